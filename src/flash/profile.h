@@ -1,0 +1,61 @@
+/* Board profiles as data (flash.md §2, boot.md §1).
+ *
+ * Everything that differs between boards and that the flash, filesystem and
+ * image layers need lives in one const table entry; adding a board means
+ * adding an entry in profile.c, not a code path. */
+#ifndef VB_FLASH_PROFILE_H
+#define VB_FLASH_PROFILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VB_PART_TYPE_APP 0x00
+#define VB_PART_TYPE_DATA 0x01
+
+typedef struct vb_partition {
+    uint32_t offset, size;
+    uint8_t type, subtype;
+    const char *label;     /* at most 15 characters */
+    uint32_t flags;        /* bit 0: encrypted */
+} vb_partition;
+
+typedef struct vb_default_file {
+    const char *path;      /* volume path, e.g. "boot.py" */
+    const char *content;   /* exact bytes */
+} vb_default_file;
+
+typedef struct vb_profile {
+    const char *name;              /* "generic", "pycom" */
+    const char *description;
+    uint32_t flash_size;           /* bytes; the image file size */
+    uint32_t prog_page;            /* program split (flash.md §7), 0 = none */
+
+    uint32_t parttable_offset;     /* ESP-IDF table, 0x8000 */
+    const vb_partition *parts;
+    unsigned n_parts;
+    uint32_t otadata_offset;       /* 0 = no OTA record on this board */
+
+    uint32_t fs_offset, fs_size;   /* FAT region inside the flash */
+    uint32_t fs_sector_size;       /* FAT logical sector: 512 or 4096 */
+    bool fs_writeback_block;       /* a one-block (4 KiB) write-back cache sits
+                                      between FatFs and flash (Pycom) */
+    const char *mount_point;       /* "/" or "/flash" */
+    const char *fs_label;          /* root label written by mkfs, or NULL */
+
+    const vb_default_file *default_files;
+    unsigned n_default_files;
+    const char *const *default_dirs;
+    unsigned n_default_dirs;
+    bool defaults_every_boot;      /* recreate missing defaults at each boot
+                                      (Pycom) rather than only after mkfs */
+} vb_profile;
+
+/* NULL when no profile has that name. */
+const vb_profile *vb_profile_find(const char *name);
+/* All profiles, NULL-terminated, in a stable order (for help texts). */
+const vb_profile *const *vb_profile_all(void);
+/* The profile whose flash size is `size` bytes, or NULL. Sizes are unique
+ * per profile, so an image file's size names its board. */
+const vb_profile *vb_profile_for_size(uint64_t size);
+
+#endif
