@@ -7,6 +7,7 @@
 #define VB_FLASH_PROFILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define VB_PART_TYPE_APP 0x00
@@ -57,5 +58,11 @@ const vb_profile *const *vb_profile_all(void);
 /* The profile whose flash size is `size` bytes, or NULL. Sizes are unique
  * per profile, so an image file's size names its board. */
 const vb_profile *vb_profile_for_size(uint64_t size);
+
+/* Sanity check of one profile's data, done once before use (and by the unit
+ * tests over every profile): flash size, partition alignment, overlaps, the
+ * table sector, the otadata slot, the FS region inside the flash, sector
+ * size, mount point and defaults. 0, or -EINVAL with a sentence in err. */
+int vb_profile_validate(const vb_profile *p, char *err, size_t errlen);
 
 #endif

@@ -81,29 +81,31 @@ typedef struct vb_fat {
 typedef struct vb_fat_file {
     vb_fat *fs;
     bool open;
-    bool readable, writable, append_hint;
+    bool readable, writable;
     bool modified;             /* data, size or chain changed since last sync */
-    uint8_t attr;
+    int err;                   /* sticky error after a failed transfer (FatFs
+                                  refuses further I/O on such a file) */
     uint32_t dir_sector;       /* where its 8.3 entry lives */
     uint32_t dir_offset;       /* byte offset of the entry in that sector */
     uint32_t first_cluster;    /* 0 for an empty file */
     uint32_t size;
     uint32_t pos;
-    uint32_t cur_cluster;      /* cluster holding pos (or the last one) */
-    uint32_t cur_cluster_index;/* index of cur_cluster in the chain */
-    uint32_t buf_sector;       /* data sector in buf, UINT32_MAX = none */
-    bool buf_dirty;
-    uint8_t buf[VB_FAT_MAX_SS];
+    uint32_t clust;            /* cluster of pos; at a cluster boundary the
+                                  one before it (the next is found lazily) */
+    uint32_t sect;             /* data sector of pos when pos is inside one */
+    /* No data buffer: file data shares the volume's sector window, as FatFs
+     * does when MicroPython builds it with FF_FS_TINY. */
 } vb_fat_file;
 
 typedef struct vb_fat_dir {
     vb_fat *fs;
-    uint32_t start_cluster;    /* 0 = the fixed root directory */
-    uint32_t cluster;          /* current cluster (subdirectories) */
-    uint32_t index;            /* next entry index within the directory */
+    uint32_t start;            /* first cluster; 0 = the fixed root directory */
+    uint32_t clust;            /* cluster holding entry `index` (subdirectories) */
+    uint32_t sect;             /* sector holding entry `index`; 0 = at the end */
+    uint32_t index;            /* entry number within the directory */
 } vb_fat_dir;
 
-typedef struct vb_fat_stat {
+typedef struct vb_fat_info {
     char name[VB_FAT_NAME_BUF];/* long name, or 8.3 name with NT case applied */
     char short_name[13];       /* 8.3 form as stored, "NAME.EXT" */
     uint8_t attr;
@@ -112,13 +114,13 @@ typedef struct vb_fat_stat {
     uint32_t first_cluster;
     uint16_t wdate, wtime;     /* DOS write date/time */
     uint16_t cdate, ctime;     /* DOS create date/time */
-} vb_fat_stat;
+} vb_fat_info;
 
-typedef struct vb_fat_statvfs {
+typedef struct vb_fat_usage {
     uint32_t cluster_bytes;
     uint32_t n_clusters;
     uint32_t free_clusters;
-} vb_fat_statvfs;
+} vb_fat_usage;
 
 /* --- volume ------------------------------------------------------------ */
 
@@ -138,7 +140,7 @@ int vb_fat_mount(vb_fat *fs, const vb_blockdev *bd, vb_fat_names names,
 int vb_fat_sync(vb_fat *fs);
 int vb_fat_unmount(vb_fat *fs);
 
-int vb_fat_statvfs(vb_fat *fs, vb_fat_statvfs *out);
+int vb_fat_statvfs(vb_fat *fs, vb_fat_usage *out);
 /* Root label (from the root directory's label entry), "" when none. */
 int vb_fat_getlabel(vb_fat *fs, char *out, size_t outlen);
 /* Set/replace the root label; "" removes it. -EINVAL on bad characters. */
@@ -171,11 +173,12 @@ int vb_fat_close(vb_fat_file *f);
 /* Iterate a directory: returns 1 and fills `st` per entry, 0 at the end.
  * Hides ".", ".." and the label; entries in on-disk order. */
 int vb_fat_opendir(vb_fat *fs, vb_fat_dir *d, const char *path);
-int vb_fat_readdir(vb_fat_dir *d, vb_fat_stat *st);
+int vb_fat_readdir(vb_fat_dir *d, vb_fat_info *st);
 
 /* The root itself gives is_dir with a zero time. -ENOENT. */
-int vb_fat_stat(vb_fat *fs, const char *path, vb_fat_stat *st);
-/* -EEXIST, -ENOENT (missing parent), -EACCES (root full), -ENOSPC. */
+int vb_fat_stat(vb_fat *fs, const char *path, vb_fat_info *st);
+/* -EEXIST, -ENOENT (missing parent), -EACCES (directory full or no free
+ * cluster, as FatFs reports both). */
 int vb_fat_mkdir(vb_fat *fs, const char *path);
 /* Empty directories only: -EACCES not empty, -ENOTDIR a file, -EACCES root. */
 int vb_fat_rmdir(vb_fat *fs, const char *path);
