@@ -45,7 +45,8 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libvboard.a
 # --- tests --------------------------------------------------------------
 # Unit tests: every tests/unit/test_*.c is one binary; all must pass.
 unit: $(TEST_BIN) $(BUILD)/vboard
-	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
+	@failed=""; for t in $(TEST_BIN); do echo "== $$t"; $$t || failed="$$failed $$t"; done; \
+	  if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
 
 # The same unit tests, built and run under AddressSanitizer + UBSan.
 unit-san:

@@ -172,6 +172,7 @@ int vb_fat_close(vb_fat_file *f);
 
 /* Iterate a directory: returns 1 and fills `st` per entry, 0 at the end.
  * Hides ".", ".." and the label; entries in on-disk order. */
+/* -ENOENT when missing or a file (FatFs: no path). */
 int vb_fat_opendir(vb_fat *fs, vb_fat_dir *d, const char *path);
 int vb_fat_readdir(vb_fat_dir *d, vb_fat_info *st);
 

@@ -73,6 +73,7 @@ int vb_fat_open(vb_fat *fs, vb_fat_file *f, const char *path, const char *mode)
                 fs->last_alloc = old - 1;  /* reuse the freed space first */
             }
             attr = VB_FAT_ATTR_ARCHIVE;
+            f->modified = true;   /* close records it even with no write */
         }
     } else {
         if (!p.found || (attr & VB_FAT_ATTR_DIR)) return -ENOENT;
@@ -81,7 +82,7 @@ int vb_fat_open(vb_fat *fs, vb_fat_file *f, const char *path, const char *mode)
     if ((rc = fat_move_window(fs, dsect)) < 0) return rc;
     const uint8_t *ent = fs->win + doff;
     f->fs = fs;
-    f->open = true;
+    f->open = true;   /* f->modified may already be set by the truncate */
     f->readable = flags & MODE_READ;
     f->writable = flags & MODE_WRITE;
     f->dir_sector = dsect;

@@ -31,7 +31,8 @@ int vb_fat_opendir(vb_fat *fs, vb_fat_dir *d, const char *path)
     uint32_t start = 0;
     if (!p.is_root) {
         if (!p.found) return -ENOENT;
-        if (!(p.e.raw[DE_ATTR] & VB_FAT_ATTR_DIR)) return -ENOTDIR;
+        /* FatFs: a file in place of a directory is "no path". */
+        if (!(p.e.raw[DE_ATTR] & VB_FAT_ATTR_DIR)) return -ENOENT;
         start = fat_entry_cluster(fs, p.e.raw);
     }
     return fat_dir_seek(fs, d, start, 0);

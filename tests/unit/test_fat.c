@@ -618,7 +618,7 @@ static void test_directories(void)
     }
     CHECK_EQ(vb_fat_readdir(&dir, &st), 0);
     CHECK_EQ(vb_fat_opendir(&v.fs, &dir, "nope"), -ENOENT);
-    CHECK_EQ(vb_fat_opendir(&v.fs, &dir, "d/one.txt"), -ENOTDIR);
+    CHECK_EQ(vb_fat_opendir(&v.fs, &dir, "d/one.txt"), -ENOENT);
     ramdev_free(&v.dev);
 }
 

@@ -1,0 +1,113 @@
+/* The host side of a board's flash image: open, create, mount, describe,
+ * factory-reset. Shared by the `vboard` CLI and the board supervisor.
+ *
+ * An image is the whole flash chip (flash.md §2). Everything here goes
+ * through the flash model (src/flash) and the FAT driver (src/fs): the same
+ * erase/program sequence a board would issue, never a raw write to the file.
+ * Library code: errors come back as a negative errno plus one sentence in
+ * the caller's `err` buffer (VB_ERR_LEN bytes is enough); nothing prints. */
+#ifndef VB_IMAGE_IMAGE_H
+#define VB_IMAGE_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flash/flash.h"
+#include "flash/flash_bdev.h"
+#include "flash/parttable.h"
+#include "flash/profile.h"
+#include "fs/fat.h"
+
+/* An open image. Must not move while open: the block device and the FAT
+ * volume point into it. */
+typedef struct vb_image {
+    const vb_profile *profile;
+    vb_flash flash;
+    vb_flash_bdev bdev;       /* the profile's filesystem region */
+    vb_fat fat;               /* valid while `mounted` */
+    bool open;
+    bool mounted;
+} vb_image;
+
+/* vb_clock_fn reading the host's local time (ctx unused). */
+void vb_image_host_clock(void *ctx, vb_datetime *now);
+
+/* Open the image file at `path`. With a profile, the file must have its
+ * flash size (`create`: a missing file is created erased). Without one, the
+ * profile is the one whose flash size is the file's size; when the image
+ * holds a valid partition table, no partition of it may overlap the
+ * profile's filesystem region except a data/fat entry that is exactly that
+ * region, so a foreign layout is never written over. A locked image gives
+ * -EBUSY with the flash layer's sentence. */
+int vb_image_open(vb_image *im, const char *path, const vb_profile *profile, bool create,
+                  char *err, size_t errlen);
+
+/* True when the first 4 KiB of the filesystem region are all 0xFF: the
+ * factory-reset state a board formats at its next boot. */
+bool vb_image_fs_erased(vb_image *im);
+
+/* Mount the filesystem region (host clock for time stamps). -ENODEV for an
+ * erased region or no FAT filesystem, each with its own sentence. */
+int vb_image_mount(vb_image *im, vb_fat_names names, char *err, size_t errlen);
+
+/* Sync and unmount the volume, write back the block cache, flush and close
+ * the flash. Returns the first error (the image is closed regardless);
+ * -EIO also when the flash model saw a program needing a 0->1 bit (a
+ * filesystem bug). Safe on a closed image. */
+int vb_image_close(vb_image *im, char *err, size_t errlen);
+
+/* Create a new image file as a board's first boot leaves it: erased flash,
+ * the partition table, the default otadata record (profiles with one),
+ * a FAT volume in the filesystem region with the profile's label, default
+ * directories and files. Never overwrites: an existing `path` gives -EEXIST.
+ * The file appears only when complete (built under a temporary name beside
+ * it, then linked into place). */
+int vb_image_create(const char *path, const vb_profile *profile, vb_clock_fn clock,
+                    void *clock_ctx, char *err, size_t errlen);
+
+/* The profile's default files and directories, each only if missing (the
+ * board's boot reuses this). Files first, then directories, in profile
+ * order. 0 or the first negative errno. */
+int vb_image_write_defaults(vb_fat *fs, const vb_profile *profile);
+
+/* Factory reset from the host: erase the filesystem region to 0xFF through
+ * the flash model. The image must not be mounted (-EBUSY). */
+int vb_image_erase_fs(vb_image *im, char *err, size_t errlen);
+
+#define VB_IMAGE_MAX_PARTS 16
+
+typedef enum vb_image_fs_state {
+    VB_IMAGE_FS_OK = 0,       /* mounted: geometry and usage below are valid */
+    VB_IMAGE_FS_ERASED,       /* region erased (factory-reset state) */
+    VB_IMAGE_FS_NONE,         /* no FAT filesystem */
+    VB_IMAGE_FS_ERROR,        /* mount failed otherwise (see fs_error) */
+} vb_image_fs_state;
+
+typedef struct vb_image_info {
+    const vb_profile *profile;
+    uint32_t flash_size;
+    /* partition table as found on flash */
+    uint32_t table_offset;
+    int n_parts;                       /* < 0: no valid table (table_error says why) */
+    char table_error[VB_ERR_LEN];
+    vb_part_rec parts[VB_IMAGE_MAX_PARTS];
+    /* filesystem region */
+    uint32_t fs_offset, fs_size;
+    vb_image_fs_state fs_state;
+    int fs_error;                      /* negative errno for VB_IMAGE_FS_ERROR */
+    /* FAT geometry (fs_state == VB_IMAGE_FS_OK) */
+    unsigned fat_bits;                 /* 12 or 16 */
+    uint32_t sector_size, cluster_bytes, n_fats, fat_sectors, root_entries;
+    uint32_t data_start;               /* sector of cluster 2 */
+    uint32_t clusters, used_clusters, free_clusters;
+    uint64_t size_bytes, used_bytes, free_bytes;   /* data area, by clusters */
+    char label[12];                    /* root label, "" when none */
+} vb_image_info;
+
+/* Describe the image: layout, partition table, and (mounting if needed)
+ * the FAT geometry and usage. A filesystem that does not mount is
+ * described by fs_state, not an error. 0 or a negative errno. */
+int vb_image_get_info(vb_image *im, vb_image_info *info);
+
+#endif

@@ -1,0 +1,160 @@
+/* A new image as a board's first boot leaves it, and the default files
+ * (image.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "flash/otadata.h"
+#include "image.h"
+#include "util/errname.h"
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static int write_file(vb_fat *fs, const char *path, const char *content)
+{
+    vb_fat_file f;
+    int rc = vb_fat_open(fs, &f, path, "x");
+    if (rc < 0)
+        return rc;
+    size_t len = strlen(content);
+    ssize_t w = vb_fat_write(&f, content, len);
+    int c = vb_fat_close(&f);
+    if (w < 0)
+        return (int)w;
+    if ((size_t)w != len)
+        return -ENOSPC;
+    return c;
+}
+
+int vb_image_write_defaults(vb_fat *fs, const vb_profile *p)
+{
+    vb_fat_info st;
+    for (unsigned i = 0; i < p->n_default_files; i++) {
+        const vb_default_file *df = &p->default_files[i];
+        int rc = vb_fat_stat(fs, df->path, &st);
+        if (rc == -ENOENT)
+            rc = write_file(fs, df->path, df->content);
+        if (rc < 0)
+            return rc;
+    }
+    for (unsigned i = 0; i < p->n_default_dirs; i++) {
+        int rc = vb_fat_stat(fs, p->default_dirs[i], &st);
+        if (rc == -ENOENT)
+            rc = vb_fat_mkdir(fs, p->default_dirs[i]);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Everything a first boot writes, in the order the board writes it:
+ * partition table (flashed with the firmware), otadata (bootloader), then
+ * _boot.py's mkfs and default files. */
+static int first_boot(vb_image *im, vb_clock_fn clock, void *clock_ctx, char *err, size_t errlen)
+{
+    const vb_profile *p = im->profile;
+    char e[64];
+    int rc = 0;
+    if (p->n_parts && (rc = vb_parttable_write(&im->flash, p)) < 0) {
+        set_err(err, errlen, "cannot write the partition table: %s", vb_errstr(rc, e, sizeof e));
+        return rc;
+    }
+    if (p->otadata_offset) {
+        uint8_t erased[VB_OTADATA_LEN];
+        vb_otadata rec;
+        memset(erased, 0xFF, sizeof erased);
+        vb_otadata_load(erased, &rec);   /* the bootloader's rewrite of an erased record */
+        if ((rc = vb_otadata_write(&im->flash, p->otadata_offset, &rec)) < 0) {
+            set_err(err, errlen, "cannot write the otadata record: %s", vb_errstr(rc, e, sizeof e));
+            return rc;
+        }
+    }
+    vb_fat_mkfs_opts opts = {.hidden_sectors = 0, .label = p->fs_label};
+    if ((rc = vb_fat_mkfs(&im->bdev.bd, &opts, clock, clock_ctx)) < 0) {
+        set_err(err, errlen, "cannot format the filesystem region: %s", vb_errstr(rc, e, sizeof e));
+        return rc;
+    }
+    /* The board's own name handling: defaults are plain ASCII either way. */
+    if ((rc = vb_fat_mount(&im->fat, &im->bdev.bd, VB_FAT_NAMES_OEM, clock, clock_ctx)) < 0) {
+        set_err(err, errlen, "cannot mount the new filesystem: %s", vb_errstr(rc, e, sizeof e));
+        return rc;
+    }
+    im->mounted = true;
+    if ((rc = vb_image_write_defaults(&im->fat, p)) < 0)
+        set_err(err, errlen, "cannot write the default files: %s", vb_errstr(rc, e, sizeof e));
+    return rc;
+}
+
+/* Put the finished file at `path` without ever replacing one: link() fails
+ * on an existing name; renameat2(NOREPLACE) where hard links are refused. */
+static int publish(const char *tmp, const char *path)
+{
+    if (link(tmp, path) == 0)
+        return 0;   /* the caller removes tmp */
+    int e = errno;
+    if (e == EEXIST)
+        return -EEXIST;
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+        return 0;
+    return -errno;
+}
+
+int vb_image_create(const char *path, const vb_profile *p, vb_clock_fn clock, void *clock_ctx,
+                    char *err, size_t errlen)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        set_err(err, errlen, "%s already exists; refusing to overwrite it (remove it first "
+                "or choose another name)", path);
+        return -EEXIST;
+    }
+    if (errno != ENOENT) {
+        int e = errno;
+        set_err(err, errlen, "cannot create %s: %s", path, strerror(e));
+        return -e;
+    }
+    char tmp[4096];
+    int n = snprintf(tmp, sizeof tmp, "%s.vboard-new-%ld", path, (long)getpid());
+    if (n < 0 || (size_t)n >= sizeof tmp) {
+        set_err(err, errlen, "path too long: %s", path);
+        return -ENAMETOOLONG;
+    }
+    if (lstat(tmp, &st) == 0) {
+        set_err(err, errlen, "cannot create %s: the temporary file %s is in the way", path, tmp);
+        return -EEXIST;
+    }
+
+    vb_image im;
+    int rc = vb_image_open(&im, tmp, p, true, err, errlen);
+    if (rc < 0)
+        return rc;
+    rc = first_boot(&im, clock, clock_ctx, err, errlen);
+    int c = vb_image_close(&im, rc < 0 ? NULL : err, errlen);
+    if (rc == 0)
+        rc = c;
+    if (rc == 0) {
+        rc = publish(tmp, path);
+        if (rc == -EEXIST)
+            set_err(err, errlen, "%s already exists; refusing to overwrite it (remove it first "
+                    "or choose another name)", path);
+        else if (rc < 0)
+            set_err(err, errlen, "cannot create %s: %s", path, strerror(-rc));
+    }
+    unlink(tmp);   /* no-op after publish; removes a half-made image otherwise */
+    return rc;
+}
