@@ -23,6 +23,7 @@
  * (it was issued); reads do not count as operations. A program whose data
  * has a 1 where the chip holds a 0 counts in bad_programs: the chip keeps
  * the 0, so the caller's bytes did not land (an FS or driver bug). */
+#include "../util/errtext.h"
 #include "flash.h"
 
 #include <errno.h>
@@ -39,18 +40,6 @@
 /* Addresses are uint32_t, so a chip can be at most 4 GiB. */
 #define FLASH_MAX_SIZE ((uint64_t)1 << 32)
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static void reset_struct(vb_flash *f)
 {
@@ -96,11 +85,11 @@ static int open_image(vb_flash *f, const char *path, uint64_t want_size, bool cr
 {
     reset_struct(f);
     if (!path) {
-        set_err(err, errlen, "no flash image path given");
+        vb_set_err(err, errlen, "no flash image path given");
         return -EINVAL;
     }
     if (want_size != 0 && !size_ok(want_size)) {
-        set_err(err, errlen, "flash size %llu is not a positive multiple of %u bytes (at most 4 GiB)",
+        vb_set_err(err, errlen, "flash size %llu is not a positive multiple of %u bytes (at most 4 GiB)",
                 (unsigned long long)want_size, VB_FLASH_BLOCK);
         return -EINVAL;
     }
@@ -117,9 +106,9 @@ static int open_image(vb_flash *f, const char *path, uint64_t want_size, bool cr
     if (fd < 0) {
         int e = errno;
         if (e == ENOENT && !create)
-            set_err(err, errlen, "flash image %s does not exist", path);
+            vb_set_err(err, errlen, "flash image %s does not exist", path);
         else
-            set_err(err, errlen, "cannot open flash image %s: %s", path, strerror(e));
+            vb_set_err(err, errlen, "cannot open flash image %s: %s", path, strerror(e));
         return -e;
     }
 
@@ -130,10 +119,10 @@ static int open_image(vb_flash *f, const char *path, uint64_t want_size, bool cr
         rc = -errno;
         if (rc == -EWOULDBLOCK) {
             rc = -EBUSY;
-            set_err(err, errlen,
+            vb_set_err(err, errlen,
                     "flash image %s is in use by a running board or another vboard command", path);
         } else {
-            set_err(err, errlen, "cannot lock flash image %s: %s", path, strerror(-rc));
+            vb_set_err(err, errlen, "cannot lock flash image %s: %s", path, strerror(-rc));
         }
         goto fail;
     }
@@ -141,7 +130,7 @@ static int open_image(vb_flash *f, const char *path, uint64_t want_size, bool cr
     if (created) {
         rc = fill_erased(fd, want_size);
         if (rc < 0) {
-            set_err(err, errlen, "cannot create flash image %s: %s", path, strerror(-rc));
+            vb_set_err(err, errlen, "cannot create flash image %s: %s", path, strerror(-rc));
             goto fail;
         }
     }
@@ -149,19 +138,19 @@ static int open_image(vb_flash *f, const char *path, uint64_t want_size, bool cr
     struct stat st;
     if (fstat(fd, &st) != 0) {
         rc = -errno;
-        set_err(err, errlen, "cannot stat flash image %s: %s", path, strerror(-rc));
+        vb_set_err(err, errlen, "cannot stat flash image %s: %s", path, strerror(-rc));
         goto fail;
     }
     if (!S_ISREG(st.st_mode)) {
         rc = -EINVAL;
-        set_err(err, errlen, "flash image %s is not a regular file", path);
+        vb_set_err(err, errlen, "flash image %s is not a regular file", path);
         goto fail;
     }
     uint64_t have = (uint64_t)st.st_size;
     if (want_size == 0) {
         if (!size_ok(have)) {
             rc = -EINVAL;
-            set_err(err, errlen,
+            vb_set_err(err, errlen,
                     "flash image %s is %llu bytes, not a positive multiple of %u bytes: not a flash image",
                     path, (unsigned long long)have, VB_FLASH_BLOCK);
             goto fail;
@@ -169,7 +158,7 @@ static int open_image(vb_flash *f, const char *path, uint64_t want_size, bool cr
         want_size = have;
     } else if (have != want_size) {
         rc = -EINVAL;
-        set_err(err, errlen,
+        vb_set_err(err, errlen,
                 "flash image %s is %llu bytes but this board's flash is %llu bytes; "
                 "refusing to use it (the file is left as it is)",
                 path, (unsigned long long)have, (unsigned long long)want_size);
@@ -179,7 +168,7 @@ static int open_image(vb_flash *f, const char *path, uint64_t want_size, bool cr
     void *mem = mmap(NULL, (size_t)want_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (mem == MAP_FAILED) {
         rc = -errno;
-        set_err(err, errlen, "cannot map flash image %s: %s", path, strerror(-rc));
+        vb_set_err(err, errlen, "cannot map flash image %s: %s", path, strerror(-rc));
         goto fail;
     }
     f->mem = mem;
@@ -201,7 +190,7 @@ int vb_flash_open_file(vb_flash *f, const char *path, size_t size, bool create,
 {
     if (size == 0) {
         reset_struct(f);
-        set_err(err, errlen, "flash size 0 is not a positive multiple of %u bytes", VB_FLASH_BLOCK);
+        vb_set_err(err, errlen, "flash size 0 is not a positive multiple of %u bytes", VB_FLASH_BLOCK);
         return -EINVAL;
     }
     return open_image(f, path, size, create, err, errlen);

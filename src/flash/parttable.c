@@ -1,5 +1,6 @@
 /* ESP-IDF partition table: build from a profile, parse from flash bytes
  * (flash.md §2). Little-endian fields; see parttable.h for the layout. */
+#include "../util/errtext.h"
 #include "parttable.h"
 
 #include <errno.h>
@@ -13,18 +14,6 @@
 #define MAGIC1 0x50
 #define MD5_MAGIC 0xEB
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -81,34 +70,34 @@ int vb_parttable_parse(const uint8_t *buf, size_t len, vb_part_rec *out, unsigne
         if (e[0] == MD5_MAGIC && e[1] == MD5_MAGIC) {
             for (unsigned i = 2; i < 16; i++)
                 if (e[i] != 0xFF) {
-                    set_err(err, errlen, "partition table MD5 entry at byte %zu is malformed", pos);
+                    vb_set_err(err, errlen, "partition table MD5 entry at byte %zu is malformed", pos);
                     return -EINVAL;
                 }
             if (n == 0) {
-                set_err(err, errlen, "partition table has no entries");
+                vb_set_err(err, errlen, "partition table has no entries");
                 return -EINVAL;
             }
             uint8_t digest[VB_MD5_LEN];
             vb_md5(buf, pos, digest);
             if (memcmp(digest, e + 16, VB_MD5_LEN) != 0) {
-                set_err(err, errlen, "partition table MD5 does not match its %u entries", n);
+                vb_set_err(err, errlen, "partition table MD5 does not match its %u entries", n);
                 return -EINVAL;
             }
             return (int)n;
         }
         if (e[0] == 0xFF && e[1] == 0xFF) {
             if (n == 0)
-                set_err(err, errlen, "no partition table (the table area is erased)");
+                vb_set_err(err, errlen, "no partition table (the table area is erased)");
             else
-                set_err(err, errlen, "partition table ends after %u entries without an MD5 entry", n);
+                vb_set_err(err, errlen, "partition table ends after %u entries without an MD5 entry", n);
             return -EINVAL;
         }
         if (e[0] != MAGIC0 || e[1] != MAGIC1) {
-            set_err(err, errlen, "partition table entry %u has bad magic %02X %02X", n, e[0], e[1]);
+            vb_set_err(err, errlen, "partition table entry %u has bad magic %02X %02X", n, e[0], e[1]);
             return -EINVAL;
         }
         if (n >= max) {
-            set_err(err, errlen, "partition table has more than %u entries", max);
+            vb_set_err(err, errlen, "partition table has more than %u entries", max);
             return -EINVAL;
         }
         vb_part_rec *r = &out[n++];
@@ -120,7 +109,7 @@ int vb_parttable_parse(const uint8_t *buf, size_t len, vb_part_rec *out, unsigne
         r->label[16] = '\0';
         r->flags = get32(e + 28);
     }
-    set_err(err, errlen, "partition table has no MD5 entry within %zu bytes", len);
+    vb_set_err(err, errlen, "partition table has no MD5 entry within %zu bytes", len);
     return -EINVAL;
 }
 
@@ -152,7 +141,7 @@ int vb_parttable_read(vb_flash *f, uint32_t offset, vb_part_rec *out, unsigned m
     uint8_t table[VB_PARTTABLE_LEN];
     int rc = vb_flash_read(f, offset, table, sizeof table);
     if (rc < 0) {
-        set_err(err, errlen, "cannot read the partition table at 0x%X", (unsigned)offset);
+        vb_set_err(err, errlen, "cannot read the partition table at 0x%X", (unsigned)offset);
         return rc;
     }
     return vb_parttable_parse(table, sizeof table, out, max, err, errlen);

@@ -1,4 +1,5 @@
 /* Opening, mounting, closing and factory-resetting a flash image (image.h). */
+#include "util/errtext.h"
 #include "image.h"
 
 #include <errno.h>
@@ -9,18 +10,6 @@
 
 #include "util/errname.h"
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 void vb_image_host_clock(void *ctx, vb_datetime *now)
 {
@@ -50,7 +39,7 @@ static int detect_profile(vb_image *im, const char *path, char *err, size_t errl
         for (const vb_profile *const *q = vb_profile_all(); *q && n < sizeof sizes; q++)
             n += (size_t)snprintf(sizes + n, sizeof sizes - n, "%s%s %u", n ? ", " : "",
                                   (*q)->name, (*q)->flash_size);
-        set_err(err, errlen, "%s is %zu bytes, the flash size of no board profile (%s)",
+        vb_set_err(err, errlen, "%s is %zu bytes, the flash size of no board profile (%s)",
                 path, im->flash.size, sizes);
         return -EINVAL;
     }
@@ -63,7 +52,7 @@ static int detect_profile(vb_image *im, const char *path, char *err, size_t errl
         bool is_fs = r->type == VB_PART_TYPE_DATA && r->subtype == VB_PART_SUBTYPE_FAT &&
                      r->offset == p->fs_offset && r->size == p->fs_size;
         if (overlap && !is_fs) {
-            set_err(err, errlen, "%s looks like a %s image by its size, but its partition table puts "
+            vb_set_err(err, errlen, "%s looks like a %s image by its size, but its partition table puts "
                     "\"%s\" (0x%X, 0x%X bytes) over the %s filesystem region (0x%X, 0x%X bytes); "
                     "refusing to use it", path, p->name, r->label, r->offset, r->size, p->name,
                     p->fs_offset, p->fs_size);
@@ -92,7 +81,7 @@ int vb_image_open(vb_image *im, const char *path, const vb_profile *profile, boo
         rc = vb_flash_bdev_init(&im->bdev, &im->flash, p->fs_offset, p->fs_size,
                                 p->fs_sector_size, p->fs_writeback_block);
         if (rc < 0)
-            set_err(err, errlen, "profile %s: filesystem region 0x%X+0x%X does not fit the flash",
+            vb_set_err(err, errlen, "profile %s: filesystem region 0x%X+0x%X does not fit the flash",
                     p->name, p->fs_offset, p->fs_size);
     }
     if (rc < 0) {
@@ -119,18 +108,18 @@ int vb_image_mount(vb_image *im, vb_fat_names names, char *err, size_t errlen)
         return 0;
     /* An erased region is told apart first: it is a normal state, not damage. */
     if (vb_image_fs_erased(im)) {
-        set_err(err, errlen, "filesystem region is erased (factory reset state); boot the board "
+        vb_set_err(err, errlen, "filesystem region is erased (factory reset state); boot the board "
                 "or run 'vboard image create' to format it");
         return -ENODEV;
     }
     int rc = vb_fat_mount(&im->fat, &im->bdev.bd, names, vb_image_host_clock, NULL);
     if (rc == -ENODEV) {
-        set_err(err, errlen, "no FAT filesystem in the filesystem region at 0x%X (it is not erased "
+        vb_set_err(err, errlen, "no FAT filesystem in the filesystem region at 0x%X (it is not erased "
                 "either: damaged or another format); 'vboard image check' tells more",
                 im->profile->fs_offset);
     } else if (rc < 0) {
         char e[64];
-        set_err(err, errlen, "cannot mount the filesystem at 0x%X: %s", im->profile->fs_offset,
+        vb_set_err(err, errlen, "cannot mount the filesystem at 0x%X: %s", im->profile->fs_offset,
                 vb_errstr(rc, e, sizeof e));
     } else {
         im->mounted = true;
@@ -152,7 +141,7 @@ int vb_image_close(vb_image *im, char *err, size_t errlen)
             r = u;
         if (r < 0) {
             rc = r;
-            set_err(err, errlen, "cannot write the filesystem back: %s", vb_errstr(r, e, sizeof e));
+            vb_set_err(err, errlen, "cannot write the filesystem back: %s", vb_errstr(r, e, sizeof e));
         }
     }
     /* Write back the driver's block cache (Pycom), then make the file durable. */
@@ -161,11 +150,11 @@ int vb_image_close(vb_image *im, char *err, size_t errlen)
         r = vb_flash_sync(&im->flash);
     if (r < 0 && rc == 0) {
         rc = r;
-        set_err(err, errlen, "cannot write the flash image back: %s", vb_errstr(r, e, sizeof e));
+        vb_set_err(err, errlen, "cannot write the flash image back: %s", vb_errstr(r, e, sizeof e));
     }
     if (im->flash.bad_programs && rc == 0) {
         rc = -EIO;
-        set_err(err, errlen, "%llu flash program(s) needed a 0->1 bit change and did not land "
+        vb_set_err(err, errlen, "%llu flash program(s) needed a 0->1 bit change and did not land "
                 "(a filesystem or driver bug)", (unsigned long long)im->flash.bad_programs);
     }
     vb_flash_close(&im->flash);
@@ -176,7 +165,7 @@ int vb_image_close(vb_image *im, char *err, size_t errlen)
 int vb_image_erase_fs(vb_image *im, char *err, size_t errlen)
 {
     if (im->mounted) {
-        set_err(err, errlen, "the filesystem is mounted; unmount it before erasing");
+        vb_set_err(err, errlen, "the filesystem is mounted; unmount it before erasing");
         return -EBUSY;
     }
     /* Whatever the driver cached belongs to the filesystem being erased. */
@@ -184,7 +173,7 @@ int vb_image_erase_fs(vb_image *im, char *err, size_t errlen)
     int rc = vb_flash_erase(&im->flash, im->profile->fs_offset, im->profile->fs_size);
     if (rc < 0) {
         char e[64];
-        set_err(err, errlen, "cannot erase the filesystem region: %s", vb_errstr(rc, e, sizeof e));
+        vb_set_err(err, errlen, "cannot erase the filesystem region: %s", vb_errstr(rc, e, sizeof e));
     }
     return rc;
 }

@@ -1,5 +1,6 @@
 /* A new image as a board's first boot leaves it, and the default files
  * (image.h). */
+#include "util/errtext.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -12,18 +13,6 @@
 #include "image.h"
 #include "util/errname.h"
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int write_file(vb_fat *fs, const char *path, const char *content)
 {
@@ -71,7 +60,7 @@ static int first_boot(vb_image *im, vb_clock_fn clock, void *clock_ctx, char *er
     char e[64];
     int rc = 0;
     if (p->n_parts && (rc = vb_parttable_write(&im->flash, p)) < 0) {
-        set_err(err, errlen, "cannot write the partition table: %s", vb_errstr(rc, e, sizeof e));
+        vb_set_err(err, errlen, "cannot write the partition table: %s", vb_errstr(rc, e, sizeof e));
         return rc;
     }
     if (p->otadata_offset) {
@@ -80,23 +69,23 @@ static int first_boot(vb_image *im, vb_clock_fn clock, void *clock_ctx, char *er
         memset(erased, 0xFF, sizeof erased);
         vb_otadata_load(erased, &rec);   /* the bootloader's rewrite of an erased record */
         if ((rc = vb_otadata_write(&im->flash, p->otadata_offset, &rec)) < 0) {
-            set_err(err, errlen, "cannot write the otadata record: %s", vb_errstr(rc, e, sizeof e));
+            vb_set_err(err, errlen, "cannot write the otadata record: %s", vb_errstr(rc, e, sizeof e));
             return rc;
         }
     }
     vb_fat_mkfs_opts opts = {.hidden_sectors = 0, .label = p->fs_label};
     if ((rc = vb_fat_mkfs(&im->bdev.bd, &opts, clock, clock_ctx)) < 0) {
-        set_err(err, errlen, "cannot format the filesystem region: %s", vb_errstr(rc, e, sizeof e));
+        vb_set_err(err, errlen, "cannot format the filesystem region: %s", vb_errstr(rc, e, sizeof e));
         return rc;
     }
     /* The board's own name handling: defaults are plain ASCII either way. */
     if ((rc = vb_fat_mount(&im->fat, &im->bdev.bd, VB_FAT_NAMES_OEM, clock, clock_ctx)) < 0) {
-        set_err(err, errlen, "cannot mount the new filesystem: %s", vb_errstr(rc, e, sizeof e));
+        vb_set_err(err, errlen, "cannot mount the new filesystem: %s", vb_errstr(rc, e, sizeof e));
         return rc;
     }
     im->mounted = true;
     if ((rc = vb_image_write_defaults(&im->fat, p)) < 0)
-        set_err(err, errlen, "cannot write the default files: %s", vb_errstr(rc, e, sizeof e));
+        vb_set_err(err, errlen, "cannot write the default files: %s", vb_errstr(rc, e, sizeof e));
     return rc;
 }
 
@@ -119,23 +108,23 @@ int vb_image_create(const char *path, const vb_profile *p, vb_clock_fn clock, vo
 {
     struct stat st;
     if (lstat(path, &st) == 0) {
-        set_err(err, errlen, "%s already exists; refusing to overwrite it (remove it first "
+        vb_set_err(err, errlen, "%s already exists; refusing to overwrite it (remove it first "
                 "or choose another name)", path);
         return -EEXIST;
     }
     if (errno != ENOENT) {
         int e = errno;
-        set_err(err, errlen, "cannot create %s: %s", path, strerror(e));
+        vb_set_err(err, errlen, "cannot create %s: %s", path, strerror(e));
         return -e;
     }
     char tmp[4096];
     int n = snprintf(tmp, sizeof tmp, "%s.vboard-new-%ld", path, (long)getpid());
     if (n < 0 || (size_t)n >= sizeof tmp) {
-        set_err(err, errlen, "path too long: %s", path);
+        vb_set_err(err, errlen, "path too long: %s", path);
         return -ENAMETOOLONG;
     }
     if (lstat(tmp, &st) == 0) {
-        set_err(err, errlen, "cannot create %s: the temporary file %s is in the way", path, tmp);
+        vb_set_err(err, errlen, "cannot create %s: the temporary file %s is in the way", path, tmp);
         return -EEXIST;
     }
 
@@ -150,10 +139,10 @@ int vb_image_create(const char *path, const vb_profile *p, vb_clock_fn clock, vo
     if (rc == 0) {
         rc = publish(tmp, path);
         if (rc == -EEXIST)
-            set_err(err, errlen, "%s already exists; refusing to overwrite it (remove it first "
+            vb_set_err(err, errlen, "%s already exists; refusing to overwrite it (remove it first "
                     "or choose another name)", path);
         else if (rc < 0)
-            set_err(err, errlen, "cannot create %s: %s", path, strerror(-rc));
+            vb_set_err(err, errlen, "cannot create %s: %s", path, strerror(-rc));
     }
     unlink(tmp);   /* no-op after publish; removes a half-made image otherwise */
     return rc;
