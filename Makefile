@@ -10,7 +10,7 @@ CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(EXTRA_CFLAGS) -Isrc -MMD -MP
 LDLIBS  ?=
 
 # Library layers (no CPython in any of them): flash model, filesystems, image tools.
-LIB_SRC  = $(wildcard src/util/*.c src/flash/*.c src/fs/*.c src/image/*.c)
+LIB_SRC  = $(wildcard src/util/*.c src/flash/*.c src/fs/*.c src/image/*.c src/repl/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 BENCH_SRC = $(wildcard bench/*.c)
