@@ -9,13 +9,20 @@ SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(EXTRA_CFLAGS) -Isrc -MMD -MP
 LDLIBS  ?=
 
-# Library layers (no CPython in any of them): flash model, filesystems, image tools.
+# Library layers (no CPython in any of them): flash model, filesystems, image
+# tools, the REPL state machine. Unit tests link only these.
 LIB_SRC  = $(wildcard src/util/*.c src/flash/*.c src/fs/*.c src/image/*.c src/repl/*.c)
+# The firmware side: supervisor, transports, and the CPython engine (Debian's
+# libpython3.11; `python3` on PATH may be another build, so ask pkg-config).
+FW_SRC   = $(wildcard src/hw/*.c src/transport/*.c src/engine/*.c)
+PY_CFLAGS := $(shell pkg-config --cflags python-3.11-embed 2>/dev/null)
+PY_LIBS   := $(shell pkg-config --libs python-3.11-embed 2>/dev/null) -lm
 CLI_SRC  = $(wildcard src/cli/*.c)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 BENCH_SRC = $(wildcard bench/*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+FW_OBJ   = $(FW_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
@@ -27,12 +34,14 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
+$(FW_OBJ): CFLAGS_ALL += $(PY_CFLAGS)
+
 $(BUILD)/libvboard.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/vboard: $(CLI_OBJ) $(BUILD)/libvboard.a
-	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
+$(BUILD)/vboard: $(CLI_OBJ) $(FW_OBJ) $(BUILD)/libvboard.a
+	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS) $(PY_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
@@ -42,10 +51,24 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
 
+# Engine tests: C programs embedding CPython (tests/engine/test_*.c), each
+# linked with the engine objects and run from the repo root.
+ENGINE_TEST_SRC = $(wildcard tests/engine/test_*.c)
+ENGINE_TEST_BIN = $(ENGINE_TEST_SRC:tests/engine/%.c=$(BUILD)/tests/engine/%)
+ENGINE_OBJ = $(filter $(BUILD)/src/engine/%,$(FW_OBJ))
+
+$(BUILD)/tests/engine/%: tests/engine/%.c $(ENGINE_OBJ) $(BUILD)/libvboard.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(PY_CFLAGS) $^ -o $@ $(LDLIBS) $(PY_LIBS)
+
 # --- tests --------------------------------------------------------------
-# Unit tests: every tests/unit/test_*.c is one binary; all must pass.
-unit: $(TEST_BIN) $(BUILD)/vboard
+# Unit tests: every tests/unit/test_*.c is one binary, plus the engine tests;
+# all run, and any failure fails the target. CPython keeps memory until exit
+# by design, so leak detection is off for the engine tests only.
+unit: $(TEST_BIN) $(ENGINE_TEST_BIN) $(BUILD)/vboard
 	@failed=""; for t in $(TEST_BIN); do echo "== $$t"; $$t || failed="$$failed $$t"; done; \
+	  for t in $(ENGINE_TEST_BIN); do echo "== $$t"; \
+	    ASAN_OPTIONS=detect_leaks=0 $$t || failed="$$failed $$t"; done; \
 	  if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
 
 # The same unit tests, built and run under AddressSanitizer + UBSan.

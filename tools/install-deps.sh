@@ -2,7 +2,7 @@
 # Installs the Debian packages vboard needs to build and test, if missing.
 # Run as root (CI) or with sudo available; does nothing when all are present.
 set -eu
-PKGS="gcc make clang libclang-rt-14-dev dosfstools mtools python3-pytest"
+PKGS="gcc make pkg-config libpython3.11-dev clang libclang-rt-14-dev dosfstools mtools python3-pytest python3-pexpect"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

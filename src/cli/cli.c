@@ -222,6 +222,8 @@ static int take_option(cli_args *a, const cli_option *o, const char *value, cons
     a->opts |= o->flag;
     if (o->flag == CLI_OPT_BOARD)
         a->board = value;
+    else if (o->flag == CLI_OPT_FLASH)
+        a->flash = value;
     return CLI_OK;
 }
 

@@ -31,7 +31,9 @@ typedef enum cli_family {
 #define VB_CLI_OPTIONS(X)                                                              \
     X(RECURSIVE, 'r', "recursive", false, "include directories and their contents")   \
     X(LONG, 'l', "long", false, "show size and modification time")                    \
-    X(BOARD, 0, "board", true, "board profile of the new image (default: generic)")
+    X(BOARD, 0, "board", true, "board profile (default: generic)")                   \
+    X(FLASH, 0, "flash", true, "flash image file (default: vboard-flash-BOARD.bin)")   \
+    X(PTY, 0, "pty", false, "serve a pseudo-terminal (path on the first line) instead of the terminal")
 
 enum {
 #define CLI_OPT_BIT(id, s, l, v, h) CLI_OPT_BIT_##id,
@@ -47,6 +49,9 @@ enum {
 /* X(id, family, verb, handler, options, min operands, max operands (-1 = any),
  *   operand synopsis, help) */
 #define VB_CLI_COMMANDS(X)                                                                     \
+    X(RUN, CLI_TOP, "run", cli_cmd_run, CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_PTY, 0, 1,         \
+      "[--board generic|pycom] [--flash FILE] [--pty [LINK]]",                                 \
+      "boot a board; serial on this terminal (Ctrl-] quits) or on a pty with LINK a symlink to it") \
     X(HELP, CLI_TOP, "help", cli_cmd_help, 0, 0, 2, "[COMMAND]",                              \
       "show help for every command, or for one")                                            \
     X(IMAGE_CREATE, CLI_IMAGE, "create", cli_cmd_image_create, CLI_OPT_BOARD, 1, 1,            \
@@ -84,6 +89,7 @@ typedef struct cli_args {
     const char *image;      /* CLI_FS: the FILE before the verb */
     unsigned opts;          /* CLI_OPT_* given */
     const char *board;      /* --board value */
+    const char *flash;      /* --flash value */
     int argc;               /* operands (options removed) */
     char **argv;
 } cli_args;

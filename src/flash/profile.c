@@ -48,6 +48,10 @@ static const vb_profile generic = {
     .default_dirs = NULL,
     .n_default_dirs = 0,
     .defaults_every_boot = false,
+    /* esp32 numbering; reset button and brown-out report PWRON (boot.md §1) */
+    .causes = {[VB_CAUSE_PWRON] = 1, [VB_CAUSE_HARD] = 2, [VB_CAUSE_WDT] = 3,
+               [VB_CAUSE_DEEPSLEEP] = 4, [VB_CAUSE_SOFT] = 5, [VB_CAUSE_BROWNOUT] = 1},
+    .soft_reboot_line = "MPY: soft reboot\r\n",
 };
 
 /* ---- pycom: WiPy/LoPy-like, 8 MiB, firmware 1.20 ----------------------- */
@@ -94,6 +98,9 @@ static const vb_profile pycom = {
     .default_dirs = pycom_dirs,
     .n_default_dirs = sizeof pycom_dirs / sizeof pycom_dirs[0],
     .defaults_every_boot = true,
+    .causes = {[VB_CAUSE_PWRON] = 0, [VB_CAUSE_HARD] = 1, [VB_CAUSE_WDT] = 2,
+               [VB_CAUSE_DEEPSLEEP] = 3, [VB_CAUSE_SOFT] = 4, [VB_CAUSE_BROWNOUT] = 5},
+    .soft_reboot_line = "PYB: soft reboot\r\n",
 };
 
 static const vb_profile *const all_profiles[] = {&generic, &pycom, NULL};
@@ -111,6 +118,11 @@ const vb_profile *vb_profile_find(const char *name)
 const vb_profile *const *vb_profile_all(void)
 {
     return all_profiles;
+}
+
+int vb_profile_cause(const vb_profile *p, vb_cause c)
+{
+    return c < VB_CAUSE_COUNT ? p->causes[c] : -1;
 }
 
 const vb_profile *vb_profile_for_size(uint64_t size)

@@ -25,6 +25,13 @@ typedef struct vb_default_file {
     const char *content;   /* exact bytes */
 } vb_default_file;
 
+/* Reset causes, board-independent; each profile maps them to its own
+ * machine module constants (boot.md §1). */
+typedef enum vb_cause {
+    VB_CAUSE_PWRON, VB_CAUSE_HARD, VB_CAUSE_WDT, VB_CAUSE_DEEPSLEEP,
+    VB_CAUSE_SOFT, VB_CAUSE_BROWNOUT, VB_CAUSE_COUNT
+} vb_cause;
+
 typedef struct vb_profile {
     const char *name;              /* "generic", "pycom" */
     const char *description;
@@ -49,7 +56,15 @@ typedef struct vb_profile {
     unsigned n_default_dirs;
     bool defaults_every_boot;      /* recreate missing defaults at each boot
                                       (Pycom) rather than only after mkfs */
+
+    /* machine.*_RESET values, -1 where the port has no such constant;
+     * brown-out reports this profile's `brownout` cause value. */
+    int causes[VB_CAUSE_COUNT];
+    const char *soft_reboot_line;  /* "MPY: soft reboot\r\n" or Pycom's "PYB: ..." */
 } vb_profile;
+
+/* The profile's machine constant for a cause (-1: none). */
+int vb_profile_cause(const vb_profile *p, vb_cause c);
 
 /* NULL when no profile has that name. */
 const vb_profile *vb_profile_find(const char *name);

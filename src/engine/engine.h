@@ -1,0 +1,124 @@
+/* The Python engine: Debian's CPython 3.11 embedded and dressed as a
+ * MicroPython board (repl.md §1, §2.4, §7; architecture.md "Flows").
+ *
+ * Lifecycle, in the firmware zygote (one per hard boot):
+ *
+ *   vb_engine_init(&cfg, err, sizeof err);   // CPython up, modules, stdio
+ *   vb_pyfs_install(...);                     // (pyfs.h) board FS, sys.path
+ *   vb_engine_zygote_ready();                 // gc.freeze()
+ *   for (;;) {
+ *       pid_t pid = vb_engine_fork();         // one VM per soft-reset cycle
+ *       if (pid == 0) { boot.py, main.py, REPL: vb_engine_exec() ... }
+ *       ...
+ *   }
+ *
+ * All calls are made from the one thread that called vb_engine_init, with
+ * the GIL held (the normal state between calls). Board access goes through
+ * the vb_hal given at init, and nowhere else. */
+#ifndef VB_ENGINE_ENGINE_H
+#define VB_ENGINE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "engine/hal.h"
+
+/* The MicroPython version the board claims: banner "MicroPython v1.24.1 ..."
+ * (repl.md §2.1) and sys.implementation.version == (1, 24, 1, ''). */
+#define VB_ENGINE_VERSION_MAJOR 1
+#define VB_ENGINE_VERSION_MINOR 24
+#define VB_ENGINE_VERSION_MICRO 1
+#define VB_ENGINE_VERSION "v1.24.1"
+/* Banner <mcu> field and the tail of sys.implementation._machine. */
+#define VB_ENGINE_MCU "CPython"
+
+/* One named integer of the machine module (reset causes, wake reasons). */
+typedef struct vb_engine_const {
+    const char *name;
+    long value;
+} vb_engine_const;
+
+/* boot.md §1 tables, terminated by {NULL, 0}. reset_cause() after a soft
+ * reset returns the entry named "SOFT_RESET" (0 if the table lacks one). */
+extern const vb_engine_const vb_machine_consts_generic[];
+extern const vb_engine_const vb_machine_consts_pycom[];
+
+typedef struct vb_engine_config {
+    const vb_hal *hal;                     /* required; must outlive the engine */
+    const vb_engine_const *machine_consts; /* NULL = vb_machine_consts_generic */
+    const uint8_t *unique_id;              /* machine.unique_id(); copied */
+    size_t unique_id_len;
+    uint32_t cpu_freq_hz;                  /* machine.freq(); 0 = 160 MHz */
+    size_t heap_size;                      /* gc.mem_free budget; 0 = 110 KiB */
+    const char *board;                     /* sys.implementation._machine
+                                              "<board> with CPython"; NULL = "vboard" */
+    /* Address-space cap applied in each forked VM on top of its size at
+     * fork (RLIMIT_AS), so huge allocations fail at once with MemoryError
+     * (repl.md §7). 0 = no cap (needed under AddressSanitizer). */
+    size_t vm_as_limit;
+} vb_engine_config;
+
+/* Starts CPython (isolated, no site, no bytecode writing, SyntaxWarning and
+ * DeprecationWarning ignored), pre-imports the board's allowed stdlib,
+ * installs sys/time/utime/machine/micropython and the HAL-backed
+ * sys.stdin/stdout/stderr, and the SIGINT handler. Once per process.
+ * 0, or -1 with a sentence in err. */
+int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen);
+
+/* End of zygote set-up: collect and gc.freeze() what is loaded, so forked
+ * VMs share those pages. */
+void vb_engine_zygote_ready(void);
+
+/* fork() wrapped for CPython (PyOS_BeforeFork / AfterFork_Parent /
+ * AfterFork_Child: random is reseeded per VM). In the child also installs
+ * the SIGINT handler, the address-space cap and the gc.mem_* baseline.
+ * Returns what fork() returns. */
+pid_t vb_engine_fork(void);
+
+/* Makes SIGINT raise KeyboardInterrupt (CPython's handler), whatever the
+ * inherited disposition was: an inherited SIG_IGN would otherwise leave
+ * CPython without a handler. 0, or -1 (signal module failure). */
+int vb_engine_install_sigint(void);
+
+/* ---- execution ---------------------------------------------------------- */
+
+typedef enum vb_exec_mode {
+    VB_EXEC_SINGLE,         /* friendly line: one interactive statement,
+                               non-None expression values shown as repr */
+    VB_EXEC_MODULE_DISPLAY, /* paste mode: a module whose top-level
+                               expression statements are shown as SINGLE */
+    VB_EXEC_MODULE,         /* raw REPL, boot.py, main.py: nothing shown */
+} vb_exec_mode;
+
+typedef enum vb_exec_outcome {
+    VB_EXEC_OK,          /* ran to the end */
+    VB_EXEC_EXCEPTION,   /* uncaught exception or compile error (kept for
+                            vb_engine_print_exception) */
+    VB_EXEC_SYSTEM_EXIT, /* SystemExit (sys.exit, machine.soft_reset):
+                            soft reset; nothing to print */
+} vb_exec_outcome;
+/* machine.reset()/deepsleep()/bootloader() never return here: they leave
+ * through hal->exit_vm. */
+
+/* Compiles len bytes of src (UTF-8; need not be NUL-terminated) as coming
+ * from `filename` ("<stdin>", "boot.py", "main.py") and runs it in the
+ * __main__ globals, with hal->set_executing armed around the code only.
+ * At the end the interrupt character is back to 3 (micropython.kbd_intr
+ * lasts one unit) and a Ctrl-C that arrived after the code finished is
+ * dropped. On EXCEPTION the exception is kept until the next exec or
+ * vb_engine_print_exception / vb_engine_clear_exception. */
+vb_exec_outcome vb_engine_exec(const char *src, size_t len, const char *filename,
+                               vb_exec_mode mode);
+
+/* Writes the kept exception's report (repl.md §1.2/§1.3, cooked) straight
+ * to the serial line and drops it. Nothing if none is kept. */
+void vb_engine_print_exception(void);
+void vb_engine_clear_exception(void);
+
+/* Serial output with every "\n" sent as "\r\n" (the one cooking function
+ * of the engine; sys.stdout/stderr and reports use it). */
+void vb_engine_write_cooked(const char *buf, size_t len);
+
+#endif

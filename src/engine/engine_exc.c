@@ -1,0 +1,191 @@
+/* The MicroPython-style exception report (repl.md §1.2, §1.3): frames
+ * outermost first without source lines or carets, no chained sections,
+ * the bare type name, upstream's message rules and OSError text. */
+#include "engine_int.h"
+
+#include <string.h>
+
+#include "util/errname.h"
+
+/* Appends s to list and drops the reference; -1 if s is NULL or on error. */
+static int add(PyObject *list, PyObject *s)
+{
+    if (!s) return -1;
+    int rc = PyList_Append(list, s);
+    Py_DECREF(s);
+    return rc;
+}
+
+static bool is_plain_int(PyObject *o)
+{
+    return PyLong_Check(o) && !PyBool_Check(o);
+}
+
+/* "[Errno 2] ENOENT" (+ ": arg"), or NULL without an exception when the
+ * OSError is not in that form (§1.3). */
+static PyObject *oserror_message(PyObject *exc, PyObject *args)
+{
+    Py_ssize_t n = PyTuple_GET_SIZE(args);
+    if (n < 1 || n > 2 || !is_plain_int(PyTuple_GET_ITEM(args, 0))) return NULL;
+    int overflow = 0;
+    long num = PyLong_AsLongAndOverflow(PyTuple_GET_ITEM(args, 0), &overflow);
+    const char *name = overflow || num <= 0 || num > 100000 ? NULL : vb_errname((int)num);
+    if (!name) return NULL;
+    PyObject *head = PyUnicode_FromFormat("[Errno %ld] %s", num, name);
+    if (!head || n == 1) return head;
+
+    /* CPython's own errors carry (errno, strerror[, filename]): plain. */
+    PyObject *filename = PyObject_GetAttrString(exc, "filename");
+    if (!filename) PyErr_Clear();
+    bool plain = filename && filename != Py_None;
+    Py_XDECREF(filename);
+    PyObject *extra = plain ? NULL : PyObject_Str(PyTuple_GET_ITEM(args, 1));
+    if (!plain && !extra) {
+        Py_DECREF(head);
+        return NULL;
+    }
+    if (extra) {
+        char buf[256];
+        const char *text = strerror_r((int)num, buf, sizeof buf); /* GNU form */
+        const char *e = PyUnicode_AsUTF8(extra);
+        if (!e) PyErr_Clear();
+        plain = !e || strcmp(e, text) == 0;
+    }
+    PyObject *r = plain ? Py_NewRef(head) : PyUnicode_FromFormat("%U: %U", head, extra);
+    Py_DECREF(head);
+    Py_XDECREF(extra);
+    return r;
+}
+
+/* The text after "Name: ". New reference; never NULL unless out of memory. */
+static PyObject *message(PyObject *exc)
+{
+    if (PyObject_IsInstance(exc, PyExc_SyntaxError) == 1) {
+        PyObject *msg = PyObject_GetAttrString(exc, "msg");
+        if (msg && PyUnicode_Check(msg)) return msg;
+        Py_XDECREF(msg);
+        PyErr_Clear();
+    }
+    PyObject *args = PyObject_GetAttrString(exc, "args");
+    if (!args || !PyTuple_Check(args)) {
+        Py_XDECREF(args);
+        PyErr_Clear();
+        return PyUnicode_FromString("");
+    }
+    PyObject *r = NULL;
+    if (PyObject_IsInstance(exc, PyExc_OSError) == 1) {
+        r = oserror_message(exc, args);
+        if (!r) PyErr_Clear();
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(args);
+    if (!r) {
+        r = n == 0 ? PyUnicode_FromString("")
+            : n == 1 ? PyObject_Str(PyTuple_GET_ITEM(args, 0))
+                     : PyObject_Repr(args);
+    }
+    Py_DECREF(args);
+    if (!r) {
+        /* A failing __str__ must not hide the report itself. */
+        PyErr_Clear();
+        r = PyUnicode_FromString("<exception str() failed>");
+    }
+    return r;
+}
+
+/* "OSError" for every OSError subclass (§1.3), else the class name
+ * without a module prefix. */
+static PyObject *type_name(PyObject *exc)
+{
+    if (PyObject_IsInstance(exc, PyExc_OSError) == 1) return PyUnicode_FromString("OSError");
+    const char *full = Py_TYPE(exc)->tp_name;
+    const char *dot = strrchr(full, '.');
+    return PyUnicode_FromString(dot ? dot + 1 : full);
+}
+
+/* Frames of CPython's import machinery and of the host stdlib (standing
+ * in for MicroPython's C modules, which have no frames) are not shown. */
+static bool hidden_frame(PyObject *filename)
+{
+    const char *f = PyUnicode_Check(filename) ? PyUnicode_AsUTF8(filename) : NULL;
+    const char *lib = vb_engine_g.stdlib_dir;
+    if (!f) PyErr_Clear();
+    return f && (strncmp(f, "<frozen ", 8) == 0 || (lib[0] && strncmp(f, lib, strlen(lib)) == 0));
+}
+
+static int add_frames(PyObject *lines, PyObject *exc)
+{
+    PyObject *tb = PyException_GetTraceback(exc);
+    int rc = 0;
+    for (PyObject *t = tb; rc == 0 && t && t != Py_None;
+         t = (PyObject *)((PyTracebackObject *)t)->tb_next) {
+        PyFrameObject *frame = ((PyTracebackObject *)t)->tb_frame;
+        PyCodeObject *code = PyFrame_GetCode(frame);
+        PyObject *lineno = PyObject_GetAttrString(t, "tb_lineno");
+        PyObject *file = PyObject_GetAttrString((PyObject *)code, "co_filename");
+        PyObject *name = PyObject_GetAttrString((PyObject *)code, "co_name");
+        if (!lineno || !file || !name) rc = -1;
+        else if (!hidden_frame(file))
+            rc = add(lines, PyUnicode_FromFormat("  File \"%S\", line %S, in %S\n", file,
+                                                 lineno, name));
+        Py_XDECREF(lineno);
+        Py_XDECREF(file);
+        Py_XDECREF(name);
+        Py_DECREF(code);
+    }
+    Py_XDECREF(tb);
+    return rc;
+}
+
+/* A compile error's pseudo-frame: `  File "<stdin>", line N` (no block). */
+static int add_syntax_frame(PyObject *lines, PyObject *exc)
+{
+    if (PyObject_IsInstance(exc, PyExc_SyntaxError) != 1) return 0;
+    PyObject *file = PyObject_GetAttrString(exc, "filename");
+    PyObject *lineno = PyObject_GetAttrString(exc, "lineno");
+    int rc = 0;
+    if (file && lineno && PyUnicode_Check(file) && is_plain_int(lineno))
+        rc = add(lines, PyUnicode_FromFormat("  File \"%U\", line %S\n", file, lineno));
+    PyErr_Clear();
+    Py_XDECREF(file);
+    Py_XDECREF(lineno);
+    return rc;
+}
+
+PyObject *vb_exc_format(PyObject *exc)
+{
+    PyObject *lines = PyList_New(0);
+    if (!lines) return NULL;
+    PyObject *result = NULL;
+    if (add_frames(lines, exc) < 0 || add_syntax_frame(lines, exc) < 0) goto out;
+    if (PyList_GET_SIZE(lines) > 0) { /* header only above frames */
+        PyObject *hdr = PyUnicode_FromString("Traceback (most recent call last):\n");
+        int rc = hdr ? PyList_Insert(lines, 0, hdr) : -1;
+        Py_XDECREF(hdr);
+        if (rc < 0) goto out;
+    }
+    PyObject *name = type_name(exc);
+    PyObject *msg = name ? message(exc) : NULL;
+    if (!msg || add(lines, PyUnicode_FromFormat("%U: %U\n", name, msg)) < 0) {
+        Py_XDECREF(name);
+        Py_XDECREF(msg);
+        goto out;
+    }
+    Py_DECREF(name);
+    Py_DECREF(msg);
+    PyObject *empty = PyUnicode_FromString("");
+    if (empty) result = PyUnicode_Join(empty, lines);
+    Py_XDECREF(empty);
+out:
+    Py_DECREF(lines);
+    return result;
+}
+
+int vb_exc_print_to(PyObject *exc, PyObject *file)
+{
+    PyObject *text = vb_exc_format(exc);
+    if (!text) return -1;
+    PyObject *r = PyObject_CallMethod(file, "write", "O", text);
+    Py_DECREF(text);
+    Py_XDECREF(r);
+    return r ? 0 : -1;
+}

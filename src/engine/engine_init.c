@@ -1,0 +1,239 @@
+/* CPython configuration and start-up for the zygote, the fork wrapper and
+ * the SIGINT handler (architecture.md "Flows", "Known CPython pitfalls"). */
+#include "engine_int.h"
+
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+vb_engine_state vb_engine_g;
+
+/* Where Debian's libpython finds its stdlib. Set explicitly: the binary
+ * lives in a build tree, where CPython's prefix search would wander. */
+#ifndef VB_PYTHON_HOME
+#define VB_PYTHON_HOME L"/usr"
+#endif
+
+/* The stdlib the board offers (pure-Python ones still load from the host
+ * at this stage, before any sandbox). */
+static const char *const preimports[] = {
+    "struct", "json", "re", "collections", "binascii", "hashlib", "random",
+    "errno", "select", "io", "gc", "math", "array", NULL,
+};
+
+static int fail(char *err, size_t errlen, const char *what)
+{
+    char detail[160] = "";
+    if (PyErr_Occurred()) {
+        PyObject *t, *v, *tb;
+        PyErr_Fetch(&t, &v, &tb);
+        PyObject *s = v ? PyObject_Str(v) : NULL;
+        const char *c = s ? PyUnicode_AsUTF8(s) : NULL;
+        if (c) snprintf(detail, sizeof detail, ": %s", c);
+        Py_XDECREF(s);
+        Py_XDECREF(t);
+        Py_XDECREF(v);
+        Py_XDECREF(tb);
+        PyErr_Clear();
+    }
+    snprintf(err, errlen, "engine: %s%s", what, detail);
+    return -1;
+}
+
+static int start_python(char *err, size_t errlen)
+{
+    PyConfig config;
+    PyConfig_InitIsolatedConfig(&config);
+    config.site_import = 0;
+    config.user_site_directory = 0;
+    config.write_bytecode = 0;
+    config.install_signal_handlers = 1;
+    config.parse_argv = 0;
+    config.buffered_stdio = 0;
+    /* MicroPython never warns at compile time (repl.md §7); a warnoptions
+     * entry makes CPython import warnings and apply it during init. */
+    static const wchar_t *const warn[] = {
+        L"ignore::SyntaxWarning", L"ignore::DeprecationWarning", NULL,
+    };
+    PyStatus st = PyConfig_SetString(&config, &config.home, VB_PYTHON_HOME);
+    for (size_t i = 0; warn[i] && !PyStatus_Exception(st); i++)
+        st = PyWideStringList_Append(&config.warnoptions, warn[i]);
+    if (!PyStatus_Exception(st)) st = Py_InitializeFromConfig(&config);
+    PyConfig_Clear(&config);
+    if (PyStatus_Exception(st)) {
+        snprintf(err, errlen, "engine: CPython start-up failed: %s",
+                 st.err_msg ? st.err_msg : "unknown error");
+        return -1;
+    }
+    return 0;
+}
+
+/* Puts mod in sys.modules under each name (the board's module replaces
+ * CPython's, e.g. time), and steals the reference. */
+static int register_module(PyObject *mod, const char *const *names)
+{
+    if (!mod) return -1;
+    PyObject *modules = PyImport_GetModuleDict(); /* borrowed */
+    int rc = 0;
+    for (size_t i = 0; names[i] && rc == 0; i++)
+        rc = PyDict_SetItemString(modules, names[i], mod);
+    Py_DECREF(mod);
+    return rc;
+}
+
+int vb_engine_install_sigint(void)
+{
+    PyObject *sig = PyImport_ImportModule("signal");
+    PyObject *handler = sig ? PyObject_GetAttrString(sig, "default_int_handler") : NULL;
+    PyObject *r = handler ? PyObject_CallMethod(sig, "signal", "iO", SIGINT, handler) : NULL;
+    Py_XDECREF(r);
+    Py_XDECREF(handler);
+    Py_XDECREF(sig);
+    return r ? 0 : -1;
+}
+
+static void copy_config(const vb_engine_config *cfg)
+{
+    vb_engine_state *g = &vb_engine_g;
+    g->hal = cfg->hal;
+    g->machine_consts = cfg->machine_consts ? cfg->machine_consts : vb_machine_consts_generic;
+    g->unique_id_len = cfg->unique_id_len < sizeof g->unique_id ? cfg->unique_id_len
+                                                                : sizeof g->unique_id;
+    if (cfg->unique_id) memcpy(g->unique_id, cfg->unique_id, g->unique_id_len);
+    else g->unique_id_len = 0;
+    g->cpu_freq_hz = cfg->cpu_freq_hz ? cfg->cpu_freq_hz : 160000000u;
+    g->heap_size = cfg->heap_size ? cfg->heap_size : 110u * 1024u;
+    g->vm_as_limit = cfg->vm_as_limit;
+    snprintf(g->board, sizeof g->board, "%s", cfg->board ? cfg->board : "vboard");
+}
+
+/* The host stdlib directory (where os.py is). Its pure-Python modules
+ * stand in for MicroPython's C modules, so reports hide their frames. */
+static int find_stdlib_dir(void)
+{
+    PyObject *os = PyImport_ImportModule("os");
+    PyObject *file = os ? PyObject_GetAttrString(os, "__file__") : NULL;
+    const char *f = file && PyUnicode_Check(file) ? PyUnicode_AsUTF8(file) : NULL;
+    const char *slash = f ? strrchr(f, '/') : NULL;
+    int rc = -1;
+    if (slash && (size_t)(slash - f) + 1 < sizeof vb_engine_g.stdlib_dir) {
+        memcpy(vb_engine_g.stdlib_dir, f, (size_t)(slash - f) + 1);
+        vb_engine_g.stdlib_dir[slash - f + 1] = '\0';
+        rc = 0;
+    }
+    Py_XDECREF(file);
+    Py_XDECREF(os);
+    return rc;
+}
+
+int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
+{
+    if (vb_engine_g.initialised) {
+        snprintf(err, errlen, "engine: already initialised in this process");
+        return -1;
+    }
+    if (!cfg || !cfg->hal || !cfg->hal->tx || !cfg->hal->rx || !cfg->hal->ticks_us ||
+        !cfg->hal->rtc_get || !cfg->hal->rtc_set || !cfg->hal->exit_vm) {
+        snprintf(err, errlen, "engine: incomplete HAL");
+        return -1;
+    }
+    copy_config(cfg);
+    if (start_python(err, errlen) < 0) return -1;
+    vb_engine_g.initialised = true;
+
+    for (size_t i = 0; preimports[i]; i++) {
+        PyObject *m = PyImport_ImportModule(preimports[i]);
+        if (!m) return fail(err, errlen, "pre-import failed");
+        Py_DECREF(m);
+    }
+    if (find_stdlib_dir() < 0) return fail(err, errlen, "cannot locate the stdlib");
+    /* Kept before device code can patch builtins (paste mode needs it). */
+    PyObject *builtins = PyEval_GetBuiltins(); /* borrowed */
+    vb_engine_g.compile_fn = builtins ? PyDict_GetItemString(builtins, "compile") : NULL;
+    if (!vb_engine_g.compile_fn) return fail(err, errlen, "no builtins.compile");
+    Py_INCREF(vb_engine_g.compile_fn);
+
+    static const char *const time_names[] = {"time", "utime", NULL};
+    static const char *const machine_names[] = {"machine", NULL};
+    static const char *const mpy_names[] = {"micropython", NULL};
+    if (register_module(vb_mod_time_create(), time_names) < 0 ||
+        register_module(vb_mod_machine_create(), machine_names) < 0 ||
+        register_module(vb_mod_micropython_create(), mpy_names) < 0)
+        return fail(err, errlen, "building the board modules failed");
+    if (vb_mod_sys_extend() < 0) return fail(err, errlen, "extending sys failed");
+    if (vb_mod_gc_extend() < 0) return fail(err, errlen, "extending gc failed");
+    if (vb_stdio_install() < 0) return fail(err, errlen, "installing stdio failed");
+    if (vb_engine_install_sigint() < 0) return fail(err, errlen, "installing SIGINT failed");
+    vb_engine_g.heap_base = vb_engine_heap_used();
+    return 0;
+}
+
+void vb_engine_zygote_ready(void)
+{
+    PyObject *gc = PyImport_ImportModule("gc");
+    PyObject *r = gc ? PyObject_CallMethod(gc, "collect", NULL) : NULL;
+    Py_XDECREF(r);
+    r = gc ? PyObject_CallMethod(gc, "freeze", NULL) : NULL;
+    Py_XDECREF(r);
+    Py_XDECREF(gc);
+    PyErr_Clear(); /* an optimisation only */
+}
+
+/* Virtual size of this process in bytes (0 if unknown). */
+static size_t vm_size(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long pages = 0;
+    if (!f) return 0;
+    if (fscanf(f, "%lu", &pages) != 1) pages = 0;
+    fclose(f);
+    return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static void after_fork_child(void)
+{
+    if (vb_engine_install_sigint() < 0) PyErr_Clear();
+    if (vb_engine_g.vm_as_limit) {
+        size_t base = vm_size();
+        if (base) {
+            struct rlimit rl = {base + vb_engine_g.vm_as_limit, base + vb_engine_g.vm_as_limit};
+            (void)setrlimit(RLIMIT_AS, &rl); /* best effort: a backstop only */
+        }
+    }
+    Py_CLEAR(vb_engine_g.last_exc);
+    vb_engine_g.heap_base = vb_engine_heap_used();
+}
+
+pid_t vb_engine_fork(void)
+{
+    PyOS_BeforeFork();
+    pid_t pid = fork();
+    if (pid == 0) {
+        PyOS_AfterFork_Child();
+        after_fork_child();
+    } else {
+        PyOS_AfterFork_Parent();
+    }
+    return pid;
+}
+
+size_t vb_engine_heap_used(void)
+{
+    /* Approximation until the accounting allocator exists (architecture.md
+     * "Heap cap"): malloc'd bytes plus pymalloc blocks at an assumed 48
+     * bytes each (pymalloc arenas are mmap'd, outside mallinfo). */
+    struct mallinfo2 mi = mallinfo2();
+    size_t blocks = 0;
+    PyObject *f = PySys_GetObject("getallocatedblocks"); /* borrowed */
+    PyObject *n = f ? PyObject_CallNoArgs(f) : NULL;
+    if (n) blocks = PyLong_AsSize_t(n);
+    if (!n || PyErr_Occurred()) {
+        PyErr_Clear();
+        blocks = 0;
+    }
+    Py_XDECREF(n);
+    return mi.uordblks + mi.hblkhd + blocks * 48u;
+}

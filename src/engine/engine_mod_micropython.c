@@ -1,0 +1,171 @@
+/* The `micropython` module (const, opt_level, kbd_intr, schedule, mem_info
+ * and friends) and the gc.mem_free / gc.mem_alloc additions. No native /
+ * viper decorators: run-tests would then expect a native emitter. */
+#include "engine_int.h"
+
+typedef struct {
+    long opt_level;
+} mpy_state;
+
+static PyObject *mp_const(PyObject *m, PyObject *arg)
+{
+    (void)m;
+    return Py_NewRef(arg);
+}
+
+static PyObject *mp_opt_level(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
+{
+    mpy_state *st = PyModule_GetState(m);
+    if (nargs == 0) return PyLong_FromLong(st->opt_level);
+    long v = PyLong_AsLong(args[0]);
+    if (v == -1 && PyErr_Occurred()) return NULL;
+    st->opt_level = v;
+    Py_RETURN_NONE;
+}
+
+/* Until the current execution unit ends (vb_engine_exec restores 3). */
+static PyObject *mp_kbd_intr(PyObject *m, PyObject *arg)
+{
+    (void)m;
+    long c = PyLong_AsLong(arg);
+    if (c == -1 && PyErr_Occurred()) return NULL;
+    const vb_hal *hal = vb_engine_g.hal;
+    if (hal->set_intr_char) hal->set_intr_char(hal->ctx, c < 0 || c > 255 ? -1 : (int)c);
+    Py_RETURN_NONE;
+}
+
+/* A scheduled call: the (func, arg) tuple travels as the pending call's
+ * argument and is released once run. */
+static int run_scheduled(void *p)
+{
+    PyObject *pair = p;
+    PyObject *r = PyObject_CallOneArg(PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1));
+    Py_DECREF(pair);
+    if (!r) return -1; /* raised into the running code, as upstream */
+    Py_DECREF(r);
+    return 0;
+}
+
+static PyObject *mp_schedule(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)m;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "schedule(func, arg)");
+        return NULL;
+    }
+    PyObject *pair = PyTuple_Pack(2, args[0], args[1]);
+    if (!pair) return NULL;
+    if (Py_AddPendingCall(run_scheduled, pair) < 0) {
+        Py_DECREF(pair);
+        PyErr_SetString(PyExc_RuntimeError, "schedule queue full");
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static size_t heap_alloc(void)
+{
+    size_t used = vb_engine_heap_used();
+    return used > vb_engine_g.heap_base ? used - vb_engine_g.heap_base : 0;
+}
+
+static size_t heap_free(void)
+{
+    size_t a = heap_alloc();
+    return a < vb_engine_g.heap_size ? vb_engine_g.heap_size - a : 0;
+}
+
+static PyObject *mp_mem_info(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)m, (void)args, (void)nargs;
+    char buf[160];
+    int n = snprintf(buf, sizeof buf, "stack: 0 out of 65536\nGC: total: %zu, used: %zu, free: %zu\n",
+                     vb_engine_g.heap_size, heap_alloc(), heap_free());
+    PyObject *out = PySys_GetObject("stdout"); /* borrowed */
+    if (out && out != Py_None && n > 0 && PyFile_WriteString(buf, out) < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *mp_qstr_info(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)m, (void)args, (void)nargs;
+    PyObject *out = PySys_GetObject("stdout"); /* borrowed */
+    if (out && out != Py_None &&
+        PyFile_WriteString("qstr pool: n_pool=0, n_qstr=0, n_str_data_bytes=0, n_total_bytes=0\n",
+                           out) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *mp_zero(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)m, (void)args, (void)nargs;
+    return PyLong_FromLong(0);
+}
+
+static PyObject *mp_none(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)m, (void)args, (void)nargs;
+    Py_RETURN_NONE;
+}
+
+#define FAST(f) (PyCFunction)(void (*)(void))(f), METH_FASTCALL
+static PyMethodDef mpy_methods[] = {
+    {"const", mp_const, METH_O, NULL},
+    {"opt_level", FAST(mp_opt_level), NULL},
+    {"kbd_intr", mp_kbd_intr, METH_O, NULL},
+    {"schedule", FAST(mp_schedule), NULL},
+    {"mem_info", FAST(mp_mem_info), NULL},
+    {"qstr_info", FAST(mp_qstr_info), NULL},
+    {"stack_use", FAST(mp_zero), NULL},
+    {"heap_lock", FAST(mp_zero), NULL},
+    {"heap_unlock", FAST(mp_zero), NULL},
+    {"alloc_emergency_exception_buf", FAST(mp_none), NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef mpy_def = {
+    PyModuleDef_HEAD_INIT, "micropython", "MicroPython runtime controls",
+    sizeof(mpy_state), mpy_methods, NULL, NULL, NULL, NULL,
+};
+
+PyObject *vb_mod_micropython_create(void)
+{
+    return PyModule_Create(&mpy_def); /* state zeroed: opt_level 0 */
+}
+
+/* ---- gc additions --------------------------------------------------------
+ * Approximate until the accounting allocator exists: bytes in use since
+ * the VM was forked, against the configured heap size. */
+
+static PyObject *gc_mem_alloc(PyObject *m, PyObject *u)
+{
+    (void)m, (void)u;
+    return PyLong_FromSize_t(heap_alloc());
+}
+
+static PyObject *gc_mem_free(PyObject *m, PyObject *u)
+{
+    (void)m, (void)u;
+    return PyLong_FromSize_t(heap_free());
+}
+
+static PyMethodDef gc_methods[] = {
+    {"mem_alloc", gc_mem_alloc, METH_NOARGS, NULL},
+    {"mem_free", gc_mem_free, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+int vb_mod_gc_extend(void)
+{
+    PyObject *gc = PyImport_ImportModule("gc");
+    if (!gc) return -1;
+    int rc = 0;
+    for (PyMethodDef *d = gc_methods; d->ml_name && rc == 0; d++) {
+        PyObject *f = PyCFunction_NewEx(d, NULL, NULL);
+        rc = f ? PyObject_SetAttrString(gc, d->ml_name, f) : -1;
+        Py_XDECREF(f);
+    }
+    Py_DECREF(gc);
+    return rc;
+}

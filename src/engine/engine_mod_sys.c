@@ -1,0 +1,94 @@
+/* The board's additions to CPython's sys (repl.md §1.4, §2.4, §7):
+ * platform 'vboard', a MicroPython-shaped implementation record,
+ * print_exception, and a display hook that prints repr without storing `_`. */
+#include "engine_int.h"
+
+/* sys.print_exception(exc, file=sys.stdout, /) */
+static PyObject *sys_print_exception(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (nargs < 1 || nargs > 2) {
+        PyErr_SetString(PyExc_TypeError, "print_exception(exc, file=sys.stdout, /)");
+        return NULL;
+    }
+    if (!PyExceptionInstance_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "print_exception() needs an exception instance");
+        return NULL;
+    }
+    PyObject *file = nargs == 2 ? args[1] : PySys_GetObject("stdout"); /* borrowed */
+    if (!file || file == Py_None) Py_RETURN_NONE;
+    Py_INCREF(file); /* write() may rebind sys.stdout */
+    int rc = vb_exc_print_to(args[0], file);
+    Py_DECREF(file);
+    if (rc < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* sys.displayhook: repr + newline to sys.stdout; None shows nothing;
+ * MicroPython keeps no `_`. */
+static PyObject *sys_displayhook(PyObject *self, PyObject *value)
+{
+    (void)self;
+    if (value == Py_None) Py_RETURN_NONE;
+    PyObject *out = PySys_GetObject("stdout"); /* borrowed */
+    if (!out || out == Py_None) Py_RETURN_NONE;
+    Py_INCREF(out);
+    int rc = PyFile_WriteObject(value, out, 0);
+    if (rc == 0) rc = PyFile_WriteString("\n", out);
+    Py_DECREF(out);
+    if (rc < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef sys_methods[] = {
+    {"print_exception", (PyCFunction)(void (*)(void))sys_print_exception, METH_FASTCALL, NULL},
+    {"displayhook", sys_displayhook, METH_O, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+/* name 'micropython', version (1, 24, 1, ''), _machine; no _mpy (vboard
+ * cannot load .mpy: mip then installs sources) and no _build (run-tests
+ * probe then reads 'unknown'). cache_tag None keeps CPython's importlib
+ * from caching bytecode. */
+static PyObject *make_implementation(void)
+{
+    PyObject *types = PyImport_ImportModule("types");
+    PyObject *ns_type = types ? PyObject_GetAttrString(types, "SimpleNamespace") : NULL;
+    Py_XDECREF(types);
+    if (!ns_type) return NULL;
+    PyObject *kw = Py_BuildValue(
+        "{s:s, s:(iiis), s:s, s:O}", "name", "micropython", "version", VB_ENGINE_VERSION_MAJOR,
+        VB_ENGINE_VERSION_MINOR, VB_ENGINE_VERSION_MICRO, "", "_machine", "", "cache_tag", Py_None);
+    PyObject *machine = PyUnicode_FromFormat("%s with %s", vb_engine_g.board, VB_ENGINE_MCU);
+    PyObject *ns = NULL;
+    if (kw && machine && PyDict_SetItemString(kw, "_machine", machine) == 0) {
+        PyObject *noargs = PyTuple_New(0);
+        if (noargs) ns = PyObject_Call(ns_type, noargs, kw);
+        Py_XDECREF(noargs);
+    }
+    Py_XDECREF(machine);
+    Py_XDECREF(kw);
+    Py_DECREF(ns_type);
+    return ns;
+}
+
+int vb_mod_sys_extend(void)
+{
+    PyObject *sys = PyImport_ImportModule("sys");
+    if (!sys) return -1;
+    int rc = 0;
+    for (PyMethodDef *m = sys_methods; m->ml_name && rc == 0; m++) {
+        PyObject *f = PyCFunction_NewEx(m, NULL, NULL);
+        rc = f ? PyObject_SetAttrString(sys, m->ml_name, f) : -1;
+        Py_XDECREF(f);
+    }
+    PyObject *impl = rc == 0 ? make_implementation() : NULL;
+    PyObject *platform = PyUnicode_FromString("vboard");
+    if (!impl || !platform || PyObject_SetAttrString(sys, "implementation", impl) < 0 ||
+        PyObject_SetAttrString(sys, "platform", platform) < 0)
+        rc = -1;
+    Py_XDECREF(impl);
+    Py_XDECREF(platform);
+    Py_DECREF(sys);
+    return rc;
+}

@@ -1,0 +1,69 @@
+/* The device-side filesystem for Python code: a MicroPython-style `os`
+ * module (also `uos`), `open` (builtins.open and io.open) returning vboard
+ * file objects, and an import finder, all served only from the board's FAT
+ * volume (flash.md §4.6, repl.md §6.3). Device code never gets CPython's
+ * posix/io file calls through these: every byte comes through src/fs/fat.h.
+ *
+ * Errors are raised as OSError(errno) with one int argument and e.errno set
+ * (repl.md §1.3), never a host path or a strerror text.
+ *
+ * Call vb_pyfs_install once, after Py_InitializeFromConfig and after the
+ * allowed stdlib is imported (the install removes CPython's PathFinder from
+ * sys.meta_path, so no module can be loaded from the host afterwards). */
+#ifndef VB_ENGINE_PYFS_H
+#define VB_ENGINE_PYFS_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stddef.h>
+
+#include "fs/fat.h"
+
+/* os.uname() fields (the caller's firmware description). */
+typedef struct vb_pyfs_uname {
+    const char *sysname, *nodename, *release, *version, *machine;
+} vb_pyfs_uname;
+
+/* Format the board filesystem (os.fsformat / os.mkfs): unmount, mkfs and
+ * remount the volume, which belongs to the caller. On success *fs is the
+ * mounted volume (it may be a new address). 0, or a negative errno. Open
+ * files are already closed when this is called. */
+typedef int (*vb_pyfs_format_fn)(void *ctx, vb_fat **fs);
+
+typedef struct vb_pyfs_config {
+    vb_fat *fs;                /* mounted; must not move while installed */
+    const char *mount_point;   /* the profile's: "/" or "/flash" */
+    vb_pyfs_uname uname;
+    vb_pyfs_format_fn format;  /* non-NULL: os.fsformat and os.mkfs exist
+                                  (Pycom); NULL: they do not */
+    void *format_ctx;
+} vb_pyfs_config;
+
+/* Build the `os` module, put it in sys.modules as 'os' and 'uos', replace
+ * builtins.open and io.open, put the board finder on sys.meta_path (and drop
+ * PathFinder), and set sys.path ('', '/lib' for mount '/'; '', '/flash',
+ * '/flash/lib' for '/flash'). The cwd starts at the mount point.
+ * Returns a new reference to the os module (the handle for the calls
+ * below), or NULL with a Python exception set. */
+PyObject *vb_pyfs_install(const vb_pyfs_config *cfg);
+
+/* Close every file device code still has open (soft reset): their data is
+ * written back and the objects report closed; the volume stays valid.
+ * Returns how many were closed, or a negative errno of the first failed
+ * close (the others are still closed). */
+int vb_pyfs_close_all(PyObject *os_module);
+
+/* Read a whole board file (path as device code would write it, relative to
+ * the cwd) into malloc'd memory with a NUL after the data, for boot.py and
+ * main.py. 0 with *data and *len set (free(*data) later), or a negative errno:
+ * -ENOENT missing or a directory, -ENOMEM, -EIO. No Python exception. */
+int vb_pyfs_read_file(PyObject *os_module, const char *path, char **data, size_t *len);
+
+/* compile(src, filename, mode) as the board does it: no SyntaxWarning or
+ * DeprecationWarning printed (MicroPython never warns at compile time).
+ * start is Py_file_input / Py_single_input / Py_eval_input. New reference,
+ * or NULL with the SyntaxError set. */
+PyObject *vb_pyfs_compile(const char *src, size_t len, const char *filename, int start);
+
+#endif

@@ -1,0 +1,96 @@
+/* Board path resolution: relative paths against the cwd, "." and ".."
+ * folded, then mapped onto the volume below the mount point, the way
+ * MicroPython's VFS layer finds the mount for a path. */
+#include <errno.h>
+#include <string.h>
+
+#include "pyfs_int.h"
+
+int pyfs_abspath(const pyfs_state *st, const char *path, char *out, size_t len)
+{
+    char tmp[2 * PYFS_PATH_MAX + 2];
+    size_t pl = strlen(path);
+    if (pl >= PYFS_PATH_MAX) return -ENAMETOOLONG;
+    if (path[0] == '/') {
+        memcpy(tmp, path, pl + 1);
+    } else {
+        size_t cl = strlen(st->cwd);
+        memcpy(tmp, st->cwd, cl);
+        tmp[cl] = '/';
+        memcpy(tmp + cl + 1, path, pl + 1);
+    }
+    /* Rebuild component by component; ".." never climbs above "/". */
+    size_t o = 0;
+    const char *p = tmp;
+    while (*p) {
+        while (*p == '/') p++;
+        const char *s = p;
+        while (*p && *p != '/') p++;
+        size_t n = (size_t)(p - s);
+        if (n == 0 || (n == 1 && s[0] == '.')) continue;
+        if (n == 2 && s[0] == '.' && s[1] == '.') {
+            while (o > 0 && out[o - 1] != '/') o--;
+            if (o > 0) o--;            /* drop the '/' too */
+            continue;
+        }
+        if (o + 1 + n + 1 > len) return -ENAMETOOLONG;
+        out[o++] = '/';
+        memcpy(out + o, s, n);
+        o += n;
+    }
+    if (o == 0) {
+        if (len < 2) return -ENAMETOOLONG;
+        out[o++] = '/';
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+pyfs_where pyfs_locate(const pyfs_state *st, const char *abs, char *fat, size_t len)
+{
+    size_t ml = strlen(st->mount);
+    const char *rest;
+    if (ml == 1) {                     /* mounted at "/": the whole tree */
+        rest = abs;
+    } else if (strncmp(abs, st->mount, ml) == 0 && (abs[ml] == '\0' || abs[ml] == '/')) {
+        rest = abs[ml] ? abs + ml : "/";
+    } else {
+        return strcmp(abs, "/") == 0 ? PYFS_VROOT : PYFS_NOWHERE;
+    }
+    if (strlen(rest) + 1 > len) return PYFS_NOWHERE;
+    strcpy(fat, rest);
+    return PYFS_IN_FAT;
+}
+
+int pyfs_fat_path(const pyfs_state *st, const char *path, char *fat, size_t len)
+{
+    char abs[PYFS_PATH_MAX];
+    int rc = pyfs_abspath(st, path, abs, sizeof abs);
+    if (rc < 0) return rc;
+    switch (pyfs_locate(st, abs, fat, len)) {
+    case PYFS_IN_FAT: return 0;
+    case PYFS_VROOT: return -EPERM;
+    default: return -ENODEV;
+    }
+}
+
+PyObject *pyfs_path_bytes(PyObject *arg)
+{
+    PyObject *b;
+    if (PyUnicode_Check(arg)) {
+        /* surrogateescape: names listed from the volume round-trip */
+        b = PyUnicode_AsEncodedString(arg, "utf-8", "surrogateescape");
+    } else if (PyBytes_Check(arg)) {
+        b = Py_NewRef(arg);
+    } else {
+        PyErr_Format(PyExc_TypeError, "can't convert '%s' object to str implicitly",
+                     Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    if (b && memchr(PyBytes_AS_STRING(b), 0, (size_t)PyBytes_GET_SIZE(b))) {
+        Py_DECREF(b);
+        pyfs_raise(EINVAL);
+        return NULL;
+    }
+    return b;
+}

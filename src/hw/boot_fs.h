@@ -1,0 +1,30 @@
+/* The _boot stage of the firmware (boot.md §3 step 1, flash.md §1): mount the
+ * board's filesystem with the profile's first-boot and corrupt-filesystem
+ * behaviour, before any user code, with Ctrl-C not armed. */
+#ifndef VB_HW_BOOT_FS_H
+#define VB_HW_BOOT_FS_H
+
+#include "engine/hal.h"
+#include "flash/flash_bdev.h"
+#include "fs/fat.h"
+#include "hw/firmware.h"
+
+typedef struct vb_board_fs {
+    vb_flash_bdev bdev;
+    vb_fat fat;
+    bool mounted;
+} vb_board_fs;
+
+/* Mount, formatting an erased region (generic) or a region with no
+ * filesystem (Pycom), and writing the profile's default files as the real
+ * firmware does. A generic board with a damaged, non-erased region prints
+ * the corrupted-filesystem notice every 3 s until Ctrl-C, then runs without
+ * a filesystem (returns -ENODEV). A Pycom board whose mount fails otherwise
+ * reports the fatal error and returns -EIO: the caller halts. */
+int vb_boot_mount(vb_board_fs *bfs, const vb_firmware_ctx *fw, const vb_hal *hal);
+
+/* Format the volume again (os.fsformat / os.mkfs): defaults come back at the
+ * next boot. 0 or a negative errno; mounted afterwards on success. */
+int vb_boot_reformat(vb_board_fs *bfs, const vb_firmware_ctx *fw);
+
+#endif

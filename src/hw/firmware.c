@@ -1,0 +1,207 @@
+/* The firmware: the zygote (one per hard boot) and the VM it forks per
+ * soft-reset cycle, running the boot sequence and the REPL (boot.md §3,
+ * repl.md §5). */
+#include "firmware.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "engine/pyfs.h"
+#include "hw/boot_fs.h"
+#include "hw/vm_hal.h"
+#include "repl/repl.h"
+
+#define BUILD_DATE "2026-11-22"   /* the banner's date: this firmware's release */
+
+/* Everything one hard boot of the firmware holds: set up in the zygote, and
+ * inherited (as a copy) by each VM. */
+typedef struct firmware {
+    const vb_firmware_ctx *fw;
+    vb_vm_hal hal;
+    vb_board_fs bfs;          /* mounted per VM: FS caches are VM RAM */
+    PyObject *os_module;      /* the pyfs handle */
+} firmware;
+
+static void tx(const firmware *f, const char *s) { f->hal.hal.tx(f->hal.hal.ctx, s, strlen(s)); }
+
+static void repl_write(void *ctx, const uint8_t *buf, size_t len)
+{
+    const firmware *f = ctx;
+    f->hal.hal.tx(f->hal.hal.ctx, buf, len);
+}
+
+static int reformat(void *ctx, vb_fat **fs)
+{
+    firmware *f = ctx;
+    int rc = vb_boot_reformat(&f->bfs, f->fw);
+    *fs = &f->bfs.fat;
+    return rc;
+}
+
+/* Leave the VM with the files closed and the volume written back. */
+static _Noreturn void leave(firmware *f, vb_vm_exit why)
+{
+    if (f->os_module) vb_pyfs_close_all(f->os_module);
+    if (f->bfs.mounted) vb_fat_unmount(&f->bfs.fat);
+    _exit(why);
+}
+
+/* Soft reset (boot.md §1): the mode kept in the registers, then a fresh VM
+ * from the zygote. */
+static _Noreturn void soft_reset(firmware *f, vb_repl_mode mode)
+{
+    f->fw->regs->repl_mode = mode;
+    tx(f, f->fw->profile->soft_reboot_line);
+    leave(f, VB_VM_EXIT_SOFT_RESET);
+}
+
+/* The supervisor is stopping the board: it set power_off and interrupted
+ * us; stop at this safe point with the image consistent. */
+static void stop_if_asked(firmware *f)
+{
+    if (atomic_load(&f->fw->regs->power_off)) leave(f, VB_VM_EXIT_POWER_OFF);
+}
+
+/* Run a script from the board FS if it exists: outcome, or -1 when absent. */
+static int run_script(firmware *f, const char *name)
+{
+    if (!f->bfs.mounted) return -1;
+    char *src;
+    size_t len;
+    if (vb_pyfs_read_file(f->os_module, name, &src, &len) < 0) return -1;
+    vb_exec_outcome o = vb_engine_exec(src, len, name, VB_EXEC_MODULE);
+    free(src);
+    if (o == VB_EXEC_EXCEPTION) vb_engine_print_exception();
+    return (int)o;
+}
+
+static vb_repl_outcome outcome_of(vb_exec_outcome o)
+{
+    return o == VB_EXEC_OK ? VB_REPL_OUTCOME_OK
+         : o == VB_EXEC_SYSTEM_EXIT ? VB_REPL_OUTCOME_SYSTEM_EXIT : VB_REPL_OUTCOME_EXCEPTION;
+}
+
+static vb_exec_mode exec_mode_of(vb_repl_compile k)
+{
+    return k == VB_REPL_COMPILE_SINGLE ? VB_EXEC_SINGLE
+         : k == VB_REPL_COMPILE_PASTE ? VB_EXEC_MODULE_DISPLAY : VB_EXEC_MODULE;
+}
+
+/* One VM: the boot sequence, then the REPL until a reset. */
+static _Noreturn void vm_main(firmware *f)
+{
+    const vb_hal *hal = &f->hal.hal;
+    vb_regs *regs = f->fw->regs;
+    vb_repl_mode mode = regs->repl_mode == VB_REPL_MODE_RAW ? VB_REPL_MODE_RAW : VB_REPL_MODE_FRIENDLY;
+
+    /* 1. _boot: mount (Ctrl-C not armed; a Ctrl-C that ended the
+     * corrupted-filesystem wait is dropped here). */
+    int rc = vb_boot_mount(&f->bfs, f->fw, hal);
+    vb_engine_clear_exception();
+    if (rc == -EIO) {           /* Pycom: the firmware halts */
+        for (;;) pause();
+    }
+    /* 2-3. boot.py; main.py only in friendly mode after a clean boot.py. */
+    int o = run_script(f, "boot.py");
+    stop_if_asked(f);
+    if (o == VB_EXEC_SYSTEM_EXIT) soft_reset(f, mode);
+    if (mode == VB_REPL_MODE_FRIENDLY && o != VB_EXEC_EXCEPTION) {
+        o = run_script(f, "main.py");
+        stop_if_asked(f);
+        if (o == VB_EXEC_SYSTEM_EXIT) soft_reset(f, mode);
+    }
+    /* 4. The REPL in the board's mode. */
+    vb_repl_config rc_cfg = {
+        .write = repl_write, .write_ctx = f,
+        .version = VB_ENGINE_VERSION, .build_date = BUILD_DATE,
+        .board = "vboard", .mcu = VB_ENGINE_MCU, .mode = mode,
+    };
+    vb_repl *r = vb_repl_new(&rc_cfg);
+    if (!r) _exit(VB_VM_EXIT_FATAL);
+    vb_repl_start(r);
+    for (;;) {
+        uint8_t b;
+        int n = hal->rx(hal->ctx, &b, 1, -1);
+        stop_if_asked(f);
+        if (n <= 0) continue;     /* a late Ctrl-C signal: nothing runs */
+        vb_repl_action a = vb_repl_feed(r, b);
+        if (a == VB_REPL_EXECUTE) {
+            size_t len;
+            const uint8_t *src = vb_repl_source(r, &len);
+            vb_exec_outcome eo = vb_engine_exec((const char *)src, len, "<stdin>",
+                                                exec_mode_of(vb_repl_compile_kind(r)));
+            vb_repl_exec_output_done(r);
+            if (eo == VB_EXEC_EXCEPTION) vb_engine_print_exception();
+            a = vb_repl_exec_end(r, outcome_of(eo));
+            stop_if_asked(f);
+        }
+        if (a == VB_REPL_SOFT_RESET) soft_reset(f, vb_repl_mode_get(r));
+    }
+}
+
+int vb_zygote_main(const vb_firmware_ctx *fw)
+{
+    firmware f = {.fw = fw};
+    vb_vm_hal_init(&f.hal, fw);
+    const vb_profile *p = fw->profile;
+    uint8_t uid[6] = {0x24, 0x0a, 0xc4, (uint8_t)(p->flash_size >> 20), 0x5b, 0x01};
+    vb_engine_config ec = {
+        .hal = &f.hal.hal,
+        .machine_consts = p->defaults_every_boot ? vb_machine_consts_pycom : vb_machine_consts_generic,
+        .unique_id = uid,
+        .unique_id_len = sizeof uid,
+        .board = "vboard",
+#if defined(__SANITIZE_ADDRESS__)
+        .vm_as_limit = 0,          /* ASan reserves terabytes of address space */
+#else
+        .vm_as_limit = (size_t)1 << 30,
+#endif
+    };
+    char err[256];
+    if (vb_engine_init(&ec, err, sizeof err) < 0) {
+        tx(&f, "\r\nvboard: engine failed to start: ");
+        tx(&f, err);
+        tx(&f, "\r\n");
+        return VB_VM_EXIT_FATAL;
+    }
+    vb_pyfs_config pc = {
+        .fs = &f.bfs.fat,
+        .mount_point = p->mount_point,
+        .uname = {"vboard", "vboard", VB_ENGINE_VERSION + 1, "vboard " VB_ENGINE_VERSION, "vboard with CPython"},
+        .format = p->defaults_every_boot ? reformat : NULL,
+        .format_ctx = &f,
+    };
+    f.os_module = vb_pyfs_install(&pc);
+    if (!f.os_module) {
+        tx(&f, "\r\nvboard: filesystem layer failed to start\r\n");
+        return VB_VM_EXIT_FATAL;
+    }
+    vb_engine_zygote_ready();
+    for (;;) {
+        pid_t pid = vb_engine_fork();
+        if (pid == 0) {
+            atomic_store(&fw->regs->vm_pid, getpid());
+            vm_main(&f);
+        }
+        if (pid < 0) return VB_VM_EXIT_FATAL;
+        atomic_store(&fw->regs->vm_pid, pid);
+        int st;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+        }
+        atomic_store(&fw->regs->vm_pid, 0);
+        atomic_store(&fw->regs->executing, 0);
+        if (WIFEXITED(st) && WEXITSTATUS(st) == VB_VM_EXIT_SOFT_RESET) {
+            fw->regs->soft_resets++;
+            continue;
+        }
+        /* Anything else ends this hard boot; a crash is reported as
+         * 128 + signal so the supervisor can name it. */
+        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    }
+}

@@ -1,0 +1,104 @@
+/* The board's shared register block: hardware state that outlives the VM.
+ *
+ * Created by the supervisor (MAP_SHARED | MAP_ANONYMOUS) before the zygote
+ * is forked, so the supervisor, the zygote and every VM see the same bytes
+ * (architecture.md "Hardware registers"). The layout is a contract between
+ * processes: it has a magic, a version and a size, and static_asserts pin
+ * the fields both sides read.
+ *
+ * Serial input is a single-producer ring: the supervisor appends bytes it
+ * read from the host; the VM consumes them. Bytes the VM has not consumed
+ * stay in the ring across a soft reset, as on a real UART. On Ctrl-C while
+ * code runs, the supervisor discards the unread bytes by moving the tail
+ * (a CAS against the VM's own consumption), then signals the VM. */
+#ifndef VB_HW_REGS_H
+#define VB_HW_REGS_H
+
+#include <assert.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define VB_REGS_MAGIC 0x56425247u  /* "VBRG" */
+#define VB_REGS_VERSION 1u
+#define VB_RX_RING 4096u           /* bytes; a power of two */
+
+typedef struct vb_regs {
+    uint32_t magic, version, size;
+    /* serial input ring: head written by the supervisor, tail by whoever
+     * consumes or discards (CAS); both count bytes forever (mod 2^32). */
+    _Atomic uint32_t rx_head;
+    _Atomic uint32_t rx_tail;
+    /* Ctrl-C: the VM sets `executing` while user code runs; the supervisor
+     * turns the interrupt char into SIGINT only then. */
+    _Atomic uint32_t executing;
+    _Atomic int32_t intr_char;     /* 3, or -1 when disabled */
+    _Atomic int32_t vm_pid;        /* the running VM, 0 when none */
+    /* set by the supervisor before it interrupts the VM to stop the board:
+     * the VM then closes files, syncs the volume and exits POWER_OFF */
+    _Atomic uint32_t power_off;
+    /* board state across soft resets */
+    uint32_t repl_mode;            /* vb_repl_mode (repl/repl.h): survives soft resets */
+    int32_t reset_cause;           /* profile's machine constant of the last hard reset */
+    uint32_t soft_resets;          /* soft resets since the last hard reset */
+    uint32_t boot_count;           /* hard boots since power-on */
+    int64_t rtc_offset_us;         /* RTC (µs since 2000-01-01) minus board monotonic time */
+    uint64_t boot_time_ns;         /* host CLOCK_MONOTONIC at this hard boot */
+    uint8_t rx_buf[VB_RX_RING];
+} vb_regs;
+
+static_assert((VB_RX_RING & (VB_RX_RING - 1)) == 0, "ring size is a power of two");
+static_assert(offsetof(vb_regs, rx_head) == 12, "layout shared across processes");
+static_assert(offsetof(vb_regs, rx_buf) % 8 == 0, "ring after the 64-bit fields");
+static_assert(sizeof(_Atomic uint32_t) == 4 && ATOMIC_INT_LOCK_FREE == 2,
+              "lock-free 32-bit atomics work across processes");
+
+static inline void vb_regs_init(vb_regs *r)
+{
+    memset(r, 0, sizeof *r);
+    r->magic = VB_REGS_MAGIC;
+    r->version = VB_REGS_VERSION;
+    r->size = (uint32_t)sizeof *r;
+    atomic_store(&r->intr_char, 3);
+}
+
+/* Bytes waiting for the VM. */
+static inline uint32_t vb_rx_count(vb_regs *r)
+{
+    return atomic_load(&r->rx_head) - atomic_load(&r->rx_tail);
+}
+
+/* Supervisor: append up to n bytes; returns how many fit. */
+static inline size_t vb_rx_put(vb_regs *r, const uint8_t *buf, size_t n)
+{
+    uint32_t head = atomic_load(&r->rx_head);
+    uint32_t space = VB_RX_RING - (head - atomic_load(&r->rx_tail));
+    if (n > space) n = space;
+    for (size_t i = 0; i < n; i++) r->rx_buf[(head + i) & (VB_RX_RING - 1)] = buf[i];
+    atomic_store(&r->rx_head, head + (uint32_t)n);
+    return n;
+}
+
+/* VM: take up to n bytes. A concurrent discard wins: the CAS fails and the
+ * bytes copied are dropped, as the Ctrl-C rule wants. */
+static inline size_t vb_rx_get(vb_regs *r, uint8_t *buf, size_t n)
+{
+    for (;;) {
+        uint32_t tail = atomic_load(&r->rx_tail);
+        uint32_t avail = atomic_load(&r->rx_head) - tail;
+        if (n > avail) n = avail;
+        for (size_t i = 0; i < n; i++) buf[i] = r->rx_buf[(tail + i) & (VB_RX_RING - 1)];
+        if (atomic_compare_exchange_weak(&r->rx_tail, &tail, tail + (uint32_t)n)) return n;
+    }
+}
+
+/* Supervisor on Ctrl-C: drop everything not yet consumed. */
+static inline void vb_rx_discard(vb_regs *r)
+{
+    uint32_t tail = atomic_load(&r->rx_tail);
+    while (!atomic_compare_exchange_weak(&r->rx_tail, &tail, atomic_load(&r->rx_head))) {
+    }
+}
+
+#endif

@@ -1,0 +1,121 @@
+"""Drive a real `vboard run --pty LINK` over its pseudo-terminal, byte for
+byte, the way host tools do (repl.md §6): every wait is for exact bytes
+against a deadline, and a failure shows every byte received so far."""
+import os
+import select
+import signal
+import subprocess
+import time
+
+from conftest import VBOARD
+
+BANNER = (b'MicroPython v1.24.1 on 2026-11-22; vboard with CPython\r\n'
+          b'Type "help()" for more information.\r\n>>> ')
+RAW_BANNER = b'raw REPL; CTRL-B to exit\r\n>'
+
+
+class BoardError(AssertionError):
+    pass
+
+
+class Board:
+    def __init__(self, tmpdir, board="generic", flash=None):
+        self.flash = flash or os.path.join(str(tmpdir), "flash-%s.bin" % board)
+        self.link = os.path.join(str(tmpdir), "ttyVB")
+        self.proc = subprocess.Popen(
+            [VBOARD, "run", "--board", board, "--flash", self.flash, "--pty", self.link],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        line = self._read_first_line()
+        if not line.startswith(b"/dev/pts/"):
+            raise BoardError("first line is not a pty path: %r" % line)
+        self.pty_path = line.decode()
+        self.fd = os.open(self.link, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+        self.seen = b""
+
+    def _read_first_line(self):
+        """The pty path, read from the raw stdout fd (no Python buffering,
+        so select() sees exactly what is pending)."""
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + 10
+        buf = b""
+        while b"\n" not in buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                self.proc.kill()
+                raise BoardError("no pty line from vboard within 10 s; got %r; stderr: %r"
+                                 % (buf, self.proc.stderr.read()))
+            c = os.read(fd, 256)
+            if not c:
+                raise BoardError("vboard exited: %r" % self.proc.stderr.read())
+            buf += c
+        return buf.split(b"\n")[0].strip()
+
+    def send(self, data):
+        os.write(self.fd, data)
+
+    def expect(self, want, timeout=5.0):
+        """Wait until `want` (bytes) has arrived; return everything up to and
+        including it, and keep what followed for the next wait."""
+        deadline = time.monotonic() + timeout
+        while want not in self.seen:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise BoardError("waited %.1fs for %r\nreceived: %r" % (timeout, want, self.seen))
+            r, _, _ = select.select([self.fd], [], [], min(left, 0.2))
+            if r:
+                try:
+                    self.seen += os.read(self.fd, 65536)
+                except BlockingIOError:
+                    pass
+        i = self.seen.index(want) + len(want)
+        got, self.seen = self.seen[:i], self.seen[i:]
+        return got
+
+    def expect_exact(self, want, timeout=5.0):
+        """The next bytes must be exactly `want`."""
+        got = self.expect(want, timeout)
+        if got != want:
+            raise BoardError("expected exactly %r\nreceived: %r" % (want, got))
+        return got
+
+    def drain(self, quiet=0.2):
+        """Read whatever arrives until `quiet` seconds pass with nothing."""
+        while select.select([self.fd], [], [], quiet)[0]:
+            try:
+                self.seen += os.read(self.fd, 65536)
+            except BlockingIOError:
+                break
+        out, self.seen = self.seen, b""
+        return out
+
+    def raw_enter(self):
+        """pyboard.py's entry: \\r\\x03, then \\r\\x01 and the raw banner."""
+        self.send(b"\r\x03")
+        time.sleep(0.05)
+        self.drain(0.05)
+        self.send(b"\r\x01")
+        self.expect(RAW_BANNER)
+
+    def raw_exec(self, code, timeout=5.0):
+        """Plain raw REPL: send code + \\x04; return (output, error)."""
+        self.send(code + b"\x04")
+        self.expect(b"OK", timeout)
+        out = self.expect(b"\x04", timeout)[:-1]
+        err = self.expect(b"\x04", timeout)[:-1]
+        self.expect(b">", timeout)
+        return out, err
+
+    def quit(self, timeout=10):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise BoardError("vboard did not exit on SIGTERM")
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+        return self.proc.returncode

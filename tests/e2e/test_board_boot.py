@@ -1,0 +1,160 @@
+"""`vboard run` end to end over a real pty: first boot, the boot sequence,
+soft and hard resets, the friendly and raw REPL bytes (boot.md, repl.md)."""
+import os
+import subprocess
+import time
+
+import pytest
+
+from boardlib import BANNER, RAW_BANNER, Board
+from conftest import VBOARD, PROFILES, run
+
+
+@pytest.fixture
+def board(tmp_path):
+    b = Board(tmp_path)
+    yield b
+    b.quit()
+
+
+def fsck_region(flash, board="generic"):
+    p = PROFILES[board]
+    img = flash + ".fs"
+    with open(flash, "rb") as f:
+        f.seek(p["fs_off"])
+        data = f.read(p["fs_size"])
+    with open(img, "wb") as f:
+        f.write(data)
+    r = subprocess.run(["fsck.fat", "-n", img], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return r.returncode, r.stdout.decode()
+
+
+def test_first_boot_formats_and_shows_banner(board):
+    board.expect_exact(BANNER, timeout=10)
+    board.send(b"1+1\r")
+    board.expect_exact(b"1+1\r\n2\r\n>>> ")
+    board.send(b"import os\r")
+    board.expect_exact(b"import os\r\n>>> ")
+    board.send(b"os.listdir()\r")
+    board.expect_exact(b"os.listdir()\r\n['boot.py']\r\n>>> ")
+    assert board.quit() == 0
+    rc, out = fsck_region(board.flash)
+    assert rc == 0, out
+    r = run([VBOARD, "fs", board.flash, "ls"])
+    assert r.rc == 0 and r.text == "boot.py\n", r
+
+
+def test_soft_reset_by_ctrl_d_runs_boot_and_main(board):
+    board.expect_exact(BANNER, timeout=10)
+    board.send(b"f = open('main.py', 'w'); f.write('print(\"main ran\", x)\\n'); f.close()\r")
+    board.expect(b">>> ")
+    board.send(b"f = open('boot.py', 'w'); f.write('x = 42\\n'); f.close()\r")
+    board.expect(b">>> ")
+    board.send(b"\x04")
+    board.expect_exact(b"\r\nMPY: soft reboot\r\nmain ran 42\r\n" + BANNER)
+    # globals of boot.py and main.py are the REPL's
+    board.send(b"x\r")
+    board.expect_exact(b"x\r\n42\r\n>>> ")
+
+
+def test_exceptions_print_micropython_style(board):
+    board.expect_exact(BANNER, timeout=10)
+    board.send(b"1/0\r")
+    board.expect_exact(b"1/0\r\nTraceback (most recent call last):\r\n"
+                       b"  File \"<stdin>\", line 1, in <module>\r\nZeroDivisionError: division by zero\r\n>>> ")
+    board.send(b"open('nope')\r")
+    got = board.expect(b">>> ")
+    assert got.endswith(b"OSError: [Errno 2] ENOENT\r\n>>> "), got
+
+
+def test_boot_py_exception_skips_main(board):
+    board.expect_exact(BANNER, timeout=10)
+    board.send(b"open('boot.py','w').write('1/0\\n')\r")
+    board.expect(b">>> ")
+    board.send(b"open('main.py','w').write('print(\"MAIN\")\\n')\r")
+    board.expect(b">>> ")
+    board.send(b"\x04")
+    got = board.expect(BANNER)
+    assert b'File "boot.py", line 1, in <module>' in got, got
+    assert b"MAIN" not in got, got
+
+
+def test_raw_repl_framing_and_soft_reset(board):
+    board.expect_exact(BANNER, timeout=10)
+    board.raw_enter()
+    out, err = board.raw_exec(b"print('hi')")
+    assert (out, err) == (b"hi\r\n", b"")
+    out, err = board.raw_exec(b"1/0")
+    assert out == b"" and err.endswith(b"ZeroDivisionError: division by zero\r\n"), err
+    # soft reset from raw mode: stays raw, main.py does not run
+    board.send(b"\x04")
+    board.expect_exact(b"OK\r\nMPY: soft reboot\r\n" + RAW_BANNER)
+    board.send(b"\r\x02")
+    board.expect(BANNER)
+
+
+def test_ctrl_c_interrupts_a_busy_loop(board):
+    board.expect_exact(BANNER, timeout=10)
+    board.send(b"while True:\r")
+    board.expect(b"...     ")
+    # the body line's Enter, then three more end the block (repl.md §2.6)
+    board.send(b"pass\r\r\r\r")
+    board.expect(b"\r\n...     \r\n...     \r\n... \r\n")
+    time.sleep(0.3)
+    board.drain(0.1)
+    t0 = time.monotonic()
+    board.send(b"\x03")
+    got = board.expect(b">>> ", timeout=3)
+    assert b"KeyboardInterrupt: \r\n" in got, got
+    assert time.monotonic() - t0 < 2
+    board.send(b"2*3\r")
+    board.expect_exact(b"2*3\r\n6\r\n>>> ")
+
+
+def test_machine_reset_is_a_hard_reset(board):
+    board.expect_exact(BANNER, timeout=10)
+    board.send(b"import machine\r")
+    board.expect(b">>> ")
+    board.send(b"machine.reset_cause()\r")
+    board.expect_exact(b"machine.reset_cause()\r\n1\r\n>>> ")   # PWRON_RESET
+    board.send(b"machine.reset()\r")
+    got = board.expect(BANNER, timeout=10)
+    assert b"soft reboot" not in got, got
+    board.send(b"import machine; machine.reset_cause()\r")
+    board.expect(b"\r\n2\r\n>>> ")                              # HARD_RESET
+    board.send(b"\x04")
+    board.expect(BANNER)
+    board.send(b"import machine; machine.reset_cause()\r")
+    board.expect(b"\r\n5\r\n>>> ")                              # SOFT_RESET
+
+
+def test_input_typed_during_soft_reset_survives(board):
+    board.expect_exact(BANNER, timeout=10)
+    board.send(b"\x04" + b"7*6\r")
+    board.expect(b"MPY: soft reboot\r\n")
+    board.expect(BANNER)
+    board.expect_exact(b"7*6\r\n42\r\n>>> ")
+
+
+def test_sigterm_leaves_a_consistent_image(board):
+    board.expect_exact(BANNER, timeout=10)
+    board.send(b"f = open('data.txt', 'w'); f.write('x' * 5000)\r")
+    board.expect(b">>> ")
+    assert board.quit() == 0
+    rc, out = fsck_region(board.flash)
+    assert rc == 0, out
+
+
+def test_pycom_profile_defaults_and_reboot_line(tmp_path):
+    b = Board(tmp_path, board="pycom")
+    try:
+        b.expect(b">>> ", timeout=10)
+        b.send(b"import os; sorted(os.listdir('/flash'))\r")
+        b.expect(b"['boot.py', 'cert', 'lib', 'main.py', 'sys']\r\n>>> ")
+        b.send(b"os.getcwd()\r")
+        b.expect(b"'/flash'\r\n>>> ")
+        b.send(b"\x04")
+        b.expect(b"\r\nPYB: soft reboot\r\n")
+        b.expect(b">>> ")
+    finally:
+        b.quit()

@@ -1,0 +1,30 @@
+import os, sys
+print(sys.path)
+print(os.getcwd())
+print(os.listdir('/'), list(os.ilistdir('/')), os.stat('/'), os.statvfs('/'))
+def err(fn, *a):
+    try:
+        r = fn(*a)
+        print('no error', r)
+    except OSError as e:
+        print('OSError', e.args)
+err(open, '/x.txt', 'w')
+err(open, '/etc/passwd')
+err(os.mkdir, '/x')
+err(os.mkdir, '/')
+err(os.remove, '/')
+err(os.stat, '/flashy')
+err(os.listdir, '/sd')
+err(os.mkdir, '/flash')
+err(os.chdir, '/sd')
+os.chdir('/')
+print(os.getcwd(), os.listdir(), os.listdir('flash/lib'))
+os.chdir('flash/lib')
+print(os.getcwd())
+os.chdir('../../..')
+print(os.getcwd())
+os.chdir('/flash')
+import pkg, libmod
+print(pkg.__file__, libmod.__file__)
+print(os.stat('/flash'), os.stat('/flash/..'))
+print(hasattr(os, 'fsformat'), hasattr(os, 'mkfs'))
