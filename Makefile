@@ -59,7 +59,8 @@ ENGINE_OBJ = $(filter $(BUILD)/src/engine/%,$(FW_OBJ))
 
 $(BUILD)/tests/engine/%: tests/engine/%.c $(ENGINE_OBJ) $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(PY_CFLAGS) $^ -o $@ $(LDLIBS) $(PY_LIBS)
+	@# -MMD lists headers as prerequisites here: link only sources and objects.
+	$(CC) $(CFLAGS_ALL) $(PY_CFLAGS) $(filter %.c %.o %.a,$^) -o $@ $(LDLIBS) $(PY_LIBS)
 
 # --- tests --------------------------------------------------------------
 # Unit tests: every tests/unit/test_*.c is one binary, plus the engine tests;
@@ -92,8 +93,9 @@ fuzz:
 
 test: unit unit-san e2e fuzz
 
-bench: $(BENCH_BIN)
+bench: $(BENCH_BIN) $(BUILD)/vboard
 	@for b in $(BENCH_BIN); do $$b; done
+	@/usr/bin/python3 bench/bench_board.py $(BUILD)/vboard
 
 # Installs what is missing (Debian), builds, and shows a board's flash image.
 deps:

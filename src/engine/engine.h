@@ -121,4 +121,41 @@ void vb_engine_clear_exception(void);
  * of the engine; sys.stdout/stderr and reports use it). */
 void vb_engine_write_cooked(const char *buf, size_t len);
 
+/* ---- REPL services ------------------------------------------------------ */
+
+struct vb_repl; /* repl/repl.h */
+
+/* Tab completion for the REPL (repl.md §2.9), a vb_repl_complete_fn: ctx is
+ * unused (NULL). Offers the attribute names of the object the dotted path
+ * `obj` names, resolved from the __main__ globals (builtins not searched;
+ * "" = the globals' keys), or with import_ctx the module names device code
+ * may import. Never raises; false when obj does not resolve. */
+bool vb_engine_complete(void *ctx, const char *obj, bool import_ctx, struct vb_repl *r);
+
+/* input() (repl.md §1.1). The engine writes the prompt (cooked), then asks
+ * the line editor for a line. */
+typedef enum vb_engine_input_result {
+    VB_ENGINE_INPUT_LINE = 0,   /* *line and *len: the text without terminator,
+                                   valid until the next call into the editor */
+    VB_ENGINE_INPUT_EOF,        /* Ctrl-D at an empty line: EOFError */
+    VB_ENGINE_INPUT_INTERRUPT,  /* the editor saw Ctrl-C: KeyboardInterrupt */
+    VB_ENGINE_INPUT_RAISED,     /* vb_engine_check_signals() raised: keep it */
+    VB_ENGINE_INPUT_UNAVAILABLE,/* editor not usable now: engine's own editor */
+} vb_engine_input_result;
+
+/* prompt/prompt_len: the prompt's last line (after its last "\n"), for
+ * redraws; already on the line. Returns a vb_engine_input_result. */
+typedef int (*vb_engine_input_fn)(void *ctx, const char *prompt, size_t prompt_len,
+                                  const char **line, size_t *len);
+
+/* Installs the editor input() uses in this VM (NULL = the engine's own
+ * minimal one: echo, backspace, Enter, Ctrl-C, Ctrl-D; used before the REPL
+ * exists, i.e. by boot.py and main.py). */
+void vb_engine_set_input_hook(vb_engine_input_fn fn, void *ctx);
+
+/* Runs pending signal handlers (a Ctrl-C's SIGINT): 0, or -1 with the
+ * exception (KeyboardInterrupt) set for the running code. For editors that
+ * wait on hal->rx and get -EINTR. */
+int vb_engine_check_signals(void);
+
 #endif

@@ -159,13 +159,17 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
     static const char *const time_names[] = {"time", "utime", NULL};
     static const char *const machine_names[] = {"machine", NULL};
     static const char *const mpy_names[] = {"micropython", NULL};
+    /* CPython's select needs fileno(); the board's polls its own streams. */
+    static const char *const select_names[] = {"select", NULL};
     if (register_module(vb_mod_time_create(), time_names) < 0 ||
         register_module(vb_mod_machine_create(), machine_names) < 0 ||
-        register_module(vb_mod_micropython_create(), mpy_names) < 0)
+        register_module(vb_mod_micropython_create(), mpy_names) < 0 ||
+        register_module(vb_mod_select_create(), select_names) < 0)
         return fail(err, errlen, "building the board modules failed");
     if (vb_mod_sys_extend() < 0) return fail(err, errlen, "extending sys failed");
     if (vb_mod_gc_extend() < 0) return fail(err, errlen, "extending gc failed");
     if (vb_stdio_install() < 0) return fail(err, errlen, "installing stdio failed");
+    if (vb_input_install() < 0) return fail(err, errlen, "installing input() failed");
     if (vb_engine_install_sigint() < 0) return fail(err, errlen, "installing SIGINT failed");
     vb_engine_g.heap_base = vb_engine_heap_used();
     return 0;

@@ -11,7 +11,8 @@
  * interpreter per VM process (architecture.md), and the callbacks CPython
  * makes into us (module functions of C modules shared by every import,
  * pending calls, the display hook) carry no user pointer to reach the HAL.
- * Written by vb_engine_init / vb_engine_fork only, except last_exc. */
+ * Written by vb_engine_init / vb_engine_fork only, except last_exc and the
+ * input hook (set by the firmware once per VM, when its REPL exists). */
 typedef struct vb_engine_state {
     const vb_hal *hal;
     const vb_engine_const *machine_consts;
@@ -25,6 +26,8 @@ typedef struct vb_engine_state {
     PyObject *compile_fn;  /* builtins.compile as it was at init */
     char stdlib_dir[256];  /* "/usr/lib/python3.11/": frames hidden */
     PyObject *last_exc;    /* exception kept by vb_engine_exec */
+    vb_engine_input_fn input_fn; /* input()'s line editor; NULL = built-in */
+    void *input_ctx;
     bool initialised;
 } vb_engine_state;
 
@@ -59,10 +62,23 @@ int vb_exc_print_to(PyObject *exc, PyObject *file);
 /* engine_stdio.c: install sys.stdin/stdout/stderr (+ __std*__). 0 / -1. */
 int vb_stdio_install(void);
 
+/* engine_input.c: replace builtins.input. 0 / -1. */
+int vb_input_install(void);
+/* select.poll event bits (upstream's values, which are Linux's). */
+#define VB_POLLIN 0x0001
+#define VB_POLLOUT 0x0004
+#define VB_POLLERR 0x0008
+#define VB_POLLHUP 0x0010
+
+/* engine_stdio.c: the ready events (POLLIN/POLLOUT bits of mask) of a board
+ * stdio stream, or -1 if obj is not one (select.poll). */
+int vb_stdio_poll(PyObject *obj, int mask);
+
 /* Module builders (new references, NULL with an exception). */
 PyObject *vb_mod_time_create(void);
 PyObject *vb_mod_machine_create(void);
 PyObject *vb_mod_micropython_create(void);
+PyObject *vb_mod_select_create(void);
 /* Adds the sys attributes (platform, implementation, print_exception,
  * displayhook). 0 / -1. */
 int vb_mod_sys_extend(void);

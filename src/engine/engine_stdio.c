@@ -323,6 +323,18 @@ static PyObject *make_stream(PyObject *type, int kind, PyObject *buffer)
     return (PyObject *)s;
 }
 
+int vb_stdio_poll(PyObject *obj, int mask)
+{
+    /* Our streams are recognised by their dealloc slot: Python code cannot
+     * forge that, and the heap types need no global to compare against. */
+    if (PyType_GetSlot(Py_TYPE(obj), Py_tp_dealloc) != (void *)s_dealloc) return -1;
+    int kind = ((stream_obj *)obj)->kind;
+    if (kind == OUT_TEXT || kind == OUT_RAW) return mask & VB_POLLOUT; /* never blocks */
+    const vb_hal *hal = vb_engine_g.hal;
+    bool ready = hal->rx_available && hal->rx_available(hal->ctx) > 0;
+    return ready ? mask & VB_POLLIN : 0;
+}
+
 static int set_both(const char *name, const char *dunder, PyObject *obj)
 {
     if (!obj) return -1;

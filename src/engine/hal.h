@@ -30,7 +30,8 @@ typedef struct vb_hal {
     void (*tx)(void *ctx, const void *buf, size_t n);
     /* Serial input: up to n bytes, waiting at most timeout_ms (-1 = forever).
      * Returns the count (0 on timeout), or -EINTR when a signal (Ctrl-C)
-     * arrived while waiting: the caller then checks for KeyboardInterrupt. */
+     * may have arrived while waiting (spurious -EINTR is allowed): the
+     * caller then checks for KeyboardInterrupt and calls again. */
     int (*rx)(void *ctx, void *buf, size_t n, int timeout_ms);
     /* Bytes waiting in the serial input (select.poll on stdin). */
     size_t (*rx_available)(void *ctx);

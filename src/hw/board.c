@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -71,6 +72,27 @@ static void drain_tx(board *b)
     while ((n = read(b->tx_pipe[0], buf, sizeof buf)) > 0) send_out(b, buf, (size_t)n);
 }
 
+/* The VM's pid as published in the shared registers, accepted only if it
+ * really is a child of our zygote: the VM can write that memory, and the
+ * supervisor must never signal a process of its choosing. 0 otherwise. */
+static pid_t vm_pid_checked(const board *b)
+{
+    pid_t vm = atomic_load(&b->regs->vm_pid);
+    if (vm <= 0 || b->zygote <= 0) return 0;
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)vm);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    /* "pid (comm) state ppid ...": comm may hold spaces, so parse after ')' */
+    char *rp = strrchr(buf, ')');
+    int ppid = 0;
+    if (!rp || sscanf(rp + 1, " %*c %d", &ppid) != 1) return 0;
+    return ppid == b->zygote ? vm : 0;
+}
+
 /* Host bytes into the RX ring; the interrupt char while code runs becomes
  * SIGINT, and the unread bytes before it are discarded (repl.md §2.10). */
 static void take_input(board *b)
@@ -90,8 +112,9 @@ static void take_input(board *b)
             return;
         }
         int ic = atomic_load(&b->regs->intr_char);
-        pid_t vm = atomic_load(&b->regs->vm_pid);
-        if (ic >= 0 && buf[i] == (uint8_t)ic && atomic_load(&b->regs->executing) && vm > 0) {
+        pid_t vm;
+        if (ic >= 0 && buf[i] == (uint8_t)ic && atomic_load(&b->regs->executing) &&
+            (vm = vm_pid_checked(b)) > 0) {
             vb_rx_put(b->regs, buf + start, i - start);
             vb_rx_discard(b->regs);
             kill(vm, SIGINT);
@@ -107,7 +130,9 @@ static pid_t start_zygote(board *b)
 {
     pid_t pid = fork();
     if (pid != 0) return pid;
-    /* Zygote: default signal handling, only the fds the firmware needs. */
+    /* Zygote: dies with the supervisor; default signal handling; only the
+     * fds the firmware needs. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -156,7 +181,7 @@ static int run_firmware(board *b)
 static void stop_zygote(board *b)
 {
     if (b->zygote <= 0) return;
-    pid_t vm = atomic_load(&b->regs->vm_pid);
+    pid_t vm = vm_pid_checked(b);
     if (vm > 0) {
         atomic_store(&b->regs->power_off, 1);
         kill(vm, SIGINT);
@@ -169,7 +194,7 @@ static void stop_zygote(board *b)
             drain_tx(b);
             usleep(10000);
         }
-        vm = atomic_load(&b->regs->vm_pid);
+        vm = vm_pid_checked(b);
         if (vm > 0) kill(vm, SIGKILL);
     }
     kill(b->zygote, SIGKILL);

@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
 #include "engine/pyfs.h"
 #include "hw/boot_fs.h"
+#include "hw/sandbox.h"
 #include "hw/vm_hal.h"
 #include "repl/repl.h"
 
@@ -93,12 +95,44 @@ static vb_exec_mode exec_mode_of(vb_repl_compile k)
          : k == VB_REPL_COMPILE_PASTE ? VB_EXEC_MODULE_DISPLAY : VB_EXEC_MODULE;
 }
 
+/* input() once the REPL exists (repl.md §1.1): the REPL's own line editor,
+ * fed from the serial line until it ends the line. Before that (boot.py,
+ * main.py) no hook is set and the engine's minimal editor serves input(). */
+typedef struct fw_input {
+    const vb_hal *hal;
+    vb_repl *r;
+} fw_input;
+
+static int input_line(void *ctx, const char *prompt, size_t plen, const char **line, size_t *len)
+{
+    fw_input *in = ctx;
+    if (!vb_repl_input_begin(in->r, prompt, plen)) return VB_ENGINE_INPUT_UNAVAILABLE;
+    for (;;) {
+        uint8_t b;
+        int n = in->hal->rx(in->hal->ctx, &b, 1, -1);
+        if (n == -EINTR && vb_engine_check_signals() < 0) {
+            /* Ctrl-C came as SIGINT: a Ctrl-C byte takes the editor out of
+             * line-input mode without echo. */
+            (void)vb_repl_feed(in->r, 0x03);
+            return VB_ENGINE_INPUT_RAISED;
+        }
+        if (n != 1) continue;
+        switch (vb_repl_feed(in->r, b)) {
+        case VB_REPL_INPUT_LINE: *line = vb_repl_input_text(in->r, len); return VB_ENGINE_INPUT_LINE;
+        case VB_REPL_INPUT_EOF: return VB_ENGINE_INPUT_EOF;
+        case VB_REPL_INPUT_INTERRUPT: return VB_ENGINE_INPUT_INTERRUPT;
+        default: break;
+        }
+    }
+}
+
 /* One VM: the boot sequence, then the REPL until a reset. */
 static _Noreturn void vm_main(firmware *f)
 {
     const vb_hal *hal = &f->hal.hal;
     vb_regs *regs = f->fw->regs;
     vb_repl_mode mode = regs->repl_mode == VB_REPL_MODE_RAW ? VB_REPL_MODE_RAW : VB_REPL_MODE_FRIENDLY;
+    vb_sandbox_enter(f->fw);    /* before the FS is mounted or device code runs */
 
     /* 1. _boot: mount (Ctrl-C not armed; a Ctrl-C that ended the
      * corrupted-filesystem wait is dropped here). */
@@ -121,9 +155,12 @@ static _Noreturn void vm_main(firmware *f)
         .write = repl_write, .write_ctx = f,
         .version = VB_ENGINE_VERSION, .build_date = BUILD_DATE,
         .board = "vboard", .mcu = VB_ENGINE_MCU, .mode = mode,
+        .complete = vb_engine_complete,
     };
     vb_repl *r = vb_repl_new(&rc_cfg);
     if (!r) _exit(VB_VM_EXIT_FATAL);
+    fw_input in = {hal, r};
+    vb_engine_set_input_hook(input_line, &in);
     vb_repl_start(r);
     for (;;) {
         uint8_t b;
@@ -186,6 +223,8 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
     for (;;) {
         pid_t pid = vb_engine_fork();
         if (pid == 0) {
+            /* A VM never outlives its zygote. */
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
             atomic_store(&fw->regs->vm_pid, getpid());
             vm_main(&f);
         }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "repl/repl.h"
 
 /* ---- fake board ---------------------------------------------------------- */
 
@@ -464,6 +465,143 @@ static void test_stdin(void)
     fb.rx_len = 0;
 }
 
+/* ---- Tab completion, input(), select.poll ---------------------------------- */
+
+static char rout[4096];
+static size_t rout_len;
+
+static void r_write(void *ctx, const uint8_t *buf, size_t n)
+{
+    (void)ctx;
+    if (n > sizeof rout - rout_len) n = sizeof rout - rout_len;
+    memcpy(rout + rout_len, buf, n);
+    rout_len += n;
+}
+
+/* Types `keys` into a fresh friendly REPL wired to vb_engine_complete and
+ * compares what the REPL wrote after the banner. */
+static void tab(const char *name, const char *keys, const char *want)
+{
+    vb_repl_config cfg = {.write = r_write, .complete = vb_engine_complete};
+    vb_repl *r = vb_repl_new(&cfg);
+    vb_repl_start(r);
+    rout_len = 0;
+    for (const char *k = keys; *k; k++) vb_repl_feed(r, (uint8_t)*k);
+    vb_repl_free(r);
+    bool ok = rout_len == strlen(want) && memcmp(rout, want, rout_len) == 0;
+    check(ok, name);
+    if (!ok) {
+        show_bytes("got ", rout, rout_len);
+        show_bytes("want", want, strlen(want));
+    }
+}
+
+static void test_complete(void)
+{
+    expect("completion setup", VB_EXEC_MODULE,
+           "import json\nzz_value = 1\nclass Bad:\n    def __dir__(self):\n        raise ValueError\n"
+           "    def __getattr__(self, n):\n        raise RuntimeError\nbad = Bad()\n",
+           VB_EXEC_OK, "");
+    tab("globals unique", "zz_\t", "zz_value");
+    tab("attribute common prefix", "json.du\t", "json.dump");
+    tab("attribute listing", "json.dump\t",
+        "json.dump\r\ndump            dumps\r\n>>> json.dump");
+    tab("builtins not searched", "pri\t", "pri");
+    tab("unresolved object", "nosuch.x\t", "nosuch.x");
+    tab("raising __dir__ swallowed", "bad.x\t", "bad.x");
+    tab("raising __getattr__ swallowed", "bad.q.x\t", "bad.q.x");
+    tab("import context", "import s\t",
+        "import s\r\nselect          struct          sys\r\n>>> import s");
+    tab("import board module", "import mach\t", "import machine");
+    tab("host modules hidden", "import pos\t", "import pos");
+    tab("private names hidden", "import _\t", "import _");
+    tab("prefix of import", "imp\t", "import ");
+}
+
+static fake_board *hook_board;
+static char hook_prompt[64];
+static int hook_result;
+
+static int fake_hook(void *ctx, const char *prompt, size_t plen, const char **line, size_t *len)
+{
+    hook_board = ctx;
+    snprintf(hook_prompt, sizeof hook_prompt, "%.*s", (int)plen, prompt);
+    *line = "h\xc3\xa9llo";
+    *len = 6;
+    return hook_result;
+}
+
+static void test_input(void)
+{
+    const char keys[] = "bo\x7f\x01x\r";
+    fb.rx = keys;
+    fb.rx_len = sizeof keys - 1;
+    fb.rx_pos = 0;
+    expect("input() built-in editor", VB_EXEC_MODULE,
+           "x = input('name? ')\nprint(repr(x))\n", VB_EXEC_OK,
+           "name? bo\x08\x1b[Kx\r\n'bx'\r\n");
+    fb.rx = "\x04";
+    fb.rx_len = 1;
+    fb.rx_pos = 0;
+    expect("input() Ctrl-D: EOFError", VB_EXEC_SINGLE, "input()", VB_EXEC_EXCEPTION,
+           TB AT(1) "EOFError: \r\n");
+    fb.rx = "ab\x03";
+    fb.rx_len = 3;
+    fb.rx_pos = 0;
+    expect("input() Ctrl-C byte: KeyboardInterrupt", VB_EXEC_SINGLE, "input(5)",
+           VB_EXEC_EXCEPTION, "5ab" TB AT(1) "KeyboardInterrupt: \r\n");
+    fb.rx_len = 0;
+
+    vb_engine_set_input_hook(fake_hook, &fb);
+    hook_result = VB_ENGINE_INPUT_LINE;
+    expect("input() via hook", VB_EXEC_SINGLE, "input('a\\nb> ')", VB_EXEC_OK,
+           "a\r\nb> 'h\xc3\xa9llo'\r\n");
+    check(hook_board == &fb && strcmp(hook_prompt, "b> ") == 0, "hook gets ctx and last prompt line");
+    hook_result = VB_ENGINE_INPUT_INTERRUPT;
+    expect("hook interrupt", VB_EXEC_SINGLE, "input()", VB_EXEC_EXCEPTION,
+           TB AT(1) "KeyboardInterrupt: \r\n");
+    hook_result = VB_ENGINE_INPUT_EOF;
+    expect("hook EOF", VB_EXEC_SINGLE, "input()", VB_EXEC_EXCEPTION, TB AT(1) "EOFError: \r\n");
+    vb_engine_set_input_hook(NULL, NULL);
+}
+
+static void test_poll(void)
+{
+    fb.rx_len = fb.rx_pos = 0;
+    expect("poll setup", VB_EXEC_MODULE,
+           "import select, sys\np = select.poll()\np.register(sys.stdin.buffer, select.POLLIN)\n"
+           "print(select.POLLIN, select.POLLOUT, select.POLLERR, select.POLLHUP, hasattr(select, 'select'))\n",
+           VB_EXEC_OK, "1 4 8 16 False\r\n");
+    expect("poll(0) idle", VB_EXEC_SINGLE, "p.poll(0)", VB_EXEC_OK, "[]\r\n");
+    double t0 = now_s();
+    expect("poll(60) times out", VB_EXEC_SINGLE, "p.poll(60)", VB_EXEC_OK, "[]\r\n");
+    double dt = now_s() - t0;
+    check(dt >= 0.06 && dt < 1.0, "poll(60) waits 60 ms");
+    fb.rx = "z";
+    fb.rx_len = 1;
+    expect("poll sees queued byte", VB_EXEC_SINGLE,
+           "p.poll(1000) == [(sys.stdin.buffer, select.POLLIN)]", VB_EXEC_OK, "True\r\n");
+    expect("ipoll iterates", VB_EXEC_SINGLE, "[e for o, e in p.ipoll(0)]", VB_EXEC_OK, "[1]\r\n");
+    expect("ipoll one-shot", VB_EXEC_SINGLE,
+           "(len(list(p.ipoll(0, 1))), len(list(p.ipoll(0))))", VB_EXEC_OK, "(1, 0)\r\n");
+    expect("modify, text stdin, stdout", VB_EXEC_MODULE,
+           "p.modify(sys.stdin.buffer, select.POLLIN)\np.register(sys.stdin)\np.register(sys.stdout)\n"
+           "print(sorted(e for o, e in p.poll(0)))\np.unregister(sys.stdin)\np.unregister(sys.stdout)\n"
+           "p.unregister(sys.stdout)\nprint(sys.stdin.buffer.read(1), p.poll(0))\n",
+           VB_EXEC_OK, "[1, 1, 4]\r\nb'z' []\r\n");
+    expect("ioctl objects", VB_EXEC_MODULE,
+           "class S:\n    def ioctl(self, req, arg):\n        return arg & select.POLLOUT if req == 3 else -1\n"
+           "s = S()\nq = select.poll()\nq.register(s, select.POLLOUT)\nprint(q.poll(0) == [(s, 4)])\n",
+           VB_EXEC_OK, "True\r\n");
+    expect("not pollable", VB_EXEC_SINGLE, "p.register(5)", VB_EXEC_EXCEPTION,
+           TB AT(1) "TypeError: stream operation not supported\r\n");
+    expect("modify unknown", VB_EXEC_SINGLE, "select.poll().modify(sys.stdin, 1)", VB_EXEC_EXCEPTION,
+           TB AT(1) "OSError: [Errno 2] ENOENT\r\n");
+    fb.rx_len = fb.rx_pos = 0;
+    interrupt("Ctrl-C in poll()", "import select, sys\np = select.poll()\np.register(sys.stdin.buffer)\np.poll()\n",
+              TB AT(4) "KeyboardInterrupt: \r\n", NULL);
+}
+
 /* ---- processes ---------------------------------------------------------------- */
 
 static int wait_status(pid_t pid)
@@ -594,6 +732,9 @@ int main(void)
     test_machine();
     test_sys_micropython();
     test_stdin();
+    test_complete();
+    test_input();
+    test_poll();
     test_no_leaks();
     vb_engine_zygote_ready();
     test_fork();

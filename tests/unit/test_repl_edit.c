@@ -310,7 +310,7 @@ static void test_history(void)
     FEED(&b, "x\x03");
     b.len = 0;
     /* 8 entries kept */
-    char line[8];
+    char line[16];
     for (int i = 0; i < 10; i++) {
         snprintf(line, sizeof line, "h%d", i);
         run_line(&b, line);
