@@ -34,23 +34,24 @@ def spawn_baseline(n=15):
 
 
 def pty_echo_baseline(n=200):
-    """One byte through a pty to `cat` and back: the floor of a round trip."""
-    pid, fd = pty.fork()
-    if pid == 0:
-        tty.setraw(0)
-        os.execv("/bin/cat", ["cat"])
-    tty.setraw(fd)
+    """One byte through a raw pty to `cat` and back: the floor of a round trip."""
+    master, slave = pty.openpty()
+    tty.setraw(slave)
+    cat = subprocess.Popen(["cat"], stdin=slave, stdout=slave, close_fds=True)
+    os.close(slave)
     out = []
     for _ in range(n):
         t = time.perf_counter()
-        os.write(fd, b"x")
+        os.write(master, b"x")
         got = b""
-        while not got:
-            select.select([fd], [], [], 1)
-            got = os.read(fd, 64)
+        deadline = time.monotonic() + 5
+        while not got and time.monotonic() < deadline:
+            if select.select([master], [], [], 1)[0]:
+                got = os.read(master, 64)
         out.append(time.perf_counter() - t)
-    os.kill(pid, 9)
-    os.waitpid(pid, 0)
+    cat.kill()
+    cat.wait()
+    os.close(master)
     return out
 
 

@@ -60,7 +60,10 @@ class Board:
         while want not in self.seen:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise BoardError("waited %.1fs for %r\nreceived: %r" % (timeout, want, self.seen))
+                tail = self.seen[-3000:]
+                raise BoardError("waited %.1fs for %r\nreceived (%d bytes%s): %r"
+                                 % (timeout, want, len(self.seen),
+                                    ", last 3000 shown" if len(self.seen) > 3000 else "", tail))
             r, _, _ = select.select([self.fd], [], [], min(left, 0.2))
             if r:
                 try:
@@ -104,6 +107,14 @@ class Board:
         err = self.expect(b"\x04", timeout)[:-1]
         self.expect(b">", timeout)
         return out, err
+
+    def vm_pid(self):
+        """The running VM: the zygote's child (the supervisor's grandchild)."""
+        def children(pid):
+            with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+                return [int(x) for x in f.read().split()]
+        zygote = children(self.proc.pid)[0]
+        return children(zygote)[0]
 
     def quit(self, timeout=10):
         if self.proc.poll() is None:
