@@ -1,14 +1,13 @@
 #!/bin/sh
-# `make run`: until the board runtime lands (issue 3), this creates the
-# board's flash image if it is missing and shows its layout and files, the
-# state the first boot leaves. BOARD=generic|pycom, FLASH=file.
+# `make run`: boot a board on this terminal (Ctrl-] quits). The flash image
+# is created on the first run. BOARD=generic|pycom, FLASH=file, PTY=link
+# (serve a pty with that symlink instead of the terminal).
 set -eu
 VBOARD=${1:-build/vboard}
 BOARD=${BOARD:-generic}
 FLASH=${FLASH:-vboard-flash-$BOARD.bin}
-if [ ! -e "$FLASH" ]; then
-    "$VBOARD" image create --board "$BOARD" "$FLASH"
+if [ -n "${PTY:-}" ]; then
+    exec "$VBOARD" run --board "$BOARD" --flash "$FLASH" --pty "$PTY"
 fi
-"$VBOARD" image info "$FLASH"
-echo
-"$VBOARD" fs "$FLASH" tree
+echo "vboard: $BOARD board, flash image $FLASH; Ctrl-] quits"
+exec "$VBOARD" run --board "$BOARD" --flash "$FLASH"

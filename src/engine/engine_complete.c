@@ -10,8 +10,9 @@
 #include "repl/repl.h"
 
 /* The board's own modules and the stdlib it offers (engine_init.c's
- * pre-imports), whatever sys.builtin_module_names says. */
-static const char *const board_modules[] = {
+ * pre-imports), whatever sys.builtin_module_names says; help('modules')
+ * lists the same names. */
+const char *const vb_engine_board_modules[] = {
     "os", "time", "machine", "micropython", "sys", "gc", "json", "struct", "re", "collections",
     "binascii", "hashlib", "random", "errno", "select", "io", "math", "array", NULL,
 };
@@ -41,8 +42,8 @@ static void offer(struct vb_repl *r, PyObject *name)
 
 static void offer_modules(struct vb_repl *r)
 {
-    for (size_t i = 0; board_modules[i]; i++)
-        vb_repl_candidate(r, board_modules[i], strlen(board_modules[i]));
+    for (size_t i = 0; vb_engine_board_modules[i]; i++)
+        vb_repl_candidate(r, vb_engine_board_modules[i], strlen(vb_engine_board_modules[i]));
     PyObject *names = PySys_GetObject("builtin_module_names"); /* borrowed */
     if (!names || !PyTuple_Check(names)) return;
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {

@@ -64,6 +64,10 @@ int vb_stdio_install(void);
 
 /* engine_input.c: replace builtins.input. 0 / -1. */
 int vb_input_install(void);
+/* builtins.help (engine_help.c). */
+int vb_help_install(void);
+/* The modules the board offers, NULL-terminated (engine_complete.c). */
+extern const char *const vb_engine_board_modules[];
 /* select.poll event bits (upstream's values, which are Linux's). */
 #define VB_POLLIN 0x0001
 #define VB_POLLOUT 0x0004
