@@ -1,23 +1,11 @@
 /* Pycom otadata record (flash.md §2.1). */
+#include "../util/le.h"
 #include "otadata.h"
 
 #include <errno.h>
 #include <string.h>
 
 #include "../util/crc32.h"
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 uint32_t vb_otadata_crc(const uint8_t raw[VB_OTADATA_LEN])
 {
@@ -28,30 +16,30 @@ uint32_t vb_otadata_crc(const uint8_t raw[VB_OTADATA_LEN])
 
 void vb_otadata_decode(const uint8_t raw[VB_OTADATA_LEN], vb_otadata *r)
 {
-    r->active_img = get32(raw + 0);
-    r->status = get32(raw + 4);
-    r->prev_img = get32(raw + 8);
-    r->size = get32(raw + 12);
-    r->safeboot = get32(raw + 16);
+    r->active_img = vb_ld32(raw + 0);
+    r->status = vb_ld32(raw + 4);
+    r->prev_img = vb_ld32(raw + 8);
+    r->size = vb_ld32(raw + 12);
+    r->safeboot = vb_ld32(raw + 16);
     memcpy(r->signature, raw + 20, sizeof r->signature);
-    r->crc = get32(raw + 36);
+    r->crc = vb_ld32(raw + 36);
 }
 
 void vb_otadata_encode(vb_otadata *r, uint8_t raw[VB_OTADATA_LEN])
 {
-    put32(raw + 0, r->active_img);
-    put32(raw + 4, r->status);
-    put32(raw + 8, r->prev_img);
-    put32(raw + 12, r->size);
-    put32(raw + 16, r->safeboot);
+    vb_st32(raw + 0, r->active_img);
+    vb_st32(raw + 4, r->status);
+    vb_st32(raw + 8, r->prev_img);
+    vb_st32(raw + 12, r->size);
+    vb_st32(raw + 16, r->safeboot);
     memcpy(raw + 20, r->signature, sizeof r->signature);
     r->crc = vb_otadata_crc(raw);
-    put32(raw + 36, r->crc);
+    vb_st32(raw + 36, r->crc);
 }
 
 bool vb_otadata_valid(const uint8_t raw[VB_OTADATA_LEN])
 {
-    return get32(raw + 4) != VB_OTA_STATUS_ERASED && get32(raw + 36) == vb_otadata_crc(raw);
+    return vb_ld32(raw + 4) != VB_OTA_STATUS_ERASED && vb_ld32(raw + 36) == vb_otadata_crc(raw);
 }
 
 bool vb_otadata_load(const uint8_t raw[VB_OTADATA_LEN], vb_otadata *r)

@@ -1,5 +1,6 @@
 /* ESP-IDF partition table: build from a profile, parse from flash bytes
  * (flash.md §2). Little-endian fields; see parttable.h for the layout. */
+#include "../util/le.h"
 #include "../util/errtext.h"
 #include "parttable.h"
 
@@ -14,19 +15,6 @@
 #define MAGIC1 0x50
 #define MD5_MAGIC 0xEB
 
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 int vb_parttable_build(const vb_profile *p, uint8_t *buf, size_t len)
 {
@@ -44,12 +32,12 @@ int vb_parttable_build(const vb_profile *p, uint8_t *buf, size_t len)
         e[1] = MAGIC1;
         e[2] = part->type;
         e[3] = part->subtype;
-        put32(e + 4, part->offset);
-        put32(e + 8, part->size);
+        vb_st32(e + 4, part->offset);
+        vb_st32(e + 8, part->size);
         memset(e + 12, 0, 16);
         if (label_len)
             memcpy(e + 12, part->label, label_len);
-        put32(e + 28, part->flags);
+        vb_st32(e + 28, part->flags);
     }
     size_t entries_len = (size_t)(e - buf);
     e[0] = MD5_MAGIC;
@@ -103,11 +91,11 @@ int vb_parttable_parse(const uint8_t *buf, size_t len, vb_part_rec *out, unsigne
         vb_part_rec *r = &out[n++];
         r->type = e[2];
         r->subtype = e[3];
-        r->offset = get32(e + 4);
-        r->size = get32(e + 8);
+        r->offset = vb_ld32(e + 4);
+        r->size = vb_ld32(e + 8);
         memcpy(r->label, e + 12, 16);
         r->label[16] = '\0';
-        r->flags = get32(e + 28);
+        r->flags = vb_ld32(e + 28);
     }
     vb_set_err(err, errlen, "partition table has no MD5 entry within %zu bytes", len);
     return -EINVAL;

@@ -1,5 +1,6 @@
 /* FAT12/16 checker: volume, FAT tables, lost clusters (see fat_check.h).
  * The directory tree walk lives in fat_check_dir.c. */
+#include "util/le.h"
 #include "fat_check.h"
 
 #include <errno.h>
@@ -10,11 +11,6 @@
 
 #include "fat_check_int.h"
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /* ---- reporting and helpers ------------------------------------------------ */
 
@@ -157,7 +153,7 @@ static int find_volume(ck *k)
     memcpy(mbr, k->sec + 446, sizeof mbr);
     for (int i = 0; i < 4; i++) {
         const uint8_t *pe = mbr + 16 * i;
-        uint32_t lba = rd32(pe + 8);
+        uint32_t lba = vb_ld32(pe + 8);
         if (pe[4] == 0 || lba == 0 || lba >= bd->sector_count)
             continue;
         if (bd->read(bd->ctx, lba, 1, k->sec) < 0)
@@ -184,15 +180,15 @@ static int check_bpb(ck *k)
 {
     const uint8_t *s = k->sec;
     const char *where = k->base ? " (in partition)" : "";
-    uint32_t bps = rd16(s + 11);
+    uint32_t bps = vb_ld16(s + 11);
     k->ss = k->bd->sector_size;
     k->spc = s[13];
-    k->reserved = rd16(s + 14);
+    k->reserved = vb_ld16(s + 14);
     k->n_fats = s[16];
-    k->root_entries = rd16(s + 17);
+    k->root_entries = vb_ld16(s + 17);
     k->media = s[21];
-    k->fat_size = rd16(s + 22) ? rd16(s + 22) : rd32(s + 36);
-    k->total = rd16(s + 19) ? rd16(s + 19) : rd32(s + 32);
+    k->fat_size = vb_ld16(s + 22) ? vb_ld16(s + 22) : vb_ld32(s + 36);
+    k->total = vb_ld16(s + 19) ? vb_ld16(s + 19) : vb_ld32(s + 32);
 
     if (bps != k->ss) {
         ck_say(k, "no FAT filesystem%s: %u bytes per sector, the device has %u", where, bps, k->ss);
@@ -265,8 +261,8 @@ static int check_bpb(ck *k)
 static uint32_t fat_entry(const ck *k, const uint8_t *fat, uint32_t n)
 {
     if (k->bits == 16)
-        return rd16(fat + 2 * n);
-    uint32_t w = rd16(fat + n + n / 2);
+        return vb_ld16(fat + 2 * n);
+    uint32_t w = vb_ld16(fat + n + n / 2);
     return n & 1 ? w >> 4 : w & 0xFFF;
 }
 

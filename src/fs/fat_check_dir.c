@@ -6,6 +6,7 @@
  * is scanned completely before its subdirectories, so one sector buffer
  * serves the whole walk and recursion depth is the nesting depth, capped at
  * VB_FAT_CHECK_MAX_DEPTH. */
+#include "util/le.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +20,6 @@
 #define LFN_MAX_SLOTS 20
 #define NAME_DISPLAY 1100       /* 260 UTF-16 units, escaped, as UTF-8 */
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /* ---- cluster chains ------------------------------------------------------------ */
 
@@ -278,10 +274,10 @@ static void lfn_slot(dscan *d, const uint8_t *e)
         lfn_orphan_to(d, d->index, ord != l->expect ? "out of order" : "with differing checksums");
         return;
     }
-    if (rd16(e + 26) != 0)
+    if (vb_ld16(e + 26) != 0)
         l->malformed = true;
     for (int j = 0; j < 13; j++)
-        l->units[(ord - 1) * 13 + (unsigned)j] = rd16(e + pos[j]);
+        l->units[(ord - 1) * 13 + (unsigned)j] = vb_ld16(e + pos[j]);
     l->expect--;
 }
 
@@ -360,7 +356,7 @@ static void check_dot(dscan *d, const uint8_t *e, bool dotdot)
 {
     ck *k = d->k;
     const ck_node *self = &k->nodes[d->node];
-    uint32_t fc = rd16(e + 26);
+    uint32_t fc = vb_ld16(e + 26);
     if (d->node == 0 || d->index != (dotdot ? 1u : 0u)) {
         ck_problem(k, d->node, "stray \"%s\" entry at position %u", dotdot ? ".." : ".", d->index);
         return;
@@ -387,7 +383,7 @@ static int check_entry(dscan *d, const uint8_t *e)
     if (!has_long)
         short_display(e, name, sizeof name);
     bool is_dir = e[11] & ATTR_DIR;
-    uint32_t fc = rd16(e + 26), size = rd32(e + 28), last = k->n_clusters + 1;
+    uint32_t fc = vb_ld16(e + 26), size = vb_ld32(e + 28), last = k->n_clusters + 1;
     uint32_t id = ck_add_node(k, d->node, name, fc, is_dir);
     if (id == CK_NONE || push_short(d, e) < 0)
         return -ENOMEM;

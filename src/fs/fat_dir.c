@@ -13,14 +13,14 @@
 uint32_t fat_entry_cluster(const vb_fat *fs, const uint8_t *raw)
 {
     (void)fs; /* FAT12/16: the high word (FAT32 only) is ignored */
-    return ld16(raw + DE_CLUST);
+    return vb_ld16(raw + DE_CLUST);
 }
 
 void fat_entry_set_cluster(const vb_fat *fs, uint8_t *raw, uint32_t clst)
 {
     (void)fs;
-    st16(raw + DE_CLUST, (uint16_t)clst);
-    st16(raw + DE_CLUST_HI, 0);
+    vb_st16(raw + DE_CLUST, (uint16_t)clst);
+    vb_st16(raw + DE_CLUST_HI, 0);
 }
 
 /* ---- positions ------------------------------------------------------------ */
@@ -349,10 +349,10 @@ void fat_entry_stat(const vb_fat *fs, const fat_entry *e, vb_fat_info *st)
     vb_fatname_sfn_short(r, st->short_name);
     st->attr = r[DE_ATTR];
     st->is_dir = (r[DE_ATTR] & VB_FAT_ATTR_DIR) != 0;
-    st->size = st->is_dir ? 0 : ld32(r + DE_SIZE);
+    st->size = st->is_dir ? 0 : vb_ld32(r + DE_SIZE);
     st->first_cluster = fat_entry_cluster(fs, r);
-    st->wtime = ld16(r + DE_WTIME);
-    st->wdate = ld16(r + DE_WDATE);
-    st->ctime = ld16(r + DE_CTIME);
-    st->cdate = ld16(r + DE_CDATE);
+    st->wtime = vb_ld16(r + DE_WTIME);
+    st->wdate = vb_ld16(r + DE_WDATE);
+    st->ctime = vb_ld16(r + DE_CTIME);
+    st->cdate = vb_ld16(r + DE_CDATE);
 }

@@ -61,11 +61,11 @@ int vb_fat_open(vb_fat *fs, vb_fat_file *f, const char *path, const char *mode)
             if ((rc = fat_move_window(fs, dsect)) < 0) return rc;
             uint8_t *ent = fs->win + doff;
             uint32_t old = fat_entry_cluster(fs, ent), now = fat_now(fs);
-            st32(ent + DE_CTIME, now);
-            st32(ent + DE_WTIME, now);
+            vb_st32(ent + DE_CTIME, now);
+            vb_st32(ent + DE_WTIME, now);
             ent[DE_ATTR] = VB_FAT_ATTR_ARCHIVE;
             fat_entry_set_cluster(fs, ent, 0);
-            st32(ent + DE_SIZE, 0);
+            vb_st32(ent + DE_SIZE, 0);
             fs->win_dirty = true;
             if (old != 0) {
                 if ((rc = fat_remove_chain(fs, old, 0)) < 0) return rc;
@@ -88,7 +88,7 @@ int vb_fat_open(vb_fat *fs, vb_fat_file *f, const char *path, const char *mode)
     f->dir_sector = dsect;
     f->dir_offset = doff;
     f->first_cluster = fat_entry_cluster(fs, ent);
-    f->size = ld32(ent + DE_SIZE);
+    f->size = vb_ld32(ent + DE_SIZE);
     if (flags & MODE_APPEND && f->size) {
         /* Walk the existing chain to the end without extending it: a chain
          * shorter than the size is an error here, as in FatFs. */
@@ -329,9 +329,9 @@ int vb_fat_flush(vb_fat_file *f)
     uint8_t *ent = fs->win + f->dir_offset;
     ent[DE_ATTR] |= VB_FAT_ATTR_ARCHIVE;
     fat_entry_set_cluster(fs, ent, f->first_cluster);
-    st32(ent + DE_SIZE, f->size);
-    st32(ent + DE_WTIME, fat_now(fs));
-    st16(ent + DE_ADATE, 0);
+    vb_st32(ent + DE_SIZE, f->size);
+    vb_st32(ent + DE_WTIME, fat_now(fs));
+    vb_st16(ent + DE_ADATE, 0);
     fs->win_dirty = true;
     if ((rc = fat_sync_fs(fs)) < 0) return rc;
     f->modified = false;

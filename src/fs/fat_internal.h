@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "fat.h"
+#include "util/le.h"
 
 #define DIR_ENTRY 32u
 #define DIR_MAX_ENTRIES 65536u  /* FatFs limit: a directory is at most 2 MiB */
@@ -32,15 +33,6 @@
 #define DE_CLUST 26
 #define DE_SIZE 28
 #define DE_DELETED 0xE5
-
-static inline uint16_t ld16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static inline uint32_t ld32(const uint8_t *p) {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static inline void st16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static inline void st32(uint8_t *p, uint32_t v) {
-    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
-}
 
 /* --- fat_volume.c: the sector window ----------------------------------- */
 /* Write the window back if dirty (to both FAT copies for FAT sectors). */

@@ -60,21 +60,21 @@ int vb_fat_mkfs(const vb_blockdev *bd, const vb_fat_mkfs_opts *opts,
 
     memset(buf, 0, ss);
     memcpy(buf, "\xEB\xFE\x90" "MSDOS5.0", 11);
-    st16(buf + 11, (uint16_t)ss);
+    vb_st16(buf + 11, (uint16_t)ss);
     buf[13] = (uint8_t)g.spc;
-    st16(buf + 14, 1);                 /* reserved sectors */
+    vb_st16(buf + 14, 1);                 /* reserved sectors */
     buf[16] = 1;                       /* one FAT */
-    st16(buf + 17, 512);               /* root entries */
-    if (total < 0x10000) st16(buf + 19, (uint16_t)total);
-    else st32(buf + 32, total);
+    vb_st16(buf + 17, 512);               /* root entries */
+    if (total < 0x10000) vb_st16(buf + 19, (uint16_t)total);
+    else vb_st32(buf + 32, total);
     buf[21] = 0xF8;
-    st16(buf + 22, (uint16_t)g.fat_sectors);
-    st16(buf + 24, 63);
-    st16(buf + 26, 255);
-    st32(buf + 28, opts ? opts->hidden_sectors : 0);
+    vb_st16(buf + 22, (uint16_t)g.fat_sectors);
+    vb_st16(buf + 24, 63);
+    vb_st16(buf + 26, 255);
+    vb_st32(buf + 28, opts ? opts->hidden_sectors : 0);
     buf[36] = 0x80;
     buf[38] = 0x29;
-    st32(buf + 39, now);               /* volume serial = format time */
+    vb_st32(buf + 39, now);               /* volume serial = format time */
     memcpy(buf + 43, "NO NAME    " "FAT     ", 19);
     buf[510] = 0x55;
     buf[511] = 0xAA;
@@ -82,7 +82,7 @@ int vb_fat_mkfs(const vb_blockdev *bd, const vb_fat_mkfs_opts *opts,
 
     /* FAT: media and end-of-chain in entries 0 and 1, the rest free. */
     memset(buf, 0, sizeof buf);
-    st32(buf, g.type == VB_FAT12 ? 0x00FFFFF8u : 0xFFFFFFF8u);
+    vb_st32(buf, g.type == VB_FAT12 ? 0x00FFFFF8u : 0xFFFFFFF8u);
     uint32_t sect = 1;
     for (uint32_t left = g.fat_sectors; left;) {
         uint32_t n = left < group ? left : group;

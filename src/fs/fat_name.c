@@ -1,6 +1,7 @@
 /* FAT names: decoding and encoding path components, 8.3 aliases with their
  * numeric tails, LFN slots and the case folding used for lookups. Follows the
  * behaviour of FatFs R0.13c (LFN, code page 437) described in flash.md §4.4. */
+#include "util/le.h"
 #include "fat_name.h"
 
 #include <errno.h>
@@ -15,14 +16,6 @@
 static const uint8_t slot_unit_off[VB_FATNAME_SLOT_CHARS] = {
     1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30,
 };
-
-static uint16_t ld16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-
-static void st16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
 
 static bool is_surrogate(uint32_t c) { return c >= 0xD800 && c <= 0xDFFF; }
 
@@ -342,7 +335,7 @@ int vb_fatname_lfn_pack(uint8_t slot[32], const uint16_t *lfn, int n, int ord,
     for (int s = 0; s < VB_FATNAME_SLOT_CHARS; s++) {
         int idx = base + s;
         uint16_t w = idx < n ? lfn[idx] : idx == n ? 0x0000 : 0xFFFF;
-        st16(slot + slot_unit_off[s], w);
+        vb_st16(slot + slot_unit_off[s], w);
     }
     return 0;
 }
@@ -352,7 +345,7 @@ int vb_fatname_lfn_unpack(const uint8_t slot[32],
 {
     if (terminated)
         *terminated = false;
-    if (ld16(slot + SLOT_CLUSTER_OFF) != 0)
+    if (vb_ld16(slot + SLOT_CLUSTER_OFF) != 0)
         return -EINVAL;
     unsigned ord = slot[0] & (uint8_t)~VB_FATNAME_LAST_SLOT;
     if (ord == 0)
@@ -362,7 +355,7 @@ int vb_fatname_lfn_unpack(const uint8_t slot[32],
     bool ended = false;
     int count = 0;
     for (int s = 0; s < VB_FATNAME_SLOT_CHARS; s++) {
-        uint16_t w = ld16(slot + slot_unit_off[s]);
+        uint16_t w = vb_ld16(slot + slot_unit_off[s]);
         if (ended) {
             if (w != 0xFFFF)        /* fillers after the terminator */
                 return -EINVAL;

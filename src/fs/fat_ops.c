@@ -63,7 +63,7 @@ int vb_fat_mkdir(vb_fat *fs, const char *path)
     memset(dot, ' ', 11);
     dot[0] = '.';
     dot[DE_ATTR] = VB_FAT_ATTR_DIR;
-    st32(dot + DE_WTIME, now);
+    vb_st32(dot + DE_WTIME, now);
     fat_entry_set_cluster(fs, dot, dcl);
     memcpy(dot + DIR_ENTRY, dot, DIR_ENTRY);
     dot[DIR_ENTRY + 1] = '.';
@@ -72,7 +72,7 @@ int vb_fat_mkdir(vb_fat *fs, const char *path)
     if ((rc = fat_dir_register(fs, p.parent, &p.name, &sect, &off)) < 0) goto fail;
     if ((rc = fat_move_window(fs, sect)) < 0) goto fail;
     uint8_t *ent = fs->win + off;
-    st32(ent + DE_WTIME, now);
+    vb_st32(ent + DE_WTIME, now);
     fat_entry_set_cluster(fs, ent, dcl);
     ent[DE_ATTR] = VB_FAT_ATTR_DIR;
     fs->win_dirty = true;

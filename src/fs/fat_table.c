@@ -22,7 +22,7 @@ int fat_get(vb_fat *fs, uint32_t clst, uint32_t *val)
     if (fs->type == VB_FAT16) {
         uint32_t byte = clst * 2;
         if ((rc = fat_move_window(fs, fs->fat_start + byte / ss)) < 0) return rc;
-        *val = ld16(fs->win + byte % ss);
+        *val = vb_ld16(fs->win + byte % ss);
         return 0;
     }
     /* FAT12: a 16-bit word at 3n/2 that may straddle two sectors. */
@@ -44,7 +44,7 @@ int fat_put(vb_fat *fs, uint32_t clst, uint32_t val)
     if (fs->type == VB_FAT16) {
         uint32_t byte = clst * 2;
         if ((rc = fat_move_window(fs, fs->fat_start + byte / ss)) < 0) return rc;
-        st16(fs->win + byte % ss, (uint16_t)val);
+        vb_st16(fs->win + byte % ss, (uint16_t)val);
         fs->win_dirty = true;
         return 0;
     }

@@ -82,7 +82,7 @@ static int check_boot_sector(vb_fat *fs, uint32_t sect)
     int rc = fat_move_window(fs, sect);
     if (rc < 0) return rc;
     const uint8_t *b = fs->win;
-    if (ld16(b + 510) != 0xAA55) return BS_INVALID;
+    if (vb_ld16(b + 510) != 0xAA55) return BS_INVALID;
     if ((b[0] == 0xEB || b[0] == 0xE9 || b[0] == 0xE8) &&
         (memcmp(b + 54, "FAT", 3) == 0 || memcmp(b + 82, "FAT32", 5) == 0))
         return BS_FAT;
@@ -110,7 +110,7 @@ int vb_fat_mount(vb_fat *fs, const vb_blockdev *bd, vb_fat_names names,
         uint32_t starts[4];
         for (int i = 0; i < 4; i++) {
             const uint8_t *pte = fs->win + 446 + 16 * i;
-            starts[i] = pte[4] ? ld32(pte + 8) : 0;
+            starts[i] = pte[4] ? vb_ld32(pte + 8) : 0;
         }
         fmt = BS_INVALID;
         for (int i = 0; i < 4 && fmt != BS_FAT; i++) {
@@ -126,18 +126,18 @@ int vb_fat_mount(vb_fat *fs, const vb_blockdev *bd, vb_fat_names names,
 
     /* BPB checks (flash.md §4.1 steps 3-5). */
     const uint8_t *b = fs->win;
-    if (ld16(b + 11) != fs->ss) return -ENODEV;
-    uint32_t fat_size = ld16(b + 22);
-    if (fat_size == 0) fat_size = ld32(b + 36);
+    if (vb_ld16(b + 11) != fs->ss) return -ENODEV;
+    uint32_t fat_size = vb_ld16(b + 22);
+    if (fat_size == 0) fat_size = vb_ld32(b + 36);
     uint32_t n_fats = b[16];
     if (n_fats != 1 && n_fats != 2) return -ENODEV;
     uint32_t spc = b[13];
     if (spc == 0 || (spc & (spc - 1))) return -ENODEV;
-    uint32_t root_entries = ld16(b + 17);
+    uint32_t root_entries = vb_ld16(b + 17);
     if (root_entries % (fs->ss / DIR_ENTRY)) return -ENODEV;
-    uint32_t total = ld16(b + 19);
-    if (total == 0) total = ld32(b + 32);
-    uint32_t reserved = ld16(b + 14);
+    uint32_t total = vb_ld16(b + 19);
+    if (total == 0) total = vb_ld32(b + 32);
+    uint32_t reserved = vb_ld16(b + 14);
     if (reserved == 0) return -ENODEV;
     uint64_t sys = (uint64_t)reserved + (uint64_t)n_fats * fat_size + root_entries / (fs->ss / DIR_ENTRY);
     if (total < sys) return -ENODEV;
