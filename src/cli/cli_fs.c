@@ -189,28 +189,46 @@ static int cat_one(vb_fat *fs, const char *path)
     return got < 0 ? (int)got : c;
 }
 
-int cli_cmd_fs_cat(const cli_args *a)
+/* One operation on one board path. `failed` starts as the path and names
+ * what could not be done when that is something below it; `hint` may add
+ * a reason. Returns 0 or a negative errno. */
+typedef int (*path_op)(const cli_args *a, vb_fat *fs, const char *path, char *failed,
+                       const char **hint);
+
+/* Run `op` on every operand, reporting each failure, then close the image:
+ * the loop cat, rm, mkdir and rmdir share. */
+static int each_path(const cli_args *a, path_op op)
 {
     vb_image im;
     int rc = cli_open_fs(a, &im);
     if (rc != CLI_OK)
         return rc;
     for (int i = 0; i < a->argc; i++) {
-        char path[CLI_PATH_MAX];
+        char path[CLI_PATH_MAX], failed[CLI_PATH_MAX];
         if (!cli_board_path(a, a->argv[i], path)) {
             rc = CLI_FAILED;
             continue;
         }
-        int r = cat_one(&im.fat, path);
+        snprintf(failed, sizeof failed, "%s", path);
+        const char *hint = NULL;
+        int r = op(a, &im.fat, path, failed, &hint);
         if (r < 0) {
-            fflush(stdout);
-            cli_board_errno(a, path, r, NULL);
+            fflush(stdout);   /* cat's output so far comes before the error */
+            cli_board_errno(a, failed, r, hint);
             rc = CLI_FAILED;
         }
     }
     fflush(stdout);
     return cli_close_image(a, &im, rc);
 }
+
+static int op_cat(const cli_args *a, vb_fat *fs, const char *path, char *failed, const char **hint)
+{
+    (void)a, (void)failed, (void)hint;
+    return cat_one(fs, path);
+}
+
+int cli_cmd_fs_cat(const cli_args *a) { return each_path(a, op_cat); }
 
 /* ---- rm, mkdir, rmdir ------------------------------------------------------------ */
 
@@ -244,61 +262,34 @@ static int remove_below(vb_fat *fs, const char *path, int depth, char *failed)
     return r;
 }
 
-int cli_cmd_fs_rm(const cli_args *a)
+static int op_rm(const cli_args *a, vb_fat *fs, const char *path, char *failed, const char **hint)
 {
-    vb_image im;
-    int rc = cli_open_fs(a, &im);
-    if (rc != CLI_OK)
-        return rc;
-    for (int i = 0; i < a->argc; i++) {
-        char path[CLI_PATH_MAX], failed[CLI_PATH_MAX];
-        if (!cli_board_path(a, a->argv[i], path)) {
-            rc = CLI_FAILED;
-            continue;
-        }
-        vb_fat_info st;
-        int r = vb_fat_stat(&im.fat, path, &st);
-        snprintf(failed, sizeof failed, "%s", path);
-        const char *hint = NULL;
-        if (r == 0 && st.is_dir && !(a->opts & CLI_OPT_RECURSIVE)) {
-            r = -EISDIR;
-            hint = "use -r to remove directories";
-        } else if (r == 0 && st.is_dir) {
-            /* rm -r of the root empties it; the root itself stays. */
-            r = remove_below(&im.fat, path, 1, failed);
-            if (r == 0 && strcmp(path, "/") != 0 && (r = vb_fat_rmdir(&im.fat, path)) < 0)
-                snprintf(failed, sizeof failed, "%s", path);
-        } else if (r == 0) {
-            r = vb_fat_remove(&im.fat, path);
-        }
-        if (r < 0) {
-            cli_board_errno(a, failed, r, hint);
-            rc = CLI_FAILED;
-        }
+    vb_fat_info st;
+    int r = vb_fat_stat(fs, path, &st);
+    if (r < 0)
+        return r;
+    if (!st.is_dir)
+        return vb_fat_remove(fs, path);
+    if (!(a->opts & CLI_OPT_RECURSIVE)) {
+        *hint = "use -r to remove directories";
+        return -EISDIR;
     }
-    return cli_close_image(a, &im, rc);
+    /* rm -r of the root empties it; the root itself stays. */
+    r = remove_below(fs, path, 1, failed);
+    if (r == 0 && strcmp(path, "/") != 0 && (r = vb_fat_rmdir(fs, path)) < 0)
+        snprintf(failed, CLI_PATH_MAX, "%s", path);
+    return r;
 }
 
-int cli_cmd_fs_mkdir(const cli_args *a)
+int cli_cmd_fs_rm(const cli_args *a) { return each_path(a, op_rm); }
+
+static int op_mkdir(const cli_args *a, vb_fat *fs, const char *path, char *failed, const char **hint)
 {
-    vb_image im;
-    int rc = cli_open_fs(a, &im);
-    if (rc != CLI_OK)
-        return rc;
-    for (int i = 0; i < a->argc; i++) {
-        char path[CLI_PATH_MAX];
-        if (!cli_board_path(a, a->argv[i], path)) {
-            rc = CLI_FAILED;
-            continue;
-        }
-        int r = vb_fat_mkdir(&im.fat, path);
-        if (r < 0) {
-            cli_board_errno(a, path, r, NULL);
-            rc = CLI_FAILED;
-        }
-    }
-    return cli_close_image(a, &im, rc);
+    (void)a, (void)failed, (void)hint;
+    return vb_fat_mkdir(fs, path);
 }
+
+int cli_cmd_fs_mkdir(const cli_args *a) { return each_path(a, op_mkdir); }
 
 /* FatFs says EACCES for several reasons: name the likely one. */
 static const char *rmdir_hint(vb_fat *fs, const char *path, int err)
@@ -314,26 +305,16 @@ static const char *rmdir_hint(vb_fat *fs, const char *path, int err)
     return NULL;
 }
 
-int cli_cmd_fs_rmdir(const cli_args *a)
+static int op_rmdir(const cli_args *a, vb_fat *fs, const char *path, char *failed, const char **hint)
 {
-    vb_image im;
-    int rc = cli_open_fs(a, &im);
-    if (rc != CLI_OK)
-        return rc;
-    for (int i = 0; i < a->argc; i++) {
-        char path[CLI_PATH_MAX];
-        if (!cli_board_path(a, a->argv[i], path)) {
-            rc = CLI_FAILED;
-            continue;
-        }
-        int r = vb_fat_rmdir(&im.fat, path);
-        if (r < 0) {
-            cli_board_errno(a, path, r, rmdir_hint(&im.fat, path, r));
-            rc = CLI_FAILED;
-        }
-    }
-    return cli_close_image(a, &im, rc);
+    (void)a, (void)failed;
+    int r = vb_fat_rmdir(fs, path);
+    if (r < 0)
+        *hint = rmdir_hint(fs, path, r);
+    return r;
 }
+
+int cli_cmd_fs_rmdir(const cli_args *a) { return each_path(a, op_rmdir); }
 
 /* ---- mv, df ------------------------------------------------------------------------ */
 
