@@ -46,6 +46,30 @@ static int rx_byte(void)
     }
 }
 
+
+/* MicroPython's (buf[, n]) arguments of write/readinto: the buffer, and at
+ * most n of its bytes (n < 0 or past the end: all of it). 0, or -1 with an
+ * exception set; on success the caller releases `view`. */
+static int buffer_arg(PyObject *const *args, Py_ssize_t nargs, int flags, const char *usage,
+                      Py_buffer *view, Py_ssize_t *n)
+{
+    if (nargs < 1 || nargs > 2) {
+        PyErr_SetString(PyExc_TypeError, usage);
+        return -1;
+    }
+    if (PyObject_GetBuffer(args[0], view, flags) < 0) return -1;
+    *n = view->len;
+    if (nargs == 2) {
+        Py_ssize_t want = PyLong_AsSsize_t(args[1]);
+        if (want == -1 && PyErr_Occurred()) {
+            PyBuffer_Release(view);
+            return -1;
+        }
+        if (want >= 0 && want < *n) *n = want;
+    }
+    return 0;
+}
+
 static PyObject *out_write(stream_obj *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (self->kind == OUT_TEXT) {
@@ -62,21 +86,9 @@ static PyObject *out_write(stream_obj *self, PyObject *const *args, Py_ssize_t n
         Py_DECREF(b);
         return PyLong_FromSsize_t(n);
     }
-    if (nargs < 1 || nargs > 2) {
-        PyErr_SetString(PyExc_TypeError, "write(buf[, n])");
-        return NULL;
-    }
     Py_buffer view;
-    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0) return NULL;
-    Py_ssize_t n = view.len;
-    if (nargs == 2) {
-        Py_ssize_t want = PyLong_AsSsize_t(args[1]);
-        if (want == -1 && PyErr_Occurred()) {
-            PyBuffer_Release(&view);
-            return NULL;
-        }
-        if (want >= 0 && want < n) n = want;
-    }
+    Py_ssize_t n;
+    if (buffer_arg(args, nargs, PyBUF_SIMPLE, "write(buf[, n])", &view, &n) < 0) return NULL;
     vb_engine_g.hal->tx(vb_engine_g.hal->ctx, view.buf, (size_t)n);
     PyBuffer_Release(&view);
     return PyLong_FromSsize_t(n);
@@ -179,21 +191,9 @@ static PyObject *in_readline(stream_obj *self, PyObject *const *args, Py_ssize_t
 static PyObject *in_readinto(stream_obj *self, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)self;
-    if (nargs < 1 || nargs > 2) {
-        PyErr_SetString(PyExc_TypeError, "readinto(buf[, n])");
-        return NULL;
-    }
     Py_buffer view;
-    if (PyObject_GetBuffer(args[0], &view, PyBUF_WRITABLE) < 0) return NULL;
-    Py_ssize_t n = view.len;
-    if (nargs == 2) {
-        Py_ssize_t want = PyLong_AsSsize_t(args[1]);
-        if (want == -1 && PyErr_Occurred()) {
-            PyBuffer_Release(&view);
-            return NULL;
-        }
-        if (want >= 0 && want < n) n = want;
-    }
+    Py_ssize_t n;
+    if (buffer_arg(args, nargs, PyBUF_WRITABLE, "readinto(buf[, n])", &view, &n) < 0) return NULL;
     Py_ssize_t got = rx_fill(view.buf, n);
     PyBuffer_Release(&view);
     return got < 0 ? NULL : PyLong_FromSsize_t(got);
