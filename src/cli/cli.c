@@ -220,6 +220,7 @@ static int take_option(cli_args *a, const cli_option *o, const char *value, cons
     if (!o || !(a->cmd->opts & o->flag))
         return usage_error(a, "unknown option %s", spelled);
     a->opts |= o->flag;
+    a->value[__builtin_ctz(o->flag)] = value;
     if (o->flag == CLI_OPT_BOARD)
         a->board = value;
     else if (o->flag == CLI_OPT_FLASH)

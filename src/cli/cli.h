@@ -33,7 +33,9 @@ typedef enum cli_family {
     X(LONG, 'l', "long", false, "show size and modification time")                    \
     X(BOARD, 0, "board", true, "board profile (default: generic)")                   \
     X(FLASH, 0, "flash", true, "flash image file (default: vboard-flash-BOARD.bin)")   \
-    X(PTY, 0, "pty", false, "serve a pseudo-terminal (path on the first line) instead of the terminal")
+    X(PTY, 0, "pty", false, "serve a pseudo-terminal (path on the first line) instead of the terminal") \
+    X(TCP, 0, "tcp", true, "serve raw TCP on 127.0.0.1:PORT, one client at a time (0: any free port; URL on the first line)") \
+    X(RFC2217, 0, "rfc2217", true, "serve RFC 2217 (pyserial's rfc2217://) on 127.0.0.1:PORT, likewise")
 
 enum {
 #define CLI_OPT_BIT(id, s, l, v, h) CLI_OPT_BIT_##id,
@@ -49,9 +51,11 @@ enum {
 /* X(id, family, verb, handler, options, min operands, max operands (-1 = any),
  *   operand synopsis, help) */
 #define VB_CLI_COMMANDS(X)                                                                     \
-    X(RUN, CLI_TOP, "run", cli_cmd_run, CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_PTY, 0, 1,         \
-      "[--board generic|pycom] [--flash FILE] [--pty [LINK]]",                                 \
-      "boot a board; serial on this terminal (Ctrl-] quits) or on a pty with LINK a symlink to it") \
+    X(RUN, CLI_TOP, "run", cli_cmd_run,                                                      \
+      CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_PTY | CLI_OPT_TCP | CLI_OPT_RFC2217, 0, 1,        \
+      "[--board generic|pycom] [--flash FILE] [--pty [LINK] | --tcp PORT | --rfc2217 PORT]",   \
+      "boot a board; serial on this terminal (Ctrl-] quits), on a pty with LINK a symlink to it, " \
+      "or on a TCP port")                                                                      \
     X(HELP, CLI_TOP, "help", cli_cmd_help, 0, 0, 2, "[COMMAND]",                              \
       "show help for every command, or for one")                                            \
     X(IMAGE_CREATE, CLI_IMAGE, "create", cli_cmd_image_create, CLI_OPT_BOARD, 1, 1,            \
@@ -90,6 +94,7 @@ typedef struct cli_args {
     unsigned opts;          /* CLI_OPT_* given */
     const char *board;      /* --board value */
     const char *flash;      /* --flash value */
+    const char *value[32];  /* every option's value, by CLI_OPT_BIT_* */
     int argc;               /* operands (options removed) */
     char **argv;
 } cli_args;

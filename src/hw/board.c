@@ -149,16 +149,20 @@ static pid_t start_zygote(board *b)
 static int run_firmware(board *b)
 {
     for (;;) {
-        struct pollfd pf[3] = {
+        /* in_fd is -1 (skipped by poll) while no TCP client is connected;
+         * listen_fd is -1 but for TCP. */
+        struct pollfd pf[4] = {
             {b->sig_fd, POLLIN, 0},
             {b->tx_pipe[0], POLLIN, 0},
             {b->serial.in_fd, vb_rx_count(b->regs) < VB_RX_RING ? POLLIN : 0, 0},
+            {b->serial.listen_fd, POLLIN, 0},
         };
         /* A full ring is re-checked soon: the VM consumes without telling. */
         int timeout = vb_rx_count(b->regs) < VB_RX_RING ? -1 : 5;
-        if (poll(pf, 3, timeout) < 0 && errno != EINTR) return -1;
+        if (poll(pf, 4, timeout) < 0 && errno != EINTR) return -1;
         if (pf[1].revents & POLLIN) drain_tx(b);
         if (pf[2].revents & (POLLIN | POLLHUP | POLLERR)) take_input(b);
+        if (pf[3].revents & POLLIN) vb_serial_accept(&b->serial);
         if (pf[0].revents & POLLIN) {
             struct signalfd_siginfo si;
             while (read(b->sig_fd, &si, sizeof si) == sizeof si) {
@@ -218,9 +222,14 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
     /* The supervisor drains output without ever blocking on it. */
     fcntl(b.tx_pipe[0], F_SETFL, fcntl(b.tx_pipe[0], F_GETFL) | O_NONBLOCK);
     vb_regs_init(b.regs);
-    if ((cfg->pty ? vb_serial_open_pty(&b.serial, cfg->pty_link, err, errlen)
-                  : vb_serial_open_stdio(&b.serial, err, errlen)) < 0)
-        goto out;
+    int rc;
+    switch (cfg->line) {
+    case VB_LINE_PTY: rc = vb_serial_open_pty(&b.serial, cfg->pty_link, err, errlen); break;
+    case VB_LINE_TCP: rc = vb_serial_open_tcp(&b.serial, cfg->port, false, err, errlen); break;
+    case VB_LINE_RFC2217: rc = vb_serial_open_tcp(&b.serial, cfg->port, true, err, errlen); break;
+    default: rc = vb_serial_open_stdio(&b.serial, err, errlen); break;
+    }
+    if (rc < 0) goto out;
     /* Signals arrive through the loop, so every exit path restores the
      * terminal. In terminal mode Ctrl-C is a serial byte, not a signal. */
     sigset_t set;
@@ -233,8 +242,8 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
     sigprocmask(SIG_BLOCK, &set, NULL);
     b.sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     signal(SIGPIPE, SIG_IGN);
-    if (cfg->pty) {
-        printf("%s\n", b.serial.slave_path);
+    if (cfg->line != VB_LINE_TERMINAL) {
+        printf("%s\n", b.serial.url);
         fflush(stdout);
     }
 

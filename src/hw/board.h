@@ -16,15 +16,24 @@
 
 #include "flash/profile.h"
 
+/* Where the board's serial line goes. */
+typedef enum vb_board_line {
+    VB_LINE_TERMINAL,          /* this terminal */
+    VB_LINE_PTY,               /* a pty, its path on the first line of stdout */
+    VB_LINE_TCP,               /* raw TCP on 127.0.0.1:port, its URL on the first line */
+    VB_LINE_RFC2217,           /* telnet + RFC 2217 on 127.0.0.1:port, likewise */
+} vb_board_line;
+
 typedef struct vb_board_cfg {
     const vb_profile *profile;
     const char *flash_path;    /* created (erased, partition table) if missing */
-    bool pty;                  /* serve a pty instead of the terminal */
+    vb_board_line line;
     const char *pty_link;      /* symlink kept pointing at the pty, or NULL */
+    int port;                  /* TCP and RFC 2217; 0 picks a free one */
 } vb_board_cfg;
 
 /* Run the board until it is told to quit (terminal escape key, SIGTERM,
- * SIGINT in pty mode). Returns a process exit status; on a setup failure
+ * SIGINT unless on the terminal). Returns a process exit status; on a setup failure
  * returns 2 with a sentence in err. */
 int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen);
 

@@ -1,4 +1,5 @@
-/* Terminal and pty backends of the serial line (see serial.h). */
+/* Terminal and pty backends of the serial line, and the calls every backend
+ * goes through (see serial.h; TCP and RFC 2217 are in tcp.c). */
 #include "serial.h"
 
 #include <errno.h>
@@ -19,7 +20,8 @@ static void init(vb_serial *s, vb_serial_kind kind)
 {
     memset(s, 0, sizeof *s);
     s->kind = kind;
-    s->in_fd = s->out_fd = s->slave_fd = -1;
+    s->in_fd = s->out_fd = s->slave_fd = s->listen_fd = -1;
+    s->connected = kind == VB_SERIAL_STDIO || kind == VB_SERIAL_PTY;
 }
 
 int vb_serial_open_stdio(vb_serial *s, char *err, size_t errlen)
@@ -63,6 +65,7 @@ int vb_serial_open_pty(vb_serial *s, const char *link, char *err, size_t errlen)
     s->out_fd = dup(master);
     fcntl(s->out_fd, F_SETFD, FD_CLOEXEC);
     s->slave_fd = slave;
+    snprintf(s->url, sizeof s->url, "%s", s->slave_path);
     if (link && *link) {
         struct stat st;
         if (lstat(link, &st) == 0 && !S_ISLNK(st.st_mode)) {
@@ -88,6 +91,7 @@ int vb_serial_open_pty(vb_serial *s, const char *link, char *err, size_t errlen)
 
 ssize_t vb_serial_read(vb_serial *s, void *buf, size_t n)
 {
+    if (s->listen_fd >= 0) return vb_serial_tcp_read(s, buf, n);
     ssize_t r = read(s->in_fd, buf, n);
     if (r > 0) return r;
     if (r == 0) return s->kind == VB_SERIAL_STDIO ? -1 : 0;
@@ -97,20 +101,37 @@ ssize_t vb_serial_read(vb_serial *s, void *buf, size_t n)
     return -1;
 }
 
-void vb_serial_write(vb_serial *s, const void *buf, size_t n)
+ssize_t vb_serial_put(int fd, const void *buf, size_t n)
 {
     const uint8_t *p = buf;
-    while (n > 0) {
-        ssize_t w = write(s->out_fd, p, n);
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(fd, p + done, n - done);
         if (w > 0) {
-            p += w;
-            n -= (size_t)w;
+            done += (size_t)w;
             continue;
         }
         if (w < 0 && errno == EINTR) continue;
-        s->dropped += n;     /* full or gone: never block the board */
+        /* Full: the rest is the caller's to drop; never block the board. */
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        if (done == 0) return -1;      /* EPIPE, ECONNRESET, EIO: gone */
+        break;
+    }
+    return (ssize_t)done;
+}
+
+void vb_serial_write(vb_serial *s, const void *buf, size_t n)
+{
+    if (!s->connected) {
+        s->dropped += n;     /* a UART with nobody listening */
         return;
     }
+    if (s->listen_fd >= 0) {
+        vb_serial_tcp_write(s, buf, n);
+        return;
+    }
+    ssize_t w = vb_serial_put(s->out_fd, buf, n);
+    s->dropped += n - (w > 0 ? (size_t)w : 0);
 }
 
 void vb_serial_close_fds_in_child(vb_serial *s)
@@ -136,8 +157,11 @@ void vb_serial_close(vb_serial *s)
         }
         s->link_path[0] = 0;
     }
+    if (s->listen_fd >= 0 && s->connected) vb_serial_tcp_disconnect(s);
     if (s->in_fd >= 0) close(s->in_fd);
     if (s->out_fd >= 0) close(s->out_fd);
     if (s->slave_fd >= 0) close(s->slave_fd);
-    s->in_fd = s->out_fd = s->slave_fd = -1;
+    if (s->listen_fd >= 0) close(s->listen_fd);
+    s->in_fd = s->out_fd = s->slave_fd = s->listen_fd = -1;
+    s->connected = false;
 }

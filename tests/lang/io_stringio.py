@@ -1,0 +1,12 @@
+import io
+s = io.StringIO()
+s.write('hello ')
+print('world', file=s)
+print(repr(s.getvalue()))
+r = io.StringIO('a\nb\nc')
+print(repr(r.readline()), repr(r.read()))
+b = io.BytesIO(b'\x01\x02\x03')
+print(b.read(2), b.read(), b.read())
+w = io.BytesIO()
+w.write(b'ab'); w.write(b'cd')
+print(w.getvalue())

@@ -1,0 +1,14 @@
+class Countdown:
+    def __init__(self, n):
+        self.n = n
+    def __iter__(self):
+        return self
+    def __next__(self):
+        if self.n <= 0:
+            raise StopIteration
+        self.n -= 1
+        return self.n + 1
+print(list(Countdown(4)))
+it = iter([1, 2])
+print(next(it), next(it), next(it, 'end'))
+print(list(iter(Countdown(2))), [x for x in Countdown(3)])

@@ -1,0 +1,5 @@
+print('{} {}'.format(1, 'a'), '{0}{1}{0}'.format('x', 'y'), '{name}!'.format(name='hi'))
+print('{:>5}|{:<5}|{:^5}|'.format('a', 'b', 'c'), '{:05d}'.format(42), '{:x} {:X} {:o} {:b}'.format(255, 255, 8, 5))
+print('%s %d %5d %-5d| %x %r' % ('s', 3, 42, 42, 255, 'q'))
+print('%c%c' % (72, 'i'), '%%', '%03d' % 7)
+print('{:,}'.format(1234567) if False else 'skip-comma')

@@ -1,0 +1,10 @@
+import time
+t0 = time.ticks_ms()
+time.sleep_ms(20)
+dt = time.ticks_diff(time.ticks_ms(), t0)
+print(dt >= 19, dt < 2000)
+u0 = time.ticks_us()
+time.sleep_us(500)
+print(time.ticks_diff(time.ticks_us(), u0) >= 400)
+time.sleep(0.01)
+print(isinstance(time.ticks_cpu(), int), isinstance(time.time(), int))
