@@ -97,6 +97,7 @@ test: unit unit-san e2e fuzz
 bench: $(BENCH_BIN) $(BUILD)/vboard
 	@for b in $(BENCH_BIN); do $$b; done
 	@/usr/bin/python3 bench/bench_board.py $(BUILD)/vboard
+	@/usr/bin/python3 bench/bench_hosttools.py $(BUILD)/vboard
 
 # Installs what is missing (Debian), builds, and shows a board's flash image.
 deps:

@@ -95,18 +95,21 @@ vb_exec_outcome vb_engine_exec(const char *src, size_t len, const char *filename
     Py_CLEAR(vb_engine_g.last_exc);
     drop_stale_interrupt();
     bool ok = false;
+    /* Armed from before compiling: a host that sends Ctrl-C right after the
+     * raw-paste ack or "OK" must interrupt the unit even when compiling a
+     * big source takes a while (the signal is taken at the first bytecode). */
+    set_executing(true);
     PyObject *code = compile_unit(src, len, filename, mode);
     PyObject *main = code ? PyImport_AddModule("__main__") : NULL; /* borrowed */
     if (main) {
         PyObject *globals = PyModule_GetDict(main); /* borrowed */
-        set_executing(true);
         PyObject *r = PyEval_EvalCode(code, globals, globals);
         Py_XDECREF(r);
         /* micropython.schedule() callbacks and a Ctrl-C that landed during
          * the last instructions still belong to this unit. */
         ok = r && Py_MakePendingCalls() == 0;
-        set_executing(false);
     }
+    set_executing(false);
     Py_XDECREF(code);
     vb_exec_outcome out = ok ? VB_EXEC_OK : take_exception();
     drop_stale_interrupt();

@@ -1,0 +1,200 @@
+"""Host-tool compatibility over the pty, driven by rawclient.RawClient, which
+speaks the raw REPL and raw-paste exactly as pyboard.py and mpremote do
+(repl.md §3-§6; issue 4 item 4)."""
+import hashlib
+import os
+import random
+import time
+
+import pytest
+
+from boardlib import BANNER, Board
+from conftest import vb
+from rawclient import RAW_BANNER, FdStream, RawClient
+
+RAW_SOFT_RESET = b"OK\r\nMPY: soft reboot\r\n" + RAW_BANNER
+
+
+@pytest.fixture
+def board(tmp_path):
+    b = Board(tmp_path)
+    b.expect_exact(BANNER, timeout=10)
+    yield b
+    b.quit()
+
+
+@pytest.fixture
+def client(board):
+    c = RawClient(FdStream(board.fd))
+    seen = c.enter_raw(soft_reset=True)
+    # idle friendly board (repl.md §6.1): three prompts, the banner, then the reset
+    assert seen == (b"\r\n>>> \r\n>>> \r\n>>> \r\n" + RAW_BANNER + RAW_SOFT_RESET), seen
+    yield c
+    try:
+        c.exit_raw()
+    except OSError:             # the test already closed the pty or quit the board
+        pass
+
+
+def test_exec_with_output_and_with_exception(client):
+    assert client.exec_raw("print('hello', 6*7)\nimport sys\nsys.stdout.write('a\\nb')") \
+        == (b"hello 42\r\na\r\nb", b"")
+    out, err = client.exec_raw("print('before')\nraise ValueError('bad', 2)")
+    assert out == b"before\r\n"
+    assert err == (b"Traceback (most recent call last):\r\n  File \"<stdin>\", line 2, in <module>\r\n"
+                   b"ValueError: ('bad', 2)\r\n"), err
+    # the raw REPL is still usable after the failure
+    assert client.exec_raw("print(1)") == (b"1\r\n", b"")
+
+
+def test_100kb_script_through_raw_paste_honours_credits(client):
+    rnd = random.Random(4)
+    lines, s = ["s=0"], 0
+    while sum(len(x) + 1 for x in lines) < 100 * 1024:
+        k = rnd.randrange(10 ** 9)
+        lines.append("s=(s*31+%d)%%1000000007" % k)
+        s = (s * 31 + k) % 1000000007
+    lines.append("print('sum', s)")
+    script = ("\n".join(lines) + "\n").encode()
+    assert len(script) >= 100 * 1024
+
+    st = client.send_command(script)
+    assert st is not None, "board refused raw-paste"
+    assert st.window == 128, st.window
+    assert st.sent == len(script)
+    assert st.max_in_flight <= 0, "client exceeded the window by %d bytes" % st.max_in_flight
+    assert not st.early_credit, "board granted a credit before 128 more bytes had arrived"
+    # one credit for the lone \x01 after the window, then one per 128 bytes consumed
+    assert st.credits == 1 + len(script) // 128, (st.credits, len(script))
+    assert client.follow(timeout=30) == (b"sum %d\r\n" % s, b"")
+
+
+def test_put_get_1mib_with_sha256_on_both_sides(board, client):
+    data = random.Random(1).randbytes(1024 * 1024)
+    want = hashlib.sha256(data).digest()
+    client.fs_put("/big.bin", data)
+    assert client.sha256("/big.bin") == want
+    assert client.stat("/big.bin")[6] == len(data)
+    got = client.fs_get("/big.bin")
+    assert len(got) == len(data) and hashlib.sha256(got).digest() == want
+    client.exit_raw()
+    assert board.quit() == 0
+    cat = vb("fs", board.flash, "cat", ":/big.bin").out
+    assert len(cat) == len(data) and hashlib.sha256(cat).digest() == want
+
+
+def test_listing_and_stat_shapes(client):
+    client.exec("import os\nos.mkdir('/d')\nf=open('/d/f.txt','w')\nf.write('x'*300)\nf.close()")
+    entries = client.ls("/")
+    assert ("d", 0x4000, 0) == entries[[e[0] for e in entries].index("d")][:3], entries
+    for e in entries:
+        assert type(e) is tuple and len(e) in (3, 4), e
+        assert type(e[0]) is str and all(type(x) is int for x in e[1:]), e
+        assert e[1] in (0x4000, 0x8000), e
+    sub = client.ls("/d")
+    assert [e[:2] for e in sub] == [("f.txt", 0x8000)], sub
+    if len(sub[0]) == 4:
+        assert sub[0][3] == 300, sub
+    st = client.stat("/d/f.txt")
+    assert len(st) == 10 and all(type(x) is int for x in st), st
+    assert st[0] & 0x8000 and not st[0] & 0x4000 and st[6] == 300, st
+    dst = client.stat("/d")
+    assert len(dst) == 10 and dst[0] & 0x4000, dst
+
+
+def test_stat_of_missing_file_is_errno_enoent(client):
+    out, err = client.stat_raw("/no/such/file")
+    assert out == b""
+    assert err == (b"Traceback (most recent call last):\r\n  File \"<stdin>\", line 2, in <module>\r\n"
+                   b"OSError: [Errno 2] ENOENT\r\n"), err
+
+
+def test_200_soft_resets_from_raw_mode(client):
+    worst = 0.0
+    for i in range(200):
+        t0 = time.monotonic()
+        got = client.soft_reset(timeout=5.0)
+        worst = max(worst, time.monotonic() - t0)
+        assert got == RAW_SOFT_RESET, "reset %d: %r" % (i, got)
+    assert worst < 5.0
+    assert client.exec_raw("print('alive')") == (b"alive\r\n", b"")
+
+
+def test_ctrl_c_into_a_running_no_follow_loop(client):
+    # mpremote exec --no-follow: send, take the end-of-data ack, do not read on
+    client.send_command("print('loop')\nwhile True:\n pass\n")
+    client.read_until(b"loop\r\n", timeout=5)
+    client.write(b"\r\x03")
+    assert client.follow(timeout=5) == (
+        b"", b"Traceback (most recent call last):\r\n  File \"<stdin>\", line 2, in <module>\r\n"
+             b"KeyboardInterrupt: \r\n")
+    assert client.enter_raw(soft_reset=False, timeout=5) == RAW_BANNER
+    assert client.exec_raw("print(2+2)") == (b"4\r\n", b"")
+
+
+# Ctrl-C is armed from the start of the unit, compilation included
+# (repl.md §2.10; src/engine/engine_exec.c).
+def test_ctrl_c_right_after_the_ack_of_a_no_follow_loop(client):
+    # a source that takes some milliseconds to compile; \r\x03 right after the ack
+    client.send_command("a=1\n" * 20000 + "while True:\n pass\n")
+    client.write(b"\r\x03")
+    try:
+        out, err = client.follow(timeout=3)
+    finally:
+        client.write(b"\x03")   # a second Ctrl-C, so the board is idle for teardown
+    assert out == b""
+    assert err.startswith(b"Traceback (most recent call last):\r\n") \
+        and err.endswith(b"\r\nKeyboardInterrupt: \r\n"), err
+    assert client.enter_raw(soft_reset=False, timeout=5) == RAW_BANNER
+
+
+def test_disconnect_mid_transfer_then_clean_raw_repl(board, client):
+    kept = random.Random(2).randbytes(5000)
+    client.fs_put("/kept.bin", kept)
+
+    class Vanish(Exception):
+        pass
+
+    def vanish(offset):
+        if offset == 40 * 256:
+            # mid raw-paste: the header, then part of a chunk, then gone
+            client.write(b"\x05A\x01")
+            assert client.read_exact(5) == b"R\x01\x80\x00\x01"
+            client.write(b"w(b'" + b"\\x00" * 50)
+            raise Vanish()
+
+    with pytest.raises(Vanish):
+        client.fs_put("/partial.bin", random.Random(3).randbytes(100 * 256), on_chunk=vanish)
+    os.close(board.fd)
+    board.fd = os.open(board.link, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+
+    c2 = RawClient(FdStream(board.fd))
+    c2.write(b"\r\x03")
+    # the stale raw-paste is aborted (repl.md §4); its one credit (204 bytes
+    # were sent) may have been dropped while no host was attached
+    abort = c2.read_until(b"\x04>", timeout=5)
+    assert abort in (b"\x01\x04\x04KeyboardInterrupt: \r\n\x04>",
+                     b"\x04\x04KeyboardInterrupt: \r\n\x04>"), abort
+    assert c2.drain(0.1) == b"", c2.buf
+    c2.write(b"\r\x01")
+    assert c2.read_exact(len(RAW_BANNER), timeout=5) == RAW_BANNER
+    assert c2.drain(0.1) == b""
+    seen = c2.enter_raw(soft_reset=True, timeout=5)
+    assert seen.endswith(RAW_SOFT_RESET), seen
+    assert c2.sha256("/kept.bin") == hashlib.sha256(kept).digest()
+    assert c2.exec_raw("print('clean')") == (b"clean\r\n", b"")
+
+
+def test_raw_paste_unknown_command_gets_r00_and_prompt(client):
+    client.write(b"\x05B\x01")
+    assert client.read_exact(3, timeout=5) == b"R\x00>"
+    assert client.drain(0.1) == b""
+    # the buffer was cleared: raw-paste still works afterwards
+    assert client.exec_raw("print('after')") == (b"after\r\n", b"")
+    assert client.last_paste is not None
+
+
+def test_plain_raw_fallback_path(client):
+    client.use_raw_paste = False
+    code = "x=" + repr("y" * 700) + "\nprint(len(x))"
+    assert client.exec_raw(code) == (b"700\r\n", b"")
