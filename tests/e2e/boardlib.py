@@ -50,8 +50,20 @@ class Board:
             buf += c
         return buf.split(b"\n")[0].strip()
 
-    def send(self, data):
-        os.write(self.fd, data)
+    def send(self, data, timeout=10.0):
+        """Write all of `data` (the fd is non-blocking: a full pty takes it
+        in pieces, as the board consumes)."""
+        deadline = time.monotonic() + timeout
+        view = memoryview(data)
+        while view:
+            try:
+                n = os.write(self.fd, view)
+                view = view[n:]
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise BoardError("board did not take input for %.1fs; %d bytes left"
+                                     % (timeout, len(view)))
+                select.select([], [self.fd], [], 0.05)
 
     def expect(self, want, timeout=5.0):
         """Wait until `want` (bytes) has arrived; return everything up to and
