@@ -93,11 +93,4 @@ static PyObject *b_help(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 static PyMethodDef help_def = {"help", (PyCFunction)(void (*)(void))b_help, METH_FASTCALL,
                                "help([obj]): board help, help('modules'), or obj's attributes"};
 
-int vb_help_install(void)
-{
-    PyObject *builtins = PyEval_GetBuiltins(); /* borrowed */
-    PyObject *f = builtins ? PyCFunction_NewEx(&help_def, NULL, NULL) : NULL;
-    int rc = f ? PyDict_SetItemString(builtins, "help", f) : -1;
-    Py_XDECREF(f);
-    return rc;
-}
+int vb_help_install(void) { return vb_engine_set_builtin(&help_def); }

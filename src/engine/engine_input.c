@@ -115,11 +115,13 @@ static PyObject *b_input(PyObject *self, PyObject *const *args, Py_ssize_t nargs
 static PyMethodDef input_def = {"input", (PyCFunction)(void (*)(void))b_input, METH_FASTCALL,
                                 "input([prompt]) -> str"};
 
-int vb_input_install(void)
+int vb_engine_set_builtin(PyMethodDef *def)
 {
     PyObject *builtins = PyEval_GetBuiltins(); /* borrowed */
-    PyObject *f = builtins ? PyCFunction_NewEx(&input_def, NULL, NULL) : NULL;
-    int rc = f ? PyDict_SetItemString(builtins, "input", f) : -1;
+    PyObject *f = builtins ? PyCFunction_NewEx(def, NULL, NULL) : NULL;
+    int rc = f ? PyDict_SetItemString(builtins, def->ml_name, f) : -1;
     Py_XDECREF(f);
     return rc;
 }
+
+int vb_input_install(void) { return vb_engine_set_builtin(&input_def); }

@@ -63,6 +63,8 @@ int vb_exc_print_to(PyObject *exc, PyObject *file);
 int vb_stdio_install(void);
 
 /* engine_input.c: replace builtins.input. 0 / -1. */
+/* Install a C function as builtins.<def->ml_name> (engine_input.c). */
+int vb_engine_set_builtin(PyMethodDef *def);
 int vb_input_install(void);
 /* builtins.help (engine_help.c). */
 int vb_help_install(void);

@@ -7,8 +7,6 @@
 
 #include "image/image.h"
 
-static void rtc_clock(void *ctx, vb_datetime *now);
-
 /* FAT time stamps come from the board RTC (seconds since 2000-01-01). */
 static void rtc_clock(void *ctx, vb_datetime *now)
 {
