@@ -21,7 +21,36 @@ typedef enum vb_vm_exit {
     VB_VM_EXIT_BOOTLOADER = 43,   /* machine.bootloader() */
     VB_VM_EXIT_FATAL = 44,        /* the engine itself failed: a panic, hard reset */
     VB_VM_EXIT_POWER_OFF = 45,    /* the board was told to stop: files closed, volume synced */
+    VB_VM_EXIT_POWER_CUT = 46,    /* the flash model cut power at an armed op: nothing synced */
 } vb_vm_exit;
+
+/* Pin configuration (machine.Pin), board-independent; the engine maps
+ * MicroPython's constants onto these. */
+typedef enum vb_pin_mode {
+    VB_PIN_MODE_UNSET = 0,        /* after a hard reset: input, no pull */
+    VB_PIN_MODE_IN,
+    VB_PIN_MODE_OUT,
+    VB_PIN_MODE_OPEN_DRAIN,       /* drives low, releases for 1 */
+} vb_pin_mode;
+
+typedef enum vb_pin_pull {
+    VB_PIN_PULL_NONE = 0,
+    VB_PIN_PULL_UP,
+    VB_PIN_PULL_DOWN,
+} vb_pin_pull;
+
+/* Edge triggers of pin_irq_arm, and the pending bits of pin_irq_take. */
+#define VB_PIN_IRQ_RISING 1u
+#define VB_PIN_IRQ_FALLING 2u
+
+/* Why the board last woke (Pycom machine.wake_reason()). */
+typedef enum vb_wake_reason {
+    VB_WAKE_PWRON = 0,            /* not from deep sleep */
+    VB_WAKE_PIN = 1,
+    VB_WAKE_RTC = 2,              /* the deep-sleep timer ran out */
+} vb_wake_reason;
+
+#define VB_RTC_MEMORY_MAX 2048u   /* machine.RTC().memory() bytes (esp32) */
 
 typedef struct vb_hal {
     void *ctx;
@@ -49,8 +78,44 @@ typedef struct vb_hal {
      * this VM started after a soft reset (reset_cause() then says SOFT). */
     int (*reset_cause)(void *ctx);
     bool (*after_soft_reset)(void *ctx);
-    /* Leave the VM now with this reason (does not return). */
+    /* Leave the VM now with this reason (does not return). arg: the
+     * deep-sleep time in ms (0 = until a wake pin) for DEEPSLEEP. */
     void (*exit_vm)(void *ctx, vb_vm_exit why, uint32_t arg);
+
+    /* ---- pins, by GPIO number (the profile's pin table names them) ----
+     * The level a pin shows is decided by the board: the firmware's output
+     * driver, the host's drive over the control channel, the pull. */
+    void (*pin_config)(void *ctx, unsigned gpio, vb_pin_mode mode, vb_pin_pull pull);
+    void (*pin_write)(void *ctx, unsigned gpio, int value);   /* output latch, 0/1 */
+    int (*pin_read)(void *ctx, unsigned gpio);                /* the level, 0/1 */
+    void (*pin_state)(void *ctx, unsigned gpio, vb_pin_mode *mode, vb_pin_pull *pull, int *latch);
+    /* Edge detection per pin (VB_PIN_IRQ_* bits, 0 = off). Edges the board
+     * sees while armed are latched; pin_irq_take returns and clears them:
+     * bit 2*gpio = rising, 2*gpio+1 = falling (so 80 bits: two words). The
+     * board interrupts the VM (a signal the engine turns into scheduled
+     * handlers) when it latches one. */
+    void (*pin_irq_arm)(void *ctx, unsigned gpio, unsigned triggers);
+    void (*pin_irq_take)(void *ctx, uint64_t pending[2]);
+
+    /* ---- watchdog (hardware: survives soft resets, cannot be stopped) ---- */
+    void (*wdt_start)(void *ctx, uint32_t timeout_ms);     /* later calls set the timeout */
+    void (*wdt_feed)(void *ctx);
+
+    /* ---- LED: 0xRRGGBB (an on/off LED: 0 or not 0) ---- */
+    void (*led_set)(void *ctx, uint32_t rgb);
+    uint32_t (*led_get)(void *ctx);
+
+    /* ---- RTC memory (kept across resets and deep sleep, lost on power) ---- */
+    size_t (*rtc_memory_read)(void *ctx, uint8_t *buf, size_t cap);
+    void (*rtc_memory_write)(void *ctx, const uint8_t *buf, size_t n);  /* n <= VB_RTC_MEMORY_MAX */
+
+    /* ---- deep sleep wake-up ---- */
+    /* Why this boot woke, the wake pins' GPIO mask, and the deep-sleep time
+     * left when a pin woke the board early (ms, else 0). */
+    void (*wake_info)(void *ctx, vb_wake_reason *reason, uint64_t *gpio_mask, uint32_t *remaining_ms);
+    /* Pins that end a deep sleep (Pycom machine.pin_sleep_wakeup); level
+     * 1 = wake on high (any of them), 0 = wake when all are low. */
+    void (*wake_pins_set)(void *ctx, uint64_t gpio_mask, int level);
 } vb_hal;
 
 #endif

@@ -28,6 +28,18 @@ static const vb_default_file generic_files[] = {
                 "# Put start-up code here: networking, pins, extra mounts.\n"},
 };
 
+/* ESP32 GPIOs that exist (no 20, 24, 28-31); 34-39 have no output driver. */
+#define GP(n, f) {.name = "GPIO" #n, .alias = NULL, .gpio = n, .flags = f}
+static const vb_pin_def generic_pins[] = {
+    GP(0, 0), GP(1, 0), GP(2, 0), GP(3, 0), GP(4, 0), GP(5, 0), GP(6, 0), GP(7, 0),
+    GP(8, 0), GP(9, 0), GP(10, 0), GP(11, 0), GP(12, 0), GP(13, 0), GP(14, 0), GP(15, 0),
+    GP(16, 0), GP(17, 0), GP(18, 0), GP(19, 0), GP(21, 0), GP(22, 0), GP(23, 0), GP(25, 0),
+    GP(26, 0), GP(27, 0), GP(32, 0), GP(33, 0),
+    GP(34, VB_PIN_INPUT_ONLY), GP(35, VB_PIN_INPUT_ONLY), GP(36, VB_PIN_INPUT_ONLY),
+    GP(37, VB_PIN_INPUT_ONLY), GP(38, VB_PIN_INPUT_ONLY), GP(39, VB_PIN_INPUT_ONLY),
+};
+#undef GP
+
 static const vb_profile generic = {
     .name = "generic",
     .description = "esp32-like board: 4 MiB flash, FAT with 4096-byte sectors mounted at /",
@@ -52,6 +64,11 @@ static const vb_profile generic = {
     .causes = {[VB_CAUSE_PWRON] = 1, [VB_CAUSE_HARD] = 2, [VB_CAUSE_WDT] = 3,
                [VB_CAUSE_DEEPSLEEP] = 4, [VB_CAUSE_SOFT] = 5, [VB_CAUSE_BROWNOUT] = 1},
     .soft_reboot_line = "MPY: soft reboot\r\n",
+    .pins = generic_pins,
+    .n_pins = sizeof generic_pins / sizeof generic_pins[0],
+    .pins_reinit_on_soft_reset = false,
+    .led_gpio = 2,                 /* the blue LED of most ESP32 dev boards */
+    .rgb_led = false,
 };
 
 /* ---- pycom: WiPy/LoPy-like, 8 MiB, firmware 1.20 ----------------------- */
@@ -77,6 +94,21 @@ static const vb_default_file pycom_files[] = {
 
 static const char *const pycom_dirs[] = {"sys", "lib", "cert"};
 
+/* Module pins P0-P23, their ESP32 GPIOs and expansion-board labels
+ * (G23 = GPIO0 = P2 is the bootloader strap, boot.md §2; P12 = GPIO21 the
+ * safe-boot pin); P13-P18 are input-only GPIOs. */
+#define PP(p, g, n, f) {.name = "P" #p, .alias = "G" #g, .gpio = n, .flags = f}
+static const vb_pin_def pycom_pins[] = {
+    PP(0, 2, 3, 0), PP(1, 1, 1, 0), PP(2, 23, 0, 0), PP(3, 24, 4, 0), PP(4, 11, 15, 0),
+    PP(5, 12, 5, 0), PP(6, 13, 27, 0), PP(7, 14, 19, 0), PP(8, 15, 2, 0), PP(9, 16, 12, 0),
+    PP(10, 17, 13, 0), PP(11, 22, 22, 0), PP(12, 28, 21, 0),
+    PP(13, 5, 36, VB_PIN_INPUT_ONLY), PP(14, 4, 37, VB_PIN_INPUT_ONLY),
+    PP(15, 0, 38, VB_PIN_INPUT_ONLY), PP(16, 3, 39, VB_PIN_INPUT_ONLY),
+    PP(17, 31, 35, VB_PIN_INPUT_ONLY), PP(18, 30, 34, VB_PIN_INPUT_ONLY),
+    PP(19, 6, 32, 0), PP(20, 7, 33, 0), PP(21, 8, 26, 0), PP(22, 9, 25, 0), PP(23, 10, 14, 0),
+};
+#undef PP
+
 static const vb_profile pycom = {
     .name = "pycom",
     .description = "Pycom module (WiPy/LoPy, firmware 1.20): 8 MiB flash, FAT with 512-byte "
@@ -101,7 +133,30 @@ static const vb_profile pycom = {
     .causes = {[VB_CAUSE_PWRON] = 0, [VB_CAUSE_HARD] = 1, [VB_CAUSE_WDT] = 2,
                [VB_CAUSE_DEEPSLEEP] = 3, [VB_CAUSE_SOFT] = 4, [VB_CAUSE_BROWNOUT] = 5},
     .soft_reboot_line = "PYB: soft reboot\r\n",
+    .pins = pycom_pins,
+    .n_pins = sizeof pycom_pins / sizeof pycom_pins[0],
+    .pins_reinit_on_soft_reset = true,
+    .led_gpio = -1,
+    .rgb_led = true,
 };
+
+const vb_pin_def *vb_profile_pin(const vb_profile *p, const char *name)
+{
+    if (!name || !*name) return NULL;
+    for (unsigned i = 0; i < p->n_pins; i++) {
+        const vb_pin_def *d = &p->pins[i];
+        if (strcmp(d->name, name) == 0 || (d->alias && strcmp(d->alias, name) == 0)) return d;
+        if (strncmp(d->name, "GPIO", 4) == 0 && strcmp(d->name + 4, name) == 0) return d;
+    }
+    return NULL;
+}
+
+const vb_pin_def *vb_profile_pin_by_gpio(const vb_profile *p, unsigned gpio)
+{
+    for (unsigned i = 0; i < p->n_pins; i++)
+        if (p->pins[i].gpio == gpio) return &p->pins[i];
+    return NULL;
+}
 
 static const vb_profile *const all_profiles[] = {&generic, &pycom, NULL};
 

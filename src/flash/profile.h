@@ -25,6 +25,18 @@ typedef struct vb_default_file {
     const char *content;   /* exact bytes */
 } vb_default_file;
 
+/* One pin of the board (boot.md §1, issue 5): `gpio` indexes the shared
+ * pin registers (hw/regs.h), `name` is what machine.Pin() and the control
+ * channel take, `alias` a second name (Pycom expansion-board "G" labels). */
+#define VB_PIN_INPUT_ONLY 1u       /* no output driver (ESP32 GPIO 34-39) */
+#define VB_PINS_MAX 40u            /* GPIO numbers 0..39 */
+typedef struct vb_pin_def {
+    const char *name;
+    const char *alias;             /* or NULL */
+    uint8_t gpio;
+    uint8_t flags;                 /* VB_PIN_* */
+} vb_pin_def;
+
 /* Reset causes, board-independent; each profile maps them to its own
  * machine module constants (boot.md §1). */
 typedef enum vb_cause {
@@ -61,10 +73,24 @@ typedef struct vb_profile {
      * brown-out reports this profile's `brownout` cause value. */
     int causes[VB_CAUSE_COUNT];
     const char *soft_reboot_line;  /* "MPY: soft reboot\r\n" or Pycom's "PYB: ..." */
+
+    const vb_pin_def *pins;        /* the board's pins, in pin-name order */
+    unsigned n_pins;
+    bool pins_reinit_on_soft_reset;/* Pycom: every pin back to input with
+                                      pull-down at a soft reset; generic
+                                      keeps modes and levels (boot.md §1) */
+    int led_gpio;                  /* a plain LED on this GPIO, or -1 */
+    bool rgb_led;                  /* an RGB LED (Pycom's WS2812) */
 } vb_profile;
 
 /* The profile's machine constant for a cause (-1: none). */
 int vb_profile_cause(const vb_profile *p, vb_cause c);
+
+/* The pin called `name` (its name, its alias, or for pins named "GPIOn"
+ * the bare number "n"), or NULL. */
+const vb_pin_def *vb_profile_pin(const vb_profile *p, const char *name);
+/* The pin whose register index is gpio, or NULL. */
+const vb_pin_def *vb_profile_pin_by_gpio(const vb_profile *p, unsigned gpio);
 
 /* NULL when no profile has that name. */
 const vb_profile *vb_profile_find(const char *name);

@@ -21,8 +21,25 @@
 #include <string.h>
 
 #define VB_REGS_MAGIC 0x56425247u  /* "VBRG" */
-#define VB_REGS_VERSION 1u
+#define VB_REGS_VERSION 2u
 #define VB_RX_RING 4096u           /* bytes; a power of two */
+#define VB_REG_PINS 40u            /* GPIO 0..39 (flash/profile.h VB_PINS_MAX) */
+#define VB_RTC_MEM 2048u           /* engine/hal.h VB_RTC_MEMORY_MAX */
+
+/* Host drive of a pin over the control channel. */
+enum { VB_EXT_FLOAT = 0, VB_EXT_LOW, VB_EXT_HIGH };
+
+/* One pin. Single writer per field: the firmware (VM) writes mode, pull,
+ * latch and irq_arm; the supervisor writes ext. The level is derived from
+ * all of them (hw/pins.h), never stored, so neither side can disagree. */
+typedef struct vb_pin_reg {
+    uint8_t mode;                  /* vb_pin_mode (engine/hal.h) */
+    uint8_t pull;                  /* vb_pin_pull */
+    uint8_t latch;                 /* output latch 0/1 */
+    uint8_t ext;                   /* VB_EXT_* */
+    uint8_t irq_arm;               /* VB_PIN_IRQ_* */
+    uint8_t pad[3];
+} vb_pin_reg;
 
 typedef struct vb_regs {
     uint32_t magic, version, size;
@@ -45,6 +62,36 @@ typedef struct vb_regs {
     uint32_t boot_count;           /* hard boots since power-on */
     int64_t rtc_offset_us;         /* RTC (µs since 2000-01-01) minus board monotonic time */
     uint64_t boot_time_ns;         /* host CLOCK_MONOTONIC at this hard boot */
+    uint64_t power_on_us;          /* host CLOCK_MONOTONIC µs at power-on: board time 0 */
+
+    /* pins and their edge latches (bit 2*gpio rising, 2*gpio+1 falling):
+     * set by whoever changed a level, taken (exchanged to 0) by the VM */
+    vb_pin_reg pins[VB_REG_PINS];
+    _Atomic uint64_t irq_pending[2];
+
+    /* watchdog: timeout 0 = not started; deadline in host monotonic µs.
+     * Written by the VM (start, feed), read by the supervisor's timer. */
+    _Atomic uint32_t wdt_timeout_ms;
+    _Atomic uint64_t wdt_deadline_us;
+
+    _Atomic uint32_t led_rgb;      /* 0xRRGGBB; a plain LED: 0 off, else on */
+    uint32_t stage;                /* vb_stage (hw/hwevent.h) the firmware is in */
+
+    /* deep sleep: the VM leaves sleep_ms before it exits DEEPSLEEP; the
+     * supervisor leaves why the board woke for the next boot to read */
+    uint32_t sleep_ms;             /* 0 = until a wake pin or `wake` */
+    uint64_t wake_pin_mask;        /* GPIOs that end a deep sleep */
+    int32_t wake_pin_level;        /* 1: any high wakes; 0: all low wakes */
+    int32_t wake_reason;           /* vb_wake_reason */
+    uint64_t wake_gpios;           /* the pins that woke it */
+    uint32_t remaining_sleep_ms;   /* left when woken early */
+
+    /* flash operations since power-on, board-wide: every VM's flash model
+     * counts here, so a power cut can be armed at the Nth op of the board */
+    uint64_t flash_ops;
+
+    uint64_t rtc_mem_len;
+    uint8_t rtc_mem[VB_RTC_MEM];   /* RTC slow memory: kept but on power loss */
     uint8_t rx_buf[VB_RX_RING];
 } vb_regs;
 
@@ -53,6 +100,8 @@ static_assert(offsetof(vb_regs, rx_head) == 12, "layout shared across processes"
 static_assert(offsetof(vb_regs, rx_buf) % 8 == 0, "ring after the 64-bit fields");
 static_assert(sizeof(_Atomic uint32_t) == 4 && ATOMIC_INT_LOCK_FREE == 2,
               "lock-free 32-bit atomics work across processes");
+static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "lock-free 64-bit atomics work across processes");
+static_assert(sizeof(vb_pin_reg) == 8, "pin register layout");
 
 static inline void vb_regs_init(vb_regs *r)
 {

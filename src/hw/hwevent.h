@@ -1,0 +1,53 @@
+/* Hardware events the firmware side reports to the supervisor, which puts
+ * them in the trace and the VCD (issue 5 "What happened, visible").
+ *
+ * Fixed-size records on a pipe (VM/zygote → supervisor), each smaller than
+ * PIPE_BUF so writes never interleave. The writer never blocks: when the
+ * pipe is full the event is dropped and counted, as a logic analyser with
+ * a full buffer would. */
+#ifndef VB_HW_HWEVENT_H
+#define VB_HW_HWEVENT_H
+
+#include <assert.h>
+#include <stdint.h>
+
+typedef enum vb_hw_event_kind {
+    VB_EV_PIN = 1,       /* gpio, value = level */
+    VB_EV_LED,           /* value = 0xRRGGBB */
+    VB_EV_WDT_START,     /* value = timeout ms */
+    VB_EV_WDT_FEED,
+    VB_EV_STAGE,         /* value = vb_stage */
+} vb_hw_event_kind;
+
+/* Where the firmware is; status and trace show it. */
+typedef enum vb_stage {
+    VB_STAGE_OFF = 0,
+    VB_STAGE_BOOTLOADER,  /* strap/safe-boot sampling, image choice */
+    VB_STAGE_DOWNLOAD,    /* bootloader (download) mode: no firmware */
+    VB_STAGE_BOOT,        /* _boot: mounting the filesystem */
+    VB_STAGE_BOOT_PY,
+    VB_STAGE_MAIN_PY,
+    VB_STAGE_REPL,
+    VB_STAGE_SLEEP,       /* deep sleep */
+    VB_STAGE_COUNT
+} vb_stage;
+
+typedef struct vb_hw_event {
+    uint16_t kind;       /* vb_hw_event_kind */
+    uint16_t gpio;
+    uint32_t value;
+    uint64_t t_us;       /* host CLOCK_MONOTONIC µs */
+} vb_hw_event;
+
+static_assert(sizeof(vb_hw_event) == 16, "event record layout");
+
+/* The stage's name in status replies and the trace. */
+static inline const char *vb_stage_name(unsigned s)
+{
+    static const char *const names[VB_STAGE_COUNT] = {
+        "off", "bootloader", "download", "_boot", "boot.py", "main.py", "repl", "deepsleep",
+    };
+    return s < VB_STAGE_COUNT ? names[s] : "?";
+}
+
+#endif
