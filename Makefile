@@ -12,7 +12,7 @@ LDLIBS  ?=
 # Library layers (no CPython in any of them): flash model, filesystems, image
 # tools, the REPL state machine. Unit tests link only these.
 # src/transport/rfc2217.c is the pure telnet/RFC 2217 filter (unit-tested).
-LIB_SRC  = $(wildcard src/util/*.c src/flash/*.c src/fs/*.c src/image/*.c src/repl/*.c) src/transport/rfc2217.c
+LIB_SRC  = $(wildcard src/util/*.c src/flash/*.c src/fs/*.c src/image/*.c src/repl/*.c src/trace/*.c) src/transport/rfc2217.c
 # The firmware side: supervisor, transports, and the CPython engine (Debian's
 # libpython3.11; `python3` on PATH may be another build, so ask pkg-config).
 FW_SRC   = $(filter-out $(LIB_SRC),$(wildcard src/hw/*.c src/transport/*.c src/engine/*.c))
@@ -82,15 +82,20 @@ e2e: $(BUILD)/vboard $(TEST_BIN)
 	VBOARD=$(abspath $(BUILD)/vboard) VBOARD_TESTS=$(abspath $(BUILD)/tests) \
 	  /usr/bin/python3 -m pytest -q tests/e2e
 
-# libFuzzer smoke run over the kept corpus, bounded in time (FUZZ_SECONDS).
+# libFuzzer smoke runs over the kept corpora, each bounded in time
+# (FUZZ_SECONDS): FAT mount + list + read, then the JSON-lines parser/writer.
 FUZZ_SECONDS ?= 60
 fuzz:
 	@mkdir -p build-fuzz
 	clang $(CSTD) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
 	  tests/fuzz/fuzz_fat_mount.c $(LIB_SRC) -o build-fuzz/fuzz_fat_mount
-	@mkdir -p build-fuzz/corpus-new
+	clang $(CSTD) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
+	  tests/fuzz/fuzz_json.c $(LIB_SRC) -o build-fuzz/fuzz_json
+	@mkdir -p build-fuzz/corpus-new build-fuzz/corpus-json-new
 	build-fuzz/fuzz_fat_mount -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 	  build-fuzz/corpus-new tests/fuzz/corpus
+	build-fuzz/fuzz_json -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+	  build-fuzz/corpus-json-new tests/fuzz/corpus_json
 
 test: unit unit-san e2e fuzz
 

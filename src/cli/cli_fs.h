@@ -29,4 +29,9 @@ typedef struct cli_dirent {
 int cli_read_dir(vb_fat *fs, const char *path, cli_dirent **out, size_t *n);
 void cli_free_dir(cli_dirent *d, size_t n);
 
+/* Copy everything inside the host directory `host_dir` into the board
+ * directory `board_dir`, recursively (`vboard run --fs-add`). Errors are
+ * said on stderr; returns CLI_OK or CLI_FAILED. */
+int cli_fs_put_contents(const cli_args *a, vb_fat *fs, const char *host_dir, const char *board_dir);
+
 #endif

@@ -180,6 +180,29 @@ static void put_path(cp *c, const char *host, const char *board, int depth)
     }
 }
 
+int cli_fs_put_contents(const cli_args *a, vb_fat *fs, const char *host_dir, const char *board_dir)
+{
+    cp c = {.a = a, .fs = fs, .recursive = true, .rc = CLI_OK};
+    size_t n = 0;
+    int err;
+    char **names = host_list(host_dir, &n, &err);
+    if (!names && err < 0) {
+        host_fail(&c, host_dir, err, NULL);
+        return c.rc;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char hchild[CLI_PATH_MAX], bchild[CLI_PATH_MAX];
+        if (vb_path_join(host_dir, names[i], hchild, sizeof hchild) < 0 ||
+            vb_path_join(board_dir, names[i], bchild, sizeof bchild) < 0)
+            host_fail(&c, names[i], -ENAMETOOLONG, NULL);
+        else
+            put_path(&c, hchild, bchild, 1);
+        free(names[i]);
+    }
+    free(names);
+    return c.rc;
+}
+
 /* ---- board -> host ------------------------------------------------------------- */
 
 static void get_file(cp *c, const char *board, const char *host)

@@ -1,11 +1,104 @@
-/* `vboard run`: boot a board (src/hw/board.h). */
+/* `vboard run`: boot a board (src/hw/board.h), with its CI-mode and
+ * observation options. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "cli_fs.h"
 #include "flash/flash.h"
 #include "hw/board.h"
+
+static const char *opt(const cli_args *a, unsigned bit) { return a->value[bit]; }
+
+/* A whole decimal number in [lo, hi]; says why not. */
+static bool parse_num(const cli_args *a, const char *what, const char *v, long long lo, long long hi,
+                      long long *out)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (!*v || *end || errno || n < lo || n > hi) {
+        cli_error(a, "%s '%s' is not a number from %lld to %lld", what, v, lo, hi);
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* --send TEXT with C-style escapes, decoded into out (at most strlen + 1). */
+static bool decode_send(const cli_args *a, const char *s, char *out, size_t *len)
+{
+    size_t n = 0;
+    for (; *s; s++) {
+        if (*s != '\\') {
+            out[n++] = *s;
+            continue;
+        }
+        switch (*++s) {
+        case 'r': out[n++] = '\r'; break;
+        case 'n': out[n++] = '\n'; break;
+        case 't': out[n++] = '\t'; break;
+        case '\\': out[n++] = '\\'; break;
+        case 'x':
+            if (hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
+                out[n++] = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+                s += 2;
+                break;
+            }
+            /* fall through */
+        default:
+            cli_error(a, "--send: unknown escape '\\%c' (use \\r \\n \\t \\xHH \\\\)", *s ? *s : ' ');
+            return false;
+        }
+    }
+    *len = n;
+    return true;
+}
+
+/* --fs-add DIR: the image (created if missing) gets DIR's contents. */
+static int fs_add(const cli_args *a, const vb_profile *p, const char *flash, const char *dir)
+{
+    char err[VB_ERR_LEN];
+    if (access(flash, F_OK) != 0 && vb_image_create(flash, p, vb_image_host_clock, NULL, err, sizeof err) < 0) {
+        cli_error(a, "%s", err);
+        return CLI_USAGE;
+    }
+    vb_image im;
+    if (vb_image_open(&im, flash, p, false, err, sizeof err) < 0) {
+        cli_error(a, "%s", err);
+        return CLI_USAGE;
+    }
+    if (vb_image_fs_erased(&im)) {
+        /* as the board's first boot would: format, defaults; then remount
+         * with host (UTF-8) names for the copy */
+        int r = vb_image_format_fs(&im, vb_image_host_clock, NULL, err, sizeof err);
+        if (r == 0 && im.mounted) {
+            r = vb_fat_unmount(&im.fat);
+            im.mounted = false;
+        }
+        if (r < 0) {
+            cli_error(a, "%s: %s", flash, err);
+            vb_image_close(&im, NULL, 0);
+            return CLI_FAILED;
+        }
+    }
+    if (vb_image_mount(&im, VB_FAT_NAMES_UTF8, err, sizeof err) < 0) {
+        cli_error(a, "%s: %s", flash, err);
+        vb_image_close(&im, NULL, 0);
+        return CLI_USAGE;
+    }
+    int rc = cli_fs_put_contents(a, &im.fat, dir, "/");
+    return cli_close_image(a, &im, rc);
+}
 
 int cli_cmd_run(const cli_args *a)
 {
@@ -27,26 +120,74 @@ int cli_cmd_run(const cli_args *a)
     }
     vb_board_line line = pty ? VB_LINE_PTY : lines == CLI_OPT_TCP ? VB_LINE_TCP
                        : lines == CLI_OPT_RFC2217 ? VB_LINE_RFC2217 : VB_LINE_TERMINAL;
-    long port = 0;
-    if (line == VB_LINE_TCP || line == VB_LINE_RFC2217) {
-        const char *v = a->value[line == VB_LINE_TCP ? CLI_OPT_BIT_TCP : CLI_OPT_BIT_RFC2217];
-        char *end;
-        errno = 0;
-        port = strtol(v, &end, 10);
-        if (!*v || *end || errno || port < 0 || port > 65535) {
-            cli_error(a, "'%s' is not a TCP port (0-65535; 0 picks a free one)", v);
-            return CLI_USAGE;
-        }
-    }
+    long long port = 0;
+    if ((line == VB_LINE_TCP || line == VB_LINE_RFC2217) &&
+        !parse_num(a, "TCP port", opt(a, line == VB_LINE_TCP ? CLI_OPT_BIT_TCP : CLI_OPT_BIT_RFC2217),
+                   0, 65535, &port))
+        return CLI_USAGE;
     char flash[512];
     if (a->flash)
         snprintf(flash, sizeof flash, "%s", a->flash);
     else
         snprintf(flash, sizeof flash, "vboard-flash-%s.bin", p->name);
     vb_board_cfg cfg = {.profile = p, .flash_path = flash, .line = line,
-                        .pty_link = a->argc > 0 ? a->argv[0] : NULL, .port = (int)port};
-    char err[VB_ERR_LEN] = "";
-    int rc = vb_board_run(&cfg, err, sizeof err);
-    if (err[0]) cli_error(a, "%s", err);
+                        .pty_link = a->argc > 0 ? a->argv[0] : NULL, .port = (int)port,
+                        .control_path = opt(a, CLI_OPT_BIT_CONTROL),
+                        .trace_path = opt(a, CLI_OPT_BIT_TRACE),
+                        .vcd_path = opt(a, CLI_OPT_BIT_VCD),
+                        .serial_log_path = opt(a, CLI_OPT_BIT_SERIAL_LOG),
+                        .expect_text = opt(a, CLI_OPT_BIT_EXPECT_TEXT),
+                        .fail_text = opt(a, CLI_OPT_BIT_FAIL_TEXT),
+                        .power_cut_mode = VB_CUT_TORN_PREFIX, .power_cut_seed = 1};
+    const char *rtc = opt(a, CLI_OPT_BIT_RTC);
+    if (rtc && strcmp(rtc, "host") != 0 && strcmp(rtc, "zero") != 0) {
+        cli_error(a, "--rtc takes 'zero' or 'host', not '%s'", rtc);
+        return CLI_USAGE;
+    }
+    cfg.rtc_host = rtc && strcmp(rtc, "host") == 0;
+    long long n;
+    if (opt(a, CLI_OPT_BIT_TIMEOUT)) {
+        if (!parse_num(a, "--timeout", opt(a, CLI_OPT_BIT_TIMEOUT), 1, 86400000LL * 365, &n)) return CLI_USAGE;
+        cfg.timeout_ms = (long)n;
+    }
+    if (opt(a, CLI_OPT_BIT_POWER_CUT_AT)) {
+        if (!parse_num(a, "--power-cut-at", opt(a, CLI_OPT_BIT_POWER_CUT_AT), 1, (long long)1 << 50, &n))
+            return CLI_USAGE;
+        cfg.power_cut_at = (uint64_t)n;
+    }
+    if (opt(a, CLI_OPT_BIT_POWER_CUT_SEED)) {
+        if (!parse_num(a, "--power-cut-seed", opt(a, CLI_OPT_BIT_POWER_CUT_SEED), 0, UINT32_MAX, &n))
+            return CLI_USAGE;
+        cfg.power_cut_seed = (uint32_t)n;
+    }
+    const char *mode = opt(a, CLI_OPT_BIT_POWER_CUT_MODE);
+    if (mode) {
+        static const char *const modes[] = {"skip", "whole", "torn-prefix", "torn-bits"};
+        int m = -1;
+        for (int i = 0; i < 4; i++)
+            if (strcmp(mode, modes[i]) == 0) m = i;
+        if (m < 0) {
+            cli_error(a, "--power-cut-mode takes skip, whole, torn-prefix or torn-bits, not '%s'", mode);
+            return CLI_USAGE;
+        }
+        cfg.power_cut_mode = (vb_cut_mode)m;
+    }
+    char *send = NULL;
+    if (opt(a, CLI_OPT_BIT_SEND)) {
+        send = malloc(strlen(opt(a, CLI_OPT_BIT_SEND)) + 1);
+        if (!send || !decode_send(a, opt(a, CLI_OPT_BIT_SEND), send, &cfg.send_len)) {
+            free(send);
+            return CLI_USAGE;
+        }
+        cfg.send_text = send;
+    }
+    int rc = CLI_OK;
+    if (opt(a, CLI_OPT_BIT_FS_ADD)) rc = fs_add(a, p, flash, opt(a, CLI_OPT_BIT_FS_ADD));
+    if (rc == CLI_OK) {
+        char err[VB_ERR_LEN] = "";
+        rc = vb_board_run(&cfg, err, sizeof err);
+        if (err[0]) cli_error(a, "%s", err);
+    }
+    free(send);
     return rc;
 }

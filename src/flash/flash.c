@@ -264,7 +264,7 @@ static size_t torn_len(cut_rng *r, size_t n)
 /* Start of op number ops+1: returns true if power is cut at this op. */
 static bool op_begin(vb_flash *f)
 {
-    f->ops++;
+    f->ops = f->shared_ops ? ++*f->shared_ops : f->ops + 1;
     return f->cut_at != 0 && f->ops == f->cut_at;
 }
 
@@ -318,6 +318,7 @@ static void torn_erase(vb_flash *f, uint8_t *dst, size_t n)
 static void power_cut(vb_flash *f)
 {
     f->dead = true;
+    if (f->on_cut) f->on_cut(f->on_cut_ctx);
 }
 
 /* ---- Operations --------------------------------------------------------- */

@@ -41,6 +41,13 @@ typedef struct vb_flash {
     vb_cut_mode cut_mode;
     uint32_t cut_seed;
     bool dead;             /* power was cut: every access fails */
+    /* A board numbers ops across all its processes: when set, op numbers
+     * come from this shared counter (one writer at a time) instead of ops. */
+    uint64_t *shared_ops;
+    /* Called right after a cut is applied (the board loses power there);
+     * NULL = just go dead. */
+    void (*on_cut)(void *ctx);
+    void *on_cut_ctx;
 } vb_flash;
 
 /* Open an image file of exactly `size` bytes, mapped shared, and take an

@@ -1,12 +1,16 @@
-/* The board supervisor loop (board.h). Single-threaded: one poll() over the
- * serial line, the output pipe and a signalfd; the zygote is the only child. */
-#include "board.h"
+/* The board supervisor (board.h, board_int.h): one poll() loop over the
+ * serial line, the firmware's output and event pipes, the control socket
+ * and a signalfd; timers for the watchdog, deep sleep and CI mode. The
+ * zygote is its only direct child; as a child subreaper it also reaps the
+ * VMs a killed zygote leaves behind. */
+#include "board_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -19,27 +23,24 @@
 #include "engine/hal.h"
 #include "flash/parttable.h"
 #include "hw/firmware.h"
-#include "hw/regs.h"
+#include "hw/pins.h"
 #include "repl/repl.h"
-#include "transport/serial.h"
 
-typedef struct board {
-    const vb_board_cfg *cfg;
-    vb_flash flash;
-    vb_regs *regs;
-    vb_serial serial;
-    int tx_pipe[2];
-    int rx_efd;
-    int sig_fd;
-    pid_t zygote;
-    int quit;                  /* 0 running, else the exit status + 1 */
-} board;
+#define EPOCH_2000 946684800LL      /* the board RTC's epoch in Unix seconds */
+#define CUT_POWER_OFF_US 50000u     /* a cut board is dark this long, then on */
 
-static uint64_t now_ns(void)
+uint64_t board_now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+const char *board_cause_name(vb_cause c)
+{
+    static const char *const names[VB_CAUSE_COUNT] = {"PWRON", "HARD", "WDT", "DEEPSLEEP",
+                                                      "SOFT", "BROWNOUT"};
+    return c < VB_CAUSE_COUNT ? names[c] : "?";
 }
 
 /* The flash as esptool leaves it after flashing firmware: partition table
@@ -60,16 +61,42 @@ static int open_flash(board *b, char *err, size_t errlen)
 
 static void send_out(board *b, const void *buf, size_t n)
 {
+    board_log_output(b, buf, n);
     vb_serial_write(&b->serial, buf, n);
 }
 
-static void say(board *b, const char *text) { send_out(b, text, strlen(text)); }
+void board_say(board *b, const char *text) { send_out(b, text, strlen(text)); }
 
 static void drain_tx(board *b)
 {
     uint8_t buf[4096];
     ssize_t n;
     while ((n = read(b->tx_pipe[0], buf, sizeof buf)) > 0) send_out(b, buf, (size_t)n);
+}
+
+static void ring_rx(board *b)
+{
+    uint64_t one = 1;
+    if (write(b->rx_efd, &one, sizeof one) < 0) { /* counter saturated: already rung */ }
+}
+
+/* --send: typed once, when the REPL first waits for input. */
+static void maybe_send(board *b)
+{
+    if (b->sent || !b->cfg->send_text || b->regs->stage != VB_STAGE_REPL) return;
+    b->sent = true;
+    vb_rx_put(b->regs, (const uint8_t *)b->cfg->send_text, b->cfg->send_len);
+    ring_rx(b);
+}
+
+static void drain_events(board *b)
+{
+    vb_hw_event ev[64];
+    ssize_t n;
+    while ((n = read(b->ev_pipe[0], ev, sizeof ev)) > 0) {
+        for (size_t i = 0; i < (size_t)n / sizeof ev[0]; i++) board_log_event(b, &ev[i]);
+    }
+    maybe_send(b);
 }
 
 /* The VM's pid as published in the shared registers, accepted only if it
@@ -93,38 +120,68 @@ static pid_t vm_pid_checked(const board *b)
     return ppid == b->zygote ? vm : 0;
 }
 
-/* Host bytes into the RX ring; the interrupt char while code runs becomes
- * SIGINT, and the unread bytes before it are discarded (repl.md §2.10). */
-static void take_input(board *b)
+/* ---- pins ---------------------------------------------------------------- */
+
+static unsigned pin_shown(const vb_pin_reg *p)
 {
-    uint8_t buf[512];
-    uint32_t space = VB_RX_RING - vb_rx_count(b->regs);
-    if (space == 0) return;
-    ssize_t n = vb_serial_read(&b->serial, buf, space < sizeof buf ? space : sizeof buf);
-    if (n < 0) {                       /* the terminal closed: power off */
-        b->quit = 1;
-        return;
-    }
-    size_t start = 0;
-    for (size_t i = 0; i < (size_t)n; i++) {
-        if (b->serial.kind == VB_SERIAL_STDIO && buf[i] == VB_SERIAL_ESCAPE) {
-            b->quit = 1;
-            return;
-        }
-        int ic = atomic_load(&b->regs->intr_char);
-        pid_t vm;
-        if (ic >= 0 && buf[i] == (uint8_t)ic && atomic_load(&b->regs->executing) &&
-            (vm = vm_pid_checked(b)) > 0) {
-            vb_rx_put(b->regs, buf + start, i - start);
-            vb_rx_discard(b->regs);
-            kill(vm, SIGINT);
-            start = i + 1;
-        }
-    }
-    vb_rx_put(b->regs, buf + start, (size_t)n - start);
-    uint64_t one = 1;
-    if (write(b->rx_efd, &one, sizeof one) < 0) { /* counter saturated: already rung */ }
+    return vb_pin_driver_of(p) == VB_DRIVER_NONE ? 2u : (unsigned)vb_pin_level(p);
 }
+
+/* Does the level of the wake pins end a deep sleep? (Pycom
+ * pin_sleep_wakeup: any high, or all low.) Returns the high pins' mask. */
+static bool wake_pins_say_wake(const vb_regs *r, uint64_t *high)
+{
+    uint64_t mask = r->wake_pin_mask;
+    *high = 0;
+    if (!mask) return false;
+    for (unsigned g = 0; g < VB_REG_PINS; g++)
+        if ((mask >> g & 1) && vb_pin_level(&r->pins[g])) *high |= (uint64_t)1 << g;
+    return r->wake_pin_level ? *high != 0 : *high == 0;
+}
+
+void board_drive_pin(board *b, unsigned gpio, int ext)
+{
+    if (gpio >= VB_REG_PINS) return;
+    vb_pin_reg *p = &b->regs->pins[gpio];
+    int before = vb_pin_level(p);
+    unsigned shown = pin_shown(p);
+    p->ext = (uint8_t)ext;
+    if (b->power == BOARD_ON && vb_pin_latch_edge(b->regs, gpio, before, vb_pin_level(p))) {
+        pid_t vm = vm_pid_checked(b);
+        if (vm > 0) kill(vm, SIGUSR1);   /* the engine runs the IRQ handlers */
+    }
+    if (pin_shown(p) != shown) board_log_pin(b, board_now_us(), gpio, pin_shown(p), "host");
+    uint64_t high;
+    if (b->power == BOARD_SLEEPING && (b->regs->wake_pin_mask >> gpio & 1) &&
+        wake_pins_say_wake(b->regs, &high))
+        board_wake(b, VB_WAKE_PIN, b->regs->wake_pin_level ? high : b->regs->wake_pin_mask);
+}
+
+/* Every peripheral back to its reset state (the host's drive of the pins
+ * stays: the wires are still attached). Pycom's firmware makes all pins
+ * inputs with pull-down as it starts. */
+static void reset_peripherals(board *b)
+{
+    vb_regs *r = b->regs;
+    bool pycom = b->cfg->profile->pins_reinit_on_soft_reset;
+    for (unsigned g = 0; g < VB_REG_PINS; g++) {
+        vb_pin_reg *p = &r->pins[g];
+        unsigned shown = pin_shown(p);
+        p->mode = pycom ? VB_PIN_MODE_IN : VB_PIN_MODE_UNSET;
+        p->pull = pycom ? VB_PIN_PULL_DOWN : VB_PIN_PULL_NONE;
+        p->latch = 0;
+        p->irq_arm = 0;
+        if (pin_shown(p) != shown && vb_profile_pin_by_gpio(b->cfg->profile, g))
+            board_log_pin(b, board_now_us(), g, pin_shown(p), "reset");
+    }
+    atomic_store(&r->irq_pending[0], 0);
+    atomic_store(&r->irq_pending[1], 0);
+    atomic_store(&r->wdt_timeout_ms, 0);
+    atomic_store(&r->wdt_deadline_us, 0);
+    if (atomic_exchange(&r->led_rgb, 0) != 0) board_log_led(b, board_now_us(), 0);
+}
+
+/* ---- the firmware's life --------------------------------------------------- */
 
 static pid_t start_zygote(board *b)
 {
@@ -137,52 +194,47 @@ static pid_t start_zygote(board *b)
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGINT, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
     close(b->sig_fd);
     close(b->tx_pipe[0]);
+    close(b->ev_pipe[0]);
     vb_serial_close_fds_in_child(&b->serial);
-    vb_firmware_ctx fw = {b->cfg->profile, &b->flash, b->regs, b->tx_pipe[1], b->rx_efd};
+    vb_control_close_fds_in_child(&b->control);
+    if (b->trace) fclose(b->trace);
+    if (b->serial_log) fclose(b->serial_log);
+    vb_firmware_ctx fw = {b->cfg->profile, &b->flash, b->regs, b->tx_pipe[1], b->rx_efd, b->ev_pipe[1]};
     _exit(vb_zygote_main(&fw));
 }
 
-/* Wait for the zygote to end, serving the serial line meanwhile. Returns its
- * wait status, or -1 when the board is told to quit. */
-static int run_firmware(board *b)
+/* Stop the firmware at once, as a reset line or a power cut does: the VM
+ * gets no chance to sync. Returns after both processes are gone, so
+ * nothing writes the flash any more. */
+static void kill_firmware(board *b)
 {
-    for (;;) {
-        /* in_fd is -1 (skipped by poll) while no TCP client is connected;
-         * listen_fd is -1 but for TCP. */
-        struct pollfd pf[4] = {
-            {b->sig_fd, POLLIN, 0},
-            {b->tx_pipe[0], POLLIN, 0},
-            {b->serial.in_fd, vb_rx_count(b->regs) < VB_RX_RING ? POLLIN : 0, 0},
-            {b->serial.listen_fd, POLLIN, 0},
-        };
-        /* A full ring is re-checked soon: the VM consumes without telling. */
-        int timeout = vb_rx_count(b->regs) < VB_RX_RING ? -1 : 5;
-        if (poll(pf, 4, timeout) < 0 && errno != EINTR) return -1;
-        if (pf[1].revents & POLLIN) drain_tx(b);
-        if (pf[2].revents & (POLLIN | POLLHUP | POLLERR)) take_input(b);
-        if (pf[3].revents & POLLIN) vb_serial_accept(&b->serial);
-        if (pf[0].revents & POLLIN) {
-            struct signalfd_siginfo si;
-            while (read(b->sig_fd, &si, sizeof si) == sizeof si) {
-                if (si.ssi_signo != SIGCHLD) b->quit = 1;
-            }
-            int status;
-            if (waitpid(b->zygote, &status, WNOHANG) == b->zygote) {
-                drain_tx(b);
-                b->zygote = 0;
-                return status;
-            }
-        }
-        if (b->quit) return -1;
+    if (b->zygote <= 0) return;
+    pid_t vm = vm_pid_checked(b);
+    if (vm > 0) kill(vm, SIGKILL);
+    kill(b->zygote, SIGKILL);
+    while (waitpid(b->zygote, NULL, 0) < 0 && errno == EINTR) {
     }
+    b->zygote = 0;
+    /* the VM is ours to reap now (child subreaper); bounded wait */
+    for (int i = 0; vm > 0 && i < 1000; i++) {
+        pid_t r = waitpid(vm, NULL, WNOHANG);
+        if (r == vm || (r < 0 && errno == ECHILD && kill(vm, 0) < 0)) break;
+        usleep(1000);
+    }
+    atomic_store(&b->regs->vm_pid, 0);
+    atomic_store(&b->regs->executing, 0);
+    drain_tx(b);
+    drain_events(b);
 }
 
-/* Stop the firmware. The VM is asked first (power_off + an interrupt) so it
- * closes its files and syncs the volume; one that does not stop within
- * the grace time is killed, which leaves the image as a power cut would. */
-static void stop_zygote(board *b)
+/* Ask the firmware to stop (quit): the VM is told (power_off + an
+ * interrupt) so it closes its files and syncs the volume; one that does not
+ * stop within the grace time is killed, which leaves the image as a power
+ * cut would. */
+static void stop_firmware(board *b)
 {
     if (b->zygote <= 0) return;
     pid_t vm = vm_pid_checked(b);
@@ -193,43 +245,382 @@ static void stop_zygote(board *b)
             if (waitpid(b->zygote, NULL, WNOHANG) == b->zygote) {
                 b->zygote = 0;
                 atomic_store(&b->regs->vm_pid, 0);
+                drain_tx(b);
                 return;
             }
             drain_tx(b);
             usleep(10000);
         }
-        vm = vm_pid_checked(b);
-        if (vm > 0) kill(vm, SIGKILL);
     }
-    kill(b->zygote, SIGKILL);
-    waitpid(b->zygote, NULL, 0);
+    kill_firmware(b);
+}
+
+static void set_stage(board *b, vb_stage s)
+{
+    if (b->regs->stage == (uint32_t)s) return;
+    b->regs->stage = s;
+    char f[64];
+    snprintf(f, sizeof f, ",\"stage\":\"%s\"", vb_stage_name(s));
+    board_trace(b, "stage", f);
+}
+
+/* Start a hard boot with this cause (the firmware is not running). */
+static void boot(board *b, vb_cause cause)
+{
+    vb_regs *r = b->regs;
+    b->power = BOARD_ON;
+    b->last_cause = cause;
+    r->boot_count++;
+    r->reset_cause = vb_profile_cause(b->cfg->profile, cause);
+    r->soft_resets = 0;
+    r->repl_mode = VB_REPL_MODE_FRIENDLY;
+    r->boot_time_ns = board_now_us() * 1000u;
+    atomic_store(&r->executing, 0);
+    atomic_store(&r->intr_char, 3);
+    atomic_store(&r->power_off, 0);
+    if (cause != VB_CAUSE_DEEPSLEEP) {
+        r->wake_reason = VB_WAKE_PWRON;
+        r->wake_gpios = 0;
+        r->remaining_sleep_ms = 0;
+    }
+    char f[96];
+    snprintf(f, sizeof f, ",\"cause\":\"%s\",\"boot\":%u,\"flash_ops\":%llu", board_cause_name(cause),
+             r->boot_count, (unsigned long long)r->flash_ops);
+    board_trace(b, "reset", f);
+    set_stage(b, VB_STAGE_BOOTLOADER);
+    b->zygote = start_zygote(b);
+    if (b->zygote < 0) {
+        b->zygote = 0;
+        board_say(b, "\r\nvboard: cannot start the firmware, board halted\r\n");
+        b->power = BOARD_DOWNLOAD;   /* nothing runs until a reset */
+    }
+}
+
+void board_reset(board *b, vb_cause cause)
+{
+    if (b->power == BOARD_OFF) return;      /* no power, no reset */
+    kill_firmware(b);
+    b->sleep_until_us = 0;
+    reset_peripherals(b);
+    boot(b, cause);
+}
+
+void board_power_off(board *b)
+{
+    if (b->power == BOARD_OFF) return;
+    kill_firmware(b);
+    reset_peripherals(b);
+    b->power = BOARD_OFF;
+    b->sleep_until_us = 0;
+    b->regs->rtc_mem_len = 0;
+    b->regs->wake_pin_mask = 0;
+    char f[64];
+    snprintf(f, sizeof f, ",\"state\":\"off\",\"flash_ops\":%llu", (unsigned long long)b->regs->flash_ops);
+    board_trace(b, "power", f);
+    set_stage(b, VB_STAGE_OFF);
+}
+
+void board_power_on(board *b)
+{
+    if (b->power != BOARD_OFF) return;
+    b->power_on_at_us = 0;
+    vb_regs *r = b->regs;
+    uint64_t now = board_now_us();
+    r->power_on_us = now;
+    /* The RTC lost power: it starts at its epoch, or at host time. */
+    int64_t rtc_us = 0;
+    if (b->cfg->rtc_host) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        rtc_us = ((int64_t)ts.tv_sec - EPOCH_2000) * 1000000 + ts.tv_nsec / 1000;
+    }
+    r->rtc_offset_us = rtc_us - (int64_t)now;
+    board_trace(b, "power", ",\"state\":\"on\"");
+    reset_peripherals(b);
+    board_log_snapshot(b);
+    boot(b, VB_CAUSE_PWRON);
+}
+
+static void enter_sleep(board *b, uint32_t ms)
+{
+    b->power = BOARD_SLEEPING;
+    b->sleep_until_us = ms ? board_now_us() + (uint64_t)ms * 1000u : 0;
+    char f[48];
+    snprintf(f, sizeof f, ",\"ms\":%u", ms);
+    board_trace(b, "deepsleep", f);
+    set_stage(b, VB_STAGE_SLEEP);
+    if (atomic_exchange(&b->regs->led_rgb, 0) != 0) board_log_led(b, board_now_us(), 0);
+}
+
+void board_wake(board *b, vb_wake_reason why, uint64_t gpios)
+{
+    if (b->power != BOARD_SLEEPING) return;
+    vb_regs *r = b->regs;
+    uint64_t now = board_now_us();
+    r->remaining_sleep_ms = why == VB_WAKE_PIN && b->sleep_until_us > now
+                          ? (uint32_t)((b->sleep_until_us - now) / 1000u) : 0;
+    r->wake_reason = why;
+    r->wake_gpios = gpios;
+    board_trace(b, "wake", why == VB_WAKE_PIN ? ",\"reason\":\"pin\"" : ",\"reason\":\"timer\"");
+    board_reset(b, VB_CAUSE_DEEPSLEEP);
+}
+
+/* Download mode (machine.bootloader()): the ROM waits for a flasher; only
+ * a reset or a power cycle leaves it. */
+static void enter_download(board *b)
+{
+    b->power = BOARD_DOWNLOAD;
+    set_stage(b, VB_STAGE_DOWNLOAD);
+    board_say(b, "\r\nrst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))\r\n"
+                 "waiting for download\r\n");
+}
+
+/* The zygote ended: decide the next stage from why. */
+static void firmware_ended(board *b, int ws)
+{
     b->zygote = 0;
     atomic_store(&b->regs->vm_pid, 0);
+    drain_tx(b);
+    drain_events(b);
+    int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+    switch (code) {
+    case VB_VM_EXIT_HARD_RESET:
+        reset_peripherals(b);
+        boot(b, VB_CAUSE_HARD);
+        return;
+    case VB_VM_EXIT_DEEPSLEEP:
+        enter_sleep(b, b->regs->sleep_ms);
+        return;
+    case VB_VM_EXIT_BOOTLOADER:
+        enter_download(b);
+        return;
+    case VB_VM_EXIT_POWER_CUT:
+        /* the armed flash op lost power: dark for a moment, then on */
+        board_trace(b, "power_cut", "");
+        vb_flash_set_cut(&b->flash, 0, VB_CUT_SKIP, 0);
+        board_power_off(b);
+        b->power_on_at_us = board_now_us() + CUT_POWER_OFF_US;
+        return;
+    default: {
+        /* A crash of the firmware: a panic report as the ESP32's, then a
+         * reset. */
+        char msg[200];
+        int sig = WIFSIGNALED(ws) ? WTERMSIG(ws) : code > 128 ? code - 128 : 0;
+        if (sig)
+            snprintf(msg, sizeof msg, "\r\nGuru Meditation Error: the firmware panicked (%s). "
+                     "Exception was unhandled.\r\nRebooting...\r\n", strsignal(sig));
+        else
+            snprintf(msg, sizeof msg, "\r\nvboard: firmware panic (exit status %d), rebooting...\r\n", code);
+        board_say(b, msg);
+        snprintf(msg, sizeof msg, ",\"signal\":%d,\"status\":%d", sig, code);
+        board_trace(b, "panic", msg);
+        reset_peripherals(b);
+        boot(b, VB_CAUSE_HARD);
+        return;
+    }
+    }
+}
+
+static void reap_children(board *b)
+{
+    int ws;
+    pid_t pid;
+    while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
+        if (pid == b->zygote) firmware_ended(b, ws);
+        /* else: an orphaned VM of a killed zygote, reaped */
+    }
+}
+
+/* ---- serial input ------------------------------------------------------------ */
+
+/* Terminal mode: Ctrl-] opens a one-key menu (reset, power cycle,
+ * brown-out, quit); a second Ctrl-] quits. */
+#define ESCAPE_MENU "\r\n[vboard] r: reset button  p: power cycle  b: brown-out  q: quit  " \
+                    "(other key: back)\r\n"
+
+static void escape_key(board *b, uint8_t k)
+{
+    b->escape_menu = 0;
+    switch (k) {
+    case 'q': case 'Q': case VB_SERIAL_ESCAPE: b->quit = VB_EXIT_OK + 1; break;
+    case 'r': case 'R': board_reset(b, VB_CAUSE_PWRON); break;
+    case 'p': case 'P': board_power_off(b); board_power_on(b); break;
+    case 'b': case 'B': board_reset(b, VB_CAUSE_BROWNOUT); break;
+    default: break;
+    }
+}
+
+/* Host bytes into the RX ring; the interrupt char while code runs becomes
+ * SIGINT, and the unread bytes before it are discarded (repl.md §2.10). A
+ * board without power (or in download mode) loses what it is sent. */
+static void take_input(board *b)
+{
+    uint8_t buf[512];
+    uint32_t space = VB_RX_RING - vb_rx_count(b->regs);
+    if (space == 0) return;
+    ssize_t n = vb_serial_read(&b->serial, buf, space < sizeof buf ? space : sizeof buf);
+    if (n < 0) {                       /* the terminal closed */
+        if (b->cfg->expect_text || b->cfg->fail_text || b->cfg->timeout_ms > 0)
+            b->stdin_eof = true;       /* CI mode: the board runs on */
+        else
+            b->quit = VB_EXIT_OK + 1;
+        return;
+    }
+    size_t start = 0;
+    bool stdio = b->serial.kind == VB_SERIAL_STDIO;
+    for (size_t i = 0; i < (size_t)n; i++) {
+        if (stdio && (b->escape_menu || buf[i] == VB_SERIAL_ESCAPE)) {
+            if (b->power == BOARD_ON) vb_rx_put(b->regs, buf + start, i - start);
+            start = i + 1;
+            if (b->escape_menu) {
+                escape_key(b, buf[i]);
+            } else {
+                b->escape_menu = 1;
+                vb_serial_write(&b->serial, ESCAPE_MENU, strlen(ESCAPE_MENU));
+            }
+            if (b->quit) return;
+            continue;
+        }
+        int ic = atomic_load(&b->regs->intr_char);
+        pid_t vm;
+        if (b->power == BOARD_ON && ic >= 0 && buf[i] == (uint8_t)ic &&
+            atomic_load(&b->regs->executing) && (vm = vm_pid_checked(b)) > 0) {
+            vb_rx_put(b->regs, buf + start, i - start);
+            vb_rx_discard(b->regs);
+            kill(vm, SIGINT);
+            start = i + 1;
+        }
+    }
+    if (b->power != BOARD_ON) return;
+    vb_rx_put(b->regs, buf + start, (size_t)n - start);
+    ring_rx(b);
+}
+
+/* ---- the loop ------------------------------------------------------------------ */
+
+static uint64_t earliest(uint64_t a, uint64_t b) { return !a ? b : !b ? a : a < b ? a : b; }
+
+/* The next timer deadline (host µs), 0 = none. */
+static uint64_t next_deadline(const board *b)
+{
+    uint64_t d = b->ci_deadline_us;
+    if (b->power == BOARD_ON && atomic_load(&b->regs->wdt_timeout_ms))
+        d = earliest(d, atomic_load(&b->regs->wdt_deadline_us));
+    if (b->power == BOARD_SLEEPING) d = earliest(d, b->sleep_until_us);
+    return earliest(d, b->power_on_at_us);
+}
+
+static void run_timers(board *b)
+{
+    uint64_t now = board_now_us();
+    if (b->ci_deadline_us && now >= b->ci_deadline_us) {
+        board_trace(b, "timeout", "");
+        b->quit = VB_EXIT_TIMEOUT + 1;
+        return;
+    }
+    if (b->power == BOARD_ON && atomic_load(&b->regs->wdt_timeout_ms) &&
+        now >= atomic_load(&b->regs->wdt_deadline_us)) {
+        board_trace(b, "watchdog", ",\"expired\":true");
+        board_reset(b, VB_CAUSE_WDT);
+    }
+    if (b->power == BOARD_SLEEPING && b->sleep_until_us && now >= b->sleep_until_us)
+        board_wake(b, VB_WAKE_RTC, 0);
+    if (b->power == BOARD_OFF && b->power_on_at_us && now >= b->power_on_at_us) board_power_on(b);
+}
+
+static void board_loop(board *b)
+{
+    while (!b->quit) {
+        struct pollfd pf[6 + 1 + VB_CONTROL_CLIENTS];
+        bool room = vb_rx_count(b->regs) < VB_RX_RING;
+        pf[0] = (struct pollfd){b->sig_fd, POLLIN, 0};
+        pf[1] = (struct pollfd){b->tx_pipe[0], POLLIN, 0};
+        pf[2] = (struct pollfd){b->ev_pipe[0], POLLIN, 0};
+        /* in_fd is -1 (skipped by poll) while no TCP client is connected;
+         * listen_fd is -1 but for TCP. */
+        pf[3] = (struct pollfd){b->stdin_eof ? -1 : b->serial.in_fd, room ? POLLIN : 0, 0};
+        pf[4] = (struct pollfd){b->serial.listen_fd, POLLIN, 0};
+        unsigned nctl = vb_control_pollfds(&b->control, pf + 5, 1 + VB_CONTROL_CLIENTS);
+        /* A full ring is re-checked soon: the VM consumes without telling. */
+        int timeout = room ? -1 : 5;
+        uint64_t d = next_deadline(b);
+        if (d) {
+            uint64_t now = board_now_us();
+            int ms = d <= now ? 0 : (int)((d - now + 999) / 1000 > 60000 ? 60000 : (d - now + 999) / 1000);
+            if (timeout < 0 || ms < timeout) timeout = ms;
+        }
+        if (poll(pf, 5 + nctl, timeout) < 0 && errno != EINTR) return;
+        if (pf[1].revents & POLLIN) drain_tx(b);
+        if (pf[2].revents & POLLIN) drain_events(b);
+        if (pf[3].revents & (POLLIN | POLLHUP | POLLERR)) take_input(b);
+        if (pf[4].revents & POLLIN) vb_serial_accept(&b->serial);
+        vb_control_service(&b->control, pf + 5, nctl);
+        if (pf[0].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            while (read(b->sig_fd, &si, sizeof si) == sizeof si) {
+                if (si.ssi_signo != SIGCHLD) b->quit = VB_EXIT_OK + 1;
+            }
+            reap_children(b);
+        }
+        if (!b->quit) run_timers(b);
+    }
+}
+
+static int open_line(board *b, char *err, size_t errlen)
+{
+    const vb_board_cfg *cfg = b->cfg;
+    switch (cfg->line) {
+    case VB_LINE_PTY: return vb_serial_open_pty(&b->serial, cfg->pty_link, err, errlen);
+    case VB_LINE_TCP: return vb_serial_open_tcp(&b->serial, cfg->port, false, err, errlen);
+    case VB_LINE_RFC2217: return vb_serial_open_tcp(&b->serial, cfg->port, true, err, errlen);
+    default: return vb_serial_open_stdio(&b->serial, err, errlen);
+    }
+}
+
+/* The control socket: the given path, or one per board process. */
+static int open_control(board *b, char *err, size_t errlen)
+{
+    if (b->cfg->control_path) {
+        snprintf(b->control_path, sizeof b->control_path, "%s", b->cfg->control_path);
+    } else {
+        const char *dir = getenv("XDG_RUNTIME_DIR");
+        snprintf(b->control_path, sizeof b->control_path, "%s/vboard-%d.sock",
+                 dir && *dir ? dir : "/tmp", (int)getpid());
+    }
+    return vb_control_open(&b->control, b->control_path, board_control_line, b, err, errlen);
 }
 
 int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
 {
-    board b = {.cfg = cfg, .tx_pipe = {-1, -1}, .rx_efd = -1, .sig_fd = -1};
-    int status = 2;
-    if (open_flash(&b, err, errlen) < 0) return 2;
+    board b = {.cfg = cfg, .tx_pipe = {-1, -1}, .ev_pipe = {-1, -1}, .rx_efd = -1, .sig_fd = -1,
+               .control = {.listen_fd = -1}, .start_us = board_now_us()};
+    int status = VB_EXIT_SETUP;
+    if (open_flash(&b, err, errlen) < 0) return VB_EXIT_SETUP;
     /* The register block, shared with every process of this board. */
     b.regs = mmap(NULL, sizeof(vb_regs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (b.regs == MAP_FAILED || pipe(b.tx_pipe) < 0 ||
-        (b.rx_efd = eventfd(0, EFD_NONBLOCK)) < 0) {
+    if (b.regs == MAP_FAILED) {
+        b.regs = NULL;
         snprintf(err, errlen, "cannot set up the board: %s", strerror(errno));
         goto out;
     }
-    /* The supervisor drains output without ever blocking on it. */
-    fcntl(b.tx_pipe[0], F_SETFL, fcntl(b.tx_pipe[0], F_GETFL) | O_NONBLOCK);
-    vb_regs_init(b.regs);
-    int rc;
-    switch (cfg->line) {
-    case VB_LINE_PTY: rc = vb_serial_open_pty(&b.serial, cfg->pty_link, err, errlen); break;
-    case VB_LINE_TCP: rc = vb_serial_open_tcp(&b.serial, cfg->port, false, err, errlen); break;
-    case VB_LINE_RFC2217: rc = vb_serial_open_tcp(&b.serial, cfg->port, true, err, errlen); break;
-    default: rc = vb_serial_open_stdio(&b.serial, err, errlen); break;
+    if (pipe(b.tx_pipe) < 0 || pipe(b.ev_pipe) < 0 || (b.rx_efd = eventfd(0, EFD_NONBLOCK)) < 0) {
+        snprintf(err, errlen, "cannot set up the board: %s", strerror(errno));
+        goto out;
     }
-    if (rc < 0) goto out;
+    /* The supervisor drains without ever blocking; the firmware's event
+     * writes never block either (a full pipe drops the event). */
+    fcntl(b.tx_pipe[0], F_SETFL, fcntl(b.tx_pipe[0], F_GETFL) | O_NONBLOCK);
+    fcntl(b.ev_pipe[0], F_SETFL, fcntl(b.ev_pipe[0], F_GETFL) | O_NONBLOCK);
+    fcntl(b.ev_pipe[1], F_SETFL, fcntl(b.ev_pipe[1], F_GETFL) | O_NONBLOCK);
+    vb_regs_init(b.regs);
+    /* Flash ops are numbered board-wide, so a power cut can be armed at
+     * the Nth op of this run whichever VM makes it. */
+    b.flash.shared_ops = &b.regs->flash_ops;
+    if (cfg->power_cut_at)
+        vb_flash_set_cut(&b.flash, cfg->power_cut_at, cfg->power_cut_mode, cfg->power_cut_seed);
+    if (board_log_open(&b, err, errlen) < 0 || open_control(&b, err, errlen) < 0 ||
+        open_line(&b, err, errlen) < 0)
+        goto out;
     /* Signals arrive through the loop, so every exit path restores the
      * terminal. In terminal mode Ctrl-C is a serial byte, not a signal. */
     sigset_t set;
@@ -242,58 +633,30 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
     sigprocmask(SIG_BLOCK, &set, NULL);
     b.sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     signal(SIGPIPE, SIG_IGN);
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     if (cfg->line != VB_LINE_TERMINAL) {
         printf("%s\n", b.serial.url);
         fflush(stdout);
     }
+    fprintf(stderr, "vboard: control socket %s\n", b.control_path);
+    if (cfg->timeout_ms > 0) b.ci_deadline_us = b.start_us + (uint64_t)cfg->timeout_ms * 1000u;
 
-    int cause = vb_profile_cause(cfg->profile, VB_CAUSE_PWRON);
-    while (!b.quit) {
-        b.regs->boot_count++;
-        b.regs->reset_cause = cause;
-        b.regs->soft_resets = 0;
-        b.regs->repl_mode = VB_REPL_MODE_FRIENDLY;
-        b.regs->boot_time_ns = now_ns();
-        atomic_store(&b.regs->executing, 0);
-        atomic_store(&b.regs->intr_char, 3);
-        b.zygote = start_zygote(&b);
-        if (b.zygote < 0) {
-            snprintf(err, errlen, "cannot start the firmware: %s", strerror(errno));
-            goto out;
-        }
-        int ws = run_firmware(&b);
-        if (ws < 0) break;
-        int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
-        switch (code) {
-        case VB_VM_EXIT_HARD_RESET:
-            cause = vb_profile_cause(cfg->profile, VB_CAUSE_HARD);
-            break;
-        default: {
-            /* A crash of the firmware: print a panic line as a real board
-             * does, then reset. */
-            char msg[160];
-            int sig = WIFSIGNALED(ws) ? WTERMSIG(ws) : code > 128 ? code - 128 : 0;
-            if (sig)
-                snprintf(msg, sizeof msg, "\r\nvboard: guru meditation: the firmware died (%s), rebooting...\r\n",
-                         strsignal(sig));
-            else
-                snprintf(msg, sizeof msg, "\r\nvboard: firmware panic (exit status %d), rebooting...\r\n", code);
-            say(&b, msg);
-            cause = vb_profile_cause(cfg->profile, VB_CAUSE_HARD);
-            break;
-        }
-        }
-    }
-    status = b.quit > 0 ? b.quit - 1 : 0;
+    b.power = BOARD_OFF;
+    board_power_on(&b);
+    board_loop(&b);
+    status = b.quit > 0 ? b.quit - 1 : VB_EXIT_OK;
 out:
-    stop_zygote(&b);
-    if (b.regs && b.regs != MAP_FAILED) drain_tx(&b);
+    if (b.regs) {
+        stop_firmware(&b);
+        drain_tx(&b);
+    }
+    vb_control_close(&b.control);
     vb_serial_close(&b.serial);
+    board_log_close(&b);
     vb_flash_close(&b.flash);
-    if (b.tx_pipe[0] >= 0) close(b.tx_pipe[0]);
-    if (b.tx_pipe[1] >= 0) close(b.tx_pipe[1]);
-    if (b.rx_efd >= 0) close(b.rx_efd);
-    if (b.sig_fd >= 0) close(b.sig_fd);
-    if (b.regs && b.regs != MAP_FAILED) munmap(b.regs, sizeof(vb_regs));
+    int fds[] = {b.tx_pipe[0], b.tx_pipe[1], b.ev_pipe[0], b.ev_pipe[1], b.rx_efd, b.sig_fd};
+    for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+        if (fds[i] >= 0) close(fds[i]);
+    if (b.regs) munmap(b.regs, sizeof(vb_regs));
     return status;
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "flash/flash.h"
 #include "flash/profile.h"
 
 /* Where the board's serial line goes. */
@@ -30,11 +31,33 @@ typedef struct vb_board_cfg {
     vb_board_line line;
     const char *pty_link;      /* symlink kept pointing at the pty, or NULL */
     int port;                  /* TCP and RFC 2217; 0 picks a free one */
+    const char *control_path;  /* control socket; NULL = a default, printed */
+    bool rtc_host;             /* the RTC starts at host time at power-on */
+    /* what happened, visible */
+    const char *trace_path;    /* JSON-lines timeline, or NULL */
+    const char *vcd_path;      /* pin levels as a Value Change Dump, or NULL */
+    const char *serial_log_path; /* every byte the board sent, or NULL */
+    /* CI mode: end the run when the serial output shows a text, or after
+     * a time (exit statuses VB_EXIT_*) */
+    const char *expect_text, *fail_text;
+    long timeout_ms;           /* <= 0: none */
+    const char *send_text;     /* typed into the REPL once its prompt is up */
+    size_t send_len;
+    /* cut power at the Nth flash operation of this run (0 = never) */
+    uint64_t power_cut_at;
+    vb_cut_mode power_cut_mode;
+    uint32_t power_cut_seed;
 } vb_board_cfg;
 
-/* Run the board until it is told to quit (terminal escape key, SIGTERM,
- * SIGINT unless on the terminal). Returns a process exit status; on a setup failure
- * returns 2 with a sentence in err. */
+/* vboard run's exit statuses. */
+#define VB_EXIT_OK 0           /* told to quit, or the expected text appeared */
+#define VB_EXIT_FAIL_TEXT 1    /* the fail text appeared */
+#define VB_EXIT_SETUP 2        /* the board could not be set up */
+#define VB_EXIT_TIMEOUT 42     /* --timeout ran out first */
+
+/* Run the board until it is told to quit (terminal escape menu, control
+ * `quit`, SIGTERM, SIGINT unless on the terminal, a CI condition). Returns
+ * a VB_EXIT_* status; on a setup failure VB_EXIT_SETUP with a sentence in err. */
 int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen);
 
 #endif

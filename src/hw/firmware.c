@@ -15,6 +15,7 @@
 #include "engine/engine.h"
 #include "engine/pyfs.h"
 #include "hw/boot_fs.h"
+#include "hw/hwevent.h"
 #include "hw/sandbox.h"
 #include "hw/vm_hal.h"
 #include "repl/repl.h"
@@ -68,6 +69,38 @@ static _Noreturn void soft_reset(firmware *f, vb_repl_mode mode)
 static void stop_if_asked(firmware *f)
 {
     if (atomic_load(&f->fw->regs->power_off)) leave(f, VB_VM_EXIT_POWER_OFF);
+}
+
+/* Where the firmware is, for status and the trace. */
+static void set_stage(const firmware *f, vb_stage s)
+{
+    f->fw->regs->stage = s;
+    vb_fw_event(f->fw, VB_EV_STAGE, 0, s);
+}
+
+/* A soft reset de-initialises pin IRQs; Pycom's firmware also makes every
+ * pin an input with pull-down again, the generic port keeps modes and
+ * levels (boot.md §1). At a hard reset the supervisor did it already. */
+static void soft_reset_pins(const firmware *f)
+{
+    const vb_profile *p = f->fw->profile;
+    const vb_hal *hal = &f->hal.hal;
+    for (unsigned i = 0; i < p->n_pins; i++) {
+        unsigned g = p->pins[i].gpio;
+        hal->pin_irq_arm(hal->ctx, g, 0);
+        if (p->pins_reinit_on_soft_reset) {
+            hal->pin_config(hal->ctx, g, VB_PIN_MODE_IN, VB_PIN_PULL_DOWN);
+            hal->pin_write(hal->ctx, g, 0);
+        }
+    }
+}
+
+/* The flash model cut power in the middle of an operation: the board is
+ * dark from here, nothing more is written or synced. */
+static void power_lost(void *ctx)
+{
+    (void)ctx;
+    _exit(VB_VM_EXIT_POWER_CUT);
 }
 
 /* Run a script from the board FS if it exists: outcome, or -1 when absent. */
@@ -133,6 +166,8 @@ static _Noreturn void vm_main(firmware *f)
     vb_regs *regs = f->fw->regs;
     vb_repl_mode mode = regs->repl_mode == VB_REPL_MODE_RAW ? VB_REPL_MODE_RAW : VB_REPL_MODE_FRIENDLY;
     vb_sandbox_enter(f->fw);    /* before the FS is mounted or device code runs */
+    if (regs->soft_resets > 0) soft_reset_pins(f);
+    set_stage(f, VB_STAGE_BOOT);
 
     /* 1. _boot: mount (Ctrl-C not armed; a Ctrl-C that ended the
      * corrupted-filesystem wait is dropped here). */
@@ -142,10 +177,12 @@ static _Noreturn void vm_main(firmware *f)
         for (;;) pause();
     }
     /* 2-3. boot.py; main.py only in friendly mode after a clean boot.py. */
+    set_stage(f, VB_STAGE_BOOT_PY);
     int o = run_script(f, "boot.py");
     stop_if_asked(f);
     if (o == VB_EXEC_SYSTEM_EXIT) soft_reset(f, mode);
     if (mode == VB_REPL_MODE_FRIENDLY && o != VB_EXEC_EXCEPTION) {
+        set_stage(f, VB_STAGE_MAIN_PY);
         o = run_script(f, "main.py");
         stop_if_asked(f);
         if (o == VB_EXEC_SYSTEM_EXIT) soft_reset(f, mode);
@@ -161,6 +198,7 @@ static _Noreturn void vm_main(firmware *f)
     if (!r) _exit(VB_VM_EXIT_FATAL);
     fw_input in = {hal, r};
     vb_engine_set_input_hook(input_line, &in);
+    set_stage(f, VB_STAGE_REPL);
     vb_repl_start(r);
     for (;;) {
         uint8_t b;
@@ -168,6 +206,7 @@ static _Noreturn void vm_main(firmware *f)
         stop_if_asked(f);
         if (n <= 0) continue;     /* a late Ctrl-C signal: nothing runs */
         vb_repl_action a = vb_repl_feed(r, b);
+        regs->repl_mode = vb_repl_mode_get(r);   /* live, for status */
         if (a == VB_REPL_EXECUTE) {
             size_t len;
             const uint8_t *src = vb_repl_source(r, &len);
@@ -219,6 +258,7 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
         tx(&f, "\r\nvboard: filesystem layer failed to start\r\n");
         return VB_VM_EXIT_FATAL;
     }
+    fw->flash->on_cut = power_lost;
     vb_engine_zygote_ready();
     for (;;) {
         pid_t pid = vb_engine_fork();

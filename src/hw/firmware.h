@@ -14,7 +14,11 @@ typedef struct vb_firmware_ctx {
     vb_regs *regs;             /* shared register block */
     int tx_fd;                 /* serial output pipe (write end) */
     int rx_efd;                /* eventfd: the supervisor rings it on new input */
+    int ev_fd;                 /* hardware event pipe (hw/hwevent.h), write end, non-blocking */
 } vb_firmware_ctx;
+
+/* Report a hardware event to the supervisor (trace, VCD); never blocks. */
+void vb_fw_event(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32_t value);
 
 /* The zygote process body: initialise the engine, then fork VMs until one
  * asks for something other than a soft reset. Returns the zygote's exit

@@ -76,6 +76,8 @@ typedef struct vb_regs {
 
     _Atomic uint32_t led_rgb;      /* 0xRRGGBB; a plain LED: 0 off, else on */
     uint32_t stage;                /* vb_stage (hw/hwevent.h) the firmware is in */
+    uint32_t safe_boot;            /* this hard boot is a safe boot (bootloader stage) */
+    uint32_t image_slot;           /* the firmware image running: VB_OTA_IMG_* */
 
     /* deep sleep: the VM leaves sleep_ms before it exits DEEPSLEEP; the
      * supervisor leaves why the board woke for the next boot to read */

@@ -41,10 +41,16 @@ static void close_from(unsigned lo, unsigned hi)
 /* The VM writes only to the serial pipe; stray writes to 0/1/2 (CPython
  * fatal errors, libc diagnostics) must not reach the supervisor's
  * terminal. Under ASan fd 2 is kept so sanitizer reports stay visible. */
+static int cmp_int(const void *x, const void *y)
+{
+    return *(const int *)x - *(const int *)y;
+}
+
 static void drop_fds(const vb_firmware_ctx *fw)
 {
-    int keep[2] = {fw->tx_fd < fw->rx_efd ? fw->tx_fd : fw->rx_efd,
-                   fw->tx_fd < fw->rx_efd ? fw->rx_efd : fw->tx_fd};
+    /* the serial pipe, the input doorbell, the hardware event pipe: sorted */
+    int keep[3] = {fw->tx_fd, fw->rx_efd, fw->ev_fd};
+    qsort(keep, 3, sizeof keep[0], cmp_int);
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null >= 0) {
 #if defined(__SANITIZE_ADDRESS__)
@@ -53,10 +59,10 @@ static void drop_fds(const vb_firmware_ctx *fw)
         const int last_std = 2;
 #endif
         for (int fd = 0; fd <= last_std; fd++)
-            if (fd != keep[0] && fd != keep[1] && fd != null) dup2(null, fd);
+            if (fd != keep[0] && fd != keep[1] && fd != keep[2] && fd != null) dup2(null, fd);
     }
     unsigned lo = 3;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         if (keep[i] < 0 || (unsigned)keep[i] < lo) continue;
         close_from(lo, (unsigned)keep[i] - 1);
         lo = (unsigned)keep[i] + 1;

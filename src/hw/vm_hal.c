@@ -3,9 +3,13 @@
  * engine can raise KeyboardInterrupt. */
 #include "vm_hal.h"
 
+#include "hw/hwevent.h"
+#include "hw/pins.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -96,10 +100,141 @@ static int hal_reset_cause(void *ctx)
 
 static bool hal_after_soft_reset(void *ctx) { return fw_of(ctx)->regs->soft_resets > 0; }
 
+void vb_fw_event(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32_t value)
+{
+    if (fw->ev_fd < 0) return;
+    vb_hw_event ev = {(uint16_t)kind, (uint16_t)gpio, value, (uint64_t)vb_monotonic_us()};
+    if (write(fw->ev_fd, &ev, sizeof ev) < 0) { /* pipe full: the event is dropped */ }
+}
+
+/* ---- pins ----------------------------------------------------------------
+ * The VM writes its own fields of the pin register (hw/regs.h) and reports
+ * level changes; a level is 0/1, or 2 while nothing drives the pin (the
+ * VCD's 'z'). Edges its own writes cause are latched like any other; the
+ * engine takes them after each pin call. */
+
+static uint32_t pin_shown(const vb_pin_reg *p)
+{
+    return vb_pin_driver_of(p) == VB_DRIVER_NONE ? 2u : (uint32_t)vb_pin_level(p);
+}
+
+/* Run `change` on a pin and report what it did to the level. */
+#define PIN_CHANGE(fw, gpio, change)                                               \
+    do {                                                                           \
+        vb_pin_reg *p_ = &(fw)->regs->pins[gpio];                                  \
+        uint32_t shown_ = pin_shown(p_);                                           \
+        int level_ = vb_pin_level(p_);                                             \
+        change;                                                                    \
+        vb_pin_latch_edge((fw)->regs, gpio, level_, vb_pin_level(p_));             \
+        if (pin_shown(p_) != shown_) vb_fw_event(fw, VB_EV_PIN, gpio, pin_shown(p_)); \
+    } while (0)
+
+static void hal_pin_config(void *ctx, unsigned gpio, vb_pin_mode mode, vb_pin_pull pull)
+{
+    const vb_firmware_ctx *fw = fw_of(ctx);
+    if (gpio >= VB_REG_PINS) return;
+    PIN_CHANGE(fw, gpio, (p_->mode = (uint8_t)mode, p_->pull = (uint8_t)pull));
+}
+
+static void hal_pin_write(void *ctx, unsigned gpio, int value)
+{
+    const vb_firmware_ctx *fw = fw_of(ctx);
+    if (gpio >= VB_REG_PINS) return;
+    PIN_CHANGE(fw, gpio, p_->latch = value ? 1 : 0);
+}
+
+static int hal_pin_read(void *ctx, unsigned gpio)
+{
+    return gpio < VB_REG_PINS ? vb_pin_level(&fw_of(ctx)->regs->pins[gpio]) : 0;
+}
+
+static void hal_pin_state(void *ctx, unsigned gpio, vb_pin_mode *mode, vb_pin_pull *pull, int *latch)
+{
+    const vb_pin_reg *p = &fw_of(ctx)->regs->pins[gpio < VB_REG_PINS ? gpio : 0];
+    *mode = (vb_pin_mode)p->mode;
+    *pull = (vb_pin_pull)p->pull;
+    *latch = p->latch;
+}
+
+static void hal_pin_irq_arm(void *ctx, unsigned gpio, unsigned triggers)
+{
+    if (gpio < VB_REG_PINS) fw_of(ctx)->regs->pins[gpio].irq_arm = (uint8_t)triggers;
+}
+
+static void hal_pin_irq_take(void *ctx, uint64_t pending[2])
+{
+    vb_regs *r = fw_of(ctx)->regs;
+    pending[0] = atomic_exchange(&r->irq_pending[0], 0);
+    pending[1] = atomic_exchange(&r->irq_pending[1], 0);
+}
+
+/* ---- watchdog: the supervisor's timer reads the deadline ---------------- */
+
+static void hal_wdt_start(void *ctx, uint32_t timeout_ms)
+{
+    const vb_firmware_ctx *fw = fw_of(ctx);
+    if (timeout_ms == 0) return;
+    atomic_store(&fw->regs->wdt_deadline_us, (uint64_t)vb_monotonic_us() + (uint64_t)timeout_ms * 1000u);
+    atomic_store(&fw->regs->wdt_timeout_ms, timeout_ms);
+    vb_fw_event(fw, VB_EV_WDT_START, 0, timeout_ms);   /* also wakes the supervisor's timer */
+}
+
+static void hal_wdt_feed(void *ctx)
+{
+    const vb_firmware_ctx *fw = fw_of(ctx);
+    uint32_t t = atomic_load(&fw->regs->wdt_timeout_ms);
+    if (t == 0) return;
+    atomic_store(&fw->regs->wdt_deadline_us, (uint64_t)vb_monotonic_us() + (uint64_t)t * 1000u);
+    vb_fw_event(fw, VB_EV_WDT_FEED, 0, t);
+}
+
+/* ---- LED ------------------------------------------------------------------ */
+
+static void hal_led_set(void *ctx, uint32_t rgb)
+{
+    const vb_firmware_ctx *fw = fw_of(ctx);
+    rgb &= 0xFFFFFFu;
+    if (atomic_exchange(&fw->regs->led_rgb, rgb) != rgb) vb_fw_event(fw, VB_EV_LED, 0, rgb);
+}
+
+static uint32_t hal_led_get(void *ctx) { return atomic_load(&fw_of(ctx)->regs->led_rgb); }
+
+/* ---- RTC memory and wake-up ------------------------------------------------ */
+
+static size_t hal_rtc_memory_read(void *ctx, uint8_t *buf, size_t cap)
+{
+    const vb_regs *r = fw_of(ctx)->regs;
+    size_t n = r->rtc_mem_len < cap ? (size_t)r->rtc_mem_len : cap;
+    memcpy(buf, r->rtc_mem, n);
+    return n;
+}
+
+static void hal_rtc_memory_write(void *ctx, const uint8_t *buf, size_t n)
+{
+    vb_regs *r = fw_of(ctx)->regs;
+    if (n > VB_RTC_MEM) n = VB_RTC_MEM;
+    memcpy(r->rtc_mem, buf, n);
+    r->rtc_mem_len = n;
+}
+
+static void hal_wake_info(void *ctx, vb_wake_reason *reason, uint64_t *gpio_mask, uint32_t *remaining_ms)
+{
+    const vb_regs *r = fw_of(ctx)->regs;
+    *reason = (vb_wake_reason)r->wake_reason;
+    *gpio_mask = r->wake_gpios;
+    *remaining_ms = r->remaining_sleep_ms;
+}
+
+static void hal_wake_pins_set(void *ctx, uint64_t gpio_mask, int level)
+{
+    vb_regs *r = fw_of(ctx)->regs;
+    r->wake_pin_mask = gpio_mask;
+    r->wake_pin_level = level ? 1 : 0;
+}
+
 static void hal_exit_vm(void *ctx, vb_vm_exit why, uint32_t arg)
 {
-    (void)ctx;
-    (void)arg;
+    if (why == VB_VM_EXIT_DEEPSLEEP) fw_of(ctx)->regs->sleep_ms = arg;
     _exit((int)why);
 }
 
@@ -119,5 +254,19 @@ void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw)
         .reset_cause = hal_reset_cause,
         .after_soft_reset = hal_after_soft_reset,
         .exit_vm = hal_exit_vm,
+        .pin_config = hal_pin_config,
+        .pin_write = hal_pin_write,
+        .pin_read = hal_pin_read,
+        .pin_state = hal_pin_state,
+        .pin_irq_arm = hal_pin_irq_arm,
+        .pin_irq_take = hal_pin_irq_take,
+        .wdt_start = hal_wdt_start,
+        .wdt_feed = hal_wdt_feed,
+        .led_set = hal_led_set,
+        .led_get = hal_led_get,
+        .rtc_memory_read = hal_rtc_memory_read,
+        .rtc_memory_write = hal_rtc_memory_write,
+        .wake_info = hal_wake_info,
+        .wake_pins_set = hal_wake_pins_set,
     };
 }

@@ -66,6 +66,11 @@ int vb_image_close(vb_image *im, char *err, size_t errlen);
 int vb_image_create(const char *path, const vb_profile *profile, vb_clock_fn clock,
                     void *clock_ctx, char *err, size_t errlen);
 
+/* Format the filesystem region of an open image as the board's _boot does
+ * on first boot (mkfs, default files) and leave it mounted with OEM names.
+ * 0 or a negative errno with a sentence in err. */
+int vb_image_format_fs(vb_image *im, vb_clock_fn clock, void *clock_ctx, char *err, size_t errlen);
+
 /* The profile's default files and directories, each only if missing (the
  * board's boot reuses this). Files first, then directories, in profile
  * order. 0 or the first negative errno. */

@@ -73,6 +73,14 @@ static int first_boot(vb_image *im, vb_clock_fn clock, void *clock_ctx, char *er
             return rc;
         }
     }
+    return vb_image_format_fs(im, clock, clock_ctx, err, errlen);
+}
+
+int vb_image_format_fs(vb_image *im, vb_clock_fn clock, void *clock_ctx, char *err, size_t errlen)
+{
+    const vb_profile *p = im->profile;
+    char e[64];
+    int rc;
     vb_fat_mkfs_opts opts = {.hidden_sectors = 0, .label = p->fs_label};
     if ((rc = vb_fat_mkfs(&im->bdev.bd, &opts, clock, clock_ctx)) < 0) {
         vb_set_err(err, errlen, "cannot format the filesystem region: %s", vb_errstr(rc, e, sizeof e));

@@ -1,10 +1,14 @@
 """Drive a real `vboard run --pty LINK` over its pseudo-terminal, byte for
 byte, the way host tools do (repl.md §6): every wait is for exact bytes
 against a deadline, and a failure shows every byte received so far."""
+import json
 import os
 import select
+import shutil
 import signal
+import socket
 import subprocess
+import tempfile
 import time
 
 from conftest import VBOARD
@@ -19,11 +23,15 @@ class BoardError(AssertionError):
 
 
 class Board:
-    def __init__(self, tmpdir, board="generic", flash=None):
+    def __init__(self, tmpdir, board="generic", flash=None, extra=()):
         self.flash = flash or os.path.join(str(tmpdir), "flash-%s.bin" % board)
         self.link = os.path.join(str(tmpdir), "ttyVB")
+        # Unix socket paths are short (108 bytes): not under pytest's tmpdir
+        self.sockdir = tempfile.mkdtemp(prefix="vb")
+        self.control = os.path.join(self.sockdir, "c.sock")
         self.proc = subprocess.Popen(
-            [VBOARD, "run", "--board", board, "--flash", self.flash, "--pty", self.link],
+            [VBOARD, "run", "--board", board, "--flash", self.flash, "--pty", self.link,
+             "--control", self.control] + list(extra),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         line = self._read_first_line()
         if not line.startswith(b"/dev/pts/"):
@@ -120,6 +128,21 @@ class Board:
         self.expect(b">", timeout)
         return out, err
 
+    def ctl(self, cmd, **fields):
+        """One control-socket request; the decoded reply."""
+        return ctl_request(self.control, dict(cmd=cmd, **fields))
+
+    def wait_status(self, key, want, timeout=5.0):
+        """Poll `status` until status[key] == want; the last status."""
+        deadline = time.monotonic() + timeout
+        while True:
+            st = self.ctl("status")
+            if st.get(key) == want:
+                return st
+            if time.monotonic() > deadline:
+                raise BoardError("status %s stayed %r, wanted %r" % (key, st.get(key), want))
+            time.sleep(0.02)
+
     def vm_pid(self):
         """The running VM: the zygote's child (the supervisor's grandchild)."""
         def children(pid):
@@ -127,6 +150,9 @@ class Board:
                 return [int(x) for x in f.read().split()]
         zygote = children(self.proc.pid)[0]
         return children(zygote)[0]
+
+    def close_sockdir(self):
+        shutil.rmtree(self.sockdir, ignore_errors=True)
 
     def quit(self, timeout=10):
         if self.proc.poll() is None:
@@ -141,4 +167,23 @@ class Board:
             os.close(self.fd)
         except OSError:
             pass
+        self.close_sockdir()
         return self.proc.returncode
+
+
+def ctl_request(path, req, timeout=10.0):
+    """Send one JSON request line to a control socket; return the reply."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(path)
+        s.sendall(json.dumps(req).encode() + b"\n")
+        buf = b""
+        while b"\n" not in buf:
+            c = s.recv(65536)
+            if not c:
+                raise BoardError("control socket closed without a reply to %r" % (req,))
+            buf += c
+    finally:
+        s.close()
+    return json.loads(buf.split(b"\n")[0])

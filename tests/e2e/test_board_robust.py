@@ -45,7 +45,7 @@ def test_vm_crash_becomes_a_hard_reset_with_a_panic_line(board, sig):
     board.expect(b">>> ")
     os.kill(board.vm_pid(), sig)                          # what a native crash does
     got = board.expect(BANNER, timeout=10)
-    assert b"firmware died" in got, got
+    assert b"Guru Meditation Error: the firmware panicked" in got, got
     board.send(b"import machine; machine.reset_cause()\r")
     board.expect(b"\r\n2\r\n>>> ")                         # HARD_RESET after a panic
     board.send(b"x\r")                                     # RAM state is gone
@@ -114,7 +114,7 @@ def test_1000_soft_resets_do_not_grow_the_supervisor(board):
     alive(board)
 
 
-def test_terminal_mode_quits_on_escape_and_restores_the_terminal(tmp_path):
+def test_terminal_mode_escape_menu_resets_quits_and_restores_the_terminal(tmp_path):
     flash = str(tmp_path / "t.bin")
     pid, fd = pty.fork()
     if pid == 0:
@@ -132,7 +132,27 @@ def test_terminal_mode_quits_on_escape_and_restores_the_terminal(tmp_path):
     assert b"6*7\r\n42\r\n>>> " in seen, seen
     import termios
     raw_attrs = termios.tcgetattr(fd)
-    os.write(fd, b"\x1d")                                  # Ctrl-]
+
+    def wait_for(want):
+        nonlocal seen
+        while want not in seen and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.2)[0]:
+                seen += os.read(fd, 4096)
+        assert want in seen, seen
+        seen = seen[seen.index(want) + len(want):]
+
+    seen = b""
+    os.write(fd, b"\x1d")                                  # Ctrl-]: the menu
+    wait_for(b"[vboard] r: reset button")
+    os.write(fd, b"r")                                     # the reset button
+    wait_for(BANNER)
+    os.write(fd, b"import machine; machine.reset_cause()\r")
+    wait_for(b"\r\n1\r\n>>> ")                           # PWRON, as the EN button
+    os.write(fd, b"\x1dx")                                 # menu, then back
+    wait_for(b"[vboard]")
+    os.write(fd, b"6*7\r")
+    wait_for(b"42\r\n>>> ")
+    os.write(fd, b"\x1dq")                                 # menu, quit
     _, status = os.waitpid(pid, 0)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
     assert raw_attrs[3] & termios.ECHO == 0                 # raw while running

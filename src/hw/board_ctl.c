@@ -1,0 +1,262 @@
+/* Control-socket commands (issue 5): one JSON object per request line,
+ * {"cmd": NAME, ...fields}, one reply line {"ok": true, ...} or
+ * {"ok": false, "error": SENTENCE}. A request that is not understood
+ * changes nothing. */
+#include "board_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "hw/pins.h"
+#include "repl/repl.h"
+#include "util/json.h"
+
+typedef struct ctl_cmd {
+    const char *name;
+    const char *fields[3];     /* the fields it takes besides "cmd" */
+    const char *synopsis;
+    /* Runs the command; writes the reply members after "ok" (success) or
+     * returns an error sentence (a literal, or built in err). */
+    const char *(*run)(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
+} ctl_cmd;
+
+static const char *str_field(const vb_json_obj *req, const char *key)
+{
+    const vb_json_field *f = vb_json_get(req, key);
+    return f && f->type == VB_JSON_STRING ? f->str : NULL;
+}
+
+static const char *need_power(const board *b)
+{
+    return b->power == BOARD_OFF ? "the board has no power (send power on first)" : NULL;
+}
+
+static const char *cmd_reset(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    (void)req, (void)out;
+    const char *e = need_power(b);
+    if (e) return e;
+    board_reset(b, VB_CAUSE_PWRON);   /* the EN button: PWRON on esp32-class parts */
+    return NULL;
+}
+
+static const char *cmd_brownout(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    (void)req, (void)out;
+    const char *e = need_power(b);
+    if (e) return e;
+    board_reset(b, VB_CAUSE_BROWNOUT);
+    return NULL;
+}
+
+static const char *cmd_power(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    (void)out;
+    const char *s = str_field(req, "state");
+    if (!s) return "power needs \"state\": \"on\", \"off\" or \"cycle\"";
+    if (strcmp(s, "off") == 0) {
+        board_power_off(b);
+    } else if (strcmp(s, "on") == 0) {
+        board_power_on(b);
+    } else if (strcmp(s, "cycle") == 0) {
+        board_power_off(b);
+        board_power_on(b);
+    } else {
+        return "power state must be \"on\", \"off\" or \"cycle\"";
+    }
+    return NULL;
+}
+
+static const char *const mode_names[] = {"unset", "in", "out", "open_drain"};
+static const char *const pull_names[] = {"none", "up", "down"};
+static const char *const drive_names[] = {"float", "low", "high"};
+static const char *const driver_names[] = {"none", "firmware", "host", "pull"};
+
+static void pin_reply(const board *b, const vb_pin_def *d, vb_json_out *out)
+{
+    const vb_pin_reg *p = &b->regs->pins[d->gpio];
+    vb_pin_driver who = vb_pin_driver_of(p);
+    vb_json_str(out, "pin", d->name);
+    if (d->alias) vb_json_str(out, "alias", d->alias);
+    vb_json_uint(out, "gpio", d->gpio);
+    vb_json_int(out, "level", vb_pin_level(p));
+    vb_json_bool(out, "floating", who == VB_DRIVER_NONE);
+    vb_json_str(out, "mode", p->mode < 4 ? mode_names[p->mode] : "?");
+    vb_json_str(out, "pull", p->pull < 3 ? pull_names[p->pull] : "?");
+    vb_json_str(out, "driver", driver_names[who]);
+    vb_json_str(out, "drive", p->ext < 3 ? drive_names[p->ext] : "?");
+    /* the host drives against an output: the firmware wins, as a stronger driver */
+    vb_json_bool(out, "contention", p->mode == VB_PIN_MODE_OUT && p->ext != VB_EXT_FLOAT &&
+                                        (p->ext == VB_EXT_HIGH) != (p->latch != 0));
+    vb_json_bool(out, "input_only", d->flags & VB_PIN_INPUT_ONLY);
+}
+
+static const char *cmd_pin(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    const char *name = str_field(req, "name");
+    if (!name) return "pin needs \"name\" (a pin of the board, e.g. P12 or 12)";
+    const vb_pin_def *d = vb_profile_pin(b->cfg->profile, name);
+    if (!d) {
+        const vb_profile *p = b->cfg->profile;
+        snprintf(err, errlen, "no pin '%.40s' on the %s board (pins %s..%s)", name, p->name,
+                 p->pins[0].name, p->pins[p->n_pins - 1].name);
+        return err;
+    }
+    const vb_json_field *drive = vb_json_get(req, "drive");
+    if (drive) {
+        int ext = -1;
+        for (int i = 0; i < 3 && drive->type == VB_JSON_STRING; i++)
+            if (strcmp(drive->str, drive_names[i]) == 0) ext = i;
+        if (ext < 0) return "pin drive must be \"high\", \"low\" or \"float\"";
+        board_drive_pin(b, d->gpio, ext);
+    }
+    pin_reply(b, d, out);
+    return NULL;
+}
+
+static void rgb_text(uint32_t rgb, char buf[8]) { snprintf(buf, 8, "#%06x", rgb & 0xFFFFFFu); }
+
+static const char *cmd_led(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    (void)req;
+    uint32_t rgb = atomic_load(&b->regs->led_rgb);
+    char hex[8];
+    rgb_text(rgb, hex);
+    vb_json_str(out, "rgb", hex);
+    vb_json_bool(out, "on", rgb != 0);
+    if (b->cfg->profile->led_gpio >= 0) vb_json_int(out, "gpio", b->cfg->profile->led_gpio);
+    return NULL;
+}
+
+static const char *cmd_status(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    (void)req;
+    static const char *const power_names[] = {"off", "on", "sleeping", "download"};
+    static const char *const image_names[] = {"factory", "ota_0", "factory"};
+    const vb_regs *r = b->regs;
+    uint64_t now = board_now_us();
+    vb_json_str(out, "profile", b->cfg->profile->name);
+    vb_json_str(out, "power", power_names[b->power]);
+    vb_json_uint(out, "uptime_ms", b->power == BOARD_OFF ? 0 : (now - r->power_on_us) / 1000u);
+    vb_json_uint(out, "boot_count", r->boot_count);
+    vb_json_str(out, "reset_cause", board_cause_name(b->last_cause));
+    vb_json_int(out, "reset_cause_value", r->reset_cause);
+    vb_json_uint(out, "soft_resets", r->soft_resets);
+    vb_json_str(out, "repl_mode", r->repl_mode == VB_REPL_MODE_RAW ? "raw" : "friendly");
+    vb_json_str(out, "stage", vb_stage_name(r->stage));
+    vb_json_bool(out, "safe_boot", r->safe_boot != 0);
+    vb_json_str(out, "image", image_names[r->image_slot < 3 ? r->image_slot : 0]);
+    char hex[8];
+    rgb_text(atomic_load(&r->led_rgb), hex);
+    vb_json_str(out, "led", hex);
+    vb_json_uint(out, "wdt_timeout_ms", atomic_load(&r->wdt_timeout_ms));
+    vb_json_uint(out, "flash_ops", r->flash_ops);
+    vb_json_str(out, "control", b->control_path);
+    vb_json_str(out, "serial", b->serial.url[0] ? b->serial.url : "terminal");
+    return NULL;
+}
+
+static const char *cmd_wake(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    (void)out;
+    if (b->power != BOARD_SLEEPING) return "the board is not in deep sleep";
+    const char *name = str_field(req, "pin");
+    uint64_t mask = 0;
+    if (name) {
+        const vb_pin_def *d = vb_profile_pin(b->cfg->profile, name);
+        if (!d) return "wake: no such pin on this board";
+        mask = (uint64_t)1 << d->gpio;
+    }
+    board_wake(b, VB_WAKE_PIN, mask);
+    return NULL;
+}
+
+static const char *cmd_quit(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    (void)req, (void)out;
+    b->quit = VB_EXIT_OK + 1;
+    return NULL;
+}
+
+static const ctl_cmd commands[] = {
+    {"reset", {NULL}, "reset", cmd_reset},
+    {"power", {"state", NULL}, "power on|off|cycle", cmd_power},
+    {"brownout", {NULL}, "brownout", cmd_brownout},
+    {"pin", {"name", "drive", NULL}, "pin NAME [high|low|float]", cmd_pin},
+    {"led", {NULL}, "led", cmd_led},
+    {"status", {NULL}, "status", cmd_status},
+    {"wake", {"pin", NULL}, "wake [PIN]", cmd_wake},
+    {"quit", {NULL}, "quit", cmd_quit},
+};
+
+static size_t reply_error(char *reply, size_t cap, const char *msg)
+{
+    vb_json_out o;
+    vb_json_begin(&o, reply, cap);
+    vb_json_bool(&o, "ok", false);
+    vb_json_str(&o, "error", msg);
+    return vb_json_end(&o);
+}
+
+/* A field the command does not take is an error, so a typo cannot be
+ * silently ignored. */
+static const char *check_fields(const ctl_cmd *c, const vb_json_obj *req, char *err, size_t errlen)
+{
+    for (unsigned i = 0; i < req->n; i++) {
+        const char *k = req->f[i].key;
+        if (strcmp(k, "cmd") == 0) continue;
+        bool known = false;
+        for (unsigned j = 0; j < 3 && c->fields[j]; j++) known |= strcmp(k, c->fields[j]) == 0;
+        if (!known) {
+            snprintf(err, errlen, "%s takes no field \"%.40s\" (usage: %s)", c->name, k, c->synopsis);
+            return err;
+        }
+        if (req->f[i].type != VB_JSON_STRING) {
+            snprintf(err, errlen, "field \"%.40s\" must be a string", k);
+            return err;
+        }
+    }
+    return NULL;
+}
+
+size_t board_control_line(void *ctx, const char *line, size_t len, char *reply, size_t cap)
+{
+    board *b = ctx;
+    vb_json_obj req;
+    char err[200];
+    if (vb_json_parse(line, len, &req, err, sizeof err) < 0) {
+        char msg[240];
+        snprintf(msg, sizeof msg, "malformed request: %s", err);
+        return reply_error(reply, cap, msg);
+    }
+    const char *name = NULL;
+    const vb_json_field *f = vb_json_get(&req, "cmd");
+    if (f && f->type == VB_JSON_STRING) name = f->str;
+    if (!name)
+        return reply_error(reply, cap, "a request needs \"cmd\" (reset, power, brownout, pin, led, "
+                                       "status, wake, quit)");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        const ctl_cmd *c = &commands[i];
+        if (strcmp(c->name, name) != 0) continue;
+        const char *e = check_fields(c, &req, err, sizeof err);
+        if (e) return reply_error(reply, cap, e);
+        vb_json_out o;
+        vb_json_begin(&o, reply, cap);
+        vb_json_bool(&o, "ok", true);
+        e = c->run(b, &req, &o, err, sizeof err);
+        if (e) return reply_error(reply, cap, e);
+        size_t n = vb_json_end(&o);
+        return n ? n : reply_error(reply, cap, "reply too long");
+    }
+    snprintf(err, sizeof err, "unknown command \"%.40s\" (reset, power, brownout, pin, led, status, "
+             "wake, quit)", name);
+    return reply_error(reply, cap, err);
+}

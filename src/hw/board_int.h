@@ -1,0 +1,93 @@
+/* The supervisor's state, shared by its files only:
+ *   board.c      the loop, the firmware's life, power and reset lines
+ *   board_ctl.c  control-socket commands (reset, power, pin, status, ...)
+ *   board_log.c  what happened, visible: trace, VCD, serial log, CI mode */
+#ifndef VB_HW_BOARD_INT_H
+#define VB_HW_BOARD_INT_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "engine/hal.h"
+#include "hw/board.h"
+#include "hw/hwevent.h"
+#include "hw/regs.h"
+#include "trace/textwatch.h"
+#include "trace/vcd.h"
+#include "transport/control.h"
+#include "transport/serial.h"
+
+/* The board's power state (the firmware runs only when ON). */
+typedef enum board_power {
+    BOARD_OFF,
+    BOARD_ON,                  /* a zygote runs (or is about to) */
+    BOARD_SLEEPING,            /* deep sleep: no firmware, a wake timer/pin */
+    BOARD_DOWNLOAD,            /* bootloader (download) mode: no firmware */
+} board_power;
+
+typedef struct board {
+    const vb_board_cfg *cfg;
+    vb_flash flash;
+    vb_regs *regs;
+    vb_serial serial;
+    vb_control control;
+    char control_path[108];
+    int tx_pipe[2];            /* firmware serial output → supervisor */
+    int ev_pipe[2];            /* firmware hardware events → supervisor */
+    int rx_efd;                /* doorbell: new serial input */
+    int sig_fd;
+    pid_t zygote;
+    board_power power;
+    vb_cause last_cause;
+    uint64_t start_us;         /* host monotonic µs when vboard started: trace time 0 */
+    uint64_t sleep_until_us;   /* deep-sleep timer, 0 = none */
+    uint64_t power_on_at_us;   /* a cut board powers on again then, 0 = no */
+    uint64_t ci_deadline_us;   /* --timeout, 0 = none */
+    int escape_menu;           /* terminal: Ctrl-] seen, the next key picks */
+    int quit;                  /* 0 running, else the exit status + 1 */
+    bool sent;                 /* --send text typed already */
+    bool stdin_eof;            /* terminal input ended; the board runs on */
+    /* board_log.c */
+    FILE *trace;
+    vb_vcd *vcd;
+    unsigned vcd_led;          /* the LED's VCD variable index */
+    FILE *serial_log;
+    vb_textwatch expect, fail;
+    uint64_t events_dropped;
+} board;
+
+/* board.c: host monotonic µs. */
+uint64_t board_now_us(void);
+/* board.c: the transitions the control channel and the loop use. */
+void board_reset(board *b, vb_cause cause);          /* hard reset, firmware killed at once */
+void board_power_off(board *b);                      /* power cut: firmware killed at once */
+void board_power_on(board *b);
+void board_wake(board *b, vb_wake_reason why, uint64_t gpios);
+void board_say(board *b, const char *text);          /* supervisor text on the serial line */
+/* board.c: drive a pin from the host (VB_EXT_*): latches edges, interrupts
+ * the VM for armed IRQs, wakes a sleeping board on its wake pins. */
+void board_drive_pin(board *b, unsigned gpio, int ext);
+/* The cause names of status and trace ("PWRON", "WDT", ...). */
+const char *board_cause_name(vb_cause c);
+
+/* board_ctl.c: the control socket's line handler (vb_control_fn). */
+size_t board_control_line(void *ctx, const char *line, size_t len, char *reply, size_t cap);
+
+/* board_log.c */
+int board_log_open(board *b, char *err, size_t errlen);
+void board_log_close(board *b);
+/* One timeline event: `fields` is "" or more JSON members, each starting
+ * with ',' (e.g. ",\"cause\":\"WDT\""). */
+void board_trace(board *b, const char *event, const char *fields);
+/* A pin's level as the VCD and trace show it: 0, 1, or 2 = nobody drives it. */
+void board_log_pin(board *b, uint64_t t_us, unsigned gpio, unsigned shown, const char *by);
+void board_log_led(board *b, uint64_t t_us, uint32_t rgb);
+/* Every pin's and the LED's present value into the VCD (at power-on). */
+void board_log_snapshot(board *b);
+/* A hardware event record from the firmware. */
+void board_log_event(board *b, const vb_hw_event *ev);
+/* Serial output on its way to the host: serial log and CI text watches
+ * (may set b->quit). */
+void board_log_output(board *b, const void *buf, size_t n);
+
+#endif

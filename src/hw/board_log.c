@@ -1,0 +1,159 @@
+/* What happened, visible (issue 5): the JSON-lines trace, the VCD of pin
+ * levels, the serial log, and CI mode's text watches. Times are board
+ * time: microseconds since `vboard run` started, monotonic across resets
+ * and power cycles so one timeline holds a whole run. */
+#include "board_int.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "hw/pins.h"
+
+static uint64_t board_time(const board *b, uint64_t host_us)
+{
+    return host_us > b->start_us ? host_us - b->start_us : 0;
+}
+
+static FILE *open_log(const char *path, const char *what, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) snprintf(err, errlen, "cannot write the %s %s: %s", what, path, strerror(errno));
+    return f;
+}
+
+int board_log_open(board *b, char *err, size_t errlen)
+{
+    const vb_board_cfg *cfg = b->cfg;
+    if (cfg->trace_path && !(b->trace = open_log(cfg->trace_path, "trace", err, errlen))) return -1;
+    if (cfg->serial_log_path && !(b->serial_log = open_log(cfg->serial_log_path, "serial log", err, errlen)))
+        return -1;
+    if (cfg->expect_text && vb_textwatch_init(&b->expect, cfg->expect_text, strlen(cfg->expect_text)) < 0)
+        goto nomem;
+    if (cfg->fail_text && vb_textwatch_init(&b->fail, cfg->fail_text, strlen(cfg->fail_text)) < 0)
+        goto nomem;
+    if (cfg->vcd_path) {
+        /* one wire per pin, then the LED colour as a 24-bit vector */
+        const vb_profile *p = cfg->profile;
+        vb_vcd_var vars[VB_PINS_MAX + 1];
+        for (unsigned i = 0; i < p->n_pins; i++) vars[i] = (vb_vcd_var){p->pins[i].name, 1};
+        vars[p->n_pins] = (vb_vcd_var){"led", 24};
+        b->vcd_led = p->n_pins;
+        if (!(b->vcd = vb_vcd_open(cfg->vcd_path, p->name, vars, p->n_pins + 1, err, errlen))) return -1;
+    }
+    return 0;
+nomem:
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+void board_log_close(board *b)
+{
+    if (b->trace) fclose(b->trace);
+    if (b->serial_log) fclose(b->serial_log);
+    if (b->vcd) vb_vcd_close(b->vcd, board_time(b, board_now_us()));
+    vb_textwatch_free(&b->expect);
+    vb_textwatch_free(&b->fail);
+    b->trace = b->serial_log = NULL;
+    b->vcd = NULL;
+}
+
+static void trace_at(board *b, uint64_t host_us, const char *event, const char *fields)
+{
+    if (!b->trace) return;
+    fprintf(b->trace, "{\"t_us\":%" PRIu64 ",\"event\":\"%s\"%s}\n", board_time(b, host_us), event, fields);
+    fflush(b->trace);          /* a killed supervisor still leaves the timeline */
+}
+
+void board_trace(board *b, const char *event, const char *fields)
+{
+    trace_at(b, board_now_us(), event, fields);
+}
+
+/* The VCD index of a GPIO: its position in the profile's pin table. */
+static int vcd_index(const board *b, unsigned gpio)
+{
+    const vb_profile *p = b->cfg->profile;
+    for (unsigned i = 0; i < p->n_pins; i++)
+        if (p->pins[i].gpio == gpio) return (int)i;
+    return -1;
+}
+
+void board_log_pin(board *b, uint64_t t_us, unsigned gpio, unsigned shown, const char *by)
+{
+    const vb_pin_def *d = vb_profile_pin_by_gpio(b->cfg->profile, gpio);
+    if (!d) return;
+    int idx = vcd_index(b, gpio);
+    if (b->vcd && idx >= 0) vb_vcd_set(b->vcd, board_time(b, t_us), (unsigned)idx, shown & 1, shown == 2);
+    char f[96];
+    if (shown == 2)
+        snprintf(f, sizeof f, ",\"pin\":\"%s\",\"level\":\"z\",\"by\":\"%s\"", d->name, by);
+    else
+        snprintf(f, sizeof f, ",\"pin\":\"%s\",\"level\":%u,\"by\":\"%s\"", d->name, shown, by);
+    trace_at(b, t_us, "pin", f);
+}
+
+void board_log_snapshot(board *b)
+{
+    if (!b->vcd) return;
+    const vb_profile *p = b->cfg->profile;
+    uint64_t t = board_time(b, board_now_us());
+    for (unsigned i = 0; i < p->n_pins; i++) {
+        const vb_pin_reg *r = &b->regs->pins[p->pins[i].gpio];
+        bool z = vb_pin_driver_of(r) == VB_DRIVER_NONE;
+        vb_vcd_set(b->vcd, t, i, z ? 0 : (uint32_t)vb_pin_level(r), z);
+    }
+    vb_vcd_set(b->vcd, t, b->vcd_led, atomic_load(&b->regs->led_rgb), false);
+}
+
+void board_log_led(board *b, uint64_t t_us, uint32_t rgb)
+{
+    if (b->vcd) vb_vcd_set(b->vcd, board_time(b, t_us), b->vcd_led, rgb, false);
+    char f[48];
+    snprintf(f, sizeof f, ",\"rgb\":\"#%06x\"", rgb & 0xFFFFFFu);
+    trace_at(b, t_us, "led", f);
+}
+
+void board_log_event(board *b, const vb_hw_event *ev)
+{
+    char f[64];
+    switch (ev->kind) {
+    case VB_EV_PIN:
+        board_log_pin(b, ev->t_us, ev->gpio, ev->value, "firmware");
+        break;
+    case VB_EV_LED:
+        board_log_led(b, ev->t_us, ev->value);
+        break;
+    case VB_EV_WDT_START:
+        snprintf(f, sizeof f, ",\"timeout_ms\":%u", ev->value);
+        trace_at(b, ev->t_us, "wdt_start", f);
+        break;
+    case VB_EV_WDT_FEED:
+        trace_at(b, ev->t_us, "wdt_feed", "");
+        break;
+    case VB_EV_STAGE:
+        if (ev->value < VB_STAGE_COUNT) {
+            snprintf(f, sizeof f, ",\"stage\":\"%s\"", vb_stage_name(ev->value));
+            trace_at(b, ev->t_us, "stage", f);
+        }
+        break;
+    default:
+        break;                 /* the VM wrote nonsense: ignore it */
+    }
+}
+
+void board_log_output(board *b, const void *buf, size_t n)
+{
+    if (b->serial_log) {
+        fwrite(buf, 1, n, b->serial_log);
+        fflush(b->serial_log);
+    }
+    if (b->quit) return;
+    if (b->cfg->fail_text && vb_textwatch_feed(&b->fail, buf, n)) {
+        board_trace(b, "fail_text", "");
+        b->quit = VB_EXIT_FAIL_TEXT + 1;
+    } else if (b->cfg->expect_text && vb_textwatch_feed(&b->expect, buf, n)) {
+        board_trace(b, "expect_text", "");
+        b->quit = VB_EXIT_OK + 1;
+    }
+}
