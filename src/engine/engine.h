@@ -24,6 +24,7 @@
 #include <sys/types.h>
 
 #include "engine/hal.h"
+#include "flash/profile.h"
 
 /* The MicroPython version the board claims: banner "MicroPython v1.24.1 ..."
  * (repl.md §2.1) and sys.implementation.version == (1, 24, 1, ''). */
@@ -58,12 +59,22 @@ typedef struct vb_engine_config {
      * fork (RLIMIT_AS), so huge allocations fail at once with MemoryError
      * (repl.md §7). 0 = no cap (needed under AddressSanitizer). */
     size_t vm_as_limit;
+    /* The board's pins (machine.Pin ids; every HAL pin call takes their
+     * vb_pin_def.gpio); must outlive the engine. NULL/0 = no pins. */
+    const vb_pin_def *pins;
+    unsigned n_pins;
+    /* Pycom firmware 1.20 flavour of machine (Pin constants, names and
+     * repr, callback(), wake_reason() tuple, sleep(), no esp32 module).
+     * false = esp32 port; also true when machine_consts is the Pycom table. */
+    bool pycom;
 } vb_engine_config;
 
 /* Starts CPython (isolated, no site, no bytecode writing, SyntaxWarning and
  * DeprecationWarning ignored), pre-imports the board's allowed stdlib,
  * installs sys/time/utime/machine/micropython and the HAL-backed
- * sys.stdin/stdout/stderr, and the SIGINT handler. Once per process.
+ * sys.stdin/stdout/stderr, the SIGINT handler, and the SIGUSR1 handler
+ * that runs pin IRQ handlers (installed here, before any VM exists, as the
+ * default action of SIGUSR1 kills; forked VMs inherit it). Once per process.
  * 0, or -1 with a sentence in err. */
 int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen);
 
@@ -157,5 +168,14 @@ void vb_engine_set_input_hook(vb_engine_input_fn fn, void *ctx);
  * exception (KeyboardInterrupt) set for the running code. For editors that
  * wait on hal->rx and get -EINTR. */
 int vb_engine_check_signals(void);
+
+/* Runs what is due while no code runs (the idle REPL, whose input wait
+ * returns -EINTR when the board signals a pin edge): signal handlers
+ * (pin IRQ handlers: the board's SIGUSR1) and micropython.schedule calls.
+ * An exception from them is printed as MicroPython prints one from a
+ * scheduled callback and dropped. Returns 0, or -1 when the result was a
+ * KeyboardInterrupt (a Ctrl-C that came in meanwhile), which is dropped
+ * too: the REPL decides what a stray Ctrl-C means. Nothing is left set. */
+int vb_engine_service_events(void);
 
 #endif

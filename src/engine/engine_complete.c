@@ -11,11 +11,19 @@
 
 /* The board's own modules and the stdlib it offers (engine_init.c's
  * pre-imports), whatever sys.builtin_module_names says; help('modules')
- * lists the same names. */
-const char *const vb_engine_board_modules[] = {
+ * lists the same names. Mutable for its last slot only: the profile's own
+ * module (esp32 on the generic board, none on Pycom), set once at init. */
+const char *vb_engine_board_modules[] = {
     "os", "time", "machine", "micropython", "sys", "gc", "json", "struct", "re", "collections",
-    "binascii", "hashlib", "random", "errno", "select", "io", "math", "array", NULL,
+    "binascii", "hashlib", "random", "errno", "select", "io", "math", "array",
+    NULL /* profile module */, NULL,
 };
+
+void vb_engine_set_profile_module(const char *name)
+{
+    size_t n = sizeof vb_engine_board_modules / sizeof vb_engine_board_modules[0];
+    vb_engine_board_modules[n - 2] = name;
+}
 
 /* Built-in CPython modules not offered to device code: host access or
  * interpreter internals (names starting with "_" are skipped as well). */

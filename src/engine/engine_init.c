@@ -1,5 +1,6 @@
 /* CPython configuration and start-up for the zygote, the fork wrapper and
- * the SIGINT handler (architecture.md "Flows", "Known CPython pitfalls"). */
+ * the SIGINT handler (architecture.md "Flows", "Known CPython pitfalls");
+ * the SIGUSR1 (pin IRQ) handler is engine_mod_pin_irq.c's. */
 #include "engine_int.h"
 
 #include <malloc.h>
@@ -108,6 +109,22 @@ static void copy_config(const vb_engine_config *cfg)
     g->heap_size = cfg->heap_size ? cfg->heap_size : 110u * 1024u;
     g->vm_as_limit = cfg->vm_as_limit;
     snprintf(g->board, sizeof g->board, "%s", cfg->board ? cfg->board : "vboard");
+    g->pins = cfg->pins;
+    g->n_pins = cfg->pins ? cfg->n_pins : 0;
+    /* A firmware that only names the Pycom constants still gets Pycom's machine. */
+    g->pycom = cfg->pycom || cfg->machine_consts == vb_machine_consts_pycom;
+    vb_engine_set_profile_module(g->pycom ? NULL : "esp32");
+}
+
+/* Pins need every pin member of the HAL; other members are optional. */
+static bool hal_complete(const vb_engine_config *cfg)
+{
+    const vb_hal *h = cfg ? cfg->hal : NULL;
+    if (!h || !h->tx || !h->rx || !h->ticks_us || !h->rtc_get || !h->rtc_set || !h->exit_vm)
+        return false;
+    return !cfg->pins || !cfg->n_pins ||
+           (h->pin_config && h->pin_write && h->pin_read && h->pin_state && h->pin_irq_arm &&
+            h->pin_irq_take);
 }
 
 /* The host stdlib directory (where os.py is). Its pure-Python modules
@@ -135,8 +152,7 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "engine: already initialised in this process");
         return -1;
     }
-    if (!cfg || !cfg->hal || !cfg->hal->tx || !cfg->hal->rx || !cfg->hal->ticks_us ||
-        !cfg->hal->rtc_get || !cfg->hal->rtc_set || !cfg->hal->exit_vm) {
+    if (!hal_complete(cfg)) {
         snprintf(err, errlen, "engine: incomplete HAL");
         return -1;
     }
@@ -161,10 +177,13 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
     static const char *const mpy_names[] = {"micropython", NULL};
     /* CPython's select needs fileno(); the board's polls its own streams. */
     static const char *const select_names[] = {"select", NULL};
+    static const char *const esp32_names[] = {"esp32", NULL};
+    if (vb_pin_irq_init() < 0) return fail(err, errlen, "installing the pin IRQ handler failed");
     if (register_module(vb_mod_time_create(), time_names) < 0 ||
         register_module(vb_mod_machine_create(), machine_names) < 0 ||
         register_module(vb_mod_micropython_create(), mpy_names) < 0 ||
-        register_module(vb_mod_select_create(), select_names) < 0)
+        register_module(vb_mod_select_create(), select_names) < 0 ||
+        (!vb_engine_g.pycom && register_module(vb_mod_esp32_create(), esp32_names) < 0))
         return fail(err, errlen, "building the board modules failed");
     if (vb_mod_sys_extend() < 0) return fail(err, errlen, "extending sys failed");
     if (vb_mod_gc_extend() < 0) return fail(err, errlen, "extending gc failed");
@@ -209,6 +228,7 @@ static void after_fork_child(void)
         }
     }
     Py_CLEAR(vb_engine_g.last_exc);
+    vb_pin_irq_after_fork();
     vb_engine_g.heap_base = vb_engine_heap_used();
 }
 

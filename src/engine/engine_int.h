@@ -11,8 +11,9 @@
  * interpreter per VM process (architecture.md), and the callbacks CPython
  * makes into us (module functions of C modules shared by every import,
  * pending calls, the display hook) carry no user pointer to reach the HAL.
- * Written by vb_engine_init / vb_engine_fork only, except last_exc and the
- * input hook (set by the firmware once per VM, when its REPL exists). */
+ * Written by vb_engine_init / vb_engine_fork only, except last_exc, the
+ * input hook (set by the firmware once per VM, when its REPL exists), the
+ * pin IRQ bookkeeping (engine_mod_pin_irq.c) and the esp32 wake sources. */
 typedef struct vb_engine_state {
     const vb_hal *hal;
     const vb_engine_const *machine_consts;
@@ -29,6 +30,23 @@ typedef struct vb_engine_state {
     vb_engine_input_fn input_fn; /* input()'s line editor; NULL = built-in */
     void *input_ctx;
     bool initialised;
+
+    const vb_pin_def *pins; /* the board's pin table (config) */
+    unsigned n_pins;
+    bool pycom;             /* Pycom flavour of machine (config) */
+    /* machine.Pin singletons by GPIO, built at init (NULL: no such pin);
+     * the SIGUSR1 handler finds a latched edge's pin here. */
+    PyObject *pin_by_gpio[VB_PINS_MAX];
+    PyObject *pin_type, *pin_irq_type;
+    unsigned irq_armed;     /* pins with a handler armed at the board */
+    unsigned irq_soft;      /* pins whose IRQ object was called (irq()()) */
+    unsigned long irq_runs; /* IRQ handler calls so far (lightsleep waits) */
+    bool in_irq;            /* handlers running: a nested signal only notes */
+    bool irq_again;         /*   that another round is due */
+    /* esp32 deep-sleep wake sources (esp32.wake_on_ext0/ext1, Pin.irq
+     * wake=): GPIO masks and levels, merged into hal->wake_pins_set. */
+    uint64_t ext0_mask, ext1_mask;
+    int ext0_level, ext1_level;
 } vb_engine_state;
 
 extern vb_engine_state vb_engine_g;
@@ -68,8 +86,10 @@ int vb_engine_set_builtin(PyMethodDef *def);
 int vb_input_install(void);
 /* builtins.help (engine_help.c). */
 int vb_help_install(void);
-/* The modules the board offers, NULL-terminated (engine_complete.c). */
-extern const char *const vb_engine_board_modules[];
+/* The modules the board offers, NULL-terminated (engine_complete.c); the
+ * last slot is the profile's own module ("esp32"), set by vb_engine_init. */
+extern const char *vb_engine_board_modules[];
+void vb_engine_set_profile_module(const char *name);
 /* select.poll event bits (upstream's values, which are Linux's). */
 #define VB_POLLIN 0x0001
 #define VB_POLLOUT 0x0004
@@ -83,6 +103,7 @@ int vb_stdio_poll(PyObject *obj, int mask);
 /* Module builders (new references, NULL with an exception). */
 PyObject *vb_mod_time_create(void);
 PyObject *vb_mod_machine_create(void);
+PyObject *vb_mod_esp32_create(void);   /* engine_mod_esp32.c (generic only) */
 PyObject *vb_mod_micropython_create(void);
 PyObject *vb_mod_select_create(void);
 /* Adds the sys attributes (platform, implementation, print_exception,
@@ -92,5 +113,63 @@ int vb_mod_sys_extend(void);
 int vb_mod_gc_extend(void);
 /* Current approximate heap use in bytes (gc.mem_alloc before the baseline). */
 size_t vb_engine_heap_used(void);
+
+/* ---- machine: pins, signals, watchdog, sleep ------------------------------ */
+
+/* The value of the machine constant `name` in this board's table, or dflt. */
+long vb_machine_const(const char *name, long dflt);
+/* OSError(ENODEV) when a HAL member this call needs is missing: -1, else 0. */
+int vb_hal_need(const void *member);
+
+/* One machine.Pin: a singleton per board pin (engine_mod_pin.c). */
+typedef struct vb_pin_obj {
+    PyObject_HEAD
+    const vb_pin_def *def;
+    PyObject *handler;   /* IRQ handler, or NULL */
+    PyObject *arg;       /* Pycom callback arg; NULL = the pin itself */
+    PyObject *irq;       /* esp32: its IRQ object, made by the first irq() */
+    long trigger;        /* the trigger as the port numbers it (0 = none) */
+    unsigned hal_trig;   /* VB_PIN_IRQ_* armed at the board */
+    bool soft_pending;   /* its IRQ object was called: run the handler */
+    bool hold;           /* Pycom hold() */
+    int alt;             /* Pycom alt= (kept and printed only) */
+} vb_pin_obj;
+
+/* The Pin type with its constants, and every board pin object in
+ * vb_engine_g.pin_by_gpio (new reference, NULL with an exception). */
+PyObject *vb_pin_type_create(void);
+/* The pin an id names (a Pin, a GPIO number, or a Pycom name), borrowed;
+ * NULL with the port's ValueError. */
+vb_pin_obj *vb_pin_find(PyObject *id);
+/* The pin's value as Pin.value() reads it, and a write of its latch. */
+int vb_pin_value(vb_pin_obj *p);
+void vb_pin_write(vb_pin_obj *p, int v);
+/* The RTC-domain GPIOs of an ESP32 (the only deep-sleep wake pins). */
+bool vb_pin_rtc_gpio(unsigned gpio);
+
+/* Pin IRQs (engine_mod_pin_irq.c). Pin methods irq() (esp32) and
+ * callback() (Pycom), for the Pin type's method table. */
+PyObject *vb_pin_irq_method(PyObject *self, PyObject *args, PyObject *kw);
+PyObject *vb_pin_callback_method(PyObject *self, PyObject *args, PyObject *kw);
+/* Drops the pin's handler and disarms it at the board. */
+void vb_pin_irq_disarm(vb_pin_obj *p);
+/* After the VM changed a pin: edges its write caused are latched like any
+ * other, so have the handlers run at the next bytecode (no-op if none). */
+void vb_pin_irq_poke(void);
+/* Builds the IRQ object type; installs the SIGUSR1 handler. 0 / -1. */
+int vb_pin_irq_init(void);
+/* In a new VM: nothing armed, stale edges of the last VM dropped. */
+void vb_pin_irq_after_fork(void);
+/* Prints the pending exception as MicroPython prints one escaping a
+ * scheduled callback, and clears it. */
+void vb_engine_report_callback_exception(void);
+
+PyObject *vb_signal_type_create(void);   /* engine_mod_signal.c */
+PyObject *vb_wdt_type_create(void);      /* engine_mod_wdt.c */
+/* lightsleep/sleep, wake_reason and the Pycom wake functions. 0 / -1. */
+int vb_machine_add_sleep(PyObject *machine);
+/* esp32 ext0 wake source: one GPIO (mask 0 = none) and level; applied to
+ * the board with ext1 (engine_mod_esp32.c). */
+void vb_esp32_set_ext0(uint64_t mask, int level);
 
 #endif

@@ -1,8 +1,10 @@
 /* The board's `machine` module: resets through the HAL exit path, reset
  * causes per profile (boot.md §1), unique_id, freq, idle, and RTC over the
- * HAL clock (repl.md §6.3 rtc). Pins and peripherals live elsewhere. */
+ * HAL clock (repl.md §6.3 rtc) with its memory. Pin, Signal, WDT and the
+ * sleep functions live in their own engine_mod_*.c files. */
 #include "engine_int.h"
 
+#include <errno.h>
 #include <string.h>
 
 typedef struct {
@@ -11,22 +13,42 @@ typedef struct {
 
 static const vb_hal *hal(void) { return vb_engine_g.hal; }
 
+/* esp32: wake reasons are ESP-IDF's esp_sleep_wakeup_cause_t (PIN_WAKE is
+ * EXT0_WAKE), SLEEP/DEEPSLEEP its wake-ability bits (Pin.irq wake=). */
 const vb_engine_const vb_machine_consts_generic[] = {
     {"PWRON_RESET", 1}, {"HARD_RESET", 2}, {"WDT_RESET", 3}, {"DEEPSLEEP_RESET", 4},
-    {"SOFT_RESET", 5}, {NULL, 0},
+    {"SOFT_RESET", 5},
+    {"PIN_WAKE", 2}, {"EXT0_WAKE", 2}, {"EXT1_WAKE", 3}, {"TIMER_WAKE", 4},
+    {"TOUCHPAD_WAKE", 5}, {"ULP_WAKE", 6}, {"SLEEP", 2}, {"DEEPSLEEP", 4}, {NULL, 0},
 };
 
+/* Pycom 1.20: wake reasons of its mpsleep.h; pin_sleep_wakeup modes are
+ * ESP-IDF's esp_sleep_ext1_wakeup_mode_t. */
 const vb_engine_const vb_machine_consts_pycom[] = {
     {"PWRON_RESET", 0}, {"HARD_RESET", 1}, {"WDT_RESET", 2}, {"DEEPSLEEP_RESET", 3},
     {"SOFT_RESET", 4}, {"BROWN_OUT_RESET", 5},
-    {"PWRON_WAKE", 0}, {"PIN_WAKE", 1}, {"RTC_WAKE", 2}, {"ULP_WAKE", 3}, {NULL, 0},
+    {"PWRON_WAKE", 0}, {"PIN_WAKE", 1}, {"RTC_WAKE", 2}, {"ULP_WAKE", 3},
+    {"WAKEUP_ALL_LOW", 0}, {"WAKEUP_ANY_HIGH", 1}, {NULL, 0},
 };
+
+long vb_machine_const(const char *name, long dflt)
+{
+    for (const vb_engine_const *c = vb_engine_g.machine_consts; c->name; c++)
+        if (strcmp(c->name, name) == 0) return c->value;
+    return dflt;
+}
+
+int vb_hal_need(const void *member)
+{
+    if (member) return 0;
+    errno = ENODEV;
+    PyErr_SetFromErrno(PyExc_OSError);
+    return -1;
+}
 
 static long soft_reset_value(void)
 {
-    for (const vb_engine_const *c = vb_engine_g.machine_consts; c->name; c++)
-        if (strcmp(c->name, "SOFT_RESET") == 0) return c->value;
-    return 0;
+    return vb_machine_const("SOFT_RESET", 0);
 }
 
 static PyObject *m_reset(PyObject *m, PyObject *u)
@@ -174,10 +196,44 @@ static PyObject *rtc_now(PyObject *self, PyObject *u)
     return rtc_get_tuple(true);
 }
 
+/* memory([data]): the bytes kept across resets and deep sleep (both ports:
+ * ValueError("buffer too long") past the size). */
+static PyObject *rtc_memory(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (nargs > 1) {
+        PyErr_SetString(PyExc_TypeError, "memory([data])");
+        return NULL;
+    }
+    if (vb_hal_need((const void *)hal()->rtc_memory_read) < 0 ||
+        vb_hal_need((const void *)hal()->rtc_memory_write) < 0)
+        return NULL;
+    if (nargs == 0) {
+        uint8_t buf[VB_RTC_MEMORY_MAX];
+        size_t n = hal()->rtc_memory_read(hal()->ctx, buf, sizeof buf);
+        return PyBytes_FromStringAndSize((const char *)buf, (Py_ssize_t)(n < sizeof buf ? n : sizeof buf));
+    }
+    /* MicroPython's str has the buffer protocol: its UTF-8 bytes. */
+    PyObject *data = PyUnicode_Check(args[0]) ? PyUnicode_AsUTF8String(args[0]) : Py_NewRef(args[0]);
+    Py_buffer view;
+    if (!data || PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) {
+        Py_XDECREF(data);
+        return NULL;
+    }
+    bool ok = (size_t)view.len <= VB_RTC_MEMORY_MAX;
+    if (ok) hal()->rtc_memory_write(hal()->ctx, view.buf, (size_t)view.len);
+    else PyErr_SetString(PyExc_ValueError, "buffer too long");
+    PyBuffer_Release(&view);
+    Py_DECREF(data);
+    if (!ok) return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef rtc_methods[] = {
     {"datetime", (PyCFunction)(void (*)(void))rtc_datetime, METH_FASTCALL, NULL},
     {"init", (PyCFunction)(void (*)(void))rtc_init, METH_FASTCALL, NULL},
     {"now", rtc_now, METH_NOARGS, NULL},
+    {"memory", (PyCFunction)(void (*)(void))rtc_memory, METH_FASTCALL, NULL},
     {NULL, NULL, 0, NULL},
 };
 
@@ -213,11 +269,19 @@ PyObject *vb_mod_machine_create(void)
     for (const vb_engine_const *c = vb_engine_g.machine_consts; c->name; c++) {
         if (PyModule_AddIntConstant(m, c->name, c->value) < 0) goto fail;
     }
-    PyObject *rtc = make_rtc_type();
-    if (!rtc || PyModule_AddObject(m, "RTC", rtc) < 0) {
-        Py_XDECREF(rtc);
-        goto fail;
+    /* Pycom firmware has no machine.Signal. */
+    PyObject *(*const types[])(void) = {make_rtc_type, vb_pin_type_create, vb_wdt_type_create,
+                                         vb_engine_g.pycom ? NULL : vb_signal_type_create};
+    static const char *const type_names[] = {"RTC", "Pin", "WDT", "Signal"};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        if (!types[i]) continue;
+        PyObject *t = types[i]();
+        if (!t || PyModule_AddObject(m, type_names[i], t) < 0) {
+            Py_XDECREF(t);
+            goto fail;
+        }
     }
+    if (vb_machine_add_sleep(m) < 0) goto fail;
     return m;
 fail:
     Py_DECREF(m);

@@ -204,7 +204,12 @@ static _Noreturn void vm_main(firmware *f)
         uint8_t b;
         int n = hal->rx(hal->ctx, &b, 1, -1);
         stop_if_asked(f);
-        if (n <= 0) continue;     /* a late Ctrl-C signal: nothing runs */
+        if (n <= 0) {
+            /* a signal woke the wait: pin IRQ handlers run now; a late
+             * Ctrl-C at the idle prompt is dropped */
+            (void)vb_engine_service_events();
+            continue;
+        }
         vb_repl_action a = vb_repl_feed(r, b);
         regs->repl_mode = vb_repl_mode_get(r);   /* live, for status */
         if (a == VB_REPL_EXECUTE) {
@@ -233,6 +238,9 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
         .unique_id = uid,
         .unique_id_len = sizeof uid,
         .board = "vboard",
+        .pins = p->pins,
+        .n_pins = p->n_pins,
+        .pycom = p->rgb_led,       /* the Pycom flavour of machine and pins */
 #if defined(__SANITIZE_ADDRESS__)
         .vm_as_limit = 0,          /* ASan reserves terabytes of address space */
 #else

@@ -16,6 +16,16 @@
 
 /* ---- fake board ---------------------------------------------------------- */
 
+/* One pin as hw/pins.h models it: the firmware's driver, the host's
+ * drive, the pull; edges latched while armed. */
+typedef struct fake_pin {
+    vb_pin_mode mode;
+    vb_pin_pull pull;
+    int latch;
+    int ext;                /* host drive: -1 floating, 0 low, 1 high */
+    unsigned irq_arm;
+} fake_pin;
+
 typedef struct fake_board {
     char tx[65536];
     size_t tx_len;
@@ -30,11 +40,31 @@ typedef struct fake_board {
     int executing;          /* last set_executing value */
     int executing_calls;
     int intr_char;
+    /* pins: the sender thread drives them while Python runs */
+    pthread_mutex_t pin_lock;
+    fake_pin pins[VB_PINS_MAX];
+    uint64_t pending[2];    /* latched edges: bit 2*gpio rising, +1 falling */
+    int irq_takes;
+    uint32_t wdt_timeout;
+    int wdt_starts, wdt_feeds;
+    uint8_t rtc_mem[VB_RTC_MEMORY_MAX];
+    size_t rtc_mem_len;
+    vb_wake_reason wake;
+    uint64_t wake_gpios;
+    uint32_t wake_left_ms;
+    uint64_t wake_mask;     /* last wake_pins_set */
+    int wake_level, wake_sets;
+    uint32_t led;
 } fake_board;
 
 /* The fake board of this test process (one engine per process, as on
  * the device). */
-static fake_board fb;
+static fake_board fb = {.pin_lock = PTHREAD_MUTEX_INITIALIZER};
+/* Where f_exit_vm reports its argument (a forked VM's parent reads it). */
+static int exit_arg_fd = -1;
+/* The thread running Python: host drives signal it, as the supervisor
+ * signals the VM. */
+static pthread_t main_thread;
 
 static void f_tx(void *ctx, const void *buf, size_t n)
 {
@@ -96,13 +126,155 @@ static bool f_after_soft(void *ctx) { return ((fake_board *)ctx)->after_soft; }
 
 static void f_exit_vm(void *ctx, vb_vm_exit why, uint32_t arg)
 {
-    (void)ctx, (void)arg;
+    (void)ctx;
+    if (exit_arg_fd >= 0 && write(exit_arg_fd, &arg, sizeof arg) < 0) _exit(99);
     _exit((int)why);
 }
 
+/* The level rule of hw/pins.h: a push-pull output wins, an open drain
+ * pulls low, then the host's drive, then the pull; floating reads 0. */
+static int pin_level(const fake_pin *p)
+{
+    if (p->mode == VB_PIN_MODE_OUT) return p->latch;
+    if (p->mode == VB_PIN_MODE_OPEN_DRAIN && p->latch == 0) return 0;
+    if (p->ext >= 0) return p->ext;
+    if (p->pull != VB_PIN_PULL_NONE) return p->pull == VB_PIN_PULL_UP;
+    return 0;
+}
+
+/* Latches the edge before -> after on gpio if armed for it (lock held). */
+static bool latch_edge(fake_board *b, unsigned gpio, int before, int after)
+{
+    if (before == after || !(b->pins[gpio].irq_arm & (after ? VB_PIN_IRQ_RISING : VB_PIN_IRQ_FALLING)))
+        return false;
+    unsigned bit = 2 * gpio + (after ? 0 : 1);
+    b->pending[bit / 64] |= (uint64_t)1 << (bit % 64);
+    return true;
+}
+
+static void f_pin_config(void *ctx, unsigned gpio, vb_pin_mode mode, vb_pin_pull pull)
+{
+    fake_board *b = ctx;
+    pthread_mutex_lock(&b->pin_lock);
+    int before = pin_level(&b->pins[gpio]);
+    b->pins[gpio].mode = mode;
+    b->pins[gpio].pull = pull;
+    latch_edge(b, gpio, before, pin_level(&b->pins[gpio]));
+    pthread_mutex_unlock(&b->pin_lock);
+}
+
+static void f_pin_write(void *ctx, unsigned gpio, int value)
+{
+    fake_board *b = ctx;
+    pthread_mutex_lock(&b->pin_lock);
+    int before = pin_level(&b->pins[gpio]);
+    b->pins[gpio].latch = value;
+    latch_edge(b, gpio, before, pin_level(&b->pins[gpio]));
+    pthread_mutex_unlock(&b->pin_lock);
+}
+
+static int f_pin_read(void *ctx, unsigned gpio)
+{
+    fake_board *b = ctx;
+    pthread_mutex_lock(&b->pin_lock);
+    int v = pin_level(&b->pins[gpio]);
+    pthread_mutex_unlock(&b->pin_lock);
+    return v;
+}
+
+static void f_pin_state(void *ctx, unsigned gpio, vb_pin_mode *mode, vb_pin_pull *pull, int *latch)
+{
+    fake_board *b = ctx;
+    pthread_mutex_lock(&b->pin_lock);
+    *mode = b->pins[gpio].mode;
+    *pull = b->pins[gpio].pull;
+    *latch = b->pins[gpio].latch;
+    pthread_mutex_unlock(&b->pin_lock);
+}
+
+static void f_pin_irq_arm(void *ctx, unsigned gpio, unsigned triggers)
+{
+    fake_board *b = ctx;
+    pthread_mutex_lock(&b->pin_lock);
+    b->pins[gpio].irq_arm = triggers;
+    pthread_mutex_unlock(&b->pin_lock);
+}
+
+static void f_pin_irq_take(void *ctx, uint64_t pending[2])
+{
+    fake_board *b = ctx;
+    pthread_mutex_lock(&b->pin_lock);
+    pending[0] = b->pending[0];
+    pending[1] = b->pending[1];
+    b->pending[0] = b->pending[1] = 0;
+    b->irq_takes++;
+    pthread_mutex_unlock(&b->pin_lock);
+}
+
+/* The host drives gpio (-1 releases it); a latched edge interrupts the VM
+ * with SIGUSR1 as the supervisor does. */
+static void host_drive(unsigned gpio, int ext)
+{
+    pthread_mutex_lock(&fb.pin_lock);
+    int before = pin_level(&fb.pins[gpio]);
+    fb.pins[gpio].ext = ext;
+    bool latched = latch_edge(&fb, gpio, before, pin_level(&fb.pins[gpio]));
+    pthread_mutex_unlock(&fb.pin_lock);
+    if (latched) pthread_kill(main_thread, SIGUSR1);
+}
+
+static void f_wdt_start(void *ctx, uint32_t ms)
+{
+    ((fake_board *)ctx)->wdt_timeout = ms;
+    ((fake_board *)ctx)->wdt_starts++;
+}
+
+static void f_wdt_feed(void *ctx) { ((fake_board *)ctx)->wdt_feeds++; }
+static void f_led_set(void *ctx, uint32_t rgb) { ((fake_board *)ctx)->led = rgb; }
+static uint32_t f_led_get(void *ctx) { return ((fake_board *)ctx)->led; }
+
+static size_t f_rtc_memory_read(void *ctx, uint8_t *buf, size_t cap)
+{
+    fake_board *b = ctx;
+    size_t n = b->rtc_mem_len < cap ? b->rtc_mem_len : cap;
+    memcpy(buf, b->rtc_mem, n);
+    return n;
+}
+
+static void f_rtc_memory_write(void *ctx, const uint8_t *buf, size_t n)
+{
+    fake_board *b = ctx;
+    if (n > sizeof b->rtc_mem) n = sizeof b->rtc_mem;
+    memcpy(b->rtc_mem, buf, n);
+    b->rtc_mem_len = n;
+}
+
+static void f_wake_info(void *ctx, vb_wake_reason *why, uint64_t *mask, uint32_t *left)
+{
+    fake_board *b = ctx;
+    *why = b->wake;
+    *mask = b->wake_gpios;
+    *left = b->wake_left_ms;
+}
+
+static void f_wake_pins_set(void *ctx, uint64_t mask, int level)
+{
+    fake_board *b = ctx;
+    b->wake_mask = mask;
+    b->wake_level = level;
+    b->wake_sets++;
+}
+
 static const vb_hal fake_hal = {
-    &fb, f_tx, f_rx, f_rx_available, f_set_executing, f_set_intr_char, f_ticks_us,
-    f_rtc_get, f_rtc_set, f_reset_cause, f_after_soft, f_exit_vm,
+    .ctx = &fb, .tx = f_tx, .rx = f_rx, .rx_available = f_rx_available,
+    .set_executing = f_set_executing, .set_intr_char = f_set_intr_char, .ticks_us = f_ticks_us,
+    .rtc_get = f_rtc_get, .rtc_set = f_rtc_set, .reset_cause = f_reset_cause,
+    .after_soft_reset = f_after_soft, .exit_vm = f_exit_vm,
+    .pin_config = f_pin_config, .pin_write = f_pin_write, .pin_read = f_pin_read,
+    .pin_state = f_pin_state, .pin_irq_arm = f_pin_irq_arm, .pin_irq_take = f_pin_irq_take,
+    .wdt_start = f_wdt_start, .wdt_feed = f_wdt_feed, .led_set = f_led_set, .led_get = f_led_get,
+    .rtc_memory_read = f_rtc_memory_read, .rtc_memory_write = f_rtc_memory_write,
+    .wake_info = f_wake_info, .wake_pins_set = f_wake_pins_set,
 };
 
 /* ---- harness --------------------------------------------------------------- */
@@ -394,6 +566,291 @@ static void test_machine(void)
     check(fb.rtc_s == 762525296 && fb.rtc_us == 789, "RTC set reaches the HAL");
 }
 
+/* ---- pins, IRQs, Signal, WDT, sleep, RTC memory, wake-up ------------------- */
+
+typedef struct drive_job {
+    pthread_t th;
+    unsigned gpio;
+    int ext;
+    int delay_ms;
+} drive_job;
+
+static void *drive_after(void *arg)
+{
+    drive_job *j = arg;
+    struct timespec ts = {0, j->delay_ms * 1000000L};
+    nanosleep(&ts, NULL);
+    host_drive(j->gpio, j->ext);
+    return NULL;
+}
+
+/* The host drives gpio to ext after delay_ms, from another thread, while
+ * the next unit runs. */
+static void drive_later(drive_job *j, unsigned gpio, int ext, int delay_ms)
+{
+    j->gpio = gpio;
+    j->ext = ext;
+    j->delay_ms = delay_ms;
+    pthread_create(&j->th, NULL, drive_after, j);
+}
+
+static fake_pin pin_copy(unsigned gpio)
+{
+    pthread_mutex_lock(&fb.pin_lock);
+    fake_pin p = fb.pins[gpio];
+    pthread_mutex_unlock(&fb.pin_lock);
+    return p;
+}
+
+#define VERR(msg) TB AT(1) "ValueError: " msg "\r\n"
+
+static void test_pins(void)
+{
+    expect("Pin constants (esp32)", VB_EXEC_MODULE,
+           "from machine import Pin\nprint(Pin.IN, Pin.OUT, Pin.OPEN_DRAIN, Pin.PULL_UP, Pin.PULL_DOWN,\n"
+           "      Pin.IRQ_RISING, Pin.IRQ_FALLING, Pin.WAKE_LOW, Pin.WAKE_HIGH, Pin.DRIVE_3)\n",
+           VB_EXEC_OK, "1 3 7 2 1 1 2 4 5 3\r\n");
+    expect("Pin missing GPIO", VB_EXEC_SINGLE, "Pin(20)", VB_EXEC_EXCEPTION, VERR("invalid pin"));
+    expect("Pin past the table", VB_EXEC_SINGLE, "Pin(40)", VB_EXEC_EXCEPTION, VERR("invalid pin"));
+    expect("Pin by name refused", VB_EXEC_SINGLE, "Pin('GPIO5')", VB_EXEC_EXCEPTION,
+           VERR("invalid pin"));
+    expect("Pin OUT on input-only", VB_EXEC_SINGLE, "Pin(34, Pin.OUT)", VB_EXEC_EXCEPTION,
+           VERR("pin can only be input"));
+    check(pin_copy(34).mode == VB_PIN_MODE_UNSET, "refused mode leaves the pin alone");
+    expect("Pin IN on input-only", VB_EXEC_SINGLE, "Pin(34, Pin.IN).value()", VB_EXEC_OK, "0\r\n");
+    check(pin_copy(34).mode == VB_PIN_MODE_IN, "IN reaches the board");
+    expect("Pin repr, one object per pin", VB_EXEC_SINGLE,
+           "(Pin(12), Pin(12) is Pin(12), Pin(Pin(12)) is Pin(12), hasattr(Pin, 'board'))",
+           VB_EXEC_OK, "(Pin(12), True, True, True)\r\n");
+
+    expect("Pin OUT value=1", VB_EXEC_MODULE, "p = Pin(5, Pin.OUT, value=1)\nprint(p.value(), p())\n",
+           VB_EXEC_OK, "1 1\r\n");
+    fake_pin fp = pin_copy(5);
+    check(fp.mode == VB_PIN_MODE_OUT && fp.latch == 1, "OUT and value= reach the board");
+    expect("off/on/call/toggle", VB_EXEC_MODULE,
+           "p.off()\na = p.value()\np.on()\nb = p()\np(0)\nc = p.value()\np.toggle()\n"
+           "print(a, b, c, p.value())\n",
+           VB_EXEC_OK, "0 1 0 1\r\n");
+    check(pin_copy(5).latch == 1, "toggle writes the latch");
+    expect("Pin(id) alone keeps the pin", VB_EXEC_MODULE, "Pin(5)\nprint(Pin(5).value())\n",
+           VB_EXEC_OK, "1\r\n");
+    check(pin_copy(5).mode == VB_PIN_MODE_OUT, "Pin(id) did not reconfigure");
+
+    expect("pull decides a floating input", VB_EXEC_MODULE,
+           "q = Pin(4, Pin.IN, Pin.PULL_UP)\nprint(q.value())\nq.init(pull=Pin.PULL_DOWN)\n"
+           "print(q.value())\n",
+           VB_EXEC_OK, "1\r\n0\r\n");
+    fp = pin_copy(4);
+    check(fp.mode == VB_PIN_MODE_IN && fp.pull == VB_PIN_PULL_DOWN, "init(pull=) keeps the mode");
+    expect("pull=None: floating reads 0", VB_EXEC_SINGLE, "q.init(pull=None); q.value()", VB_EXEC_OK,
+           "0\r\n");
+    check(pin_copy(4).pull == VB_PIN_PULL_NONE, "pull=None reaches the board");
+    host_drive(4, 1);
+    expect("input reads the host's drive", VB_EXEC_SINGLE, "q.value()", VB_EXEC_OK, "1\r\n");
+    expect("output wins over the host", VB_EXEC_MODULE, "q.init(Pin.OUT, value=0)\nprint(q.value())\n",
+           VB_EXEC_OK, "0\r\n");
+    host_drive(4, -1);
+
+    expect("open drain", VB_EXEC_MODULE,
+           "d = Pin(13, Pin.OPEN_DRAIN, Pin.PULL_UP, value=0)\na = d.value()\nd(1)\nprint(a, d.value())\n",
+           VB_EXEC_OK, "0 1\r\n");
+    check(pin_copy(13).mode == VB_PIN_MODE_OPEN_DRAIN, "OPEN_DRAIN reaches the board");
+    host_drive(13, 0);
+    expect("open drain released: the host pulls low", VB_EXEC_SINGLE, "d.value()", VB_EXEC_OK, "0\r\n");
+    host_drive(13, -1);
+}
+
+static void test_pin_irq(void)
+{
+    expect("irq() arms", VB_EXEC_MODULE,
+           "import time\nhits = []\nb = Pin(14, Pin.IN)\n"
+           "irq = b.irq(lambda p: hits.append(p), Pin.IRQ_RISING)\nprint(irq, irq.trigger())\n",
+           VB_EXEC_OK, "<IRQ> 1\r\n");
+    check(pin_copy(14).irq_arm == VB_PIN_IRQ_RISING, "rising edge armed at the board");
+    host_drive(14, 1); /* SIGUSR1 between units */
+    expect("handler called with the pin", VB_EXEC_SINGLE, "(len(hits), hits[0] is b)", VB_EXEC_OK,
+           "(1, True)\r\n");
+    host_drive(14, 0);
+    expect("edge not armed: no call", VB_EXEC_SINGLE, "len(hits)", VB_EXEC_OK, "1\r\n");
+
+    drive_job j;
+    drive_later(&j, 14, 1, 100);
+    expect("handler runs during sleep_ms", VB_EXEC_MODULE,
+           "t0 = time.ticks_ms()\nat = []\n"
+           "b.irq(lambda p: at.append(time.ticks_diff(time.ticks_ms(), t0)), Pin.IRQ_RISING)\n"
+           "time.sleep_ms(500)\nprint(len(at), 50 <= at[0] < 350)\n",
+           VB_EXEC_OK, "1 True\r\n");
+    pthread_join(j.th, NULL);
+    host_drive(14, 0);
+    drive_later(&j, 14, 1, 100);
+    expect("handler runs in a busy loop", VB_EXEC_MODULE,
+           "at.clear()\nt0 = time.ticks_ms()\n"
+           "while not at and time.ticks_diff(time.ticks_ms(), t0) < 3000:\n    pass\n"
+           "print(len(at), at[0] < 1000)\n",
+           VB_EXEC_OK, "1 True\r\n");
+    pthread_join(j.th, NULL);
+
+    expect("irq(None) disarms", VB_EXEC_SINGLE, "b.irq(None).trigger()", VB_EXEC_OK, "0\r\n");
+    check(pin_copy(14).irq_arm == 0, "disarmed at the board");
+    host_drive(14, 0);
+    host_drive(14, 1);
+    expect("disarmed: no call", VB_EXEC_SINGLE, "len(at)", VB_EXEC_OK, "1\r\n");
+    check(fb.pending[0] == 0 && fb.pending[1] == 0, "nothing latched while disarmed");
+
+    drive_later(&j, 14, 0, 100);
+    expect("handler exception printed, program goes on", VB_EXEC_MODULE,
+           "def cb(p):\n    1/0\nb.irq(cb, Pin.IRQ_FALLING)\ntime.sleep_ms(300)\nprint('after')\n",
+           VB_EXEC_OK,
+           TB "  File \"<stdin>\", line 2, in cb\r\nZeroDivisionError: division by zero\r\nafter\r\n");
+    pthread_join(j.th, NULL);
+
+    expect("the VM's own write fires the irq", VB_EXEC_MODULE,
+           "seen = []\no = Pin(15, Pin.OUT, value=0)\n"
+           "o.irq(lambda p: seen.append(p.value()), Pin.IRQ_RISING)\no.value(1)\nx = 1\nprint(seen)\n",
+           VB_EXEC_OK, "[1]\r\n");
+    expect("calling the IRQ object runs the handler", VB_EXEC_MODULE,
+           "seen.clear()\no.irq()()\nx = 1\nprint(seen)\n", VB_EXEC_OK, "[1]\r\n");
+    /* A Ctrl-C while a handler runs reaches the main code (MicroPython
+     * raises it there): it must not be printed and dropped as a handler's
+     * own exception is. */
+    interrupt("Ctrl-C in an IRQ handler",
+              "def spin(p):\n    while True:\n        pass\no.irq(spin)\no.irq()()\nwhile True:\n    pass\n",
+              TB AT(5) "  File \"<stdin>\", line 2, in spin\r\nKeyboardInterrupt: \r\n",
+              TB AT(5) "  File \"<stdin>\", line 3, in spin\r\nKeyboardInterrupt: \r\n");
+    expect("irq default trigger", VB_EXEC_MODULE,
+           "print(o.irq(lambda p: None).trigger())\no.irq(None)\nb.irq(None)\n", VB_EXEC_OK,
+           "3\r\n");
+    check(pin_copy(15).irq_arm == 0 && pin_copy(14).irq_arm == 0, "all disarmed");
+
+    /* Nothing armed (as in the zygote): a signal leaves the latches alone. */
+    pthread_mutex_lock(&fb.pin_lock);
+    fb.pending[0] = (uint64_t)1 << 28;
+    int takes = fb.irq_takes;
+    pthread_mutex_unlock(&fb.pin_lock);
+    raise(SIGUSR1);
+    int rc = vb_engine_service_events();
+    check(rc == 0 && fb.pending[0] == (uint64_t)1 << 28 && fb.irq_takes == takes,
+          "nothing armed: latches left for their owner");
+    fb.pending[0] = 0;
+
+    expect("arm for the idle REPL", VB_EXEC_MODULE,
+           "led = Pin(18, Pin.OUT, value=0)\nb.irq(lambda p: led.value(1), Pin.IRQ_RISING)\n",
+           VB_EXEC_OK, "");
+    host_drive(14, 0);
+    host_drive(14, 1);
+    fb.tx_len = 0;
+    rc = vb_engine_service_events();
+    check(rc == 0 && pin_copy(18).latch == 1 && fb.tx_len == 0, "service_events runs a pin handler");
+    expect("a raising handler", VB_EXEC_MODULE, "b.irq(lambda p: {}['k'], Pin.IRQ_FALLING)\n",
+           VB_EXEC_OK, "");
+    fb.tx_len = 0;
+    host_drive(14, 0);
+    rc = vb_engine_service_events();
+    static const char kerr[] = TB "  File \"<stdin>\", line 1, in <lambda>\r\nKeyError: k\r\n";
+    check(rc == 0 && fb.tx_len == sizeof kerr - 1 && memcmp(fb.tx, kerr, fb.tx_len) == 0,
+          "service_events prints a handler's exception");
+    if (fb.tx_len != sizeof kerr - 1) show_bytes("got ", fb.tx, fb.tx_len);
+    raise(SIGINT);
+    check(vb_engine_service_events() == -1, "service_events reports a Ctrl-C");
+    check(vb_engine_service_events() == 0, "... and drops it");
+    expect("runs normally after", VB_EXEC_SINGLE, "b.irq(None) and 1", VB_EXEC_OK, "1\r\n");
+}
+
+static void test_signal_wdt(void)
+{
+    expect("Signal invert", VB_EXEC_MODULE,
+           "from machine import Signal\ns = Signal(Pin(16, Pin.OUT), invert=True)\ns.on()\n"
+           "a = Pin(16).value()\nb2 = s.value()\ns.off()\nprint(a, b2, Pin(16).value(), s(), s)\n",
+           VB_EXEC_OK, "0 1 1 0 <Signal>\r\n");
+    check(pin_copy(16).latch == 1, "inverted off() drives high");
+    expect("Signal from an id", VB_EXEC_MODULE,
+           "s2 = Signal(17, Pin.OUT, invert=True)\ns2.value(1)\nprint(Pin(17).value(), s2.value())\n",
+           VB_EXEC_OK, "0 1\r\n");
+    fake_pin fp = pin_copy(17);
+    check(fp.mode == VB_PIN_MODE_OUT && fp.latch == 0, "Signal made the Pin with its arguments");
+    expect("Signal plain", VB_EXEC_MODULE, "s3 = Signal(Pin(16))\ns3(1)\nprint(s3(), Pin(16)())\n",
+           VB_EXEC_OK, "1 1\r\n");
+    expect("Signal(pin, extra)", VB_EXEC_SINGLE, "Signal(Pin(16), 1)", VB_EXEC_EXCEPTION,
+           TB AT(1) "TypeError: \r\n");
+
+    fb.wdt_starts = fb.wdt_feeds = 0;
+    expect("WDT start and feed", VB_EXEC_MODULE,
+           "from machine import WDT\nw = WDT(timeout=2000)\nw.feed()\nw.feed()\n"
+           "print(w, hasattr(w, 'deinit'))\n",
+           VB_EXEC_OK, "<WDT> False\r\n");
+    check(fb.wdt_starts == 1 && fb.wdt_timeout == 2000 && fb.wdt_feeds == 2,
+          "WDT start and feeds reach the board");
+    expect("a second WDT sets a new timeout", VB_EXEC_MODULE, "w2 = WDT(0, 7000)\n", VB_EXEC_OK, "");
+    check(fb.wdt_starts == 2 && fb.wdt_timeout == 7000, "new timeout at the board");
+    expect("WDT default 5 s", VB_EXEC_MODULE, "w3 = WDT()\n", VB_EXEC_OK, "");
+    check(fb.wdt_timeout == 5000, "default timeout 5000");
+    expect("WDT timeout 0", VB_EXEC_SINGLE, "WDT(timeout=0)", VB_EXEC_EXCEPTION,
+           VERR("WDT timeout too short"));
+    expect("WDT id 1", VB_EXEC_SINGLE, "WDT(1)", VB_EXEC_EXCEPTION, TB AT(1) "ValueError: \r\n");
+    check(fb.wdt_starts == 3 && fb.wdt_timeout == 5000, "refused WDTs start nothing");
+}
+
+static void test_sleep_rtc_wake(void)
+{
+    double t0 = now_s();
+    expect("lightsleep(100)", VB_EXEC_MODULE,
+           "import machine\nprint(machine.lightsleep(100), machine.sleep(1))\n", VB_EXEC_OK,
+           "None None\r\n");
+    double dt = now_s() - t0;
+    check(dt >= 0.1 && dt < 1.0, "lightsleep(100) waits 100 ms");
+    host_drive(14, 0);
+    drive_job j;
+    drive_later(&j, 14, 1, 100);
+    t0 = now_s();
+    expect("lightsleep() until an IRQ", VB_EXEC_MODULE,
+           "b.irq(lambda p: None, Pin.IRQ_RISING)\nmachine.lightsleep()\n", VB_EXEC_OK, "");
+    dt = now_s() - t0;
+    pthread_join(j.th, NULL);
+    check(dt >= 0.09 && dt < 0.6, "lightsleep() ends at the IRQ");
+    t0 = now_s();
+    expect("lightsleep() capped", VB_EXEC_MODULE, "b.irq(None)\nmachine.lightsleep()\n", VB_EXEC_OK,
+           "");
+    dt = now_s() - t0;
+    check(dt >= 0.95 && dt < 2.0, "lightsleep() without events lasts 1 s");
+    interrupt("Ctrl-C in lightsleep", "import machine\nmachine.lightsleep(10000)\n",
+              TB AT(2) "KeyboardInterrupt: \r\n", NULL);
+
+    expect("RTC.memory round trip", VB_EXEC_MODULE,
+           "r = machine.RTC()\nr.memory(b'abc')\nprint(r.memory())\nr.memory(bytes(2048))\n"
+           "print(len(r.memory()))\n",
+           VB_EXEC_OK, "b'abc'\r\n2048\r\n");
+    check(fb.rtc_mem_len == 2048, "RTC memory written at the board");
+    memcpy(fb.rtc_mem, "xyz", 3);
+    fb.rtc_mem_len = 3;
+    expect("RTC.memory reads the board", VB_EXEC_SINGLE, "r.memory()", VB_EXEC_OK, "b'xyz'\r\n");
+    expect("RTC.memory size limit", VB_EXEC_SINGLE, "r.memory(bytes(2049))", VB_EXEC_EXCEPTION,
+           VERR("buffer too long"));
+    check(fb.rtc_mem_len == 3, "refused write leaves the memory");
+
+    fb.wake = VB_WAKE_PWRON;
+    expect("wake_reason power-on (esp32)", VB_EXEC_MODULE,
+           "print(machine.wake_reason(), machine.PIN_WAKE, machine.EXT0_WAKE, machine.EXT1_WAKE,\n"
+           "      machine.TIMER_WAKE, machine.TOUCHPAD_WAKE, machine.ULP_WAKE)\n",
+           VB_EXEC_OK, "0 2 2 3 4 5 6\r\n");
+    fb.wake = VB_WAKE_RTC;
+    expect("wake_reason timer", VB_EXEC_SINGLE, "machine.wake_reason()", VB_EXEC_OK, "4\r\n");
+    fb.wake = VB_WAKE_PIN;
+    expect("wake_reason pin", VB_EXEC_SINGLE, "machine.wake_reason()", VB_EXEC_OK, "2\r\n");
+    fb.wake = VB_WAKE_PWRON;
+
+    expect("esp32.wake_on_ext1", VB_EXEC_MODULE,
+           "import esp32\nesp32.wake_on_ext1([Pin(4), 12], esp32.WAKEUP_ANY_HIGH)\n"
+           "print(esp32.WAKEUP_ALL_LOW, esp32.WAKEUP_ANY_HIGH)\n",
+           VB_EXEC_OK, "False True\r\n");
+    check(fb.wake_mask == ((1u << 4) | (1u << 12)) && fb.wake_level == 1, "ext1 pins at the board");
+    expect("esp32.wake_on_ext0 non-RTC pin", VB_EXEC_SINGLE, "esp32.wake_on_ext0(Pin(5), 0)",
+           VB_EXEC_EXCEPTION, VERR("invalid pin"));
+    expect("esp32.wake_on_ext0", VB_EXEC_SINGLE, "esp32.wake_on_ext0(25, 1)", VB_EXEC_OK, "");
+    check(fb.wake_mask == ((1u << 4) | (1u << 12) | (1u << 25)), "ext0 merged with ext1");
+    expect("esp32.wake_on_ext1([])", VB_EXEC_SINGLE, "esp32.wake_on_ext1([], 0)", VB_EXEC_OK, "");
+    check(fb.wake_mask == (1u << 25) && fb.wake_level == 1, "ext0 alone, its level");
+}
+
 static void test_sys_micropython(void)
 {
     expect("sys.platform, implementation", VB_EXEC_MODULE,
@@ -513,6 +970,7 @@ static void test_complete(void)
     tab("import context", "import s\t",
         "import s\r\nselect          struct          sys\r\n>>> import s");
     tab("import board module", "import mach\t", "import machine");
+    tab("import profile module", "import esp\t", "import esp32");
     tab("host modules hidden", "import pos\t", "import pos");
     tab("private names hidden", "import _\t", "import _");
     tab("prefix of import", "imp\t", "import ");
@@ -643,13 +1101,37 @@ static void test_fork(void)
     close(fds[1]);
     check(vals[0][0] && strcmp(vals[0], vals[1]) != 0, "random reseeded per fork");
 
-    pid = vb_engine_fork();
-    if (pid == 0) {
-        const char *src = "import machine\nmachine.deepsleep(500)\n";
-        vb_engine_exec(src, strlen(src), "main.py", VB_EXEC_MODULE);
-        _exit(1);
+    /* deepsleep's time reaches exit_vm; 0 = no timer. */
+    static const char *const sleeps[] = {"machine.deepsleep(500)", "machine.deepsleep()"};
+    static const uint32_t want_arg[] = {500, 0};
+    for (int i = 0; i < 2; i++) {
+        int afd[2];
+        if (pipe(afd) < 0) return;
+        exit_arg_fd = afd[1];
+        pid = vb_engine_fork();
+        if (pid == 0) {
+            char src[80];
+            snprintf(src, sizeof src, "import machine\n%s\n", sleeps[i]);
+            vb_engine_exec(src, strlen(src), "main.py", VB_EXEC_MODULE);
+            _exit(1);
+        }
+        exit_arg_fd = -1;
+        close(afd[1]);
+        uint32_t arg = 12345;
+        ssize_t n = read(afd[0], &arg, sizeof arg);
+        close(afd[0]);
+        check(wait_status(pid) == VB_VM_EXIT_DEEPSLEEP && n == sizeof arg && arg == want_arg[i],
+              sleeps[i]);
     }
-    check(wait_status(pid) == VB_VM_EXIT_DEEPSLEEP, "machine.deepsleep exits DEEPSLEEP");
+
+    /* A new VM starts with no pin IRQ armed and no stale edge. */
+    expect("arm before fork", VB_EXEC_MODULE, "from machine import Pin\nPin(14).irq(lambda p: None, Pin.IRQ_RISING)\n", VB_EXEC_OK,
+           "");
+    fb.pending[0] = (uint64_t)1 << 28;
+    pid = vb_engine_fork();
+    if (pid == 0) _exit(fb.pins[14].irq_arm == 0 && fb.pending[0] == 0 ? 0 : 1);
+    check(wait_status(pid) == 0, "VM starts with pin IRQs disarmed");
+    fb.pending[0] = 0;
 }
 
 /* The address-space cap cannot coexist with ASan's shadow memory. */
@@ -659,6 +1141,98 @@ static void test_fork(void)
 #define AS_LIMIT ((size_t)256 << 20)
 #endif
 
+/* machine as Pycom firmware 1.20 shows it (run in the Pycom child). */
+static void test_pycom_machine(void)
+{
+    expect("pycom Pin constants", VB_EXEC_MODULE,
+           "from machine import Pin\nimport machine, time\n"
+           "print(Pin.IN, Pin.OUT, Pin.OPEN_DRAIN, Pin.PULL_UP, Pin.PULL_DOWN, Pin.IRQ_RISING,\n"
+           "      Pin.IRQ_FALLING, Pin.IRQ_LOW_LEVEL, Pin.IRQ_HIGH_LEVEL)\n"
+           "print(hasattr(Pin, 'on'), hasattr(machine, 'Signal'), hasattr(machine, 'lightsleep'))\n",
+           VB_EXEC_OK, "1 2 7 1 2 1 2 4 5\r\nFalse False False\r\n");
+    static const char bad[] = TB AT(1) "ValueError: invalid argument(s) value\r\n";
+    expect("pycom unknown pin", VB_EXEC_SINGLE, "Pin('P99')", VB_EXEC_EXCEPTION, bad);
+    expect("pycom number refused", VB_EXEC_SINGLE, "Pin(21)", VB_EXEC_EXCEPTION, bad);
+    expect("pycom OUT on input-only", VB_EXEC_SINGLE, "Pin('P13', mode=Pin.OUT)", VB_EXEC_EXCEPTION,
+           bad);
+    expect("pycom bad pull", VB_EXEC_SINGLE, "Pin('P12', pull=3)", VB_EXEC_EXCEPTION, bad);
+    expect("pycom repr", VB_EXEC_SINGLE, "p = Pin('P12', mode=Pin.IN, pull=Pin.PULL_DOWN); p",
+           VB_EXEC_OK, "Pin('P12', mode=Pin.IN, pull=Pin.PULL_DOWN, alt=-1)\r\n");
+    fake_pin fp = pin_copy(21);
+    check(fp.mode == VB_PIN_MODE_IN && fp.pull == VB_PIN_PULL_DOWN, "P12 is GPIO21 at the board");
+    expect("pycom names", VB_EXEC_SINGLE,
+           "(Pin('G28') is p, Pin.module.P12 is p, Pin.exp_board.G28 is p, p.id(), Pin(p) is p)",
+           VB_EXEC_OK, "(True, True, True, 'P12', True)\r\n");
+    expect("pycom output", VB_EXEC_MODULE,
+           "o = Pin('P9', mode=Pin.OUT)\nprint(repr(o))\no.value(1)\na = o()\no.toggle()\n"
+           "print(a, o.value(), o.mode() == Pin.OUT, o.pull())\n",
+           VB_EXEC_OK, "Pin('P9', mode=Pin.OUT, pull=None, alt=-1)\r\n1 0 True None\r\n");
+    fp = pin_copy(12);
+    check(fp.mode == VB_PIN_MODE_OUT && fp.latch == 0, "P9 is GPIO12 at the board");
+    expect("pycom pull()", VB_EXEC_MODULE,
+           "o.pull(Pin.PULL_UP)\nprint(o.pull(), repr(o))\n", VB_EXEC_OK,
+           "1 Pin('P9', mode=Pin.OUT, pull=Pin.PULL_UP, alt=-1)\r\n");
+    expect("pycom Pin(id) reconfigures", VB_EXEC_SINGLE, "Pin('P9')", VB_EXEC_OK,
+           "Pin('P9', mode=Pin.IN, pull=None, alt=-1)\r\n");
+    check(pin_copy(12).mode == VB_PIN_MODE_IN, "Pin('P9') made it an input");
+
+    expect("pycom callback", VB_EXEC_MODULE,
+           "hits = []\ni = Pin('P11', mode=Pin.IN)\ni.callback(Pin.IRQ_RISING, lambda a: hits.append(a), 'x')\n",
+           VB_EXEC_OK, "");
+    check(pin_copy(22).irq_arm == VB_PIN_IRQ_RISING, "P11 (GPIO22) armed");
+    host_drive(22, 1);
+    expect("pycom handler gets its arg", VB_EXEC_SINGLE, "hits", VB_EXEC_OK, "['x']\r\n");
+    expect("pycom callback default arg", VB_EXEC_MODULE,
+           "i.callback(Pin.IRQ_FALLING, lambda a: hits.append(a))\n", VB_EXEC_OK, "");
+    host_drive(22, 0);
+    expect("pycom handler gets the pin", VB_EXEC_SINGLE, "(len(hits), hits[-1] is i)", VB_EXEC_OK,
+           "(2, True)\r\n");
+    expect("pycom callback off", VB_EXEC_SINGLE, "i.callback(0)", VB_EXEC_OK, "");
+    check(pin_copy(22).irq_arm == 0, "callback(0) disarms");
+
+    fb.wdt_starts = 0;
+    expect("pycom WDT needs a timeout", VB_EXEC_SINGLE, "machine.WDT()", VB_EXEC_EXCEPTION,
+           TB AT(1) "TypeError: 'timeout' argument required\r\n");
+    expect("pycom WDT id", VB_EXEC_SINGLE, "machine.WDT(1, timeout=10)", VB_EXEC_EXCEPTION,
+           TB AT(1) "OSError: resource not available\r\n");
+    expect("pycom WDT", VB_EXEC_MODULE, "w = machine.WDT(timeout=1000)\nw.init(2500)\nw.feed()\n",
+           VB_EXEC_OK, "");
+    check(fb.wdt_starts == 2 && fb.wdt_timeout == 2500 && fb.wdt_feeds >= 1, "pycom WDT at the board");
+
+    double t0 = now_s();
+    expect("pycom sleep(100)", VB_EXEC_SINGLE, "machine.sleep(100)", VB_EXEC_OK, "");
+    double dt = now_s() - t0;
+    check(dt >= 0.1 && dt < 1.0, "pycom sleep(100) waits");
+
+    fb.wake = VB_WAKE_PWRON;
+    expect("pycom wake_reason power-on", VB_EXEC_SINGLE, "machine.wake_reason()", VB_EXEC_OK,
+           "(0, None)\r\n");
+    fb.wake = VB_WAKE_RTC;
+    expect("pycom wake_reason RTC", VB_EXEC_SINGLE, "machine.wake_reason()", VB_EXEC_OK,
+           "(2, None)\r\n");
+    fb.wake = VB_WAKE_PIN;
+    fb.wake_gpios = (uint64_t)1 << 12;
+    fb.wake_left_ms = 1234;
+    expect("pycom wake_reason pin", VB_EXEC_MODULE,
+           "r = machine.wake_reason()\n"
+           "print(r[0] == machine.PIN_WAKE, r[1] == [Pin.module.P9], machine.remaining_sleep_time())\n",
+           VB_EXEC_OK, "True True 1234\r\n");
+    fb.wake = VB_WAKE_PWRON;
+    expect("pin_sleep_wakeup", VB_EXEC_SINGLE,
+           "machine.pin_sleep_wakeup(['P9', 'P10'], machine.WAKEUP_ANY_HIGH)", VB_EXEC_OK, "");
+    check(fb.wake_mask == ((1u << 12) | (1u << 13)) && fb.wake_level == 1, "wake pins at the board");
+    expect("pin_sleep_wakeup mode", VB_EXEC_SINGLE, "machine.pin_sleep_wakeup(['P9'], 5)",
+           VB_EXEC_EXCEPTION, TB AT(1) "ValueError: invalid wakeup mode 5\r\n");
+    expect("pin_sleep_wakeup non-RTC pin", VB_EXEC_SINGLE,
+           "machine.pin_sleep_wakeup(['P12'], machine.WAKEUP_ALL_LOW)", VB_EXEC_EXCEPTION,
+           TB AT(1) "ValueError: deepsleep wake up is not supported on the selected pin(s)\r\n");
+    expect("pycom RTC.memory", VB_EXEC_SINGLE, "machine.RTC().memory(b'q'); machine.RTC().memory()",
+           VB_EXEC_OK, "b'q'\r\n");
+    expect("pycom has no esp32 module", VB_EXEC_MODULE,
+           "try:\n    import esp32\nexcept ImportError:\n    print('no esp32')\n", VB_EXEC_OK,
+           "no esp32\r\n");
+}
+
 /* Run before this process starts its own engine: the pycom profile in a
  * child with its own interpreter. Returns the child's failure count. */
 static int test_pycom_profile(void)
@@ -667,8 +1241,10 @@ static int test_pycom_profile(void)
     if (pid == 0) {
         /* An inherited "ignore SIGINT" must not disable Ctrl-C. */
         signal(SIGINT, SIG_IGN);
+        const vb_profile *prof = vb_profile_find("pycom");
         vb_engine_config cfg = {.hal = &fake_hal, .machine_consts = vb_machine_consts_pycom,
-                                .vm_as_limit = AS_LIMIT};
+                                .vm_as_limit = AS_LIMIT, .pins = prof->pins,
+                                .n_pins = prof->n_pins, .pycom = true};
         char err[200];
         if (vb_engine_init(&cfg, err, sizeof err) < 0) {
             fprintf(stderr, "%s\n", err);
@@ -685,6 +1261,7 @@ static int test_pycom_profile(void)
         fb.after_soft = true;
         expect("pycom soft", VB_EXEC_SINGLE, "import machine; machine.reset_cause()", VB_EXEC_OK,
                "4\r\n");
+        test_pycom_machine();
         interrupt("Ctrl-C despite inherited SIG_IGN", "while True:\n    pass\n",
                   TB AT(2) "KeyboardInterrupt: \r\n", TB AT(1) "KeyboardInterrupt: \r\n");
         if (AS_LIMIT) {
@@ -711,11 +1288,15 @@ int main(void)
 {
     setvbuf(stderr, NULL, _IONBF, 0);
     fb.tick_base_us = (int64_t)f_ticks_us(&fb);
+    main_thread = pthread_self();
+    for (unsigned i = 0; i < VB_PINS_MAX; i++) fb.pins[i].ext = -1;
     test_pycom_profile();
 
     static const uint8_t uid[] = {0xde, 0xad, 0xbe, 0xef};
+    const vb_profile *prof = vb_profile_find("generic");
     vb_engine_config cfg = {
         .hal = &fake_hal, .unique_id = uid, .unique_id_len = sizeof uid,
+        .pins = prof->pins, .n_pins = prof->n_pins,
     };
     char err[200];
     fb.intr_char = 3;
@@ -730,6 +1311,10 @@ int main(void)
     test_interrupt();
     test_time();
     test_machine();
+    test_pins();
+    test_pin_irq();
+    test_signal_wdt();
+    test_sleep_rtc_wake();
     test_sys_micropython();
     test_stdin();
     test_complete();

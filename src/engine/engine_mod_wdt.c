@@ -1,0 +1,93 @@
+/* machine.WDT over the board's watchdog (boot.md §7): once started it
+ * cannot be stopped (no deinit); a later WDT() sets a new timeout, as the
+ * esp32 port reconfigures the task watchdog and Pycom restarts its timer.
+ *
+ * esp32: WDT(id=0, timeout=5000); id != 0 is ValueError, timeout <= 0
+ * ValueError("WDT timeout too short").
+ * Pycom: WDT(id=0, timeout) with timeout required, id != 0 is OSError
+ * ("resource not available"), plus init(timeout). Pycom's firmware takes a
+ * timeout <= 0 as 1 ms; here it is the esp32 port's ValueError. */
+#include "engine_int.h"
+
+#include <limits.h>
+
+static const vb_hal *hal(void) { return vb_engine_g.hal; }
+
+/* Starts (or re-times) the board's watchdog: 0, or -1 with ValueError. */
+static int start(long timeout_ms)
+{
+    if (timeout_ms <= 0) {
+        PyErr_SetString(PyExc_ValueError, "WDT timeout too short");
+        return -1;
+    }
+    if (vb_hal_need((const void *)hal()->wdt_start) < 0) return -1;
+    hal()->wdt_start(hal()->ctx, timeout_ms > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)timeout_ms);
+    return 0;
+}
+
+static PyObject *wdt_new(PyTypeObject *type, PyObject *args, PyObject *kw)
+{
+    static char *kwl[] = {"id", "timeout", NULL};
+    bool pycom = vb_engine_g.pycom;
+    long id = 0, timeout = pycom ? LONG_MIN : 5000;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|ll:WDT", kwl, &id, &timeout)) return NULL;
+    if (timeout == LONG_MIN) {
+        PyErr_SetString(PyExc_TypeError, "'timeout' argument required");
+        return NULL;
+    }
+    if (id != 0) {
+        if (pycom) PyErr_SetString(PyExc_OSError, "resource not available");
+        else PyErr_SetNone(PyExc_ValueError);
+        return NULL;
+    }
+    if (start(timeout) < 0) return NULL;
+    return type->tp_alloc(type, 0);
+}
+
+static PyObject *wdt_feed(PyObject *self, PyObject *u)
+{
+    (void)self, (void)u;
+    if (vb_hal_need((const void *)hal()->wdt_feed) < 0) return NULL;
+    hal()->wdt_feed(hal()->ctx);
+    Py_RETURN_NONE;
+}
+
+/* Pycom init(timeout). */
+static PyObject *wdt_init(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *kwl[] = {"timeout", NULL};
+    long timeout;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "l:init", kwl, &timeout)) return NULL;
+    if (start(timeout) < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *wdt_repr(PyObject *self)
+{
+    (void)self;
+    return PyUnicode_FromString("<WDT>");
+}
+
+static PyMethodDef esp32_methods[] = {
+    {"feed", wdt_feed, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyMethodDef pycom_methods[] = {
+    {"feed", wdt_feed, METH_NOARGS, NULL},
+    {"init", (PyCFunction)(void (*)(void))wdt_init, METH_VARARGS | METH_KEYWORDS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+PyObject *vb_wdt_type_create(void)
+{
+    PyType_Slot slots[] = {
+        {Py_tp_new, (void *)wdt_new},
+        {Py_tp_repr, (void *)wdt_repr},
+        {Py_tp_methods, vb_engine_g.pycom ? pycom_methods : esp32_methods},
+        {0, NULL},
+    };
+    PyType_Spec spec = {"machine.WDT", sizeof(PyObject), 0, Py_TPFLAGS_DEFAULT, slots};
+    return PyType_FromSpec(&spec);
+}
