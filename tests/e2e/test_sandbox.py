@@ -318,8 +318,9 @@ attempt('chdir', g['chdir'], '/')
 
 
 def test_only_the_board_fds_are_open(board):
-    # 0/1/2 are /dev/null (char 1:3); the rest is the output pipe and the
-    # input eventfd: no flash image file, no pty, no terminal.
+    # 0/1/2 are /dev/null (char 1:3); the rest is the output pipe, the
+    # hardware event pipe and the input eventfd: no flash image file, no
+    # pty, no terminal, no control socket.
     out, err = run_raw(board, b"""
 g = real_os()
 import stat
@@ -346,8 +347,8 @@ for a, b in pipes:
     stderr = fds.pop(2)
     # an ASan build keeps the inherited stderr for sanitizer reports
     assert stderr == "chr1:3" or asan_build(), out
-    assert sorted(fds.values()) == ["fifo", "other"], out   # pipe, eventfd
-    # RLIMIT_NOFILE: 32 descriptors, 5 in use
+    assert sorted(fds.values()) == ["fifo", "fifo", "other"], out   # pipes, eventfd
+    # RLIMIT_NOFILE: 32 descriptors, 6 in use
     assert "PIPES 13 24" in out, out
 
 
