@@ -7,10 +7,12 @@ usage: bench_board.py [path/to/vboard]"""
 import os
 import pty
 import select
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tty
 
@@ -53,6 +55,43 @@ def pty_echo_baseline(n=200):
     cat.wait()
     os.close(master)
     return out
+
+
+def unix_echo_baseline(n=300):
+    """One line over a Unix socket to an echo thread and back: the floor of
+    a control-socket round trip."""
+    a, b = socket.socketpair()
+
+    def echo():
+        while True:
+            d = b.recv(4096)
+            if not d:
+                return
+            b.sendall(d)
+    threading.Thread(target=echo, daemon=True).start()
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        a.sendall(b'{"cmd":"status"}\n')
+        a.recv(4096)
+        out.append(time.perf_counter() - t)
+    a.close()
+    return out
+
+
+def control_rate(path, n=4000):
+    """Pipelined control commands per second (a sender thread, one reader)."""
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    burst = b'{"cmd":"pin","name":"GPIO5","drive":"high"}\n' * n
+    t = time.perf_counter()
+    threading.Thread(target=s.sendall, args=(burst,), daemon=True).start()
+    got = 0
+    while got < n:
+        got += s.recv(1 << 20).count(b"\n")
+    dt = time.perf_counter() - t
+    s.close()
+    return n / dt
 
 
 def rss_kib(pid):
@@ -109,6 +148,21 @@ def main():
         hard.append(time.perf_counter() - t)
         b.send(b"import machine\r")
         b.expect(b">>> ")
+    ctl = []
+    for _ in range(300):
+        t = time.perf_counter()
+        b.ctl("status")
+        ctl.append(time.perf_counter() - t)
+    rates = [control_rate(b.control) for _ in range(5)]
+    button = []
+    cycle = []
+    for samples, req in ((button, {"cmd": "reset"}), (cycle, {"cmd": "power", "state": "cycle"})):
+        for _ in range(10):
+            b.drain(0.02)
+            t = time.perf_counter()
+            b.ctl(**req)
+            b.expect(BANNER, 10)
+            samples.append(time.perf_counter() - t)
     b.raw_enter()
     paste = []
     for _ in range(100):
@@ -125,8 +179,9 @@ def main():
     b.send(b"\r\x02")
     b.quit()
     base_echo = pty_echo_baseline()
+    base_unix = unix_echo_baseline()
 
-    bs, be = median_ms(base_spawn), median_ms(base_echo)
+    bs, be, bu = median_ms(base_spawn), median_ms(base_echo), median_ms(base_unix)
     print("bench_board: medians; baselines: spawn of /bin/true %.2f ms, pty echo through cat %.3f ms" % (bs, be))
     for name, samples, base, bname in [
         ("cold start to first '>>> '", cold, bs, "spawn"),
@@ -134,9 +189,14 @@ def main():
         ("machine.reset() to '>>> '", hard, bs, "spawn"),
         ("friendly round trip ('1+1\\r' to '>>> ')", trip, be, "pty echo"),
         ("raw-paste round trip of 'pass'", paste, be, "pty echo"),
+        ("control 'status' round trip", ctl, bu, "unix echo"),
+        ("reset button (control) to '>>> '", button, bs, "spawn"),
+        ("power cycle (control) to '>>> '", cycle, bs, "spawn"),
     ]:
         print("  %-42s %8.3f ms  (x%.1f of %s, n=%d)" % (name, median_ms(samples), median_ms(samples) / base,
                                                          bname, len(samples)))
+    print("  %-42s %8.0f /s  (n=%d runs of 4000)" % ("control commands, pipelined", statistics.median(rates),
+                                                      len(rates)))
     print("  memory (VmRSS): supervisor %d KiB, zygote %d KiB, VM %d KiB" % mem)
 
 
