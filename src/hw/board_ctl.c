@@ -120,11 +120,20 @@ static const char *cmd_pin(board *b, const vb_json_obj *req, vb_json_out *out, c
 
 static void rgb_text(uint32_t rgb, char buf[8]) { snprintf(buf, 8, "#%06x", rgb & 0xFFFFFFu); }
 
+/* The generic board's LED is a plain blue one on a GPIO (lit when the pin
+ * is high); Pycom's is the RGB LED the firmware sets. */
+static uint32_t led_now(const board *b)
+{
+    int g = b->cfg->profile->led_gpio;
+    if (g >= 0) return vb_pin_level(&b->regs->pins[g]) ? 0x0000FFu : 0;
+    return atomic_load(&b->regs->led_rgb);
+}
+
 static const char *cmd_led(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)
 {
     (void)err, (void)errlen;
     (void)req;
-    uint32_t rgb = atomic_load(&b->regs->led_rgb);
+    uint32_t rgb = led_now(b);
     char hex[8];
     rgb_text(rgb, hex);
     vb_json_str(out, "rgb", hex);
@@ -153,7 +162,7 @@ static const char *cmd_status(board *b, const vb_json_obj *req, vb_json_out *out
     vb_json_bool(out, "safe_boot", r->safe_boot != 0);
     vb_json_str(out, "image", image_names[r->image_slot < 3 ? r->image_slot : 0]);
     char hex[8];
-    rgb_text(atomic_load(&r->led_rgb), hex);
+    rgb_text(led_now(b), hex);
     vb_json_str(out, "led", hex);
     vb_json_uint(out, "wdt_timeout_ms", atomic_load(&r->wdt_timeout_ms));
     vb_json_uint(out, "flash_ops", r->flash_ops);

@@ -43,8 +43,10 @@ def test_firmware_output_is_seen_by_the_host(board, tmp_path):
     repl(board, "from machine import Pin; led = Pin(2, Pin.OUT, value=1)")
     r = board.ctl("pin", name="2")
     assert r["level"] == 1 and r["mode"] == "out" and r["driver"] == "firmware"
+    assert board.ctl("led") == {"ok": True, "rgb": "#0000ff", "on": True, "gpio": 2}
     repl(board, "led.off()")
     assert board.ctl("pin", name="2")["level"] == 0
+    assert board.ctl("led")["on"] is False
     repl(board, "led.on()")
     r = board.ctl("pin", name="2", drive="low")   # host against an output
     assert r["level"] == 1 and r["contention"] is True
