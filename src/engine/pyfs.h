@@ -1,8 +1,11 @@
 /* The device-side filesystem for Python code: a MicroPython-style `os`
  * module (also `uos`), `open` (builtins.open and io.open) returning vboard
- * file objects, and an import finder, all served only from the board's FAT
- * volume (flash.md §4.6, repl.md §6.3). Device code never gets CPython's
- * posix/io file calls through these: every byte comes through src/fs/fat.h.
+ * file objects, and an import finder, all served from the board's FAT
+ * volume (flash.md §4.6, repl.md §6.3) and from Python VFS objects device
+ * code mounts with os.mount (as `mpremote mount` does; a soft reset's fresh
+ * VM starts without them). Device code never gets CPython's posix/io file
+ * calls through these: every byte comes through src/fs/fat.h or through
+ * the methods of device code's own objects.
  *
  * Errors are raised as OSError(errno) with one int argument and e.errno set
  * (repl.md §1.3), never a host path or a strerror text.
@@ -57,7 +60,9 @@ int vb_pyfs_close_all(PyObject *os_module);
 /* Read a whole board file (path as device code would write it, relative to
  * the cwd) into malloc'd memory with a NUL after the data, for boot.py and
  * main.py. 0 with *data and *len set (free(*data) later), or a negative errno:
- * -ENOENT missing or a directory, -ENOMEM, -EIO. No Python exception. */
+ * -ENOENT missing or a directory, -ENOMEM, -EIO. Below a VFS mount point
+ * the object's open(path, 'rb').read() serves it; its OSError gives the
+ * errno, any other exception -EIO. No Python exception is left set. */
 int vb_pyfs_read_file(PyObject *os_module, const char *path, char **data, size_t *len);
 
 /* compile(src, filename, mode) as the board does it: no SyntaxWarning or

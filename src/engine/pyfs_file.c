@@ -380,10 +380,19 @@ static PyObject *pyfs_open(PyObject *module, PyObject *args, PyObject *kw)
     pyfs_state *st = pyfs_state_of_module(module);
     PyObject *pb = pyfs_path_bytes(file);
     if (!pb) return NULL;
-    char fat[PYFS_PATH_MAX], fmode[4];
+    pyfs_loc loc;
+    char fmode[4];
     bool text;
-    int rc = pyfs_fat_path(st, PyBytes_AS_STRING(pb), fat, sizeof fat);
+    int rc = pyfs_resolve(st, PyBytes_AS_STRING(pb), &loc);
     Py_DECREF(pb);
+    if (rc == 0 && loc.where == PYFS_IN_VFS) {
+        /* the object's open(path, mode) result is the file (upstream) */
+        PyObject *m = PyUnicode_FromString(mode);
+        PyObject *r = m ? pyfs_vfs_call(&loc, "open", PyBytes_Check(file), m) : NULL;
+        Py_XDECREF(m);
+        return r;
+    }
+    if (rc == 0) rc = pyfs_fat_err(&loc);
     if (rc < 0) return pyfs_raise(rc);
     parse_mode(mode, fmode, &text);
     PyTypeObject *tp = (PyTypeObject *)(text ? st->text_type : st->bin_type);
@@ -393,7 +402,7 @@ static PyObject *pyfs_open(PyObject *module, PyObject *args, PyObject *kw)
     pf->prev = pf->next = NULL;
     pf->text = text;
     memset(&pf->f, 0, sizeof pf->f);
-    rc = vb_fat_open(st->fs, &pf->f, fat, fmode);
+    rc = vb_fat_open(st->fs, &pf->f, loc.rest, fmode);
     if (rc < 0) {
         Py_DECREF(pf);                 /* f.open is false: nothing to close */
         return pyfs_raise(rc);

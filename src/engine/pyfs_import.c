@@ -1,7 +1,8 @@
-/* Imports from the board volume: a meta-path finder that looks for
- * name/__init__.py and name.py in the sys.path entries ('' = the cwd), and
- * loads them with compile warnings silenced. CPython's PathFinder is taken
- * off sys.meta_path so no import can reach the host filesystem. */
+/* Imports from the board volume and mounted VFS objects: a meta-path finder
+ * that looks for name/__init__.py and name.py in the sys.path entries
+ * ('' = the cwd), and loads them with compile warnings silenced. CPython's
+ * PathFinder is taken off sys.meta_path so no import can reach the host
+ * filesystem. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +13,10 @@ typedef struct {
     PyObject_HEAD
 } finder_obj;
 
-static bool fat_kind(pyfs_state *st, const char *board, bool want_dir)
-{
-    char fat[PYFS_PATH_MAX];
-    vb_fat_info info;
-    if (pyfs_fat_path(st, board, fat, sizeof fat) < 0) return false;
-    if (vb_fat_stat(st->fs, fat, &info) < 0) return false;
-    return info.is_dir == want_dir;
-}
-
 /* Look for `name` in one search entry; the board path found is what
- * __file__ shows: relative for '', as given otherwise (as MicroPython). */
+ * __file__ shows: relative for '', as given otherwise (as MicroPython).
+ * A spec, None (not here), or NULL with an exception (a Ctrl-C during a
+ * VFS object's stat). */
 static PyObject *find_in(pyfs_state *st, PyObject *fullname, const char *entry,
                          const char *name, PyObject *self)
 {
@@ -30,14 +24,16 @@ static PyObject *find_in(pyfs_state *st, PyObject *fullname, const char *entry,
     int n = entry[0] ? snprintf(base, sizeof base, "%s%s%s", entry,
                                 entry[strlen(entry) - 1] == '/' ? "" : "/", name)
                      : snprintf(base, sizeof base, "%s", name);
-    if (n < 0 || (size_t)n >= sizeof base) return NULL;
+    if (n < 0 || (size_t)n >= sizeof base) return Py_NewRef(Py_None);
     bool pkg = false;
     snprintf(file, sizeof file, "%s/__init__.py", base);
-    if (fat_kind(st, base, true) && fat_kind(st, file, false)) {
+    int k = pyfs_kind(st, base), kf = k == 1 ? pyfs_kind(st, file) : -1;
+    if (k == -2 || kf == -2) return NULL;
+    if (k == 1 && kf == 0) {
         pkg = true;
     } else {
         snprintf(file, sizeof file, "%s.py", base);
-        if (!fat_kind(st, file, false)) return NULL;
+        if ((k = pyfs_kind(st, file)) != 0) return k == -2 ? NULL : Py_NewRef(Py_None);
     }
     /* ModuleSpec(name, loader, origin=file): origin is keyword-only */
     PyObject *bootstrap = PyImport_ImportModule("_frozen_importlib");
@@ -110,7 +106,7 @@ static PyObject *finder_exec_module(PyObject *self, PyObject *module)
     size_t len = 0;
     if (path) {
         int rc = PyObject_SetAttrString(module, "__file__", origin);
-        if (rc == 0 && (rc = pyfs_read_file(st, path, &src, &len)) < 0) pyfs_raise(rc);
+        if (rc == 0) rc = pyfs_load_source(st, path, &src, &len);
         if (rc == 0) {
             PyObject *code = vb_pyfs_compile(src, len, path, Py_file_input);
             PyObject *dict = PyModule_GetDict(module);   /* borrowed */

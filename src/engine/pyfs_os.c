@@ -1,5 +1,6 @@
 /* The MicroPython-style `os` module over the board volume (flash.md §4.6,
- * repl.md §6.3), and vb_pyfs_install which wires everything in. */
+ * repl.md §6.3) and the Python VFS objects mounted beside it (pyfs_vfs.c),
+ * and vb_pyfs_install which wires everything in. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,16 +23,24 @@ pyfs_state *pyfs_state_of(PyObject *self)
     return PyType_GetModuleState(Py_TYPE(self));
 }
 
-/* Resolve a Python path argument: 0 with the FAT path in `fat`, or a
- * negative errno (-EPERM: the virtual root), or -1000 with an exception. */
+/* Resolve a Python path argument into *loc: 0, -ENAMETOOLONG, or -1000
+ * with an exception. */
 #define PATH_PYERR (-1000)
-static int arg_fat_path(pyfs_state *st, PyObject *arg, char *fat, size_t len)
+static int arg_loc(pyfs_state *st, PyObject *arg, pyfs_loc *loc)
 {
     PyObject *b = pyfs_path_bytes(arg);
     if (!b) return PATH_PYERR;
-    int rc = pyfs_fat_path(st, PyBytes_AS_STRING(b), fat, len);
+    int rc = pyfs_resolve(st, PyBytes_AS_STRING(b), loc);
     Py_DECREF(b);
     return rc;
+}
+
+/* arg_loc for an operation on the volume: 0 with loc->rest the FAT path,
+ * or a negative errno (pyfs_fat_err) or PATH_PYERR. */
+static int arg_fat_loc(pyfs_state *st, PyObject *arg, pyfs_loc *loc)
+{
+    int rc = arg_loc(st, arg, loc);
+    return rc < 0 ? rc : pyfs_fat_err(loc);
 }
 
 static PyObject *raise_rc(int rc)
@@ -50,30 +59,16 @@ static PyObject *int_tuple(const long long *v, int n)
     return t;
 }
 
-/* Entries of a directory as ilistdir tuples; names as str, or as bytes when
- * the argument was bytes (as MicroPython). */
-static PyObject *list_entries(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+/* Append the entries of volume directory `fat` as ilistdir tuples; names
+ * as str, or as bytes when the argument was bytes (as MicroPython). 0, or
+ * -1 with an exception. */
+static int fat_entries(pyfs_state *st, const char *fat, PyObject *list, bool as_bytes)
 {
-    pyfs_state *st = pyfs_state_of_module(module);
-    PyObject *arg = nargs > 0 ? args[0] : NULL;
-    if (nargs > 1) return PyErr_Format(PyExc_TypeError, "function takes at most 1 argument");
-    bool as_bytes = arg && PyBytes_Check(arg);
-    char fat[PYFS_PATH_MAX];
-    int rc = arg ? arg_fat_path(st, arg, fat, sizeof fat)
-                 : pyfs_fat_path(st, ".", fat, sizeof fat);
-    PyObject *list = PyList_New(0);
-    if (!list) return NULL;
-    if (rc == -EPERM) {                /* the virtual root: the mount point */
-        PyObject *e = Py_BuildValue(as_bytes ? "(yii)" : "(sii)", st->mount + 1, S_IFDIR_MP, 0);
-        if (!e || PyList_Append(list, e) < 0) Py_CLEAR(list);
-        Py_XDECREF(e);
-        return list;
-    }
     vb_fat_dir d;
-    if (rc == 0) rc = vb_fat_opendir(st->fs, &d, fat);
+    int rc = vb_fat_opendir(st->fs, &d, fat);
     if (rc < 0) {
-        Py_DECREF(list);
-        return raise_rc(rc);
+        pyfs_raise(rc);
+        return -1;
     }
     vb_fat_info info;
     while ((rc = vb_fat_readdir(&d, &info)) == 1) {
@@ -85,24 +80,53 @@ static PyObject *list_entries(PyObject *module, PyObject *const *args, Py_ssize_
                            : NULL;
         if (!e || PyList_Append(list, e) < 0) {
             Py_XDECREF(e);
-            Py_DECREF(list);
-            return NULL;
+            return -1;
         }
         Py_DECREF(e);
     }
     if (rc < 0) {
-        Py_DECREF(list);
-        return pyfs_raise(rc);
+        pyfs_raise(rc);
+        return -1;
     }
+    return 0;
+}
+
+static int fat_root(pyfs_state *st, PyObject *list, bool as_bytes)
+{
+    return fat_entries(st, "/", list, as_bytes);
+}
+
+/* The entries of a directory: a list of ilistdir tuples, or, below a VFS
+ * mount point, whatever the object's ilistdir returned (*from_vfs set). */
+static PyObject *listing(PyObject *module, PyObject *const *args, Py_ssize_t nargs, bool *from_vfs)
+{
+    pyfs_state *st = pyfs_state_of_module(module);
+    PyObject *arg = nargs > 0 ? args[0] : NULL;
+    if (nargs > 1) return PyErr_Format(PyExc_TypeError, "function takes at most 1 argument");
+    bool as_bytes = arg && PyBytes_Check(arg);
+    pyfs_loc loc;
+    int rc = arg ? arg_loc(st, arg, &loc) : pyfs_resolve(st, ".", &loc);
+    if (rc < 0) return raise_rc(rc);
+    *from_vfs = false;
+    if (strcmp(loc.abs, "/") == 0)     /* the mount points, and what is at "/" */
+        return pyfs_root_listing(st, as_bytes, fat_root);
+    if (loc.where == PYFS_IN_VFS) {
+        *from_vfs = true;
+        return pyfs_vfs_call(&loc, "ilistdir", as_bytes, NULL);
+    }
+    if ((rc = pyfs_fat_err(&loc)) < 0) return pyfs_raise(rc);
+    PyObject *list = PyList_New(0);
+    if (list && fat_entries(st, loc.rest, list, as_bytes) < 0) Py_CLEAR(list);
     return list;
 }
 
 static PyObject *os_ilistdir(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
+    bool from_vfs;
+    PyObject *list = listing(module, args, nargs, &from_vfs);
+    if (!list || from_vfs) return list;   /* a VFS's iterator goes back as is (upstream) */
     /* Collected up front: an iterator over a directory that the loop body
      * modifies would otherwise see a changing on-disk order. */
-    PyObject *list = list_entries(module, args, nargs);
-    if (!list) return NULL;
     PyObject *it = PyObject_GetIter(list);
     Py_DECREF(list);
     return it;
@@ -110,7 +134,21 @@ static PyObject *os_ilistdir(PyObject *module, PyObject *const *args, Py_ssize_t
 
 static PyObject *os_listdir(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *list = list_entries(module, args, nargs);
+    bool from_vfs;
+    PyObject *list = listing(module, args, nargs, &from_vfs);
+    if (list && from_vfs) {            /* the first item of each entry */
+        PyObject *it = PyObject_GetIter(list), *names = it ? PyList_New(0) : NULL, *e;
+        Py_DECREF(list);
+        while (names && (e = PyIter_Next(it))) {
+            PyObject *name = PySequence_GetItem(e, 0);
+            Py_DECREF(e);
+            if (!name || PyList_Append(names, name) < 0) Py_CLEAR(names);
+            Py_XDECREF(name);
+        }
+        Py_XDECREF(it);
+        if (PyErr_Occurred()) Py_CLEAR(names);
+        return names;
+    }
     for (Py_ssize_t i = 0; list && i < PyList_GET_SIZE(list); i++) {
         PyObject *name = Py_NewRef(PyTuple_GET_ITEM(PyList_GET_ITEM(list, i), 0));
         PyList_SetItem(list, i, name);   /* steals name, drops the tuple */
@@ -121,17 +159,19 @@ static PyObject *os_listdir(PyObject *module, PyObject *const *args, Py_ssize_t 
 static PyObject *os_stat(PyObject *module, PyObject *arg)
 {
     pyfs_state *st = pyfs_state_of_module(module);
-    char fat[PYFS_PATH_MAX];
-    int rc = arg_fat_path(st, arg, fat, sizeof fat);
+    pyfs_loc loc;
+    int rc = arg_loc(st, arg, &loc);
+    if (rc == 0 && loc.where == PYFS_IN_VFS) return pyfs_vfs_call(&loc, "stat", PyBytes_Check(arg), NULL);
+    if (rc == 0) rc = pyfs_fat_err(&loc);
     long long v[10] = {0};
     if (rc == -EPERM) {                /* virtual root */
         v[0] = S_IFDIR_MP;
         return int_tuple(v, 10);
     }
     vb_fat_info info;
-    if (rc == 0) rc = vb_fat_stat(st->fs, fat, &info);
+    if (rc == 0) rc = vb_fat_stat(st->fs, loc.rest, &info);
     if (rc < 0) return raise_rc(rc);
-    bool root = strcmp(fat, "/") == 0;
+    bool root = strcmp(loc.rest, "/") == 0;
     long long mtime = root ? 0 : vb_fat_dos_to_unix(info.wdate, info.wtime) - MP_EPOCH_UNIX;
     v[0] = info.is_dir ? S_IFDIR_MP : S_IFREG_MP;
     v[6] = info.size;
@@ -142,8 +182,10 @@ static PyObject *os_stat(PyObject *module, PyObject *arg)
 static PyObject *os_statvfs(PyObject *module, PyObject *arg)
 {
     pyfs_state *st = pyfs_state_of_module(module);
-    char fat[PYFS_PATH_MAX];
-    int rc = arg_fat_path(st, arg, fat, sizeof fat);
+    pyfs_loc loc;
+    int rc = arg_loc(st, arg, &loc);
+    if (rc == 0 && loc.where == PYFS_IN_VFS) return pyfs_vfs_call(&loc, "statvfs", PyBytes_Check(arg), NULL);
+    if (rc == 0) rc = pyfs_fat_err(&loc);
     long long v[10] = {0};
     if (rc == -EPERM) {                /* nothing mounted at "/" itself */
         v[9] = VROOT_NAMEMAX;
@@ -157,60 +199,104 @@ static PyObject *os_statvfs(PyObject *module, PyObject *arg)
     return int_tuple(t, 10);
 }
 
-/* The one-path operations differ only in the FAT call. */
-static PyObject *path_op(PyObject *module, PyObject *arg, int (*op)(vb_fat *, const char *))
+/* The one-path operations differ only in the FAT call and the VFS method. */
+static PyObject *path_op(PyObject *module, PyObject *arg, int (*op)(vb_fat *, const char *),
+                         const char *method)
 {
     pyfs_state *st = pyfs_state_of_module(module);
-    char fat[PYFS_PATH_MAX];
-    int rc = arg_fat_path(st, arg, fat, sizeof fat);
-    if (rc == 0) rc = op(st->fs, fat);
+    pyfs_loc loc;
+    int rc = arg_loc(st, arg, &loc);
+    if (rc == 0 && loc.where == PYFS_IN_VFS) {
+        /* a mount point exists by definition (upstream: EEXIST, no call) */
+        if (op == vb_fat_mkdir && strcmp(loc.rest, "/") == 0) return pyfs_raise(EEXIST);
+        return pyfs_vfs_call(&loc, method, PyBytes_Check(arg), NULL);
+    }
+    if (rc == 0) rc = pyfs_fat_err(&loc);
+    if (rc == 0) rc = op(st->fs, loc.rest);
     if (rc < 0) return raise_rc(rc);
     Py_RETURN_NONE;
 }
 
-static PyObject *os_remove(PyObject *m, PyObject *a) { return path_op(m, a, vb_fat_remove); }
-static PyObject *os_mkdir(PyObject *m, PyObject *a) { return path_op(m, a, vb_fat_mkdir); }
-static PyObject *os_rmdir(PyObject *m, PyObject *a) { return path_op(m, a, vb_fat_rmdir); }
+static PyObject *os_remove(PyObject *m, PyObject *a) { return path_op(m, a, vb_fat_remove, "remove"); }
+static PyObject *os_mkdir(PyObject *m, PyObject *a) { return path_op(m, a, vb_fat_mkdir, "mkdir"); }
+static PyObject *os_rmdir(PyObject *m, PyObject *a) { return path_op(m, a, vb_fat_rmdir, "rmdir"); }
 
 static PyObject *os_rename(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 2) return PyErr_Format(PyExc_TypeError, "function takes 2 positional arguments");
     pyfs_state *st = pyfs_state_of_module(module);
-    char from[PYFS_PATH_MAX], to[PYFS_PATH_MAX];
-    int rc = arg_fat_path(st, args[0], from, sizeof from);
-    if (rc == 0) rc = arg_fat_path(st, args[1], to, sizeof to);
-    if (rc == 0) rc = vb_fat_rename(st->fs, from, to);
+    pyfs_loc from, to;
+    int rc = arg_loc(st, args[0], &from);
+    if (rc == 0) rc = arg_loc(st, args[1], &to);
+    if (rc < 0) return raise_rc(rc);
+    if (from.where == PYFS_IN_VFS || to.where == PYFS_IN_VFS) {
+        if (from.mount != to.mount) return pyfs_raise(EPERM);   /* across filesystems */
+        PyObject *vfs = Py_NewRef(from.vfs);
+        PyObject *a = pyfs_vfs_path(&from, PyBytes_Check(args[0]));
+        PyObject *b = a ? pyfs_vfs_path(&to, PyBytes_Check(args[1])) : NULL;
+        PyObject *r = b ? pyfs_call_vfs(vfs, "rename", a, b) : NULL;
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+        Py_DECREF(vfs);
+        return r;
+    }
+    rc = pyfs_fat_err(&from);
+    if (rc == 0) rc = pyfs_fat_err(&to);
+    if (rc == 0) rc = vb_fat_rename(st->fs, from.rest, to.rest);
     if (rc < 0) return raise_rc(rc);
     Py_RETURN_NONE;
 }
 
+/* In a VFS mount the object says where it is, after its mount point
+ * (upstream: nothing added for "/", nothing before it for a mount at "/"). */
 static PyObject *os_getcwd(PyObject *module, PyObject *Py_UNUSED(ignored))
 {
     pyfs_state *st = pyfs_state_of_module(module);
-    return PyUnicode_DecodeUTF8(st->cwd, (Py_ssize_t)strlen(st->cwd), "surrogateescape");
+    pyfs_loc loc;
+    if (pyfs_resolve(st, st->cwd, &loc) < 0 || loc.where != PYFS_IN_VFS)
+        return PyUnicode_DecodeUTF8(st->cwd, (Py_ssize_t)strlen(st->cwd), "surrogateescape");
+    char point[PYFS_PATH_MAX];
+    strcpy(point, st->mounts[loc.mount].point);   /* the call may unmount it */
+    PyObject *cwd = pyfs_call_vfs(loc.vfs, "getcwd", NULL, NULL);
+    if (!cwd) return NULL;
+    if (!PyUnicode_Check(cwd)) {
+        Py_DECREF(cwd);
+        return PyErr_Format(PyExc_TypeError, "getcwd() must return str");
+    }
+    if (strcmp(point, "/") == 0) return cwd;
+    PyObject *p = PyUnicode_DecodeUTF8(point, (Py_ssize_t)strlen(point), "surrogateescape");
+    PyObject *r = p && PyUnicode_CompareWithASCIIString(cwd, "/") == 0 ? Py_NewRef(p)
+                : p ? PyUnicode_Concat(p, cwd) : NULL;
+    Py_XDECREF(p);
+    Py_DECREF(cwd);
+    return r;
 }
 
 static PyObject *os_chdir(PyObject *module, PyObject *arg)
 {
     pyfs_state *st = pyfs_state_of_module(module);
-    PyObject *b = pyfs_path_bytes(arg);
-    if (!b) return NULL;
-    char abs[PYFS_PATH_MAX], fat[PYFS_PATH_MAX];
-    int rc = pyfs_abspath(st, PyBytes_AS_STRING(b), abs, sizeof abs);
-    Py_DECREF(b);
-    if (rc < 0) return pyfs_raise(rc);
-    switch (pyfs_locate(st, abs, fat, sizeof fat)) {
+    pyfs_loc loc;
+    int rc = arg_loc(st, arg, &loc);
+    if (rc < 0) return raise_rc(rc);
+    switch (loc.where) {
     case PYFS_VROOT: break;
     case PYFS_NOWHERE: return pyfs_raise(ENODEV);
+    case PYFS_IN_VFS: {
+        /* the object checks the path and keeps its own cwd (mpremote's does) */
+        PyObject *r = pyfs_vfs_call(&loc, "chdir", PyBytes_Check(arg), NULL);
+        if (!r) return NULL;
+        Py_DECREF(r);
+        break;
+    }
     case PYFS_IN_FAT: {
         vb_fat_info info;
-        rc = vb_fat_stat(st->fs, fat, &info);
+        rc = vb_fat_stat(st->fs, loc.rest, &info);
         if (rc == 0 && !info.is_dir) rc = -ENOENT;   /* FatFs: no path */
         if (rc < 0) return pyfs_raise(rc);
         break;
     }
     }
-    strcpy(st->cwd, abs);
+    strcpy(st->cwd, loc.abs);
     Py_RETURN_NONE;
 }
 
@@ -271,9 +357,9 @@ int vb_pyfs_close_all(PyObject *os_module)
 static PyObject *os_fsformat(PyObject *module, PyObject *arg)
 {
     pyfs_state *st = pyfs_state_of_module(module);
-    char fat[PYFS_PATH_MAX];
-    int rc = arg_fat_path(st, arg, fat, sizeof fat);
-    if (rc == 0 && strcmp(fat, "/") != 0) rc = -EINVAL;
+    pyfs_loc loc;
+    int rc = arg_fat_loc(st, arg, &loc);
+    if (rc == 0 && strcmp(loc.rest, "/") != 0) rc = -EINVAL;
     if (rc < 0) return raise_rc(rc);
     vb_pyfs_close_all(module);
     vb_fat *fs = st->fs;
@@ -315,6 +401,7 @@ static int os_traverse(PyObject *m, visitproc visit, void *arg)
     Py_VISIT(st->text_type);
     Py_VISIT(st->finder_type);
     Py_VISIT(st->uname);
+    for (int i = 0; i < st->n_mounts; i++) Py_VISIT(st->mounts[i].obj);
     return 0;
 }
 
@@ -326,6 +413,7 @@ static int os_clear(PyObject *m)
     Py_CLEAR(st->text_type);
     Py_CLEAR(st->finder_type);
     Py_CLEAR(st->uname);
+    for (int i = 0; i < st->n_mounts; i++) Py_CLEAR(st->mounts[i].obj);
     return 0;
 }
 
@@ -399,10 +487,12 @@ PyObject *vb_pyfs_install(const vb_pyfs_config *cfg)
     strcpy(st->cwd, cfg->mount_point);
     st->format = cfg->format;
     st->format_ctx = cfg->format_ctx;
+    pyfs_mounts_init(st);
     PyObject *modules = PySys_GetObject("modules");   /* borrowed */
     if (pyfs_file_types_init(m, st) < 0 || !(st->uname = make_uname(&cfg->uname)) ||
         PyModule_AddStringConstant(m, "sep", "/") < 0 ||
         (cfg->format && PyModule_AddFunctions(m, format_methods) < 0) ||
+        PyModule_AddFunctions(m, pyfs_vfs_methods) < 0 ||
         !modules || set_module(modules, "os", m) < 0 || set_module(modules, "uos", m) < 0 ||
         replace_open(m) < 0 || pyfs_import_init(m, st) < 0) {
         Py_DECREF(m);
@@ -413,7 +503,35 @@ PyObject *vb_pyfs_install(const vb_pyfs_config *cfg)
 
 int vb_pyfs_read_file(PyObject *os_module, const char *path, char **data, size_t *len)
 {
-    return pyfs_read_file(pyfs_state_of_module(os_module), path, data, len);
+    pyfs_state *st = pyfs_state_of_module(os_module);
+    pyfs_loc loc;
+    int rc = pyfs_resolve(st, path, &loc);
+    if (rc < 0 || loc.where != PYFS_IN_VFS) return rc < 0 ? rc : pyfs_read_file(st, path, data, len);
+    /* through a mounted object: its exception becomes an errno */
+    if (pyfs_load_source(st, path, data, len) == 0) return 0;
+    rc = -EIO;
+    if (PyErr_ExceptionMatches(PyExc_OSError)) {
+        PyObject *et, *ev, *etb;
+        PyErr_Fetch(&et, &ev, &etb);
+        PyErr_NormalizeException(&et, &ev, &etb);
+        /* OSError(n) as MicroPython code raises it: CPython leaves errno
+         * None for one argument, so args[0] counts too */
+        PyObject *e = ev ? PyObject_GetAttrString(ev, "errno") : NULL;
+        if (e && !PyLong_Check(e)) {
+            PyObject *args = PyObject_GetAttrString(ev, "args");
+            Py_SETREF(e, args && PyTuple_Check(args) && PyTuple_GET_SIZE(args) > 0
+                             ? Py_NewRef(PyTuple_GET_ITEM(args, 0)) : NULL);
+            Py_XDECREF(args);
+        }
+        long n = e && PyLong_Check(e) ? PyLong_AsLong(e) : 0;
+        if (n > 0 && n < 4096) rc = -(int)n;
+        Py_XDECREF(e);
+        Py_XDECREF(et);
+        Py_XDECREF(ev);
+        Py_XDECREF(etb);
+    }
+    PyErr_Clear();
+    return rc;
 }
 
 int pyfs_read_file(pyfs_state *st, const char *path, char **data, size_t *len)

@@ -1,6 +1,9 @@
 /* Board path resolution: relative paths against the cwd, "." and ".."
- * folded, then mapped onto the volume below the mount point, the way
- * MicroPython's VFS layer finds the mount for a path. */
+ * folded, then looked up in the mount table the way MicroPython's
+ * mp_vfs_lookup_path does: the volume or a Python VFS object, and the path
+ * below its mount point. Unlike upstream, a relative path is always made
+ * absolute first, so ".." can leave a mount and every VFS object gets
+ * '/'-rooted paths. */
 #include <errno.h>
 #include <string.h>
 
@@ -46,32 +49,57 @@ int pyfs_abspath(const pyfs_state *st, const char *path, char *out, size_t len)
     return 0;
 }
 
-pyfs_where pyfs_locate(const pyfs_state *st, const char *abs, char *fat, size_t len)
+void pyfs_locate(const pyfs_state *st, pyfs_loc *loc)
 {
-    size_t ml = strlen(st->mount);
-    const char *rest;
-    if (ml == 1) {                     /* mounted at "/": the whole tree */
-        rest = abs;
-    } else if (strncmp(abs, st->mount, ml) == 0 && (abs[ml] == '\0' || abs[ml] == '/')) {
-        rest = abs[ml] ? abs + ml : "/";
-    } else {
-        return strcmp(abs, "/") == 0 ? PYFS_VROOT : PYFS_NOWHERE;
+    const char *abs = loc->abs;
+    for (int i = 0; i < st->n_mounts; i++) {
+        const pyfs_mount *m = &st->mounts[i];
+        size_t ml = strlen(m->point);
+        const char *rest;
+        if (ml == 1) {                 /* mounted at "/": the whole tree */
+            rest = abs;
+        } else if (strncmp(abs, m->point, ml) == 0 && (abs[ml] == '\0' || abs[ml] == '/')) {
+            rest = abs[ml] ? abs + ml : "/";
+        } else {
+            continue;
+        }
+        loc->where = m->obj ? PYFS_IN_VFS : PYFS_IN_FAT;
+        loc->mount = i;
+        loc->vfs = m->obj;
+        strcpy(loc->rest, rest);       /* shorter than abs, same buffer size */
+        return;
     }
-    if (strlen(rest) + 1 > len) return PYFS_NOWHERE;
-    strcpy(fat, rest);
-    return PYFS_IN_FAT;
+    loc->where = strcmp(abs, "/") == 0 ? PYFS_VROOT : PYFS_NOWHERE;
+    loc->mount = -1;
+    loc->vfs = NULL;
+    loc->rest[0] = '\0';
 }
 
-int pyfs_fat_path(const pyfs_state *st, const char *path, char *fat, size_t len)
+int pyfs_resolve(const pyfs_state *st, const char *path, pyfs_loc *loc)
 {
-    char abs[PYFS_PATH_MAX];
-    int rc = pyfs_abspath(st, path, abs, sizeof abs);
+    int rc = pyfs_abspath(st, path, loc->abs, sizeof loc->abs);
     if (rc < 0) return rc;
-    switch (pyfs_locate(st, abs, fat, len)) {
+    pyfs_locate(st, loc);
+    return 0;
+}
+
+int pyfs_fat_err(const pyfs_loc *loc)
+{
+    switch (loc->where) {
     case PYFS_IN_FAT: return 0;
     case PYFS_VROOT: return -EPERM;
     default: return -ENODEV;
     }
+}
+
+int pyfs_fat_path(const pyfs_state *st, const char *path, char *fat, size_t len)
+{
+    pyfs_loc loc;
+    int rc = pyfs_resolve(st, path, &loc);
+    if (rc == 0) rc = pyfs_fat_err(&loc);
+    if (rc == 0 && strlen(loc.rest) + 1 > len) rc = -ENAMETOOLONG;
+    if (rc == 0) strcpy(fat, loc.rest);
+    return rc;
 }
 
 PyObject *pyfs_path_bytes(PyObject *arg)

@@ -10,12 +10,14 @@ mpremote sends.
 It works over any byte stream with `write(data)` and
 `read(n, timeout) -> bytes` (at most n bytes; b'' when nothing arrived within
 `timeout` seconds). FdStream adapts a file descriptor (the pty through the
-`--pty` symlink). Every wait has a deadline; a failure raises ProtocolError
+`--pty` symlink), SocketStream a TCP connection (`--tcp`), SerialStream a
+pyserial port such as `rfc2217://` (`--rfc2217`). Every wait has a deadline; a failure raises ProtocolError
 showing every byte received in that wait.
 """
 import ast
 import os
 import select
+import socket
 import struct
 import time
 
@@ -68,6 +70,68 @@ class FdStream:
 
     def close(self):
         os.close(self.fd)
+
+
+class SocketStream:
+    """read/write over a connected TCP socket."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        sock.settimeout(10)            # bounds sendall when the board stops reading
+        # As pyserial's rfc2217 client does: without it, Nagle holds the
+        # command's closing \x04 until the board's delayed ACK (~40 ms a
+        # command).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    @classmethod
+    def connect(cls, port, host="127.0.0.1"):
+        return cls(socket.create_connection((host, port), timeout=10))
+
+    def write(self, data):
+        self.sock.sendall(data)
+
+    def read(self, n, timeout):
+        if select.select([self.sock], [], [], max(timeout, 0))[0]:
+            c = self.sock.recv(n)
+            if not c:
+                raise ProtocolError("the board closed the connection")
+            return c
+        return b""
+
+    def close(self):
+        self.sock.close()
+
+
+class SerialStream:
+    """read/write over a pyserial port (e.g. serial_for_url('rfc2217://...')).
+
+    The port keeps one short read timeout: changing it on an rfc2217 port
+    renegotiates every line setting with the server."""
+
+    POLL = 0.02
+
+    def __init__(self, ser):
+        self.ser = ser
+        if ser.timeout != self.POLL:
+            ser.timeout = self.POLL
+
+    def write(self, data):
+        self.ser.write(data)
+
+    def read(self, n, timeout):
+        deadline = time.monotonic() + max(timeout, 0)
+        while True:
+            waiting = self.ser.in_waiting
+            if waiting:
+                return self.ser.read(min(waiting, n))
+            if time.monotonic() >= deadline:
+                return b""
+            c = self.ser.read(1)
+            if c:
+                return c + (self.ser.read(min(self.ser.in_waiting, n - 1)) if n > 1 else b"")
+
+    def close(self):
+        self.ser.close()
 
 
 class PasteStats:

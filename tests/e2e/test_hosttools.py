@@ -1,38 +1,146 @@
-"""Host-tool compatibility over the pty, driven by rawclient.RawClient, which
-speaks the raw REPL and raw-paste exactly as pyboard.py and mpremote do
-(repl.md §3-§6; issue 4 item 4)."""
+"""Host-tool compatibility, driven by rawclient.RawClient, which speaks the
+raw REPL and raw-paste exactly as pyboard.py and mpremote do (repl.md
+§3-§6; issue 4 item 4). Every test runs over each serial transport the
+board offers: the pty (through the --pty symlink), raw TCP (--tcp) and
+RFC 2217 (--rfc2217, with pyserial's rfc2217:// client as mpremote uses it).
+"""
 import hashlib
 import os
 import random
+import select
+import signal
+import socket
+import subprocess
 import time
 
 import pytest
 
-from boardlib import BANNER, Board
-from conftest import vb
-from rawclient import RAW_BANNER, FdStream, RawClient
+from boardlib import BANNER, Board, BoardError
+from conftest import VBOARD, vb
+from rawclient import RAW_BANNER, FdStream, ProtocolError, RawClient, SerialStream, SocketStream
 
 RAW_SOFT_RESET = b"OK\r\nMPY: soft reboot\r\n" + RAW_BANNER
+# Debian's pyserial 3.5 calls Thread.setDaemon/setName
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:serial.rfc2217")
+
+BUSY = b"vboard: serial port busy"
 
 
-@pytest.fixture
-def board(tmp_path):
-    b = Board(tmp_path)
-    b.expect_exact(BANNER, timeout=10)
+class PtyTarget:
+    """A board on `--pty LINK`; the host opens the symlink."""
+
+    def __init__(self, tmp_path):
+        self.board = Board(tmp_path)
+        self.board.expect_exact(BANNER, timeout=10)
+        self.flash = self.board.flash
+
+    def attach(self):
+        """The stream of a host at the idle friendly prompt."""
+        return FdStream(self.board.fd)
+
+    def reattach(self):
+        """The host hangs up (a tool that dies) and a new one opens the port."""
+        os.close(self.board.fd)
+        self.board.fd = os.open(self.board.link, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+        return FdStream(self.board.fd)
+
+    def quit(self):
+        return self.board.quit()
+
+
+class NetTarget:
+    """A board on `--tcp 0` or `--rfc2217 0`; one client at a time."""
+
+    def __init__(self, tmp_path, kind):
+        self.kind = kind
+        self.flash = os.path.join(str(tmp_path), "flash-generic.bin")
+        self.proc = subprocess.Popen([VBOARD, "run", "--flash", self.flash, "--" + kind, "0"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        fd = self.proc.stdout.fileno()
+        if not select.select([fd], [], [], 10)[0]:
+            self.proc.kill()
+            raise BoardError("no address line within 10 s")
+        url = os.read(fd, 256).split(b"\n")[0].decode()
+        assert url.startswith(kind + "://127.0.0.1:"), url
+        self.port = int(url.rsplit(":", 1)[1])
+        self.stream = None
+
+    def _connect(self):
+        """A new client; while the board still serves the previous one it
+        answers BUSY and hangs up, so try again for a few seconds."""
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                if self.kind == "tcp":
+                    s = SocketStream.connect(self.port)
+                    if not select.select([s.sock], [], [], 0.2)[0]:
+                        return s                  # accepted: the board says nothing
+                    first = s.sock.recv(256, socket.MSG_PEEK)
+                    if not first.startswith(BUSY):
+                        return s
+                    s.close()
+                else:
+                    import serial
+                    try:
+                        return SerialStream(serial.serial_for_url(
+                            "rfc2217://127.0.0.1:%d" % self.port, baudrate=115200,
+                            timeout=SerialStream.POLL))
+                    except serial.SerialException:
+                        pass                      # refused while busy
+            except ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise BoardError("could not attach a new %s client within 5 s" % self.kind)
+            time.sleep(0.1)
+
+    def attach(self):
+        self.stream = self._connect()
+        # the boot banner went out before anyone listened: ask for it again
+        c = RawClient(self.stream)
+        c.write(b"\r\x02")
+        c.read_until(BANNER, timeout=10)
+        c.drain(0.15)                  # a boot banner sent as we connected, too
+        return self.stream
+
+    def reattach(self):
+        self.stream.close()
+        self.stream = self._connect()
+        return self.stream
+
+    def quit(self):
+        try:
+            self.stream.close()
+        except OSError:
+            pass
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise BoardError("vboard did not exit on SIGTERM")
+
+
+@pytest.fixture(params=["pty", "tcp", "rfc2217"])
+def board(request, tmp_path):
+    b = PtyTarget(tmp_path) if request.param == "pty" else NetTarget(tmp_path, request.param)
     yield b
     b.quit()
 
 
 @pytest.fixture
 def client(board):
-    c = RawClient(FdStream(board.fd))
+    c = RawClient(board.attach())
     seen = c.enter_raw(soft_reset=True)
     # idle friendly board (repl.md §6.1): three prompts, the banner, then the reset
     assert seen == (b"\r\n>>> \r\n>>> \r\n>>> \r\n" + RAW_BANNER + RAW_SOFT_RESET), seen
     yield c
     try:
         c.exit_raw()
-    except OSError:             # the test already closed the pty or quit the board
+        # the friendly prompt before the board is stopped: a stop request
+        # racing the switch can cost the 2 s grace (reported with issue 4)
+        c.read_until(b">>> ", timeout=2)
+    except (OSError, ProtocolError):   # the test already hung up or quit the board
         pass
 
 
@@ -78,6 +186,7 @@ def test_put_get_1mib_with_sha256_on_both_sides(board, client):
     got = client.fs_get("/big.bin")
     assert len(got) == len(data) and hashlib.sha256(got).digest() == want
     client.exit_raw()
+    client.read_until(b">>> ", timeout=5)
     assert board.quit() == 0
     cat = vb("fs", board.flash, "cat", ":/big.bin").out
     assert len(cat) == len(data) and hashlib.sha256(cat).digest() == want
@@ -165,10 +274,8 @@ def test_disconnect_mid_transfer_then_clean_raw_repl(board, client):
 
     with pytest.raises(Vanish):
         client.fs_put("/partial.bin", random.Random(3).randbytes(100 * 256), on_chunk=vanish)
-    os.close(board.fd)
-    board.fd = os.open(board.link, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
 
-    c2 = RawClient(FdStream(board.fd))
+    c2 = RawClient(board.reattach())
     c2.write(b"\r\x03")
     # the stale raw-paste is aborted (repl.md §4); its one credit (204 bytes
     # were sent) may have been dropped while no host was attached

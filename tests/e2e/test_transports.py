@@ -1,6 +1,8 @@
 """`vboard run --tcp PORT` and `--rfc2217 PORT` end to end: one client at a
 time, refusal of a second, replacement after a disconnect, pyserial's
-rfc2217:// client, binary bytes, and a host that stops reading."""
+rfc2217:// client, binary bytes, a host that stops reading, and telnet
+options and COM-PORT requests the board does not know. (The full host-tool
+list runs over these transports too, in test_hosttools.py.)"""
 import os
 import select
 import signal
@@ -12,6 +14,9 @@ import pytest
 
 from boardlib import BANNER, RAW_BANNER, BoardError
 from conftest import VBOARD
+
+# Debian's pyserial 3.5 calls Thread.setDaemon/setName
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:serial.rfc2217")
 
 BUSY = b"vboard: serial port busy (another client is connected)\r\n"
 
@@ -219,4 +224,160 @@ def test_rfc2217_second_client_refused_and_replaced(rfc):
     ser = _pyserial(rfc.port)
     ser.write(b"7*6\r")
     assert _read_until(ser, b">>> ").endswith(b"7*6\r\n42\r\n>>> ")
+    ser.close()
+
+
+# --- RFC 2217: telnet options and COM-PORT requests the board does not know --
+IAC, SB, SE, WILL, WONT, DO, DONT, NOP, AYT = 255, 250, 240, 251, 252, 253, 254, 241, 246
+BINARY, ECHO, SGA, COM_PORT, TTYPE, NAWS = 0, 1, 3, 44, 24, 31
+
+
+def iac(*b):
+    return bytes((IAC,) + b)
+
+
+class TelnetClient(Client):
+    """A bare telnet client: the board's bytes are split into data (IAC
+    undoubled) and commands, each command a tuple (verb, option[, value])."""
+
+    def __init__(self, port):
+        super().__init__(port)
+        self.raw = b""
+        self.commands = []
+        self.state = "data"
+
+    def _parse(self, chunk):
+        data = b""
+        for c in chunk:
+            if self.state == "data":
+                if c == IAC:
+                    self.state = "iac"
+                else:
+                    data += bytes([c])
+            elif self.state == "iac":
+                if c == IAC:
+                    data += b"\xff"
+                    self.state = "data"
+                elif c in (WILL, WONT, DO, DONT):
+                    self.verb, self.state = c, "opt"
+                elif c == SB:
+                    self.sb, self.state = b"", "sb"
+                else:
+                    self.commands.append((c,))
+                    self.state = "data"
+            elif self.state == "opt":
+                self.commands.append((self.verb, c))
+                self.state = "data"
+            elif self.state == "sb":
+                if c == IAC:
+                    self.state = "sb_iac"
+                else:
+                    self.sb += bytes([c])
+            else:  # sb_iac
+                if c == SE:
+                    self.commands.append((SB, self.sb[0], self.sb[1:]))
+                    self.state = "data"
+                else:
+                    self.sb += bytes([c])
+                    self.state = "sb"
+        return data
+
+    def expect(self, want, timeout=5.0):
+        deadline = time.monotonic() + timeout
+        while want not in self.seen:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise BoardError("waited %.1fs for %r; data %r; commands %r"
+                                 % (timeout, want, self.seen[-2000:], self.commands))
+            if select.select([self.s], [], [], min(left, 0.2))[0]:
+                c = self.s.recv(65536)
+                if not c:
+                    raise BoardError("closed while waiting for %r; received %r" % (want, self.seen))
+                self.raw += c
+                self.seen += self._parse(c)
+        i = self.seen.index(want) + len(want)
+        got, self.seen = self.seen[:i], self.seen[i:]
+        return got
+
+    def quiet(self, t=0.3):
+        """Read until nothing arrives for t seconds; returns the data."""
+        while select.select([self.s], [], [], t)[0]:
+            c = self.s.recv(65536)
+            if not c:
+                break
+            self.raw += c
+            self.seen += self._parse(c)
+        got, self.seen = self.seen, b""
+        return got
+
+
+def test_rfc2217_unknown_options_refused_and_ignored_mid_session(rfc):
+    t = TelnetClient(rfc.port)
+    t.quiet(0.3)
+    # the board's offers, then the client agrees (no answer is owed for that)
+    assert t.commands == [(WILL, BINARY), (WILL, SGA), (WILL, ECHO), (WILL, COM_PORT),
+                          (DO, BINARY), (DO, SGA), (DO, COM_PORT)], t.commands
+    t.send(iac(DO, BINARY) + iac(DO, SGA) + iac(DO, ECHO) + iac(DO, COM_PORT)
+           + iac(WILL, BINARY) + iac(WILL, SGA) + iac(WILL, COM_PORT))
+    t.send(b"\r\x02")
+    t.expect(BANNER, timeout=10)
+    t.quiet(0.3)
+    # agreeing to what is already on is not answered (no negotiation loop)
+    assert t.commands[7:] == [], t.commands
+    t.commands = []
+    # an expression with unknown options, unknown subnegotiations (COM-PORT
+    # with an unknown code, one of another option, one too long for the
+    # board's buffer, one with a doubled IAC) and plain commands inside it;
+    # a signature request last shows the filter is still in step
+    t.send(b"1+" + iac(DO, TTYPE) + iac(WILL, NAWS) + b"1"
+           + iac(SB, COM_PORT, 99, 1, 2, 3) + iac(SE)
+           + iac(SB, TTYPE, 1) + iac(SE) + iac(NOP) + iac(AYT)
+           + iac(SB, COM_PORT, 98) + bytes(range(100)) + iac(SE)
+           + iac(SB, NAWS, 0, 80, 0) + iac(IAC) + iac(SE)
+           + iac(DO, 200) + iac(WONT, TTYPE) + iac(DONT, 200) + iac(DONT, NAWS))
+    # and a subnegotiation split across writes
+    t.send(iac(SB, COM_PORT))
+    time.sleep(0.05)
+    t.send(bytes([97, 5]))
+    time.sleep(0.05)
+    t.send(iac(SE) + iac(SB, COM_PORT, 0) + iac(SE) + b"\r")
+    assert t.expect(b">>> ") == b"1+1\r\n2\r\n>>> "
+    t.quiet(0.3)
+    # refusals for what was asked to be enabled; nothing for what is off
+    # already (RFC 1143) or for unknown subnegotiations; the signature reply
+    assert t.commands == [(WONT, TTYPE), (DONT, NAWS), (WONT, 200),
+                          (SB, COM_PORT, bytes([100]) + b"vboard")], t.commands
+    # the session keeps working, 0xFF both ways included
+    t.send(b"\r\x01")
+    t.expect(RAW_BANNER)
+    t.send(b"import sys\nsys.stdout.buffer.write(bytes([255, 1, 255]))\n"
+           b"print(list(sys.stdin.buffer.read(3)))\x04")
+    t.expect(b"OK")
+    t.send(iac(IAC) + b"A" + iac(IAC))    # 0xFF 'A' 0xFF as data
+    assert t.expect(b"\x04>") == b"\xff\x01\xff[255, 65, 255]\r\n\x04\x04>"
+    # a COM-PORT request still gets its answer
+    t.commands = []
+    t.send(iac(SB, COM_PORT, 1, 0, 0, 0, 0) + iac(SE))
+    t.quiet(0.3)
+    assert t.commands == [(SB, COM_PORT, bytes([101, 0, 1, 0xC2, 0]))], t.commands
+    t.close()
+
+
+def test_rfc2217_pyserial_survives_unknown_options(rfc):
+    ser = _pyserial(rfc.port)
+    ser.write(b"\r\x02")
+    _read_until(ser, BANNER)
+    # what another client might send mid-session, written past pyserial's
+    # IAC escaping
+    ser._internal_raw_write(iac(DO, TTYPE) + iac(SB, COM_PORT, 99, 1) + iac(SE) + iac(WILL, NAWS)
+                            + iac(SB, TTYPE, 1) + iac(SE) + iac(DO, 200) + iac(NOP))
+    ser.write(b"6*7\r")
+    assert _read_until(ser, b">>> ").endswith(b"6*7\r\n42\r\n>>> ")
+    ser.baudrate = 9600                   # negotiation still answered (pyserial waits for it)
+    ser.baudrate = 115200
+    from rawclient import RawClient, SerialStream
+    c = RawClient(SerialStream(ser))
+    c.enter_raw(soft_reset=True)
+    assert c.exec_raw("print('still here')") == (b"still here\r\n", b"")
+    c.exit_raw()
     ser.close()

@@ -1,7 +1,8 @@
 /* pyfs end to end: CPython embedded (isolated), a RAM flash formatted and
  * mounted per profile, pyfs installed, then the Python scripts in
  * tests/engine run with their output compared to the matching .exp files,
- * plus C-side checks (close-all, remount, read_file, the FAT checker).
+ * plus C-side checks (close-all, remount, read_file from the volume and
+ * through a mounted Python VFS, the FAT checker).
  *
  * Scripts: common_*.py run on both profiles (ROOT is '' or '/flash' in
  * their globals), generic_*.py and pycom_*.py on one. Each profile runs in a
@@ -261,6 +262,72 @@ static void test_read_file(board *b)
     check(vb_pyfs_read_file(b->os, "lib", &data, &len) == -ENOENT, "read_file directory -> ENOENT");
 }
 
+/* Run `src` in g and compare its captured output with `want`. */
+static void run_expect(board *b, PyObject *g, const char *src, const char *want, const char *what)
+{
+    PyObject *out = run_captured(src, strlen(src), "<vfs>", g);
+    const char *got = out ? PyUnicode_AsUTF8(out) : NULL;
+    bool ok = got && strcmp(got, want) == 0;
+    char w[256];
+    snprintf(w, sizeof w, "[%s] %s", b->prof->name, what);
+    check(ok, w);
+    if (!ok) fprintf(stderr, "--- expected\n%s--- got\n%s---\n", want, got ? got : "(none)");
+    Py_XDECREF(out);
+}
+
+/* vb_pyfs_read_file through a Python VFS mount: the object's open(path,
+ * 'rb').read() with the mount prefix stripped, bytes or str; an OSError
+ * becomes its errno, anything else -EIO, and no exception is left set. */
+static void test_vfs_read_file(board *b)
+{
+    PyObject *g = new_globals(b);
+    if (!g) { check(false, "globals"); return; }
+    run_expect(b, g,
+               "import os\n"
+               "log = []\n"
+               "class F:\n"
+               "    def __init__(self, d): self.d = d\n"
+               "    def read(self): return self.d\n"
+               "    def close(self): log.append('close')\n"
+               "class V:\n"
+               "    def mount(self, readonly, mkfs): pass\n"
+               "    def umount(self): log.append('umount')\n"
+               "    def chdir(self, path): pass\n"
+               "    def open(self, path, mode):\n"
+               "        log.append((path, mode))\n"
+               "        if path == '/x.py': return F(b'print(1)\\n')\n"
+               "        if path == '/t.py': return F('t\\u00e9')\n"
+               "        if path == '/boom.py': raise ValueError(path)\n"
+               "        raise OSError(2)\n"
+               "os.mount(V(), '/vfs')\n",
+               "", "mount a VFS for read_file");
+    char *data = NULL;
+    size_t len = 0;
+    int rc = vb_pyfs_read_file(b->os, "/vfs/x.py", &data, &len);
+    check(rc == 0 && len == 9 && strcmp(data, "print(1)\n") == 0, "read_file through a VFS (bytes)");
+    free(data);
+    data = NULL;
+    rc = vb_pyfs_read_file(b->os, "/vfs/t.py", &data, &len);
+    check(rc == 0 && len == 3 && strcmp(data, "t\xc3\xa9") == 0, "read_file through a VFS (str as UTF-8)");
+    free(data);
+    check(vb_pyfs_read_file(b->os, "/vfs/none.py", &data, &len) == -ENOENT && !PyErr_Occurred(),
+          "read_file VFS OSError(2) -> -ENOENT, cleared");
+    check(vb_pyfs_read_file(b->os, "/vfs/boom.py", &data, &len) == -EIO && !PyErr_Occurred(),
+          "read_file VFS ValueError -> -EIO, cleared");
+    run_expect(b, g, "os.chdir('/vfs')\n", "", "chdir into the VFS");
+    data = NULL;
+    rc = vb_pyfs_read_file(b->os, "x.py", &data, &len);
+    check(rc == 0 && len == 9, "read_file relative to a cwd in the VFS");
+    free(data);
+    run_expect(b, g, "os.chdir(ROOT or '/')\nos.umount('/vfs')\nprint(log)\n",
+               "[('/x.py', 'rb'), 'close', ('/t.py', 'rb'), 'close', ('/none.py', 'rb'), "
+               "('/boom.py', 'rb'), ('/x.py', 'rb'), 'close', 'umount']\n",
+               "VFS calls of read_file");
+    int gone = strcmp(b->prof->mount_point, "/") ? -ENODEV : -ENOENT;
+    check(vb_pyfs_read_file(b->os, "/vfs/x.py", &data, &len) == gone, "read_file after umount");
+    Py_DECREF(g);
+}
+
 static int init_python(void)
 {
     PyConfig c;
@@ -312,6 +379,7 @@ static void run_profile(const vb_profile *p, const char *dir)
     check(true, "install");
     run_scripts(b);
     test_read_file(b);
+    test_vfs_read_file(b);
     test_close_all(b);
     if (pycom) run_script(b, "last_fsformat.py", NULL);
     check(vb_fat_sync(&b->fs) == 0, "final sync");
