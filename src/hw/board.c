@@ -241,11 +241,13 @@ static void stop_firmware(board *b)
     if (vm > 0) {
         atomic_store(&b->regs->power_off, 1);
         kill(vm, SIGINT);
+        ring_rx(b);            /* wakes an input wait that missed the signal */
         for (int i = 0; i < 200; i++) {          /* up to 2 s */
             if (waitpid(b->zygote, NULL, WNOHANG) == b->zygote) {
                 b->zygote = 0;
                 atomic_store(&b->regs->vm_pid, 0);
                 drain_tx(b);
+                board_trace(b, "stop", ",\"synced\":true");
                 return;
             }
             drain_tx(b);
@@ -253,6 +255,7 @@ static void stop_firmware(board *b)
         }
     }
     kill_firmware(b);
+    board_trace(b, "stop", ",\"synced\":false");
 }
 
 static void set_stage(board *b, vb_stage s)

@@ -42,6 +42,9 @@ static int hal_rx(void *ctx, void *buf, size_t n, int timeout_ms)
     const vb_firmware_ctx *fw = fw_of(ctx);
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : vb_monotonic_us() + (int64_t)timeout_ms * 1000;
     for (;;) {
+        /* the board is stopping: never sleep through its request (the
+         * SIGINT may have come before this wait began) */
+        if (atomic_load(&fw->regs->power_off)) return -EINTR;
         size_t got = vb_rx_get(fw->regs, buf, n);
         if (got > 0 || n == 0) return (int)got;
         int64_t left = deadline == INT64_MAX ? -1 : (deadline - vb_monotonic_us() + 999) / 1000;

@@ -386,3 +386,20 @@ def test_power_cut_at_the_nth_flash_op_is_repeatable(tmp_path):
     assert len(cuts) == 1
     off = next(e for e in ev if e["event"] == "power" and e["state"] == "off")
     assert off["flash_ops"] == cut
+
+
+def test_stopping_right_after_leaving_raw_mode_syncs(tmp_path):
+    # a stop must reach a VM that is between input waits: the VM checks
+    # power_off before every wait and the supervisor rings the input
+    # doorbell after its SIGINT (a signal landing just before a wait began
+    # was otherwise slept through until the 2 s grace ran out)
+    for i in range(10):
+        tr = tmp_path / ("stop%d.jsonl" % i)
+        b = Board(tmp_path, flash=str(tmp_path / "s.bin"), extra=["--trace", str(tr)])
+        b.expect(BANNER)
+        b.send(b"\r\x01")
+        b.expect(b"raw REPL; CTRL-B to exit\r\n>")
+        b.send(b"\r\x02" + b"\x01\x02" * 300)       # keep the VM busy between waits
+        assert b.quit() == 0
+        stops = [json.loads(line) for line in open(tr) if '"stop"' in line]
+        assert stops and stops[-1]["synced"] is True, stops
