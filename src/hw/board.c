@@ -122,11 +122,6 @@ static pid_t vm_pid_checked(const board *b)
 
 /* ---- pins ---------------------------------------------------------------- */
 
-static unsigned pin_shown(const vb_pin_reg *p)
-{
-    return vb_pin_driver_of(p) == VB_DRIVER_NONE ? 2u : (unsigned)vb_pin_level(p);
-}
-
 /* Does the level of the wake pins end a deep sleep? (Pycom
  * pin_sleep_wakeup: any high, or all low.) Returns the high pins' mask. */
 static bool wake_pins_say_wake(const vb_regs *r, uint64_t *high)
@@ -144,13 +139,13 @@ void board_drive_pin(board *b, unsigned gpio, int ext)
     if (gpio >= VB_REG_PINS) return;
     vb_pin_reg *p = &b->regs->pins[gpio];
     int before = vb_pin_level(p);
-    unsigned shown = pin_shown(p);
+    unsigned shown = vb_pin_shown(p);
     p->ext = (uint8_t)ext;
     if (b->power == BOARD_ON && vb_pin_latch_edge(b->regs, gpio, before, vb_pin_level(p))) {
         pid_t vm = vm_pid_checked(b);
         if (vm > 0) kill(vm, SIGUSR1);   /* the engine runs the IRQ handlers */
     }
-    if (pin_shown(p) != shown) board_log_pin(b, board_now_us(), gpio, pin_shown(p), "host");
+    if (vb_pin_shown(p) != shown) board_log_pin(b, board_now_us(), gpio, vb_pin_shown(p), "host");
     uint64_t high;
     if (b->power == BOARD_SLEEPING && (b->regs->wake_pin_mask >> gpio & 1) &&
         wake_pins_say_wake(b->regs, &high))
@@ -166,13 +161,13 @@ static void reset_peripherals(board *b)
     bool pycom = b->cfg->profile->pins_reinit_on_soft_reset;
     for (unsigned g = 0; g < VB_REG_PINS; g++) {
         vb_pin_reg *p = &r->pins[g];
-        unsigned shown = pin_shown(p);
+        unsigned shown = vb_pin_shown(p);
         p->mode = pycom ? VB_PIN_MODE_IN : VB_PIN_MODE_UNSET;
         p->pull = pycom ? VB_PIN_PULL_DOWN : VB_PIN_PULL_NONE;
         p->latch = 0;
         p->irq_arm = 0;
-        if (pin_shown(p) != shown && vb_profile_pin_by_gpio(b->cfg->profile, g))
-            board_log_pin(b, board_now_us(), g, pin_shown(p), "reset");
+        if (vb_pin_shown(p) != shown && vb_profile_pin_by_gpio(b->cfg->profile, g))
+            board_log_pin(b, board_now_us(), g, vb_pin_shown(p), "reset");
     }
     atomic_store(&r->irq_pending[0], 0);
     atomic_store(&r->irq_pending[1], 0);

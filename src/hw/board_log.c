@@ -99,9 +99,8 @@ void board_log_snapshot(board *b)
     const vb_profile *p = b->cfg->profile;
     uint64_t t = board_time(b, board_now_us());
     for (unsigned i = 0; i < p->n_pins; i++) {
-        const vb_pin_reg *r = &b->regs->pins[p->pins[i].gpio];
-        bool z = vb_pin_driver_of(r) == VB_DRIVER_NONE;
-        vb_vcd_set(b->vcd, t, i, z ? 0 : (uint32_t)vb_pin_level(r), z);
+        unsigned shown = vb_pin_shown(&b->regs->pins[p->pins[i].gpio]);
+        vb_vcd_set(b->vcd, t, i, shown & 1, shown == 2);
     }
     vb_vcd_set(b->vcd, t, b->vcd_led, atomic_load(&b->regs->led_rgb), false);
 }

@@ -36,6 +36,13 @@ static inline int vb_pin_level(const vb_pin_reg *p)
     }
 }
 
+/* The level as the trace and the VCD show it: 0, 1, or 2 while nothing
+ * drives the pin ('z'). */
+static inline unsigned vb_pin_shown(const vb_pin_reg *p)
+{
+    return vb_pin_driver_of(p) == VB_DRIVER_NONE ? 2u : (unsigned)vb_pin_level(p);
+}
+
 /* Latch an edge from `before` to `after` on gpio if its IRQ is armed for
  * it; returns true when one was latched (the VM should be interrupted). */
 static inline bool vb_pin_latch_edge(vb_regs *r, unsigned gpio, int before, int after)

@@ -116,20 +116,15 @@ void vb_fw_event(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32
  * VCD's 'z'). Edges its own writes cause are latched like any other; the
  * engine takes them after each pin call. */
 
-static uint32_t pin_shown(const vb_pin_reg *p)
-{
-    return vb_pin_driver_of(p) == VB_DRIVER_NONE ? 2u : (uint32_t)vb_pin_level(p);
-}
-
 /* Run `change` on a pin and report what it did to the level. */
 #define PIN_CHANGE(fw, gpio, change)                                               \
     do {                                                                           \
         vb_pin_reg *p_ = &(fw)->regs->pins[gpio];                                  \
-        uint32_t shown_ = pin_shown(p_);                                           \
+        uint32_t shown_ = vb_pin_shown(p_);                                           \
         int level_ = vb_pin_level(p_);                                             \
         change;                                                                    \
         vb_pin_latch_edge((fw)->regs, gpio, level_, vb_pin_level(p_));             \
-        if (pin_shown(p_) != shown_) vb_fw_event(fw, VB_EV_PIN, gpio, pin_shown(p_)); \
+        if (vb_pin_shown(p_) != shown_) vb_fw_event(fw, VB_EV_PIN, gpio, vb_pin_shown(p_)); \
     } while (0)
 
 static void hal_pin_config(void *ctx, unsigned gpio, vb_pin_mode mode, vb_pin_pull pull)

@@ -291,22 +291,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 
-#ifdef VB_FUZZ_MAIN
-int main(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        FILE *f = fopen(argv[i], "rb");
-        if (!f) {
-            perror(argv[i]);
-            return 2;
-        }
-        uint8_t *buf = malloc(1 << 20);
-        size_t n = buf ? fread(buf, 1, 1 << 20, f) : 0;
-        fclose(f);
-        LLVMFuzzerTestOneInput(buf, n);
-        free(buf);
-        printf("ok %s (%zu bytes)\n", argv[i], n);
-    }
-    return 0;
-}
-#endif
+#define VB_FUZZ_REPLAY_MAX (1 << 20)
+#include "replay_main.h"
