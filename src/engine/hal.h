@@ -52,6 +52,22 @@ typedef enum vb_wake_reason {
 
 #define VB_RTC_MEMORY_MAX 2048u   /* machine.RTC().memory() bytes (esp32) */
 
+/* One frozen module of the running firmware image (boot.md §6): `_boot`,
+ * and any others the image carries; importable by name, source text. */
+typedef struct vb_frozen_module {
+    const char *name;              /* "_boot", "mymod" (no ".py") */
+    const char *source;
+    size_t len;
+} vb_frozen_module;
+
+/* pycom.bootmgr() state (boot.md §5-6, flash.md §2.1). */
+typedef struct vb_bootmgr_state {
+    int boot_partition;            /* the stored active image: 0 factory, 1 ota_0 */
+    int fs_type;                   /* 0 FAT, 1 LittleFS */
+    int safeboot;                  /* this boot is a safe boot (0/1) */
+    int status;                    /* otadata Status: 0 CHECK, 1 READY, 2 PATCH */
+} vb_bootmgr_state;
+
 typedef struct vb_hal {
     void *ctx;
     /* Serial output, raw bytes (the caller cooks where the spec says so).
@@ -116,6 +132,29 @@ typedef struct vb_hal {
     /* Pins that end a deep sleep (Pycom machine.pin_sleep_wakeup); level
      * 1 = wake on high (any of them), 0 = wake when all are low. */
     void (*wake_pins_set)(void *ctx, uint64_t gpio_mask, int level);
+
+    /* ---- Pycom: LED heartbeat, boot manager, OTA (boot.md §5-6) ----
+     * NULL on boards without them. Errors are negative errno values. */
+    /* The heartbeat (blue 0x000050, 80 ms on / 3920 ms off) is animated by
+     * the board; on < 0 only asks. Returns the state now (0/1). */
+    int (*heartbeat)(void *ctx, int on);
+    /* Stored in the config block: whether the heartbeat starts at boot. */
+    int (*heartbeat_on_boot)(void *ctx, int on);
+    void (*bootmgr_get)(void *ctx, vb_bootmgr_state *st);
+    /* Store a new boot partition (0/1) and/or a software safe-boot request
+     * (safeboot 1 → otadata flag 2); -1 keeps a field. The caller resets. */
+    int (*bootmgr_set)(void *ctx, int boot_partition, int fs_type, int safeboot);
+    /* OTA into the slot the next boot will try (flash.md §2.1): start
+     * erases it, write appends (-EFBIG past the slot, -EINVAL when not
+     * started or after finish), finish switches otadata to it with Status
+     * CHECK (the bootloader verifies it at the next boot), verify checks
+     * the image written so far (1 valid, 0 not). */
+    int (*ota_start)(void *ctx);
+    int (*ota_write)(void *ctx, const void *buf, size_t n);
+    int (*ota_finish)(void *ctx);
+    int (*ota_verify)(void *ctx);
+    /* Flash address of the image running now. */
+    uint32_t (*ota_slot)(void *ctx);
 } vb_hal;
 
 #endif
