@@ -139,6 +139,7 @@ vb_repl *vb_repl_new(const vb_repl_config *cfg)
     r->write_ctx = cfg->write_ctx;
     r->complete = cfg->complete;
     r->complete_ctx = cfg->complete_ctx;
+    r->ctrl_f_safe_boot = cfg->ctrl_f_safe_boot;
     copy_str(r->version, cfg->version);
     copy_str(r->date, cfg->build_date);
     copy_str(r->board, cfg->board);
@@ -270,6 +271,12 @@ static vb_repl_action friendly_enter(vb_repl *r)
 static vb_repl_action friendly_feed(vb_repl *r, uint8_t c)
 {
     uint8_t ctrl = 0;
+    if (c == VB_CTRL_F && r->ctrl_f_safe_boot && r->first_line && r->stmt.len == 0) {
+        /* Pycom: a safe-boot request; elsewhere the editor's cursor-right */
+        vb_repl_outs(r, VB_REPL_CRLF);
+        r->state = RS_DEAD;
+        return VB_REPL_SAFE_BOOT;
+    }
     switch (vb_edit_key(r, c, &ctrl)) {
     case ED_ENTER:
         return friendly_enter(r);

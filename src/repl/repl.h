@@ -79,6 +79,8 @@ typedef enum vb_repl_action {
     VB_REPL_INPUT_LINE,       /* line-input mode: line complete, vb_repl_input_text() */
     VB_REPL_INPUT_INTERRUPT,  /* line-input mode: Ctrl-C (raise KeyboardInterrupt) */
     VB_REPL_INPUT_EOF,        /* line-input mode: Ctrl-D on an empty line (EOFError) */
+    VB_REPL_SAFE_BOOT,        /* Ctrl-F on an empty line (config.ctrl_f_safe_boot):
+                                 ask for a software safe boot and hard-reset */
 } vb_repl_action;
 
 /* How an execution ended. */
@@ -116,6 +118,9 @@ typedef struct vb_repl_config {
     const char *board;
     const char *mcu;
     vb_repl_mode mode;             /* mode to start in (the board-level flag) */
+    /* Pycom: Ctrl-F on an empty friendly line requests a safe boot
+     * (boot.md §5) instead of moving the cursor right. */
+    bool ctrl_f_safe_boot;
 } vb_repl_config;
 
 /* A new REPL (empty history, idle, nothing written). NULL if cfg->write is

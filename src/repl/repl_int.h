@@ -49,6 +49,7 @@ struct vb_repl {
     void *write_ctx;
     vb_repl_complete_fn complete;
     void *complete_ctx;
+    bool ctrl_f_safe_boot;         /* vb_repl_config.ctrl_f_safe_boot */
     char version[VB_REPL_FIELD_MAX], date[VB_REPL_FIELD_MAX];
     char board[VB_REPL_FIELD_MAX], mcu[VB_REPL_FIELD_MAX];
     char ps1[VB_REPL_FIELD_MAX], ps2[VB_REPL_FIELD_MAX];

@@ -51,7 +51,7 @@ static inline bool tb_complete(void *ctx, const char *obj, bool import_ctx, vb_r
 static const char *const tb_default_names[] = {"x", "xyz", "os", NULL};
 static const char *const tb_default_modules[] = {"sys", "machine", "select", "socket", "struct", "os", "time", NULL};
 
-static inline void tb_init(tboard *b, vb_repl_mode mode)
+static inline void tb_init_opts(tboard *b, vb_repl_mode mode, bool ctrl_f_safe_boot)
 {
     memset(b, 0, sizeof *b);
     b->names = tb_default_names;
@@ -59,10 +59,12 @@ static inline void tb_init(tboard *b, vb_repl_mode mode)
     vb_repl_config cfg = {
         .write = tb_write, .write_ctx = b, .complete = tb_complete, .complete_ctx = b,
         .version = "v1.24.0", .build_date = "2024-11-29", .board = "vboard", .mcu = "CPython",
-        .mode = mode,
+        .mode = mode, .ctrl_f_safe_boot = ctrl_f_safe_boot,
     };
     b->r = vb_repl_new(&cfg);
 }
+
+static inline void tb_init(tboard *b, vb_repl_mode mode) { tb_init_opts(b, mode, false); }
 
 static inline void tb_free(tboard *b)
 {

@@ -85,6 +85,28 @@ static void test_friendly_ctrl_d(void)
     tb_free(&b);
 }
 
+/* Pycom: Ctrl-F on an empty line asks for a safe boot; on a line with
+ * text, or on boards without it, it is the editor's cursor-right. */
+static void test_friendly_ctrl_f(void)
+{
+    tboard b;
+    tb_init_opts(&b, VB_REPL_MODE_FRIENDLY, true);
+    vb_repl_start(b.r);
+    b.len = 0;
+    FEED(&b, "ab\x01\x06");                /* Ctrl-A home, Ctrl-F right */
+    EXPECT(&b, "ab\x08\x08" "a");
+    FEED(&b, "\x03");
+    EXPECT(&b, "\r\n>>> ");
+    CHECK_EQ(FEED(&b, "\x06"), VB_REPL_SAFE_BOOT);
+    EXPECT(&b, "\r\n");
+    CHECK_EQ(FEED(&b, "1\r"), VB_REPL_NONE);  /* dead until the reset */
+    tb_free(&b);
+    tb_friendly(&b);
+    CHECK_EQ(FEED(&b, "\x06"), VB_REPL_NONE);
+    EXPECT(&b, "");
+    tb_free(&b);
+}
+
 static void test_friendly_ctrl_e(void)
 {
     tboard b;
@@ -557,6 +579,7 @@ int main(void)
     RUN(test_friendly_ctrl_b);
     RUN(test_friendly_ctrl_c);
     RUN(test_friendly_ctrl_d);
+    RUN(test_friendly_ctrl_f);
     RUN(test_friendly_ctrl_e);
     RUN(test_friendly_enter_empty);
     RUN(test_friendly_execute);
