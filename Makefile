@@ -12,7 +12,7 @@ LDLIBS  ?=
 # Library layers (no CPython in any of them): flash model, filesystems, image
 # tools, the REPL state machine. Unit tests link only these.
 # src/transport/rfc2217.c is the pure telnet/RFC 2217 filter (unit-tested).
-LIB_SRC  = $(wildcard src/util/*.c src/flash/*.c src/fs/*.c src/image/*.c src/repl/*.c src/trace/*.c) src/transport/rfc2217.c
+LIB_SRC  = $(wildcard src/util/*.c src/flash/*.c src/fs/*.c src/image/*.c src/repl/*.c src/trace/*.c src/boot/*.c) src/transport/rfc2217.c
 # The firmware side: supervisor, transports, and the CPython engine (Debian's
 # libpython3.11; `python3` on PATH may be another build, so ask pkg-config).
 FW_SRC   = $(filter-out $(LIB_SRC),$(wildcard src/hw/*.c src/transport/*.c src/engine/*.c))
