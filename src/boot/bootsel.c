@@ -1,6 +1,8 @@
 /* Pycom bootloader decisions (bootsel.h). */
 #include "bootsel.h"
 
+#include "flash/parttable.h"
+
 bool vb_boot_check_pending(vb_otadata *rec, bool (*verify)(void *ctx, uint32_t img), void *ctx,
                            bool *rolled_back)
 {
@@ -53,4 +55,17 @@ void vb_ota_finish_record(vb_otadata *rec, uint32_t size)
     rec->prev_img = rec->active_img;
     rec->active_img = rec->active_img == VB_OTA_IMG_OTA_0 ? VB_OTA_IMG_UPDATE2 : VB_OTA_IMG_OTA_0;
     rec->status = VB_OTA_STATUS_CHECK;
+}
+
+bool vb_boot_slot(const vb_profile *p, uint32_t img, uint32_t *offset, uint32_t *size)
+{
+    uint8_t want = vb_ota_img_is_factory(img) ? VB_PART_SUBTYPE_FACTORY : VB_PART_SUBTYPE_OTA_0;
+    for (unsigned i = 0; i < p->n_parts; i++) {
+        if (p->parts[i].type == VB_PART_TYPE_APP && p->parts[i].subtype == want) {
+            *offset = p->parts[i].offset;
+            *size = p->parts[i].size;
+            return true;
+        }
+    }
+    return false;
 }

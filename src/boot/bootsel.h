@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "flash/otadata.h"
+#include "flash/profile.h"
 
 /* What the safe-boot pin asked for (boot.md §5 windows). */
 typedef enum vb_safe_choice {
@@ -45,6 +46,10 @@ uint32_t vb_ota_target(const vb_otadata *rec);
  * slot written (1 or 2), Status = CHECK; a record already CHECK keeps its
  * slots (only size changes). */
 void vb_ota_finish_record(vb_otadata *rec, uint32_t size);
+
+/* The flash slot of an image code on a profile: the factory partition for
+ * 0 and 2, ota_0 for 1. False when the profile has no such partition. */
+bool vb_boot_slot(const vb_profile *p, uint32_t img, uint32_t *offset, uint32_t *size);
 
 /* Code 2 ("update 2") is the factory slot again. */
 static inline bool vb_ota_img_is_factory(uint32_t img) { return img != VB_OTA_IMG_OTA_0; }

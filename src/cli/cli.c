@@ -36,7 +36,7 @@ static const cli_option options[] = {
 
 static const char *family_word(cli_family f)
 {
-    return f == CLI_IMAGE ? "image" : f == CLI_FS ? "fs" : "";
+    return f == CLI_IMAGE ? "image" : f == CLI_FS ? "fs" : f == CLI_FIRMWARE ? "firmware" : "";
 }
 
 /* "image create", "fs ls", "help". */
@@ -109,7 +109,8 @@ static void print_command_help(FILE *out, const cli_command *c)
             continue;
         char spell[48];
         if (o->short_name)
-            snprintf(spell, sizeof spell, "-%c, --%s", o->short_name, o->long_name);
+            snprintf(spell, sizeof spell, "-%c, --%s%s", o->short_name, o->long_name,
+                     o->takes_value ? " NAME" : "");
         else
             snprintf(spell, sizeof spell, "--%s%s", o->long_name, o->takes_value ? " NAME" : "");
         fprintf(out, "  %-20s %s\n", spell, o->help);
@@ -147,6 +148,8 @@ static bool family_of(const char *word, cli_family *f)
         *f = CLI_IMAGE;
     else if (strcmp(word, "fs") == 0)
         *f = CLI_FS;
+    else if (strcmp(word, "firmware") == 0)
+        *f = CLI_FIRMWARE;
     else
         return false;
     return true;
@@ -257,13 +260,24 @@ static int parse_operands(cli_args *a, int argc, char **argv)
             if (take_option(a, o, value, s) != CLI_OK)
                 return CLI_USAGE;
         } else {
+            /* Flags cluster (-rl); a value option takes the rest of the
+             * word or the next argument (-oFILE, -o FILE), as getopt does. */
             for (const char *p = s + 1; *p; p++) {
                 const cli_option *o = find_short(*p);
                 char spelled[3] = {'-', *p, '\0'};
-                if (o && o->takes_value)
-                    return usage_error(a, "option %s needs its long form with a value", spelled);
-                if (take_option(a, o, NULL, spelled) != CLI_OK)
+                const char *value = NULL;
+                if (o && o->takes_value) {
+                    if (p[1])
+                        value = p + 1;
+                    else if (i + 1 < argc)
+                        value = argv[++i];
+                    else
+                        return usage_error(a, "option %s needs a value", spelled);
+                }
+                if (take_option(a, o, value, spelled) != CLI_OK)
                     return CLI_USAGE;
+                if (value)
+                    break;
             }
         }
     }

@@ -2,7 +2,8 @@
  *
  * VB_CLI_COMMANDS is the single table (style.md §4, Redis's commands.def):
  * cli.c expands it into the dispatch table, the usage text and `--help`;
- * each handler lives with its family (cli_image.c, cli_fs.c, cli_fs_cp.c).
+ * each handler lives with its family (cli_image.c, cli_fs.c, cli_fs_cp.c,
+ * cli_firmware.c).
  * Options are declared once too (VB_CLI_OPTIONS); a command lists the ones
  * it accepts, and the one parser in cli.c checks options and operand count
  * before any handler runs.
@@ -14,6 +15,8 @@
 #define VB_CLI_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "image/image.h"
 
@@ -25,6 +28,7 @@ typedef enum cli_family {
     CLI_TOP,     /* vboard VERB ... */
     CLI_IMAGE,   /* vboard image VERB ... FILE */
     CLI_FS,      /* vboard fs FILE VERB ... */
+    CLI_FIRMWARE,/* vboard firmware VERB ... */
 } cli_family;
 
 /* X(id, short, long, takes_value, help) */
@@ -48,7 +52,11 @@ typedef enum cli_family {
     X(FS_ADD, 0, "fs-add", true, "copy the contents of host directory DIR into the flash filesystem before the first boot (the image is created if missing)") \
     X(POWER_CUT_AT, 0, "power-cut-at", true, "cut power at the Nth flash operation of this run, then power on again") \
     X(POWER_CUT_MODE, 0, "power-cut-mode", true, "what the cut operation leaves: skip, whole, torn-prefix (default), torn-bits") \
-    X(POWER_CUT_SEED, 0, "power-cut-seed", true, "seed for torn cuts (default 1)")
+    X(POWER_CUT_SEED, 0, "power-cut-seed", true, "seed for torn cuts (default 1)") \
+    X(OUTPUT, 'o', "output", true, "write the result to FILE (never overwritten)") \
+    X(VERSION, 0, "version", true, "firmware version string: 1 to 32 printable ASCII characters") \
+    X(SLOT, 0, "slot", true, "app slot to write: factory (default) or ota_0 (pycom)") \
+    X(ERASE_FS, 0, "erase-fs", false, "also erase the filesystem region (the board formats it at its next boot)")
 
 enum {
 #define CLI_OPT_BIT(id, s, l, v, h) CLI_OPT_BIT_##id,
@@ -88,6 +96,14 @@ enum {
       "check the filesystem's consistency without changing it (like fsck.fat -n)")           \
     X(IMAGE_ERASE_FS, CLI_IMAGE, "erase-fs", cli_cmd_image_erase_fs, 0, 1, 1, "FILE",          \
       "erase the filesystem region (factory reset: the board formats it at its next boot)")   \
+    X(IMAGE_FLASH, CLI_IMAGE, "flash", cli_cmd_image_flash, CLI_OPT_SLOT | CLI_OPT_ERASE_FS,   \
+      2, 2, "FILE FIRMWARE [--slot factory|ota_0] [--erase-fs]",                              \
+      "write a firmware file (vboard firmware build) into an app slot as esptool does, after "  \
+      "verifying it; otadata is left alone, the filesystem is kept unless --erase-fs")        \
+    X(FIRMWARE_BUILD, CLI_FIRMWARE, "build", cli_cmd_firmware_build,                           \
+      CLI_OPT_OUTPUT | CLI_OPT_VERSION, 1, 1, "DIR -o FILE --version V",                        \
+      "build a firmware file from DIR/*.py (not recursive), one frozen module per file named "  \
+      "after its stem; DIR must hold _boot.py (never overwrites FILE)")                        \
     X(FS_LS, CLI_FS, "ls", cli_cmd_fs_ls, CLI_OPT_LONG, 0, 1, "[-l] [PATH]",                   \
       "list a directory, one name per line, directories with a trailing '/'")                \
     X(FS_TREE, CLI_FS, "tree", cli_cmd_fs_tree, 0, 0, 1, "[PATH]",                             \
@@ -147,6 +163,10 @@ int cli_open_fs(const cli_args *a, vb_image *im);
 /* Close (sync, write back, unlock). Returns rc, or CLI_FAILED when closing
  * failed (said on stderr) and rc was CLI_OK. */
 int cli_close_image(const cli_args *a, vb_image *im, int rc);
+
+/* Read a whole host file (regular files only) into malloc'd *out; -EFBIG
+ * when larger than max. 0 or a negative errno; nothing printed. */
+int cli_read_host_file(const char *path, size_t max, uint8_t **out, size_t *len);
 
 /* "vboard: <command>: <message>\n" on stderr. */
 void cli_error(const cli_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

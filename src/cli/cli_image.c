@@ -1,6 +1,7 @@
-/* `vboard image ...`: create, info, check, erase-fs. */
+/* `vboard image ...`: create, info, check, erase-fs, flash. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -80,6 +81,17 @@ static void print_info(const char *path, const vb_image_info *in)
             printf("%s %s 0x%X 0x%X\n", in->parts[i].label, kind, in->parts[i].offset,
                    in->parts[i].size);
         }
+    }
+    for (unsigned i = 0; i < in->n_slots; i++) {
+        const vb_image_slot *sl = &in->slots[i];
+        printf("firmware %s at 0x%X: ", sl->name, sl->offset);
+        if (sl->state == VB_IMAGE_FW_OK)
+            printf("%s (%u module%s, %u bytes)\n", sl->version, sl->n_modules,
+                   sl->n_modules == 1 ? "" : "s", sl->fw_len);
+        else if (sl->state == VB_IMAGE_FW_EMPTY)
+            printf("empty\n");
+        else
+            printf("invalid (%s)\n", sl->fw_error);
     }
     switch (in->fs_state) {
     case VB_IMAGE_FS_OK:
@@ -179,5 +191,107 @@ int cli_cmd_image_erase_fs(const cli_args *a)
         printf("erased the filesystem region of %s (0x%X, %u bytes): the board formats it at "
                "its next boot\n", path, im.profile->fs_offset, im.profile->fs_size);
     }
+    return cli_close_image(a, &im, rc);
+}
+
+/* The app slots of a profile as "factory, ota_0", for messages. */
+static void slot_list(const vb_profile *p, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (unsigned i = 0; i < p->n_parts && n < len; i++) {
+        if (p->parts[i].type != VB_PART_TYPE_APP)
+            continue;
+        char name[16];
+        vb_fw_slot_name(&p->parts[i], name, sizeof name);
+        n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", name);
+    }
+}
+
+/* The firmware file, read and verified; CLI_OK or the exit status (said). */
+static int load_firmware(const cli_args *a, const char *path, uint8_t **fw, size_t *len,
+                         vb_fw_image *img)
+{
+    char err[VB_ERR_LEN];
+    /* No slot is larger than a whole flash: anything bigger is refused unread. */
+    int r = cli_read_host_file(path, 64u << 20, fw, len);
+    if (r < 0) {
+        cli_errno(a, path, r, "nothing was written");
+        return CLI_FAILED;
+    }
+    if ((r = vb_fw_parse(*fw, *len, img, err, sizeof err)) < 0) {
+        cli_error(a, "%s: %s; nothing was written", path, err);
+        return CLI_FAILED;
+    }
+    if (img->total_len != *len) {
+        cli_error(a, "%s: %zu bytes follow the firmware image (a firmware file ends with its "
+                  "payload); nothing was written", path, *len - img->total_len);
+        return CLI_FAILED;
+    }
+    return CLI_OK;
+}
+
+int cli_cmd_image_flash(const cli_args *a)
+{
+    const char *path = a->argv[0], *fwpath = a->argv[1];
+    const char *slot = a->value[CLI_OPT_BIT_SLOT] ? a->value[CLI_OPT_BIT_SLOT] : "factory";
+    if (strcmp(slot, "factory") != 0 && strncmp(slot, "ota_", 4) != 0) {
+        cli_error(a, "unknown slot '%s' (app slots are factory and ota_0)", slot);
+        return CLI_USAGE;
+    }
+    uint8_t *fw = NULL;
+    size_t len = 0;
+    vb_fw_image *img = malloc(sizeof *img);
+    if (!img) {
+        cli_error(a, "out of memory");
+        return CLI_FAILED;
+    }
+    int rc = load_firmware(a, fwpath, &fw, &len, img);
+    vb_image im;
+    if (rc == CLI_OK)
+        rc = cli_open_image(a, path, &im);
+    if (rc != CLI_OK) {
+        free(fw);
+        free(img);
+        return rc;
+    }
+    char err[VB_ERR_LEN], names[64];
+    const vb_partition *part = vb_fw_slot_find(im.profile, slot);
+    if (!part) {
+        slot_list(im.profile, names, sizeof names);
+        cli_error(a, "%s: the %s board has no %s slot (its app slots: %s); nothing was written",
+                  path, im.profile->name, slot, names);
+        rc = CLI_FAILED;
+    } else if (len > part->size) {
+        cli_error(a, "firmware of %zu bytes does not fit the %s slot (%u bytes); nothing was "
+                  "written", len, slot, part->size);
+        rc = CLI_FAILED;
+    } else if (vb_fw_write_slot(&im.flash, part->offset, part->size, fw, len, err,
+                                sizeof err) < 0) {
+        cli_error(a, "%s: %s", path, err);
+        rc = CLI_FAILED;
+    } else {
+        /* Read back through the parser, as the bootloader will. */
+        uint8_t *back = NULL;
+        if (vb_fw_read_slot(&im.flash, part->offset, part->size, &back, img, err, sizeof err) < 0) {
+            cli_error(a, "%s: the %s slot does not verify after writing: %s", path, slot, err);
+            rc = CLI_FAILED;
+        }
+        free(back);
+    }
+    if (rc == CLI_OK && (a->opts & CLI_OPT_ERASE_FS) &&
+        vb_image_erase_fs(&im, err, sizeof err) < 0) {
+        cli_error(a, "%s: firmware written, but erasing the filesystem failed: %s", path, err);
+        rc = CLI_FAILED;
+    }
+    if (rc == CLI_OK)
+        printf("flashed %s (version %s, %u module%s, %zu bytes) into the %s slot of %s at 0x%X; "
+               "%s\n", fwpath, img->version, img->n_modules, img->n_modules == 1 ? "" : "s", len,
+               slot, path, part->offset,
+               (a->opts & CLI_OPT_ERASE_FS) ? "filesystem region erased (the board formats it at "
+                                              "its next boot)"
+                                            : "filesystem kept");
+    free(fw);
+    free(img);
     return cli_close_image(a, &im, rc);
 }

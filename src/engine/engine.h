@@ -65,8 +65,16 @@ typedef struct vb_engine_config {
     unsigned n_pins;
     /* Pycom firmware 1.20 flavour of machine (Pin constants, names and
      * repr, callback(), wake_reason() tuple, sleep(), no esp32 module).
-     * false = esp32 port; also true when machine_consts is the Pycom table. */
+     * false = esp32 port; also true when machine_consts is the Pycom table.
+     * Also adds the `pycom` module (LED, bootmgr, OTA; engine_mod_pycom.c). */
     bool pycom;
+    /* The firmware image's frozen modules (boot.md §3.1, §6): importable by
+     * name (generic: at sys.path's '.frozen' entry, which
+     * vb_engine_zygote_ready adds after ''; Pycom: first, at the '' entry)
+     * and runnable with vb_engine_run_frozen. Not copied: names and sources
+     * must outlive the engine. NULL/0 = none. */
+    const vb_frozen_module *frozen;
+    size_t n_frozen;
 } vb_engine_config;
 
 /* Starts CPython (isolated, no site, no bytecode writing, SyntaxWarning and
@@ -78,8 +86,10 @@ typedef struct vb_engine_config {
  * 0, or -1 with a sentence in err. */
 int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen);
 
-/* End of zygote set-up: collect and gc.freeze() what is loaded, so forked
- * VMs share those pages. */
+/* End of zygote set-up (after vb_pyfs_install, which sets sys.path): on
+ * the generic board with frozen modules, puts '.frozen' on sys.path after
+ * '' as MicroPython 1.24 has it; then collects and gc.freeze()s what is
+ * loaded, so forked VMs share those pages. */
 void vb_engine_zygote_ready(void);
 
 /* fork() wrapped for CPython (PyOS_BeforeFork / AfterFork_Parent /
@@ -122,6 +132,12 @@ typedef enum vb_exec_outcome {
  * vb_engine_print_exception / vb_engine_clear_exception. */
 vb_exec_outcome vb_engine_exec(const char *src, size_t len, const char *filename,
                                vb_exec_mode mode);
+
+/* Runs the frozen module `name` ("_boot") as a script in the __main__
+ * globals, as coming from "<name>.py", with Ctrl-C not armed (upstream
+ * runs _boot.py so). Returns a vb_exec_outcome as vb_engine_exec does (an
+ * exception is kept the same way), or -1 if the image has no such module. */
+int vb_engine_run_frozen(const char *name);
 
 /* Writes the kept exception's report (repl.md §1.2/§1.3, cooked) straight
  * to the serial line and drops it. Nothing if none is kept. */

@@ -12,7 +12,7 @@
 /* The board's own modules and the stdlib it offers (engine_init.c's
  * pre-imports), whatever sys.builtin_module_names says; help('modules')
  * lists the same names. Mutable for its last slot only: the profile's own
- * module (esp32 on the generic board, none on Pycom), set once at init. */
+ * module (esp32 on the generic board, pycom on Pycom), set once at init. */
 const char *vb_engine_board_modules[] = {
     "os", "time", "machine", "micropython", "sys", "gc", "json", "struct", "re", "collections",
     "binascii", "hashlib", "random", "errno", "select", "io", "math", "array",
@@ -52,6 +52,12 @@ static void offer_modules(struct vb_repl *r)
 {
     for (size_t i = 0; vb_engine_board_modules[i]; i++)
         vb_repl_candidate(r, vb_engine_board_modules[i], strlen(vb_engine_board_modules[i]));
+    /* The image's frozen modules can be imported too (private ones, such
+     * as _boot, hidden like the built-ins'). */
+    for (size_t i = 0; i < vb_engine_g.n_frozen; i++) {
+        const char *n = vb_engine_g.frozen[i].name;
+        if (n && n[0] != '_') vb_repl_candidate(r, n, strlen(n));
+    }
     PyObject *names = PySys_GetObject("builtin_module_names"); /* borrowed */
     if (!names || !PyTuple_Check(names)) return;
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {

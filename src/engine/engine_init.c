@@ -113,7 +113,9 @@ static void copy_config(const vb_engine_config *cfg)
     g->n_pins = cfg->pins ? cfg->n_pins : 0;
     /* A firmware that only names the Pycom constants still gets Pycom's machine. */
     g->pycom = cfg->pycom || cfg->machine_consts == vb_machine_consts_pycom;
-    vb_engine_set_profile_module(g->pycom ? NULL : "esp32");
+    vb_engine_set_profile_module(g->pycom ? "pycom" : "esp32");
+    g->frozen = cfg->frozen;
+    g->n_frozen = cfg->frozen ? cfg->n_frozen : 0;
 }
 
 /* Pins need every pin member of the HAL; other members are optional. */
@@ -178,13 +180,16 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
     /* CPython's select needs fileno(); the board's polls its own streams. */
     static const char *const select_names[] = {"select", NULL};
     static const char *const esp32_names[] = {"esp32", NULL};
+    static const char *const pycom_names[] = {"pycom", NULL};
     if (vb_pin_irq_init() < 0) return fail(err, errlen, "installing the pin IRQ handler failed");
     if (register_module(vb_mod_time_create(), time_names) < 0 ||
         register_module(vb_mod_machine_create(), machine_names) < 0 ||
         register_module(vb_mod_micropython_create(), mpy_names) < 0 ||
         register_module(vb_mod_select_create(), select_names) < 0 ||
-        (!vb_engine_g.pycom && register_module(vb_mod_esp32_create(), esp32_names) < 0))
+        (!vb_engine_g.pycom && register_module(vb_mod_esp32_create(), esp32_names) < 0) ||
+        (vb_engine_g.pycom && register_module(vb_mod_pycom_create(), pycom_names) < 0))
         return fail(err, errlen, "building the board modules failed");
+    if (vb_frozen_init() < 0) return fail(err, errlen, "installing the frozen modules failed");
     if (vb_mod_sys_extend() < 0) return fail(err, errlen, "extending sys failed");
     if (vb_mod_gc_extend() < 0) return fail(err, errlen, "extending gc failed");
     if (vb_stdio_install() < 0) return fail(err, errlen, "installing stdio failed");
@@ -197,6 +202,7 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
 
 void vb_engine_zygote_ready(void)
 {
+    vb_frozen_complete_path();
     PyObject *gc = PyImport_ImportModule("gc");
     PyObject *r = gc ? PyObject_CallMethod(gc, "collect", NULL) : NULL;
     Py_XDECREF(r);

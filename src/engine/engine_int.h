@@ -47,6 +47,8 @@ typedef struct vb_engine_state {
      * wake=): GPIO masks and levels, merged into hal->wake_pins_set. */
     uint64_t ext0_mask, ext1_mask;
     int ext0_level, ext1_level;
+    const vb_frozen_module *frozen; /* the image's frozen modules (config) */
+    size_t n_frozen;
 } vb_engine_state;
 
 extern vb_engine_state vb_engine_g;
@@ -87,9 +89,16 @@ int vb_input_install(void);
 /* builtins.help (engine_help.c). */
 int vb_help_install(void);
 /* The modules the board offers, NULL-terminated (engine_complete.c); the
- * last slot is the profile's own module ("esp32"), set by vb_engine_init. */
+ * last slot is the profile's own module ("esp32" or "pycom"), set by
+ * vb_engine_init. */
 extern const char *vb_engine_board_modules[];
 void vb_engine_set_profile_module(const char *name);
+/* Frozen modules (engine_frozen.c): the one named so, or NULL; the
+ * meta-path finder (nothing without frozen modules), 0 / -1; and the
+ * generic board's '.frozen' sys.path entry (vb_engine_zygote_ready). */
+const vb_frozen_module *vb_frozen_find(const char *name);
+int vb_frozen_init(void);
+void vb_frozen_complete_path(void);
 /* select.poll event bits (upstream's values, which are Linux's). */
 #define VB_POLLIN 0x0001
 #define VB_POLLOUT 0x0004
@@ -104,6 +113,7 @@ int vb_stdio_poll(PyObject *obj, int mask);
 PyObject *vb_mod_time_create(void);
 PyObject *vb_mod_machine_create(void);
 PyObject *vb_mod_esp32_create(void);   /* engine_mod_esp32.c (generic only) */
+PyObject *vb_mod_pycom_create(void);   /* engine_mod_pycom.c (Pycom only) */
 PyObject *vb_mod_micropython_create(void);
 PyObject *vb_mod_select_create(void);
 /* Adds the sys attributes (platform, implementation, print_exception,

@@ -153,7 +153,7 @@ typedef struct vb_hal {
     int (*ota_write)(void *ctx, const void *buf, size_t n);
     int (*ota_finish)(void *ctx);
     int (*ota_verify)(void *ctx);
-    /* Flash address of the image running now. */
+    /* Flash address of the slot the next OTA writes (Pycom's ota_slot). */
     uint32_t (*ota_slot)(void *ctx);
 } vb_hal;
 

@@ -403,6 +403,16 @@ int vb_flash_sync(vb_flash *f)
     return 0;
 }
 
+int vb_flash_lock(vb_flash *f, bool lock)
+{
+    if (f->fd < 0) return 0;
+    if (!lock) {
+        vb_flash_sync(f);
+        return flock(f->fd, LOCK_UN) == 0 ? 0 : -errno;
+    }
+    return flock(f->fd, LOCK_EX | LOCK_NB) == 0 ? 0 : -EBUSY;
+}
+
 void vb_flash_set_cut(vb_flash *f, uint64_t op, vb_cut_mode mode, uint32_t seed)
 {
     f->cut_at = op;

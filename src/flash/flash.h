@@ -67,6 +67,11 @@ int vb_flash_read(vb_flash *f, uint32_t addr, void *buf, size_t n);
 int vb_flash_program(vb_flash *f, uint32_t addr, const void *buf, size_t n);
 /* addr and n multiples of VB_FLASH_BLOCK; one op per block. */
 int vb_flash_erase(vb_flash *f, uint32_t addr, size_t n);
+/* Release (false) or retake (true) the image file's exclusive lock while
+ * the mapping stays: a board in download mode or without power lets host
+ * tools write its flash. 0, or -EBUSY when another holder has it. */
+int vb_flash_lock(vb_flash *f, bool lock);
+
 /* Make the mapped file durable (msync); no-op for RAM. */
 int vb_flash_sync(vb_flash *f);
 

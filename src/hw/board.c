@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "boot/fwimage.h"
 #include "engine/hal.h"
 #include "flash/parttable.h"
 #include "hw/firmware.h"
@@ -52,10 +53,18 @@ static int open_flash(board *b, char *err, size_t errlen)
     int rc = vb_flash_open_file(&b->flash, b->cfg->flash_path, p->flash_size, true, err, errlen);
     if (rc < 0) return rc;
     b->flash.prog_page = p->prog_page;
-    if (!existed && (rc = vb_parttable_write(&b->flash, p)) < 0) {
+    if (existed) return 0;
+    if ((rc = vb_parttable_write(&b->flash, p)) < 0) {
         snprintf(err, errlen, "cannot write the partition table to %s", b->cfg->flash_path);
         return rc;
     }
+    /* and the built-in firmware in the factory slot, as flashed */
+    const vb_partition *factory = vb_fw_slot_find(p, "factory");
+    size_t len;
+    const uint8_t *fw = vb_fw_factory(&len);
+    if (factory && fw &&
+        (rc = vb_fw_write_slot(&b->flash, factory->offset, factory->size, fw, len, err, errlen)) < 0)
+        return rc;
     return 0;
 }
 
@@ -146,6 +155,7 @@ void board_drive_pin(board *b, unsigned gpio, int ext)
         if (vm > 0) kill(vm, SIGUSR1);   /* the engine runs the IRQ handlers */
     }
     if (vb_pin_shown(p) != shown) board_log_pin(b, board_now_us(), gpio, vb_pin_shown(p), "host");
+    if (b->power == BOARD_ON) board_bootloader_pin(b, gpio);
     uint64_t high;
     if (b->power == BOARD_SLEEPING && (b->regs->wake_pin_mask >> gpio & 1) &&
         wake_pins_say_wake(b->regs, &high))
@@ -262,6 +272,28 @@ static void set_stage(board *b, vb_stage s)
     board_trace(b, "stage", f);
 }
 
+/* While the board is dark or in download mode its image is unlocked, so
+ * host tools (vboard image flash / erase-fs) may write it, as esptool
+ * writes a board held in its ROM bootloader. */
+static void unlock_flash(board *b)
+{
+    if (!b->flash_unlocked && vb_flash_lock(&b->flash, false) == 0) b->flash_unlocked = true;
+}
+
+/* Take the image back before firmware runs; a host tool still writing it
+ * is waited for (bounded). */
+static void relock_flash(board *b)
+{
+    for (int i = 0; b->flash_unlocked && i < 1000; i++) {
+        if (vb_flash_lock(&b->flash, true) == 0) {
+            b->flash_unlocked = false;
+            return;
+        }
+        usleep(10000);
+    }
+    if (b->flash_unlocked) board_trace(b, "flash_lock_busy", "");
+}
+
 /* Start a hard boot with this cause (the firmware is not running). */
 static void boot(board *b, vb_cause cause)
 {
@@ -286,6 +318,14 @@ static void boot(board *b, vb_cause cause)
              r->boot_count, (unsigned long long)r->flash_ops);
     board_trace(b, "reset", f);
     set_stage(b, VB_STAGE_BOOTLOADER);
+    relock_flash(b);
+    b->boot_phase = 0;
+    b->heartbeat_at = 0;
+    board_bootloader_start(b);
+}
+
+void board_start_firmware(board *b)
+{
     b->zygote = start_zygote(b);
     if (b->zygote < 0) {
         b->zygote = 0;
@@ -298,6 +338,7 @@ void board_reset(board *b, vb_cause cause)
 {
     if (b->power == BOARD_OFF) return;      /* no power, no reset */
     kill_firmware(b);
+    b->boot_phase = 0;
     b->sleep_until_us = 0;
     reset_peripherals(b);
     boot(b, cause);
@@ -309,6 +350,8 @@ void board_power_off(board *b)
     kill_firmware(b);
     reset_peripherals(b);
     b->power = BOARD_OFF;
+    b->boot_phase = 0;
+    unlock_flash(b);
     b->sleep_until_us = 0;
     b->regs->rtc_mem_len = 0;
     b->regs->wake_pin_mask = 0;
@@ -365,9 +408,10 @@ void board_wake(board *b, vb_wake_reason why, uint64_t gpios)
 
 /* Download mode (machine.bootloader()): the ROM waits for a flasher; only
  * a reset or a power cycle leaves it. */
-static void enter_download(board *b)
+void board_enter_download(board *b)
 {
     b->power = BOARD_DOWNLOAD;
+    unlock_flash(b);
     set_stage(b, VB_STAGE_DOWNLOAD);
     board_say(b, "\r\nrst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))\r\n"
                  "waiting for download\r\n");
@@ -390,7 +434,7 @@ static void firmware_ended(board *b, int ws)
         enter_sleep(b, b->regs->sleep_ms);
         return;
     case VB_VM_EXIT_BOOTLOADER:
-        enter_download(b);
+        board_enter_download(b);
         return;
     case VB_VM_EXIT_POWER_CUT:
         /* the armed flash op lost power: dark for a moment, then on */
@@ -505,6 +549,8 @@ static uint64_t next_deadline(const board *b)
     if (b->power == BOARD_ON && atomic_load(&b->regs->wdt_timeout_ms))
         d = earliest(d, atomic_load(&b->regs->wdt_deadline_us));
     if (b->power == BOARD_SLEEPING) d = earliest(d, b->sleep_until_us);
+    d = earliest(d, board_bootloader_deadline(b));
+    d = earliest(d, board_heartbeat_deadline(b));
     return earliest(d, b->power_on_at_us);
 }
 
@@ -524,6 +570,10 @@ static void run_timers(board *b)
     if (b->power == BOARD_SLEEPING && b->sleep_until_us && now >= b->sleep_until_us)
         board_wake(b, VB_WAKE_RTC, 0);
     if (b->power == BOARD_OFF && b->power_on_at_us && now >= b->power_on_at_us) board_power_on(b);
+    if (b->power == BOARD_ON) {
+        board_bootloader_tick(b);
+        board_heartbeat_tick(b);
+    }
 }
 
 static void board_loop(board *b)

@@ -47,6 +47,11 @@ typedef struct board {
     int quit;                  /* 0 running, else the exit status + 1 */
     bool sent;                 /* --send text typed already */
     bool stdin_eof;            /* terminal input ended; the board runs on */
+    bool flash_unlocked;       /* dark or in download mode: host tools may write */
+    /* board_boot.c: the bootloader stage and the heartbeat */
+    int boot_phase;            /* 0 none, 1-3 safe-boot window, BOOT_DEBOUNCE */
+    uint64_t boot_phase_end, boot_toggle_at;
+    uint64_t heartbeat_at;     /* next heartbeat LED change, 0 = not running */
     /* board_log.c */
     FILE *trace;
     vb_vcd *vcd;
@@ -70,6 +75,20 @@ void board_drive_pin(board *b, unsigned gpio, int ext);
 /* The cause names of status and trace ("PWRON", "WDT", ...). */
 const char *board_cause_name(vb_cause c);
 
+/* board.c: start the firmware (a zygote) / enter download mode, after the
+ * bootloader stage decided. */
+void board_start_firmware(board *b);
+void board_enter_download(board *b);
+
+/* board_boot.c */
+#define BOOT_DEBOUNCE 4
+void board_bootloader_start(board *b);         /* at every hard boot */
+uint64_t board_bootloader_deadline(const board *b);
+void board_bootloader_tick(board *b);
+void board_bootloader_pin(board *b, unsigned gpio);   /* the host moved a pin */
+uint64_t board_heartbeat_deadline(const board *b);
+void board_heartbeat_tick(board *b);
+
 /* board_ctl.c: the control socket's line handler (vb_control_fn). */
 size_t board_control_line(void *ctx, const char *line, size_t len, char *reply, size_t cap);
 
@@ -79,6 +98,7 @@ void board_log_close(board *b);
 /* One timeline event: `fields` is "" or more JSON members, each starting
  * with ',' (e.g. ",\"cause\":\"WDT\""). */
 void board_trace(board *b, const char *event, const char *fields);
+void board_trace_at(board *b, uint64_t host_us, const char *event, const char *fields);
 /* A pin's level as the VCD and trace show it: 0, 1, or 2 = nobody drives it. */
 void board_log_pin(board *b, uint64_t t_us, unsigned gpio, unsigned shown, const char *by);
 void board_log_led(board *b, uint64_t t_us, uint32_t rgb);

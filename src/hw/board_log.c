@@ -58,7 +58,7 @@ void board_log_close(board *b)
     b->vcd = NULL;
 }
 
-static void trace_at(board *b, uint64_t host_us, const char *event, const char *fields)
+void board_trace_at(board *b, uint64_t host_us, const char *event, const char *fields)
 {
     if (!b->trace) return;
     fprintf(b->trace, "{\"t_us\":%" PRIu64 ",\"event\":\"%s\"%s}\n", board_time(b, host_us), event, fields);
@@ -67,7 +67,7 @@ static void trace_at(board *b, uint64_t host_us, const char *event, const char *
 
 void board_trace(board *b, const char *event, const char *fields)
 {
-    trace_at(b, board_now_us(), event, fields);
+    board_trace_at(b, board_now_us(), event, fields);
 }
 
 /* The VCD index of a GPIO: its position in the profile's pin table. */
@@ -90,7 +90,7 @@ void board_log_pin(board *b, uint64_t t_us, unsigned gpio, unsigned shown, const
         snprintf(f, sizeof f, ",\"pin\":\"%s\",\"level\":\"z\",\"by\":\"%s\"", d->name, by);
     else
         snprintf(f, sizeof f, ",\"pin\":\"%s\",\"level\":%u,\"by\":\"%s\"", d->name, shown, by);
-    trace_at(b, t_us, "pin", f);
+    board_trace_at(b, t_us, "pin", f);
 }
 
 void board_log_snapshot(board *b)
@@ -110,7 +110,7 @@ void board_log_led(board *b, uint64_t t_us, uint32_t rgb)
     if (b->vcd) vb_vcd_set(b->vcd, board_time(b, t_us), b->vcd_led, rgb, false);
     char f[48];
     snprintf(f, sizeof f, ",\"rgb\":\"#%06x\"", rgb & 0xFFFFFFu);
-    trace_at(b, t_us, "led", f);
+    board_trace_at(b, t_us, "led", f);
 }
 
 void board_log_event(board *b, const vb_hw_event *ev)
@@ -125,15 +125,19 @@ void board_log_event(board *b, const vb_hw_event *ev)
         break;
     case VB_EV_WDT_START:
         snprintf(f, sizeof f, ",\"timeout_ms\":%u", ev->value);
-        trace_at(b, ev->t_us, "wdt_start", f);
+        board_trace_at(b, ev->t_us, "wdt_start", f);
         break;
     case VB_EV_WDT_FEED:
-        trace_at(b, ev->t_us, "wdt_feed", "");
+        board_trace_at(b, ev->t_us, "wdt_feed", "");
+        break;
+    case VB_EV_HEARTBEAT:
+        snprintf(f, sizeof f, ",\"on\":%s", ev->value ? "true" : "false");
+        board_trace_at(b, ev->t_us, "heartbeat", f);
         break;
     case VB_EV_STAGE:
         if (ev->value < VB_STAGE_COUNT) {
             snprintf(f, sizeof f, ",\"stage\":\"%s\"", vb_stage_name(ev->value));
-            trace_at(b, ev->t_us, "stage", f);
+            board_trace_at(b, ev->t_us, "stage", f);
         }
         break;
     default:

@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "boot/bootsel.h"
+#include "boot/fwimage.h"
 #include "engine/engine.h"
 #include "engine/pyfs.h"
 #include "hw/boot_fs.h"
@@ -29,6 +31,12 @@ typedef struct firmware {
     vb_vm_hal hal;
     vb_board_fs bfs;          /* mounted per VM: FS caches are VM RAM */
     PyObject *os_module;      /* the pyfs handle */
+    /* the firmware image of this hard boot (Pycom): its frozen modules
+     * point into image_buf, kept for the zygote's life */
+    bool has_image;
+    vb_fw_image image;
+    uint8_t *image_buf;
+    vb_frozen_module frozen[VB_FW_MAX_MODULES];   /* the engine's view of image */
 } firmware;
 
 static void tx(const firmware *f, const char *s) { f->hal.hal.tx(f->hal.hal.ctx, s, strlen(s)); }
@@ -103,6 +111,22 @@ static void power_lost(void *ctx)
     _exit(VB_VM_EXIT_POWER_CUT);
 }
 
+/* Pycom: after an uncaught exception in boot.py or main.py the firmware
+ * flashes the LED red, toggling every 50 ms for 1.2 s (boot.md §3.5). */
+static void error_flash(const firmware *f)
+{
+    const vb_hal *hal = &f->hal.hal;
+    if (!f->fw->profile->rgb_led) return;
+    vb_regs *regs = f->fw->regs;
+    atomic_store(&regs->led_override, 1);      /* the heartbeat waits */
+    for (int i = 0; i < 24; i++) {
+        hal->led_set(hal->ctx, i % 2 ? 0 : 0x500000u);
+        usleep(50000);
+    }
+    hal->led_set(hal->ctx, 0);
+    atomic_store(&regs->led_override, 0);
+}
+
 /* Run a script from the board FS if it exists: outcome, or -1 when absent. */
 static int run_script(firmware *f, const char *name)
 {
@@ -112,7 +136,10 @@ static int run_script(firmware *f, const char *name)
     if (vb_pyfs_read_file(f->os_module, name, &src, &len) < 0) return -1;
     vb_exec_outcome o = vb_engine_exec(src, len, name, VB_EXEC_MODULE);
     free(src);
-    if (o == VB_EXEC_EXCEPTION) vb_engine_print_exception();
+    if (o == VB_EXEC_EXCEPTION) {
+        vb_engine_print_exception();
+        error_flash(f);
+    }
     return (int)o;
 }
 
@@ -176,23 +203,30 @@ static _Noreturn void vm_main(firmware *f)
     if (rc == -EIO) {           /* Pycom: the firmware halts */
         for (;;) pause();
     }
-    /* 2-3. boot.py; main.py only in friendly mode after a clean boot.py. */
-    set_stage(f, VB_STAGE_BOOT_PY);
-    int o = run_script(f, "boot.py");
+    /* the image's frozen _boot.py, even in safe boot (boot.md §3.1) */
+    if (f->has_image && vb_engine_run_frozen("_boot") == VB_EXEC_EXCEPTION) vb_engine_print_exception();
     stop_if_asked(f);
-    if (o == VB_EXEC_SYSTEM_EXIT) soft_reset(f, mode);
-    if (mode == VB_REPL_MODE_FRIENDLY && o != VB_EXEC_EXCEPTION) {
-        set_stage(f, VB_STAGE_MAIN_PY);
-        o = run_script(f, "main.py");
+    /* 2-3. boot.py; main.py only in friendly mode after a clean boot.py;
+     * neither in safe boot, which lasts until the next hard reset. */
+    if (!regs->safe_boot) {
+        set_stage(f, VB_STAGE_BOOT_PY);
+        int o = run_script(f, "boot.py");
         stop_if_asked(f);
         if (o == VB_EXEC_SYSTEM_EXIT) soft_reset(f, mode);
+        if (mode == VB_REPL_MODE_FRIENDLY && o != VB_EXEC_EXCEPTION) {
+            set_stage(f, VB_STAGE_MAIN_PY);
+            o = run_script(f, "main.py");
+            stop_if_asked(f);
+            if (o == VB_EXEC_SYSTEM_EXIT) soft_reset(f, mode);
+        }
     }
     /* 4. The REPL in the board's mode. */
     vb_repl_config rc_cfg = {
         .write = repl_write, .write_ctx = f,
-        .version = VB_ENGINE_VERSION, .build_date = BUILD_DATE,
+        .version = f->has_image ? f->image.version : VB_ENGINE_VERSION, .build_date = BUILD_DATE,
         .board = "vboard", .mcu = VB_ENGINE_MCU, .mode = mode,
         .complete = vb_engine_complete,
+        .ctrl_f_safe_boot = hal->bootmgr_set != NULL,
     };
     vb_repl *r = vb_repl_new(&rc_cfg);
     if (!r) _exit(VB_VM_EXIT_FATAL);
@@ -223,7 +257,44 @@ static _Noreturn void vm_main(firmware *f)
             stop_if_asked(f);
         }
         if (a == VB_REPL_SOFT_RESET) soft_reset(f, vb_repl_mode_get(r));
+        if (a == VB_REPL_SAFE_BOOT) {          /* Pycom Ctrl-F: one software safe boot */
+            (void)hal->bootmgr_set(hal->ctx, -1, -1, 1);
+            leave(f, VB_VM_EXIT_HARD_RESET);
+        }
     }
+}
+
+/* The firmware image this hard boot runs (boot.md §6): the slot the
+ * bootloader chose, or the built-in factory image when that slot holds
+ * none (a flash made before images existed, a damaged factory slot). Only
+ * boards with OTA slots run images; the generic board's firmware is
+ * built in. */
+static void load_image(firmware *f)
+{
+    const vb_profile *p = f->fw->profile;
+    uint32_t off, size;
+    char err[160];
+    if (!p->otadata_offset) return;
+    f->has_image = true;
+    if (vb_boot_slot(p, f->fw->regs->image_slot, &off, &size) &&
+        vb_fw_read_slot(f->fw->flash, off, size, &f->image_buf, &f->image, err, sizeof err) == 0)
+        return;
+    free(f->image_buf);
+    f->image_buf = NULL;
+    size_t len;
+    const uint8_t *builtin = vb_fw_factory(&len);
+    if (!builtin || vb_fw_parse(builtin, len, &f->image, err, sizeof err) < 0) f->has_image = false;
+}
+
+/* The image's modules as the engine takes them (views, no copies). */
+static size_t frozen_modules(firmware *f)
+{
+    if (!f->has_image) return 0;
+    for (unsigned i = 0; i < f->image.n_modules; i++)
+        f->frozen[i] = (vb_frozen_module){f->image.modules[i].name,
+                                          (const char *)f->image.modules[i].data,
+                                          f->image.modules[i].len};
+    return f->image.n_modules;
 }
 
 int vb_zygote_main(const vb_firmware_ctx *fw)
@@ -247,6 +318,9 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
         .vm_as_limit = (size_t)1 << 30,
 #endif
     };
+    load_image(&f);
+    ec.n_frozen = frozen_modules(&f);
+    ec.frozen = f.frozen;
     char err[256];
     if (vb_engine_init(&ec, err, sizeof err) < 0) {
         tx(&f, "\r\nvboard: engine failed to start: ");
@@ -257,7 +331,8 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
     vb_pyfs_config pc = {
         .fs = &f.bfs.fat,
         .mount_point = p->mount_point,
-        .uname = {"vboard", "vboard", VB_ENGINE_VERSION + 1, "vboard " VB_ENGINE_VERSION, "vboard with CPython"},
+        .uname = {"vboard", "vboard", f.has_image ? f.image.version : VB_ENGINE_VERSION + 1,
+                  "vboard " VB_ENGINE_VERSION, "vboard with CPython"},
         .format = p->defaults_every_boot ? reformat : NULL,
         .format_ctx = &f,
     };
@@ -267,6 +342,10 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
         return VB_VM_EXIT_FATAL;
     }
     fw->flash->on_cut = power_lost;
+    /* Pycom: the heartbeat starts at each hard boot unless the config
+     * block says otherwise */
+    if (f.hal.hal.heartbeat && f.hal.hal.heartbeat_on_boot(f.hal.hal.ctx, -1) == 1)
+        f.hal.hal.heartbeat(f.hal.hal.ctx, 1);
     vb_engine_zygote_ready();
     for (;;) {
         pid_t pid = vb_engine_fork();

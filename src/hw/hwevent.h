@@ -17,6 +17,7 @@ typedef enum vb_hw_event_kind {
     VB_EV_WDT_START,     /* value = timeout ms */
     VB_EV_WDT_FEED,
     VB_EV_STAGE,         /* value = vb_stage */
+    VB_EV_HEARTBEAT,     /* value = on/off: the board animates the LED */
 } vb_hw_event_kind;
 
 /* Where the firmware is; status and trace show it. */

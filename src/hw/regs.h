@@ -75,6 +75,8 @@ typedef struct vb_regs {
     _Atomic uint64_t wdt_deadline_us;
 
     _Atomic uint32_t led_rgb;      /* 0xRRGGBB; a plain LED: 0 off, else on */
+    _Atomic uint32_t heartbeat;    /* Pycom: the supervisor animates the LED */
+    _Atomic uint32_t led_override; /* the firmware drives the LED itself (error flash) */
     uint32_t stage;                /* vb_stage (hw/hwevent.h) the firmware is in */
     uint32_t safe_boot;            /* this hard boot is a safe boot (bootloader stage) */
     uint32_t image_slot;           /* the firmware image running: VB_OTA_IMG_* */

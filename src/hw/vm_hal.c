@@ -3,12 +3,17 @@
  * engine can raise KeyboardInterrupt. */
 #include "vm_hal.h"
 
+#include "boot/bootsel.h"
+#include "boot/fwimage.h"
+#include "flash/otadata.h"
+#include "flash/parttable.h"
 #include "hw/hwevent.h"
 #include "hw/pins.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -230,6 +235,139 @@ static void hal_wake_pins_set(void *ctx, uint64_t gpio_mask, int level)
     r->wake_pin_level = level ? 1 : 0;
 }
 
+/* ---- Pycom: heartbeat, config block, boot manager, OTA ----------------------
+ * The VM owns the flash while it runs, so these read and write otadata and
+ * the slots through the same flash model the filesystem uses (numbered ops,
+ * power cuts). */
+
+static int hal_heartbeat(void *ctx, int on)
+{
+    const vb_firmware_ctx *fw = fw_of(ctx);
+    if (on >= 0 && atomic_exchange(&fw->regs->heartbeat, on ? 1u : 0u) != (on ? 1u : 0u)) {
+        vb_fw_event(fw, VB_EV_HEARTBEAT, 0, on ? 1u : 0u);   /* wakes the board's LED timer */
+        if (!on) hal_led_set(ctx, 0);
+    }
+    return (int)atomic_load(&fw->regs->heartbeat);
+}
+
+/* The config block (partition "config"): byte 0 is heartbeat_on_boot
+ * (0xFF erased = on, as a fresh board blinks). */
+static uint32_t config_offset(const vb_profile *p)
+{
+    for (unsigned i = 0; i < p->n_parts; i++)
+        if (p->parts[i].type == VB_PART_TYPE_DATA && p->parts[i].subtype == VB_PART_SUBTYPE_PYCOM_CONFIG)
+            return p->parts[i].offset;
+    return 0;
+}
+
+static int hal_heartbeat_on_boot(void *ctx, int on)
+{
+    const vb_firmware_ctx *fw = fw_of(ctx);
+    uint32_t off = config_offset(fw->profile);
+    uint8_t blk[VB_FLASH_BLOCK];
+    if (!off || vb_flash_read(fw->flash, off, blk, sizeof blk) < 0) return -EIO;
+    if (on >= 0 && (blk[0] != 0) != (on != 0)) {
+        blk[0] = on ? 0xFF : 0x00;
+        int rc = vb_flash_erase(fw->flash, off, VB_FLASH_BLOCK);
+        if (rc == 0) rc = vb_flash_program(fw->flash, off, blk, sizeof blk);
+        if (rc < 0) return rc;
+    }
+    return blk[0] != 0;
+}
+
+static int read_otadata(const vb_firmware_ctx *fw, vb_otadata *rec)
+{
+    int rc = vb_otadata_read(fw->flash, fw->profile->otadata_offset, rec);
+    return rc < 0 ? rc : 0;
+}
+
+static void hal_bootmgr_get(void *ctx, vb_bootmgr_state *st)
+{
+    const vb_firmware_ctx *fw = fw_of(ctx);
+    vb_otadata rec;
+    if (read_otadata(fw, &rec) < 0) rec = (vb_otadata){.status = VB_OTA_STATUS_READY};
+    st->boot_partition = vb_ota_img_is_factory(rec.active_img) ? 0 : 1;
+    st->fs_type = 0;
+    st->safeboot = fw->regs->safe_boot != 0;
+    st->status = (int)rec.status;
+}
+
+static int hal_bootmgr_set(void *ctx, int boot_partition, int fs_type, int safeboot)
+{
+    const vb_firmware_ctx *fw = fw_of(ctx);
+    if (fs_type > 0) return -EOPNOTSUPP;      /* LittleFS: not built */
+    vb_otadata rec;
+    int rc = read_otadata(fw, &rec);
+    if (rc < 0) return rc;
+    if (boot_partition >= 0) {
+        uint32_t img = boot_partition ? VB_OTA_IMG_OTA_0 : VB_OTA_IMG_FACTORY;
+        if (img != rec.active_img) rec.prev_img = rec.active_img;
+        rec.active_img = img;
+        rec.status = VB_OTA_STATUS_READY;
+    }
+    if (safeboot >= 0) rec.safeboot = safeboot ? VB_OTA_SAFEBOOT_SW : VB_OTA_SAFEBOOT_NONE;
+    return vb_otadata_write(fw->flash, fw->profile->otadata_offset, &rec);
+}
+
+static int hal_ota_start(void *ctx)
+{
+    vb_vm_hal *h = ctx;
+    const vb_firmware_ctx *fw = h->fw;
+    vb_otadata rec;
+    int rc = read_otadata(fw, &rec);
+    if (rc < 0) return rc;
+    uint32_t img = vb_ota_target(&rec);
+    if (!vb_boot_slot(fw->profile, img, &h->ota_offset, &h->ota_size)) return -ENODEV;
+    h->ota_written = 0;
+    h->ota_state = VB_OTA_WRITING;
+    return vb_flash_erase(fw->flash, h->ota_offset, h->ota_size);
+}
+
+static int hal_ota_write(void *ctx, const void *buf, size_t n)
+{
+    vb_vm_hal *h = ctx;
+    if (h->ota_state != VB_OTA_WRITING) return -EINVAL;
+    if (n > h->ota_size - h->ota_written) return -EFBIG;
+    int rc = vb_flash_program(h->fw->flash, h->ota_offset + h->ota_written, buf, n);
+    if (rc == 0) h->ota_written += (uint32_t)n;
+    return rc;
+}
+
+static int hal_ota_finish(void *ctx)
+{
+    vb_vm_hal *h = ctx;
+    if (h->ota_state != VB_OTA_WRITING) return -EINVAL;
+    vb_otadata rec;
+    int rc = read_otadata(h->fw, &rec);
+    if (rc < 0) return rc;
+    vb_ota_finish_record(&rec, h->ota_written);
+    rc = vb_otadata_write(h->fw->flash, h->fw->profile->otadata_offset, &rec);
+    if (rc == 0) h->ota_state = VB_OTA_FINISHED;
+    return rc;
+}
+
+static int hal_ota_verify(void *ctx)
+{
+    vb_vm_hal *h = ctx;
+    if (h->ota_state == VB_OTA_IDLE) return -EINVAL;
+    uint8_t *buf = NULL;
+    vb_fw_image img;
+    char err[128];
+    int rc = vb_fw_read_slot(h->fw->flash, h->ota_offset, h->ota_size, &buf, &img, err, sizeof err);
+    free(buf);
+    return rc == 0;
+}
+
+/* Pycom's ota_slot(): where the next OTA goes. */
+static uint32_t hal_ota_slot(void *ctx)
+{
+    const vb_firmware_ctx *fw = fw_of(ctx);
+    vb_otadata rec;
+    uint32_t off = 0, size;
+    if (read_otadata(fw, &rec) == 0) vb_boot_slot(fw->profile, vb_ota_target(&rec), &off, &size);
+    return off;
+}
+
 static void hal_exit_vm(void *ctx, vb_vm_exit why, uint32_t arg)
 {
     if (why == VB_VM_EXIT_DEEPSLEEP) fw_of(ctx)->regs->sleep_ms = arg;
@@ -267,4 +405,15 @@ void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw)
         .wake_info = hal_wake_info,
         .wake_pins_set = hal_wake_pins_set,
     };
+    if (fw->profile->otadata_offset) {        /* Pycom boot manager and OTA */
+        h->hal.heartbeat = hal_heartbeat;
+        h->hal.heartbeat_on_boot = hal_heartbeat_on_boot;
+        h->hal.bootmgr_get = hal_bootmgr_get;
+        h->hal.bootmgr_set = hal_bootmgr_set;
+        h->hal.ota_start = hal_ota_start;
+        h->hal.ota_write = hal_ota_write;
+        h->hal.ota_finish = hal_ota_finish;
+        h->hal.ota_verify = hal_ota_verify;
+        h->hal.ota_slot = hal_ota_slot;
+    }
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "boot/fwimage.h"
 #include "flash/flash.h"
 #include "flash/flash_bdev.h"
 #include "flash/parttable.h"
@@ -58,7 +59,8 @@ int vb_image_mount(vb_image *im, vb_fat_names names, char *err, size_t errlen);
 int vb_image_close(vb_image *im, char *err, size_t errlen);
 
 /* Create a new image file as a board's first boot leaves it: erased flash,
- * the partition table, the default otadata record (profiles with one),
+ * the partition table, the built-in factory firmware in the factory slot
+ * (boot/fwimage.h), the default otadata record (profiles with one),
  * a FAT volume in the filesystem region with the profile's label, default
  * directories and files. Never overwrites: an existing `path` gives -EEXIST.
  * The file appears only when complete (built under a temporary name beside
@@ -80,7 +82,30 @@ int vb_image_write_defaults(vb_fat *fs, const vb_profile *profile);
  * the flash model. The image must not be mounted (-EBUSY). */
 int vb_image_erase_fs(vb_image *im, char *err, size_t errlen);
 
+/* Write `len` bytes to a new host file at `path`, never replacing one
+ * (-EEXIST with a sentence); the file appears only when complete. */
+int vb_image_write_new_file(const char *path, const void *data, size_t len, char *err,
+                            size_t errlen);
+
 #define VB_IMAGE_MAX_PARTS 16
+#define VB_IMAGE_MAX_SLOTS 4
+
+typedef enum vb_image_fw_state {
+    VB_IMAGE_FW_OK = 0,       /* a valid firmware image: version, modules, length */
+    VB_IMAGE_FW_EMPTY,        /* the slot's header bytes are erased */
+    VB_IMAGE_FW_INVALID,      /* anything else (fw_error says why) */
+} vb_image_fw_state;
+
+/* One app slot of the profile (factory, ota_N) and the firmware in it. */
+typedef struct vb_image_slot {
+    char name[16];                     /* "factory", "ota_0" */
+    uint32_t offset, size;
+    vb_image_fw_state state;
+    char version[VB_FW_VERSION_LEN + 1];
+    uint32_t fw_len;
+    unsigned n_modules;
+    char fw_error[VB_ERR_LEN];         /* VB_IMAGE_FW_INVALID: the reason */
+} vb_image_slot;
 
 typedef enum vb_image_fs_state {
     VB_IMAGE_FS_OK = 0,       /* mounted: geometry and usage below are valid */
@@ -97,6 +122,9 @@ typedef struct vb_image_info {
     int n_parts;                       /* < 0: no valid table (table_error says why) */
     char table_error[VB_ERR_LEN];
     vb_part_rec parts[VB_IMAGE_MAX_PARTS];
+    /* the profile's app slots, in table order */
+    unsigned n_slots;
+    vb_image_slot slots[VB_IMAGE_MAX_SLOTS];
     /* filesystem region */
     uint32_t fs_offset, fs_size;
     vb_image_fs_state fs_state;
@@ -110,8 +138,8 @@ typedef struct vb_image_info {
     char label[12];                    /* root label, "" when none */
 } vb_image_info;
 
-/* Describe the image: layout, partition table, and (mounting if needed)
- * the FAT geometry and usage. A filesystem that does not mount is
+/* Describe the image: layout, partition table, the firmware in each app
+ * slot, and (mounting if needed) the FAT geometry and usage. A filesystem that does not mount is
  * described by fs_state, not an error. 0 or a negative errno. */
 int vb_image_get_info(vb_image *im, vb_image_info *info);
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boot/fwimage.h"
 #include "flash/otadata.h"
 #include "image.h"
 #include "util/errname.h"
@@ -51,9 +52,29 @@ int vb_image_write_defaults(vb_fat *fs, const vb_profile *p)
     return 0;
 }
 
-/* Everything a first boot writes, in the order the board writes it:
- * partition table (flashed with the firmware), otadata (bootloader), then
- * _boot.py's mkfs and default files. */
+/* The built-in factory firmware into the profile's factory slot, as
+ * esptool leaves a flashed board. */
+static int write_factory_fw(vb_image *im, char *err, size_t errlen)
+{
+    const vb_partition *slot = vb_fw_slot_find(im->profile, "factory");
+    if (!slot)
+        return 0;   /* a board without a factory app slot */
+    size_t len;
+    const uint8_t *fw = vb_fw_factory(&len);
+    if (!fw) {
+        vb_set_err(err, errlen, "out of memory building the factory firmware");
+        return -ENOMEM;
+    }
+    char e[VB_ERR_LEN];
+    int rc = vb_fw_write_slot(&im->flash, slot->offset, slot->size, fw, len, e, sizeof e);
+    if (rc < 0)
+        vb_set_err(err, errlen, "cannot write the factory firmware: %s", e);
+    return rc;
+}
+
+/* Everything a first flash and boot write, in the order they happen:
+ * partition table and factory firmware (esptool), otadata (bootloader),
+ * then _boot.py's mkfs and default files. */
 static int first_boot(vb_image *im, vb_clock_fn clock, void *clock_ctx, char *err, size_t errlen)
 {
     const vb_profile *p = im->profile;
@@ -63,6 +84,8 @@ static int first_boot(vb_image *im, vb_clock_fn clock, void *clock_ctx, char *er
         vb_set_err(err, errlen, "cannot write the partition table: %s", vb_errstr(rc, e, sizeof e));
         return rc;
     }
+    if ((rc = write_factory_fw(im, err, errlen)) < 0)
+        return rc;
     if (p->otadata_offset) {
         uint8_t erased[VB_OTADATA_LEN];
         vb_otadata rec;
@@ -111,23 +134,27 @@ static int publish(const char *tmp, const char *path)
     return -errno;
 }
 
-int vb_image_create(const char *path, const vb_profile *p, vb_clock_fn clock, void *clock_ctx,
-                    char *err, size_t errlen)
+static int refuse_existing(const char *path, char *err, size_t errlen)
+{
+    vb_set_err(err, errlen, "%s already exists; refusing to overwrite it (remove it first "
+               "or choose another name)", path);
+    return -EEXIST;
+}
+
+/* Before building a new file: `path` must not exist; the temporary name
+ * beside it goes into tmp. */
+static int prepare_new(const char *path, char tmp[4096], char *err, size_t errlen)
 {
     struct stat st;
-    if (lstat(path, &st) == 0) {
-        vb_set_err(err, errlen, "%s already exists; refusing to overwrite it (remove it first "
-                "or choose another name)", path);
-        return -EEXIST;
-    }
+    if (lstat(path, &st) == 0)
+        return refuse_existing(path, err, errlen);
     if (errno != ENOENT) {
         int e = errno;
         vb_set_err(err, errlen, "cannot create %s: %s", path, strerror(e));
         return -e;
     }
-    char tmp[4096];
-    int n = snprintf(tmp, sizeof tmp, "%s.vboard-new-%ld", path, (long)getpid());
-    if (n < 0 || (size_t)n >= sizeof tmp) {
+    int n = snprintf(tmp, 4096, "%s.vboard-new-%ld", path, (long)getpid());
+    if (n < 0 || n >= 4096) {
         vb_set_err(err, errlen, "path too long: %s", path);
         return -ENAMETOOLONG;
     }
@@ -135,23 +162,68 @@ int vb_image_create(const char *path, const vb_profile *p, vb_clock_fn clock, vo
         vb_set_err(err, errlen, "cannot create %s: the temporary file %s is in the way", path, tmp);
         return -EEXIST;
     }
+    return 0;
+}
 
+/* Publish the complete tmp as path, then remove tmp (also when rc < 0:
+ * nothing half-made stays behind). */
+static int finish_new(int rc, const char *tmp, const char *path, char *err, size_t errlen)
+{
+    if (rc == 0) {
+        rc = publish(tmp, path);
+        if (rc == -EEXIST)
+            refuse_existing(path, err, errlen);
+        else if (rc < 0)
+            vb_set_err(err, errlen, "cannot create %s: %s", path, strerror(-rc));
+    }
+    unlink(tmp);   /* no-op after publish; removes a half-made file otherwise */
+    return rc;
+}
+
+int vb_image_create(const char *path, const vb_profile *p, vb_clock_fn clock, void *clock_ctx,
+                    char *err, size_t errlen)
+{
+    char tmp[4096];
+    int rc = prepare_new(path, tmp, err, errlen);
+    if (rc < 0)
+        return rc;
     vb_image im;
-    int rc = vb_image_open(&im, tmp, p, true, err, errlen);
+    rc = vb_image_open(&im, tmp, p, true, err, errlen);
     if (rc < 0)
         return rc;
     rc = first_boot(&im, clock, clock_ctx, err, errlen);
     int c = vb_image_close(&im, rc < 0 ? NULL : err, errlen);
     if (rc == 0)
         rc = c;
-    if (rc == 0) {
-        rc = publish(tmp, path);
-        if (rc == -EEXIST)
-            vb_set_err(err, errlen, "%s already exists; refusing to overwrite it (remove it first "
-                    "or choose another name)", path);
-        else if (rc < 0)
-            vb_set_err(err, errlen, "cannot create %s: %s", path, strerror(-rc));
+    return finish_new(rc, tmp, path, err, errlen);
+}
+
+int vb_image_write_new_file(const char *path, const void *data, size_t len, char *err,
+                            size_t errlen)
+{
+    char tmp[4096];
+    int rc = prepare_new(path, tmp, err, errlen);
+    if (rc < 0)
+        return rc;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        rc = -errno;
+        vb_set_err(err, errlen, "cannot create %s: %s", path, strerror(-rc));
+        return rc;
     }
-    unlink(tmp);   /* no-op after publish; removes a half-made image otherwise */
-    return rc;
+    const uint8_t *p = data;
+    for (size_t done = 0; done < len && rc == 0;) {
+        ssize_t w = write(fd, p + done, len - done);
+        if (w < 0 && errno != EINTR)
+            rc = -errno;
+        else if (w > 0)
+            done += (size_t)w;
+    }
+    if (rc == 0 && fsync(fd) < 0)
+        rc = -errno;
+    if (close(fd) < 0 && rc == 0)
+        rc = -errno;
+    if (rc < 0)
+        vb_set_err(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+    return finish_new(rc, tmp, path, err, errlen);
 }

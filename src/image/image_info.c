@@ -1,9 +1,48 @@
 /* Describing an image: layout, partition table, FAT geometry and usage
  * (image.h). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "boot/fwimage.h"
 #include "image.h"
+
+/* The firmware in one app slot: valid (version), empty (erased header) or
+ * invalid (the parser's reason). */
+static void describe_slot(vb_image *im, const vb_partition *part, vb_image_slot *s)
+{
+    vb_fw_slot_name(part, s->name, sizeof s->name);
+    s->offset = part->offset;
+    s->size = part->size;
+    uint8_t head[VB_FW_HEADER_LEN];
+    uint32_t n = part->size < sizeof head ? part->size : (uint32_t)sizeof head;
+    if (vb_flash_read(&im->flash, part->offset, head, n) == 0) {
+        uint32_t i = 0;
+        while (i < n && head[i] == 0xFF)
+            i++;
+        if (i == n) {
+            s->state = VB_IMAGE_FW_EMPTY;
+            return;
+        }
+    }
+    uint8_t *buf = NULL;
+    vb_fw_image *img = malloc(sizeof *img);   /* ~5 KiB: not on the stack */
+    int rc = img ? vb_fw_read_slot(&im->flash, part->offset, part->size, &buf, img, s->fw_error,
+                                   sizeof s->fw_error)
+                 : -ENOMEM;
+    if (rc < 0) {
+        s->state = VB_IMAGE_FW_INVALID;
+        if (!img)
+            strcpy(s->fw_error, "out of memory");
+    } else {
+        s->state = VB_IMAGE_FW_OK;
+        memcpy(s->version, img->version, sizeof s->version);
+        s->fw_len = img->total_len;
+        s->n_modules = img->n_modules;
+    }
+    free(buf);
+    free(img);
+}
 
 int vb_image_get_info(vb_image *im, vb_image_info *info)
 {
@@ -15,6 +54,9 @@ int vb_image_get_info(vb_image *im, vb_image_info *info)
     info->n_parts = vb_parttable_read(&im->flash, p->parttable_offset, info->parts,
                                       VB_IMAGE_MAX_PARTS, info->table_error,
                                       sizeof info->table_error);
+    for (unsigned i = 0; i < p->n_parts && info->n_slots < VB_IMAGE_MAX_SLOTS; i++)
+        if (p->parts[i].type == VB_PART_TYPE_APP)
+            describe_slot(im, &p->parts[i], &info->slots[info->n_slots++]);
     info->fs_offset = p->fs_offset;
     info->fs_size = p->fs_size;
 

@@ -27,6 +27,24 @@ TABLES = {
 OTADATA_DEFAULT = bytes.fromhex("00000000" "01000000" "00000000" "FFFFFFFF" "00000000") + b"\xFF" * 16 + \
     bytes.fromhex("C5421381")
 
+# The built-in factory firmware (src/boot/fwimage.h), rebuilt here from the
+# format: header (magic, format 1, header size 84, payload length, module
+# count, version, SHA-256 of the payload, CRC-32 of bytes 0..79), then one
+# entry per module (name length u16, source length u32, name, source).
+FACTORY_VERSION = b"1.20.2.r4-vboard"
+FACTORY_BOOT = b"# _boot.py -- always run on boot-up, even during safe boot\nimport os\n"
+
+
+def firmware_bytes(version, modules):
+    payload = b"".join(struct.pack("<HI", len(n), len(src)) + n + src for n, src in modules)
+    head = b"VBFW" + struct.pack("<HHII", 1, 84, len(payload), len(modules)) + version.ljust(32, b"\0") + \
+        hashlib.sha256(payload).digest()
+    return head + struct.pack("<I", zlib.crc32(head)) + payload
+
+
+FACTORY_FW = firmware_bytes(FACTORY_VERSION, [(b"_boot", FACTORY_BOOT)])
+FACTORY_SLOT = 0x10000   # app/factory in both tables
+
 PYCOM_FILES = {"main.py": b"# main.py -- put your code here!\r\n", "boot.py": b"# boot.py -- run on boot-up\r\n"}
 
 
@@ -92,8 +110,13 @@ def test_whole_image_layout(board, image, tmp_path):
         assert zlib.crc32(rec[:36], 0xFFFFFFFF) == struct.unpack("<I", rec[36:40])[0]
         assert data[o + 40:o + 0x1000] == b"\xFF" * (0x1000 - 40), "otadata sector tail not erased"
 
+    # the factory slot: the built-in factory firmware, as esptool leaves it
+    got = data[FACTORY_SLOT:FACTORY_SLOT + len(FACTORY_FW)]
+    assert got == FACTORY_FW, "factory slot holds %s\nexpected %s" % (got[:128].hex(), FACTORY_FW[:128].hex())
+
     # everything else outside the FS region: erased
-    keep = [(0x8000, 0x9000), (p["fs_off"], p["fs_off"] + p["fs_size"])]
+    keep = [(0x8000, 0x9000), (FACTORY_SLOT, FACTORY_SLOT + len(FACTORY_FW)),
+            (p["fs_off"], p["fs_off"] + p["fs_size"])]
     if "otadata" in p:
         keep.append((p["otadata"], p["otadata"] + 0x1000))
     pos = 0
@@ -208,6 +231,10 @@ def test_info(board, image):
     assert board in r.text, "info does not name the profile\n%s" % r
     for label in (e[4] for e in TABLES[board]):
         assert label in r.text, "info does not list partition %s\n%s" % (label, r)
+    want = "firmware factory at 0x10000: 1.20.2.r4-vboard (1 module, %d bytes)" % len(FACTORY_FW)
+    assert want in r.text.splitlines(), "info does not show the factory firmware\n%s" % r
+    if board == "pycom":
+        assert "firmware ota_0 at 0x210000: empty" in r.text.splitlines(), r
 
 
 def test_info_missing_file(tmp_path, vboard_bin):

@@ -55,6 +55,22 @@ typedef struct fake_board {
     uint64_t wake_mask;     /* last wake_pins_set */
     int wake_level, wake_sets;
     uint32_t led;
+    /* Pycom: heartbeat, config block, otadata record, one OTA slot */
+    int heartbeat, heartbeat_on_boot;
+    int fs_type;
+    struct {
+        uint32_t active, status, prev, size, safeboot;
+    } otadata;
+    int bm_sets, bm_part, bm_fs, bm_safe; /* bootmgr_set calls, last arguments */
+    int bm_fail;                          /* bootmgr_set returns this when < 0 */
+    uint8_t ota[64];                      /* the slot: 64 bytes, so -EFBIG is reachable */
+    size_t ota_len;
+    int ota_state;                        /* 0 idle, 1 started, 2 finished */
+    int ota_err;                          /* last error an OTA call returned */
+    /* exit_vm: _exit, or (exit_returns) record and return as a test HAL may */
+    bool exit_returns;
+    int exit_calls;
+    vb_vm_exit exit_why;
 } fake_board;
 
 /* The fake board of this test process (one engine per process, as on
@@ -126,7 +142,12 @@ static bool f_after_soft(void *ctx) { return ((fake_board *)ctx)->after_soft; }
 
 static void f_exit_vm(void *ctx, vb_vm_exit why, uint32_t arg)
 {
-    (void)ctx;
+    fake_board *b = ctx;
+    if (b->exit_returns) {
+        b->exit_calls++;
+        b->exit_why = why;
+        return;
+    }
     if (exit_arg_fd >= 0 && write(exit_arg_fd, &arg, sizeof arg) < 0) _exit(99);
     _exit((int)why);
 }
@@ -265,6 +286,96 @@ static void f_wake_pins_set(void *ctx, uint64_t mask, int level)
     b->wake_sets++;
 }
 
+static int f_heartbeat(void *ctx, int on)
+{
+    fake_board *b = ctx;
+    if (on >= 0) b->heartbeat = on;
+    return b->heartbeat;
+}
+
+static int f_heartbeat_on_boot(void *ctx, int on)
+{
+    fake_board *b = ctx;
+    if (on >= 0) b->heartbeat_on_boot = on;
+    return b->heartbeat_on_boot;
+}
+
+/* Active 2 ("update 2") is the factory slot again (flash.md §2.1). */
+static void f_bootmgr_get(void *ctx, vb_bootmgr_state *st)
+{
+    fake_board *b = ctx;
+    st->boot_partition = b->otadata.active == 1 ? 1 : 0;
+    st->fs_type = b->fs_type;
+    st->safeboot = b->otadata.safeboot != 0;
+    st->status = (int)b->otadata.status;
+}
+
+static int f_bootmgr_set(void *ctx, int part, int fs, int safe)
+{
+    fake_board *b = ctx;
+    b->bm_sets++;
+    b->bm_part = part;
+    b->bm_fs = fs;
+    b->bm_safe = safe;
+    if (b->bm_fail < 0) return b->bm_fail;
+    if (part >= 0) {
+        b->otadata.prev = b->otadata.active;
+        b->otadata.active = (uint32_t)part;
+        b->otadata.status = 0; /* CHECK */
+    }
+    if (fs >= 0) b->fs_type = fs;
+    if (safe >= 0) b->otadata.safeboot = safe ? 2 : 0;
+    return 0;
+}
+
+static int f_ota_start(void *ctx)
+{
+    fake_board *b = ctx;
+    b->ota_state = 1;
+    b->ota_len = 0;
+    b->otadata.size = 0;
+    return 0;
+}
+
+static int f_ota_write(void *ctx, const void *buf, size_t n)
+{
+    fake_board *b = ctx;
+    if (b->ota_state != 1) return b->ota_err = -EINVAL;
+    if (n > sizeof b->ota - b->ota_len) return b->ota_err = -EFBIG;
+    memcpy(b->ota + b->ota_len, buf, n);
+    b->ota_len += n;
+    b->otadata.size = (uint32_t)b->ota_len;
+    return 0;
+}
+
+static int f_ota_finish(void *ctx)
+{
+    fake_board *b = ctx;
+    if (b->ota_state != 1) return b->ota_err = -EINVAL;
+    b->ota_state = 2;
+    if (b->otadata.status != 0) {
+        b->otadata.prev = b->otadata.active;
+        b->otadata.active = b->otadata.active == 1 ? 2 : 1;
+        b->otadata.status = 0;
+    }
+    return 0;
+}
+
+/* A valid image starts with "VBFW" here. */
+static int f_ota_verify(void *ctx)
+{
+    fake_board *b = ctx;
+    return b->ota_state && b->ota_len >= 4 && memcmp(b->ota, "VBFW", 4) == 0;
+}
+
+/* The slot the next OTA writes (flash.md §2.1). */
+static uint32_t f_ota_slot(void *ctx)
+{
+    fake_board *b = ctx;
+    if (b->otadata.status == 0) return b->otadata.active == 0 ? 0x10000 : 0x210000;
+    return b->otadata.active == 0 ? 0x210000 : 0x10000;
+}
+
 static const vb_hal fake_hal = {
     .ctx = &fb, .tx = f_tx, .rx = f_rx, .rx_available = f_rx_available,
     .set_executing = f_set_executing, .set_intr_char = f_set_intr_char, .ticks_us = f_ticks_us,
@@ -275,7 +386,24 @@ static const vb_hal fake_hal = {
     .wdt_start = f_wdt_start, .wdt_feed = f_wdt_feed, .led_set = f_led_set, .led_get = f_led_get,
     .rtc_memory_read = f_rtc_memory_read, .rtc_memory_write = f_rtc_memory_write,
     .wake_info = f_wake_info, .wake_pins_set = f_wake_pins_set,
+    .heartbeat = f_heartbeat, .heartbeat_on_boot = f_heartbeat_on_boot,
+    .bootmgr_get = f_bootmgr_get, .bootmgr_set = f_bootmgr_set, .ota_start = f_ota_start,
+    .ota_write = f_ota_write, .ota_finish = f_ota_finish, .ota_verify = f_ota_verify,
+    .ota_slot = f_ota_slot,
 };
+
+/* The firmware image's frozen modules (both profiles). */
+static const char frz_boot_src[] = "print('boot ran', __name__)\nboot_var = 42\n";
+static const char frz_err_src[] = "x = 1\nraise ValueError('frozen boom')\n";
+static const vb_frozen_module frozen_mods[] = {
+    {"_boot", frz_boot_src, sizeof frz_boot_src - 1},
+    {"frz_a", "where = 'frozen-a'\n", 19},
+    {"frz_b", "where = 'frozen-b'\n", 19},
+    {"frz_c", "where = 'frozen-c'\n", 19},
+    {"frz_err", frz_err_src, sizeof frz_err_src - 1},
+    {"frz_exit", "import sys\nsys.exit()\n", 22},
+};
+#define N_FROZEN (sizeof frozen_mods / sizeof frozen_mods[0])
 
 /* ---- harness --------------------------------------------------------------- */
 
@@ -971,6 +1099,7 @@ static void test_complete(void)
         "import s\r\nselect          struct          sys\r\n>>> import s");
     tab("import board module", "import mach\t", "import machine");
     tab("import profile module", "import esp\t", "import esp32");
+    tab("import frozen module", "import frz_ex\t", "import frz_exit");
     tab("host modules hidden", "import pos\t", "import pos");
     tab("private names hidden", "import _\t", "import _");
     tab("prefix of import", "imp\t", "import ");
@@ -1233,6 +1362,215 @@ static void test_pycom_machine(void)
            "no esp32\r\n");
 }
 
+/* ---- frozen modules and the pycom module ------------------------------------- */
+
+/* A stand-in for the board finder: modules served per sys.path entry,
+ * honouring find_spec's path argument as the board finder does. */
+#define FAKEFS_SRC                                                                              \
+    "import sys\nfrom importlib.machinery import ModuleSpec\n"                                  \
+    "class FakeFS:\n"                                                                           \
+    "    files = {}\n"                                                                          \
+    "    def find_spec(self, name, path=None, target=None):\n"                                 \
+    "        for e in (sys.path if path is None else path):\n"                                  \
+    "            src = self.files.get((e, name))\n"                                             \
+    "            if src is not None:\n"                                                         \
+    "                spec = ModuleSpec(name, self, origin=name + '.py')\n"                      \
+    "                spec.fake_src = src\n"                                                     \
+    "                return spec\n"                                                             \
+    "    def create_module(self, spec):\n"                                                      \
+    "        return None\n"                                                                     \
+    "    def exec_module(self, m):\n"                                                           \
+    "        exec(m.__spec__.fake_src, m.__dict__)\n"                                           \
+    "fakefs = FakeFS()\nsys.meta_path.append(fakefs)\nsaved_path = sys.path[:]\n"
+
+#define FAKEFS_UNDO "sys.meta_path.remove(fakefs)\nsys.path[:] = saved_path\n"
+#define FRZ_ERR_TB "  File \"frz_err.py\", line 2, in <module>\r\nValueError: frozen boom\r\n"
+
+/* vb_engine_run_frozen(name): outcome and serial output (report printed). */
+static void run_frozen(const char *label, const char *name, int want, const char *want_out)
+{
+    fb.tx_len = 0;
+    int calls = fb.executing_calls;
+    int got = vb_engine_run_frozen(name);
+    if (got == VB_EXEC_EXCEPTION) vb_engine_print_exception();
+    bool ok = got == want && fb.tx_len == strlen(want_out) && memcmp(fb.tx, want_out, fb.tx_len) == 0;
+    check(ok, label);
+    if (!ok) {
+        fprintf(stderr, "    outcome %d (want %d)\n", got, want);
+        show_bytes("got ", fb.tx, fb.tx_len);
+        show_bytes("want", want_out, strlen(want_out));
+    }
+    check(fb.executing_calls == calls, "frozen script runs with Ctrl-C not armed");
+}
+
+/* MicroPython 1.24: sys.path ['', '.frozen', '/lib']. */
+static void test_frozen_generic(void)
+{
+    expect("generic fake FS", VB_EXEC_MODULE,
+           FAKEFS_SRC "fakefs.files = {('', 'frz_a'): \"where = 'fs-cwd'\", ('/lib', 'frz_b'): "
+                      "\"where = 'fs-lib'\", ('/lib', 'fsonly'): \"where = 'fs-only'\"}\n"
+                      "sys.path[:] = ['', '.frozen', '/lib']\n",
+           VB_EXEC_OK, "");
+    expect("generic: a cwd file wins over frozen", VB_EXEC_SINGLE, "import frz_a; frz_a.where",
+           VB_EXEC_OK, "'fs-cwd'\r\n");
+    expect("generic: frozen wins over /lib", VB_EXEC_SINGLE, "import frz_b; frz_b.where", VB_EXEC_OK,
+           "'frozen-b'\r\n");
+    expect("frozen module attributes", VB_EXEC_MODULE,
+           "import frz_c\nprint(frz_c.where, frz_c.__file__, frz_c.__name__)\n", VB_EXEC_OK,
+           "frozen-c frz_c.py frz_c\r\n");
+    expect("FS modules still found", VB_EXEC_SINGLE, "import fsonly; fsonly.where", VB_EXEC_OK,
+           "'fs-only'\r\n");
+    expect("no '.frozen' on sys.path: frozen hidden", VB_EXEC_MODULE,
+           "sys.path.remove('.frozen')\ndel sys.modules['frz_c']\ntry:\n    import frz_c\n"
+           "except ImportError:\n    print('hidden')\nsys.path.insert(1, '.frozen')\n",
+           VB_EXEC_OK, "hidden\r\n");
+    expect("frozen module raising at import", VB_EXEC_SINGLE, "import frz_err", VB_EXEC_EXCEPTION,
+           TB AT(1) FRZ_ERR_TB);
+    run_frozen("run_frozen _boot", "_boot", VB_EXEC_OK, "boot ran __main__\r\n");
+    expect("_boot ran in __main__", VB_EXEC_SINGLE, "boot_var", VB_EXEC_OK, "42\r\n");
+    run_frozen("run_frozen exception", "frz_err", VB_EXEC_EXCEPTION, TB FRZ_ERR_TB);
+    run_frozen("run_frozen SystemExit", "frz_exit", VB_EXEC_SYSTEM_EXIT, "");
+    check(vb_engine_run_frozen("nope") == -1 && vb_engine_run_frozen("frz") == -1 &&
+              vb_engine_run_frozen("") == -1,
+          "run_frozen of a missing module: -1");
+    expect("generic fake FS off", VB_EXEC_MODULE, FAKEFS_UNDO, VB_EXEC_OK, "");
+    expect("no pycom module on generic", VB_EXEC_MODULE,
+           "try:\n    import pycom\nexcept ImportError:\n    print('no pycom')\n", VB_EXEC_OK,
+           "no pycom\r\n");
+}
+
+/* Pycom 1.20 (MicroPython 1.11): frozen first, at the '' entry. */
+static void test_frozen_pycom(void)
+{
+    expect("pycom fake FS", VB_EXEC_MODULE,
+           FAKEFS_SRC "fakefs.files = {('', 'frz_a'): \"where = 'fs-cwd'\", ('/flash', 'frz_b'): "
+                      "\"where = 'fs-flash'\"}\nsys.path[:] = ['', '/flash', '/flash/lib']\n",
+           VB_EXEC_OK, "");
+    expect("pycom: frozen wins over the cwd file", VB_EXEC_SINGLE, "import frz_a; frz_a.where",
+           VB_EXEC_OK, "'frozen-a'\r\n");
+    expect("pycom: frozen wins over /flash", VB_EXEC_SINGLE, "import frz_b; frz_b.where", VB_EXEC_OK,
+           "'frozen-b'\r\n");
+    expect("pycom: '' off sys.path: frozen hidden", VB_EXEC_MODULE,
+           "sys.path.remove('')\ntry:\n    import frz_c\nexcept ImportError:\n    print('hidden')\n"
+           "sys.path.insert(0, '')\nimport frz_c\nprint(frz_c.where)\n",
+           VB_EXEC_OK, "hidden\r\nfrozen-c\r\n");
+    run_frozen("pycom run_frozen _boot", "_boot", VB_EXEC_OK, "boot ran __main__\r\n");
+    expect("pycom fake FS off", VB_EXEC_MODULE, FAKEFS_UNDO, VB_EXEC_OK, "");
+}
+
+#define OSERR(msg) TB AT(1) "OSError: " msg "\r\n"
+#define VALERR(msg) TB AT(1) "ValueError: " msg "\r\n"
+
+static void test_pycom_module(void)
+{
+    expect("pycom constants", VB_EXEC_MODULE,
+           "import pycom\nprint(pycom.FACTORY, pycom.OTA_0, pycom.FAT, pycom.LittleFS)\n", VB_EXEC_OK,
+           "0 1 0 1\r\n");
+    fb.heartbeat = 1;
+    expect("heartbeat() reads", VB_EXEC_SINGLE, "pycom.heartbeat()", VB_EXEC_OK, "True\r\n");
+    fb.led = 0x123;
+    expect("rgbled refused under the heartbeat", VB_EXEC_SINGLE, "pycom.rgbled(0xff00)",
+           VB_EXEC_EXCEPTION, OSERR("the requested operation is not possible"));
+    check(fb.led == 0x123, "refused rgbled leaves the LED");
+    expect("heartbeat(False)", VB_EXEC_SINGLE, "pycom.heartbeat(False)", VB_EXEC_OK, "");
+    check(fb.heartbeat == 0, "heartbeat off at the board");
+    expect("heartbeat() after off", VB_EXEC_SINGLE, "pycom.heartbeat()", VB_EXEC_OK, "False\r\n");
+    expect("rgbled sets the LED", VB_EXEC_SINGLE, "pycom.rgbled(0x00ff00)", VB_EXEC_OK, "");
+    check(fb.led == 0x00ff00, "rgbled colour at the board");
+    expect("rgbled() reads", VB_EXEC_SINGLE, "pycom.rgbled()", VB_EXEC_OK, "65280\r\n");
+    expect("heartbeat(True)", VB_EXEC_SINGLE, "pycom.heartbeat(1)", VB_EXEC_OK, "");
+    check(fb.heartbeat == 1, "heartbeat on at the board");
+    expect("heartbeat_on_boot", VB_EXEC_MODULE,
+           "a = pycom.heartbeat_on_boot()\npycom.heartbeat_on_boot(True)\n"
+           "print(a, pycom.heartbeat_on_boot())\n",
+           VB_EXEC_OK, "False True\r\n");
+    check(fb.heartbeat_on_boot == 1, "heartbeat_on_boot at the board");
+
+    fb.otadata.active = 0, fb.otadata.status = 1, fb.otadata.safeboot = 0, fb.fs_type = 0;
+    expect("bootmgr() factory", VB_EXEC_SINGLE, "pycom.bootmgr()", VB_EXEC_OK,
+           "('Factory', 'FAT', 'SafeBoot: False', 'Status: Ready')\r\n");
+    fb.otadata.active = 1, fb.otadata.status = 0, fb.otadata.safeboot = 1, fb.fs_type = 1;
+    expect("bootmgr() ota_0", VB_EXEC_SINGLE, "pycom.bootmgr(reset=True)", VB_EXEC_OK,
+           "('ota_0', 'LittleFS', 'SafeBoot: True', 'Status: Check')\r\n");
+    fb.otadata.active = 2, fb.otadata.status = 2;
+    expect("bootmgr() update 2 is the factory slot", VB_EXEC_SINGLE, "pycom.bootmgr()[::3]", VB_EXEC_OK,
+           "('Factory', 'Status: Patch')\r\n");
+
+    fb.exit_returns = true;
+    fb.otadata.active = 0, fb.otadata.status = 1, fb.otadata.safeboot = 0, fb.fs_type = 0;
+    fb.bm_sets = fb.exit_calls = 0;
+    expect("bootmgr(safeboot=True)", VB_EXEC_SINGLE, "pycom.bootmgr(safeboot=True)", VB_EXEC_OK, "");
+    check(fb.bm_sets == 1 && fb.bm_part == -1 && fb.bm_fs == -1 && fb.bm_safe == 1 &&
+              fb.otadata.safeboot == 2,
+          "bootmgr(safeboot=True) stores a software request");
+    check(fb.exit_calls == 0, "safeboot without reset=True does not reset");
+    expect("bootmgr(safeboot=True) again", VB_EXEC_SINGLE, "pycom.bootmgr(safeboot=True)",
+           VB_EXEC_EXCEPTION, VALERR("Error safeboot must be True or False!"));
+    expect("bootmgr(safeboot=False, reset=True)", VB_EXEC_SINGLE,
+           "pycom.bootmgr(safeboot=False, reset=True)", VB_EXEC_OK, "");
+    check(fb.bm_sets == 2 && fb.bm_safe == 0 && fb.otadata.safeboot == 0 && fb.exit_calls == 1 &&
+              fb.exit_why == VB_VM_EXIT_HARD_RESET,
+          "safeboot with reset=True: stored, then a hard reset");
+    expect("bootmgr(boot_partition=OTA_0)", VB_EXEC_SINGLE, "pycom.bootmgr(boot_partition=pycom.OTA_0)",
+           VB_EXEC_OK, "");
+    check(fb.bm_sets == 3 && fb.bm_part == 1 && fb.bm_fs == -1 && fb.bm_safe == -1 &&
+              fb.otadata.active == 1 && fb.otadata.prev == 0 && fb.otadata.status == 0 &&
+              fb.exit_calls == 2 && fb.exit_why == VB_VM_EXIT_HARD_RESET,
+          "new boot partition: stored, always a hard reset");
+    expect("bootmgr: partition already active", VB_EXEC_SINGLE, "pycom.bootmgr(boot_partition=1)",
+           VB_EXEC_EXCEPTION, VALERR("Error invalid boot partition! or partition already active!"));
+    expect("bootmgr: bad partition", VB_EXEC_SINGLE, "pycom.bootmgr(boot_partition=2)",
+           VB_EXEC_EXCEPTION, VALERR("Error invalid boot partition! or partition already active!"));
+    expect("bootmgr: bad fs type", VB_EXEC_SINGLE, "pycom.bootmgr(fs_type=5)", VB_EXEC_EXCEPTION,
+           VALERR("Error invalid filesystem type!"));
+    expect("bootmgr: same fs type", VB_EXEC_SINGLE, "pycom.bootmgr(fs_type=pycom.FAT, reset=True)",
+           VB_EXEC_OK, "");
+    check(fb.bm_sets == 3 && fb.exit_calls == 2, "unchanged fs type: nothing stored, no reset");
+    expect("bootmgr(fs_type=LittleFS)", VB_EXEC_SINGLE, "pycom.bootmgr(fs_type=pycom.LittleFS)",
+           VB_EXEC_OK, "");
+    check(fb.bm_sets == 4 && fb.bm_fs == 1 && fb.fs_type == 1 && fb.exit_calls == 2,
+          "fs type stored, no reset without reset=True");
+    fb.bm_fail = -EIO;
+    expect("bootmgr: store fails", VB_EXEC_SINGLE, "pycom.bootmgr(fs_type=0)", VB_EXEC_EXCEPTION,
+           VALERR("Error writing bootloader information!"));
+    fb.bm_fail = 0;
+    expect("bootmgr: keywords only", VB_EXEC_SINGLE, "pycom.bootmgr(1)", VB_EXEC_EXCEPTION,
+           TB AT(1) "TypeError: extra positional arguments given\r\n");
+    fb.exit_returns = false;
+
+    fb.otadata.active = 0, fb.otadata.status = 1, fb.ota_state = 0, fb.ota_err = 0;
+    expect("ota_write before ota_start", VB_EXEC_SINGLE, "pycom.ota_write(b'x')", VB_EXEC_EXCEPTION,
+           OSERR("the requested operation failed"));
+    check(fb.ota_err == -EINVAL, "ota_write before start refused by the board");
+    expect("ota_finish before ota_start", VB_EXEC_SINGLE, "pycom.ota_finish()", VB_EXEC_EXCEPTION,
+           OSERR("the requested operation failed"));
+    expect("ota_slot, factory running", VB_EXEC_SINGLE, "hex(pycom.ota_slot())", VB_EXEC_OK,
+           "'0x210000'\r\n");
+    expect("ota_start, writes", VB_EXEC_MODULE,
+           "pycom.ota_start()\npycom.ota_write(b'XX')\nprint(pycom.ota_verify())\npycom.ota_start()\n"
+           "pycom.ota_write(b'VBFW')\npycom.ota_write(bytearray(b'12'))\n"
+           "pycom.ota_write(memoryview(b'abc'))\npycom.ota_write('str')\nprint(pycom.ota_verify())\n",
+           VB_EXEC_OK, "False\r\nTrue\r\n");
+    check(fb.ota_len == 12 && memcmp(fb.ota, "VBFW12abcstr", 12) == 0, "OTA bytes at the board");
+    expect("ota_write too big", VB_EXEC_SINGLE, "pycom.ota_write(bytes(60))", VB_EXEC_EXCEPTION,
+           OSERR("the requested operation failed"));
+    check(fb.ota_err == -EFBIG && fb.ota_len == 12, "past the slot: -EFBIG, nothing written");
+    expect("ota_write needs a buffer", VB_EXEC_SINGLE, "pycom.ota_write(5)", VB_EXEC_EXCEPTION,
+           TB AT(1) "TypeError: a bytes-like object is required, not 'int'\r\n");
+    expect("ota_finish", VB_EXEC_SINGLE, "pycom.ota_finish()", VB_EXEC_OK, "");
+    check(fb.ota_state == 2 && fb.otadata.active == 1 && fb.otadata.prev == 0 && fb.otadata.status == 0,
+          "ota_finish switches otadata to the new slot, CHECK");
+    fb.ota_err = 0;
+    expect("ota_write after ota_finish", VB_EXEC_SINGLE, "pycom.ota_write(b'y')", VB_EXEC_EXCEPTION,
+           OSERR("the requested operation failed"));
+    check(fb.ota_err == -EINVAL && fb.ota_len == 12, "ota_write after finish refused by the board");
+    expect("ota_slot, CHECK pending", VB_EXEC_SINGLE, "hex(pycom.ota_slot())", VB_EXEC_OK,
+           "'0x210000'\r\n");
+    fb.otadata.status = 1;
+    expect("ota_slot, ota_0 running", VB_EXEC_SINGLE, "hex(pycom.ota_slot())", VB_EXEC_OK,
+           "'0x10000'\r\n");
+}
+
 /* Run before this process starts its own engine: the pycom profile in a
  * child with its own interpreter. Returns the child's failure count. */
 static int test_pycom_profile(void)
@@ -1244,7 +1582,8 @@ static int test_pycom_profile(void)
         const vb_profile *prof = vb_profile_find("pycom");
         vb_engine_config cfg = {.hal = &fake_hal, .machine_consts = vb_machine_consts_pycom,
                                 .vm_as_limit = AS_LIMIT, .pins = prof->pins,
-                                .n_pins = prof->n_pins, .pycom = true};
+                                .n_pins = prof->n_pins, .pycom = true,
+                                .frozen = frozen_mods, .n_frozen = N_FROZEN};
         char err[200];
         if (vb_engine_init(&cfg, err, sizeof err) < 0) {
             fprintf(stderr, "%s\n", err);
@@ -1262,6 +1601,8 @@ static int test_pycom_profile(void)
         expect("pycom soft", VB_EXEC_SINGLE, "import machine; machine.reset_cause()", VB_EXEC_OK,
                "4\r\n");
         test_pycom_machine();
+        test_pycom_module();
+        test_frozen_pycom();
         interrupt("Ctrl-C despite inherited SIG_IGN", "while True:\n    pass\n",
                   TB AT(2) "KeyboardInterrupt: \r\n", TB AT(1) "KeyboardInterrupt: \r\n");
         if (AS_LIMIT) {
@@ -1297,6 +1638,7 @@ int main(void)
     vb_engine_config cfg = {
         .hal = &fake_hal, .unique_id = uid, .unique_id_len = sizeof uid,
         .pins = prof->pins, .n_pins = prof->n_pins,
+        .frozen = frozen_mods, .n_frozen = N_FROZEN,
     };
     char err[200];
     fb.intr_char = 3;
@@ -1320,8 +1662,13 @@ int main(void)
     test_complete();
     test_input();
     test_poll();
+    test_frozen_generic();
     test_no_leaks();
+    expect("sys.path as pyfs sets it", VB_EXEC_MODULE,
+           "import sys\nsaved_path = sys.path[:]\nsys.path[:] = ['', '/lib']\n", VB_EXEC_OK, "");
     vb_engine_zygote_ready();
+    expect("zygote ready puts '.frozen' after ''", VB_EXEC_MODULE,
+           "print(sys.path)\nsys.path[:] = saved_path\n", VB_EXEC_OK, "['', '.frozen', '/lib']\r\n");
     test_fork();
 
     printf("%d passed, %d failed\n", passed, failed);

@@ -76,6 +76,13 @@ static void test_create_pycom(void)
                                     0xC5, 0x42, 0x13, 0x81};
     CHECK_MEM(mem + 0x1FF000, ota, sizeof ota);
     CHECK(all_ff(mem + 0x1FF000 + 40, 0x1000 - 40));
+    /* the built-in factory firmware in the factory slot, rest of it erased */
+    size_t fw_len;
+    const uint8_t *fw = vb_fw_factory(&fw_len);
+    CHECK(fw != NULL && fw_len > VB_FW_HEADER_LEN);
+    CHECK_MEM(mem + 0x10000, fw, fw_len);
+    CHECK(all_ff(mem + 0x10000 + fw_len, 0x1EF000 - fw_len));
+    CHECK(all_ff(mem + 0x1FF000 + 0x1000, 0x10000));       /* unused gap */
     CHECK(all_ff(mem + 0x210000, 0x1EF000));               /* OTA slot untouched */
     CHECK_MEM(mem + 0x400000, "\xEB\xFE\x90MSDOS5.0", 11); /* FatFs boot sector */
     CHECK_EQ(mem[0x400000 + 510], 0x55);
@@ -89,6 +96,15 @@ static void test_create_pycom(void)
     CHECK_EQ(vb_image_get_info(&im, &info), 0);
     CHECK_EQ(info.n_parts, 5);
     CHECK_STR(info.parts[2].label, "otadata");
+    CHECK_EQ(info.n_slots, 2);
+    CHECK_STR(info.slots[0].name, "factory");
+    CHECK_EQ(info.slots[0].offset, 0x10000);
+    CHECK_EQ(info.slots[0].state, VB_IMAGE_FW_OK);
+    CHECK_STR(info.slots[0].version, VB_FW_FACTORY_VERSION);
+    CHECK_EQ(info.slots[0].n_modules, 1);
+    CHECK_EQ(info.slots[0].fw_len, fw_len);
+    CHECK_STR(info.slots[1].name, "ota_0");
+    CHECK_EQ(info.slots[1].state, VB_IMAGE_FW_EMPTY);
     CHECK_EQ(info.fs_state, VB_IMAGE_FS_OK);
     CHECK_EQ(info.fat_bits, 12);
     CHECK_EQ(info.sector_size, 512);
@@ -121,6 +137,25 @@ static void test_create_generic(void)
     vb_image_info info;
     CHECK_EQ(vb_image_get_info(&im, &info), 0);
     CHECK_EQ(info.n_parts, 4);
+    CHECK_EQ(info.n_slots, 1);
+    CHECK_STR(info.slots[0].name, "factory");
+    CHECK_EQ(info.slots[0].state, VB_IMAGE_FW_OK);
+    CHECK_STR(info.slots[0].version, VB_FW_FACTORY_VERSION);
+    size_t fw_len;
+    const uint8_t *fw = vb_fw_factory(&fw_len);
+    CHECK(fw != NULL);
+    CHECK_MEM(im.flash.mem + 0x10000, fw, fw_len);
+    CHECK(all_ff(im.flash.mem, 0x8000));
+    CHECK(all_ff(im.flash.mem + 0x9000, 0x7000));          /* nvs, phy_init untouched */
+    CHECK(all_ff(im.flash.mem + 0x10000 + fw_len, 0x1F0000 - fw_len));
+    /* a torn factory slot is reported, with the reason */
+    CHECK_EQ(vb_image_close(&im, err, sizeof err), 0);
+    CHECK_EQ(vb_image_open(&im, tmp_path("generic.img"), NULL, false, err, sizeof err), 0);
+    uint8_t zero = 0;
+    CHECK_EQ(vb_flash_program(&im.flash, 0x10000 + (uint32_t)fw_len - 3, &zero, 1), 0);
+    CHECK_EQ(vb_image_get_info(&im, &info), 0);
+    CHECK_EQ(info.slots[0].state, VB_IMAGE_FW_INVALID);
+    CHECK(strstr(info.slots[0].fw_error, "digest") != NULL);
     CHECK_EQ(info.sector_size, 4096);
     CHECK_EQ(info.clusters, 506);
     CHECK_EQ(info.used_clusters, 1);

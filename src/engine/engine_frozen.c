@@ -1,0 +1,297 @@
+/* Frozen modules of the firmware image (boot.md §3.1, §6): importable by
+ * name, compiled from their source at import, and runnable as a script in
+ * __main__ (the firmware's _boot step).
+ *
+ * Search order, per port: MicroPython 1.24 (generic) finds them at the
+ * '.frozen' entry of sys.path, which comes second, after '' (so a file in
+ * the cwd wins over a frozen module of the same name, one in /lib loses);
+ * Pycom 1.20 (MicroPython 1.11) has no '.frozen' entry and looks in the
+ * frozen table first at the '' entry, before that entry's files. One
+ * meta-path finder, placed ahead of the board finder, walks sys.path in
+ * order: at the frozen entry it answers itself; at any entry before it, it
+ * asks the finders after it on sys.meta_path about that one entry, so
+ * that files earlier on sys.path still win. Taking the frozen entry off
+ * sys.path hides frozen modules, as upstream.
+ *
+ * __file__ and traceback file names are "<name>.py", as upstream sets them
+ * for frozen modules. Top-level modules only (no frozen packages). */
+#include "engine_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    PyObject_HEAD
+} frozen_finder;
+
+const vb_frozen_module *vb_frozen_find(const char *name)
+{
+    for (size_t i = 0; name && i < vb_engine_g.n_frozen; i++) {
+        const vb_frozen_module *m = &vb_engine_g.frozen[i];
+        if (m->name && strcmp(m->name, name) == 0) return m;
+    }
+    return NULL;
+}
+
+/* The sys.path entry where the port searches its frozen modules. */
+static const char *frozen_entry(void)
+{
+    return vb_engine_g.pycom ? "" : ".frozen";
+}
+
+/* Compiles a frozen module's source as "<name>.py" (new reference). */
+static PyObject *compile_frozen(const vb_frozen_module *m, int start)
+{
+    if (m->len && memchr(m->source, '\0', m->len)) {
+        PyErr_SetString(PyExc_SyntaxError, "source code cannot contain null bytes");
+        return NULL;
+    }
+    char filename[128];
+    snprintf(filename, sizeof filename, "%s.py", m->name);
+    /* The parser wants a NUL-terminated copy. */
+    PyObject *copy = PyBytes_FromStringAndSize(m->len ? m->source : "", (Py_ssize_t)m->len);
+    if (!copy) return NULL;
+    PyCompilerFlags flags = {0, PY_MINOR_VERSION}; /* nothing inherited from the host */
+    PyObject *code = Py_CompileStringExFlags(PyBytes_AS_STRING(copy), filename, start, &flags, -1);
+    Py_DECREF(copy);
+    return code;
+}
+
+/* ModuleSpec(name, finder, origin="<name>.py") with a location, so the
+ * import system sets __file__ (new reference). */
+static PyObject *make_spec(PyObject *fullname, PyObject *self, const vb_frozen_module *m)
+{
+    PyObject *bootstrap = PyImport_ImportModule("_frozen_importlib");
+    PyObject *cls = bootstrap ? PyObject_GetAttrString(bootstrap, "ModuleSpec") : NULL;
+    PyObject *args = cls ? Py_BuildValue("(OO)", fullname, self) : NULL;
+    PyObject *origin = args ? PyUnicode_FromFormat("%s.py", m->name) : NULL;
+    PyObject *kw = origin ? Py_BuildValue("{sO}", "origin", origin) : NULL;
+    PyObject *spec = kw ? PyObject_Call(cls, args, kw) : NULL;
+    if (spec && PyObject_SetAttrString(spec, "has_location", Py_True) < 0) Py_CLEAR(spec);
+    Py_XDECREF(kw);
+    Py_XDECREF(origin);
+    Py_XDECREF(args);
+    Py_XDECREF(cls);
+    Py_XDECREF(bootstrap);
+    return spec;
+}
+
+/* Asks the meta-path finders after self for fullname in the one search
+ * entry `entry`: their spec, None, or NULL with an exception. */
+static PyObject *ask_later_finders(PyObject *self, PyObject *fullname, PyObject *entry)
+{
+    PyObject *meta = PySys_GetObject("meta_path"); /* borrowed */
+    PyObject *seq = meta ? PySequence_Fast(meta, "sys.meta_path must be a list") : NULL;
+    if (!seq) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    PyObject *path = PyList_New(1);
+    if (!path) {
+        Py_DECREF(seq);
+        return NULL;
+    }
+    PyList_SET_ITEM(path, 0, Py_NewRef(entry));
+    PyObject *res = NULL;
+    bool after = false;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
+        PyObject *f = PySequence_Fast_GET_ITEM(seq, i);
+        if (f == self) {
+            after = true;
+            continue;
+        }
+        if (!after || !PyObject_HasAttrString(f, "find_spec")) continue;
+        res = PyObject_CallMethod(f, "find_spec", "OO", fullname, path);
+        if (!res) break;
+        if (res != Py_None) break;
+        Py_CLEAR(res);
+    }
+    Py_DECREF(path);
+    Py_DECREF(seq);
+    if (!res && !PyErr_Occurred()) Py_RETURN_NONE;
+    return res;
+}
+
+static PyObject *finder_find_spec(PyObject *self, PyObject *args)
+{
+    PyObject *fullname, *path = Py_None, *target = Py_None;
+    if (!PyArg_ParseTuple(args, "U|OO:find_spec", &fullname, &path, &target)) return NULL;
+    if (path != Py_None) Py_RETURN_NONE; /* a submodule: no frozen packages */
+    const char *name = PyUnicode_AsUTF8(fullname);
+    if (!name) return NULL;
+    const vb_frozen_module *m = vb_frozen_find(name);
+    if (!m) Py_RETURN_NONE;
+    PyObject *sys_path = PySys_GetObject("path"); /* borrowed */
+    PyObject *seq = sys_path ? PySequence_Fast(sys_path, "sys.path must be a list") : NULL;
+    if (!seq) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    const char *mine = frozen_entry();
+    PyObject *res = NULL;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq) && !res; i++) {
+        PyObject *e = PySequence_Fast_GET_ITEM(seq, i);
+        const char *s = PyUnicode_Check(e) ? PyUnicode_AsUTF8(e) : NULL;
+        if (!s) {
+            PyErr_Clear();
+            continue; /* a non-str entry: skipped, as CPython does */
+        }
+        if (strcmp(s, mine) == 0) {
+            res = make_spec(fullname, self, m);
+            if (!res) break;
+        } else {
+            res = ask_later_finders(self, fullname, e);
+            if (!res) break;
+            if (res == Py_None) Py_CLEAR(res);
+        }
+    }
+    Py_DECREF(seq);
+    if (!res && !PyErr_Occurred()) Py_RETURN_NONE;
+    return res;
+}
+
+static PyObject *finder_create_module(PyObject *self, PyObject *spec)
+{
+    (void)self, (void)spec;
+    Py_RETURN_NONE; /* the default module object */
+}
+
+static PyObject *finder_exec_module(PyObject *self, PyObject *module)
+{
+    (void)self;
+    PyObject *spec = PyObject_GetAttrString(module, "__spec__");
+    PyObject *name = spec ? PyObject_GetAttrString(spec, "name") : NULL;
+    Py_XDECREF(spec);
+    const char *n = name && PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : NULL;
+    const vb_frozen_module *m = n ? vb_frozen_find(n) : NULL;
+    Py_XDECREF(name);
+    if (!m) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ImportError, "frozen module vanished");
+        return NULL;
+    }
+    PyObject *code = compile_frozen(m, Py_file_input);
+    PyObject *dict = code ? PyModule_GetDict(module) : NULL; /* borrowed */
+    PyObject *r = dict ? PyEval_EvalCode(code, dict, dict) : NULL;
+    Py_XDECREF(code);
+    if (!r) return NULL;
+    Py_DECREF(r);
+    Py_RETURN_NONE;
+}
+
+static PyObject *finder_repr(PyObject *self)
+{
+    (void)self;
+    return PyUnicode_FromString("<FrozenFinder>");
+}
+
+static PyMethodDef finder_methods[] = {
+    {"find_spec", finder_find_spec, METH_VARARGS, NULL},
+    {"create_module", finder_create_module, METH_O, NULL},
+    {"exec_module", finder_exec_module, METH_O, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyType_Slot finder_slots[] = {
+    {Py_tp_methods, finder_methods},
+    {Py_tp_repr, (void *)finder_repr},
+    {0, NULL},
+};
+
+int vb_frozen_init(void)
+{
+    if (!vb_engine_g.n_frozen) return 0;
+    PyType_Spec spec = {"FrozenFinder", sizeof(frozen_finder), 0,
+                        Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION, finder_slots};
+    PyObject *type = PyType_FromSpec(&spec);
+    PyObject *finder = type ? (PyObject *)PyObject_New(frozen_finder, (PyTypeObject *)type) : NULL;
+    Py_XDECREF(type); /* the instance keeps its heap type alive */
+    if (!finder) return -1;
+    /* Before CPython's PathFinder, which vb_pyfs_install later replaces by
+     * the board finder (appended, so after this one). */
+    PyObject *meta = PySys_GetObject("meta_path"); /* borrowed */
+    int rc = -1;
+    if (meta && PyList_Check(meta)) {
+        Py_ssize_t at = PyList_GET_SIZE(meta);
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(meta); i++) {
+            PyObject *n = PyObject_GetAttrString(PyList_GET_ITEM(meta, i), "__name__");
+            bool pf = n && PyUnicode_Check(n) && PyUnicode_CompareWithASCIIString(n, "PathFinder") == 0;
+            Py_XDECREF(n);
+            PyErr_Clear();
+            if (pf) {
+                at = i;
+                break;
+            }
+        }
+        rc = PyList_Insert(meta, at, finder);
+    } else {
+        PyErr_SetString(PyExc_RuntimeError, "sys.meta_path is not a list");
+    }
+    Py_DECREF(finder);
+    return rc;
+}
+
+void vb_frozen_complete_path(void)
+{
+    if (!vb_engine_g.n_frozen || vb_engine_g.pycom) return;
+    PyObject *path = PySys_GetObject("path"); /* borrowed */
+    if (!path || !PyList_Check(path)) return;
+    PyObject *entry = PyUnicode_FromString(".frozen");
+    int has = entry ? PySequence_Contains(path, entry) : -1;
+    if (has == 0) {
+        /* Right after '' (MicroPython: sys.path[0] stays the script's dir). */
+        Py_ssize_t at = 0;
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(path); i++) {
+            PyObject *e = PyList_GET_ITEM(path, i);
+            if (PyUnicode_Check(e) && PyUnicode_GetLength(e) == 0) {
+                at = i + 1;
+                break;
+            }
+        }
+        (void)PyList_Insert(path, at, entry);
+    }
+    Py_XDECREF(entry);
+    PyErr_Clear(); /* best effort: without it frozen modules are not found */
+}
+
+/* The kept exception of a failed run, as vb_engine_exec keeps one. */
+static vb_exec_outcome take_exception(void)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (value && tb) PyException_SetTraceback(value, tb);
+    Py_XDECREF(type);
+    Py_XDECREF(tb);
+    if (!value) return VB_EXEC_EXCEPTION;
+    if (PyErr_GivenExceptionMatches(value, PyExc_SystemExit)) {
+        Py_DECREF(value);
+        return VB_EXEC_SYSTEM_EXIT;
+    }
+    vb_engine_g.last_exc = value;
+    return VB_EXEC_EXCEPTION;
+}
+
+int vb_engine_run_frozen(const char *name)
+{
+    const vb_frozen_module *m = vb_frozen_find(name);
+    if (!m) return -1;
+    Py_CLEAR(vb_engine_g.last_exc);
+    /* Ctrl-C stays disabled (set_executing is never armed), as upstream
+     * runs _boot.py; a stale one must not hit the script. */
+    if (PyErr_CheckSignals() < 0) PyErr_Clear();
+    PyObject *code = compile_frozen(m, Py_file_input);
+    PyObject *main = code ? PyImport_AddModule("__main__") : NULL; /* borrowed */
+    bool ok = false;
+    if (main) {
+        PyObject *globals = PyModule_GetDict(main); /* borrowed */
+        PyObject *r = PyEval_EvalCode(code, globals, globals);
+        Py_XDECREF(r);
+        ok = r && Py_MakePendingCalls() == 0;
+    }
+    Py_XDECREF(code);
+    vb_exec_outcome out = ok ? VB_EXEC_OK : take_exception();
+    if (PyErr_CheckSignals() < 0) PyErr_Clear();
+    const vb_hal *hal = vb_engine_g.hal;
+    if (hal->set_intr_char) hal->set_intr_char(hal->ctx, 3); /* kbd_intr lasts one unit */
+    return (int)out;
+}
