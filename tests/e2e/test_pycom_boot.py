@@ -223,3 +223,134 @@ def test_bootloader_strap_download_mode(pyc, tmp_path):
 def test_running_board_refuses_host_writes(pyc):
     r = run([VBOARD, "image", "erase-fs", pyc.flash])
     assert r.rc == 2 and "lock" in (r.errtext + r.text).lower() or "busy" in r.errtext.lower() or "in use" in r.errtext.lower(), r
+
+
+def build_firmware(tmp_path, version, boot_src="print('BOOT2 from the image')\n"):
+    d = tmp_path / ("fw-" + version)
+    d.mkdir()
+    (d / "_boot.py").write_text(boot_src)
+    (d / "app.py").write_text("VERSION = %r\n" % version)
+    out = tmp_path / ("fw-%s.bin" % version)
+    vb("firmware", "build", d, "-o", out, "--version", version)
+    return out
+
+
+OTA_SCRIPT = """
+import pycom
+def install(path, flip=None):
+    pycom.ota_start()
+    with open(path, 'rb') as f:
+        data = bytearray(f.read())
+    if flip is not None:
+        data[flip] ^= 0x01
+    for i in range(0, len(data), 1000):
+        pycom.ota_write(data[i:i + 1000])
+    ok = pycom.ota_verify()
+    pycom.ota_finish()
+    return ok
+"""
+
+
+@pytest.fixture
+def ota_board(tmp_path):
+    fw = build_firmware(tmp_path, "2.0.0-test")
+    payload = tmp_path / "payload"
+    payload.mkdir()
+    (payload / "fw2.bin").write_bytes(fw.read_bytes())
+    (payload / "ota.py").write_text(OTA_SCRIPT)
+    tr = str(tmp_path / "trace.jsonl")
+    b = Board(tmp_path, board="pycom", extra=["--trace", tr, "--fs-add", str(payload)])
+    b.trace_path = tr
+    b.fw = fw
+    b.expect(PROMPT, timeout=10)
+    yield b
+    b.quit()
+
+
+def test_ota_of_a_good_image_boots_the_new_version(ota_board):
+    b = ota_board
+    assert repl(b, "import ota; ota.install('/flash/fw2.bin')") == "True\r\n"
+    assert repl(b, "import pycom; pycom.bootmgr()[3]") == "'Status: Check'\r\n"
+    b.send(b"import machine; machine.reset()\r")
+    got = b.expect(PROMPT, timeout=10)
+    assert b"BOOT2 from the image" in got                 # its frozen _boot.py ran
+    assert b"MicroPython 2.0.0-test on" in got
+    ev = bootloader_event(last_boot(b))
+    assert ev["image"] == "ota_0" and ev["rolled_back"] is False
+    assert repl(b, "import os, app; os.uname().release, app.VERSION") == \
+        "('2.0.0-test', '2.0.0-test')\r\n"
+    assert repl(b, "import pycom; pycom.bootmgr()") == "('ota_0', 'FAT', 'SafeBoot: False', 'Status: Ready')\r\n"
+    # safe boot, previous image: the factory one, for this boot only
+    hold_p12_and_reset(b, 4.0)
+    assert repl(b, "import os; os.uname().release") == "'%s'\r\n" % FACTORY_VERSION
+    b.ctl("reset")
+    b.expect(PROMPT, timeout=10)
+    assert repl(b, "import os; os.uname().release") == "'2.0.0-test'\r\n"
+
+
+def test_ota_of_a_corrupt_image_rolls_back(ota_board):
+    b = ota_board
+    assert repl(b, "import ota; ota.install('/flash/fw2.bin', flip=-10)") == "False\r\n"
+    b.send(b"import machine; machine.reset()\r")
+    got = b.expect(PROMPT, timeout=10)
+    assert b"BOOT2" not in got
+    ev = bootloader_event(last_boot(b))
+    assert ev["rolled_back"] is True and ev["image"] == "factory"
+    assert repl(b, "import os; os.uname().release") == "'%s'\r\n" % FACTORY_VERSION
+    assert repl(b, "import pycom; pycom.bootmgr()") == "('Factory', 'FAT', 'SafeBoot: False', 'Status: Ready')\r\n"
+
+
+def test_ota_write_after_finish_is_refused(ota_board):
+    b = ota_board
+    repl(b, "import ota; ota.install('/flash/fw2.bin')")
+    assert "OSError" in repl(b, "import pycom; pycom.ota_write(b'x')")
+    assert "OSError" not in repl(b, "pycom.ota_slot()")
+
+
+def test_reflashing_keeps_a_soft_bricked_main_unless_erased(tmp_path):
+    fw = build_firmware(tmp_path, "3.0.0-test", boot_src="print('BOOT v3')\n")
+    b = Board(tmp_path, board="pycom")
+    try:
+        b.expect(PROMPT, timeout=10)
+        put_file(b, "main.py", "import time\nwhile True:\n    try:\n        print('BRICK'); time.sleep(0.2)\n"
+                               "    except KeyboardInterrupt:\n        pass\n")
+        b.ctl("power", state="off")
+        vb("image", "flash", b.flash, fw)                  # a dark board lets esptool-like tools in
+        b.ctl("power", state="on")
+        got = b.expect(b"BRICK", timeout=10)
+        assert b"BOOT v3" in got                             # new firmware, same bricked main.py
+        b.ctl("power", state="off")
+        vb("image", "flash", b.flash, fw, "--erase-fs")
+        b.ctl("power", state="on")
+        got = b.expect(PROMPT, timeout=10)
+        assert b"BRICK" not in got + b.drain(0.5)
+        assert "put your code here" in repl(b, "open('/flash/main.py').read()")
+    finally:
+        b.quit()
+
+
+def test_bad_otadata_crc_falls_back_to_factory_ready(tmp_path):
+    img = tmp_path / "p.bin"
+    vb("image", "create", "--board", "pycom", img)
+    with open(img, "r+b") as f:                          # a record with a wrong CRC
+        f.seek(0x1FF000)
+        f.write(bytes.fromhex("01000000" "00000000" "00000000") + b"\xff" * 24 + b"\x12\x34\x56\x78")
+    tr = str(tmp_path / "trace.jsonl")
+    b = Board(tmp_path, board="pycom", flash=str(img), extra=["--trace", tr])
+    try:
+        b.trace_path = tr
+        b.expect(PROMPT, timeout=10)
+        assert bootloader_event(last_boot(b))["image"] == "factory"
+        assert repl(b, "import pycom; pycom.bootmgr()") == "('Factory', 'FAT', 'SafeBoot: False', 'Status: Ready')\r\n"
+    finally:
+        b.quit()
+    raw = open(img, "rb").read()[0x1FF000:0x1FF000 + 40]
+    assert raw[:8] == bytes.fromhex("00000000 01000000")  # rewritten as the bootloader does
+
+
+def test_os_mkfs_old_name_is_a_factory_reset_too(pyc):
+    put_file(pyc, "gone.txt", "x")
+    repl(pyc, "import os; os.mkfs('/flash')")
+    pyc.ctl("reset")
+    pyc.expect(PROMPT, timeout=10)
+    assert "gone.txt" not in repl(pyc, "import os; os.listdir('/flash')")
