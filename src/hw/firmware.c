@@ -86,20 +86,17 @@ static void set_stage(const firmware *f, vb_stage s)
     vb_fw_event(f->fw, VB_EV_STAGE, 0, s);
 }
 
-/* A soft reset de-initialises pin IRQs; Pycom's firmware also makes every
- * pin an input with pull-down again, the generic port keeps modes and
- * levels (boot.md §1). At a hard reset the supervisor did it already. */
+/* A soft reset: Pycom's firmware makes every pin an input with pull-down
+ * again; the generic port keeps modes and levels (boot.md §1). Pin IRQs
+ * are dropped by the engine at every fork; at a hard reset the supervisor
+ * has reset the pins already. */
 static void soft_reset_pins(const firmware *f)
 {
     const vb_profile *p = f->fw->profile;
     const vb_hal *hal = &f->hal.hal;
-    for (unsigned i = 0; i < p->n_pins; i++) {
-        unsigned g = p->pins[i].gpio;
-        hal->pin_irq_arm(hal->ctx, g, 0);
-        if (p->pins_reinit_on_soft_reset) {
-            hal->pin_config(hal->ctx, g, VB_PIN_MODE_IN, VB_PIN_PULL_DOWN);
-            hal->pin_write(hal->ctx, g, 0);
-        }
+    for (unsigned i = 0; p->pins_reinit_on_soft_reset && i < p->n_pins; i++) {
+        hal->pin_config(hal->ctx, p->pins[i].gpio, VB_PIN_MODE_IN, VB_PIN_PULL_DOWN);
+        hal->pin_write(hal->ctx, p->pins[i].gpio, 0);
     }
 }
 
