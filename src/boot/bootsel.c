@@ -1,7 +1,7 @@
 /* Pycom bootloader decisions (bootsel.h). */
 #include "bootsel.h"
 
-#include "flash/parttable.h"
+#include "boot/fwimage.h"
 
 bool vb_boot_check_pending(vb_otadata *rec, bool (*verify)(void *ctx, uint32_t img), void *ctx,
                            bool *rolled_back)
@@ -59,13 +59,9 @@ void vb_ota_finish_record(vb_otadata *rec, uint32_t size)
 
 bool vb_boot_slot(const vb_profile *p, uint32_t img, uint32_t *offset, uint32_t *size)
 {
-    uint8_t want = vb_ota_img_is_factory(img) ? VB_PART_SUBTYPE_FACTORY : VB_PART_SUBTYPE_OTA_0;
-    for (unsigned i = 0; i < p->n_parts; i++) {
-        if (p->parts[i].type == VB_PART_TYPE_APP && p->parts[i].subtype == want) {
-            *offset = p->parts[i].offset;
-            *size = p->parts[i].size;
-            return true;
-        }
-    }
-    return false;
+    const vb_partition *slot = vb_fw_slot_find(p, vb_ota_img_is_factory(img) ? "factory" : "ota_0");
+    if (!slot) return false;
+    *offset = slot->offset;
+    *size = slot->size;
+    return true;
 }

@@ -117,6 +117,11 @@ int vb_fw_read_slot(vb_flash *f, uint32_t offset, uint32_t size, uint8_t **buf, 
  * of the slot is left as it was (a reader stops at the image's end).
  * -EFBIG "firmware of N bytes does not fit the slot at 0xOFF (M bytes)",
  * -EINVAL for an unaligned slot, or the flash's error. */
+/* The built-in factory firmware into the profile's factory slot, as
+ * esptool leaves a flashed board (boards without one: nothing to do).
+ * 0, or a negative errno with a sentence in err. */
+int vb_fw_write_factory(vb_flash *f, const vb_profile *p, char *err, size_t errlen);
+
 int vb_fw_write_slot(vb_flash *f, uint32_t offset, uint32_t size, const uint8_t *img, size_t len,
                      char *err, size_t errlen);
 

@@ -115,3 +115,21 @@ int vb_fw_write_slot(vb_flash *f, uint32_t offset, uint32_t size, const uint8_t 
     }
     return 0;
 }
+
+int vb_fw_write_factory(vb_flash *f, const vb_profile *p, char *err, size_t errlen)
+{
+    const vb_partition *slot = vb_fw_slot_find(p, "factory");
+    if (!slot)
+        return 0;
+    size_t len;
+    const uint8_t *fw = vb_fw_factory(&len);
+    if (!fw) {
+        vb_set_err(err, errlen, "out of memory building the factory firmware");
+        return -ENOMEM;
+    }
+    char e[VB_ERR_LEN];
+    int rc = vb_fw_write_slot(f, slot->offset, slot->size, fw, len, e, sizeof e);
+    if (rc < 0)
+        vb_set_err(err, errlen, "cannot write the factory firmware: %s", e);
+    return rc;
+}

@@ -59,13 +59,7 @@ static int open_flash(board *b, char *err, size_t errlen)
         return rc;
     }
     /* and the built-in firmware in the factory slot, as flashed */
-    const vb_partition *factory = vb_fw_slot_find(p, "factory");
-    size_t len;
-    const uint8_t *fw = vb_fw_factory(&len);
-    if (factory && fw &&
-        (rc = vb_fw_write_slot(&b->flash, factory->offset, factory->size, fw, len, err, errlen)) < 0)
-        return rc;
-    return 0;
+    return vb_fw_write_factory(&b->flash, p, err, errlen);
 }
 
 static void send_out(board *b, const void *buf, size_t n)
@@ -183,7 +177,7 @@ static void reset_peripherals(board *b)
     atomic_store(&r->irq_pending[1], 0);
     atomic_store(&r->wdt_timeout_ms, 0);
     atomic_store(&r->wdt_deadline_us, 0);
-    if (atomic_exchange(&r->led_rgb, 0) != 0) board_log_led(b, board_now_us(), 0);
+    board_set_led(b, board_now_us(), 0);
 }
 
 /* ---- the firmware's life --------------------------------------------------- */
@@ -390,7 +384,7 @@ static void enter_sleep(board *b, uint32_t ms)
     snprintf(f, sizeof f, ",\"ms\":%u", ms);
     board_trace(b, "deepsleep", f);
     set_stage(b, VB_STAGE_SLEEP);
-    if (atomic_exchange(&b->regs->led_rgb, 0) != 0) board_log_led(b, board_now_us(), 0);
+    board_set_led(b, board_now_us(), 0);
 }
 
 void board_wake(board *b, vb_wake_reason why, uint64_t gpios)

@@ -35,12 +35,6 @@ static int host_drive(const board *b, const char *name)
     return d ? b->regs->pins[d->gpio].ext : VB_EXT_FLOAT;
 }
 
-/* The LED as the bootloader sets it, logged at the board time it was due. */
-static void set_led_at(board *b, uint64_t t_us, uint32_t rgb)
-{
-    if (atomic_exchange(&b->regs->led_rgb, rgb) != rgb) board_log_led(b, t_us, rgb);
-}
-
 static bool slot_valid(void *ctx, uint32_t img)
 {
     board *b = ctx;
@@ -58,7 +52,7 @@ static bool slot_valid(void *ctx, uint32_t img)
 static void finish(board *b, vb_safe_choice choice, uint64_t t)
 {
     b->boot_phase = 0;
-    set_led_at(b, t, 0);
+    board_set_led(b, t, 0);
     const vb_profile *p = b->cfg->profile;
     vb_otadata rec;
     int rc = vb_otadata_read(&b->flash, p->otadata_offset, &rec);
@@ -137,7 +131,7 @@ void board_bootloader_tick(board *b)
     if (now >= b->boot_phase_end) {            /* a window ran out */
         /* toggles due before the end first, then the end itself */
         while (b->boot_toggle_at < b->boot_phase_end) {
-            set_led_at(b, b->boot_toggle_at, atomic_load(&b->regs->led_rgb) ? 0 : SAFE_ORANGE);
+            board_set_led(b, b->boot_toggle_at, atomic_load(&b->regs->led_rgb) ? 0 : SAFE_ORANGE);
             b->boot_toggle_at += window_toggle[w - 1];
         }
         if (w == 3 || !held) {
@@ -150,7 +144,7 @@ void board_bootloader_tick(board *b)
     }
     while (b->boot_toggle_at <= now) {
         uint32_t rgb = atomic_load(&b->regs->led_rgb) ? 0 : SAFE_ORANGE;
-        set_led_at(b, b->boot_toggle_at, rgb);
+        board_set_led(b, b->boot_toggle_at, rgb);
         b->boot_toggle_at += window_toggle[w - 1];
     }
 }

@@ -102,6 +102,9 @@ void board_trace_at(board *b, uint64_t host_us, const char *event, const char *f
 /* A pin's level as the VCD and trace show it: 0, 1, or 2 = nobody drives it. */
 void board_log_pin(board *b, uint64_t t_us, unsigned gpio, unsigned shown, const char *by);
 void board_log_led(board *b, uint64_t t_us, uint32_t rgb);
+/* Set the LED as the board itself does (bootloader, resets, sleep) and log
+ * the change at the board time it was due. */
+void board_set_led(board *b, uint64_t t_us, uint32_t rgb);
 /* Every pin's and the LED's present value into the VCD (at power-on). */
 void board_log_snapshot(board *b);
 /* A hardware event record from the firmware. */

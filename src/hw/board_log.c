@@ -105,6 +105,11 @@ void board_log_snapshot(board *b)
     vb_vcd_set(b->vcd, t, b->vcd_led, atomic_load(&b->regs->led_rgb), false);
 }
 
+void board_set_led(board *b, uint64_t t_us, uint32_t rgb)
+{
+    if (atomic_exchange(&b->regs->led_rgb, rgb) != rgb) board_log_led(b, t_us, rgb);
+}
+
 void board_log_led(board *b, uint64_t t_us, uint32_t rgb)
 {
     if (b->vcd) vb_vcd_set(b->vcd, board_time(b, t_us), b->vcd_led, rgb, false);

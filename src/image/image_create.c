@@ -52,26 +52,6 @@ int vb_image_write_defaults(vb_fat *fs, const vb_profile *p)
     return 0;
 }
 
-/* The built-in factory firmware into the profile's factory slot, as
- * esptool leaves a flashed board. */
-static int write_factory_fw(vb_image *im, char *err, size_t errlen)
-{
-    const vb_partition *slot = vb_fw_slot_find(im->profile, "factory");
-    if (!slot)
-        return 0;   /* a board without a factory app slot */
-    size_t len;
-    const uint8_t *fw = vb_fw_factory(&len);
-    if (!fw) {
-        vb_set_err(err, errlen, "out of memory building the factory firmware");
-        return -ENOMEM;
-    }
-    char e[VB_ERR_LEN];
-    int rc = vb_fw_write_slot(&im->flash, slot->offset, slot->size, fw, len, e, sizeof e);
-    if (rc < 0)
-        vb_set_err(err, errlen, "cannot write the factory firmware: %s", e);
-    return rc;
-}
-
 /* Everything a first flash and boot write, in the order they happen:
  * partition table and factory firmware (esptool), otadata (bootloader),
  * then _boot.py's mkfs and default files. */
@@ -84,7 +64,7 @@ static int first_boot(vb_image *im, vb_clock_fn clock, void *clock_ctx, char *er
         vb_set_err(err, errlen, "cannot write the partition table: %s", vb_errstr(rc, e, sizeof e));
         return rc;
     }
-    if ((rc = write_factory_fw(im, err, errlen)) < 0)
+    if ((rc = vb_fw_write_factory(&im->flash, im->profile, err, errlen)) < 0)
         return rc;
     if (p->otadata_offset) {
         uint8_t erased[VB_OTADATA_LEN];
