@@ -9,13 +9,19 @@ SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(EXTRA_CFLAGS) -Isrc -MMD -MP
 LDLIBS  ?=
 
-# Library layers (no CPython in any of them): flash model, filesystems, image
-# tools, the REPL state machine. Unit tests link only these.
-# src/transport/rfc2217.c is the pure telnet/RFC 2217 filter (unit-tested).
-LIB_SRC  = $(wildcard src/util/*.c src/flash/*.c src/fs/*.c src/image/*.c src/repl/*.c src/trace/*.c src/boot/*.c) src/transport/rfc2217.c
-# The firmware side: supervisor, transports, and the CPython engine (Debian's
-# libpython3.11; `python3` on PATH may be another build, so ask pkg-config).
-FW_SRC   = $(filter-out $(LIB_SRC),$(wildcard src/hw/*.c src/transport/*.c src/engine/*.c))
+# The three kinds of code, by the process they run in (README "How it is built"):
+# - pure libraries (no CPython, no processes): flash model, filesystems,
+#   image tools, the REPL state machine, boot decisions, the serial link's
+#   pure parts. The supervisor, the firmware and unit tests all link them.
+LIB_SRC  = $(wildcard src/util/*.c src/flash/*.c src/fs/*.c src/image/*.c src/repl/*.c \
+                      src/trace/*.c src/boot/*.c src/link/*.c)
+# - the supervisor (board loop, transports, control): built WITHOUT Python's
+#   flags, so it cannot include Python.h by accident.
+SUP_SRC  = $(wildcard src/supervisor/*.c src/supervisor/transport/*.c)
+# - the firmware (zygote, VM, HAL, sandbox) and the CPython engine: the only
+#   code that sees Python.h (Debian's libpython3.11; `python3` on PATH may
+#   be another build, so ask pkg-config).
+FW_SRC   = $(wildcard src/firmware/*.c src/engine/*.c)
 PY_CFLAGS := $(shell pkg-config --cflags python-3.11-embed 2>/dev/null)
 PY_LIBS   := $(shell pkg-config --libs python-3.11-embed 2>/dev/null) -lm
 CLI_SRC  = $(wildcard src/cli/*.c)
@@ -23,6 +29,7 @@ TEST_SRC = $(wildcard tests/unit/test_*.c)
 BENCH_SRC = $(wildcard bench/*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+SUP_OBJ  = $(SUP_SRC:%.c=$(BUILD)/%.o)
 FW_OBJ   = $(FW_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -41,7 +48,7 @@ $(BUILD)/libvboard.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/vboard: $(CLI_OBJ) $(FW_OBJ) $(BUILD)/libvboard.a
+$(BUILD)/vboard: $(CLI_OBJ) $(SUP_OBJ) $(FW_OBJ) $(BUILD)/libvboard.a
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS) $(PY_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libvboard.a

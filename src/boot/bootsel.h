@@ -2,7 +2,7 @@
  * record (flash.md §2.1, boot.md §5-6): a pending OTA image is verified
  * or rolled back, the safe-boot flag moves through its three values, the
  * image for this boot is chosen, and an OTA picks and finishes its slot.
- * The board (hw/) does the flash I/O and the timing around them. */
+ * The board (supervisor/) does the flash I/O and the timing around them. */
 #ifndef VB_BOOT_BOOTSEL_H
 #define VB_BOOT_BOOTSEL_H
 

@@ -1,5 +1,5 @@
 /* `vboard ctl SOCKET COMMAND [ARG...]`: one request to a running board's
- * control socket (src/transport/control.h), its reply line on stdout. The
+ * control socket (src/supervisor/transport/control.h), its reply line on stdout. The
  * positional arguments become the command's named JSON fields. */
 #include <errno.h>
 #include <poll.h>

@@ -1,4 +1,4 @@
-/* `vboard run`: boot a board (src/hw/board.h), with its CI-mode and
+/* `vboard run`: boot a board (src/supervisor/board.h), with its CI-mode and
  * observation options. */
 #include <errno.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "cli_fs.h"
 #include "flash/flash.h"
-#include "hw/board.h"
+#include "supervisor/board.h"
 
 static const char *opt(const cli_args *a, unsigned bit) { return a->value[bit]; }
 

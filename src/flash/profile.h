@@ -26,7 +26,7 @@ typedef struct vb_default_file {
 } vb_default_file;
 
 /* One pin of the board (boot.md §1, issue 5): `gpio` indexes the shared
- * pin registers (hw/regs.h), `name` is what machine.Pin() and the control
+ * pin registers (contract/regs.h), `name` is what machine.Pin() and the control
  * channel take, `alias` a second name (Pycom expansion-board "G" labels). */
 #define VB_PIN_INPUT_ONLY 1u       /* no output driver (ESP32 GPIO 34-39) */
 #define VB_PINS_MAX 40u            /* GPIO numbers 0..39 */

@@ -16,7 +16,7 @@
 
 /* ---- fake board ---------------------------------------------------------- */
 
-/* One pin as hw/pins.h models it: the firmware's driver, the host's
+/* One pin as contract/pins.h models it: the firmware's driver, the host's
  * drive, the pull; edges latched while armed. */
 typedef struct fake_pin {
     vb_pin_mode mode;
@@ -152,7 +152,7 @@ static void f_exit_vm(void *ctx, vb_vm_exit why, uint32_t arg)
     _exit((int)why);
 }
 
-/* The level rule of hw/pins.h: a push-pull output wins, an open drain
+/* The level rule of contract/pins.h: a push-pull output wins, an open drain
  * pulls low, then the host's drive, then the pull; floating reads 0. */
 static int pin_level(const fake_pin *p)
 {

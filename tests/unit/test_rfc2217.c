@@ -1,9 +1,9 @@
-/* The telnet/RFC 2217 filter (src/transport/rfc2217.h): every split of a
+/* The telnet/RFC 2217 filter (src/link/rfc2217.h): every split of a
  * stream with commands, subnegotiations and doubled 0xFF gives the same data
  * and replies; each COM-PORT request gets its code + 100 answer. */
 #include "check.h"
-#include "transport/rfc2217.h"
-#include "transport/telnet.h"
+#include "link/rfc2217.h"
+#include "link/telnet.h"
 
 #define IAC TELNET_IAC
 

@@ -8,8 +8,8 @@
  * answered with code + 100 and the value in force, which pyserial waits for.
  * The settings are recorded and answered, not acted on: the board's UART has
  * no baud rate to be wrong about. */
-#ifndef VB_TRANSPORT_RFC2217_H
-#define VB_TRANSPORT_RFC2217_H
+#ifndef VB_LINK_RFC2217_H
+#define VB_LINK_RFC2217_H
 
 #include <stdbool.h>
 #include <stddef.h>

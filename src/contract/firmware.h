@@ -1,12 +1,12 @@
 /* What runs after the bootloader stage, in the processes the supervisor
  * forks: the zygote (CPython set up once per hard boot) and, from it, one VM
  * per soft-reset cycle. The supervisor passes everything they may touch. */
-#ifndef VB_HW_FIRMWARE_H
-#define VB_HW_FIRMWARE_H
+#ifndef VB_CONTRACT_FIRMWARE_H
+#define VB_CONTRACT_FIRMWARE_H
 
 #include "flash/flash.h"
 #include "flash/profile.h"
-#include "hw/regs.h"
+#include "contract/regs.h"
 
 typedef struct vb_firmware_ctx {
     const vb_profile *profile;
@@ -14,11 +14,8 @@ typedef struct vb_firmware_ctx {
     vb_regs *regs;             /* shared register block */
     int tx_fd;                 /* serial output pipe (write end) */
     int rx_efd;                /* eventfd: the supervisor rings it on new input */
-    int ev_fd;                 /* hardware event pipe (hw/hwevent.h), write end, non-blocking */
+    int ev_fd;                 /* hardware event pipe (contract/hwevent.h), write end, non-blocking */
 } vb_firmware_ctx;
-
-/* Report a hardware event to the supervisor (trace, VCD); never blocks. */
-void vb_fw_event(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32_t value);
 
 /* The zygote process body: initialise the engine, then fork VMs until one
  * asks for something other than a soft reset. Returns the zygote's exit

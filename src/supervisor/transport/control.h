@@ -1,7 +1,7 @@
 /* The board's control socket (issue 5): a Unix-domain stream socket where
  * people and CI jobs press the reset button, cut power, drive pins and ask
  * for status, one request line and one reply line at a time (JSON lines;
- * the meaning of a line is the board's, hw/board_ctl.c).
+ * the meaning of a line is the board's, supervisor/board_ctl.c).
  *
  * The transport only frames lines. It never blocks the board: lines longer
  * than VB_CONTROL_LINE are refused as a whole, a client's next requests are

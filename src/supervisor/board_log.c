@@ -8,7 +8,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "hw/pins.h"
+#include "contract/pins.h"
 
 static uint64_t board_time(const board *b, uint64_t host_us)
 {

@@ -18,10 +18,10 @@
  *      so the rules hold on kernels without Landlock too;
  *   5. Python: host-reaching modules dropped from sys.modules and the
  *      builtin importer filtered to an allow-list. */
-#ifndef VB_HW_SANDBOX_H
-#define VB_HW_SANDBOX_H
+#ifndef VB_FIRMWARE_SANDBOX_H
+#define VB_FIRMWARE_SANDBOX_H
 
-#include "hw/firmware.h"
+#include "contract/firmware.h"
 
 /* Enter the sandbox in the calling VM process (the engine's thread, GIL
  * held). Irreversible. If seccomp cannot be installed the VM does not run

@@ -1,7 +1,7 @@
 /* The firmware: the zygote (one per hard boot) and the VM it forks per
  * soft-reset cycle, running the boot sequence and the REPL (boot.md §3,
  * repl.md §5). */
-#include "firmware.h"
+#include "contract/firmware.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -16,10 +16,10 @@
 #include "boot/fwimage.h"
 #include "engine/engine.h"
 #include "engine/pyfs.h"
-#include "hw/boot_fs.h"
-#include "hw/hwevent.h"
-#include "hw/sandbox.h"
-#include "hw/vm_hal.h"
+#include "firmware/boot_fs.h"
+#include "contract/hwevent.h"
+#include "firmware/sandbox.h"
+#include "firmware/vm_hal.h"
 #include "repl/repl.h"
 
 #define BUILD_DATE "2026-11-22"   /* the banner's date: this firmware's release */

@@ -1,10 +1,10 @@
 /* The VM side of the board: engine/hal.h implemented over the shared
  * register block, the output pipe and the input doorbell. */
-#ifndef VB_HW_VM_HAL_H
-#define VB_HW_VM_HAL_H
+#ifndef VB_FIRMWARE_VM_HAL_H
+#define VB_FIRMWARE_VM_HAL_H
 
 #include "engine/hal.h"
-#include "hw/firmware.h"
+#include "contract/firmware.h"
 
 /* pycom.ota_*: where this VM's OTA stands. */
 typedef enum vb_ota_state { VB_OTA_IDLE, VB_OTA_WRITING, VB_OTA_FINISHED } vb_ota_state;
@@ -17,6 +17,8 @@ typedef struct vb_vm_hal {
 } vb_vm_hal;
 
 void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw);
+/* Report a hardware event to the supervisor (trace, VCD); never blocks. */
+void vb_fw_event(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32_t value);
 /* Host CLOCK_MONOTONIC in microseconds (the RTC's time base). */
 int64_t vb_monotonic_us(void);
 

@@ -15,7 +15,7 @@
 #include <sys/types.h>
 #include <termios.h>
 
-#include "transport/rfc2217.h"
+#include "link/rfc2217.h"
 
 #define VB_SERIAL_ESCAPE 0x1D   /* Ctrl-]: the local quit key in terminal mode */
 

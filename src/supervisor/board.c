@@ -21,10 +21,10 @@
 #include <unistd.h>
 
 #include "boot/fwimage.h"
-#include "engine/hal.h"
+#include "contract/hw_types.h"
 #include "flash/parttable.h"
-#include "hw/firmware.h"
-#include "hw/pins.h"
+#include "contract/firmware.h"
+#include "contract/pins.h"
 #include "repl/repl.h"
 
 #define EPOCH_2000 946684800LL      /* the board RTC's epoch in Unix seconds */

@@ -1,11 +1,11 @@
 /* The electrical model of a pin: what level it shows given the firmware's
  * driver, the host's drive and the pull (issue 5, boot.md §1). Pure: used
  * by the supervisor (control channel, VCD) and the VM side of the HAL. */
-#ifndef VB_HW_PINS_H
-#define VB_HW_PINS_H
+#ifndef VB_CONTRACT_PINS_H
+#define VB_CONTRACT_PINS_H
 
-#include "engine/hal.h"
-#include "hw/regs.h"
+#include "contract/hw_types.h"
+#include "contract/regs.h"
 
 /* Who decides a pin's level. */
 typedef enum vb_pin_driver {

@@ -11,8 +11,8 @@
  * stay in the ring across a soft reset, as on a real UART. On Ctrl-C while
  * code runs, the supervisor discards the unread bytes by moving the tail
  * (a CAS against the VM's own consumption), then signals the VM. */
-#ifndef VB_HW_REGS_H
-#define VB_HW_REGS_H
+#ifndef VB_CONTRACT_REGS_H
+#define VB_CONTRACT_REGS_H
 
 #include <assert.h>
 #include <stdatomic.h>
@@ -20,18 +20,20 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "contract/hw_types.h"
+
 #define VB_REGS_MAGIC 0x56425247u  /* "VBRG" */
 #define VB_REGS_VERSION 2u
 #define VB_RX_RING 4096u           /* bytes; a power of two */
 #define VB_REG_PINS 40u            /* GPIO 0..39 (flash/profile.h VB_PINS_MAX) */
-#define VB_RTC_MEM 2048u           /* engine/hal.h VB_RTC_MEMORY_MAX */
+#define VB_RTC_MEM VB_RTC_MEMORY_MAX   /* RTC slow memory bytes */
 
 /* Host drive of a pin over the control channel. */
 enum { VB_EXT_FLOAT = 0, VB_EXT_LOW, VB_EXT_HIGH };
 
 /* One pin. Single writer per field: the firmware (VM) writes mode, pull,
  * latch and irq_arm; the supervisor writes ext. The level is derived from
- * all of them (hw/pins.h), never stored, so neither side can disagree. */
+ * all of them (contract/pins.h), never stored, so neither side can disagree. */
 typedef struct vb_pin_reg {
     uint8_t mode;                  /* vb_pin_mode (engine/hal.h) */
     uint8_t pull;                  /* vb_pin_pull */
@@ -77,7 +79,7 @@ typedef struct vb_regs {
     _Atomic uint32_t led_rgb;      /* 0xRRGGBB; a plain LED: 0 off, else on */
     _Atomic uint32_t heartbeat;    /* Pycom: the supervisor animates the LED */
     _Atomic uint32_t led_override; /* the firmware drives the LED itself (error flash) */
-    uint32_t stage;                /* vb_stage (hw/hwevent.h) the firmware is in */
+    uint32_t stage;                /* vb_stage (contract/hwevent.h) the firmware is in */
     uint32_t safe_boot;            /* this hard boot is a safe boot (bootloader stage) */
     uint32_t image_slot;           /* the firmware image running: VB_OTA_IMG_* */
 

@@ -1,7 +1,7 @@
 /* Telnet (RFC 854/855) and RFC 2217 COM-PORT-OPTION protocol bytes, named
  * once for the transport, its filter and the tests (style.md §5). */
-#ifndef VB_TRANSPORT_TELNET_H
-#define VB_TRANSPORT_TELNET_H
+#ifndef VB_LINK_TELNET_H
+#define VB_LINK_TELNET_H
 
 /* Commands (RFC 854): each follows IAC. */
 #define TELNET_SE 240     /* end of subnegotiation */

@@ -7,8 +7,8 @@
 #include "boot/fwimage.h"
 #include "flash/otadata.h"
 #include "flash/parttable.h"
-#include "hw/hwevent.h"
-#include "hw/pins.h"
+#include "contract/hwevent.h"
+#include "contract/pins.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -116,7 +116,7 @@ void vb_fw_event(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32
 }
 
 /* ---- pins ----------------------------------------------------------------
- * The VM writes its own fields of the pin register (hw/regs.h) and reports
+ * The VM writes its own fields of the pin register (contract/regs.h) and reports
  * level changes; a level is 0/1, or 2 while nothing drives the pin (the
  * VCD's 'z'). Edges its own writes cause are latched like any other; the
  * engine takes them after each pin call. */

@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "telnet.h"
+#include "link/telnet.h"
 
 int vb_serial_open_tcp(vb_serial *s, int port, bool rfc2217, char *err, size_t errlen)
 {

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hw/pins.h"
+#include "contract/pins.h"
 #include "repl/repl.h"
 #include "util/json.h"
 

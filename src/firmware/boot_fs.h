@@ -1,13 +1,13 @@
 /* The _boot stage of the firmware (boot.md §3 step 1, flash.md §1): mount the
  * board's filesystem with the profile's first-boot and corrupt-filesystem
  * behaviour, before any user code, with Ctrl-C not armed. */
-#ifndef VB_HW_BOOT_FS_H
-#define VB_HW_BOOT_FS_H
+#ifndef VB_FIRMWARE_BOOT_FS_H
+#define VB_FIRMWARE_BOOT_FS_H
 
 #include "engine/hal.h"
 #include "flash/flash_bdev.h"
 #include "fs/fat.h"
-#include "hw/firmware.h"
+#include "contract/firmware.h"
 
 typedef struct vb_board_fs {
     vb_flash_bdev bdev;

@@ -11,7 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "transport/serial.h"
+#include "supervisor/transport/serial.h"
 
 #define TOO_LONG "{\"ok\":false,\"error\":\"request line longer than 4096 bytes\"}\n"
 #define TOO_MANY "{\"ok\":false,\"error\":\"too many control clients\"}\n"

@@ -2,20 +2,20 @@
  *   board.c      the loop, the firmware's life, power and reset lines
  *   board_ctl.c  control-socket commands (reset, power, pin, status, ...)
  *   board_log.c  what happened, visible: trace, VCD, serial log, CI mode */
-#ifndef VB_HW_BOARD_INT_H
-#define VB_HW_BOARD_INT_H
+#ifndef VB_SUPERVISOR_BOARD_INT_H
+#define VB_SUPERVISOR_BOARD_INT_H
 
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "engine/hal.h"
-#include "hw/board.h"
-#include "hw/hwevent.h"
-#include "hw/regs.h"
+#include "contract/hw_types.h"
+#include "supervisor/board.h"
+#include "contract/hwevent.h"
+#include "contract/regs.h"
 #include "trace/textwatch.h"
 #include "trace/vcd.h"
-#include "transport/control.h"
-#include "transport/serial.h"
+#include "supervisor/transport/control.h"
+#include "supervisor/transport/serial.h"
 
 /* The board's power state (the firmware runs only when ON). */
 typedef enum board_power {

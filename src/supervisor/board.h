@@ -8,8 +8,8 @@
  * A soft reset is the zygote forking the next VM; a hard reset is a new
  * zygote. Whatever a VM or zygote does — crash, hang on exit, exhaust
  * memory — the supervisor survives it and turns it into a reset. */
-#ifndef VB_HW_BOARD_H
-#define VB_HW_BOARD_H
+#ifndef VB_SUPERVISOR_BOARD_H
+#define VB_SUPERVISOR_BOARD_H
 
 #include <stdbool.h>
 #include <stddef.h>

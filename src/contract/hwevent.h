@@ -5,8 +5,8 @@
  * PIPE_BUF so writes never interleave. The writer never blocks: when the
  * pipe is full the event is dropped and counted, as a logic analyser with
  * a full buffer would. */
-#ifndef VB_HW_HWEVENT_H
-#define VB_HW_HWEVENT_H
+#ifndef VB_CONTRACT_HWEVENT_H
+#define VB_CONTRACT_HWEVENT_H
 
 #include <assert.h>
 #include <stdint.h>
