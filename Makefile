@@ -84,6 +84,9 @@ unit: $(TEST_BIN) $(ENGINE_TEST_BIN) $(BUILD)/vboard
 unit-san:
 	$(MAKE) --no-print-directory BUILD=build-san EXTRA_CFLAGS="$(SANFLAGS)" OPT="-O1 -g" unit
 
+# e2e, fuzz and test run in the make that `make e2e|fuzz|test` starts once
+# their packages are installed (see deps below).
+ifeq ($(VB_DEPS),done)
 # End-to-end tests: the real vboard binary against dosfstools/mtools.
 e2e: $(BUILD)/vboard $(TEST_BIN)
 	VBOARD=$(abspath $(BUILD)/vboard) VBOARD_TESTS=$(abspath $(BUILD)/tests) \
@@ -105,18 +108,35 @@ fuzz:
 	  build-fuzz/corpus-json-new tests/fuzz/corpus_json
 
 test: unit unit-san e2e fuzz
+endif
 
 bench: $(BENCH_BIN) $(BUILD)/vboard
 	@for b in $(BENCH_BIN); do $$b; done
 	@/usr/bin/python3 bench/bench_board.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_hosttools.py $(BUILD)/vboard
 
-# Installs what is missing (Debian), builds, and shows a board's flash image.
+# Packages: `make run`, `make test`, `make e2e` and `make fuzz` first install
+# the Debian packages they need (tools/install-deps.sh holds the one list, in
+# sets), so each works on its own on a fresh Debian 12 machine, in any order.
+# Then each does its work in a fresh make, marked VB_DEPS=done: PY_CFLAGS and
+# PY_LIBS are read from pkg-config as make starts, which may have been before
+# the build set was there. `make deps` installs every set.
 deps:
 	@sh tools/install-deps.sh
 
-run: deps all
+ifeq ($(VB_DEPS),done)
+# Builds, and boots a board on this terminal (tools/run.sh).
+run: all
 	@sh tools/run.sh $(BUILD)/vboard
+else
+DEPS_run  = build
+DEPS_e2e  = build test
+DEPS_fuzz = fuzz
+DEPS_test = build test fuzz
+run test e2e fuzz:
+	@sh tools/install-deps.sh $(DEPS_$@)
+	@$(MAKE) --no-print-directory VB_DEPS=done $@
+endif
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -1,8 +1,36 @@
 #!/bin/sh
-# Installs the Debian packages vboard needs to build and test, if missing.
+# The Debian packages vboard needs, and their installation when missing:
+# the one list of them (the Makefile and .ci/run name sets, never packages).
+#
+#   sh tools/install-deps.sh [SET...]      SET: build, test, fuzz (default: all)
+#   sh tools/install-deps.sh --list [SET...]   print the packages, one a line
+#
 # Run as root (CI) or with sudo available; does nothing when all are present.
 set -eu
-PKGS="gcc make pkg-config libpython3.11-dev clang libclang-rt-14-dev dosfstools mtools python3-pytest python3-pexpect"
+pkgs_build="gcc make pkg-config libpython3.11-dev"       # vboard and the unit tests
+pkgs_test="dosfstools mtools python3-pytest python3-pexpect python3-serial"  # end-to-end tests (pyserial: RFC 2217)
+pkgs_fuzz="clang libclang-rt-14-dev"                      # libFuzzer smoke runs
+
+list=false
+if [ "${1:-}" = "--list" ]; then
+    list=true
+    shift
+fi
+[ $# -gt 0 ] || set -- build test fuzz
+PKGS=""
+for set in "$@"; do
+    case $set in
+    build) PKGS="$PKGS $pkgs_build" ;;
+    test) PKGS="$PKGS $pkgs_test" ;;
+    fuzz) PKGS="$PKGS $pkgs_fuzz" ;;
+    *) echo "install-deps.sh: no package set '$set' (build, test, fuzz)" >&2; exit 2 ;;
+    esac
+done
+if $list; then
+    for p in $PKGS; do echo "$p"; done
+    exit 0
+fi
+
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -10,8 +38,15 @@ done
 [ -z "$missing" ] && exit 0
 echo "vboard: installing Debian packages:$missing"
 SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+        echo "vboard: missing Debian packages:$missing; install them as root (apt-get install$missing)" >&2
+        exit 1
+    fi
+    SUDO="sudo"
+fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update
+# another apt (unattended-upgrades, a parallel make) may hold the lock: wait for it
+$SUDO apt-get -o DPkg::Lock::Timeout=300 update
 # shellcheck disable=SC2086
-$SUDO apt-get install -y --no-install-recommends $missing
+$SUDO apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends $missing

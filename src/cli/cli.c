@@ -23,7 +23,7 @@ typedef struct cli_option {
     unsigned flag;
     char short_name;
     const char *long_name;
-    bool takes_value;
+    const char *metavar;    /* NULL: a flag */
     const char *help;
 } cli_option;
 
@@ -98,22 +98,34 @@ static void print_overview(FILE *out)
                  "Exit status: 0 ok, 1 operation failed, 2 usage error or image cannot be opened.\n");
 }
 
+/* "-o, --output FILE", "--timeout MS", "--pty": how help shows an option. */
+static int option_spelling(const cli_option *o, char *buf, size_t len)
+{
+    char s[8] = "";
+    if (o->short_name)
+        snprintf(s, sizeof s, "-%c, ", o->short_name);
+    return snprintf(buf, len, "%s--%s%s%s", s, o->long_name, o->metavar ? " " : "",
+                    o->metavar ? o->metavar : "");
+}
+
 static void print_command_help(FILE *out, const cli_command *c)
 {
     fputs("usage: ", out);
     print_usage_line(out, c);
     fprintf(out, "\n\n%s\n", c->help);
+    int width = 0;   /* the longest spelling among this command's options */
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if (c->opts & options[i].flag) {
+            int n = option_spelling(&options[i], NULL, 0);
+            width = n > width ? n : width;
+        }
     for (size_t i = 0; i < N_OPTIONS; i++) {
         const cli_option *o = &options[i];
         if (!(c->opts & o->flag))
             continue;
-        char spell[48];
-        if (o->short_name)
-            snprintf(spell, sizeof spell, "-%c, --%s%s", o->short_name, o->long_name,
-                     o->takes_value ? " NAME" : "");
-        else
-            snprintf(spell, sizeof spell, "--%s%s", o->long_name, o->takes_value ? " NAME" : "");
-        fprintf(out, "  %-20s %s\n", spell, o->help);
+        char spell[64];
+        option_spelling(o, spell, sizeof spell);
+        fprintf(out, "  %-*s  %s\n", width, spell, o->help);
     }
     if (c->opts & CLI_OPT_BOARD) {
         fprintf(out, "\nboards:\n");
@@ -250,11 +262,11 @@ static int parse_operands(cli_args *a, int argc, char **argv)
             const char *name = s + 2, *eq = strchr(name, '=');
             const cli_option *o = find_long(name, eq ? (size_t)(eq - name) : strlen(name));
             const char *value = eq ? eq + 1 : NULL;
-            if (o && o->takes_value && !value) {
+            if (o && o->metavar && !value) {
                 if (i + 1 >= argc)
-                    return usage_error(a, "option %s needs a value", s);
+                    return usage_error(a, "option %s needs a value: --%s %s", s, o->long_name, o->metavar);
                 value = argv[++i];
-            } else if (o && !o->takes_value && value) {
+            } else if (o && !o->metavar && value) {
                 return usage_error(a, "option %s takes no value", s);
             }
             if (take_option(a, o, value, s) != CLI_OK)
@@ -266,13 +278,13 @@ static int parse_operands(cli_args *a, int argc, char **argv)
                 const cli_option *o = find_short(*p);
                 char spelled[3] = {'-', *p, '\0'};
                 const char *value = NULL;
-                if (o && o->takes_value) {
+                if (o && o->metavar) {
                     if (p[1])
                         value = p + 1;
                     else if (i + 1 < argc)
                         value = argv[++i];
                     else
-                        return usage_error(a, "option %s needs a value", spelled);
+                        return usage_error(a, "option %s needs a value: %s %s", spelled, spelled, o->metavar);
                 }
                 if (take_option(a, o, value, spelled) != CLI_OK)
                     return CLI_USAGE;

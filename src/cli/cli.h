@@ -31,32 +31,34 @@ typedef enum cli_family {
     CLI_FIRMWARE,/* vboard firmware VERB ... */
 } cli_family;
 
-/* X(id, short, long, takes_value, help) */
+/* X(id, short, long, metavar, help): metavar names the option's value in
+ * help and messages (NULL: a flag, no value). */
 #define VB_CLI_OPTIONS(X)                                                              \
-    X(RECURSIVE, 'r', "recursive", false, "include directories and their contents")   \
-    X(LONG, 'l', "long", false, "show size and modification time")                    \
-    X(BOARD, 0, "board", true, "board profile (default: generic)")                   \
-    X(FLASH, 0, "flash", true, "flash image file (default: vboard-flash-BOARD.bin)")   \
-    X(PTY, 0, "pty", false, "serve a pseudo-terminal (path on the first line) instead of the terminal") \
-    X(TCP, 0, "tcp", true, "serve raw TCP on 127.0.0.1:PORT, one client at a time (0: any free port; URL on the first line)") \
-    X(RFC2217, 0, "rfc2217", true, "serve RFC 2217 (pyserial's rfc2217://) on 127.0.0.1:PORT, likewise") \
-    X(CONTROL, 0, "control", true, "control socket path (default: $XDG_RUNTIME_DIR or /tmp/vboard-PID.sock, printed on stderr)") \
-    X(RTC, 0, "rtc", true, "where the RTC starts at power-on: 'zero' (2000-01-01, default) or 'host' (host time, UTC)") \
-    X(TRACE, 0, "trace", true, "write a JSON-lines timeline of resets, stages, LED, pins, watchdog to FILE") \
-    X(VCD, 0, "vcd", true, "write pin levels and the LED as a Value Change Dump (GTKWave, PulseView) to FILE") \
-    X(SERIAL_LOG, 0, "serial-log", true, "copy every byte the board sends to FILE") \
-    X(EXPECT_TEXT, 0, "expect-text", true, "CI: exit 0 once the serial output contains TEXT") \
-    X(FAIL_TEXT, 0, "fail-text", true, "CI: exit 1 once the serial output contains TEXT") \
-    X(TIMEOUT, 0, "timeout", true, "CI: exit 42 after MS milliseconds") \
-    X(SEND, 0, "send", true, "type TEXT into the REPL once its prompt is up (escapes \\r \\n \\t \\xHH \\\\)") \
-    X(FS_ADD, 0, "fs-add", true, "copy the contents of host directory DIR into the flash filesystem before the first boot (the image is created if missing)") \
-    X(POWER_CUT_AT, 0, "power-cut-at", true, "cut power at the Nth flash operation of this run, then power on again") \
-    X(POWER_CUT_MODE, 0, "power-cut-mode", true, "what the cut operation leaves: skip, whole, torn-prefix (default), torn-bits") \
-    X(POWER_CUT_SEED, 0, "power-cut-seed", true, "seed for torn cuts (default 1)") \
-    X(OUTPUT, 'o', "output", true, "write the result to FILE (never overwritten)") \
-    X(VERSION, 0, "version", true, "firmware version string: 1 to 32 printable ASCII characters") \
-    X(SLOT, 0, "slot", true, "app slot to write: factory (default) or ota_0 (pycom)") \
-    X(ERASE_FS, 0, "erase-fs", false, "also erase the filesystem region (the board formats it at its next boot)")
+    X(RECURSIVE, 'r', "recursive", NULL, "include directories and their contents")    \
+    X(LONG, 'l', "long", NULL, "show size and modification time")                     \
+    X(BOARD, 0, "board", "BOARD", "board profile (default: generic)") \
+    X(FLASH, 0, "flash", "FILE", "flash image file (default: vboard-flash-BOARD.bin)") \
+    X(PTY, 0, "pty", NULL, "serve a pseudo-terminal (path on the first line) instead of the terminal") \
+    X(TCP, 0, "tcp", "PORT", "serve raw TCP on 127.0.0.1:PORT, one client at a time (0: any free port; URL on the first line)") \
+    X(RFC2217, 0, "rfc2217", "PORT", "serve RFC 2217 (pyserial's rfc2217://) on 127.0.0.1:PORT, likewise") \
+    X(CONTROL, 0, "control", "PATH", "control socket path (default: $XDG_RUNTIME_DIR or /tmp/vboard-PID.sock, printed on stderr)") \
+    X(RTC, 0, "rtc", "zero|host", "where the RTC starts at power-on: 'zero' (2000-01-01, default) or 'host' (host time, UTC)") \
+    X(TRACE, 0, "trace", "FILE", "write a JSON-lines timeline of resets, stages, LED, pins, watchdog to FILE") \
+    X(VCD, 0, "vcd", "FILE", "write pin levels and the LED as a Value Change Dump (GTKWave, PulseView) to FILE") \
+    X(SERIAL_LOG, 0, "serial-log", "FILE", "copy every byte the board sends to FILE") \
+    X(EXPECT_TEXT, 0, "expect-text", "TEXT", "CI: exit 0 once the serial output contains TEXT") \
+    X(FAIL_TEXT, 0, "fail-text", "TEXT", "CI: exit 1 once the serial output contains TEXT") \
+    X(TIMEOUT, 0, "timeout", "MS", "CI: exit 42 after MS milliseconds") \
+    X(BAUD, 0, "baud", "N", "pace the serial line at N baud (10 bits a byte) both ways, as a UART at that rate (default: unpaced)") \
+    X(SEND, 0, "send", "TEXT", "type TEXT into the REPL once its prompt is up (escapes \\r \\n \\t \\xHH \\\\)") \
+    X(FS_ADD, 0, "fs-add", "DIR", "copy the contents of host directory DIR into the flash filesystem before the first boot (the image is created if missing)") \
+    X(POWER_CUT_AT, 0, "power-cut-at", "N", "cut power at the Nth flash operation of this run, then power on again") \
+    X(POWER_CUT_MODE, 0, "power-cut-mode", "MODE", "what the cut operation leaves: skip, whole, torn-prefix (default), torn-bits") \
+    X(POWER_CUT_SEED, 0, "power-cut-seed", "SEED", "seed for torn cuts (default 1)") \
+    X(OUTPUT, 'o', "output", "FILE", "write the result to FILE (never overwritten)") \
+    X(VERSION, 0, "version", "V", "firmware version string V: 1 to 32 printable ASCII characters") \
+    X(SLOT, 0, "slot", "factory|ota_0", "app slot to write: factory (default) or ota_0 (pycom)") \
+    X(ERASE_FS, 0, "erase-fs", NULL, "also erase the filesystem region (the board formats it at its next boot)")
 
 enum {
 #define CLI_OPT_BIT(id, s, l, v, h) CLI_OPT_BIT_##id,
@@ -75,7 +77,7 @@ enum {
     X(RUN, CLI_TOP, "run", cli_cmd_run,                                                      \
       CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_PTY | CLI_OPT_TCP | CLI_OPT_RFC2217 |             \
       CLI_OPT_CONTROL | CLI_OPT_RTC | CLI_OPT_TRACE | CLI_OPT_VCD | CLI_OPT_SERIAL_LOG |        \
-      CLI_OPT_EXPECT_TEXT | CLI_OPT_FAIL_TEXT | CLI_OPT_TIMEOUT | CLI_OPT_SEND | CLI_OPT_FS_ADD | \
+      CLI_OPT_EXPECT_TEXT | CLI_OPT_FAIL_TEXT | CLI_OPT_TIMEOUT | CLI_OPT_SEND | CLI_OPT_FS_ADD | CLI_OPT_BAUD | \
       CLI_OPT_POWER_CUT_AT | CLI_OPT_POWER_CUT_MODE | CLI_OPT_POWER_CUT_SEED, 0, 1,            \
       "[--board generic|pycom] [--flash FILE] [--pty [LINK] | --tcp PORT | --rfc2217 PORT] [OPTION...]", \
       "boot a board; serial on this terminal (Ctrl-] opens a menu: reset, power cycle, "      \
@@ -84,7 +86,8 @@ enum {
     X(CTL, CLI_TOP, "ctl", cli_cmd_ctl, 0, 2, 4, "SOCKET COMMAND [ARG...]",                      \
       "send one command to a running board's control socket and print its JSON reply: "      \
       "reset | power on|off|cycle | brownout | pin NAME [high|low|float] | led | status | "    \
-      "wake [PIN] | quit. Exit status 0 ok, 1 the board refused, 2 no board there")           \
+      "wake [PIN] | quit. Exit status 0 ok, 1 the board refused (its reason on stderr), 2 no " \
+      "board there or no reply it could read")                                                \
     X(HELP, CLI_TOP, "help", cli_cmd_help, 0, 0, 2, "[COMMAND]",                              \
       "show help for every command, or for one")                                            \
     X(IMAGE_CREATE, CLI_IMAGE, "create", cli_cmd_image_create, CLI_OPT_BOARD, 1, 1,            \

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "util/errname.h"
 #include "util/errtext.h"
+#include "util/utf8.h"
 
 /* Larger than any slot of any profile: bigger inputs are refused before
  * they are read into memory. */
@@ -66,34 +67,8 @@ int cli_read_host_file(const char *path, size_t max, uint8_t **out, size_t *len)
  * sources are Python text. */
 static bool utf8_valid(const uint8_t *s, size_t n)
 {
-    for (size_t i = 0; i < n;) {
-        uint8_t c = s[i];
-        size_t k;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            k = 1, cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2, cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3, cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (n - i - 1 < k)
-            return false;
-        for (size_t j = 1; j <= k; j++) {
-            if ((s[i + j] & 0xC0) != 0x80)
-                return false;
-            cp = cp << 6 | (s[i + j] & 0x3F);
-        }
-        if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += k + 1;
-    }
+    for (size_t i = 0, k; i < n; i += k)
+        if (!(k = vb_utf8_valid_len(s + i, n - i))) return false;
     return true;
 }
 

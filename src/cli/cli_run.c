@@ -150,6 +150,10 @@ int cli_cmd_run(const cli_args *a)
         if (!parse_num(a, "--timeout", opt(a, CLI_OPT_BIT_TIMEOUT), 1, 86400000LL * 365, &n)) return CLI_USAGE;
         cfg.timeout_ms = (long)n;
     }
+    if (opt(a, CLI_OPT_BIT_BAUD)) {
+        if (!parse_num(a, "--baud", opt(a, CLI_OPT_BIT_BAUD), 10, 100000000, &n)) return CLI_USAGE;
+        cfg.baud = (uint32_t)n;
+    }
     if (opt(a, CLI_OPT_BIT_POWER_CUT_AT)) {
         if (!parse_num(a, "--power-cut-at", opt(a, CLI_OPT_BIT_POWER_CUT_AT), 1, (long long)1 << 50, &n))
             return CLI_USAGE;

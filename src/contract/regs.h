@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "contract/hw_types.h"
+#include "repl/repl_bytes.h"
 
 #define VB_REGS_MAGIC 0x56425247u  /* "VBRG" */
 #define VB_REGS_VERSION 2u
@@ -52,7 +53,7 @@ typedef struct vb_regs {
     /* Ctrl-C: the VM sets `executing` while user code runs; the supervisor
      * turns the interrupt char into SIGINT only then. */
     _Atomic uint32_t executing;
-    _Atomic int32_t intr_char;     /* 3, or -1 when disabled */
+    _Atomic int32_t intr_char;     /* VB_CTRL_C, or -1 when disabled */
     _Atomic int32_t vm_pid;        /* the running VM, 0 when none */
     /* set by the supervisor before it interrupts the VM to stop the board:
      * the VM then closes files, syncs the volume and exits POWER_OFF */
@@ -115,7 +116,7 @@ static inline void vb_regs_init(vb_regs *r)
     r->magic = VB_REGS_MAGIC;
     r->version = VB_REGS_VERSION;
     r->size = (uint32_t)sizeof *r;
-    atomic_store(&r->intr_char, 3);
+    atomic_store(&r->intr_char, (int32_t)VB_CTRL_C);
 }
 
 /* Bytes waiting for the VM. */

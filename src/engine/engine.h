@@ -126,7 +126,7 @@ typedef enum vb_exec_outcome {
 /* Compiles len bytes of src (UTF-8; need not be NUL-terminated) as coming
  * from `filename` ("<stdin>", "boot.py", "main.py") and runs it in the
  * __main__ globals, with hal->set_executing armed around the code only.
- * At the end the interrupt character is back to 3 (micropython.kbd_intr
+ * At the end the interrupt character is back to Ctrl-C (micropython.kbd_intr
  * lasts one unit) and a Ctrl-C that arrived after the code finished is
  * dropped. On EXCEPTION the exception is kept until the next exec or
  * vb_engine_print_exception / vb_engine_clear_exception. */

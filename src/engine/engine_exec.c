@@ -1,6 +1,8 @@
 /* Compile and run one unit of device code in the three REPL/script modes
- * (repl.md §2.4, §2.7, §3), with Ctrl-C armed around the code only. */
+ * (repl.md §2.4, §2.7, §3), with Ctrl-C armed around the code only: the one
+ * path of the REPL, boot.py/main.py and the frozen _boot script. */
 #include "engine_int.h"
+#include "repl/repl_bytes.h"
 
 #include <string.h>
 
@@ -34,15 +36,14 @@ static PyObject *compile_display(const char *src, const char *filename)
     return code;
 }
 
-static PyObject *compile_unit(const char *src, size_t len, const char *filename,
-                              vb_exec_mode mode)
+PyObject *vb_engine_compile(const char *src, size_t len, const char *filename, vb_exec_mode mode)
 {
-    if (memchr(src, '\0', len)) {
+    if (len && memchr(src, '\0', len)) {
         PyErr_SetString(PyExc_SyntaxError, "source code cannot contain null bytes");
         return NULL;
     }
     /* The caller's bytes need not end in NUL; CPython's parser wants it. */
-    PyObject *copy = PyBytes_FromStringAndSize(src, (Py_ssize_t)len);
+    PyObject *copy = PyBytes_FromStringAndSize(len ? src : "", (Py_ssize_t)len);
     if (!copy) return NULL;
     const char *text = PyBytes_AS_STRING(copy);
     PyObject *code;
@@ -89,8 +90,8 @@ static vb_exec_outcome take_exception(void)
     return VB_EXEC_EXCEPTION;
 }
 
-vb_exec_outcome vb_engine_exec(const char *src, size_t len, const char *filename,
-                               vb_exec_mode mode)
+vb_exec_outcome vb_engine_run_unit(const char *src, size_t len, const char *filename,
+                                   vb_exec_mode mode, bool interruptible)
 {
     Py_CLEAR(vb_engine_g.last_exc);
     drop_stale_interrupt();
@@ -98,8 +99,8 @@ vb_exec_outcome vb_engine_exec(const char *src, size_t len, const char *filename
     /* Armed from before compiling: a host that sends Ctrl-C right after the
      * raw-paste ack or "OK" must interrupt the unit even when compiling a
      * big source takes a while (the signal is taken at the first bytecode). */
-    set_executing(true);
-    PyObject *code = compile_unit(src, len, filename, mode);
+    if (interruptible) set_executing(true);
+    PyObject *code = vb_engine_compile(src, len, filename, mode);
     PyObject *main = code ? PyImport_AddModule("__main__") : NULL; /* borrowed */
     if (main) {
         PyObject *globals = PyModule_GetDict(main); /* borrowed */
@@ -109,13 +110,19 @@ vb_exec_outcome vb_engine_exec(const char *src, size_t len, const char *filename
          * the last instructions still belong to this unit. */
         ok = r && Py_MakePendingCalls() == 0;
     }
-    set_executing(false);
+    if (interruptible) set_executing(false);
     Py_XDECREF(code);
     vb_exec_outcome out = ok ? VB_EXEC_OK : take_exception();
     drop_stale_interrupt();
     const vb_hal *hal = vb_engine_g.hal;
-    if (hal->set_intr_char) hal->set_intr_char(hal->ctx, 3); /* kbd_intr lasts one unit */
+    if (hal->set_intr_char) hal->set_intr_char(hal->ctx, VB_CTRL_C); /* kbd_intr lasts one unit */
     return out;
+}
+
+vb_exec_outcome vb_engine_exec(const char *src, size_t len, const char *filename,
+                               vb_exec_mode mode)
+{
+    return vb_engine_run_unit(src, len, filename, mode, true);
 }
 
 void vb_engine_print_exception(void)

@@ -39,22 +39,10 @@ static const char *frozen_entry(void)
     return vb_engine_g.pycom ? "" : ".frozen";
 }
 
-/* Compiles a frozen module's source as "<name>.py" (new reference). */
-static PyObject *compile_frozen(const vb_frozen_module *m, int start)
+/* The file name upstream gives a frozen module: "<name>.py". */
+static void frozen_filename(const vb_frozen_module *m, char *buf, size_t len)
 {
-    if (m->len && memchr(m->source, '\0', m->len)) {
-        PyErr_SetString(PyExc_SyntaxError, "source code cannot contain null bytes");
-        return NULL;
-    }
-    char filename[128];
-    snprintf(filename, sizeof filename, "%s.py", m->name);
-    /* The parser wants a NUL-terminated copy. */
-    PyObject *copy = PyBytes_FromStringAndSize(m->len ? m->source : "", (Py_ssize_t)m->len);
-    if (!copy) return NULL;
-    PyCompilerFlags flags = {0, PY_MINOR_VERSION}; /* nothing inherited from the host */
-    PyObject *code = Py_CompileStringExFlags(PyBytes_AS_STRING(copy), filename, start, &flags, -1);
-    Py_DECREF(copy);
-    return code;
+    snprintf(buf, len, "%s.py", m->name);
 }
 
 /* ModuleSpec(name, finder, origin="<name>.py") with a location, so the
@@ -169,7 +157,9 @@ static PyObject *finder_exec_module(PyObject *self, PyObject *module)
         if (!PyErr_Occurred()) PyErr_SetString(PyExc_ImportError, "frozen module vanished");
         return NULL;
     }
-    PyObject *code = compile_frozen(m, Py_file_input);
+    char filename[128];
+    frozen_filename(m, filename, sizeof filename);
+    PyObject *code = vb_engine_compile(m->source, m->len, filename, VB_EXEC_MODULE);
     PyObject *dict = code ? PyModule_GetDict(module) : NULL; /* borrowed */
     PyObject *r = dict ? PyEval_EvalCode(code, dict, dict) : NULL;
     Py_XDECREF(code);
@@ -253,45 +243,12 @@ void vb_frozen_complete_path(void)
     PyErr_Clear(); /* best effort: without it frozen modules are not found */
 }
 
-/* The kept exception of a failed run, as vb_engine_exec keeps one. */
-static vb_exec_outcome take_exception(void)
-{
-    PyObject *type, *value, *tb;
-    PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
-    if (value && tb) PyException_SetTraceback(value, tb);
-    Py_XDECREF(type);
-    Py_XDECREF(tb);
-    if (!value) return VB_EXEC_EXCEPTION;
-    if (PyErr_GivenExceptionMatches(value, PyExc_SystemExit)) {
-        Py_DECREF(value);
-        return VB_EXEC_SYSTEM_EXIT;
-    }
-    vb_engine_g.last_exc = value;
-    return VB_EXEC_EXCEPTION;
-}
-
 int vb_engine_run_frozen(const char *name)
 {
     const vb_frozen_module *m = vb_frozen_find(name);
     if (!m) return -1;
-    Py_CLEAR(vb_engine_g.last_exc);
-    /* Ctrl-C stays disabled (set_executing is never armed), as upstream
-     * runs _boot.py; a stale one must not hit the script. */
-    if (PyErr_CheckSignals() < 0) PyErr_Clear();
-    PyObject *code = compile_frozen(m, Py_file_input);
-    PyObject *main = code ? PyImport_AddModule("__main__") : NULL; /* borrowed */
-    bool ok = false;
-    if (main) {
-        PyObject *globals = PyModule_GetDict(main); /* borrowed */
-        PyObject *r = PyEval_EvalCode(code, globals, globals);
-        Py_XDECREF(r);
-        ok = r && Py_MakePendingCalls() == 0;
-    }
-    Py_XDECREF(code);
-    vb_exec_outcome out = ok ? VB_EXEC_OK : take_exception();
-    if (PyErr_CheckSignals() < 0) PyErr_Clear();
-    const vb_hal *hal = vb_engine_g.hal;
-    if (hal->set_intr_char) hal->set_intr_char(hal->ctx, 3); /* kbd_intr lasts one unit */
-    return (int)out;
+    char filename[128];
+    frozen_filename(m, filename, sizeof filename);
+    /* Ctrl-C stays disabled (never armed), as upstream runs _boot.py. */
+    return (int)vb_engine_run_unit(m->source, m->len, filename, VB_EXEC_MODULE, false);
 }

@@ -2,6 +2,7 @@
  * then one line from the firmware's REPL line editor (echo, editing keys,
  * history), or, before the REPL exists, from a minimal editor of our own. */
 #include "engine_int.h"
+#include "repl/repl_bytes.h"
 
 #include <errno.h>
 
@@ -37,18 +38,19 @@ static int builtin_editor(PyObject **out)
         }
         if (r != 1) return VB_ENGINE_INPUT_EOF; /* end of input (test HALs only) */
         if (c == '\r' || c == '\n') {
-            hal->tx(hal->ctx, "\r\n", 2);
+            vb_hal_tx_all(hal, "\r\n", 2);
             *out = PyUnicode_DecodeUTF8(line, (Py_ssize_t)n, "replace");
             return VB_ENGINE_INPUT_LINE;
         }
-        if (c == 3) return VB_ENGINE_INPUT_INTERRUPT;
-        if (c == 4 && n == 0) return VB_ENGINE_INPUT_EOF;
-        if ((c == 8 || c == 0x7f) && n > 0) {
+        if (c == VB_CTRL_C) return VB_ENGINE_INPUT_INTERRUPT;
+        if (c == VB_CTRL_D && n == 0) return VB_ENGINE_INPUT_EOF;
+        if ((c == VB_KEY_BS || c == VB_KEY_DEL) && n > 0) {
+            static const char rubout[] = VB_TERM_BACK VB_TERM_ERASE_EOL;
             n--;
-            hal->tx(hal->ctx, "\x08\x1b[K", 4);
+            vb_hal_tx_all(hal, rubout, sizeof rubout - 1);
         } else if (c >= 0x20 && c < 0x7f && n < sizeof line) {
             line[n++] = (char)c;
-            hal->tx(hal->ctx, &c, 1);
+            vb_hal_tx_all(hal, &c, 1);
         }
     }
 }

@@ -6,6 +6,7 @@
 #include <Python.h>
 
 #include "engine/engine.h"
+#include "util/civil.h"
 
 /* The one process-wide engine record. Why global: there is exactly one
  * interpreter per VM process (architecture.md), and the callbacks CPython
@@ -53,25 +54,26 @@ typedef struct vb_engine_state {
 
 extern vb_engine_state vb_engine_g;
 
-/* Monotonic host clock, µs; sleeps are timed with it. */
-int64_t vb_engine_now_us(void);
 /* Sleep us microseconds, waking for signals: 0, or -1 with the exception
  * (KeyboardInterrupt) set. */
 int vb_engine_sleep_us(int64_t us);
 
-/* Calendar on the board epoch 2000-01-01 (engine_mod_time.c). */
-typedef struct vb_civil {
-    int64_t year;
-    int month, mday, hour, minute, second;
-    int weekday; /* 0 = Monday */
-    int yearday; /* 1 = 1 January */
-} vb_civil;
-vb_civil vb_civil_from_seconds(int64_t secs);
 /* Seconds since 2000 from fields idx[0..5] (year, month, mday, hour,
  * minute, second) of a sequence of at least min_len items; out-of-range
- * fields roll over as upstream's mktime does. -1 with an exception on bad
- * input (check PyErr_Occurred). */
+ * fields roll over as upstream's mktime does (civil.h). -1 with an
+ * exception on bad input, OverflowError for a field beyond 32 bits (check
+ * PyErr_Occurred). */
 int64_t vb_time_tuple_seconds(PyObject *seq, int min_len, const int idx[6]);
+
+/* engine_exec.c: src[0..len) (no NUL needed) compiled as from `filename`
+ * in `mode`, nothing inherited from the host (new reference, NULL with the
+ * exception); for imports too, so device code compiles one way. */
+PyObject *vb_engine_compile(const char *src, size_t len, const char *filename, vb_exec_mode mode);
+/* The one run of a unit of device code in __main__ (vb_engine_exec,
+ * vb_engine_run_frozen): as vb_engine_exec documents, with Ctrl-C armed
+ * around it only when `interruptible`. */
+vb_exec_outcome vb_engine_run_unit(const char *src, size_t len, const char *filename,
+                                   vb_exec_mode mode, bool interruptible);
 
 /* engine_exc.c: the §1.2 report of exc as str with "\n" line ends (new
  * reference, NULL with an exception set on failure). */

@@ -23,7 +23,8 @@ static PyObject *mp_opt_level(PyObject *m, PyObject *const *args, Py_ssize_t nar
     Py_RETURN_NONE;
 }
 
-/* Until the current execution unit ends (vb_engine_exec restores 3). */
+/* Until the current execution unit ends (vb_engine_run_unit restores
+ * Ctrl-C). */
 static PyObject *mp_kbd_intr(PyObject *m, PyObject *arg)
 {
     (void)m;

@@ -5,6 +5,7 @@
  * CPython's own select needs fileno(), which board streams do not have.
  * select.select() is not offered. */
 #include "engine_int.h"
+#include "util/clock.h"
 
 #include <errno.h>
 
@@ -148,11 +149,11 @@ static PyObject *do_poll(poll_obj *self, PyObject *const *args, Py_ssize_t nargs
     }
     int flags = iter ? mask_arg(args, nargs, 1, 0) : 0;
     if (flags < 0) return NULL;
-    int64_t deadline = timeout < 0 ? INT64_MAX : vb_engine_now_us() + (int64_t)timeout * 1000;
+    int64_t deadline = timeout < 0 ? INT64_MAX : vb_clock_monotonic_us() + (int64_t)timeout * 1000;
     for (;;) {
         PyObject *list = ready_list(self, flags);
         if (!list) return NULL;
-        int64_t left = deadline == INT64_MAX ? POLL_NAP_US : deadline - vb_engine_now_us();
+        int64_t left = deadline == INT64_MAX ? POLL_NAP_US : deadline - vb_clock_monotonic_us();
         if (PyList_GET_SIZE(list) > 0 || left <= 0) {
             if (!iter) return list;
             PyObject *it = PyObject_GetIter(list);

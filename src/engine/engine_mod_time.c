@@ -2,6 +2,7 @@
  * interruptible sleeps, MicroPython ticks (period 2**30), and wall time
  * from the board RTC with the 2000-01-01 epoch. */
 #include "engine_int.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <time.h>
@@ -14,19 +15,12 @@
  * before a nap begins or on another thread. */
 #define NAP_US 10000
 
-int64_t vb_engine_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 int vb_engine_sleep_us(int64_t us)
 {
-    int64_t deadline = vb_engine_now_us() + (us > 0 ? us : 0);
+    int64_t deadline = vb_clock_monotonic_us() + (us > 0 ? us : 0);
     for (;;) {
         if (PyErr_CheckSignals() < 0) return -1;
-        int64_t left = deadline - vb_engine_now_us();
+        int64_t left = deadline - vb_clock_monotonic_us();
         if (left <= 0) return 0;
         if (left > NAP_US) left = NAP_US;
         struct timespec ts = {(time_t)(left / 1000000), (long)(left % 1000000) * 1000};
@@ -101,41 +95,6 @@ static PyObject *t_ticks_diff(PyObject *m, PyObject *const *args, Py_ssize_t nar
     return PyLong_FromLong(diff);
 }
 
-/* ---- calendar (proleptic Gregorian, epoch 2000-01-01) ------------------- */
-
-/* Days from 2000-01-01 to y-m-d (m 1..12, d may overflow the month). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468 - 10957; /* 1970 -> 2000 */
-}
-
-static int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
-vb_civil vb_civil_from_seconds(int64_t secs)
-{
-    vb_civil c;
-    int64_t days = floor_div(secs, 86400), rem = secs - days * 86400;
-    c.hour = (int)(rem / 3600);
-    c.minute = (int)(rem % 3600 / 60);
-    c.second = (int)(rem % 60);
-    c.weekday = (int)((days % 7 + 7 + 5) % 7); /* 2000-01-01 was a Saturday */
-    int64_t z = days + 10957 + 719468;         /* civil_from_days */
-    int64_t era = floor_div(z, 146097), doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    c.mday = (int)(doy - (153 * mp + 2) / 5 + 1);
-    c.month = (int)(mp < 10 ? mp + 3 : mp - 9);
-    c.year = yoe + era * 400 + (c.month <= 2);
-    c.yearday = (int)(days - days_from_civil(c.year, 1, 1) + 1);
-    return c;
-}
-
 static void rtc_now(int64_t *secs, uint32_t *micros)
 {
     vb_engine_g.hal->rtc_get(vb_engine_g.hal->ctx, secs, micros);
@@ -201,13 +160,16 @@ int64_t vb_time_tuple_seconds(PyObject *seq, int min_len, const int idx[6])
             Py_DECREF(fast);
             return -1;
         }
+        /* Upstream takes each field as a machine word (32 bits on ESP32);
+         * the bound also keeps the sum below from overflowing. */
+        if (f[i] < INT32_MIN || f[i] > INT32_MAX) {
+            Py_DECREF(fast);
+            PyErr_SetString(PyExc_OverflowError, "overflow converting long int to machine word");
+            return -1;
+        }
     }
     Py_DECREF(fast);
-    int64_t mon0 = f[1] - 1;
-    int64_t year = f[0] + floor_div(mon0, 12);
-    int64_t mon = mon0 - floor_div(mon0, 12) * 12 + 1;
-    int64_t days = days_from_civil(year, mon, 1) + f[2] - 1;
-    return days * 86400 + f[3] * 3600 + f[4] * 60 + f[5];
+    return vb_civil_days(f[0], f[1], f[2]) * 86400 + f[3] * 3600 + f[4] * 60 + f[5];
 }
 
 static PyObject *t_mktime(PyObject *m, PyObject *arg)

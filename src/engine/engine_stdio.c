@@ -3,21 +3,48 @@
  * 2-argument write(b, n); text input without echo and with "\r" delivered
  * as "\n"; .buffer input raw. */
 #include "engine_int.h"
+#include "util/utf8.h"
 
 #include <errno.h>
 
-void vb_engine_write_cooked(const char *buf, size_t len)
+/* Device output: all of buf, or -1 with KeyboardInterrupt set when Ctrl-C
+ * came while the line was full (the rest is not sent, as on a board whose
+ * print is interrupted while it waits on its UART). */
+static int tx_interruptible(const void *buf, size_t n)
+{
+    const vb_hal *hal = vb_engine_g.hal;
+    const uint8_t *p = buf;
+    while (n > 0) {
+        size_t k = hal->tx(hal->ctx, p, n);
+        p += k;
+        n -= k;
+        if (n > 0 && PyErr_CheckSignals() < 0) return -1;
+    }
+    return 0;
+}
+
+/* "\n" → "\r\n" (the one place output is cooked); 0, or -1 with an
+ * exception set when `interruptible` and Ctrl-C cut it short. */
+static int write_cooked(const char *buf, size_t len, bool interruptible)
 {
     const vb_hal *hal = vb_engine_g.hal;
     size_t start = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (buf[i] != '\n') continue;
-        if (i > start) hal->tx(hal->ctx, buf + start, i - start);
-        hal->tx(hal->ctx, "\r\n", 2);
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && buf[i] != '\n') continue;
+        const char *piece = buf + start;
+        size_t n = i - start;
+        for (int k = 0; k < (i < len ? 2 : 1); k++) {
+            if (n && interruptible && tx_interruptible(piece, n) < 0) return -1;
+            if (n && !interruptible) vb_hal_tx_all(hal, piece, n);
+            piece = "\r\n";
+            n = 2;
+        }
         start = i + 1;
     }
-    if (len > start) hal->tx(hal->ctx, buf + start, len - start);
+    return 0;
 }
+
+void vb_engine_write_cooked(const char *buf, size_t len) { (void)write_cooked(buf, len, false); }
 
 /* One object type serves all four streams; `kind` says which. */
 enum stream_kind { OUT_TEXT, OUT_RAW, IN_TEXT, IN_RAW };
@@ -82,23 +109,27 @@ static PyObject *out_write(stream_obj *self, PyObject *const *args, Py_ssize_t n
         PyObject *b = PyUnicode_AsEncodedString(args[0], "utf-8", "replace");
         if (!b) return NULL;
         n = PyUnicode_GetLength(args[0]);
-        vb_engine_write_cooked(PyBytes_AS_STRING(b), (size_t)PyBytes_GET_SIZE(b));
+        int rc = write_cooked(PyBytes_AS_STRING(b), (size_t)PyBytes_GET_SIZE(b), true);
         Py_DECREF(b);
-        return PyLong_FromSsize_t(n);
+        return rc < 0 ? NULL : PyLong_FromSsize_t(n);
     }
     Py_buffer view;
     Py_ssize_t n;
     if (buffer_arg(args, nargs, PyBUF_SIMPLE, "write(buf[, n])", &view, &n) < 0) return NULL;
-    vb_engine_g.hal->tx(vb_engine_g.hal->ctx, view.buf, (size_t)n);
+    int rc = tx_interruptible(view.buf, (size_t)n);
     PyBuffer_Release(&view);
-    return PyLong_FromSsize_t(n);
+    return rc < 0 ? NULL : PyLong_FromSsize_t(n);
 }
 
 /* Completes one UTF-8 character whose lead byte c was read into seq[0..*len)
- * ("\r" becomes "\n"). Returns 0, -1 (interrupt), -2 at end of input. */
+ * ("\r" becomes "\n"). Returns 0, -1 (interrupt), -2 at end of input. The
+ * lead alone says how many bytes follow; a byte that cannot lead (a stray
+ * continuation, 0xF8..0xFF) is a character by itself, so it never swallows
+ * the line end after it. The decoder turns what is malformed into U+FFFD. */
 static int read_char(int c, char *seq, int *len)
 {
-    int more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+    size_t k = vb_utf8_lead_len((uint8_t)c);
+    int more = k > 1 ? (int)k - 1 : 0;
     seq[0] = (char)(c == '\r' ? '\n' : c);
     *len = 1;
     for (int i = 0; i < more; i++) {

@@ -33,8 +33,12 @@ typedef struct vb_bootmgr_state {
 typedef struct vb_hal {
     void *ctx;
     /* Serial output, raw bytes (the caller cooks where the spec says so).
-     * Never blocks for long: a host that does not read loses output. */
-    void (*tx)(void *ctx, const void *buf, size_t n);
+     * Waits while the line is full (a host attached but not reading), as
+     * firmware waits on a UART FIFO. Returns how many bytes were sent:
+     * fewer than n only when a signal (Ctrl-C, a pin IRQ) ended a wait;
+     * the caller checks for KeyboardInterrupt or sends the rest
+     * (vb_hal_tx_all). */
+    size_t (*tx)(void *ctx, const void *buf, size_t n);
     /* Serial input: up to n bytes, waiting at most timeout_ms (-1 = forever).
      * Returns the count (0 on timeout), or -EINTR when a signal (Ctrl-C)
      * may have arrived while waiting (spurious -EINTR is allowed): the
@@ -42,8 +46,8 @@ typedef struct vb_hal {
     int (*rx)(void *ctx, void *buf, size_t n, int timeout_ms);
     /* Bytes waiting in the serial input (select.poll on stdin). */
     size_t (*rx_available)(void *ctx);
-    /* Ctrl-C arming: while armed, the interrupt character (3 by default,
-     * micropython.kbd_intr) in the input raises KeyboardInterrupt in the
+    /* Ctrl-C arming: while armed, the interrupt character (Ctrl-C,
+     * VB_CTRL_C, by default; micropython.kbd_intr) in the input raises KeyboardInterrupt in the
      * running code; disarmed, it is an ordinary byte. */
     void (*set_executing)(void *ctx, bool executing);
     void (*set_intr_char)(void *ctx, int c);   /* -1 disables */
@@ -118,5 +122,17 @@ typedef struct vb_hal {
     /* Flash address of the slot the next OTA writes (Pycom's ota_slot). */
     uint32_t (*ota_slot)(void *ctx);
 } vb_hal;
+
+/* Send all of buf, whatever signals interrupt the waits: for output no
+ * Ctrl-C may cut short (prompts, echo, reports the firmware prints). */
+static inline void vb_hal_tx_all(const vb_hal *hal, const void *buf, size_t n)
+{
+    const uint8_t *p = buf;
+    while (n > 0) {
+        size_t k = hal->tx(hal->ctx, p, n);
+        p += k;
+        n -= k;
+    }
+}
 
 #endif

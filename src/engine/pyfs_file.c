@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pyfs_int.h"
+#include "util/utf8.h"
 
 #define READ_CHUNK 4096
 #define LINE_CHUNK 128
@@ -75,15 +76,6 @@ static PyObject *read_all(pyfs_file *pf)
     return res;
 }
 
-/* UTF-8 lead byte → length of its sequence (1 for anything invalid). */
-static size_t utf8_len(unsigned char c)
-{
-    if (c >= 0xF0 && c < 0xF8) return 4;
-    if (c >= 0xE0) return c < 0xF0 ? 3 : 1;
-    if (c >= 0xC0) return 2;
-    return 1;
-}
-
 /* Text read(n): n characters, so a character split by the byte count is
  * completed with its continuation bytes. */
 static PyObject *read_chars(pyfs_file *pf, size_t nchars)
@@ -103,7 +95,9 @@ static PyObject *read_chars(pyfs_file *pf, size_t nchars)
         size_t k = len;
         while (k > 0 && ((unsigned char)buf[k - 1] & 0xC0) == 0x80) k--;
         if (k > 0) {
-            size_t want = utf8_len((unsigned char)buf[k - 1]);
+            /* a byte that cannot lead a sequence is a character alone */
+            size_t want = vb_utf8_lead_len((uint8_t)buf[k - 1]);
+            if (want == 0) want = 1;
             if (len - (k - 1) < want) {
                 r = read_full(pf, buf + len, want - (len - (k - 1)));
                 if (r < 0) break;

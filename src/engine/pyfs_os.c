@@ -7,10 +7,10 @@
 #include <sys/random.h>
 
 #include "pyfs_int.h"
+#include "util/civil.h"
 
 #define S_IFDIR_MP 0x4000
 #define S_IFREG_MP 0x8000
-#define MP_EPOCH_UNIX 946684800      /* 2000-01-01: MicroPython's time base */
 #define VROOT_NAMEMAX 128            /* esp32 MICROPY_ALLOC_PATH_MAX */
 
 pyfs_state *pyfs_state_of_module(PyObject *module)
@@ -172,7 +172,7 @@ static PyObject *os_stat(PyObject *module, PyObject *arg)
     if (rc == 0) rc = vb_fat_stat(st->fs, loc.rest, &info);
     if (rc < 0) return raise_rc(rc);
     bool root = strcmp(loc.rest, "/") == 0;
-    long long mtime = root ? 0 : vb_fat_dos_to_unix(info.wdate, info.wtime) - MP_EPOCH_UNIX;
+    long long mtime = root ? 0 : vb_fat_dos_to_unix(info.wdate, info.wtime) - VB_CIVIL_EPOCH_UNIX_SECS;
     v[0] = info.is_dir ? S_IFDIR_MP : S_IFREG_MP;
     v[6] = info.size;
     v[7] = v[8] = v[9] = mtime;

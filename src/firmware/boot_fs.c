@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "image/image.h"
+#include "util/civil.h"
 
 /* FAT time stamps come from the board RTC (seconds since 2000-01-01). */
 static void rtc_clock(void *ctx, vb_datetime *now)
@@ -14,19 +15,12 @@ static void rtc_clock(void *ctx, vb_datetime *now)
     int64_t s;
     uint32_t us;
     hal->rtc_get(hal->ctx, &s, &us);
-    int64_t days = s / 86400, rem = s % 86400;
-    /* civil_from_days, shifted to 2000-01-01 = day 0 (a Saturday) */
-    int64_t z = days + 10957 + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    *now = (vb_datetime){(uint16_t)y, (uint8_t)m, (uint8_t)d, (uint8_t)(rem / 3600),
-                         (uint8_t)(rem / 60 % 60), (uint8_t)(rem % 60)};
+    vb_civil c = vb_civil_from_seconds(s);
+    /* Saturated, not wrapped, into uint16_t: the FAT layer then clamps a
+     * far year to its 1980..2107 range on the right side. */
+    uint16_t y = c.year < 0 ? 0 : c.year > UINT16_MAX ? UINT16_MAX : (uint16_t)c.year;
+    *now = (vb_datetime){y, (uint8_t)c.month, (uint8_t)c.mday, (uint8_t)c.hour, (uint8_t)c.minute,
+                         (uint8_t)c.second};
 }
 
 static bool region_erased(const vb_firmware_ctx *fw)
@@ -46,7 +40,7 @@ static int format(vb_board_fs *bfs, const vb_firmware_ctx *fw, const vb_hal *hal
     return vb_fat_mount(&bfs->fat, &bfs->bdev.bd, VB_FAT_NAMES_OEM, rtc_clock, (void *)hal);
 }
 
-static void say(const vb_hal *hal, const char *s) { hal->tx(hal->ctx, s, strlen(s)); }
+static void say(const vb_hal *hal, const char *s) { vb_hal_tx_all(hal, s, strlen(s)); }
 
 int vb_boot_mount(vb_board_fs *bfs, const vb_firmware_ctx *fw, const vb_hal *hal)
 {

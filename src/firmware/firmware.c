@@ -39,12 +39,12 @@ typedef struct firmware {
     vb_frozen_module frozen[VB_FW_MAX_MODULES];   /* the engine's view of image */
 } firmware;
 
-static void tx(const firmware *f, const char *s) { f->hal.hal.tx(f->hal.hal.ctx, s, strlen(s)); }
+static void tx(const firmware *f, const char *s) { vb_hal_tx_all(&f->hal.hal, s, strlen(s)); }
 
 static void repl_write(void *ctx, const uint8_t *buf, size_t len)
 {
     const firmware *f = ctx;
-    f->hal.hal.tx(f->hal.hal.ctx, buf, len);
+    vb_hal_tx_all(&f->hal.hal, buf, len);
 }
 
 static int reformat(void *ctx, vb_fat **fs)
@@ -170,7 +170,7 @@ static int input_line(void *ctx, const char *prompt, size_t plen, const char **l
         if (n == -EINTR && vb_engine_check_signals() < 0) {
             /* Ctrl-C came as SIGINT: a Ctrl-C byte takes the editor out of
              * line-input mode without echo. */
-            (void)vb_repl_feed(in->r, 0x03);
+            (void)vb_repl_feed(in->r, VB_CTRL_C);
             return VB_ENGINE_INPUT_RAISED;
         }
         if (n != 1) continue;

@@ -9,50 +9,50 @@
 #include "flash/parttable.h"
 #include "contract/hwevent.h"
 #include "contract/pins.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-
-int64_t vb_monotonic_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static const vb_firmware_ctx *fw_of(void *ctx) { return ((vb_vm_hal *)ctx)->fw; }
 
-static void hal_tx(void *ctx, const void *buf, size_t n)
+/* The output pipe blocks while the supervisor's TX queue is full: that is
+ * the line's back-pressure. A signal ends the wait early (the engine then
+ * checks for Ctrl-C); a board that is being stopped drops its output, so
+ * a host that stopped reading cannot keep it from closing its files. */
+static size_t hal_tx(void *ctx, const void *buf, size_t n)
 {
+    const vb_firmware_ctx *fw = fw_of(ctx);
     const uint8_t *p = buf;
-    int fd = fw_of(ctx)->tx_fd;
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return;           /* supervisor gone: nothing to tell */
+    size_t done = 0;
+    while (done < n) {
+        if (atomic_load(&fw->regs->power_off)) return n;
+        ssize_t w = write(fw->tx_fd, p + done, n - done);
+        if (w > 0) {
+            done += (size_t)w;
+            continue;
         }
-        p += w;
-        n -= (size_t)w;
+        if (w < 0 && errno == EINTR) return done;
+        return n;             /* supervisor gone: nothing to tell */
     }
+    return done;
 }
 
 static int hal_rx(void *ctx, void *buf, size_t n, int timeout_ms)
 {
     const vb_firmware_ctx *fw = fw_of(ctx);
-    int64_t deadline = timeout_ms < 0 ? INT64_MAX : vb_monotonic_us() + (int64_t)timeout_ms * 1000;
+    int64_t deadline = timeout_ms < 0 ? INT64_MAX : vb_clock_monotonic_us() + (int64_t)timeout_ms * 1000;
     for (;;) {
         /* the board is stopping: never sleep through its request (the
          * SIGINT may have come before this wait began) */
         if (atomic_load(&fw->regs->power_off)) return -EINTR;
         size_t got = vb_rx_get(fw->regs, buf, n);
         if (got > 0 || n == 0) return (int)got;
-        int64_t left = deadline == INT64_MAX ? -1 : (deadline - vb_monotonic_us() + 999) / 1000;
+        int64_t left = deadline == INT64_MAX ? -1 : (deadline - vb_clock_monotonic_us() + 999) / 1000;
         if (deadline != INT64_MAX && left <= 0) return 0;
         struct pollfd pf = {fw->rx_efd, POLLIN, 0};
         int r = poll(&pf, 1, left > INT32_MAX ? INT32_MAX : (int)left);
@@ -78,14 +78,14 @@ static void hal_set_intr_char(void *ctx, int c) { atomic_store(&fw_of(ctx)->regs
 
 static uint64_t hal_ticks_us(void *ctx)
 {
-    return (uint64_t)(vb_monotonic_us() - (int64_t)(fw_of(ctx)->regs->boot_time_ns / 1000));
+    return (uint64_t)(vb_clock_monotonic_us() - (int64_t)(fw_of(ctx)->regs->boot_time_ns / 1000));
 }
 
 /* RTC time = host monotonic µs + offset; the offset lives in the register
  * block, so the RTC survives soft and hard resets. */
 static void hal_rtc_get(void *ctx, int64_t *seconds, uint32_t *micros)
 {
-    int64_t us = vb_monotonic_us() + fw_of(ctx)->regs->rtc_offset_us;
+    int64_t us = vb_clock_monotonic_us() + fw_of(ctx)->regs->rtc_offset_us;
     if (us < 0) us = 0;
     *seconds = us / 1000000;
     *micros = (uint32_t)(us % 1000000);
@@ -93,7 +93,7 @@ static void hal_rtc_get(void *ctx, int64_t *seconds, uint32_t *micros)
 
 static void hal_rtc_set(void *ctx, int64_t seconds, uint32_t micros)
 {
-    fw_of(ctx)->regs->rtc_offset_us = seconds * 1000000 + micros - vb_monotonic_us();
+    fw_of(ctx)->regs->rtc_offset_us = seconds * 1000000 + micros - vb_clock_monotonic_us();
 }
 
 static int hal_reset_cause(void *ctx)
@@ -111,7 +111,7 @@ static bool hal_after_soft_reset(void *ctx) { return fw_of(ctx)->regs->soft_rese
 void vb_fw_event(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32_t value)
 {
     if (fw->ev_fd < 0) return;
-    vb_hw_event ev = {(uint16_t)kind, (uint16_t)gpio, value, (uint64_t)vb_monotonic_us()};
+    vb_hw_event ev = {(uint16_t)kind, (uint16_t)gpio, value, (uint64_t)vb_clock_monotonic_us()};
     if (write(fw->ev_fd, &ev, sizeof ev) < 0) { /* pipe full: the event is dropped */ }
 }
 
@@ -177,7 +177,7 @@ static void hal_wdt_start(void *ctx, uint32_t timeout_ms)
 {
     const vb_firmware_ctx *fw = fw_of(ctx);
     if (timeout_ms == 0) return;
-    atomic_store(&fw->regs->wdt_deadline_us, (uint64_t)vb_monotonic_us() + (uint64_t)timeout_ms * 1000u);
+    atomic_store(&fw->regs->wdt_deadline_us, (uint64_t)vb_clock_monotonic_us() + (uint64_t)timeout_ms * 1000u);
     atomic_store(&fw->regs->wdt_timeout_ms, timeout_ms);
     vb_fw_event(fw, VB_EV_WDT_START, 0, timeout_ms);   /* also wakes the supervisor's timer */
 }
@@ -187,7 +187,7 @@ static void hal_wdt_feed(void *ctx)
     const vb_firmware_ctx *fw = fw_of(ctx);
     uint32_t t = atomic_load(&fw->regs->wdt_timeout_ms);
     if (t == 0) return;
-    atomic_store(&fw->regs->wdt_deadline_us, (uint64_t)vb_monotonic_us() + (uint64_t)t * 1000u);
+    atomic_store(&fw->regs->wdt_deadline_us, (uint64_t)vb_clock_monotonic_us() + (uint64_t)t * 1000u);
     vb_fw_event(fw, VB_EV_WDT_FEED, 0, t);
 }
 

@@ -19,7 +19,5 @@ typedef struct vb_vm_hal {
 void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw);
 /* Report a hardware event to the supervisor (trace, VCD); never blocks. */
 void vb_fw_event(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32_t value);
-/* Host CLOCK_MONOTONIC in microseconds (the RTC's time base). */
-int64_t vb_monotonic_us(void);
 
 #endif

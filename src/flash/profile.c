@@ -69,6 +69,7 @@ static const vb_profile generic = {
     .pins_reinit_on_soft_reset = false,
     .led_gpio = 2,                 /* the blue LED of most ESP32 dev boards */
     .rgb_led = false,
+    .repl_link = VB_LINK_UART,     /* UART0 through a USB-serial bridge */
 };
 
 /* ---- pycom: WiPy/LoPy-like, 8 MiB, firmware 1.20 ----------------------- */
@@ -138,6 +139,7 @@ static const vb_profile pycom = {
     .pins_reinit_on_soft_reset = true,
     .led_gpio = -1,
     .rgb_led = true,
+    .repl_link = VB_LINK_UART,     /* UART0 through the expansion board's bridge */
 };
 
 const vb_pin_def *vb_profile_pin(const vb_profile *p, const char *name)

@@ -44,6 +44,12 @@ typedef enum vb_cause {
     VB_CAUSE_SOFT, VB_CAUSE_BROWNOUT, VB_CAUSE_COUNT
 } vb_cause;
 
+/* What the REPL's serial line is on the real board (issue 10 §1): a UART
+ * (through a USB bridge chip) keeps sending with nobody listening — its
+ * bytes go into the void at line speed; a native USB-CDC port has no line
+ * speed and drops output while no host has the port open. */
+typedef enum vb_link_kind { VB_LINK_UART, VB_LINK_USB_CDC } vb_link_kind;
+
 typedef struct vb_profile {
     const char *name;              /* "generic", "pycom" */
     const char *description;
@@ -81,6 +87,7 @@ typedef struct vb_profile {
                                       keeps modes and levels (boot.md §1) */
     int led_gpio;                  /* a plain LED on this GPIO, or -1 */
     bool rgb_led;                  /* an RGB LED (Pycom's WS2812) */
+    vb_link_kind repl_link;        /* the REPL's serial line */
 } vb_profile;
 
 /* The profile's machine constant for a cause (-1: none). */

@@ -6,6 +6,7 @@
 #include "fat_internal.h"
 #include "cp437.h"
 #include "fat_name.h"
+#include "util/civil.h"
 
 /* ---- device access ----------------------------------------------------- */
 
@@ -264,23 +265,12 @@ int vb_fat_setlabel(vb_fat *fs, const char *label)
     return fat_sync_fs(fs);
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 int64_t vb_fat_dos_to_unix(uint16_t date, uint16_t time)
 {
     unsigned m = date >> 5 & 15, d = date & 31;
     if (m < 1) m = 1;
     if (m > 12) m = 12;
     if (d < 1) d = 1;
-    int64_t days = days_from_civil(1980 + (date >> 9), m, d);
+    int64_t days = vb_civil_days(1980 + (date >> 9), m, d) + VB_CIVIL_EPOCH_UNIX_DAYS;
     return days * 86400 + (time >> 11) * 3600 + (time >> 5 & 63) * 60 + (time & 31) * 2;
 }

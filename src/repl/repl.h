@@ -25,9 +25,9 @@
  *         r = vb_repl_new(&cfg with .mode = mode); vb_repl_start(r);
  *     }
  *
- * While code runs, the caller does not feed bytes (they are stdin, and 0x03 is
- * SIGINT, §2.10), except for input(): vb_repl_input_begin() puts the editor in
- * line-input mode and feed() then reports VB_REPL_INPUT_*.
+ * While code runs, the caller does not feed bytes (they are stdin, and Ctrl-C
+ * is SIGINT, §2.10), except for input(): vb_repl_input_begin() puts the
+ * editor in line-input mode and feed() then reports VB_REPL_INPUT_*.
  *
  * Limits (bytes beyond a limit are dropped, never a crash):
  *   VB_REPL_LINE_MAX   one physical line in the editor; further typed bytes are
@@ -47,6 +47,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The bytes callers feed and expect (VB_CTRL_C...), named once there. */
+#include "repl/repl_bytes.h"
 
 #define VB_REPL_LINE_MAX 4096u
 #define VB_REPL_STMT_MAX 65536u

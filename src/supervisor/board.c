@@ -1,8 +1,11 @@
 /* The board supervisor (board.h, board_int.h): one poll() loop over the
- * serial line, the firmware's output and event pipes, the control socket
- * and a signalfd; timers for the watchdog, deep sleep and CI mode. The
- * zygote is its only direct child; as a child subreaper it also reaps the
- * VMs a killed zygote leaves behind. */
+ * serial line, the firmware's output and event pipes, the control socket,
+ * a signalfd and a dying VM's pidfd; timers for the watchdog, deep sleep,
+ * the bootloader stage, the link and CI mode. The loop never waits for
+ * anything but poll(): a firmware being killed, a firmware asked to stop
+ * and an image held by a host tool are states with timers. The zygote is
+ * its only direct child; as a child subreaper it also reaps the VMs a
+ * killed zygote leaves behind. */
 #include "board_int.h"
 
 #include <errno.h>
@@ -16,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,16 +30,12 @@
 #include "contract/firmware.h"
 #include "contract/pins.h"
 #include "repl/repl.h"
+#include "util/civil.h"
+#include "util/clock.h"
 
-#define EPOCH_2000 946684800LL      /* the board RTC's epoch in Unix seconds */
 #define CUT_POWER_OFF_US 50000u     /* a cut board is dark this long, then on */
 
-uint64_t board_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
+uint64_t board_now_us(void) { return (uint64_t)vb_clock_monotonic_us(); }
 
 const char *board_cause_name(vb_cause c)
 {
@@ -62,22 +62,7 @@ static int open_flash(board *b, char *err, size_t errlen)
     return vb_fw_write_factory(&b->flash, p, err, errlen);
 }
 
-static void send_out(board *b, const void *buf, size_t n)
-{
-    board_log_output(b, buf, n);
-    vb_serial_write(&b->serial, buf, n);
-}
-
-void board_say(board *b, const char *text) { send_out(b, text, strlen(text)); }
-
-static void drain_tx(board *b)
-{
-    uint8_t buf[4096];
-    ssize_t n;
-    while ((n = read(b->tx_pipe[0], buf, sizeof buf)) > 0) send_out(b, buf, (size_t)n);
-}
-
-static void ring_rx(board *b)
+void board_ring_rx(board *b)
 {
     uint64_t one = 1;
     if (write(b->rx_efd, &one, sizeof one) < 0) { /* counter saturated: already rung */ }
@@ -89,7 +74,7 @@ static void maybe_send(board *b)
     if (b->sent || !b->cfg->send_text || b->regs->stage != VB_STAGE_REPL) return;
     b->sent = true;
     vb_rx_put(b->regs, (const uint8_t *)b->cfg->send_text, b->cfg->send_len);
-    ring_rx(b);
+    board_ring_rx(b);
 }
 
 static void drain_events(board *b)
@@ -197,6 +182,7 @@ static pid_t start_zygote(board *b)
     close(b->sig_fd);
     close(b->tx_pipe[0]);
     close(b->ev_pipe[0]);
+    if (b->dying_vm_fd >= 0) close(b->dying_vm_fd);
     vb_serial_close_fds_in_child(&b->serial);
     vb_control_close_fds_in_child(&b->control);
     if (b->trace) fclose(b->trace);
@@ -205,56 +191,51 @@ static pid_t start_zygote(board *b)
     _exit(vb_zygote_main(&fw));
 }
 
+static bool firmware_gone(const board *b)
+{
+    return b->zygote <= 0 && b->dying_zygote <= 0 && b->dying_vm_fd < 0;
+}
+
+/* A process to wait for, by pidfd: -1 when the kernel has none to give
+ * (it is gone already, or pidfds are missing; then it is not waited for). */
+static int pidfd_of(pid_t pid)
+{
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
 /* Stop the firmware at once, as a reset line or a power cut does: the VM
- * gets no chance to sync. Returns after both processes are gone, so
- * nothing writes the flash any more. */
+ * gets no chance to sync. Returns at once; board_continue() carries on
+ * once both processes are gone, so nothing writes the flash any more. */
 static void kill_firmware(board *b)
 {
     if (b->zygote <= 0) return;
     pid_t vm = vm_pid_checked(b);
-    if (vm > 0) kill(vm, SIGKILL);
-    kill(b->zygote, SIGKILL);
-    while (waitpid(b->zygote, NULL, 0) < 0 && errno == EINTR) {
-    }
-    b->zygote = 0;
-    /* the VM is ours to reap now (child subreaper); bounded wait */
-    for (int i = 0; vm > 0 && i < 1000; i++) {
-        pid_t r = waitpid(vm, NULL, WNOHANG);
-        if (r == vm || (r < 0 && errno == ECHILD && kill(vm, 0) < 0)) break;
-        usleep(1000);
-    }
-    atomic_store(&b->regs->vm_pid, 0);
-    atomic_store(&b->regs->executing, 0);
-    drain_tx(b);
-    drain_events(b);
-}
-
-/* Ask the firmware to stop (quit): the VM is told (power_off + an
- * interrupt) so it closes its files and syncs the volume; one that does not
- * stop within the grace time is killed, which leaves the image as a power
- * cut would. */
-static void stop_firmware(board *b)
-{
-    if (b->zygote <= 0) return;
-    pid_t vm = vm_pid_checked(b);
-    if (vm > 0) {
-        atomic_store(&b->regs->power_off, 1);
-        kill(vm, SIGINT);
-        ring_rx(b);            /* wakes an input wait that missed the signal */
-        for (int i = 0; i < 200; i++) {          /* up to 2 s */
-            if (waitpid(b->zygote, NULL, WNOHANG) == b->zygote) {
-                b->zygote = 0;
-                atomic_store(&b->regs->vm_pid, 0);
-                drain_tx(b);
-                board_trace(b, "stop", ",\"synced\":true");
-                return;
-            }
-            drain_tx(b);
-            usleep(10000);
+    if (vm > 0 && b->dying_vm_fd < 0) {
+        int fd = pidfd_of(vm);
+        /* the pid is the zygote's child still (checked again: the pidfd
+         * must name that process, not a later one with its number) */
+        if (fd >= 0 && vm_pid_checked(b) == vm) {
+            b->dying_vm = vm;
+            b->dying_vm_fd = fd;
+            syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+        } else if (fd >= 0) {
+            close(fd);
         }
     }
-    kill_firmware(b);
-    board_trace(b, "stop", ",\"synced\":false");
+    kill(b->zygote, SIGKILL);
+    b->dying_zygote = b->zygote;
+    b->zygote = 0;
+    atomic_store(&b->regs->vm_pid, 0);
+    atomic_store(&b->regs->executing, 0);
+}
+
+/* The dying VM's pidfd is readable: it has died (reap it if it is ours). */
+static void vm_died(board *b)
+{
+    waitpid(b->dying_vm, NULL, WNOHANG);
+    close(b->dying_vm_fd);
+    b->dying_vm_fd = -1;
+    b->dying_vm = 0;
 }
 
 static void set_stage(board *b, vb_stage s)
@@ -274,21 +255,57 @@ static void unlock_flash(board *b)
     if (!b->flash_unlocked && vb_flash_lock(&b->flash, false) == 0) b->flash_unlocked = true;
 }
 
-/* Take the image back before firmware runs; a host tool still writing it
- * is waited for (bounded). */
-static void relock_flash(board *b)
+#define LOCK_RETRY_US 10000u
+#define LOCK_GIVE_UP_US 10000000u   /* a host tool holding the image this long is ignored */
+
+/* Take the image back before firmware runs. False while a host tool still
+ * writes it (board_continue tries again, for a bounded time). */
+static bool relock_flash(board *b)
 {
-    for (int i = 0; b->flash_unlocked && i < 1000; i++) {
-        if (vb_flash_lock(&b->flash, true) == 0) {
-            b->flash_unlocked = false;
-            return;
-        }
-        usleep(10000);
+    if (!b->flash_unlocked) return true;
+    uint64_t now = board_now_us();
+    if (vb_flash_lock(&b->flash, true) == 0) {
+        b->flash_unlocked = false;
+        b->lock_give_up_at = 0;
+        return true;
     }
-    if (b->flash_unlocked) board_trace(b, "flash_lock_busy", "");
+    if (!b->lock_give_up_at) b->lock_give_up_at = now + LOCK_GIVE_UP_US;
+    if (now >= b->lock_give_up_at) {
+        board_trace(b, "flash_lock_busy", "");
+        b->lock_give_up_at = 0;
+        return true;
+    }
+    b->lock_retry_at = now + LOCK_RETRY_US;
+    return false;
 }
 
-/* Start a hard boot with this cause (the firmware is not running). */
+/* Every peripheral back to its reset state (the host's drive of the pins
+ * stays: the wires are still attached). Deferred until the old firmware
+ * is gone, so it cannot write the registers after us. */
+static void reset_peripherals_later(board *b) { b->periph_reset_pending = true; }
+
+/* Carry on with what waited for the old firmware to be gone: reset the
+ * peripherals, then run the bootloader stage of a pending hard boot. */
+static void board_continue(board *b)
+{
+    if (!firmware_gone(b)) return;
+    if (b->periph_reset_pending) {
+        b->periph_reset_pending = false;
+        reset_peripherals(b);
+    }
+    if (b->snapshot_pending) {
+        b->snapshot_pending = false;
+        board_log_snapshot(b);
+    }
+    if (!b->boot_pending || b->stopping) return;
+    b->lock_retry_at = 0;
+    if (!relock_flash(b)) return;
+    b->boot_pending = false;
+    board_bootloader_start(b);
+}
+
+/* Start a hard boot with this cause (the firmware is not running; it may
+ * still be dying). */
 static void boot(board *b, vb_cause cause)
 {
     vb_regs *r = b->regs;
@@ -300,7 +317,7 @@ static void boot(board *b, vb_cause cause)
     r->repl_mode = VB_REPL_MODE_FRIENDLY;
     r->boot_time_ns = board_now_us() * 1000u;
     atomic_store(&r->executing, 0);
-    atomic_store(&r->intr_char, 3);
+    atomic_store(&r->intr_char, (int32_t)VB_CTRL_C);
     atomic_store(&r->power_off, 0);
     if (cause != VB_CAUSE_DEEPSLEEP) {
         r->wake_reason = VB_WAKE_PWRON;
@@ -312,10 +329,10 @@ static void boot(board *b, vb_cause cause)
              r->boot_count, (unsigned long long)r->flash_ops);
     board_trace(b, "reset", f);
     set_stage(b, VB_STAGE_BOOTLOADER);
-    relock_flash(b);
     b->boot_phase = 0;
     b->heartbeat_at = 0;
-    board_bootloader_start(b);
+    b->boot_pending = true;
+    board_continue(b);
 }
 
 void board_start_firmware(board *b)
@@ -330,11 +347,11 @@ void board_start_firmware(board *b)
 
 void board_reset(board *b, vb_cause cause)
 {
-    if (b->power == BOARD_OFF) return;      /* no power, no reset */
+    if (b->power == BOARD_OFF || b->stopping) return;      /* no power, no reset */
     kill_firmware(b);
     b->boot_phase = 0;
     b->sleep_until_us = 0;
-    reset_peripherals(b);
+    reset_peripherals_later(b);
     boot(b, cause);
 }
 
@@ -342,9 +359,10 @@ void board_power_off(board *b)
 {
     if (b->power == BOARD_OFF) return;
     kill_firmware(b);
-    reset_peripherals(b);
+    reset_peripherals_later(b);
     b->power = BOARD_OFF;
     b->boot_phase = 0;
+    b->boot_pending = false;
     unlock_flash(b);
     b->sleep_until_us = 0;
     b->regs->rtc_mem_len = 0;
@@ -353,11 +371,12 @@ void board_power_off(board *b)
     snprintf(f, sizeof f, ",\"state\":\"off\",\"flash_ops\":%llu", (unsigned long long)b->regs->flash_ops);
     board_trace(b, "power", f);
     set_stage(b, VB_STAGE_OFF);
+    board_continue(b);
 }
 
 void board_power_on(board *b)
 {
-    if (b->power != BOARD_OFF) return;
+    if (b->power != BOARD_OFF || b->stopping) return;
     b->power_on_at_us = 0;
     vb_regs *r = b->regs;
     uint64_t now = board_now_us();
@@ -367,12 +386,12 @@ void board_power_on(board *b)
     if (b->cfg->rtc_host) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        rtc_us = ((int64_t)ts.tv_sec - EPOCH_2000) * 1000000 + ts.tv_nsec / 1000;
+        rtc_us = ((int64_t)ts.tv_sec - VB_CIVIL_EPOCH_UNIX_SECS) * 1000000 + ts.tv_nsec / 1000;
     }
     r->rtc_offset_us = rtc_us - (int64_t)now;
     board_trace(b, "power", ",\"state\":\"on\"");
-    reset_peripherals(b);
-    board_log_snapshot(b);
+    reset_peripherals_later(b);
+    b->snapshot_pending = true;
     boot(b, VB_CAUSE_PWRON);
 }
 
@@ -416,12 +435,17 @@ static void firmware_ended(board *b, int ws)
 {
     b->zygote = 0;
     atomic_store(&b->regs->vm_pid, 0);
-    drain_tx(b);
+    atomic_store(&b->regs->executing, 0);
+    board_link_drain_pipe(b);
     drain_events(b);
     int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+    if (b->stopping) {                 /* asked to stop: whatever it says, that is all */
+        b->stop_synced = code == VB_VM_EXIT_POWER_OFF;
+        return;
+    }
     switch (code) {
     case VB_VM_EXIT_HARD_RESET:
-        reset_peripherals(b);
+        reset_peripherals_later(b);
         boot(b, VB_CAUSE_HARD);
         return;
     case VB_VM_EXIT_DEEPSLEEP:
@@ -450,7 +474,7 @@ static void firmware_ended(board *b, int ws)
         board_say(b, msg);
         snprintf(msg, sizeof msg, ",\"signal\":%d,\"status\":%d", sig, code);
         board_trace(b, "panic", msg);
-        reset_peripherals(b);
+        reset_peripherals_later(b);
         boot(b, VB_CAUSE_HARD);
         return;
     }
@@ -463,73 +487,63 @@ static void reap_children(board *b)
     pid_t pid;
     while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
         if (pid == b->zygote) firmware_ended(b, ws);
+        else if (pid == b->dying_zygote) b->dying_zygote = 0;
         /* else: an orphaned VM of a killed zygote, reaped */
     }
+    board_continue(b);
 }
 
-/* ---- serial input ------------------------------------------------------------ */
-
-/* Terminal mode: Ctrl-] opens a one-key menu (reset, power cycle,
- * brown-out, quit); a second Ctrl-] quits. */
-#define ESCAPE_MENU "\r\n[vboard] r: reset button  p: power cycle  b: brown-out  q: quit  " \
-                    "(other key: back)\r\n"
-
-static void escape_key(board *b, uint8_t k)
+void board_interrupt_vm(board *b)
 {
-    b->escape_menu = 0;
-    switch (k) {
-    case 'q': case 'Q': case VB_SERIAL_ESCAPE: b->quit = VB_EXIT_OK + 1; break;
-    case 'r': case 'R': board_reset(b, VB_CAUSE_PWRON); break;
-    case 'p': case 'P': board_power_off(b); board_power_on(b); break;
-    case 'b': case 'B': board_reset(b, VB_CAUSE_BROWNOUT); break;
-    default: break;
-    }
+    pid_t vm = vm_pid_checked(b);
+    if (vm <= 0) return;
+    vb_rx_discard(b->regs);
+    kill(vm, SIGINT);
 }
 
-/* Host bytes into the RX ring; the interrupt char while code runs becomes
- * SIGINT, and the unread bytes before it are discarded (repl.md §2.10). A
- * board without power (or in download mode) loses what it is sent. */
-static void take_input(board *b)
+/* ---- stopping ------------------------------------------------------------------ */
+
+#define STOP_GRACE_US 2000000u      /* to close files and sync, then it is killed */
+#define STOP_FLUSH_US 2000000u      /* then output a host does not take is given up */
+
+void board_quit(board *b, int status)
 {
-    uint8_t buf[512];
-    uint32_t space = VB_RX_RING - vb_rx_count(b->regs);
-    if (space == 0) return;
-    ssize_t n = vb_serial_read(&b->serial, buf, space < sizeof buf ? space : sizeof buf);
-    if (n < 0) {                       /* the terminal closed */
-        if (b->cfg->expect_text || b->cfg->fail_text || b->cfg->timeout_ms > 0)
-            b->stdin_eof = true;       /* CI mode: the board runs on */
-        else
-            b->quit = VB_EXIT_OK + 1;
-        return;
+    if (!b->quit) b->quit = status + 1;
+}
+
+/* The first step of a quit: the VM is told (power_off + an interrupt) so
+ * it closes its files and syncs the volume; one that does not stop within
+ * the grace time is killed, which leaves the image as a power cut would. */
+static void begin_stop(board *b)
+{
+    b->stopping = true;
+    b->boot_pending = false;
+    b->boot_phase = 0;
+    b->stop_deadline_us = board_now_us() + STOP_GRACE_US;
+    if (b->zygote <= 0) return;
+    atomic_store(&b->regs->power_off, 1);
+    pid_t vm = vm_pid_checked(b);
+    if (vm > 0) kill(vm, SIGINT);
+    board_ring_rx(b);              /* wakes an input wait that missed the signal */
+}
+
+/* The stop is complete: firmware gone, its output out (or given up). */
+static bool stop_done(board *b)
+{
+    if (!b->stopping) return false;
+    uint64_t now = board_now_us();
+    if (b->zygote > 0 && now >= b->stop_deadline_us) {
+        kill_firmware(b);
+        board_trace(b, "stop", ",\"synced\":false");
+        b->stop_deadline_us = now + STOP_FLUSH_US;
+    } else if (b->zygote <= 0 && !b->stop_traced) {
+        b->stop_traced = true;
+        board_trace(b, "stop", b->stop_synced ? ",\"synced\":true" : ",\"synced\":false");
+        b->stop_deadline_us = now + STOP_FLUSH_US;
     }
-    size_t start = 0;
-    bool stdio = b->serial.kind == VB_SERIAL_STDIO;
-    for (size_t i = 0; i < (size_t)n; i++) {
-        if (stdio && (b->escape_menu || buf[i] == VB_SERIAL_ESCAPE)) {
-            if (b->power == BOARD_ON) vb_rx_put(b->regs, buf + start, i - start);
-            start = i + 1;
-            if (b->escape_menu) {
-                escape_key(b, buf[i]);
-            } else {
-                b->escape_menu = 1;
-                vb_serial_write(&b->serial, ESCAPE_MENU, strlen(ESCAPE_MENU));
-            }
-            if (b->quit) return;
-            continue;
-        }
-        int ic = atomic_load(&b->regs->intr_char);
-        pid_t vm;
-        if (b->power == BOARD_ON && ic >= 0 && buf[i] == (uint8_t)ic &&
-            atomic_load(&b->regs->executing) && (vm = vm_pid_checked(b)) > 0) {
-            vb_rx_put(b->regs, buf + start, i - start);
-            vb_rx_discard(b->regs);
-            kill(vm, SIGINT);
-            start = i + 1;
-        }
-    }
-    if (b->power != BOARD_ON) return;
-    vb_rx_put(b->regs, buf + start, (size_t)n - start);
-    ring_rx(b);
+    if (!firmware_gone(b)) return false;
+    b->stop_traced = true;
+    return board_link_idle(b) || now >= b->stop_deadline_us;
 }
 
 /* ---- the loop ------------------------------------------------------------------ */
@@ -545,6 +559,9 @@ static uint64_t next_deadline(const board *b)
     if (b->power == BOARD_SLEEPING) d = earliest(d, b->sleep_until_us);
     d = earliest(d, board_bootloader_deadline(b));
     d = earliest(d, board_heartbeat_deadline(b));
+    d = earliest(d, board_link_deadline(b));
+    d = earliest(d, b->lock_retry_at);
+    if (b->stopping) d = earliest(d, b->stop_deadline_us);
     return earliest(d, b->power_on_at_us);
 }
 
@@ -553,10 +570,13 @@ static void run_timers(board *b)
     uint64_t now = board_now_us();
     if (b->ci_deadline_us && now >= b->ci_deadline_us) {
         board_trace(b, "timeout", "");
-        b->quit = VB_EXIT_TIMEOUT + 1;
-        return;
+        board_quit(b, VB_EXIT_TIMEOUT);
+        b->ci_deadline_us = 0;
     }
-    if (b->power == BOARD_ON && atomic_load(&b->regs->wdt_timeout_ms) &&
+    board_link_tick(b);
+    if (b->lock_retry_at && now >= b->lock_retry_at) board_continue(b);
+    if (b->stopping) return;
+    if (b->power == BOARD_ON && b->zygote > 0 && atomic_load(&b->regs->wdt_timeout_ms) &&
         now >= atomic_load(&b->regs->wdt_deadline_us)) {
         board_trace(b, "watchdog", ",\"expired\":true");
         board_reset(b, VB_CAUSE_WDT);
@@ -570,41 +590,51 @@ static void run_timers(board *b)
     }
 }
 
-static void board_loop(board *b)
+static void take_signals(board *b)
 {
-    while (!b->quit) {
-        struct pollfd pf[6 + 1 + VB_CONTROL_CLIENTS];
-        bool room = vb_rx_count(b->regs) < VB_RX_RING;
-        pf[0] = (struct pollfd){b->sig_fd, POLLIN, 0};
-        pf[1] = (struct pollfd){b->tx_pipe[0], POLLIN, 0};
-        pf[2] = (struct pollfd){b->ev_pipe[0], POLLIN, 0};
-        /* in_fd is -1 (skipped by poll) while no TCP client is connected;
-         * listen_fd is -1 but for TCP. */
-        pf[3] = (struct pollfd){b->stdin_eof ? -1 : b->serial.in_fd, room ? POLLIN : 0, 0};
-        pf[4] = (struct pollfd){b->serial.listen_fd, POLLIN, 0};
-        unsigned nctl = vb_control_pollfds(&b->control, pf + 5, 1 + VB_CONTROL_CLIENTS);
-        /* A full ring is re-checked soon: the VM consumes without telling. */
-        int timeout = room ? -1 : 5;
+    struct signalfd_siginfo si;
+    while (read(b->sig_fd, &si, sizeof si) == sizeof si) {
+        if (si.ssi_signo == SIGCHLD) continue;
+        /* a second request while stopping: do not wait for the grace time */
+        if (b->stopping) b->stop_deadline_us = board_now_us();
+        board_quit(b, VB_EXIT_OK);
+    }
+    reap_children(b);
+}
+
+/* Returns 0, or -errno when poll() itself failed. */
+static int board_loop(board *b)
+{
+    enum { SIG, EV, VMFD, FIXED };
+    struct pollfd pf[FIXED + 1 + VB_SERIAL_POLLFDS + 1 + VB_CONTROL_CLIENTS];
+    for (;;) {
+        if (b->quit && !b->stopping) begin_stop(b);
+        if (stop_done(b)) return 0;
+        pf[SIG] = (struct pollfd){b->sig_fd, POLLIN, 0};
+        pf[EV] = (struct pollfd){b->ev_pipe[0], POLLIN, 0};
+        pf[VMFD] = (struct pollfd){b->dying_vm_fd, POLLIN, 0};
+        unsigned nlink = board_link_pollfds(b, pf + FIXED);
+        unsigned nctl = vb_control_pollfds(&b->control, pf + FIXED + nlink, 1 + VB_CONTROL_CLIENTS);
+        int timeout = -1;
         uint64_t d = next_deadline(b);
         if (d) {
             uint64_t now = board_now_us();
-            int ms = d <= now ? 0 : (int)((d - now + 999) / 1000 > 60000 ? 60000 : (d - now + 999) / 1000);
-            if (timeout < 0 || ms < timeout) timeout = ms;
+            uint64_t ms = d <= now ? 0 : (d - now + 999) / 1000;
+            timeout = ms > 60000 ? 60000 : (int)ms;
         }
-        if (poll(pf, 5 + nctl, timeout) < 0 && errno != EINTR) return;
-        if (pf[1].revents & POLLIN) drain_tx(b);
-        if (pf[2].revents & POLLIN) drain_events(b);
-        if (pf[3].revents & (POLLIN | POLLHUP | POLLERR)) take_input(b);
-        if (pf[4].revents & POLLIN) vb_serial_accept(&b->serial);
-        vb_control_service(&b->control, pf + 5, nctl);
-        if (pf[0].revents & POLLIN) {
-            struct signalfd_siginfo si;
-            while (read(b->sig_fd, &si, sizeof si) == sizeof si) {
-                if (si.ssi_signo != SIGCHLD) b->quit = VB_EXIT_OK + 1;
-            }
-            reap_children(b);
+        if (poll(pf, FIXED + nlink + nctl, timeout) < 0) {
+            if (errno == EINTR) continue;
+            return -errno;
         }
-        if (!b->quit) run_timers(b);
+        if (pf[EV].revents & POLLIN) drain_events(b);
+        board_link_service(b, pf + FIXED, nlink);
+        vb_control_service(&b->control, pf + FIXED + nlink, nctl);
+        if (pf[VMFD].revents & (POLLIN | POLLHUP | POLLERR)) {
+            vm_died(b);
+            board_continue(b);
+        }
+        if (pf[SIG].revents & POLLIN) take_signals(b);
+        run_timers(b);
     }
 }
 
@@ -632,11 +662,25 @@ static int open_control(board *b, char *err, size_t errlen)
     return vb_control_open(&b->control, b->control_path, board_control_line, b, err, errlen);
 }
 
+/* A board whose run ends at a set-up error: nothing was started yet, or
+ * whatever was is stopped at once. */
+static void abandon(board *b)
+{
+    if (b->zygote > 0) kill_firmware(b);
+    if (b->dying_zygote > 0) waitpid(b->dying_zygote, NULL, 0);
+    if (b->dying_vm_fd >= 0) {
+        struct pollfd pf = {b->dying_vm_fd, POLLIN, 0};
+        poll(&pf, 1, 1000);
+        vm_died(b);
+    }
+}
+
 int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
 {
     board b = {.cfg = cfg, .tx_pipe = {-1, -1}, .ev_pipe = {-1, -1}, .rx_efd = -1, .sig_fd = -1,
-               .control = {.listen_fd = -1}, .start_us = board_now_us()};
+               .dying_vm_fd = -1, .control = {.listen_fd = -1}, .start_us = board_now_us()};
     int status = VB_EXIT_SETUP;
+    vb_txq_init(&b.txq, 1, 1);
     if (open_flash(&b, err, errlen) < 0) return VB_EXIT_SETUP;
     /* The register block, shared with every process of this board. */
     b.regs = mmap(NULL, sizeof(vb_regs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -645,12 +689,15 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "cannot set up the board: %s", strerror(errno));
         goto out;
     }
-    if (pipe(b.tx_pipe) < 0 || pipe(b.ev_pipe) < 0 || (b.rx_efd = eventfd(0, EFD_NONBLOCK)) < 0) {
+    if (pipe2(b.tx_pipe, O_CLOEXEC) < 0 || pipe2(b.ev_pipe, O_CLOEXEC) < 0 ||
+        (b.rx_efd = eventfd(0, EFD_NONBLOCK)) < 0) {
         snprintf(err, errlen, "cannot set up the board: %s", strerror(errno));
         goto out;
     }
-    /* The supervisor drains without ever blocking; the firmware's event
-     * writes never block either (a full pipe drops the event). */
+    /* The supervisor reads without ever blocking; the firmware's output
+     * writes block (that is the back-pressure), its event writes never do
+     * (a full pipe drops the event). The firmware's ends are inherited:
+     * FD_CLOEXEC only keeps them from anything exec'd. */
     fcntl(b.tx_pipe[0], F_SETFL, fcntl(b.tx_pipe[0], F_GETFL) | O_NONBLOCK);
     fcntl(b.ev_pipe[0], F_SETFL, fcntl(b.ev_pipe[0], F_GETFL) | O_NONBLOCK);
     fcntl(b.ev_pipe[1], F_SETFL, fcntl(b.ev_pipe[1], F_GETFL) | O_NONBLOCK);
@@ -660,9 +707,13 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
     b.flash.shared_ops = &b.regs->flash_ops;
     if (cfg->power_cut_at)
         vb_flash_set_cut(&b.flash, cfg->power_cut_at, cfg->power_cut_mode, cfg->power_cut_seed);
-    if (board_log_open(&b, err, errlen) < 0 || open_control(&b, err, errlen) < 0 ||
-        open_line(&b, err, errlen) < 0)
+    if (board_log_open(&b, err, errlen) < 0 || open_control(&b, err, errlen) < 0)
         goto out;
+    /* Set-up lines before the terminal goes raw (in raw mode "\n" does
+     * not return the cursor). */
+    fprintf(stderr, "vboard: control socket %s\n", b.control_path);
+    if (open_line(&b, err, errlen) < 0) goto out;
+    board_link_init(&b, cfg->baud);
     /* Signals arrive through the loop, so every exit path restores the
      * terminal. In terminal mode Ctrl-C is a serial byte, not a signal. */
     sigset_t set;
@@ -680,20 +731,23 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
         printf("%s\n", b.serial.url);
         fflush(stdout);
     }
-    fprintf(stderr, "vboard: control socket %s\n", b.control_path);
     if (cfg->timeout_ms > 0) b.ci_deadline_us = b.start_us + (uint64_t)cfg->timeout_ms * 1000u;
 
     b.power = BOARD_OFF;
     board_power_on(&b);
-    board_loop(&b);
-    status = b.quit > 0 ? b.quit - 1 : VB_EXIT_OK;
-out:
-    if (b.regs) {
-        stop_firmware(&b);
-        drain_tx(&b);
+    int rc = board_loop(&b);
+    if (rc < 0) {
+        snprintf(err, errlen, "the board's event loop failed: poll: %s", strerror(-rc));
+        abandon(&b);
+        status = VB_EXIT_SETUP;
+    } else {
+        status = b.quit > 0 ? b.quit - 1 : VB_EXIT_OK;
     }
+out:
+    vb_control_flush(&b.control);
     vb_control_close(&b.control);
     vb_serial_close(&b.serial);
+    board_link_free(&b);
     board_log_close(&b);
     vb_flash_close(&b.flash);
     int fds[] = {b.tx_pipe[0], b.tx_pipe[1], b.ev_pipe[0], b.ev_pipe[1], b.rx_efd, b.sig_fd};

@@ -43,6 +43,7 @@ typedef struct vb_board_cfg {
     long timeout_ms;           /* <= 0: none */
     const char *send_text;     /* typed into the REPL once its prompt is up */
     size_t send_len;
+    uint32_t baud;             /* pace the serial line at this rate (10 bits a byte); 0 = unpaced */
     /* cut power at the Nth flash operation of this run (0 = never) */
     uint64_t power_cut_at;
     vb_cut_mode power_cut_mode;

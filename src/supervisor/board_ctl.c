@@ -168,6 +168,12 @@ static const char *cmd_status(board *b, const vb_json_obj *req, vb_json_out *out
     vb_json_uint(out, "flash_ops", r->flash_ops);
     vb_json_str(out, "control", b->control_path);
     vb_json_str(out, "serial", b->serial.url[0] ? b->serial.url : "terminal");
+    vb_json_bool(out, "serial_host", b->serial.attached);
+    vb_json_uint(out, "serial_sent", b->tx_sent);
+    vb_json_uint(out, "serial_discarded", b->tx_discarded);
+    vb_json_uint(out, "serial_queued", vb_txq_count(&b->txq));
+    vb_json_uint(out, "serial_overflow", b->tx_overflow);
+    vb_json_uint(out, "serial_baud", b->cfg->baud);
     return NULL;
 }
 
@@ -191,7 +197,7 @@ static const char *cmd_quit(board *b, const vb_json_obj *req, vb_json_out *out, 
 {
     (void)err, (void)errlen;
     (void)req, (void)out;
-    b->quit = VB_EXIT_OK + 1;
+    board_quit(b, VB_EXIT_OK);
     return NULL;
 }
 

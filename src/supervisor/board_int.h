@@ -1,17 +1,21 @@
 /* The supervisor's state, shared by its files only:
  *   board.c      the loop, the firmware's life, power and reset lines
  *   board_ctl.c  control-socket commands (reset, power, pin, status, ...)
+ *   board_link.c the serial link: TX queue, back-pressure, pacing, input
  *   board_log.c  what happened, visible: trace, VCD, serial log, CI mode */
 #ifndef VB_SUPERVISOR_BOARD_INT_H
 #define VB_SUPERVISOR_BOARD_INT_H
 
+#include <poll.h>
 #include <stdio.h>
 #include <sys/types.h>
 
 #include "contract/hw_types.h"
-#include "supervisor/board.h"
 #include "contract/hwevent.h"
 #include "contract/regs.h"
+#include "link/pace.h"
+#include "link/txqueue.h"
+#include "supervisor/board.h"
 #include "trace/textwatch.h"
 #include "trace/vcd.h"
 #include "supervisor/transport/control.h"
@@ -36,18 +40,40 @@ typedef struct board {
     int ev_pipe[2];            /* firmware hardware events → supervisor */
     int rx_efd;                /* doorbell: new serial input */
     int sig_fd;
-    pid_t zygote;
+    pid_t zygote;              /* the running firmware, 0 = none */
+    /* Firmware killed but not yet gone: nothing may read the flash for a
+     * boot until both have died (a killed process can still be writing
+     * for a moment). The zygote is our child (SIGCHLD); the VM is watched
+     * through a pidfd. */
+    pid_t dying_zygote, dying_vm;
+    int dying_vm_fd;
     board_power power;
     vb_cause last_cause;
     uint64_t start_us;         /* host monotonic µs when vboard started: trace time 0 */
     uint64_t sleep_until_us;   /* deep-sleep timer, 0 = none */
     uint64_t power_on_at_us;   /* a cut board powers on again then, 0 = no */
     uint64_t ci_deadline_us;   /* --timeout, 0 = none */
+    /* work waiting for the old firmware to be gone (board_continue) */
+    bool periph_reset_pending; /* peripherals back to their reset state */
+    bool snapshot_pending;     /* every pin into the VCD (power-on) */
+    bool boot_pending;         /* the bootloader stage of a hard boot */
+    uint64_t lock_retry_at;    /* the image is held by a host tool: try again then */
+    uint64_t lock_give_up_at;
     int escape_menu;           /* terminal: Ctrl-] seen, the next key picks */
     int quit;                  /* 0 running, else the exit status + 1 */
+    bool stopping;             /* quit: the firmware was asked to stop */
+    uint64_t stop_deadline_us; /* then it is killed; later, the output is given up */
+    bool stop_synced;          /* the VM closed its files and synced before it ended */
+    bool stop_traced;
     bool sent;                 /* --send text typed already */
-    bool stdin_eof;            /* terminal input ended; the board runs on */
     bool flash_unlocked;       /* dark or in download mode: host tools may write */
+    /* board_link.c */
+    vb_txqueue txq;
+    vb_pace tx_pace, rx_pace;
+    bool link_attached;        /* the host state last reported */
+    uint64_t tx_sent;          /* bytes a host took */
+    uint64_t tx_discarded;     /* bytes sent with no host attached */
+    uint64_t tx_overflow;      /* order-keeping bytes beyond the queue's hard limit */
     /* board_boot.c: the bootloader stage and the heartbeat */
     int boot_phase;            /* 0 none, 1-3 safe-boot window, BOOT_DEBOUNCE */
     uint64_t boot_phase_end, boot_toggle_at;
@@ -68,7 +94,15 @@ void board_reset(board *b, vb_cause cause);          /* hard reset, firmware kil
 void board_power_off(board *b);                      /* power cut: firmware killed at once */
 void board_power_on(board *b);
 void board_wake(board *b, vb_wake_reason why, uint64_t gpios);
-void board_say(board *b, const char *text);          /* supervisor text on the serial line */
+/* End the run with this VB_EXIT_* status, once the firmware has stopped
+ * cleanly (files closed, volume synced) and its output is out. The first
+ * status asked for wins. */
+void board_quit(board *b, int status);
+/* Interrupt the running VM (Ctrl-C while code runs): drop its unread
+ * input, then SIGINT. */
+void board_interrupt_vm(board *b);
+/* Ring the VM's input doorbell. */
+void board_ring_rx(board *b);
 /* board.c: drive a pin from the host (VB_EXT_*): latches edges, interrupts
  * the VM for armed IRQs, wakes a sleeping board on its wake pins. */
 void board_drive_pin(board *b, unsigned gpio, int ext);
@@ -79,6 +113,21 @@ const char *board_cause_name(vb_cause c);
  * bootloader stage decided. */
 void board_start_firmware(board *b);
 void board_enter_download(board *b);
+
+/* board_link.c: the serial link. */
+void board_link_init(board *b, uint32_t baud);
+void board_link_free(board *b);
+/* pollfds: [0] the VM's output pipe, then the serial backend's; returns
+ * the count (at most 1 + VB_SERIAL_POLLFDS). */
+unsigned board_link_pollfds(board *b, struct pollfd *pf);
+void board_link_service(board *b, const struct pollfd *pf, unsigned n);
+uint64_t board_link_deadline(const board *b);  /* pacing and RX timers, 0 = none */
+void board_link_tick(board *b);
+/* Everything a stopped firmware left in its pipe into the queue. */
+void board_link_drain_pipe(board *b);
+/* No output waits for a host that could take it. */
+bool board_link_idle(const board *b);
+void board_say(board *b, const char *text);    /* supervisor text on the serial line, in order */
 
 /* board_boot.c */
 #define BOOT_DEBOUNCE 4

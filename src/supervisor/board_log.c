@@ -159,9 +159,9 @@ void board_log_output(board *b, const void *buf, size_t n)
     if (b->quit) return;
     if (b->cfg->fail_text && vb_textwatch_feed(&b->fail, buf, n)) {
         board_trace(b, "fail_text", "");
-        b->quit = VB_EXIT_FAIL_TEXT + 1;
+        board_quit(b, VB_EXIT_FAIL_TEXT);
     } else if (b->cfg->expect_text && vb_textwatch_feed(&b->expect, buf, n)) {
         board_trace(b, "expect_text", "");
-        b->quit = VB_EXIT_OK + 1;
+        board_quit(b, VB_EXIT_OK);
     }
 }

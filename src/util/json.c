@@ -1,6 +1,7 @@
-/* JSON lines (json.h): a strict one-object parser and a bounded writer.
- * Both share one UTF-8 validator, so what the writer copies raw is exactly
- * what the parser accepts. */
+/* JSON lines (json.h): a strict one-object parser (which also reads
+ * replies, checking what it skips as strictly as what it keeps) and a
+ * bounded writer. Both share one UTF-8 validator, so what the writer copies
+ * raw is exactly what the parser accepts. */
 #include "json.h"
 
 #include <locale.h>
@@ -11,29 +12,7 @@
 #include <string.h>
 
 #include "errtext.h"
-
-/* Length of the well-formed UTF-8 sequence at s[0..n) (Unicode table 3-7:
- * no overlong forms, no encoded surrogates, nothing above U+10FFFF), or 0.
- * n >= 1. */
-static size_t utf8_len(const uint8_t *s, size_t n)
-{
-    uint8_t c = s[0];
-    size_t k;
-    uint32_t cp;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) { k = 2; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { k = 3; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { k = 4; cp = c & 0x07; }
-    else return 0;
-    if (n < k) return 0;
-    for (size_t i = 1; i < k; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        cp = cp << 6 | (s[i] & 0x3F);
-    }
-    if (k == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) return 0;
-    if (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)) return 0;
-    return k;
-}
+#include "utf8.h"
 
 /* ======================================================================== */
 /* Parser                                                                   */
@@ -46,6 +25,8 @@ typedef struct parser {
     size_t used;            /* bytes of out->buf taken */
     char *err;
     size_t errlen;
+    const char *const *keys;  /* vb_json_parse_keys: the members to keep; NULL: keep all */
+    bool skip;              /* checking a value that is not kept: decode nothing */
 } parser;
 
 static void skip_ws(parser *ps)
@@ -69,6 +50,7 @@ static int expected(parser *ps, const char *what)
 
 static int append(parser *ps, const void *bytes, size_t k, size_t at)
 {
+    if (ps->skip) return 0;
     if (k > sizeof ps->out->buf - ps->used) {
         vb_set_err(ps->err, ps->errlen, "decoded keys and strings exceed %zu bytes at byte %zu",
                    sizeof ps->out->buf, at);
@@ -139,7 +121,7 @@ static int parse_u_escape(parser *ps)
 }
 
 /* A string at pos (on its opening quote), decoded into out->buf with a
- * NUL; *s gets its start. */
+ * NUL (only checked while ps->skip); *s gets its start. */
 static int parse_string(parser *ps, const char **s)
 {
     size_t start = ps->pos;
@@ -184,7 +166,7 @@ static int parse_string(parser *ps, const char **s)
                        c, at);
             return -1;
         }
-        size_t k = utf8_len(ps->p + at, ps->len - at);
+        size_t k = vb_utf8_valid_len(ps->p + at, ps->len - at);
         if (k == 0) {
             vb_set_err(ps->err, ps->errlen, "invalid UTF-8 in a string at byte %zu", at);
             return -1;
@@ -271,7 +253,51 @@ static bool literal(parser *ps, const char *word)
     return true;
 }
 
-static int parse_value(parser *ps, vb_json_field *f)
+static int parse_value(parser *ps, vb_json_field *f, unsigned depth);
+
+/* An array or object at pos, inside a value that is not kept
+ * (vb_json_parse_keys): checked, nothing stored. depth counts the arrays
+ * and objects around it, the outer object included. */
+static int skip_nested(parser *ps, unsigned depth)
+{
+    bool obj = ps->p[ps->pos] == '{';
+    char close = obj ? '}' : ']';
+    if (depth >= VB_JSON_MAX_DEPTH) {
+        vb_set_err(ps->err, ps->errlen, "arrays and objects nested more than %d deep at byte %zu",
+                   VB_JSON_MAX_DEPTH, ps->pos);
+        return -1;
+    }
+    ps->pos++;
+    skip_ws(ps);
+    if (ps->pos < ps->len && ps->p[ps->pos] == close) {
+        ps->pos++;
+        return 0;
+    }
+    for (;;) {
+        if (obj) {
+            const char *key;
+            if (ps->pos >= ps->len || ps->p[ps->pos] != '"') return expected(ps, "a string key");
+            if (parse_string(ps, &key) != 0) return -1;
+            skip_ws(ps);
+            if (ps->pos >= ps->len || ps->p[ps->pos] != ':') return expected(ps, "':' after key");
+            ps->pos++;
+            skip_ws(ps);
+        }
+        vb_json_field scratch;
+        if (parse_value(ps, &scratch, depth + 1) != 0) return -1;
+        skip_ws(ps);
+        if (ps->pos < ps->len && ps->p[ps->pos] == close) {
+            ps->pos++;
+            return 0;
+        }
+        if (ps->pos >= ps->len || ps->p[ps->pos] != ',') return expected(ps, obj ? "',' or '}'" : "',' or ']'");
+        ps->pos++;
+        skip_ws(ps);
+    }
+}
+
+/* A member's value at pos into f; depth as for skip_nested. */
+static int parse_value(parser *ps, vb_json_field *f, unsigned depth)
 {
     bool more = ps->pos < ps->len;
     uint8_t c = more ? ps->p[ps->pos] : 0;
@@ -287,14 +313,29 @@ static int parse_value(parser *ps, vb_json_field *f)
         return parse_number(ps, &f->num);
     }
     if (more && (c == '{' || c == '[')) {
-        vb_set_err(ps->err, ps->errlen, "nested %s are not supported at byte %zu",
-                   c == '{' ? "objects" : "arrays", ps->pos);
+        if (ps->keys && ps->skip) return skip_nested(ps, depth);
+        if (ps->keys)
+            vb_set_err(ps->err, ps->errlen, "kept member \"%s\" holds an %s at byte %zu (only strings, "
+                       "numbers, true, false and null are kept)", f->key, c == '{' ? "object" : "array",
+                       ps->pos);
+        else
+            vb_set_err(ps->err, ps->errlen, "nested %s are not supported at byte %zu",
+                       c == '{' ? "objects" : "arrays", ps->pos);
         return -1;
     }
     if (literal(ps, "true")) { f->type = VB_JSON_BOOL; f->b = true; return 0; }
     if (literal(ps, "false")) { f->type = VB_JSON_BOOL; return 0; }
     if (literal(ps, "null")) { f->type = VB_JSON_NULL; return 0; }
     return expected(ps, "a value (string, number, true, false or null)");
+}
+
+/* Is key one of the members to keep? */
+static bool kept(const parser *ps, const char *key)
+{
+    if (!ps->keys) return true;
+    for (const char *const *k = ps->keys; *k; k++)
+        if (strcmp(*k, key) == 0) return true;
+    return false;
 }
 
 static int parse_members(parser *ps)
@@ -310,15 +351,17 @@ static int parse_members(parser *ps)
     }
     for (;;) {
         if (ps->pos >= ps->len || ps->p[ps->pos] != '"') return expected(ps, "a string key");
-        size_t key_at = ps->pos;
-        if (o->n == VB_JSON_MAX_FIELDS) {
+        size_t key_at = ps->pos, mark = ps->used;
+        const char *key;
+        if (parse_string(ps, &key) != 0) return -1;
+        bool keep = kept(ps, key);
+        if (!keep) ps->used = mark;    /* it was only needed for the comparison */
+        if (keep && o->n == VB_JSON_MAX_FIELDS) {
             vb_set_err(ps->err, ps->errlen, "more than %d members at byte %zu", VB_JSON_MAX_FIELDS, key_at);
             return -1;
         }
-        vb_json_field *f = &o->f[o->n];
-        if (parse_string(ps, &f->key) != 0) return -1;
-        for (unsigned i = 0; i < o->n; i++) {
-            if (strcmp(o->f[i].key, f->key) == 0) {
+        for (unsigned i = 0; keep && i < o->n; i++) {
+            if (strcmp(o->f[i].key, key) == 0) {
                 vb_set_err(ps->err, ps->errlen, "duplicate key at byte %zu", key_at);
                 return -1;
             }
@@ -327,8 +370,13 @@ static int parse_members(parser *ps)
         if (ps->pos >= ps->len || ps->p[ps->pos] != ':') return expected(ps, "':' after key");
         ps->pos++;
         skip_ws(ps);
-        if (parse_value(ps, f) != 0) return -1;
-        o->n++;
+        vb_json_field scratch, *f = keep ? &o->f[o->n] : &scratch;
+        f->key = key;
+        ps->skip = !keep;
+        int r = parse_value(ps, f, 1);
+        ps->skip = false;
+        if (r != 0) return -1;
+        if (keep) o->n++;
         skip_ws(ps);
         if (ps->pos < ps->len && ps->p[ps->pos] == '}') {
             ps->pos++;
@@ -340,9 +388,11 @@ static int parse_members(parser *ps)
     }
 }
 
-int vb_json_parse(const char *text, size_t len, vb_json_obj *out, char *err, size_t errlen)
+/* vb_json_parse and vb_json_parse_keys (keys NULL: keep every member). */
+static int parse_object(const char *text, size_t len, const char *const *keys, vb_json_obj *out,
+                        char *err, size_t errlen)
 {
-    parser ps = { (const uint8_t *)text, text ? len : 0, 0, out, 0, err, errlen };
+    parser ps = { (const uint8_t *)text, text ? len : 0, 0, out, 0, err, errlen, keys, false };
     out->n = 0;
     if (parse_members(&ps) != 0) {
         out->n = 0;
@@ -355,6 +405,18 @@ int vb_json_parse(const char *text, size_t len, vb_json_obj *out, char *err, siz
         return -1;
     }
     return 0;
+}
+
+int vb_json_parse(const char *text, size_t len, vb_json_obj *out, char *err, size_t errlen)
+{
+    return parse_object(text, len, NULL, out, err, errlen);
+}
+
+int vb_json_parse_keys(const char *text, size_t len, const char *const *keys, vb_json_obj *out,
+                       char *err, size_t errlen)
+{
+    static const char *const none[] = {NULL};
+    return parse_object(text, len, keys ? keys : none, out, err, errlen);
 }
 
 const vb_json_field *vb_json_get(const vb_json_obj *o, const char *key)
@@ -389,7 +451,7 @@ static size_t escape_unit(const uint8_t *s, size_t n, size_t *i, char out[6])
         (*i)++;
         return 6;
     }
-    size_t k = utf8_len(s + *i, n - *i);
+    size_t k = vb_utf8_valid_len(s + *i, n - *i);
     if (k == 0) {
         memcpy(out, "\\ufffd", 6);
         (*i)++;

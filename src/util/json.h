@@ -1,11 +1,15 @@
 /* JSON lines for the supervisor's control channel: a strict parser for one
- * flat request object, and a writer of one reply/event object per line.
+ * flat request object, a reader that picks named members out of a reply
+ * object of any size, and a writer of one reply/event object per line.
  *
  * Deliberately small: a request is a flat object of strings, numbers,
  * booleans and nulls (RFC 8259 grammar, strict UTF-8); anything else is
  * refused with a sentence that names the byte offset, so a client sees what
- * was wrong. The writer never writes past the caller's buffer; an object
- * that does not fit is reported once, at vb_json_end.
+ * was wrong. A reply may hold any number of members and nested arrays and
+ * objects (it grows with the board); its reader checks all of it and keeps
+ * only the top-level members it was asked for. The writer never writes past
+ * the caller's buffer; an object that does not fit is reported once, at
+ * vb_json_end.
  *
  * Pure: no I/O, no global state, no allocation. */
 #ifndef VB_UTIL_JSON_H
@@ -16,7 +20,15 @@
 
 /* ---- parser ------------------------------------------------------------ */
 
+/* The most members a vb_json_obj holds: every member of a request (which
+ * has "cmd" and at most three more), or the members vb_json_parse_keys was
+ * asked to keep. Never the size of a reply: a reply is read with
+ * vb_json_parse_keys, so it can grow without its readers changing. */
 #define VB_JSON_MAX_FIELDS 16
+
+/* How deep vb_json_parse_keys follows arrays and objects, the outer object
+ * included (a bound on its recursion). */
+#define VB_JSON_MAX_DEPTH 32
 
 /* Numbers longer than this many characters are refused (a request never
  * needs one; it bounds the copy strtod works on). */
@@ -64,6 +76,26 @@ typedef struct vb_json_obj {
  * offset (e.g. "expected ':' after key at byte 12"); on -1 out->n is 0.
  * err may be NULL; text may be NULL when len is 0. */
 int vb_json_parse(const char *text, size_t len, vb_json_obj *out, char *err, size_t errlen);
+
+/* Read a reply: parse text[0..len) as one JSON object with any number of
+ * members, whose values may also be arrays and objects nested up to
+ * VB_JSON_MAX_DEPTH deep, and keep in out only the top-level members whose
+ * keys are in keys (a NULL-terminated list of at most VB_JSON_MAX_FIELDS
+ * keys; absent ones are simply not there).
+ *
+ * All of the text is checked with vb_json_parse's grammar, refusals and
+ * sentences (strings, escapes, UTF-8, numbers, trailing bytes), inside
+ * arrays and objects too, except that duplicate keys are refused only among
+ * the kept members. Also refused: an array or object as the value of a kept
+ * member (only strings, numbers, true, false and null are kept), and
+ * nesting deeper than VB_JSON_MAX_DEPTH. Only kept keys and strings take
+ * room in out->buf (and each top-level key while it is compared), so a text
+ * no longer than sizeof out->buf always fits.
+ *
+ * Returns 0, or -1 with a sentence in err naming the byte offset; on -1
+ * out->n is 0. */
+int vb_json_parse_keys(const char *text, size_t len, const char *const *keys, vb_json_obj *out,
+                       char *err, size_t errlen);
 
 /* The field named key (compared byte for byte), or NULL if absent. */
 const vb_json_field *vb_json_get(const vb_json_obj *o, const char *key);

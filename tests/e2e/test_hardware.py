@@ -327,11 +327,13 @@ def test_ctl_command_line(board):
     assert r.rc == 2
 
 
-# rewrites a 500 KiB file until the power goes
+# rewrites a 500 KiB file until the power goes (paste mode shows the value
+# of a bare expression, so write()'s count is assigned: the test does not
+# read the output, and a board whose host does not read waits)
 WRITE_BIG = (b"\x05i = 0\r"                   # paste mode: no auto-indent
              b"while True:\r"
              b"    f = open('big.bin', 'wb')\r"
-             b"    for _ in range(500): f.write(bytes([i & 255]) * 1024)\r"
+             b"    for _ in range(500): n = f.write(bytes([i & 255]) * 1024)\r"
              b"    f.close(); i += 1\r\x04")
 BOOTED = b'Type "help()" for more information.\r\n>>> '
 

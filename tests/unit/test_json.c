@@ -1,5 +1,6 @@
 /* JSON lines (src/util/json.h): every grammar rule and every refusal of the
- * parser with its sentence, the writer's exact bytes, overflow at every
+ * parser with its sentence, the reply reader (vb_json_parse_keys) on replies
+ * of any size and nesting, the writer's exact bytes, overflow at every
  * capacity (a canary behind the buffer), and writer -> parser round trips
  * of random strings over all byte values (fixed seeds). */
 #include <locale.h>
@@ -112,7 +113,7 @@ static void test_parse_values(void)
     size_t k = strlen(big) - 1;
     snprintf(big + k, sizeof big - k, ",\"x\":1}");
     char want[80];
-    snprintf(want, sizeof want, "more than 16 members at byte %zu", k + 1);
+    snprintf(want, sizeof want, "more than %d members at byte %zu", VB_JSON_MAX_FIELDS, k + 1);
     REFUSE(big, want);
 }
 
@@ -451,6 +452,207 @@ static void test_parse_prefixes(void)
         CHECK(strstr(err, "(end of input)") || strstr(err, "unterminated string") ||
               strstr(err, "without a low one") || strstr(err, "4 hex digits") || strstr(err, "invalid UTF-8") ||
               strstr(err, "expected a value"));
+        if (check_failures != before) fprintf(stderr, "  prefix of %zu bytes: %s\n", k, err);
+    }
+}
+
+/* ---- vb_json_parse_keys: replies ------------------------------------------ */
+
+static const char *const reply_keys[] = {"ok", "error", NULL};
+
+static int parse_keys_s(const char *text, vb_json_obj *o, char *err, size_t errlen)
+{
+    return vb_json_parse_keys(text, strlen(text), reply_keys, o, err, errlen);
+}
+
+/* vb_json_parse_keys (keeping "ok" and "error") must fail with `want`. */
+static void refuse_keys(const char *text, const char *want, int line)
+{
+    static vb_json_obj o;
+    char err[200] = "";
+    o.n = 7;
+    int before = check_failures;
+    CHECK_EQ(parse_keys_s(text, &o, err, sizeof err), -1);
+    CHECK_EQ(o.n, 0);
+    CHECK_STR(err, want);
+    if (check_failures != before) fprintf(stderr, "  input at line %d\n", line);
+}
+#define REFUSE_KEYS(text, want) refuse_keys(text, want, __LINE__)
+
+/* The status reply as the board wrote it when `vboard ctl status` first
+ * failed (17 members), and as it will grow: more members, nested objects
+ * and arrays. Only "ok" and "error" are kept, in document order. */
+static void test_parse_keys_replies(void)
+{
+    static vb_json_obj o;
+    char err[200] = "";
+    const char *status =
+        "{\"ok\":true,\"profile\":\"generic\",\"power\":\"on\",\"uptime_ms\":12,\"boot_count\":1,"
+        "\"reset_cause\":\"PWRON\",\"reset_cause_value\":1,\"soft_resets\":0,\"repl_mode\":\"friendly\","
+        "\"stage\":\"bootloader\",\"safe_boot\":false,\"image\":\"factory\",\"led\":\"#000000\","
+        "\"wdt_timeout_ms\":0,\"flash_ops\":0,\"control\":\"/tmp/tc.sock\",\"serial\":\"/dev/pts/1\"}\n";
+    /* 17 members: more than a request may have */
+    CHECK_EQ(parse_s(status, &o, err, sizeof err), VB_JSON_MAX_FIELDS < 17 ? -1 : 0);
+    err[0] = '\0';
+    CHECK_EQ(parse_keys_s(status, &o, err, sizeof err), 0);
+    CHECK_STR(err, "");
+    CHECK_EQ(o.n, 1);
+    CHECK(vb_json_get(&o, "ok") == &o.f[0] && o.f[0].type == VB_JSON_BOOL && o.f[0].b);
+    CHECK(vb_json_get(&o, "error") == NULL);
+    CHECK(vb_json_get(&o, "profile") == NULL);
+
+    /* a grown reply, written by the writer: 200 members, nested values
+     * before and after the kept ones, every scalar type inside them */
+    static char line[8192];
+    vb_json_out w;
+    vb_json_begin(&w, line, sizeof line);
+    vb_json_raw(&w, "serial", "{\"rx_bytes\":1,\"tx\":[1,-2.5e3,{\"a\":null,\"b\":[[],{}]}],\"s\":\"\\u00e9\\n\"}");
+    vb_json_bool(&w, "ok", false);
+    char key[16];
+    for (int i = 0; i < 200; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        vb_json_int(&w, key, i);
+    }
+    vb_json_str(&w, "error", "no pin 'GPIO99' on the generic board");
+    vb_json_raw(&w, "pins", "[{\"name\":\"P0\",\"level\":1},{\"name\":\"P1\",\"level\":0,\"x\":[true,false]}]");
+    vb_json_str(&w, "ok2", "\xc3\xa9");
+    size_t n = vb_json_end(&w);
+    CHECK(n > 0);
+    CHECK_EQ(vb_json_parse_keys(line, n, reply_keys, &o, err, sizeof err), 0);
+    CHECK_STR(err, "");
+    CHECK_EQ(o.n, 2);
+    CHECK_STR(o.f[0].key, "ok");
+    CHECK(o.f[0].type == VB_JSON_BOOL && !o.f[0].b);
+    CHECK_STR(o.f[1].key, "error");
+    CHECK(o.f[1].type == VB_JSON_STRING);
+    CHECK_STR(o.f[1].str, "no pin 'GPIO99' on the generic board");
+    /* the same line keeping other members, and keeping none */
+    static const char *const some[] = {"k199", "k0", "ok2", "absent", NULL};
+    CHECK_EQ(vb_json_parse_keys(line, n, some, &o, err, sizeof err), 0);
+    CHECK_EQ(o.n, 3);
+    CHECK_STR(o.f[0].key, "k0");
+    CHECK(o.f[0].num == 0);
+    CHECK(vb_json_get(&o, "k199")->num == 199);
+    CHECK_STR(vb_json_get(&o, "ok2")->str, "\xc3\xa9");
+    CHECK_EQ(vb_json_parse_keys(line, n, NULL, &o, err, sizeof err), 0);
+    CHECK_EQ(o.n, 0);
+    static const char *const none[] = {NULL};
+    CHECK_EQ(vb_json_parse_keys(line, n, none, &o, err, sizeof err), 0);
+    CHECK_EQ(o.n, 0);
+
+    /* unkept duplicates and long unkept strings cost nothing */
+    CHECK_EQ(parse_keys_s("{\"a\":1,\"a\":[2],\"ok\":true}", &o, err, sizeof err), 0);
+    CHECK_EQ(o.n, 1);
+    static char longval[3 * sizeof o.buf];
+    memset(longval, 0, sizeof longval);
+    strcpy(longval, "{\"v\":\"");
+    memset(longval + strlen(longval), 'x', 2 * sizeof o.buf);
+    strcat(longval, "\",\"ok\":true}");
+    CHECK_EQ(parse_keys_s(longval, &o, err, sizeof err), 0);
+    CHECK(o.n == 1 && o.f[0].b);
+    CHECK_STR(err, "");
+
+    /* nesting: VB_JSON_MAX_DEPTH levels counting the outer object, no more;
+     * the opening bracket one level too deep is named */
+    static char deep[8 * VB_JSON_MAX_DEPTH + 64];
+    for (int levels = VB_JSON_MAX_DEPTH - 1; levels <= VB_JSON_MAX_DEPTH; levels++) {
+        size_t k = (size_t)snprintf(deep, sizeof deep, "{\"ok\":true,\"d\":");
+        size_t innermost = 0;
+        for (int i = 0; i < levels; i++) {
+            innermost = k;
+            k += (size_t)snprintf(deep + k, sizeof deep - k, i % 2 ? "[" : "{\"x\":");
+        }
+        deep[k++] = '0';
+        for (int i = levels - 1; i >= 0; i--) deep[k++] = i % 2 ? ']' : '}';
+        snprintf(deep + k, sizeof deep - k, "}");
+        if (levels < VB_JSON_MAX_DEPTH) {
+            CHECK_EQ(parse_keys_s(deep, &o, err, sizeof err), 0);
+            CHECK_EQ(o.n, 1);
+        } else {
+            char want[120];
+            snprintf(want, sizeof want, "arrays and objects nested more than %d deep at byte %zu",
+                     VB_JSON_MAX_DEPTH, innermost);
+            REFUSE_KEYS(deep, want);
+        }
+    }
+}
+
+/* Refusals: everything the request parser checks is checked inside nested
+ * values too, with its sentences; and what only a reply reader refuses. */
+static void test_parse_keys_refusals(void)
+{
+    /* a kept member must be a scalar; an unkept key may repeat, a kept one not */
+    REFUSE_KEYS("{\"ok\":{}}", "kept member \"ok\" holds an object at byte 6 (only strings, numbers, "
+                               "true, false and null are kept)");
+    REFUSE_KEYS("{\"x\":1,\"error\":[\"a\"]}", "kept member \"error\" holds an array at byte 15 (only "
+                                              "strings, numbers, true, false and null are kept)");
+    REFUSE_KEYS("{\"ok\":true,\"x\":1,\"ok\":false}", "duplicate key at byte 17");
+    REFUSE_KEYS("{\"ok\":true,\"\\u006fk\":true}", "duplicate key at byte 11");
+    /* structure inside arrays and objects */
+    REFUSE_KEYS("{\"x\":[1,]}", "expected a value (string, number, true, false or null) at byte 8");
+    REFUSE_KEYS("{\"x\":[,1]}", "expected a value (string, number, true, false or null) at byte 6");
+    REFUSE_KEYS("{\"x\":[1 2]}", "expected ',' or ']' at byte 8");
+    REFUSE_KEYS("{\"x\":[1}", "expected ',' or ']' at byte 7");
+    REFUSE_KEYS("{\"x\":[1", "expected ',' or ']' at byte 7 (end of input)");
+    REFUSE_KEYS("{\"x\":[", "expected a value (string, number, true, false or null) at byte 6 (end of input)");
+    REFUSE_KEYS("{\"x\":{1:2}}", "expected a string key at byte 6");
+    REFUSE_KEYS("{\"x\":{\"a\",1}}", "expected ':' after key at byte 9");
+    REFUSE_KEYS("{\"x\":{\"a\":1,}}", "expected a string key at byte 12");
+    REFUSE_KEYS("{\"x\":{\"a\":1]}", "expected ',' or '}' at byte 11");
+    REFUSE_KEYS("{\"x\":{\"a\":1", "expected ',' or '}' at byte 11 (end of input)");
+    REFUSE_KEYS("{\"x\":{\"a\":[{}]}", "expected ',' or '}' at byte 15 (end of input)");
+    /* values inside them: strings, escapes, UTF-8, numbers, literals */
+    REFUSE_KEYS("{\"x\":[\"\\q\"]}", "unknown escape '\\q' at byte 7");
+    REFUSE_KEYS("{\"x\":{\"\\u0000\":1}}", "\\u0000 is not allowed in a string at byte 7");
+    REFUSE_KEYS("{\"x\":[\"\\ud800\"]}", "high surrogate \\uD800 without a low one at byte 7");
+    REFUSE_KEYS("{\"x\":[\"\x01\"]}", "control character 0x01 in a string at byte 7 (it must be escaped)");
+    REFUSE_KEYS("{\"x\":[\"\xc0\x80\"]}", "invalid UTF-8 in a string at byte 7");
+    REFUSE_KEYS("{\"x\":{\"\xed\xa0\x80\":1}}", "invalid UTF-8 in a string at byte 7");
+    REFUSE_KEYS("{\"x\":[01]}", "number with a leading zero at byte 6");
+    REFUSE_KEYS("{\"x\":[1.]}", "expected a digit after '.' at byte 8");
+    REFUSE_KEYS("{\"x\":[1e999]}", "number out of range at byte 6");
+    REFUSE_KEYS("{\"x\":[NaN]}", "expected a value (string, number, true, false or null) at byte 6");
+    REFUSE_KEYS("{\"x\":[tru]}", "expected a value (string, number, true, false or null) at byte 6");
+    REFUSE_KEYS("{\"x\":[\"a\"", "expected ',' or ']' at byte 9 (end of input)");
+    REFUSE_KEYS("{\"x\":[\"a]}", "unterminated string starting at byte 6");
+    /* after the object, and before it */
+    REFUSE_KEYS("{\"ok\":true}x", "unexpected data after the object at byte 11");
+    REFUSE_KEYS("[{\"ok\":true}]", "expected '{' at byte 0");
+    REFUSE_KEYS("", "expected '{' at byte 0 (end of input)");
+
+    /* a flat object gets the same sentence from both parsers */
+    static const char *const flat[] = {
+        "{\"ok\":tru}", "{\"ok\" true}", "{\"ok\":true,}", "{\"ok\":\"\\x\"}", "{\"error\":\"\xff\"}",
+        "{\"ok\":-}", "{\"ok\":1e}", "{\"a\":\"b\\ud800\"}", "{\"ok\":true", "{\"ok\":true}}",
+        "{\"ok\":\"\\u12\"}", "{\"\xc3\":1}", "{\"ok\":true}\n\n{}",
+    };
+    for (size_t i = 0; i < sizeof flat / sizeof flat[0]; i++) {
+        static vb_json_obj o;
+        char want[200] = "", got[200] = "";
+        CHECK_EQ(parse_s(flat[i], &o, want, sizeof want), -1);
+        CHECK_EQ(parse_keys_s(flat[i], &o, got, sizeof got), -1);
+        CHECK_STR(got, want);
+        CHECK_EQ(o.n, 0);
+    }
+}
+
+/* Every proper prefix of a nested reply is refused (a line cut short). */
+static void test_parse_keys_prefixes(void)
+{
+    static vb_json_obj o;
+    const char *t = "{ \"x\" : [ 1 , { \"k\\u00e9\" : [ \"v\\ud83d\\ude00\" , -1.5e-2 , null ] } , [ ] ] ,"
+                    " \"ok\" : true , \"y\" : { } , \"error\" : \"e\\n\" }";
+    size_t n = strlen(t);
+    char err[200];
+    CHECK_EQ(vb_json_parse_keys(t, n, reply_keys, &o, err, sizeof err), 0);
+    CHECK_EQ(o.n, 2);
+    CHECK_STR(o.f[1].str, "e\n");
+    for (size_t k = 0; k < n; k++) {
+        int before = check_failures;
+        CHECK_EQ(vb_json_parse_keys(t, k, reply_keys, &o, err, sizeof err), -1);
+        CHECK_EQ(o.n, 0);
+        CHECK(strstr(err, "(end of input)") || strstr(err, "unterminated string") ||
+              strstr(err, "without a low one") || strstr(err, "4 hex digits") || strstr(err, "expected a value"));
         if (check_failures != before) fprintf(stderr, "  prefix of %zu bytes: %s\n", k, err);
     }
 }
@@ -797,6 +999,9 @@ int main(void)
     RUN(test_numbers_in_comma_locale);
     RUN(test_parse_refusals);
     RUN(test_parse_prefixes);
+    RUN(test_parse_keys_replies);
+    RUN(test_parse_keys_refusals);
+    RUN(test_parse_keys_prefixes);
     RUN(test_writer_exact);
     RUN(test_writer_overflow);
     RUN(test_round_trip_random);

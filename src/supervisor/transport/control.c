@@ -2,6 +2,7 @@
 #include "control.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,10 +12,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "supervisor/transport/serial.h"
+#include "supervisor/transport/fdio.h"
 
 #define TOO_LONG "{\"ok\":false,\"error\":\"request line longer than 4096 bytes\"}\n"
-#define TOO_MANY "{\"ok\":false,\"error\":\"too many control clients\"}\n"
+#define TOO_MANY "{\"ok\":false,\"error\":\"too many control clients\",\"closed\":true}\n"
 
 static void drop_client(vb_control_client *cl)
 {
@@ -87,7 +88,7 @@ unsigned vb_control_pollfds(const vb_control *c, struct pollfd *pf, unsigned max
 static void flush_client(vb_control_client *cl)
 {
     if (cl->fd < 0 || cl->out_len == 0) return;
-    ssize_t w = vb_serial_put(cl->fd, cl->out, cl->out_len);
+    ssize_t w = vb_fd_write_some(cl->fd, cl->out, cl->out_len);
     if (w < 0) {
         drop_client(cl);
         return;
@@ -121,7 +122,7 @@ static void accept_client(vb_control *c)
             return;
         }
     }
-    (void)vb_serial_put(fd, TOO_MANY, strlen(TOO_MANY));
+    (void)vb_fd_write_some(fd, TOO_MANY, strlen(TOO_MANY));
     close(fd);
 }
 
@@ -158,7 +159,7 @@ static void read_client(vb_control *c, vb_control_client *cl)
         cl->in[len] = 0;
         cl->in_len = 0;
         if (len == 0) continue;        /* blank lines are keep-alives */
-        char reply[VB_CONTROL_LINE];
+        char reply[VB_CONTROL_REPLY + 1];
         size_t r = c->handle(c->ctx, cl->in, len, reply, sizeof reply);
         queue_reply(cl, reply, r);
     }

@@ -6,7 +6,10 @@
  * The transport only frames lines. It never blocks the board: lines longer
  * than VB_CONTROL_LINE are refused as a whole, a client's next requests are
  * read only once it has taken the replies to the previous ones, and at
- * most VB_CONTROL_CLIENTS are served at once (more are told so and closed). */
+ * most VB_CONTROL_CLIENTS are served at once. A client beyond them gets one
+ * error line ("too many control clients") marked "closed":true, and the
+ * connection is closed: that member marks the line after which the board
+ * closes, so a client can tell a refused connection from a refused command. */
 #ifndef VB_TRANSPORT_CONTROL_H
 #define VB_TRANSPORT_CONTROL_H
 
@@ -15,10 +18,14 @@
 
 #define VB_CONTROL_CLIENTS 8
 #define VB_CONTROL_LINE 4096
+/* The longest reply line, '\n' included (a longer one is replaced by an
+ * error line); clients size their read buffer by it. */
+#define VB_CONTROL_REPLY 4096
 #define VB_CONTROL_OUTBUF 65536
 
 /* Handle one request line (without its '\n', NUL-terminated); write the
- * reply line, '\n' included, into reply; return its length. */
+ * reply line, '\n' included, into reply (cap is VB_CONTROL_REPLY + 1: room
+ * for a NUL after the longest line); return its length. */
 typedef size_t (*vb_control_fn)(void *ctx, const char *line, size_t len, char *reply, size_t cap);
 
 typedef struct vb_control_client {

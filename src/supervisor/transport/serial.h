@@ -1,53 +1,71 @@
-/* The host side of the board's serial line: the terminal vboard runs in, a
- * pseudo-terminal that host tools open (repl.md §6.6), or a TCP port on
- * 127.0.0.1, raw or speaking telnet with RFC 2217 (tcp.c).
+/* The host side of the board's serial line (style.md §5: one interface for
+ * every serial backend): the terminal vboard runs in (serial_stdio.c), a
+ * pseudo-terminal host tools open (serial_pty.c, repl.md §6.6), or a TCP
+ * port on 127.0.0.1, raw or telnet with RFC 2217 (serial_tcp.c).
  *
- * All give the supervisor the same interface and the same rules: reads
- * are taken only when the board has room (the consumer sets the pace);
- * writes never block: when the host does not read, output is dropped and
- * counted, as a UART with nobody listening loses it. */
-#ifndef VB_TRANSPORT_SERIAL_H
-#define VB_TRANSPORT_SERIAL_H
+ * A backend only moves bytes and says whether a host is attached; the
+ * board's link (supervisor/board_link.c) decides what happens to output
+ * nobody takes. Reads are made only when the board has room (the consumer
+ * sets the pace), writes never block. A host arriving or leaving is an
+ * event, never an error. */
+#ifndef VB_SUPERVISOR_SERIAL_H
+#define VB_SUPERVISOR_SERIAL_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <termios.h>
 
-#include "link/rfc2217.h"
+#include "supervisor/transport/fdio.h"
 
-#define VB_SERIAL_ESCAPE 0x1D   /* Ctrl-]: the local quit key in terminal mode */
+#define VB_SERIAL_ESCAPE 0x1D   /* Ctrl-]: the local menu key in terminal mode */
+#define VB_SERIAL_POLLFDS 3     /* at most this many pollfds per backend */
 
 typedef enum vb_serial_kind { VB_SERIAL_STDIO, VB_SERIAL_PTY, VB_SERIAL_TCP, VB_SERIAL_RFC2217 } vb_serial_kind;
 
 /* What a second TCP client reads before it is closed. */
 #define VB_SERIAL_BUSY "vboard: serial port busy (another client is connected)\r\n"
 
-typedef struct vb_serial {
-    vb_serial_kind kind;
-    int in_fd, out_fd;         /* -1 while no TCP client is connected */
-    /* A host is attached. Always true for the terminal and the pty (a pty
-     * cannot tell); for TCP it follows accept and disconnect. */
-    bool connected;
-    char url[96];              /* where hosts connect: the pty path, tcp://, rfc2217:// */
-    /* stdio: the terminal settings to restore on every exit path */
-    bool restore_tty;
-    struct termios saved;
-    /* pty */
-    int slave_fd;              /* kept open so the line survives host reconnects */
-    char slave_path[64];
-    char link_path[512];       /* symlink to slave_path, "" when none */
-    /* tcp, rfc2217 */
-    int listen_fd;             /* -1 for the other kinds */
-    vb_telnet telnet;          /* rfc2217: the filter's state, per client */
-    uint8_t owed[256];         /* protocol bytes that must go out before more output */
-    size_t owed_len;
-    uint64_t refused;          /* clients turned away while another was connected */
-    uint64_t dropped;          /* output bytes no host took */
-} vb_serial;
+/* service() results */
+#define VB_SERIAL_READABLE 1u   /* read() has something (or an end) to report */
+#define VB_SERIAL_WRITABLE 2u   /* write() may take more */
 
-/* The terminal (stdin/stdout), switched to raw mode when it is a tty. */
+typedef struct vb_serial vb_serial;
+
+/* One backend. Every member is set. */
+typedef struct vb_serial_ops {
+    /* The fds to watch now: `in` while the board takes input, `out` while
+     * output waits for the host. Returns how many (<= VB_SERIAL_POLLFDS). */
+    unsigned (*pollfds)(vb_serial *s, struct pollfd *pf, bool in, bool out);
+    /* What poll() said about them: take a client, notice a host coming or
+     * going (updates s->attached). Returns VB_SERIAL_* bits. */
+    unsigned (*service)(vb_serial *s, const struct pollfd *pf, unsigned n);
+    /* Host bytes: count, 0 when none now, -1 when the host side ended for
+     * good (the terminal's EOF). */
+    ssize_t (*read)(vb_serial *s, void *buf, size_t n);
+    /* Board bytes to the host: how many it took now (0..n). A host found
+     * gone is detached. Never called while detached. */
+    size_t (*write)(vb_serial *s, const void *buf, size_t n);
+    /* Release everything. In a forked child only the fds are closed: the
+     * terminal settings and the pty symlink are the supervisor's. */
+    void (*close)(vb_serial *s, bool in_child);
+} vb_serial_ops;
+
+struct vb_serial {
+    const vb_serial_ops *ops;  /* NULL: closed */
+    vb_serial_kind kind;
+    /* A host is there to read: the terminal always; a pty while somebody
+     * has its slave open; TCP while a client is connected. */
+    bool attached;
+    char url[96];              /* where hosts connect: the pty path, tcp://, rfc2217:// */
+    uint64_t refused;          /* TCP clients turned away while another was connected */
+    void *impl;                /* the backend's own state */
+};
+
+/* The terminal (stdin/stdout), raw mode when it is a tty. The caller's
+ * terminal keeps its file status flags (a tty is reopened as a new open
+ * file description; any other fd gets its flags back at close). */
 int vb_serial_open_stdio(vb_serial *s, char *err, size_t errlen);
 /* A new pty, raw mode; with `link` a symlink to it (replacing an existing
  * symlink, never a regular file). */
@@ -55,25 +73,25 @@ int vb_serial_open_pty(vb_serial *s, const char *link, char *err, size_t errlen)
 /* A listening socket on 127.0.0.1:port (0: any free port; url says which),
  * raw or telnet/RFC 2217. One client at a time; the board runs without one. */
 int vb_serial_open_tcp(vb_serial *s, int port, bool rfc2217, char *err, size_t errlen);
-/* The listening socket is readable: take the client, or refuse it with
- * VB_SERIAL_BUSY when one is already connected. */
-void vb_serial_accept(vb_serial *s);
-/* Read what the host sent: count, 0 when nothing is there, -1 when the host
- * side is gone for good (terminal EOF). A pty without a host reads as 0. */
-ssize_t vb_serial_read(vb_serial *s, void *buf, size_t n);
-/* Write all that the host will take now; the rest is dropped. */
-void vb_serial_write(vb_serial *s, const void *buf, size_t n);
-/* The one write-all loop of every backend (style.md §5): writes what fd
- * takes now. Returns the count written, or -1 when the host is gone. */
-ssize_t vb_serial_put(int fd, const void *buf, size_t n);
-/* tcp.c's side of read, write and close (called through the above only). */
-ssize_t vb_serial_tcp_read(vb_serial *s, void *buf, size_t n);
-void vb_serial_tcp_write(vb_serial *s, const void *buf, size_t n);
-void vb_serial_tcp_disconnect(vb_serial *s);
-/* In a forked child (the firmware): close the fds without touching the
- * terminal settings or the symlink, which belong to the supervisor. */
-void vb_serial_close_fds_in_child(vb_serial *s);
-/* Restore the terminal, remove the symlink, close. Safe to call twice. */
+
+static inline unsigned vb_serial_pollfds(vb_serial *s, struct pollfd *pf, bool in, bool out)
+{
+    return s->ops ? s->ops->pollfds(s, pf, in, out) : 0;
+}
+static inline unsigned vb_serial_service(vb_serial *s, const struct pollfd *pf, unsigned n)
+{
+    return s->ops ? s->ops->service(s, pf, n) : 0;
+}
+static inline ssize_t vb_serial_read(vb_serial *s, void *buf, size_t n)
+{
+    return s->ops ? s->ops->read(s, buf, n) : 0;
+}
+static inline size_t vb_serial_write(vb_serial *s, const void *buf, size_t n)
+{
+    return s->ops && s->attached ? s->ops->write(s, buf, n) : 0;
+}
+/* Safe to call twice. */
 void vb_serial_close(vb_serial *s);
+void vb_serial_close_fds_in_child(vb_serial *s);
 
 #endif
