@@ -535,6 +535,7 @@ static bool stop_done(board *b)
     if (b->zygote > 0 && now >= b->stop_deadline_us) {
         kill_firmware(b);
         board_trace(b, "stop", ",\"synced\":false");
+        b->stop_traced = true;
         b->stop_deadline_us = now + STOP_FLUSH_US;
     } else if (b->zygote <= 0 && !b->stop_traced) {
         b->stop_traced = true;
