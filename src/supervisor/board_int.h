@@ -71,6 +71,7 @@ typedef struct board {
     vb_txqueue txq;
     vb_pace tx_pace, rx_pace;
     bool link_attached;        /* the host state last reported */
+    bool tx_host_full;         /* the host took less than offered: wait for POLLOUT */
     uint64_t tx_sent;          /* bytes a host took */
     uint64_t tx_discarded;     /* bytes sent with no host attached */
     uint64_t tx_overflow;      /* order-keeping bytes beyond the queue's hard limit */

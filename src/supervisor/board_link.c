@@ -49,6 +49,7 @@ static void note_attach(board *b)
 {
     if (b->serial.attached == b->link_attached) return;
     b->link_attached = b->serial.attached;
+    b->tx_host_full = false;
     trace_host(b);
 }
 
@@ -70,6 +71,7 @@ static void flush(board *b)
         if (attached) {
             took = vb_serial_write(&b->serial, p, len);
             b->tx_sent += took;
+            b->tx_host_full = took < len;
         } else {
             took = len;                /* nobody listens: into the void */
             b->tx_discarded += took;
@@ -196,9 +198,10 @@ unsigned board_link_pollfds(board *b, struct pollfd *pf)
     unsigned n = 0;
     uint64_t now = board_now_us();
     bool rx_paced_ok = vb_pace_next_us(&b->rx_pace, now) <= now;
-    bool tx_paced_ok = vb_pace_next_us(&b->tx_pace, now) <= now;
     pf[n++] = (struct pollfd){vb_txq_room(&b->txq) ? b->tx_pipe[0] : -1, POLLIN, 0};
-    bool out = vb_txq_count(&b->txq) > 0 && b->serial.attached && tx_paced_ok;
+    /* the host's readiness matters only once it has refused bytes; pacing
+     * is the timer's (board_link_deadline) */
+    bool out = vb_txq_count(&b->txq) > 0 && b->serial.attached && b->tx_host_full;
     n += vb_serial_pollfds(&b->serial, pf + n, rx_room(b) && rx_paced_ok, out);
     return n;
 }
@@ -209,8 +212,9 @@ void board_link_service(board *b, const struct pollfd *pf, unsigned n)
     if (pulled) pull_pipe(b);
     unsigned ready = vb_serial_service(&b->serial, pf + 1, n - 1);
     note_attach(b);
+    if (ready & VB_SERIAL_WRITABLE) b->tx_host_full = false;
     if (ready & VB_SERIAL_READABLE) take_input(b);
-    if (!pulled && !(ready & VB_SERIAL_WRITABLE) && b->serial.attached) return;
+    if (!pulled && !(ready & VB_SERIAL_WRITABLE) && b->tx_host_full) return;
     flush(b);
     /* the queue may have room again: take more now rather than a turn later */
     if (pulled && vb_txq_room(&b->txq)) {
@@ -219,27 +223,33 @@ void board_link_service(board *b, const struct pollfd *pf, unsigned n)
     }
 }
 
+static uint64_t earliest(uint64_t a, uint64_t b) { return !a ? b : !b ? a : a < b ? a : b; }
+
+/* Output is waiting and only time (the line rate, or the void's pace) can
+ * move it: not for a full host, which POLLOUT wakes. */
+static bool tx_timed(const board *b)
+{
+    return vb_txq_count(&b->txq) > 0 && !(b->serial.attached && b->tx_host_full);
+}
+
 uint64_t board_link_deadline(const board *b)
 {
     uint64_t now = board_now_us(), d = 0;
-    if (vb_txq_count(&b->txq) > 0) {
-        uint64_t t = vb_pace_next_us(&b->tx_pace, now);
-        if (t > now || !b->serial.attached) d = t;      /* paced, or draining into the void */
-    }
-    if (!rx_room(b)) {
-        uint64_t t = now + RX_FULL_RECHECK_US;
-        d = d && d < t ? d : t;
-    } else if (vb_pace_next_us(&b->rx_pace, now) > now) {
+    /* unpaced output to an attached host is flushed as it comes */
+    if (tx_timed(b) && (b->tx_pace.baud || !b->serial.attached))
+        d = vb_pace_next_us(&b->tx_pace, now);
+    if (!rx_room(b)) d = earliest(d, now + RX_FULL_RECHECK_US);
+    else if (b->rx_pace.baud) {
         uint64_t t = vb_pace_next_us(&b->rx_pace, now);
-        d = d && d < t ? d : t;
+        if (t > now) d = earliest(d, t);
     }
+    if (b->serial.attached && b->serial.repoll_us) d = earliest(d, now + b->serial.repoll_us);
     return d;
 }
 
 void board_link_tick(board *b)
 {
-    uint64_t d = board_link_deadline(b);
-    if (!d || board_now_us() < d) return;
+    if (!tx_timed(b)) return;
     flush(b);
     if (vb_txq_room(&b->txq)) pull_pipe(b);
     flush(b);

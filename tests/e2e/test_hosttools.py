@@ -234,9 +234,13 @@ def test_ctrl_c_into_a_running_no_follow_loop(client):
     client.send_command("print('loop')\nwhile True:\n pass\n")
     client.read_until(b"loop\r\n", timeout=5)
     client.write(b"\r\x03")
-    assert client.follow(timeout=5) == (
-        b"", b"Traceback (most recent call last):\r\n  File \"<stdin>\", line 2, in <module>\r\n"
-             b"KeyboardInterrupt: \r\n")
+    # line 2 (the loop) as a real board shows; line 1 when the VM lost the
+    # CPU between writing "loop" and returning from print() (a loaded
+    # 2-core host: the supervisor and the test forward and answer first)
+    out, err = client.follow(timeout=5)
+    assert out == b"" and err in (
+        b"Traceback (most recent call last):\r\n  File \"<stdin>\", line %d, in <module>\r\n"
+        b"KeyboardInterrupt: \r\n" % line for line in (2, 1)), err
     assert client.enter_raw(soft_reset=False, timeout=5) == RAW_BANNER
     assert client.exec_raw("print(2+2)") == (b"4\r\n", b"")
 

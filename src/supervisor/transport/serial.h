@@ -60,6 +60,9 @@ struct vb_serial {
     bool attached;
     char url[96];              /* where hosts connect: the pty path, tcp://, rfc2217:// */
     uint64_t refused;          /* TCP clients turned away while another was connected */
+    /* While attached, poll() again at least this often (µs, 0 = never
+     * needed): the backend's fd may miss a wakeup. */
+    uint32_t repoll_us;
     void *impl;                /* the backend's own state */
 };
 

@@ -168,6 +168,11 @@ int vb_serial_open_pty(vb_serial *s, const char *link, char *err, size_t errlen)
         return -e;
     }
     snprintf(s->url, sizeof s->url, "%s", p->slave_path);
+    /* Measured on Linux 6.1: now and then a poll() sleeping on the master
+     * is not woken by input the host writes (a host writing 64 KiB pieces
+     * as fast as the board reads); a fresh poll() sees it at once. Polling
+     * again every 50 ms bounds such a stall. */
+    s->repoll_us = 50000;
     int rc = link && *link ? make_link(p, link, err, errlen) : 0;
     if (rc < 0) vb_serial_close(s);
     s->attached = rc == 0 && host_present(p);
