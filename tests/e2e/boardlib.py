@@ -22,6 +22,23 @@ class BoardError(AssertionError):
     pass
 
 
+def read_first_line(fd, timeout=10.0):
+    """vboard run's first line (the pty path or the URL), read from the raw
+    stdout fd (no Python buffering, so select() sees exactly what is
+    pending); None when it did not come in time or vboard exited first."""
+    deadline = time.monotonic() + timeout
+    buf = b""
+    while b"\n" not in buf:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return None
+        c = os.read(fd, 256)
+        if not c:
+            return None
+        buf += c
+    return buf.split(b"\n")[0].strip().decode()
+
+
 class Board:
     def __init__(self, tmpdir, board="generic", flash=None, extra=()):
         self.flash = flash or os.path.join(str(tmpdir), "flash-%s.bin" % board)
@@ -41,22 +58,11 @@ class Board:
         self.seen = b""
 
     def _read_first_line(self):
-        """The pty path, read from the raw stdout fd (no Python buffering,
-        so select() sees exactly what is pending)."""
-        fd = self.proc.stdout.fileno()
-        deadline = time.monotonic() + 10
-        buf = b""
-        while b"\n" not in buf:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                self.proc.kill()
-                raise BoardError("no pty line from vboard within 10 s; got %r; stderr: %r"
-                                 % (buf, self.proc.stderr.read()))
-            c = os.read(fd, 256)
-            if not c:
-                raise BoardError("vboard exited: %r" % self.proc.stderr.read())
-            buf += c
-        return buf.split(b"\n")[0].strip()
+        line = read_first_line(self.proc.stdout.fileno())
+        if line is None:
+            self.proc.kill()
+            raise BoardError("no pty line from vboard within 10 s; stderr: %r" % self.proc.stderr.read())
+        return line.encode()
 
     def send(self, data, timeout=10.0):
         """Write all of `data` (the fd is non-blocking: a full pty takes it

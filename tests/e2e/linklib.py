@@ -29,7 +29,9 @@ import subprocess
 import tempfile
 import time
 
-from boardlib import BoardError, ctl_request
+import pytest
+
+from boardlib import BoardError, ctl_request, read_first_line
 from conftest import VBOARD
 from rawclient import FdStream, ProtocolError, SocketStream
 
@@ -222,18 +224,10 @@ class LinkBoard:
                          % (why, " ".join(self.args), self.proc.returncode, self.stderr_text()))
 
     def _first_line(self):
-        fd = self.proc.stdout.fileno()
-        deadline = time.monotonic() + 10
-        buf = b""
-        while b"\n" not in buf:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                self._fail_start("no first line from vboard within 10 s; got %r" % buf)
-            c = os.read(fd, 256)
-            if not c:
-                self._fail_start("vboard exited before its first line (got %r)" % buf)
-            buf += c
-        return buf.split(b"\n")[0].strip().decode()
+        line = read_first_line(self.proc.stdout.fileno())
+        if line is None:
+            self._fail_start("no first line from vboard within 10 s (or it exited)")
+        return line
 
     def stderr_text(self):
         try:
@@ -501,3 +495,11 @@ class Sink:
         got = bytes(self.data[self.pos:])
         self.pos = len(self.data)
         return got
+
+
+@pytest.fixture(params=KINDS)
+def link(request, tmp_path):
+    """A board on each transport in turn, stopped after the test."""
+    b = LinkBoard(tmp_path, request.param)
+    yield b
+    b.quit()

@@ -19,7 +19,8 @@ import time
 
 import pytest
 
-from linklib import KINDS, LinkBoard, describe_difference
+from linklib import link  # noqa: F401 (the fixture)
+from linklib import describe_difference
 from rawclient import RawClient
 
 OUT_BYTES = 10 * 1000 * 1000
@@ -47,11 +48,6 @@ def host_lines(seed, total):
 MODES = ["raw-paste", "plain-raw"]
 
 
-@pytest.fixture(params=KINDS)
-def link(request, tmp_path):
-    b = LinkBoard(tmp_path, request.param)
-    yield b
-    b.quit()
 
 
 def client(link, mode):

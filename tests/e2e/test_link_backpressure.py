@@ -18,10 +18,10 @@ import hashlib
 import random
 import time
 
-import pytest
 
 from boardlib import BANNER
-from linklib import (KIB, KINDS, MIB, LinkBoard, LinkError, Sink, cpu_seconds, describe_difference,
+from linklib import link  # noqa: F401 (the fixture)
+from linklib import (KIB, MIB, LinkError, Sink, cpu_seconds, describe_difference,
                      proc_state, reader_seed, rss_kib, show)
 from rawclient import RawClient
 
@@ -32,11 +32,6 @@ TRACEBACK = (b'Traceback (most recent call last):\r\n  File "<stdin>", line 1, i
              b'KeyboardInterrupt: \r\n>>> ')
 
 
-@pytest.fixture(params=KINDS)
-def link(request, tmp_path):
-    b = LinkBoard(tmp_path, request.param)
-    yield b
-    b.quit()
 
 
 def cpu_over(pids, seconds):
