@@ -55,6 +55,9 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
 
+# The sandbox filter test installs the VM's own kernel layers (no Python there).
+$(BUILD)/tests/test_sandbox_filter: $(BUILD)/src/firmware/sandbox_kernel.o
+
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
@@ -101,11 +104,15 @@ fuzz:
 	  tests/fuzz/fuzz_fat_mount.c $(LIB_SRC) -o build-fuzz/fuzz_fat_mount
 	clang $(CSTD) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
 	  tests/fuzz/fuzz_json.c $(LIB_SRC) -o build-fuzz/fuzz_json
-	@mkdir -p build-fuzz/corpus-new build-fuzz/corpus-json-new
+	clang $(CSTD) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
+	  tests/fuzz/fuzz_events.c $(LIB_SRC) -o build-fuzz/fuzz_events
+	@mkdir -p build-fuzz/corpus-new build-fuzz/corpus-json-new build-fuzz/corpus-events-new
 	build-fuzz/fuzz_fat_mount -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 	  build-fuzz/corpus-new tests/fuzz/corpus
 	build-fuzz/fuzz_json -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
 	  build-fuzz/corpus-json-new tests/fuzz/corpus_json
+	build-fuzz/fuzz_events -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	  build-fuzz/corpus-events-new tests/fuzz/corpus_events
 
 test: unit unit-san e2e fuzz
 endif

@@ -50,6 +50,8 @@ typedef enum cli_family {
     X(FAIL_TEXT, 0, "fail-text", "TEXT", "CI: exit 1 once the serial output contains TEXT") \
     X(TIMEOUT, 0, "timeout", "MS", "CI: exit 42 after MS milliseconds") \
     X(BAUD, 0, "baud", "N", "pace the serial line at N baud (10 bits a byte) both ways, as a UART at that rate (default: unpaced)") \
+    X(ALLOW_ANY_USER, 0, "allow-any-user", NULL, "TCP/RFC 2217: serve clients of any local user (default: only the user running the board)") \
+    X(LOG_MAX, 0, "log-max", "BYTES", "cap each of --serial-log, --trace and --vcd at BYTES (default 64 MiB); a note marks the cut") \
     X(SEND, 0, "send", "TEXT", "type TEXT into the REPL once its prompt is up (escapes \\r \\n \\t \\xHH \\\\)") \
     X(FS_ADD, 0, "fs-add", "DIR", "copy the contents of host directory DIR into the flash filesystem before the first boot (the image is created if missing)") \
     X(POWER_CUT_AT, 0, "power-cut-at", "N", "cut power at the Nth flash operation of this run, then power on again") \
@@ -78,6 +80,7 @@ enum {
       CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_PTY | CLI_OPT_TCP | CLI_OPT_RFC2217 |             \
       CLI_OPT_CONTROL | CLI_OPT_RTC | CLI_OPT_TRACE | CLI_OPT_VCD | CLI_OPT_SERIAL_LOG |        \
       CLI_OPT_EXPECT_TEXT | CLI_OPT_FAIL_TEXT | CLI_OPT_TIMEOUT | CLI_OPT_SEND | CLI_OPT_FS_ADD | CLI_OPT_BAUD | \
+      CLI_OPT_ALLOW_ANY_USER | CLI_OPT_LOG_MAX | \
       CLI_OPT_POWER_CUT_AT | CLI_OPT_POWER_CUT_MODE | CLI_OPT_POWER_CUT_SEED, 0, 1,            \
       "[--board generic|pycom] [--flash FILE] [--pty [LINK] | --tcp PORT | --rfc2217 PORT] [OPTION...]", \
       "boot a board; serial on this terminal (Ctrl-] opens a menu: reset, power cycle, "      \

@@ -154,6 +154,13 @@ int cli_cmd_run(const cli_args *a)
         if (!parse_num(a, "--baud", opt(a, CLI_OPT_BIT_BAUD), 10, 100000000, &n)) return CLI_USAGE;
         cfg.baud = (uint32_t)n;
     }
+    cfg.allow_any_user = a->opts & CLI_OPT_ALLOW_ANY_USER;
+    const char *unsafe = getenv("VBOARD_UNSAFE_NO_AUDIT_HOOK");
+    cfg.no_audit_hook = unsafe && strcmp(unsafe, "1") == 0;
+    if (opt(a, CLI_OPT_BIT_LOG_MAX)) {
+        if (!parse_num(a, "--log-max", opt(a, CLI_OPT_BIT_LOG_MAX), 4096, (long long)1 << 50, &n)) return CLI_USAGE;
+        cfg.log_max = (uint64_t)n;
+    }
     if (opt(a, CLI_OPT_BIT_POWER_CUT_AT)) {
         if (!parse_num(a, "--power-cut-at", opt(a, CLI_OPT_BIT_POWER_CUT_AT), 1, (long long)1 << 50, &n))
             return CLI_USAGE;

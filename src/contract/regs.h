@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "contract/hw_types.h"
+#include "contract/hwevent.h"
 #include "repl/repl_bytes.h"
 
 #define VB_REGS_MAGIC 0x56425247u  /* "VBRG" */
@@ -119,6 +120,49 @@ static inline void vb_regs_init(vb_regs *r)
     atomic_store(&r->intr_char, (int32_t)VB_CTRL_C);
 }
 
+/* At every hard reset and power-on (issue 11): the VM can write any byte
+ * of this block, so what it must not carry into the next boot is set
+ * again, and what survives by design is kept but brought back into range:
+ *   set:   magic, version, size; executing, vm_pid, power_off, intr_char;
+ *          the watchdog (stopped); heartbeat and led_override (the
+ *          firmware turns the heartbeat on at boot); sleep_ms; a stage
+ *          outside vb_stage (VB_STAGE_OFF); the pins' pad bytes;
+ *   kept:  the serial input not yet read (unless the ring indices are
+ *          impossible: then it is dropped), the RTC offset, RTC memory
+ *          (its length clamped to VB_RTC_MEM; power loss clears it, which
+ *          the caller does), the host's drive of the pins (a value that is
+ *          not VB_EXT_* becomes VB_EXT_FLOAT), boot counters, flash_ops,
+ *          the wake configuration (mask cut to the GPIOs, level 0/1) and
+ *          the wake report the supervisor wrote.
+ * The boot sequence then sets repl_mode, reset_cause, soft_resets, boot
+ * times, stage, safe_boot and image_slot, and the peripheral reset the
+ * pins' firmware side, the IRQ latches and the LED. */
+static inline void vb_regs_reinit_hard_reset(vb_regs *r)
+{
+    r->magic = VB_REGS_MAGIC;
+    r->version = VB_REGS_VERSION;
+    r->size = (uint32_t)sizeof *r;
+    uint32_t head = atomic_load(&r->rx_head);
+    if (head - atomic_load(&r->rx_tail) > VB_RX_RING) atomic_store(&r->rx_tail, head);
+    atomic_store(&r->executing, 0);
+    atomic_store(&r->intr_char, (int32_t)VB_CTRL_C);
+    atomic_store(&r->vm_pid, 0);
+    atomic_store(&r->power_off, 0);
+    for (unsigned g = 0; g < VB_REG_PINS; g++) {
+        if (r->pins[g].ext > VB_EXT_HIGH) r->pins[g].ext = VB_EXT_FLOAT;
+        memset(r->pins[g].pad, 0, sizeof r->pins[g].pad);
+    }
+    atomic_store(&r->wdt_timeout_ms, 0);
+    atomic_store(&r->wdt_deadline_us, 0);
+    atomic_store(&r->heartbeat, 0);
+    atomic_store(&r->led_override, 0);
+    if (r->stage >= VB_STAGE_COUNT) r->stage = VB_STAGE_OFF;
+    r->sleep_ms = 0;
+    r->wake_pin_mask &= ((uint64_t)1 << VB_REG_PINS) - 1;
+    r->wake_pin_level = r->wake_pin_level != 0;
+    if (r->rtc_mem_len > VB_RTC_MEM) r->rtc_mem_len = VB_RTC_MEM;
+}
+
 /* Bytes waiting for the VM. */
 static inline uint32_t vb_rx_count(vb_regs *r)
 {
@@ -129,7 +173,8 @@ static inline uint32_t vb_rx_count(vb_regs *r)
 static inline size_t vb_rx_put(vb_regs *r, const uint8_t *buf, size_t n)
 {
     uint32_t head = atomic_load(&r->rx_head);
-    uint32_t space = VB_RX_RING - (head - atomic_load(&r->rx_tail));
+    uint32_t used = head - atomic_load(&r->rx_tail);    /* the VM may have written any tail */
+    uint32_t space = used >= VB_RX_RING ? 0 : VB_RX_RING - used;
     if (n > space) n = space;
     for (size_t i = 0; i < n; i++) r->rx_buf[(head + i) & (VB_RX_RING - 1)] = buf[i];
     atomic_store(&r->rx_head, head + (uint32_t)n);

@@ -59,6 +59,9 @@ typedef struct vb_engine_config {
      * fork (RLIMIT_AS), so huge allocations fail at once with MemoryError
      * (repl.md §7). 0 = no cap (needed under AddressSanitizer). */
     size_t vm_as_limit;
+    /* Leave the audit hook (engine_guard.c) unarmed: only so tests can show
+     * the kernel layers hold where the hook would have refused first. */
+    bool no_audit_hook;
     /* The board's pins (machine.Pin ids; every HAL pin call takes their
      * vb_pin_def.gpio); must outlive the engine. NULL/0 = no pins. */
     const vb_pin_def *pins;

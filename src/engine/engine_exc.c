@@ -78,6 +78,15 @@ static PyObject *message(PyObject *exc)
         if (!r) PyErr_Clear();
     }
     Py_ssize_t n = PyTuple_GET_SIZE(args);
+    /* MicroPython's text has no CPython detail (" while getting the repr
+     * of an object", " in comparison"). */
+    static const char deep[] = "maximum recursion depth exceeded";
+    if (!r && n == 1 && PyObject_IsInstance(exc, PyExc_RecursionError) == 1) {
+        PyObject *a = PyTuple_GET_ITEM(args, 0);
+        const char *t = PyUnicode_Check(a) ? PyUnicode_AsUTF8(a) : NULL;
+        if (!t) PyErr_Clear();
+        else if (strncmp(t, deep, sizeof deep - 1) == 0) r = PyUnicode_FromString(deep);
+    }
     if (!r) {
         r = n == 0 ? PyUnicode_FromString("")
             : n == 1 ? PyObject_Str(PyTuple_GET_ITEM(args, 0))

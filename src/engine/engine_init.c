@@ -108,6 +108,7 @@ static void copy_config(const vb_engine_config *cfg)
     g->cpu_freq_hz = cfg->cpu_freq_hz ? cfg->cpu_freq_hz : 160000000u;
     g->heap_size = cfg->heap_size ? cfg->heap_size : 110u * 1024u;
     g->vm_as_limit = cfg->vm_as_limit;
+    g->no_audit_hook = cfg->no_audit_hook;
     snprintf(g->board, sizeof g->board, "%s", cfg->board ? cfg->board : "vboard");
     g->pins = cfg->pins;
     g->n_pins = cfg->pins ? cfg->n_pins : 0;
@@ -161,6 +162,7 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
     copy_config(cfg);
     if (start_python(err, errlen) < 0) return -1;
     vb_engine_g.initialised = true;
+    if (vb_guard_init() < 0) return fail(err, errlen, "installing the guards failed");
 
     for (size_t i = 0; preimports[i]; i++) {
         PyObject *m = PyImport_ImportModule(preimports[i]);
@@ -236,6 +238,7 @@ static void after_fork_child(void)
     Py_CLEAR(vb_engine_g.last_exc);
     vb_pin_irq_after_fork();
     vb_engine_g.heap_base = vb_engine_heap_used();
+    vb_guard_arm(); /* last: device code may run from here on */
 }
 
 pid_t vb_engine_fork(void)

@@ -23,6 +23,7 @@ typedef struct vb_engine_state {
     uint32_t cpu_freq_hz;
     size_t heap_size;
     size_t vm_as_limit;
+    bool no_audit_hook;    /* engine.h */
     char board[64];
     size_t heap_base;      /* gc.mem_alloc() zero point, taken at fork */
     PyObject *compile_fn;  /* builtins.compile as it was at init */
@@ -74,6 +75,14 @@ PyObject *vb_engine_compile(const char *src, size_t len, const char *filename, v
  * around it only when `interruptible`. */
 vb_exec_outcome vb_engine_run_unit(const char *src, size_t len, const char *filename,
                                    vb_exec_mode mode, bool interruptible);
+
+/* engine_guard.c (issue 11): the recursion limit fitted to the stack,
+ * RecursionError named RuntimeError, no sys.setrecursionlimit, and the
+ * audit hook, installed unarmed (zygote); vb_guard_arm arms it in a VM
+ * (unless VBOARD_AUDIT=0). 0, or -1 with an exception set. */
+int vb_guard_init(void);
+void vb_guard_arm(void);
+bool vb_guard_armed(void);
 
 /* engine_exc.c: the §1.2 report of exc as str with "\n" line ends (new
  * reference, NULL with an exception set on failure). */

@@ -19,6 +19,7 @@
 #include "firmware/boot_fs.h"
 #include "contract/hwevent.h"
 #include "firmware/sandbox.h"
+#include "firmware/sandbox_kernel.h"
 #include "firmware/vm_hal.h"
 #include "repl/repl.h"
 
@@ -296,6 +297,9 @@ static size_t frozen_modules(firmware *f)
 
 int vb_zygote_main(const vb_firmware_ctx *fw)
 {
+    /* Nothing of the host's environment reaches device code (os.environ,
+     * os.getenv, memory); the engine's isolated configuration reads none. */
+    vb_sandbox_clear_env();
     firmware f = {.fw = fw};
     vb_vm_hal_init(&f.hal, fw);
     const vb_profile *p = fw->profile;
@@ -309,6 +313,7 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
         .pins = p->pins,
         .n_pins = p->n_pins,
         .pycom = p->rgb_led,       /* the Pycom flavour of machine and pins */
+        .no_audit_hook = fw->no_audit_hook,
 #if defined(__SANITIZE_ADDRESS__)
         .vm_as_limit = 0,          /* ASan reserves terabytes of address space */
 #else

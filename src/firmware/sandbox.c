@@ -4,23 +4,17 @@
 #include <Python.h>
 
 #include "sandbox.h"
+#include "sandbox_kernel.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/landlock.h>
-#include <linux/seccomp.h>
-#include <sched.h>
 
 #include "engine/hal.h"
 
@@ -83,233 +77,7 @@ static void set_limits(void)
     (void)setrlimit(RLIMIT_CORE, &core);
 }
 
-/* ---- 3. Landlock -------------------------------------------------------- */
-
-/* Rights newer than the build machine's linux/landlock.h (UAPI values). */
-#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
-#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)       /* ABI 3 */
-#endif
-#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
-#define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15)      /* ABI 5 */
-#endif
-#ifndef LANDLOCK_ACCESS_NET_BIND_TCP
-#define LANDLOCK_ACCESS_NET_BIND_TCP (1ULL << 0)       /* ABI 4 */
-#define LANDLOCK_ACCESS_NET_CONNECT_TCP (1ULL << 1)
-#endif
-#ifndef LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
-#define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0) /* ABI 6 */
-#define LANDLOCK_SCOPE_SIGNAL (1ULL << 1)
-#endif
-
-/* The ruleset attribute as of ABI 6; older kernels get a prefix of it. */
-typedef struct ll_attr {
-    uint64_t handled_access_fs;
-    uint64_t handled_access_net;
-    uint64_t scoped;
-} ll_attr;
-
-static void landlock_deny_all(void)
-{
-#if defined(SYS_landlock_create_ruleset) && defined(SYS_landlock_restrict_self)
-    long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-    if (abi < 1) return;             /* no Landlock: seccomp still holds */
-    ll_attr a = {.handled_access_fs = (LANDLOCK_ACCESS_FS_REFER << 1) - 1}; /* ABI 2 */
-    size_t size = offsetof(ll_attr, handled_access_net);
-    if (abi < 2) a.handled_access_fs &= ~LANDLOCK_ACCESS_FS_REFER;
-    if (abi >= 3) a.handled_access_fs |= LANDLOCK_ACCESS_FS_TRUNCATE;
-    if (abi >= 5) a.handled_access_fs |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
-    if (abi >= 4) {
-        /* networking is not offered yet: no TCP at all */
-        a.handled_access_net = LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP;
-        size = offsetof(ll_attr, scoped);
-    }
-    if (abi >= 6) {
-        /* no signals to the supervisor, zygote or anyone outside the VM */
-        a.scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL;
-        size = sizeof a;
-    }
-    int fd = (int)syscall(SYS_landlock_create_ruleset, &a, size, 0);
-    if (fd < 0) return;
-    (void)syscall(SYS_landlock_restrict_self, fd, 0);
-    close(fd);
-#endif
-}
-
-/* ---- 4. seccomp --------------------------------------------------------- */
-
-/* The filter is written against x86_64 syscall numbers; other
- * architectures need their own list (seccomp_install then fails closed). */
-#if defined(__x86_64__)
-#define VB_SECCOMP_ARCH AUDIT_ARCH_X86_64
-#define VB_X32_BIT 0x40000000u
-
-/* Syscall numbers newer than the build machine's headers (x86_64). */
-#ifndef SYS_fchmodat2
-#define SYS_fchmodat2 452
-#endif
-#ifndef SYS_setxattrat
-#define SYS_setxattrat 463
-#endif
-#ifndef SYS_getxattrat
-#define SYS_getxattrat 464
-#endif
-#ifndef SYS_listxattrat
-#define SYS_listxattrat 465
-#endif
-#ifndef SYS_removexattrat
-#define SYS_removexattrat 466
-#endif
-#ifndef SYS_open_tree_attr
-#define SYS_open_tree_attr 467
-#endif
-
-#define PROG_MAX 512
-
-typedef struct prog {
-    struct sock_filter ins[PROG_MAX];
-    unsigned n;
-    bool overflow;
-} prog;
-
-static void emit(prog *p, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
-{
-    if (p->n >= PROG_MAX) {
-        p->overflow = true;
-        return;
-    }
-    p->ins[p->n++] = (struct sock_filter)BPF_JUMP(code, k, jt, jf);
-}
-
-#define RET_ALLOW SECCOMP_RET_ALLOW
-#define RET_EPERM (SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA))
-#define RET_ENOSYS (SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA))
-#define ARG_LO(i) ((uint32_t)offsetof(struct seccomp_data, args[i])) /* little endian */
-
-static void ret(prog *p, uint32_t r) { emit(p, BPF_RET | BPF_K, 0, 0, r); }
-
-/* A == nr -> return r (A keeps the number otherwise). */
-static void deny(prog *p, long nr, uint32_t r)
-{
-    emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, (uint32_t)nr);
-    ret(p, r);
-}
-
-/* A == nr -> allow only if the low 32 bits of argument `arg` are one of
- * `a`/`b` (pid-like ints: the kernel ignores the high half), else EPERM. */
-static void only_arg(prog *p, long nr, int arg, uint32_t a, uint32_t b)
-{
-    emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 5, (uint32_t)nr);
-    emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LO(arg));
-    emit(p, BPF_JMP | BPF_JEQ | BPF_K, 2, 0, a);
-    emit(p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, b);
-    ret(p, RET_EPERM);
-    ret(p, RET_ALLOW);
-}
-
-/* A == nr -> allow only if argument `arg` has all bits of `need` and none
- * of `forbid`, else EPERM. */
-static void arg_bits(prog *p, long nr, int arg, uint32_t need, uint32_t forbid)
-{
-    emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 5, (uint32_t)nr);
-    emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LO(arg));
-    emit(p, BPF_JMP | BPF_JSET | BPF_K, 2, 0, forbid);
-    emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 1, need);
-    ret(p, RET_ALLOW);
-    ret(p, RET_EPERM);
-}
-
-/* Denied outright (EPERM). Grouped by why. */
-static const long denied[] = {
-    /* running other programs */
-    SYS_execve, SYS_execveat, SYS_uselib,
-    /* process creation (threads are clone() with CLONE_THREAD, below) */
-    SYS_fork, SYS_vfork,
-    /* reaching into other processes */
-    SYS_ptrace, SYS_process_vm_readv, SYS_process_vm_writev, SYS_kcmp,
-    SYS_pidfd_open, SYS_pidfd_getfd, SYS_pidfd_send_signal, SYS_process_madvise,
-    SYS_get_robust_list, SYS_migrate_pages, SYS_move_pages,
-    SYS_setpriority, SYS_sched_setscheduler, SYS_sched_setparam, SYS_sched_setattr,
-    SYS_sched_setaffinity, SYS_ioprio_set,
-    /* networking is not offered yet */
-    SYS_socket, SYS_socketpair, SYS_connect, SYS_bind, SYS_listen, SYS_accept, SYS_accept4,
-    /* opening anything by path: Landlock denies it too, this holds without it */
-    SYS_open, SYS_openat, SYS_openat2, SYS_creat, SYS_open_by_handle_at, SYS_name_to_handle_at,
-    /* changing host files (the image is written through its mapping only) */
-    SYS_truncate, SYS_ftruncate, SYS_fallocate,
-    SYS_unlink, SYS_unlinkat, SYS_rename, SYS_renameat, SYS_renameat2,
-    SYS_mkdir, SYS_mkdirat, SYS_rmdir, SYS_mknod, SYS_mknodat,
-    SYS_symlink, SYS_symlinkat, SYS_link, SYS_linkat,
-    SYS_chmod, SYS_fchmod, SYS_fchmodat, SYS_fchmodat2,
-    SYS_chown, SYS_fchown, SYS_lchown, SYS_fchownat,
-    SYS_utime, SYS_utimes, SYS_futimesat, SYS_utimensat,
-    SYS_setxattr, SYS_lsetxattr, SYS_fsetxattr, SYS_removexattr, SYS_lremovexattr,
-    SYS_fremovexattr, SYS_setxattrat, SYS_removexattrat,
-    /* probing host paths (Landlock does not cover metadata); stat by fd
-     * stays, below */
-    SYS_stat, SYS_lstat, SYS_access, SYS_faccessat, SYS_faccessat2, SYS_readlink,
-    SYS_readlinkat, SYS_statfs, SYS_getxattr, SYS_lgetxattr, SYS_listxattr, SYS_llistxattr,
-    SYS_getxattrat, SYS_listxattrat, SYS_getcwd, SYS_chdir, SYS_fchdir,
-    SYS_inotify_add_watch, SYS_fanotify_init, SYS_fanotify_mark,
-    /* mounts and namespaces */
-    SYS_mount, SYS_umount2, SYS_pivot_root, SYS_chroot, SYS_unshare, SYS_setns,
-    SYS_open_tree, SYS_move_mount, SYS_fsopen, SYS_fsconfig, SYS_fsmount, SYS_fspick,
-    SYS_mount_setattr, SYS_open_tree_attr,
-    /* identity and privilege */
-    SYS_setuid, SYS_setgid, SYS_setreuid, SYS_setregid, SYS_setresuid, SYS_setresgid,
-    SYS_setfsuid, SYS_setfsgid, SYS_setgroups, SYS_capset, SYS_personality,
-    /* kernel attack surface a board never needs */
-    SYS_keyctl, SYS_add_key, SYS_request_key, SYS_bpf, SYS_perf_event_open, SYS_userfaultfd,
-    SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register,
-    SYS_init_module, SYS_finit_module, SYS_delete_module, SYS_kexec_load, SYS_kexec_file_load,
-    SYS_reboot, SYS_swapon, SYS_swapoff, SYS_acct, SYS_quotactl, SYS_syslog, SYS_vhangup,
-    SYS_sethostname, SYS_setdomainname, SYS_settimeofday, SYS_clock_settime,
-    SYS_clock_adjtime, SYS_adjtimex, SYS_iopl, SYS_ioperm, SYS_lookup_dcookie,
-};
-
-#define CLONE_NS_FLAGS (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | \
-                        CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
-
-/* 0, or -1 when the filter could not be installed. */
-static int seccomp_install(void)
-{
-    prog p = {.n = 0};
-    uint32_t self = (uint32_t)getpid();
-    /* Another ABI's syscall numbers mean something else: kill. */
-    emit(&p, BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)offsetof(struct seccomp_data, arch));
-    emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, VB_SECCOMP_ARCH);
-    ret(&p, SECCOMP_RET_KILL_PROCESS);
-    emit(&p, BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)offsetof(struct seccomp_data, nr));
-    /* x32 numbers share AUDIT_ARCH_X86_64 and would bypass the list. */
-    emit(&p, BPF_JMP | BPF_JGE | BPF_K, 0, 1, VB_X32_BIT);
-    ret(&p, SECCOMP_RET_KILL_PROCESS);
-    for (size_t i = 0; i < sizeof denied / sizeof denied[0]; i++) deny(&p, denied[i], RET_EPERM);
-    /* clone3 passes its flags in memory, out of the filter's sight: ENOSYS
-     * makes glibc fall back to clone(), whose flags are checked. */
-    deny(&p, SYS_clone3, RET_ENOSYS);
-    /* Threads only (CPython's _thread); fork/vfork/posix_spawn are clones
-     * without CLONE_THREAD; no new namespaces either. */
-    arg_bits(&p, SYS_clone, 0, CLONE_THREAD, CLONE_NS_FLAGS);
-    /* Signals to itself only (CPython raises via tgkill/kill on its own
-     * pid); never the supervisor, the zygote, a process group or -1. */
-    only_arg(&p, SYS_kill, 0, self, self);
-    only_arg(&p, SYS_tgkill, 0, self, self);
-    only_arg(&p, SYS_tkill, 0, self, self);
-    only_arg(&p, SYS_rt_sigqueueinfo, 0, self, self);
-    only_arg(&p, SYS_rt_tgsigqueueinfo, 0, self, self);
-    /* getrlimit/setrlimit are prlimit64(0, ...): not on other processes. */
-    only_arg(&p, SYS_prlimit64, 0, 0, self);
-    /* glibc's fstat is newfstatat(fd, "", AT_EMPTY_PATH): allow that form,
-     * deny stat by path. */
-    arg_bits(&p, SYS_newfstatat, 3, AT_EMPTY_PATH, 0);
-    arg_bits(&p, SYS_statx, 2, AT_EMPTY_PATH, 0);
-    ret(&p, RET_ALLOW);
-    if (p.overflow) return -1;
-    struct sock_fprog fp = {.len = (unsigned short)p.n, .filter = p.ins};
-    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fp, 0, 0) == 0 ? 0 : -1;
-}
-#else
-static int seccomp_install(void) { return -1; }
-#endif
+/* ---- 3-4. capabilities, Landlock, seccomp: sandbox_kernel.c -------------- */
 
 /* ---- 5. Python ---------------------------------------------------------- */
 
@@ -432,12 +200,10 @@ void vb_sandbox_enter(const vb_firmware_ctx *fw)
     python_prune();
     drop_fds(fw);
     set_limits();
-    /* Required by both Landlock and unprivileged seccomp; also makes any
-     * exec that slipped through gain nothing. */
-    int nnp = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-    landlock_deny_all();
-    if (nnp != 0 || seccomp_install() != 0) {
-        say(fw, "\r\nvboard: cannot sandbox the VM (seccomp unavailable); halted\r\n");
+    /* Capabilities, no_new_privs, Landlock, the seccomp allow-list: last,
+     * since afterwards nothing but the listed syscalls works. */
+    if (vb_sandbox_kernel_enter() != 0) {
+        say(fw, "\r\nvboard: cannot sandbox the VM (capabilities or seccomp); halted\r\n");
         for (;;) {
             if (atomic_load(&fw->regs->power_off)) _exit(VB_VM_EXIT_POWER_OFF);
             pause();

@@ -9,14 +9,16 @@
  *      the serial output pipe and the input eventfd (the flash image stays
  *      mapped; its fd goes);
  *   2. rlimits: RLIMIT_NOFILE and RLIMIT_CORE (RLIMIT_AS is the engine's);
- *   3. Landlock: every filesystem right the kernel knows is handled with no
+ *   3. capabilities: all dropped (bounding, ambient, inheritable,
+ *      permitted, effective; securebits locked when root);
+ *   4. Landlock: every filesystem right the kernel knows is handled with no
  *      rule (nothing may be opened, created, removed, truncated or executed),
  *      TCP bind/connect denied (ABI >= 4), signals and abstract UNIX sockets
  *      scoped to the VM (ABI >= 6); skipped silently on kernels without it;
- *   4. seccomp-bpf: a deny-list answering EPERM (process creation, exec,
- *      ptrace, sockets, path syscalls, privileged and cross-process calls),
- *      so the rules hold on kernels without Landlock too;
- *   5. Python: host-reaching modules dropped from sys.modules and the
+ *   5. seccomp-bpf: an allow-list, default kill (sandbox_kernel.c, which
+ *      holds 3-5 without Python so the unit test installs the same), so
+ *      the rules hold on kernels without Landlock too;
+ *   6. Python: host-reaching modules dropped from sys.modules and the
  *      builtin importer filtered to an allow-list. */
 #ifndef VB_FIRMWARE_SANDBOX_H
 #define VB_FIRMWARE_SANDBOX_H

@@ -207,7 +207,9 @@ static uint32_t hal_led_get(void *ctx) { return atomic_load(&fw_of(ctx)->regs->l
 static size_t hal_rtc_memory_read(void *ctx, uint8_t *buf, size_t cap)
 {
     const vb_regs *r = fw_of(ctx)->regs;
-    size_t n = r->rtc_mem_len < cap ? (size_t)r->rtc_mem_len : cap;
+    /* rtc_mem_len is whatever the last VM left: never past the memory */
+    size_t n = r->rtc_mem_len < VB_RTC_MEM ? (size_t)r->rtc_mem_len : VB_RTC_MEM;
+    if (n > cap) n = cap;
     memcpy(buf, r->rtc_mem, n);
     return n;
 }

@@ -77,12 +77,31 @@ static void maybe_send(board *b)
     board_ring_rx(b);
 }
 
+/* Records taken per call: a VM flooding its event pipe cannot keep the
+ * loop from its other fds; the rest waits for the next turn (the writer
+ * never blocks: a full pipe drops its events). */
+#define EVENTS_PER_TURN 1024u
+
+/* The firmware's hardware event records, each through the gate
+ * (trace/evcheck.h): device code can write any bytes to this pipe. A read
+ * that ends inside a record drops the torn bytes (only a forged write
+ * tears: real records are written whole, below PIPE_BUF), which also puts
+ * the stream back on a record boundary once the pipe runs dry. */
 static void drain_events(board *b)
 {
     vb_hw_event ev[64];
+    size_t taken = 0;
     ssize_t n;
-    while ((n = read(b->ev_pipe[0], ev, sizeof ev)) > 0) {
-        for (size_t i = 0; i < (size_t)n / sizeof ev[0]; i++) board_log_event(b, &ev[i]);
+    while (taken < EVENTS_PER_TURN && (n = read(b->ev_pipe[0], ev, sizeof ev)) > 0) {
+        size_t k = (size_t)n / sizeof ev[0];
+        if ((size_t)n % sizeof ev[0]) b->events_dropped++;
+        uint64_t now = board_now_us();
+        for (size_t i = 0; i < k; i++) {
+            vb_hw_event ok;
+            if (vb_ev_gate_admit(&b->ev_gate, &ev[i], now, &ok) == VB_EV_ACCEPT) board_log_event(b, &ok);
+            else b->events_dropped++;
+        }
+        taken += k ? k : 1;
     }
     maybe_send(b);
 }
@@ -187,7 +206,8 @@ static pid_t start_zygote(board *b)
     vb_control_close_fds_in_child(&b->control);
     if (b->trace) fclose(b->trace);
     if (b->serial_log) fclose(b->serial_log);
-    vb_firmware_ctx fw = {b->cfg->profile, &b->flash, b->regs, b->tx_pipe[1], b->rx_efd, b->ev_pipe[1]};
+    vb_firmware_ctx fw = {b->cfg->profile, &b->flash, b->regs, b->tx_pipe[1], b->rx_efd, b->ev_pipe[1],
+                          b->cfg->no_audit_hook};
     _exit(vb_zygote_main(&fw));
 }
 
@@ -301,6 +321,8 @@ static void board_continue(board *b)
     b->lock_retry_at = 0;
     if (!relock_flash(b)) return;
     b->boot_pending = false;
+    /* again now that no killed VM can still be writing the block */
+    vb_regs_reinit_hard_reset(b->regs);
     board_bootloader_start(b);
 }
 
@@ -309,6 +331,9 @@ static void board_continue(board *b)
 static void boot(board *b, vb_cause cause)
 {
     vb_regs *r = b->regs;
+    /* whatever the last firmware wrote to the block, this boot starts from
+     * the reset state of what does not survive (contract/regs.h) */
+    vb_regs_reinit_hard_reset(r);
     b->power = BOARD_ON;
     b->last_cause = cause;
     r->boot_count++;
@@ -380,6 +405,10 @@ void board_power_on(board *b)
     b->power_on_at_us = 0;
     vb_regs *r = b->regs;
     uint64_t now = board_now_us();
+    /* power loss: RTC memory and the wake configuration are gone (also
+     * for a board that was never off, whatever the VM left there) */
+    r->rtc_mem_len = 0;
+    r->wake_pin_mask = 0;
     r->power_on_us = now;
     /* The RTC lost power: it starts at its epoch, or at host time. */
     int64_t rtc_us = 0;
@@ -620,7 +649,7 @@ static int board_loop(board *b)
         uint64_t d = next_deadline(b);
         if (d) {
             uint64_t now = board_now_us();
-            uint64_t ms = d <= now ? 0 : (d - now + 999) / 1000;
+            uint64_t ms = d <= now ? 0 : (d - now) / 1000 + 1;   /* a VM-set deadline cannot wrap */
             timeout = ms > 60000 ? 60000 : (int)ms;
         }
         if (poll(pf, FIXED + nlink + nctl, timeout) < 0) {
@@ -644,8 +673,8 @@ static int open_line(board *b, char *err, size_t errlen)
     const vb_board_cfg *cfg = b->cfg;
     switch (cfg->line) {
     case VB_LINE_PTY: return vb_serial_open_pty(&b->serial, cfg->pty_link, err, errlen);
-    case VB_LINE_TCP: return vb_serial_open_tcp(&b->serial, cfg->port, false, err, errlen);
-    case VB_LINE_RFC2217: return vb_serial_open_tcp(&b->serial, cfg->port, true, err, errlen);
+    case VB_LINE_TCP: return vb_serial_open_tcp(&b->serial, cfg->port, false, cfg->allow_any_user, err, errlen);
+    case VB_LINE_RFC2217: return vb_serial_open_tcp(&b->serial, cfg->port, true, cfg->allow_any_user, err, errlen);
     default: return vb_serial_open_stdio(&b->serial, err, errlen);
     }
 }

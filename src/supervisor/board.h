@@ -44,6 +44,11 @@ typedef struct vb_board_cfg {
     const char *send_text;     /* typed into the REPL once its prompt is up */
     size_t send_len;
     uint32_t baud;             /* pace the serial line at this rate (10 bits a byte); 0 = unpaced */
+    bool allow_any_user;       /* TCP/RFC 2217: serve clients of any local uid, not only ours */
+    /* The VM's audit hook stays unarmed (VBOARD_UNSAFE_NO_AUDIT_HOOK=1):
+     * only for tests that show the kernel layers hold beneath it. */
+    bool no_audit_hook;
+    uint64_t log_max;          /* --serial-log, --trace, --vcd: bytes each at most; 0 = the default */
     /* cut power at the Nth flash operation of this run (0 = never) */
     uint64_t power_cut_at;
     vb_cut_mode power_cut_mode;

@@ -152,7 +152,7 @@ static const char *cmd_status(board *b, const vb_json_obj *req, vb_json_out *out
     uint64_t now = board_now_us();
     vb_json_str(out, "profile", b->cfg->profile->name);
     vb_json_str(out, "power", power_names[b->power]);
-    vb_json_uint(out, "uptime_ms", b->power == BOARD_OFF ? 0 : (now - r->power_on_us) / 1000u);
+    vb_json_uint(out, "uptime_ms", b->power == BOARD_OFF || now < r->power_on_us ? 0 : (now - r->power_on_us) / 1000u);
     vb_json_uint(out, "boot_count", r->boot_count);
     vb_json_str(out, "reset_cause", board_cause_name(b->last_cause));
     vb_json_int(out, "reset_cause_value", r->reset_cause);
@@ -174,6 +174,7 @@ static const char *cmd_status(board *b, const vb_json_obj *req, vb_json_out *out
     vb_json_uint(out, "serial_queued", vb_txq_count(&b->txq));
     vb_json_uint(out, "serial_overflow", b->tx_overflow);
     vb_json_uint(out, "serial_baud", b->cfg->baud);
+    vb_json_uint(out, "events_dropped", b->events_dropped);
     return NULL;
 }
 

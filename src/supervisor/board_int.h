@@ -16,6 +16,7 @@
 #include "link/pace.h"
 #include "link/txqueue.h"
 #include "supervisor/board.h"
+#include "trace/evcheck.h"
 #include "trace/textwatch.h"
 #include "trace/vcd.h"
 #include "supervisor/transport/control.h"
@@ -85,7 +86,13 @@ typedef struct board {
     unsigned vcd_led;          /* the LED's VCD variable index */
     FILE *serial_log;
     vb_textwatch expect, fail;
-    uint64_t events_dropped;
+    /* caps: each file stops, after a note, at log_max bytes */
+    uint64_t log_max;          /* cfg->log_max, or the default */
+    uint64_t trace_bytes, serial_log_bytes;
+    bool trace_full, serial_log_full;
+    /* hardware event records: checked, clamped and rate-limited (evcheck.h) */
+    vb_ev_gate ev_gate;
+    uint64_t events_dropped;   /* refused by the gate, or torn */
 } board;
 
 /* board.c: host monotonic µs. */

@@ -150,7 +150,8 @@ static void put_rx(board *b, const uint8_t *buf, size_t n)
 static void take_input(board *b)
 {
     uint8_t buf[512];
-    size_t space = VB_RX_RING - vb_rx_count(b->regs);
+    uint32_t used = vb_rx_count(b->regs);           /* VM-writable: bounded here */
+    size_t space = used >= VB_RX_RING ? 0 : VB_RX_RING - used;
     size_t allow = vb_pace_allow(&b->rx_pace, board_now_us());
     if (space > allow) space = allow;
     if (space == 0) return;

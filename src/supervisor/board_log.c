@@ -1,12 +1,21 @@
 /* What happened, visible (issue 5): the JSON-lines trace, the VCD of pin
  * levels, the serial log, and CI mode's text watches. Times are board
  * time: microseconds since `vboard run` started, monotonic across resets
- * and power cycles so one timeline holds a whole run. */
+ * and power cycles so one timeline holds a whole run.
+ *
+ * The files are bounded (issue 11): each stops at the run's log_max bytes
+ * (--log-max; LOG_MAX_DEFAULT when 0) after one note saying so, and the
+ * board runs on. They are opened without following a symlink, so a board
+ * cannot be pointed at a file through a planted link. The hardware event
+ * records the firmware sends are hostile input: they reach the trace and
+ * the VCD only through the gate of trace/evcheck.h. */
 #include "board_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "contract/pins.h"
 
@@ -15,16 +24,40 @@ static uint64_t board_time(const board *b, uint64_t host_us)
     return host_us > b->start_us ? host_us - b->start_us : 0;
 }
 
+/* Each log file at most this many bytes (plus its note) unless --log-max. */
+#define LOG_MAX_DEFAULT ((uint64_t)64 << 20)
+
+/* Create or truncate path, never through a symlink. */
 static FILE *open_log(const char *path, const char *what, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) snprintf(err, errlen, "cannot write the %s %s: %s", what, path, strerror(errno));
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        if (errno == ELOOP) snprintf(err, errlen, "refusing to write the %s through a symlink: %s", what, path);
+        else snprintf(err, errlen, "cannot write the %s %s: %s", what, path, strerror(errno));
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        snprintf(err, errlen, "cannot write the %s %s: %s", what, path, strerror(errno));
+        close(fd);
+    }
     return f;
+}
+
+/* The profile's GPIOs as a mask, for the event gate. */
+static uint64_t profile_pin_mask(const vb_profile *p)
+{
+    uint64_t m = 0;
+    for (unsigned i = 0; i < p->n_pins; i++)
+        if (p->pins[i].gpio < VB_REG_PINS) m |= (uint64_t)1 << p->pins[i].gpio;
+    return m;
 }
 
 int board_log_open(board *b, char *err, size_t errlen)
 {
     const vb_board_cfg *cfg = b->cfg;
+    b->log_max = cfg->log_max ? cfg->log_max : LOG_MAX_DEFAULT;
+    vb_ev_gate_init(&b->ev_gate, profile_pin_mask(cfg->profile), board_now_us());
     if (cfg->trace_path && !(b->trace = open_log(cfg->trace_path, "trace", err, errlen))) return -1;
     if (cfg->serial_log_path && !(b->serial_log = open_log(cfg->serial_log_path, "serial log", err, errlen)))
         return -1;
@@ -40,6 +73,7 @@ int board_log_open(board *b, char *err, size_t errlen)
         vars[p->n_pins] = (vb_vcd_var){"led", 24};
         b->vcd_led = p->n_pins;
         if (!(b->vcd = vb_vcd_open(cfg->vcd_path, p->name, vars, p->n_pins + 1, err, errlen))) return -1;
+        vb_vcd_limit(b->vcd, b->log_max);
     }
     return 0;
 nomem:
@@ -58,10 +92,26 @@ void board_log_close(board *b)
     b->vcd = NULL;
 }
 
+/* A line that would take the trace past its cap: the log_full note
+ * instead (once), then nothing. */
 void board_trace_at(board *b, uint64_t host_us, const char *event, const char *fields)
 {
-    if (!b->trace) return;
-    fprintf(b->trace, "{\"t_us\":%" PRIu64 ",\"event\":\"%s\"%s}\n", board_time(b, host_us), event, fields);
+    if (!b->trace || b->trace_full) return;
+    uint64_t t = board_time(b, host_us);
+    char line[512];
+    int n = snprintf(line, sizeof line, "{\"t_us\":%" PRIu64 ",\"event\":\"%s\"%s}\n", t, event, fields);
+    if (n < 0) return;
+    if (b->trace_bytes + (uint64_t)n > b->log_max) {
+        b->trace_full = true;
+        fprintf(b->trace, "{\"t_us\":%" PRIu64 ",\"event\":\"log_full\",\"max\":%" PRIu64 "}\n", t,
+                b->log_max);
+    } else if ((size_t)n < sizeof line) {
+        fwrite(line, 1, (size_t)n, b->trace);
+        b->trace_bytes += (uint64_t)n;
+    } else {
+        fprintf(b->trace, "{\"t_us\":%" PRIu64 ",\"event\":\"%s\"%s}\n", t, event, fields);
+        b->trace_bytes += (uint64_t)n;
+    }
     fflush(b->trace);          /* a killed supervisor still leaves the timeline */
 }
 
@@ -118,12 +168,14 @@ void board_log_led(board *b, uint64_t t_us, uint32_t rgb)
     board_trace_at(b, t_us, "led", f);
 }
 
+/* ev has passed the gate (drain_events): kind, gpio and value are in
+ * range and the time is clamped. The switch stays defensive anyway. */
 void board_log_event(board *b, const vb_hw_event *ev)
 {
     char f[64];
     switch (ev->kind) {
     case VB_EV_PIN:
-        board_log_pin(b, ev->t_us, ev->gpio, ev->value, "firmware");
+        if (ev->value <= 2) board_log_pin(b, ev->t_us, ev->gpio, ev->value, "firmware");
         break;
     case VB_EV_LED:
         board_log_led(b, ev->t_us, ev->value);
@@ -152,8 +204,16 @@ void board_log_event(board *b, const vb_hw_event *ev)
 
 void board_log_output(board *b, const void *buf, size_t n)
 {
-    if (b->serial_log) {
-        fwrite(buf, 1, n, b->serial_log);
+    if (b->serial_log && !b->serial_log_full) {
+        uint64_t room = b->log_max - b->serial_log_bytes;
+        size_t k = n < room ? n : (size_t)room;
+        fwrite(buf, 1, k, b->serial_log);
+        b->serial_log_bytes += k;
+        if (k < n) {
+            b->serial_log_full = true;
+            fprintf(b->serial_log, "\n[vboard: serial log reached %" PRIu64 " bytes; the rest is not logged]\n",
+                    b->log_max);
+        }
         fflush(b->serial_log);
     }
     if (b->quit) return;

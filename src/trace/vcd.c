@@ -2,11 +2,13 @@
 #include "vcd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util/errtext.h"
 
@@ -26,6 +28,9 @@ struct vb_vcd {
     FILE *f;
     uint64_t t;                  /* the last time stamp written */
     bool io_error;
+    uint64_t bytes;              /* written so far */
+    uint64_t max;                /* vb_vcd_limit: 0 = no cap */
+    bool full;                   /* the cap was reached: nothing more is written */
     unsigned n;
     vcd_slot v[];
 };
@@ -62,19 +67,44 @@ static void sanitize(char *out, const char *name, const char *fallback, unsigned
     out[k] = '\0';
 }
 
-static void write_value(vb_vcd *v, const vcd_slot *s)
+/* A value line ("1!", "b0101 \"") into buf (at least 48 bytes); its length. */
+static int format_value(char *buf, size_t cap, const vcd_slot *s)
 {
-    if (s->width == 1) {
-        fprintf(v->f, "%c%s\n", !s->known ? 'x' : s->z ? 'z' : s->value ? '1' : '0', s->id);
-        return;
-    }
+    if (s->width == 1)
+        return snprintf(buf, cap, "%c%s\n", !s->known ? 'x' : s->z ? 'z' : s->value ? '1' : '0', s->id);
     char bits[33];
     for (unsigned i = 0; i < s->width; i++) {
         unsigned bit = s->width - 1 - i;
         bits[i] = !s->known ? 'x' : s->z ? 'z' : (s->value >> bit & 1) ? '1' : '0';
     }
     bits[s->width] = '\0';
-    fprintf(v->f, "b%s %s\n", bits, s->id);
+    return snprintf(buf, cap, "b%s %s\n", bits, s->id);
+}
+
+static void write_value(vb_vcd *v, const vcd_slot *s)
+{
+    char line[48];
+    int n = format_value(line, sizeof line, s);
+    if (n > 0) fwrite(line, 1, (size_t)n, v->f);
+}
+
+/* Create or truncate path for writing, never through a symlink. */
+static FILE *create_file(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        if (errno == ELOOP)
+            vb_set_err(err, errlen, "refusing to write the VCD file through a symlink: %s", path);
+        else
+            vb_set_err(err, errlen, "cannot create the VCD file %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        vb_set_err(err, errlen, "cannot create the VCD file %s: %s", path, strerror(errno));
+        close(fd);
+    }
+    return f;
 }
 
 vb_vcd *vb_vcd_open(const char *path, const char *scope, const vb_vcd_var *vars, unsigned n,
@@ -111,9 +141,8 @@ vb_vcd *vb_vcd_open(const char *path, const char *scope, const vb_vcd_var *vars,
     char scope_name[NAME_MAX_LEN + 2];
     sanitize(scope_name, scope && *scope ? scope : "board", "scope", 0);
 
-    v->f = fopen(path, "w");
+    v->f = create_file(path, err, errlen);
     if (!v->f) {
-        vb_set_err(err, errlen, "cannot create the VCD file %s: %s", path, strerror(errno));
         free(v);
         return NULL;
     }
@@ -137,7 +166,29 @@ vb_vcd *vb_vcd_open(const char *path, const char *scope, const vb_vcd_var *vars,
         free(v);
         return NULL;
     }
+    long at = ftell(v->f);
+    v->bytes = at > 0 ? (uint64_t)at : 0;
     return v;
+}
+
+void vb_vcd_limit(vb_vcd *v, uint64_t max_bytes)
+{
+    if (v) v->max = max_bytes;
+}
+
+bool vb_vcd_full(const vb_vcd *v) { return v && v->full; }
+
+/* n more bytes would pass the cap: the note, once, and nothing after it. */
+static bool over_cap(vb_vcd *v, size_t n)
+{
+    if (v->full) return true;
+    if (!v->max || v->bytes + n <= v->max) return false;
+    static const char note[] = "$comment log full $end\n";
+    fputs(note, v->f);
+    v->bytes += sizeof note - 1;
+    v->full = true;
+    if (fflush(v->f) != 0) v->io_error = true;
+    return true;
 }
 
 void vb_vcd_set(vb_vcd *v, uint64_t t_us, unsigned var, uint32_t value, bool z)
@@ -150,15 +201,19 @@ void vb_vcd_set(vb_vcd *v, uint64_t t_us, unsigned var, uint32_t value, bool z)
         value = value != 0;
     else if (s->width < 32)
         value &= (UINT32_C(1) << s->width) - 1;
-    if (s->known && s->z == z && s->value == value) return;
-    s->known = true;
-    s->z = z;
-    s->value = value;
-    if (t_us > v->t) {
-        fprintf(v->f, "#%" PRIu64 "\n", t_us);
-        v->t = t_us;
-    }
-    write_value(v, s);
+    if (v->full || (s->known && s->z == z && s->value == value)) return;
+    vcd_slot next = *s;
+    next.known = true;
+    next.z = z;
+    next.value = value;
+    char buf[80];
+    int n = t_us > v->t ? snprintf(buf, sizeof buf, "#%" PRIu64 "\n", t_us) : 0;
+    int m = format_value(buf + n, sizeof buf - (size_t)n, &next);
+    if (m < 0 || over_cap(v, (size_t)(n + m))) return;
+    *s = next;
+    if (t_us > v->t) v->t = t_us;
+    fwrite(buf, 1, (size_t)(n + m), v->f);
+    v->bytes += (uint64_t)(n + m);
     /* a killed supervisor must leave every change so far on disk */
     if (fflush(v->f) != 0) v->io_error = true;
 }
@@ -166,7 +221,7 @@ void vb_vcd_set(vb_vcd *v, uint64_t t_us, unsigned var, uint32_t value, bool z)
 int vb_vcd_close(vb_vcd *v, uint64_t t_end_us)
 {
     if (!v) return 0;
-    if (t_end_us > v->t) fprintf(v->f, "#%" PRIu64 "\n", t_end_us);
+    if (t_end_us > v->t && !v->full) fprintf(v->f, "#%" PRIu64 "\n", t_end_us);
     bool bad = v->io_error || fflush(v->f) != 0 || ferror(v->f);
     if (fclose(v->f) != 0) bad = true;
     free(v);

@@ -50,7 +50,9 @@ typedef struct vb_vcd vb_vcd;
  * identifier code ('!', '"', ... '~', then "!!", ...), $enddefinitions,
  * then at #0 $dumpvars with every variable 'x'.
  * Refused: n == 0, a width of 0 or above 32, two names equal after
- * sanitising, a path that cannot be created or written.
+ * sanitising, a path that cannot be created or written, a path whose last
+ * component is a symlink ("refusing to write the VCD file through a
+ * symlink: PATH"; O_NOFOLLOW). The file is opened O_CLOEXEC.
  * Returns the writer, or NULL with a sentence in err (err may be NULL). */
 vb_vcd *vb_vcd_open(const char *path, const char *scope, const vb_vcd_var *vars, unsigned n,
                     char *err, size_t errlen);
@@ -63,6 +65,14 @@ vb_vcd *vb_vcd_open(const char *path, const char *scope, const vb_vcd_var *vars,
  * '#t' is written only when the time advanced. Flushed at once. An unknown
  * var, or v NULL, is ignored; an I/O error is remembered for vb_vcd_close. */
 void vb_vcd_set(vb_vcd *v, uint64_t t_us, unsigned var, uint32_t value, bool z);
+
+/* Cap the file at max_bytes (0: no cap; the header counts). A change that
+ * would take it past the cap writes "$comment log full $end" instead, once,
+ * and nothing more is written: the file ends at most that line beyond
+ * max_bytes. */
+void vb_vcd_limit(vb_vcd *v, uint64_t max_bytes);
+/* The cap was reached. NULL-safe (false). */
+bool vb_vcd_full(const vb_vcd *v);
 
 /* Write a final '#t_end' (when it is later than the last time written, so
  * viewers show how long the last values lasted), close and free.

@@ -45,7 +45,10 @@ def attempt(label, fn, *args):
 
 
 @pytest.fixture
-def board(tmp_path):
+def board(tmp_path, monkeypatch):
+    # These tests show the KERNEL layers hold: the VM's audit hook, which
+    # would refuse most routes first (test_engine_guards.py), stays unarmed.
+    monkeypatch.setenv("VBOARD_UNSAFE_NO_AUDIT_HOOK", "1")
     b = Board(tmp_path)
     b.expect_exact(BANNER, timeout=10)
     yield b

@@ -58,10 +58,16 @@ int vb_control_open(vb_control *c, const char *path, vb_control_fn handle, void 
         }
         unlink(path);                  /* left by a board that died */
     }
+    /* Whoever can connect controls the board: the socket is 0600 whatever
+     * the umask. fchmod does not reach an AF_UNIX path, and the umask is
+     * the process's; the path is set before listen, so nobody connects to
+     * it while it has the umask's mode. */
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 16) < 0) {
+    bool bound = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+    if (!bound || chmod(path, 0600) < 0 || listen(fd, 16) < 0) {
         int e = errno;
         snprintf(err, errlen, "cannot listen on control socket %s: %s", path, strerror(e));
+        if (bound) unlink(path);
         if (fd >= 0) close(fd);
         return -e;
     }

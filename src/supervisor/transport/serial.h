@@ -74,8 +74,11 @@ int vb_serial_open_stdio(vb_serial *s, char *err, size_t errlen);
  * symlink, never a regular file). */
 int vb_serial_open_pty(vb_serial *s, const char *link, char *err, size_t errlen);
 /* A listening socket on 127.0.0.1:port (0: any free port; url says which),
- * raw or telnet/RFC 2217. One client at a time; the board runs without one. */
-int vb_serial_open_tcp(vb_serial *s, int port, bool rfc2217, char *err, size_t errlen);
+ * raw or telnet/RFC 2217. One client at a time; the board runs without one.
+ * Clients are served only when their socket belongs to this process's uid,
+ * unless `any_user`, and are closed unseen by the board when they speak
+ * HTTP (serial_tcp.c). */
+int vb_serial_open_tcp(vb_serial *s, int port, bool rfc2217, bool any_user, char *err, size_t errlen);
 
 static inline unsigned vb_serial_pollfds(vb_serial *s, struct pollfd *pf, bool in, bool out)
 {

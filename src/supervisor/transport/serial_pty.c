@@ -156,6 +156,14 @@ int vb_serial_open_pty(vb_serial *s, const char *link, char *err, size_t errlen)
         cfmakeraw(&raw);
         tcsetattr(slave, TCSANOW, &raw);
     }
+    /* Only our uid may open the line: grantpt leaves 0620 (group tty). */
+    if (fchmod(slave, 0600) < 0) {
+        int e = errno;
+        snprintf(err, errlen, "cannot make the pseudo-terminal %s private: %s", p->slave_path, strerror(e));
+        close(slave);
+        vb_serial_close(s);
+        return -e;
+    }
     close(slave);                     /* detached until a host opens it */
     fcntl(p->master, F_SETFD, FD_CLOEXEC);
     fcntl(p->master, F_SETFL, fcntl(p->master, F_GETFL) | O_NONBLOCK);

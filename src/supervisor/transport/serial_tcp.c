@@ -2,7 +2,21 @@
  * 127.0.0.1 and at most one client. The connection is a two-state
  * machine, waiting <-> connected, changed only by connect_client() and
  * disconnect(); a client leaving is an event, never an error. All bytes go
- * out through vb_fd_write_some, the one write loop. */
+ * out through vb_fd_write_some, the one write loop.
+ *
+ * Whoever reaches the port runs code in the board, so two gates stand
+ * before the RX ring (issue 11):
+ * - the owner: a client whose socket belongs to another local uid is
+ *   refused (peer_uid.h), unless the board allows any user; an owner that
+ *   cannot be found is a refusal too;
+ * - the protocol: a connection that speaks HTTP (a browser's page POSTing
+ *   to 127.0.0.1, a cross-protocol attack) is closed before any of its
+ *   bytes reach the board, as Redis does. Only the first line is checked
+ *   for a method, since REPL users type anything after it; a "Host:" line
+ *   is looked for at every line start in the first VB_SNIFF_WINDOW bytes.
+ *   Bytes that could still begin such a line are held until they cannot
+ *   (at most a few: the longest pattern less one). For RFC 2217 the check
+ *   is on the data after telnet filtering. */
 #include "serial.h"
 
 #include <arpa/inet.h>
@@ -19,6 +33,29 @@
 
 #include "link/rfc2217.h"
 #include "link/telnet.h"
+#include "supervisor/transport/peer_uid.h"
+
+#define VB_SNIFF_WINDOW 1024   /* data bytes whose line starts are checked for "Host:" */
+#define VB_SNIFF_HOLD 16       /* > the longest pattern */
+#define REFUSED_HTTP "vboard: connection refused: this is a serial port, not an HTTP server\r\n"
+
+/* The first line's HTTP methods (case-sensitive, as browsers send them). */
+static const char *const http_methods[] = {"GET ", "POST ", "PUT ", "HEAD ", "OPTIONS ",
+                                           "DELETE ", "PATCH ", "CONNECT ", "TRACE "};
+static const char host_header[] = "host:";      /* any line, any case */
+
+/* The protocol gate's state, per client. */
+typedef struct sniff {
+    bool active;               /* still checking */
+    bool first_line;           /* no line end seen yet */
+    bool line_start;           /* the next byte starts a line */
+    size_t seen;               /* data bytes examined */
+    uint8_t held[VB_SNIFF_HOLD]; /* the start of a line that may yet be HTTP */
+    size_t held_len;
+    /* released bytes the board had no room for in the read that freed them */
+    uint8_t ready[VB_SNIFF_HOLD];
+    size_t ready_len;
+} sniff;
 
 typedef struct tcp_line {
     int listen_fd;
@@ -27,7 +64,82 @@ typedef struct tcp_line {
     vb_telnet telnet;          /* rfc2217: the filter's state, per client */
     uint8_t owed[256];         /* protocol bytes that must go out before more output */
     size_t owed_len;
+    bool any_user;             /* serve clients of any uid, not only ours */
+    sniff sniff;
 } tcp_line;
+
+/* ---- the protocol gate --------------------------------------------------- */
+
+static bool prefix_of(const uint8_t *p, size_t n, const char *pat, bool fold)
+{
+    size_t m = strlen(pat);
+    if (n > m) n = m;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = fold && p[i] >= 'A' && p[i] <= 'Z' ? (uint8_t)(p[i] - 'A' + 'a') : p[i];
+        if (c != (uint8_t)pat[i]) return false;
+    }
+    return true;
+}
+
+/* What `p` (the start of a line) is: 1 a whole pattern (HTTP), 0 the
+ * beginning of one (undecided), -1 neither (safe). */
+static int line_match(const uint8_t *p, size_t n, bool first_line)
+{
+    int r = -1;
+    const char *pats[sizeof http_methods / sizeof http_methods[0] + 1];
+    size_t np = 0;
+    pats[np++] = host_header;
+    if (first_line)
+        for (size_t i = 0; i < sizeof http_methods / sizeof http_methods[0]; i++) pats[np++] = http_methods[i];
+    for (size_t i = 0; i < np; i++) {
+        if (!prefix_of(p, n, pats[i], pats[i] == host_header)) continue;
+        if (n >= strlen(pats[i])) return 1;
+        r = 0;
+    }
+    return r;
+}
+
+static void sniff_start(sniff *g)
+{
+    *g = (sniff){.active = true, .first_line = true, .line_start = true};
+}
+
+/* Data bytes in; what may go to the board out (room for n + VB_SNIFF_HOLD).
+ * False: the connection speaks HTTP. */
+static bool sniff_feed(sniff *g, const uint8_t *in, size_t n, uint8_t *out, size_t *out_len)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = in[i];
+        bool eol = c == '\r' || c == '\n';
+        if (!g->active) {
+            out[k++] = c;
+            continue;
+        }
+        if (g->line_start || g->held_len) {
+            assert(g->held_len < VB_SNIFF_HOLD);
+            g->held[g->held_len++] = c;
+            int m = eol ? -1 : line_match(g->held, g->held_len, g->first_line);
+            if (m > 0) return false;
+            if (m == 0) {
+                g->line_start = false;
+                g->seen++;
+                continue;
+            }
+            memcpy(out + k, g->held, g->held_len);
+            k += g->held_len;
+            g->held_len = 0;
+        } else {
+            out[k++] = c;
+        }
+        g->seen++;
+        g->line_start = eol;
+        if (eol) g->first_line = false;
+        if (g->seen >= VB_SNIFF_WINDOW && !g->held_len) g->active = false;
+    }
+    *out_len = k;
+    return true;
+}
 
 static void disconnect(vb_serial *s)
 {
@@ -36,6 +148,8 @@ static void disconnect(vb_serial *s)
     close(t->fd);
     t->fd = -1;
     t->owed_len = 0;
+    sniff_start(&t->sniff);
+    s->repoll_us = 0;
     s->attached = false;
 }
 
@@ -81,6 +195,7 @@ static void connect_client(vb_serial *s, int fd)
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  /* a REPL echoes single bytes */
     t->fd = fd;
     t->owed_len = 0;
+    sniff_start(&t->sniff);
     s->attached = true;
     if (t->rfc2217) {
         uint8_t greet[32];
@@ -99,11 +214,47 @@ static bool client_gone(const tcp_line *t)
     return poll(&pf, 1, 0) > 0 && (pf.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
+/* Tell a client why in one line, then hang up. What it sent already is
+ * read and dropped first: a close with unread bytes is a reset, which
+ * would discard the line before the client reads it. */
+static void refuse(int fd, const char *why)
+{
+    (void)vb_fd_write_some(fd, why, strlen(why));
+    shutdown(fd, SHUT_WR);
+    uint8_t sink[4096];
+    for (int i = 0; i < 16 && recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; i++) {}
+}
+
+/* The owner gate: true when `fd`'s client may use the port; otherwise it
+ * has been told why in one line. */
+static bool owner_ok(const tcp_line *t, int fd)
+{
+    if (t->any_user) return true;
+    uid_t uid, me = geteuid();
+    char why[192], line[320];
+    int rc = vb_peer_uid(fd, &uid, why, sizeof why);
+    if (rc == 0 && uid == me) return true;
+    if (rc == 0)
+        snprintf(line, sizeof line,
+                 "vboard: connection refused: the serial port belongs to uid %u (use --allow-any-user)\r\n",
+                 (unsigned)me);
+    else
+        snprintf(line, sizeof line,
+                 "vboard: connection refused: cannot tell which user connected: %s (use --allow-any-user)\r\n",
+                 why);
+    refuse(fd, line);
+    return false;
+}
+
 static void accept_client(vb_serial *s)
 {
     tcp_line *t = s->impl;
     int fd = accept4(t->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;                       /* gone before we took it */
+    if (!owner_ok(t, fd)) {
+        close(fd);
+        return;
+    }
     if (s->attached && client_gone(t)) disconnect(s);
     if (s->attached) {
         (void)vb_fd_write_some(fd, VB_SERIAL_BUSY, sizeof VB_SERIAL_BUSY - 1);
@@ -137,32 +288,74 @@ static unsigned tcp_service(vb_serial *s, const struct pollfd *pf, unsigned n)
             }
         }
     }
+    if (t->fd >= 0 && t->sniff.ready_len) r |= VB_SERIAL_READABLE;  /* no fd event says so */
     return r;
 }
 
-static ssize_t tcp_read(vb_serial *s, void *buf, size_t n)
+/* RFC 2217: strip telnet commands from p[0..n) in place, answering them.
+ * Returns the data bytes left; 0 also when the client was lost. */
+static size_t telnet_filter(vb_serial *s, uint8_t *p, size_t n)
 {
     tcp_line *t = s->impl;
-    if (!s->attached) return 0;
+    /* Replies are never longer than the request plus doubled IACs. */
+    uint8_t reply[2 * 512 + 64];
+    vb_telnet_out out = {reply, sizeof reply, 0, 0};
+    size_t k = 0;
+    for (size_t off = 0; off < n; off += 512) {
+        size_t len = n - off < 512 ? n - off : 512;
+        out.len = 0;
+        k += vb_telnet_feed(&t->telnet, p + off, len, p + k, &out);
+        if (out.len) send_protocol(s, reply, out.len);
+        if (!s->attached) return 0;
+    }
+    return k;
+}
+
+/* Bytes from the socket, at most n; 0 when none now or the client left. */
+static ssize_t read_client(vb_serial *s, uint8_t *buf, size_t n)
+{
+    tcp_line *t = s->impl;
     ssize_t r = read(t->fd, buf, n);
     if (r < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
     if (r <= 0) {                             /* EOF or reset: wait for the next */
         disconnect(s);
         return 0;
     }
-    if (!t->rfc2217) return r;
-    /* Replies are never longer than the request plus doubled IACs. */
-    uint8_t reply[2 * 512 + 64];
-    vb_telnet_out out = {reply, sizeof reply, 0, 0};
-    size_t k = 0;
-    for (size_t off = 0; off < (size_t)r; off += 512) {
-        size_t len = (size_t)r - off < 512 ? (size_t)r - off : 512;
-        out.len = 0;
-        k += vb_telnet_feed(&t->telnet, (uint8_t *)buf + off, len, (uint8_t *)buf + k, &out);
-        if (out.len) send_protocol(s, reply, out.len);
-        if (!s->attached) return 0;
+    return t->rfc2217 ? (ssize_t)telnet_filter(s, buf, (size_t)r) : r;
+}
+
+static ssize_t tcp_read(vb_serial *s, void *buf, size_t n)
+{
+    tcp_line *t = s->impl;
+    sniff *g = &t->sniff;
+    if (!s->attached || n == 0) return 0;
+    if (g->ready_len) {                       /* freed by the last read */
+        size_t k = g->ready_len < n ? g->ready_len : n;
+        memcpy(buf, g->ready, k);
+        memmove(g->ready, g->ready + k, g->ready_len - k);
+        g->ready_len -= k;
+        s->repoll_us = g->ready_len ? 1000 : 0;
+        return (ssize_t)k;
     }
-    return (ssize_t)k;
+    if (!g->active) return read_client(s, buf, n);
+    /* Releasing held bytes can give back more than was read: the few over
+     * n wait in `ready` for the next call. */
+    uint8_t in[512], out[sizeof in + VB_SNIFF_HOLD];
+    ssize_t r = read_client(s, in, n < sizeof in ? n : sizeof in);
+    if (r <= 0) return r;
+    size_t k;
+    if (!sniff_feed(g, in, (size_t)r, out, &k)) {
+        refuse(t->fd, REFUSED_HTTP);
+        disconnect(s);
+        return 0;
+    }
+    size_t now = k < n ? k : n;
+    memcpy(buf, out, now);
+    assert(k - now <= sizeof g->ready);
+    memcpy(g->ready, out + now, k - now);
+    g->ready_len = k - now;
+    s->repoll_us = g->ready_len ? 1000 : 0;
+    return (ssize_t)now;
 }
 
 static size_t raw_write(vb_serial *s, const void *buf, size_t n)
@@ -227,7 +420,7 @@ static void tcp_close(vb_serial *s, bool in_child)
 
 static const vb_serial_ops tcp_ops = {tcp_pollfds, tcp_service, tcp_read, tcp_write, tcp_close};
 
-int vb_serial_open_tcp(vb_serial *s, int port, bool rfc2217, char *err, size_t errlen)
+int vb_serial_open_tcp(vb_serial *s, int port, bool rfc2217, bool any_user, char *err, size_t errlen)
 {
     *s = (vb_serial){.kind = rfc2217 ? VB_SERIAL_RFC2217 : VB_SERIAL_TCP};
     tcp_line *t = calloc(1, sizeof *t);
@@ -237,6 +430,7 @@ int vb_serial_open_tcp(vb_serial *s, int port, bool rfc2217, char *err, size_t e
     }
     t->fd = -1;
     t->rfc2217 = rfc2217;
+    t->any_user = any_user;
     s->impl = t;
     s->ops = &tcp_ops;
     t->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

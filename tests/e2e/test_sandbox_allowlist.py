@@ -1,0 +1,85 @@
+"""The VM's environment and capabilities (issue 11 items 2 and 3): device
+code sees nothing of the host's environment, and the VM holds no
+capability, even when vboard runs as root. The seccomp allow-list itself is
+tested with raw syscalls in tests/unit/test_sandbox_filter.c."""
+import os
+
+import pytest
+
+from boardlib import BANNER, Board
+
+PRELUDE = b"""import sys
+def subclasses(root=object):
+    seen, todo, out = set(), [root], []
+    while todo:
+        c = todo.pop()
+        for s in type.__subclasses__(c):
+            if id(s) not in seen:
+                seen.add(id(s)); out.append(s); todo.append(s)
+    return out
+def real_os():
+    for c in subclasses():
+        if c.__name__ == '_wrap_close':
+            return c.__init__.__globals__
+"""
+
+
+@pytest.fixture
+def secret_board(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET", "xyz-sandbox-secret")
+    b = Board(tmp_path)
+    b.expect_exact(BANNER, timeout=10)
+    yield b
+    b.quit()
+
+
+def test_host_environment_is_not_visible(secret_board):
+    b = secret_board
+    b.raw_enter()
+    out, err = b.raw_exec(PRELUDE + b"""
+g = real_os()
+print('ENV', dict(g['environ']))
+print('GETENV', g['getenv']('SECRET'), g['getenv']('PATH'))
+import os
+print('BOARDENV', getattr(os, 'environ', None), getattr(os, 'getenv', lambda k: None)('SECRET'))
+print('FLAGS', sys.flags.ignore_environment, sys.flags.isolated)
+""")
+    out = out.decode()
+    assert "ENV {}" in out, (out, err)
+    assert "GETENV None None" in out, (out, err)
+    assert "xyz-sandbox-secret" not in out, (out, err)
+    # the VM's initial stack (what /proc/PID/environ shows) was zeroed too
+    with open("/proc/%d/environ" % b.vm_pid(), "rb") as f:
+        assert b"xyz-sandbox-secret" not in f.read()
+    # the supervisor, which is not sandboxed, keeps its own
+    with open("/proc/%d/environ" % b.proc.pid, "rb") as f:
+        assert b"SECRET=xyz-sandbox-secret" in f.read()
+
+
+def caps(pid):
+    got = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k.startswith("Cap"):
+                got[k] = int(v.strip(), 16)
+    return got
+
+
+def test_vm_holds_no_capabilities(tmp_path):
+    b = Board(tmp_path)
+    try:
+        b.expect_exact(BANNER, timeout=10)
+        got = caps(b.vm_pid())
+        assert got["CapEff"] == got["CapPrm"] == got["CapInh"] == got["CapAmb"] == 0, got
+        if os.geteuid() == 0:
+            # dropping the bounding set needs CAP_SETPCAP, which root has
+            assert got["CapBnd"] == 0, got
+            assert caps(b.proc.pid)["CapEff"] != 0   # the supervisor keeps its own
+        # after soft resets, the next VM is as bare
+        b.send(b"\x04")
+        b.expect_exact(b"\r\nMPY: soft reboot\r\n" + BANNER, timeout=10)
+        got = caps(b.vm_pid())
+        assert got["CapEff"] == got["CapPrm"] == got["CapInh"] == got["CapAmb"] == 0, got
+    finally:
+        b.quit()
