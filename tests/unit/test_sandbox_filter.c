@@ -5,6 +5,8 @@
  * Landlock, the seccomp allow-list), makes one call and reports its result
  * over a pipe; the parent sees the result, or that the child was killed by
  * SIGSYS (the allow-list's default). */
+#include <stdbool.h>
+
 #include "check.h"
 
 #include <errno.h>
@@ -305,9 +307,22 @@ int main(void)
         fprintf(stderr, "test_sandbox_filter: no Landlock on this kernel; the filter tests run without it\n");
     }
     RUN(test_denied_families_are_killed);
-    RUN(test_denied_forms_answer_eperm);
+    /* The sanitizer runtime makes syscalls of its own (its shadow memory,
+     * its reports) that the VM's allow-list rightly refuses: under it a
+     * child can only show what is killed, not what gets through. The
+     * plain build runs these. */
+#if defined(__SANITIZE_ADDRESS__)
+    const bool sanitized = true;
+#else
+    const bool sanitized = false;
+#endif
+    if (sanitized)
+        fprintf(stderr, "skip test_denied_forms_answer_eperm, test_needed_calls_work: "
+                        "the sanitizer runtime's own syscalls are not the VM's\n");
+    else
+        RUN(test_denied_forms_answer_eperm);
     if (syscall(SYS_landlock_create_ruleset, NULL, 0, 1) >= 1) RUN(test_landlock_alone_does_not_stop_stat);
-    RUN(test_needed_calls_work);
+    if (!sanitized) RUN(test_needed_calls_work);
     RUN(test_capabilities_are_dropped);
 #else
     fprintf(stderr, "test_sandbox_filter: x86_64 only\n");
