@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fs/fat_name.h"
 #include "util/path.h"
 
 /* ---- shared helpers ------------------------------------------------------ */
@@ -23,11 +24,102 @@ bool cli_board_path(const cli_args *a, const char *arg, char *out)
     return true;
 }
 
+const char *cli_shown(const char *s, bool keep_slash, char *buf, size_t len)
+{
+    vb_path_escape(s, strlen(s), keep_slash, buf, len);   /* cut short at worst */
+    return buf;
+}
+
 void cli_board_errno(const cli_args *a, const char *path, int err, const char *hint)
 {
-    char shown[CLI_PATH_MAX + 1];
-    snprintf(shown, sizeof shown, ":%s", path);
+    static char esc[CLI_SHOWN_MAX], shown[CLI_SHOWN_MAX + 1];
+    snprintf(shown, sizeof shown, ":%s", cli_shown(path, true, esc, sizeof esc));
     cli_errno(a, shown, err, hint);
+}
+
+int cli_walk_enter(cli_walk *w, uint32_t cluster)
+{
+    for (size_t i = 0; i < w->n; i++)
+        if (w->seen[i] == cluster)
+            return -ELOOP;
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 16;
+        uint32_t *p = realloc(w->seen, cap * sizeof *p);
+        if (!p)
+            return -ENOMEM;
+        w->seen = p;
+        w->cap = cap;
+    }
+    w->seen[w->n++] = cluster;
+    return 0;
+}
+
+void cli_walk_free(cli_walk *w)
+{
+    free(w->seen);
+    *w = (cli_walk){0};
+}
+
+int cli_walk_start(cli_walk *w, vb_fat *fs, const char *path)
+{
+    char prefix[CLI_PATH_MAX];
+    size_t len = strlen(path);
+    if (len >= sizeof prefix)
+        return -ENAMETOOLONG;
+    int r = cli_walk_enter(w, 0);   /* the root */
+    for (size_t i = 1; r == 0 && i <= len; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        memcpy(prefix, path, i);
+        prefix[i] = '\0';
+        vb_fat_info st;
+        if ((r = vb_fat_stat(fs, prefix, &st)) < 0)
+            break;
+        if (!st.is_dir)
+            return -ENOTDIR;
+        r = cli_walk_enter(w, st.first_cluster);
+        if (r == -ELOOP)
+            r = 0;   /* a loop on the user's own path: it was walked already */
+    }
+    return r;
+}
+
+bool cli_walk_child(const cli_args *a, cli_walk *w, vb_fat *fs, const char *dir,
+                    const cli_dirent *e, char *child)
+{
+    static char name[CLI_SHOWN_MAX], where[CLI_SHOWN_MAX];
+    vb_fatname_unsafe why = vb_fatname_check(e->name, strlen(e->name));
+    if (why != VB_FATNAME_SAFE) {
+        cli_error(a, ":%s%s%s: unsafe name in the image refused (%s)",
+                  cli_shown(dir, true, where, sizeof where), strcmp(dir, "/") ? "/" : "",
+                  cli_shown(e->name, false, name, sizeof name), vb_fatname_unsafe_text(why));
+        return false;
+    }
+    if (vb_path_join(dir, e->name, child, CLI_PATH_MAX) < 0) {
+        cli_board_errno(a, dir, -ENAMETOOLONG, NULL);
+        return false;
+    }
+    /* The path must lead back to this entry: a crafted directory may hold
+     * two entries of one name, and only the first can be reached. */
+    vb_fat_info st;
+    int r = vb_fat_stat(fs, child, &st);
+    if (r < 0) {
+        cli_board_errno(a, child, r, NULL);
+        return false;
+    }
+    if (st.is_dir != e->is_dir || st.first_cluster != e->cluster) {
+        cli_board_errno(a, child, -EEXIST, "another entry of the same name comes first in its "
+                        "directory; this one is skipped");
+        return false;
+    }
+    if (e->is_dir && (r = cli_walk_enter(w, e->cluster)) < 0) {
+        char hint[96];
+        snprintf(hint, sizeof hint, "directory loop: cluster %u was already walked; not again",
+                 (unsigned)e->cluster);
+        cli_board_errno(a, child, r, r == -ELOOP ? hint : NULL);
+        return false;
+    }
+    return true;
 }
 
 void cli_free_dir(cli_dirent *d, size_t n)
@@ -54,7 +146,8 @@ int cli_read_dir(vb_fat *fs, const char *path, cli_dirent **out, size_t *n)
             }
             v = p;
         }
-        v[len] = (cli_dirent){strdup(st.name), st.is_dir, st.size, st.wdate, st.wtime};
+        v[len] = (cli_dirent){strdup(st.name), st.is_dir, st.size, st.first_cluster, st.wdate,
+                              st.wtime};
         if (!v[len++].name) {
             rc = -ENOMEM;
             break;
@@ -77,7 +170,8 @@ static void print_entry(const char *name, bool is_dir, uint32_t size, uint16_t d
     if (long_format)
         printf("%10u %04d-%02d-%02d %02d:%02d ", size, 1980 + (d >> 9), (d >> 5) & 15, d & 31,
                t >> 11, (t >> 5) & 63);
-    printf("%s%s\n", name, is_dir ? "/" : "");
+    static char shown[CLI_SHOWN_MAX];
+    printf("%s%s\n", cli_shown(name, false, shown, sizeof shown), is_dir ? "/" : "");
 }
 
 int cli_cmd_fs_ls(const cli_args *a)
@@ -107,9 +201,11 @@ int cli_cmd_fs_ls(const cli_args *a)
     return cli_close_image(a, &im, rc);
 }
 
-/* Box-drawing tree as `tree` and mpremote print it. */
-static int tree_walk(const cli_args *a, vb_fat *fs, const char *path, char *prefix, size_t plen,
-                     int depth)
+/* Box-drawing tree as `tree` and mpremote print it. Names are shown
+ * escaped; a directory whose name is unsafe, or that the walk has already
+ * entered (a loop in a crafted image), is listed but not descended into. */
+static int tree_walk(const cli_args *a, cli_walk *w, vb_fat *fs, const char *path, char *prefix,
+                     size_t plen, int depth)
 {
     cli_dirent *ents;
     size_t n;
@@ -119,21 +215,26 @@ static int tree_walk(const cli_args *a, vb_fat *fs, const char *path, char *pref
         return CLI_FAILED;
     }
     int rc = CLI_OK;
+    static char shown[CLI_SHOWN_MAX];
     for (size_t i = 0; i < n; i++) {
         bool last = i + 1 == n;
-        printf("%.*s%s%s%s\n", (int)plen, prefix, last ? "└── " : "├── ", ents[i].name,
-               ents[i].is_dir ? "/" : "");
+        printf("%.*s%s%s%s\n", (int)plen, prefix, last ? "└── " : "├── ",
+               cli_shown(ents[i].name, false, shown, sizeof shown), ents[i].is_dir ? "/" : "");
         if (!ents[i].is_dir)
             continue;
         char child[CLI_PATH_MAX];
         const char *bar = last ? "    " : "│   ";
-        if (depth >= CLI_MAX_DEPTH || plen + strlen(bar) >= CLI_PATH_MAX ||
-            vb_path_join(path, ents[i].name, child, sizeof child) < 0) {
+        if (depth >= CLI_MAX_DEPTH || plen + strlen(bar) >= CLI_PATH_MAX) {
             printf("%.*s%s└── ...\n", (int)plen, prefix, bar);
             continue;
         }
+        fflush(stdout);   /* a refusal comes after the line it is about */
+        if (!cli_walk_child(a, w, fs, path, &ents[i], child)) {
+            rc = CLI_FAILED;
+            continue;
+        }
         memcpy(prefix + plen, bar, strlen(bar));
-        if (tree_walk(a, fs, child, prefix, plen + strlen(bar), depth + 1) != CLI_OK)
+        if (tree_walk(a, w, fs, child, prefix, plen + strlen(bar), depth + 1) != CLI_OK)
             rc = CLI_FAILED;
     }
     cli_free_dir(ents, n);
@@ -149,19 +250,19 @@ int cli_cmd_fs_tree(const cli_args *a)
     int rc = cli_open_fs(a, &im);
     if (rc != CLI_OK)
         return rc;
-    vb_fat_info st;
-    int r = vb_fat_stat(&im.fat, path, &st);
+    cli_walk w = {0};
+    int r = cli_walk_start(&w, &im.fat, path);
     if (r < 0) {
         cli_board_errno(a, path, r, NULL);
         rc = CLI_FAILED;
-    } else if (!st.is_dir) {
-        cli_board_errno(a, path, -ENOTDIR, NULL);
-        rc = CLI_FAILED;
     } else {
         char prefix[CLI_PATH_MAX];
-        printf(":%s\n", path);
-        rc = tree_walk(a, &im.fat, path, prefix, 0, 1);
+        static char shown[CLI_SHOWN_MAX];
+        printf(":%s\n", cli_shown(path, true, shown, sizeof shown));
+        rc = tree_walk(a, &w, &im.fat, path, prefix, 0, 1);
     }
+    fflush(stdout);
+    cli_walk_free(&w);
     return cli_close_image(a, &im, rc);
 }
 
@@ -233,8 +334,11 @@ int cli_cmd_fs_cat(const cli_args *a) { return each_path(a, op_cat); }
 /* ---- rm, mkdir, rmdir ------------------------------------------------------------ */
 
 /* Remove everything below `path` (not path itself). On failure *failed names
- * the path that could not go. */
-static int remove_below(vb_fat *fs, const char *path, int depth, char *failed)
+ * the path that could not go. An entry cli_walk_child refuses (an unsafe or
+ * duplicate name, a directory loop) is left in place, said on stderr, and
+ * makes the removal fail with -EPERM once the rest is gone. */
+static int remove_below(const cli_args *a, cli_walk *w, vb_fat *fs, const char *path, int depth,
+                        char *failed)
 {
     cli_dirent *ents;
     size_t n;
@@ -243,15 +347,21 @@ static int remove_below(vb_fat *fs, const char *path, int depth, char *failed)
         snprintf(failed, CLI_PATH_MAX, "%s", path);
         return r;
     }
+    int refused = 0;
     for (size_t i = 0; i < n && r == 0; i++) {
         char child[CLI_PATH_MAX];
-        if (vb_path_join(path, ents[i].name, child, sizeof child) < 0 || depth >= CLI_MAX_DEPTH) {
-            r = depth >= CLI_MAX_DEPTH ? -ELOOP : -ENAMETOOLONG;
+        if (depth >= CLI_MAX_DEPTH) {
+            r = -ELOOP;
             snprintf(failed, CLI_PATH_MAX, "%s", path);
             break;
         }
+        if (!cli_walk_child(a, w, fs, path, &ents[i], child)) {
+            refused = -EPERM;
+            snprintf(failed, CLI_PATH_MAX, "%s", path);
+            continue;
+        }
         if (ents[i].is_dir) {
-            r = remove_below(fs, child, depth + 1, failed);
+            r = remove_below(a, w, fs, child, depth + 1, failed);
             if (r == 0 && (r = vb_fat_rmdir(fs, child)) < 0)
                 snprintf(failed, CLI_PATH_MAX, "%s", child);
         } else if ((r = vb_fat_remove(fs, child)) < 0) {
@@ -259,7 +369,7 @@ static int remove_below(vb_fat *fs, const char *path, int depth, char *failed)
         }
     }
     cli_free_dir(ents, n);
-    return r;
+    return r < 0 ? r : refused;
 }
 
 static int op_rm(const cli_args *a, vb_fat *fs, const char *path, char *failed, const char **hint)
@@ -275,7 +385,11 @@ static int op_rm(const cli_args *a, vb_fat *fs, const char *path, char *failed, 
         return -EISDIR;
     }
     /* rm -r of the root empties it; the root itself stays. */
-    r = remove_below(fs, path, 1, failed);
+    cli_walk w = {0};
+    r = cli_walk_start(&w, fs, path);
+    if (r == 0)
+        r = remove_below(a, &w, fs, path, 1, failed);
+    cli_walk_free(&w);
     if (r == 0 && strcmp(path, "/") != 0 && (r = vb_fat_rmdir(fs, path)) < 0)
         snprintf(failed, CLI_PATH_MAX, "%s", path);
     return r;
@@ -342,8 +456,9 @@ int cli_cmd_fs_mv(const cli_args *a)
     if (r == 0)
         r = vb_fat_rename(&im.fat, from, dest);
     if (r < 0) {
-        char both[2 * CLI_PATH_MAX + 8];
-        snprintf(both, sizeof both, ":%s -> :%s", from, dest);
+        static char both[2 * CLI_SHOWN_MAX + 8], e1[CLI_SHOWN_MAX], e2[CLI_SHOWN_MAX];
+        snprintf(both, sizeof both, ":%s -> :%s", cli_shown(from, true, e1, sizeof e1),
+                 cli_shown(dest, true, e2, sizeof e2));
         cli_errno(a, both, r, NULL);
         rc = CLI_FAILED;
     }

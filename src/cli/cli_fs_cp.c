@@ -8,6 +8,7 @@
  * removed rather than left truncated. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +25,13 @@ typedef struct cp {
     vb_fat *fs;
     bool recursive;
     int rc;              /* CLI_FAILED once anything failed */
+    cli_walk walk;       /* board directories copied to the host so far */
 } cp;
 
 static void host_fail(cp *c, const char *path, int err, const char *hint)
 {
-    cli_errno(c->a, path, err, hint);
+    static char shown[CLI_SHOWN_MAX];
+    cli_errno(c->a, cli_shown(path, true, shown, sizeof shown), err, hint);
     c->rc = CLI_FAILED;
 }
 
@@ -205,7 +208,48 @@ int cli_fs_put_contents(const cli_args *a, vb_fat *fs, const char *host_dir, con
 
 /* ---- board -> host ------------------------------------------------------------- */
 
-static void get_file(cp *c, const char *board, const char *host)
+/* Names read from the image are untrusted. Nothing is created by path: the
+ * destination directory the user named is opened once, and every file and
+ * directory below it is made with *at() calls relative to a directory fd
+ * that was itself reached with O_NOFOLLOW, one checked component at a time
+ * (cli_walk_child refuses '/', '\\', "..", control characters...). A
+ * symbolic link already in the destination tree (or planted during the
+ * copy) is never followed: a directory that turns out to be one is refused;
+ * a file is written to a fresh temporary name (O_CREAT|O_EXCL|O_NOFOLLOW)
+ * and renamed over the entry, replacing a link or a hard link rather than
+ * writing through it. */
+
+#define TMP_TRIES 100
+
+/* A new, empty file in dirfd with a temporary name (*tmp): an fd, or -errno. */
+static int host_tmpfile(int dirfd, char tmp[64])
+{
+    static unsigned counter;
+    for (int i = 0; i < TMP_TRIES; i++) {
+        snprintf(tmp, 64, ".vboard-cp.%ld.%u", (long)getpid(), counter++);
+        int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd >= 0 ? fd : -errno;
+    }
+    return -EEXIST;
+}
+
+static int write_all(int fd, const char *buf, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, buf, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -errno;
+        buf += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Board file -> dirfd/name (host: the same, for messages). */
+static void get_file(cp *c, const char *board, int dirfd, const char *name, const char *host)
 {
     vb_fat_file f;
     int r = vb_fat_open(c->fs, &f, board, "r");
@@ -213,41 +257,58 @@ static void get_file(cp *c, const char *board, const char *host)
         board_fail(c, board, r, NULL);
         return;
     }
-    FILE *out = fopen(host, "wb");
-    if (!out) {
+    char tmp[64];
+    int out = host_tmpfile(dirfd, tmp);
+    if (out < 0) {
         vb_fat_close(&f);
-        host_fail(c, host, -errno, NULL);
+        host_fail(c, host, out, NULL);
         return;
     }
     char buf[CP_CHUNK];
     int host_err = 0;
     ssize_t got;
     while ((got = vb_fat_read(&f, buf, sizeof buf)) > 0)
-        if (fwrite(buf, 1, (size_t)got, out) != (size_t)got) {
-            host_err = errno ? -errno : -EIO;
+        if ((host_err = write_all(out, buf, (size_t)got)) < 0)
             break;
-        }
     vb_fat_close(&f);
-    if (fclose(out) != 0 && host_err == 0)
+    if (close(out) != 0 && host_err == 0)
+        host_err = -errno;
+    /* rename(2) replaces the entry itself, whatever it is (a symbolic link
+     * included); a directory of that name makes it fail. */
+    if (got >= 0 && host_err == 0 && renameat(dirfd, tmp, dirfd, name) != 0)
         host_err = -errno;
     if (got < 0 || host_err < 0) {
-        unlink(host);   /* no half copies on the host either */
+        unlinkat(dirfd, tmp, 0);   /* no half copies on the host either */
         if (host_err < 0)
-            host_fail(c, host, host_err, NULL);
+            host_fail(c, host, host_err, host_err == -EISDIR ? "a directory is in the way" : NULL);
         else
             board_fail(c, board, (int)got, NULL);
     }
 }
 
-static void get_path(cp *c, const char *board, const char *host, int depth);
-
-static void get_tree(cp *c, const char *board, const char *host, int depth)
+/* The directory dirfd/name, made if missing, opened without following a
+ * symbolic link: an fd, or -errno (-ELOOP for a link). */
+static int host_subdir(int dirfd, const char *name)
 {
+    if (mkdirat(dirfd, name, 0777) != 0 && errno != EEXIST)
+        return -errno;
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0)
+        return fd;
+    int err = -errno;
     struct stat hs;
-    if (mkdir(host, 0777) != 0 && !(errno == EEXIST && stat(host, &hs) == 0 && S_ISDIR(hs.st_mode))) {
-        host_fail(c, host, -errno, NULL);
-        return;
-    }
+    if (fstatat(dirfd, name, &hs, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(hs.st_mode))
+        return -ELOOP;
+    return err;
+}
+
+static void get_entry(cp *c, const char *board, const vb_fat_info *st, int dirfd,
+                      const char *name, const char *host, int depth);
+
+/* Every entry of the board directory `board` into the host directory open
+ * as dirfd (host: its path, for messages). */
+static void get_contents(cp *c, const char *board, int dirfd, const char *host, int depth)
+{
     cli_dirent *ents;
     size_t n;
     int r = cli_read_dir(c->fs, board, &ents, &n);
@@ -257,29 +318,86 @@ static void get_tree(cp *c, const char *board, const char *host, int depth)
     }
     for (size_t i = 0; i < n; i++) {
         char bchild[CLI_PATH_MAX], hchild[CLI_PATH_MAX];
-        if (vb_path_join(board, ents[i].name, bchild, sizeof bchild) < 0 ||
-            vb_path_join(host, ents[i].name, hchild, sizeof hchild) < 0)
-            board_fail(c, ents[i].name, -ENAMETOOLONG, NULL);
+        if (!cli_walk_child(c->a, &c->walk, c->fs, board, &ents[i], bchild)) {
+            c->rc = CLI_FAILED;
+            continue;
+        }
+        if (vb_path_join(host, ents[i].name, hchild, sizeof hchild) < 0) {
+            board_fail(c, bchild, -ENAMETOOLONG, NULL);
+            continue;
+        }
+        vb_fat_info st;
+        if ((r = vb_fat_stat(c->fs, bchild, &st)) < 0)
+            board_fail(c, bchild, r, NULL);
         else
-            get_path(c, bchild, hchild, depth + 1);
+            get_entry(c, bchild, &st, dirfd, ents[i].name, hchild, depth + 1);
     }
     cli_free_dir(ents, n);
 }
 
-static void get_path(cp *c, const char *board, const char *host, int depth)
+static void get_entry(cp *c, const char *board, const vb_fat_info *st, int dirfd,
+                      const char *name, const char *host, int depth)
+{
+    if (!st->is_dir) {
+        get_file(c, board, dirfd, name, host);
+    } else if (!c->recursive) {
+        board_fail(c, board, -EISDIR, "use -r to copy directories");
+    } else if (depth >= CLI_MAX_DEPTH) {
+        board_fail(c, board, -ELOOP, "directories nested too deep");
+    } else {
+        int sub = host_subdir(dirfd, name);
+        if (sub < 0) {
+            host_fail(c, host, sub, sub == -ELOOP ? "a symbolic link: not followed" : NULL);
+            return;
+        }
+        get_contents(c, board, sub, host, depth);
+        close(sub);
+    }
+}
+
+/* The top of a board -> host copy: `board` to the host path `target`, which
+ * is dst itself (a new name) or dst/base (into the directory dst). The
+ * user's own path is followed as given; everything below it is not. */
+static void get_path(cp *c, const char *board, const char *dst, bool into, const char *base,
+                     const char *target)
 {
     vb_fat_info st;
     int r = vb_fat_stat(c->fs, board, &st);
-    if (r < 0)
+    if (r < 0) {
         board_fail(c, board, r, NULL);
-    else if (!st.is_dir)
-        get_file(c, board, host);
-    else if (!c->recursive)
-        board_fail(c, board, -EISDIR, "use -r to copy directories");
-    else if (depth >= CLI_MAX_DEPTH)
-        board_fail(c, board, -ELOOP, "directories nested too deep");
+        return;
+    }
+    cli_walk_free(&c->walk);   /* each source is one walk */
+    if (st.is_dir && c->recursive && (r = cli_walk_start(&c->walk, c->fs, board)) < 0) {
+        board_fail(c, board, r, NULL);
+        return;
+    }
+    char parent[CLI_PATH_MAX], name[CLI_PATH_MAX];
+    if (into) {
+        snprintf(parent, sizeof parent, "%s", dst);
+        snprintf(name, sizeof name, "%s", base);
+    } else {
+        const char *slash = strrchr(dst, '/');
+        if (!slash)
+            snprintf(parent, sizeof parent, ".");
+        else if (slash == dst)
+            snprintf(parent, sizeof parent, "/");
+        else
+            snprintf(parent, sizeof parent, "%.*s", (int)(slash - dst), dst);
+        snprintf(name, sizeof name, "%s", slash ? slash + 1 : dst);
+    }
+    int dirfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) {
+        host_fail(c, parent, -errno, NULL);
+        return;
+    }
+    if (name[0] == '\0' && st.is_dir && c->recursive)   /* the root, into dst itself */
+        get_contents(c, board, dirfd, target, 0);
+    else if (name[0] == '\0')
+        host_fail(c, target, -EISDIR, st.is_dir ? "use -r to copy directories" : NULL);
     else
-        get_tree(c, board, host, depth);
+        get_entry(c, board, &st, dirfd, name, target, 0);
+    close(dirfd);
 }
 
 /* ---- the command ------------------------------------------------------------------ */
@@ -367,8 +485,9 @@ int cli_cmd_fs_cp(const cli_args *a)
             else
                 put_path(&c, src, norm, 0);
         } else {
-            get_path(&c, board_src, target, 0);
+            get_path(&c, board_src, dst, into, base, target);
         }
     }
+    cli_walk_free(&c.walk);
     return cli_close_image(a, &im, c.rc);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fat_check_int.h"
+#include "fat_name.h"
 
 #define ATTR_VOLUME 0x08
 #define ATTR_DIR 0x10
@@ -284,9 +285,11 @@ static void lfn_slot(dscan *d, const uint8_t *e)
 /* The run's name if it belongs to short entry `e` (utf-8 into out); false
  * with the problem reported otherwise, as FatFs then shows the short name.
  * *illegal: the first character no FAT name may hold, or 0. */
-static bool lfn_take(dscan *d, const uint8_t *e, char *out, size_t len, uint16_t *illegal)
+static bool lfn_take(dscan *d, const uint8_t *e, char *out, size_t len, uint16_t *illegal,
+                     vb_fatname_unsafe *why)
 {
     *illegal = 0;
+    *why = VB_FATNAME_SAFE;
     lfn_run *l = &d->lfn;
     if (!l->active)
         return false;
@@ -316,11 +319,10 @@ static bool lfn_take(dscan *d, const uint8_t *e, char *out, size_t len, uint16_t
         return false;
     }
     utf16_display(l->units, n, out, len);
-    for (size_t i = 0; i < n && !*illegal; i++) {
-        uint16_t c = l->units[i];
-        if (c < 0x20 || c == 0x7F || (c < 0x80 && strchr("\"*/:<>?\\|", c)))
-            *illegal = c;
-    }
+    *why = vb_fatname_check_units(l->units, n);
+    for (size_t i = 0; i < n && !*illegal; i++)
+        if (vb_fatname_illegal_char(l->units[i]))
+            *illegal = l->units[i];
     return true;
 }
 
@@ -379,7 +381,8 @@ static int check_entry(dscan *d, const uint8_t *e)
     ck *k = d->k;
     char name[NAME_DISPLAY];
     uint16_t illegal;
-    bool has_long = lfn_take(d, e, name, sizeof name, &illegal);
+    vb_fatname_unsafe why;
+    bool has_long = lfn_take(d, e, name, sizeof name, &illegal, &why);
     if (!has_long)
         short_display(e, name, sizeof name);
     bool is_dir = e[11] & ATTR_DIR;
@@ -390,6 +393,8 @@ static int check_entry(dscan *d, const uint8_t *e)
 
     if (illegal)
         ck_problem(k, id, "long name contains the illegal character 0x%02X", illegal);
+    else if (why != VB_FATNAME_SAFE)
+        ck_problem(k, id, "long name is unusable: %s", vb_fatname_unsafe_text(why));
     int bad = bad_short_byte(e);
     if (bad >= 0) {
         char sn[48];

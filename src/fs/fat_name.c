@@ -26,7 +26,7 @@ static bool is_dot_name(const uint16_t *u, int n)
 
 /* Characters FatFs refuses in a name, plus the separators: a component
  * handed to us must not contain them. */
-static bool is_forbidden(uint32_t c)
+bool vb_fatname_illegal_char(uint32_t c)
 {
     if (c < 0x20 || c == 0x7F)
         return true;
@@ -37,6 +37,64 @@ static bool is_forbidden(uint32_t c)
     default:
         return false;
     }
+}
+
+static bool is_forbidden(uint32_t c) { return vb_fatname_illegal_char(c); }
+
+/* --- untrusted names (a crafted image) -------------------------------------- */
+
+/* Character i of a name held as bytes or as UTF-16 units. */
+static uint32_t name_at(const void *name, bool units, size_t i)
+{
+    return units ? ((const uint16_t *)name)[i] : ((const unsigned char *)name)[i];
+}
+
+/* The one rule behind vb_fatname_check and vb_fatname_check_units. */
+static vb_fatname_unsafe check_name(const void *name, bool units, size_t n)
+{
+    if (n == 0)
+        return VB_FATNAME_EMPTY;
+    if (name_at(name, units, 0) == '.' &&
+        (n == 1 || (n == 2 && name_at(name, units, 1) == '.')))
+        return VB_FATNAME_DOT;
+    vb_fatname_unsafe why = VB_FATNAME_SAFE;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = name_at(name, units, i);
+        if (c == '/' || c == '\\')
+            return VB_FATNAME_SEPARATOR;
+        if (c < 0x20 || c == 0x7F)
+            why = VB_FATNAME_CONTROL;
+        else if (why == VB_FATNAME_SAFE && vb_fatname_illegal_char(c))
+            why = VB_FATNAME_ILLEGAL;
+    }
+    if (why != VB_FATNAME_SAFE)
+        return why;
+    uint32_t last = name_at(name, units, n - 1);
+    return last == '.' || last == ' ' ? VB_FATNAME_TRAILING : VB_FATNAME_SAFE;
+}
+
+vb_fatname_unsafe vb_fatname_check(const char *name, size_t len)
+{
+    return check_name(name, false, len);
+}
+
+vb_fatname_unsafe vb_fatname_check_units(const uint16_t *u, size_t n)
+{
+    return check_name(u, true, n);
+}
+
+const char *vb_fatname_unsafe_text(vb_fatname_unsafe why)
+{
+    switch (why) {
+    case VB_FATNAME_SAFE: return "a valid name";
+    case VB_FATNAME_EMPTY: return "an empty name";
+    case VB_FATNAME_DOT: return "\".\" and \"..\" cannot name an entry";
+    case VB_FATNAME_SEPARATOR: return "contains a path separator ('/' or '\\')";
+    case VB_FATNAME_CONTROL: return "contains a NUL or control character";
+    case VB_FATNAME_ILLEGAL: return "contains a character FAT forbids (\" * : < > ? |)";
+    case VB_FATNAME_TRAILING: return "ends in a dot or a space, which FAT drops";
+    }
+    return "not a valid name";
 }
 
 /* --- decode / encode ------------------------------------------------------ */

@@ -146,6 +146,37 @@ int vb_fatname_sfn_to_name(const uint8_t sfn[11], uint8_t nt, vb_fat_names mode,
  * no case bits applied, 0x05 shown as 0xE5; "" when all spaces. */
 void vb_fatname_sfn_short(const uint8_t sfn[11], char out[VB_FATNAME_SHORT_BUF]);
 
+/* A character no FAT name may hold (FatFs's FR_INVALID_NAME set plus both
+ * separators): controls below 0x20 (NUL included), DEL (0x7F) and
+ * " * / : < > ? \\ |. */
+bool vb_fatname_illegal_char(uint32_t c);
+
+/* Why a name read from a directory cannot be used as one path component:
+ * the names FatFs itself could not create. Names read from an image are
+ * untrusted (a crafted image may hold any bytes in a long name); the host
+ * tools refuse these rather than join them into a path, and the checker
+ * reports them. Most specific reason first. */
+typedef enum vb_fatname_unsafe {
+    VB_FATNAME_SAFE = 0,
+    VB_FATNAME_EMPTY,       /* no bytes at all */
+    VB_FATNAME_DOT,         /* "." or ".." */
+    VB_FATNAME_SEPARATOR,   /* holds '/' or '\\' */
+    VB_FATNAME_CONTROL,     /* holds NUL, a control character or DEL */
+    VB_FATNAME_ILLEGAL,     /* holds one of " * : < > ? | */
+    VB_FATNAME_TRAILING,    /* ends in '.' or ' ' (FatFs drops them: the name
+                               cannot be looked up as itself; covers names
+                               made only of dots and spaces) */
+} vb_fatname_unsafe;
+
+/* The rule over a name in the API's byte form (name[0..len), which may hold
+ * NUL bytes; bytes >= 0x80 are never a reason: UTF-8 and CP437 keep every
+ * character above carry bytes >= 0x80 only). */
+vb_fatname_unsafe vb_fatname_check(const char *name, size_t len);
+/* The same rule over n UTF-16 units (the checker's long names). */
+vb_fatname_unsafe vb_fatname_check_units(const uint16_t *u, size_t n);
+/* A short English phrase for a reason: "contains '/' or '\\'", ... */
+const char *vb_fatname_unsafe_text(vb_fatname_unsafe why);
+
 /* Upper-case one UTF-16 unit for name comparison, with the coverage of
  * FatFs's ff_wtoupper (Latin, IPA, Greek, Cyrillic, Armenian, Georgian,
  * Glagolitic, Coptic, letter-like and enclosed forms, full-width Latin),

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8.h"
+
 bool vb_path_is_board(const char *arg)
 {
     return arg && arg[0] == ':';
@@ -78,4 +80,39 @@ int vb_path_join(const char *dir, const char *name, char *out, size_t len)
     bool slash = name[0] && dl > 0 && dir[dl - 1] != '/' && !(dl == 1 && dir[0] == ':');
     int n = snprintf(out, len, "%.*s%s%s", (int)dl, dir, slash ? "/" : "", name);
     return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int vb_path_escape(const char *s, size_t len, bool keep_slash, char *out, size_t outlen)
+{
+    static const char hex[] = "0123456789abcdef";
+    const uint8_t *b = (const uint8_t *)s;
+    size_t o = 0, i = 0;
+    if (outlen == 0)
+        return -ENAMETOOLONG;
+    while (i < len) {
+        size_t n = b[i] < 0x80 ? 1 : vb_utf8_valid_len(b + i, len - i);
+        bool c1 = n == 2 && b[i] == 0xC2 && b[i + 1] < 0xA0;   /* U+0080..U+009F */
+        bool esc = n == 0 || c1 || b[i] < 0x20 || b[i] == 0x7F || b[i] == '\\' ||
+                   (b[i] == '/' && !keep_slash);
+        if (n == 0)
+            n = 1;   /* one stray byte at a time */
+        size_t need = esc ? 4 * n : n;
+        if (o + need + 1 > outlen) {
+            out[o] = '\0';
+            return -ENAMETOOLONG;
+        }
+        for (size_t k = 0; k < n; k++) {
+            if (esc) {
+                out[o++] = '\\';
+                out[o++] = 'x';
+                out[o++] = hex[b[i + k] >> 4];
+                out[o++] = hex[b[i + k] & 15];
+            } else {
+                out[o++] = (char)b[i + k];
+            }
+        }
+        i += n;
+    }
+    out[o] = '\0';
+    return (int)o;
 }

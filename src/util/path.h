@@ -25,4 +25,18 @@ int vb_path_basename(const char *path, char *out, size_t len);
  * 0, or -ENAMETOOLONG. */
 int vb_path_join(const char *dir, const char *name, char *out, size_t len);
 
+/* Bytes per byte of input that vb_path_escape may write ("\\xNN"). */
+#define VB_PATH_ESCAPE_MAX 4
+
+/* A name or path for a terminal, escaped so that bytes from an untrusted
+ * source (a crafted image) cannot move the cursor or pass for another name:
+ * NUL, control characters (< 0x20, 0x7F), C1 controls (U+0080..U+009F),
+ * bytes that are not well-formed UTF-8, '\\' and, unless keep_slash, '/'
+ * become "\\xNN" (lower-case hex; each byte of a C1 character). Everything
+ * else is copied. s[0..len) may hold NUL bytes. out (outlen bytes) is always
+ * NUL-terminated; an escape is never cut in half: when out is too small the
+ * text stops early and -ENAMETOOLONG is returned, else the length written.
+ * len * VB_PATH_ESCAPE_MAX + 1 bytes are always enough. */
+int vb_path_escape(const char *s, size_t len, bool keep_slash, char *out, size_t outlen);
+
 #endif
