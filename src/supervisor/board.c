@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -304,6 +305,26 @@ static bool relock_flash(board *b)
  * is gone, so it cannot write the registers after us. */
 static void reset_peripherals_later(board *b) { b->periph_reset_pending = true; }
 
+/* The image is still the file the board opened, whole. Another process
+ * truncating it would make every access to the mapping a SIGBUS (the
+ * firmware's panic, then the supervisor's), and one put in its place is
+ * not what the board writes: either stops the board with a sentence. */
+static bool image_intact(board *b)
+{
+    struct stat fst, pst;
+    const char *why = NULL;
+    if (fstat(b->flash.fd, &fst) < 0 || (uint64_t)fst.st_size < b->cfg->profile->flash_size)
+        why = "was truncated";
+    else if (stat(b->cfg->flash_path, &pst) < 0 || pst.st_dev != b->image_dev || pst.st_ino != b->image_ino)
+        why = "was removed or replaced";
+    if (!why) return true;
+    snprintf(b->fatal, sizeof b->fatal, "the flash image %s %s while the board ran; board stopped",
+             b->cfg->flash_path, why);
+    board_trace(b, "image_lost", "");
+    board_quit(b, VB_EXIT_SETUP);
+    return false;
+}
+
 /* Carry on with what waited for the old firmware to be gone: reset the
  * peripherals, then run the bootloader stage of a pending hard boot. */
 static void board_continue(board *b)
@@ -318,6 +339,7 @@ static void board_continue(board *b)
         board_log_snapshot(b);
     }
     if (!b->boot_pending || b->stopping) return;
+    if (!image_intact(b)) return;
     b->lock_retry_at = 0;
     if (!relock_flash(b)) return;
     b->boot_pending = false;
@@ -712,6 +734,11 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
     int status = VB_EXIT_SETUP;
     vb_txq_init(&b.txq, 1, 1);
     if (open_flash(&b, err, errlen) < 0) return VB_EXIT_SETUP;
+    struct stat ist;
+    if (fstat(b.flash.fd, &ist) == 0) {
+        b.image_dev = ist.st_dev;
+        b.image_ino = ist.st_ino;
+    }
     /* The register block, shared with every process of this board. */
     b.regs = mmap(NULL, sizeof(vb_regs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (b.regs == MAP_FAILED) {
@@ -772,6 +799,7 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
         status = VB_EXIT_SETUP;
     } else {
         status = b.quit > 0 ? b.quit - 1 : VB_EXIT_OK;
+        if (b.fatal[0]) snprintf(err, errlen, "%s", b.fatal);
     }
 out:
     vb_control_flush(&b.control);

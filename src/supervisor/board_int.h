@@ -68,6 +68,9 @@ typedef struct board {
     bool stop_traced;
     bool sent;                 /* --send text typed already */
     bool flash_unlocked;       /* dark or in download mode: host tools may write */
+    dev_t image_dev;           /* the image file the board opened: a file truncated */
+    ino_t image_ino;           /* or put in its place under it stops the board */
+    char fatal[256];           /* why the run ends with VB_EXIT_SETUP, "" = no */
     /* board_link.c */
     vb_txqueue txq;
     vb_pace tx_pace, rx_pace;
