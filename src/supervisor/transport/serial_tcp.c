@@ -13,10 +13,8 @@
  *   to 127.0.0.1, a cross-protocol attack) is closed before any of its
  *   bytes reach the board, as Redis does. Only the first line is checked
  *   for a method, since REPL users type anything after it; a "Host:" line
- *   is looked for at every line start in the first VB_SNIFF_WINDOW bytes.
- *   Bytes that could still begin such a line are held until they cannot
- *   (at most a few: the longest pattern less one). For RFC 2217 the check
- *   is on the data after telnet filtering. */
+ *   is looked for at every line start in the first bytes (link/httpsniff.h).
+ *   For RFC 2217 the check is on the data after telnet filtering. */
 #include "serial.h"
 
 #include <arpa/inet.h>
@@ -31,31 +29,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "link/httpsniff.h"
 #include "link/rfc2217.h"
 #include "link/telnet.h"
 #include "supervisor/transport/peer_uid.h"
 
-#define VB_SNIFF_WINDOW 1024   /* data bytes whose line starts are checked for "Host:" */
-#define VB_SNIFF_HOLD 16       /* > the longest pattern */
 #define REFUSED_HTTP "vboard: connection refused: this is a serial port, not an HTTP server\r\n"
-
-/* The first line's HTTP methods (case-sensitive, as browsers send them). */
-static const char *const http_methods[] = {"GET ", "POST ", "PUT ", "HEAD ", "OPTIONS ",
-                                           "DELETE ", "PATCH ", "CONNECT ", "TRACE "};
-static const char host_header[] = "host:";      /* any line, any case */
-
-/* The protocol gate's state, per client. */
-typedef struct sniff {
-    bool active;               /* still checking */
-    bool first_line;           /* no line end seen yet */
-    bool line_start;           /* the next byte starts a line */
-    size_t seen;               /* data bytes examined */
-    uint8_t held[VB_SNIFF_HOLD]; /* the start of a line that may yet be HTTP */
-    size_t held_len;
-    /* released bytes the board had no room for in the read that freed them */
-    uint8_t ready[VB_SNIFF_HOLD];
-    size_t ready_len;
-} sniff;
 
 typedef struct tcp_line {
     int listen_fd;
@@ -65,81 +44,11 @@ typedef struct tcp_line {
     uint8_t owed[256];         /* protocol bytes that must go out before more output */
     size_t owed_len;
     bool any_user;             /* serve clients of any uid, not only ours */
-    sniff sniff;
+    vb_sniff sniff;
+    /* released bytes the board had no room for in the read that freed them */
+    uint8_t ready[VB_SNIFF_HOLD];
+    size_t ready_len;
 } tcp_line;
-
-/* ---- the protocol gate --------------------------------------------------- */
-
-static bool prefix_of(const uint8_t *p, size_t n, const char *pat, bool fold)
-{
-    size_t m = strlen(pat);
-    if (n > m) n = m;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = fold && p[i] >= 'A' && p[i] <= 'Z' ? (uint8_t)(p[i] - 'A' + 'a') : p[i];
-        if (c != (uint8_t)pat[i]) return false;
-    }
-    return true;
-}
-
-/* What `p` (the start of a line) is: 1 a whole pattern (HTTP), 0 the
- * beginning of one (undecided), -1 neither (safe). */
-static int line_match(const uint8_t *p, size_t n, bool first_line)
-{
-    int r = -1;
-    const char *pats[sizeof http_methods / sizeof http_methods[0] + 1];
-    size_t np = 0;
-    pats[np++] = host_header;
-    if (first_line)
-        for (size_t i = 0; i < sizeof http_methods / sizeof http_methods[0]; i++) pats[np++] = http_methods[i];
-    for (size_t i = 0; i < np; i++) {
-        if (!prefix_of(p, n, pats[i], pats[i] == host_header)) continue;
-        if (n >= strlen(pats[i])) return 1;
-        r = 0;
-    }
-    return r;
-}
-
-static void sniff_start(sniff *g)
-{
-    *g = (sniff){.active = true, .first_line = true, .line_start = true};
-}
-
-/* Data bytes in; what may go to the board out (room for n + VB_SNIFF_HOLD).
- * False: the connection speaks HTTP. */
-static bool sniff_feed(sniff *g, const uint8_t *in, size_t n, uint8_t *out, size_t *out_len)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = in[i];
-        bool eol = c == '\r' || c == '\n';
-        if (!g->active) {
-            out[k++] = c;
-            continue;
-        }
-        if (g->line_start || g->held_len) {
-            assert(g->held_len < VB_SNIFF_HOLD);
-            g->held[g->held_len++] = c;
-            int m = eol ? -1 : line_match(g->held, g->held_len, g->first_line);
-            if (m > 0) return false;
-            if (m == 0) {
-                g->line_start = false;
-                g->seen++;
-                continue;
-            }
-            memcpy(out + k, g->held, g->held_len);
-            k += g->held_len;
-            g->held_len = 0;
-        } else {
-            out[k++] = c;
-        }
-        g->seen++;
-        g->line_start = eol;
-        if (eol) g->first_line = false;
-        if (g->seen >= VB_SNIFF_WINDOW && !g->held_len) g->active = false;
-    }
-    *out_len = k;
-    return true;
-}
 
 static void disconnect(vb_serial *s)
 {
@@ -148,7 +57,8 @@ static void disconnect(vb_serial *s)
     close(t->fd);
     t->fd = -1;
     t->owed_len = 0;
-    sniff_start(&t->sniff);
+    vb_sniff_start(&t->sniff);
+    t->ready_len = 0;
     s->repoll_us = 0;
     s->attached = false;
 }
@@ -195,7 +105,8 @@ static void connect_client(vb_serial *s, int fd)
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  /* a REPL echoes single bytes */
     t->fd = fd;
     t->owed_len = 0;
-    sniff_start(&t->sniff);
+    vb_sniff_start(&t->sniff);
+    t->ready_len = 0;
     s->attached = true;
     if (t->rfc2217) {
         uint8_t greet[32];
@@ -288,7 +199,7 @@ static unsigned tcp_service(vb_serial *s, const struct pollfd *pf, unsigned n)
             }
         }
     }
-    if (t->fd >= 0 && t->sniff.ready_len) r |= VB_SERIAL_READABLE;  /* no fd event says so */
+    if (t->fd >= 0 && t->ready_len) r |= VB_SERIAL_READABLE;  /* no fd event says so */
     return r;
 }
 
@@ -327,14 +238,14 @@ static ssize_t read_client(vb_serial *s, uint8_t *buf, size_t n)
 static ssize_t tcp_read(vb_serial *s, void *buf, size_t n)
 {
     tcp_line *t = s->impl;
-    sniff *g = &t->sniff;
+    vb_sniff *g = &t->sniff;
     if (!s->attached || n == 0) return 0;
-    if (g->ready_len) {                       /* freed by the last read */
-        size_t k = g->ready_len < n ? g->ready_len : n;
-        memcpy(buf, g->ready, k);
-        memmove(g->ready, g->ready + k, g->ready_len - k);
-        g->ready_len -= k;
-        s->repoll_us = g->ready_len ? 1000 : 0;
+    if (t->ready_len) {                       /* freed by the last read */
+        size_t k = t->ready_len < n ? t->ready_len : n;
+        memcpy(buf, t->ready, k);
+        memmove(t->ready, t->ready + k, t->ready_len - k);
+        t->ready_len -= k;
+        s->repoll_us = t->ready_len ? 1000 : 0;
         return (ssize_t)k;
     }
     if (!g->active) return read_client(s, buf, n);
@@ -344,17 +255,17 @@ static ssize_t tcp_read(vb_serial *s, void *buf, size_t n)
     ssize_t r = read_client(s, in, n < sizeof in ? n : sizeof in);
     if (r <= 0) return r;
     size_t k;
-    if (!sniff_feed(g, in, (size_t)r, out, &k)) {
+    if (!vb_sniff_feed(g, in, (size_t)r, out, &k)) {
         refuse(t->fd, REFUSED_HTTP);
         disconnect(s);
         return 0;
     }
     size_t now = k < n ? k : n;
     memcpy(buf, out, now);
-    assert(k - now <= sizeof g->ready);
-    memcpy(g->ready, out + now, k - now);
-    g->ready_len = k - now;
-    s->repoll_us = g->ready_len ? 1000 : 0;
+    assert(k - now <= sizeof t->ready);
+    memcpy(t->ready, out + now, k - now);
+    t->ready_len = k - now;
+    s->repoll_us = t->ready_len ? 1000 : 0;
     return (ssize_t)now;
 }
 
