@@ -2,9 +2,10 @@
  * Landlock, and the seccomp allow-list. No Python here: the unit test links
  * this file and installs the very same filter.
  *
- * The seccomp filter is an ALLOW-list. Its default is SECCOMP_RET_KILL_PROCESS:
- * a syscall nobody listed kills the VM (the supervisor reports it as a
- * Guru Meditation), so syscalls added to the kernel later (file_setattr,
+ * The seccomp filter is an ALLOW-list. Its default is a trap to a handler
+ * that says which call was refused on the serial line, then lets SIGSYS
+ * kill the VM (the supervisor reports it as a Guru Meditation; the call is
+ * never made, whatever the handler), so syscalls added to the kernel later (file_setattr,
  * ...) and whole families nobody remembered (SysV IPC, memfd_create, bpf,
  * keyctl, io_uring, userfaultfd, ptrace, perf_event_open, personality,
  * mount, unshare, setns, ...) are denied without being named. Listed
@@ -374,14 +375,45 @@ static const rule table[] = {
     EPERM_(SYS_vfork), EPERM_(SYS_socket), EPERM_(SYS_socketpair),
 };
 
-/* SIGSYS: only newfstatat traps (see the table). */
+/* Set once before the filter (single-threaded VM start): the fd a refused
+ * call is reported on. */
+static int report_fd = -1;
+
+void vb_sandbox_report_fd(int fd) { report_fd = fd; }
+
+/* A call off the list: say which (async-signal-safe: no stdio), then die
+ * of SIGSYS as a kill would have, once this handler returns. The call was
+ * never made: a handler replaced by device code only makes it fail. */
+static void refused(int nr)
+{
+    char msg[64] = "\r\nvboard: the sandbox refused system call ";
+    size_t k = strlen(msg);
+    char digits[12];
+    int nd = 0;
+    unsigned v = nr < 0 ? 0u : (unsigned)nr;
+    do digits[nd++] = (char)('0' + v % 10); while ((v /= 10) && nd < 11);
+    while (nd) msg[k++] = digits[--nd];
+    msg[k++] = '\r';
+    msg[k++] = '\n';
+    if (report_fd >= 0 && write(report_fd, msg, k) < 0) { /* nothing else to tell */ }
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGSYS, &dfl, NULL);
+    syscall(SYS_kill, getpid(), SIGSYS);  /* pending (SIGSYS is blocked in here) until we return */
+}
+
+/* SIGSYS: newfstatat traps to be served; anything off the list traps to be
+ * reported (see the table). */
 static void sigsys(int sig, siginfo_t *si, void *ctx)
 {
     (void)sig;
     if (si->si_code != 1 /* SYS_SECCOMP */) return;   /* a SIGSYS sent by someone */
     greg_t *r = ((ucontext_t *)ctx)->uc_mcontext.gregs;
     long rc = -ENOSYS;
-    if (si->si_syscall == SYS_newfstatat) {
+    if (si->si_syscall != SYS_newfstatat) {
+        refused(si->si_syscall);
+    } else {
         const char *path = (const char *)r[REG_RSI];
         if ((int)r[REG_R10] == AT_EMPTY_PATH && path && path[0] == '\0') {
             int saved = errno;
@@ -423,7 +455,7 @@ int vb_sandbox_seccomp(void)
         if (p.overflow || p.n - at - 1 > 255) return -1;
         p.ins[at].jf = (uint8_t)(p.n - at - 1);  /* past the block: A still holds nr */
     }
-    ret(&p, RET_KILL);
+    ret(&p, RET_TRAP);               /* off the list: reported, then SIGSYS (refused()) */
     if (p.overflow) return -1;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

@@ -19,6 +19,11 @@ int vb_sandbox_drop_caps(void);
  * CAP_SYS_ADMIN. */
 int vb_sandbox_landlock(void);
 
+/* Where a refused system call is reported ("vboard: the sandbox refused
+ * system call N" on the VM's serial output) before the VM dies of SIGSYS;
+ * -1 (the default): not reported. */
+void vb_sandbox_report_fd(int fd);
+
 /* Install the SIGSYS handler and the seccomp allow-list
  * (sandbox_kernel.c "the table"). Needs no_new_privs. 0, or -1 when the
  * filter could not be installed (also on architectures other than

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -300,6 +301,33 @@ static void test_capabilities_are_dropped(void)
     CHECK_EQ(in_child(CAPS_ONLY, p_caps), 0);
 }
 
+/* A call off the list is reported by number on the report fd (the VM's
+ * serial output), then the process dies of SIGSYS as a kill would. */
+static void test_refused_call_is_reported(void)
+{
+    int out[2];
+    if (pipe(out) < 0) abort();
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(out[0]);
+        vb_sandbox_report_fd(out[1]);
+        if (vb_sandbox_kernel_enter() != 0) _exit(2);
+        syscall(SYS_memfd_create, "x", 0);
+        _exit(0);                      /* not reached */
+    }
+    close(out[1]);
+    char buf[128] = "";
+    ssize_t n = read(out[0], buf, sizeof buf - 1);
+    close(out[0]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    char want[64];
+    snprintf(want, sizeof want, "\r\nvboard: the sandbox refused system call %d\r\n", (int)SYS_memfd_create);
+    CHECK(n > 0 && strcmp(buf, want) == 0);
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS);
+}
+
 int main(void)
 {
 #if defined(__x86_64__)
@@ -324,6 +352,7 @@ int main(void)
     if (syscall(SYS_landlock_create_ruleset, NULL, 0, 1) >= 1) RUN(test_landlock_alone_does_not_stop_stat);
     if (!sanitized) RUN(test_needed_calls_work);
     RUN(test_capabilities_are_dropped);
+    RUN(test_refused_call_is_reported);
 #else
     fprintf(stderr, "test_sandbox_filter: x86_64 only\n");
 #endif
