@@ -89,16 +89,18 @@ def test_irq_handler_runs_on_a_host_edge(board):
 def test_irq_handler_runs_while_main_sleeps(board):
     board.send(b"from machine import Pin; import time; n = [0]\r")
     board.expect(b">>> ")
-    board.send(b"p = Pin(15, Pin.IN, Pin.PULL_DOWN); p.irq(lambda x: n.__setitem__(0, n[0] + 1), Pin.IRQ_RISING)\r")
+    board.send(b"def h(x):\r    n[0] += 1; print('irq', n[0])\r\r")
+    board.expect(b">>> ")
+    board.send(b"p = Pin(15, Pin.IN, Pin.PULL_DOWN); p.irq(h, Pin.IRQ_RISING)\r")
     board.expect(b">>> ")
     board.send(b"time.sleep_ms(3000); print('n =', n[0])\r")
     board.expect(b"\r\n")            # the line is in: main is asleep now
-    for _ in range(3):
+    for i in range(1, 4):
         board.ctl("pin", name="15", drive="high")
         board.ctl("pin", name="15", drive="low")
-        # room for the handler between edges: rising edges not yet handled
-        # coalesce, as a latched flag does (a loaded 2-core host is slow)
-        time.sleep(0.3)
+        # each handler run before the next rising edge: edges not yet
+        # handled coalesce, as a latched flag does
+        board.expect(b"irq %d\r\n" % i, timeout=5)
     board.expect(b"n = 3\r\n", timeout=8)
 
 
