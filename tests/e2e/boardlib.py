@@ -193,3 +193,31 @@ def ctl_request(path, req, timeout=10.0):
     finally:
         s.close()
     return json.loads(buf.split(b"\n")[0])
+
+
+class TcpClient:
+    """A host on the board's raw TCP port: bytes in, exact bytes awaited."""
+
+    def __init__(self, port, timeout=5.0):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self.timeout = timeout
+        self.seen = b""
+
+    def send(self, data):
+        self.s.sendall(data)
+
+    def expect(self, want, timeout=None):
+        timeout = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        while want not in self.seen:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise BoardError("waited %.1fs for %r; received %r" % (timeout, want, self.seen[-2000:]))
+            if select.select([self.s], [], [], min(left, 0.2))[0]:
+                c = self.s.recv(65536)
+                if not c:
+                    raise BoardError("closed while waiting for %r; received %r" % (want, self.seen))
+                self.seen += c
+        i = self.seen.index(want) + len(want)
+        got, self.seen = self.seen[:i], self.seen[i:]
+        return got

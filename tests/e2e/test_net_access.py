@@ -7,7 +7,6 @@ whatever the umask.
 Every attack carries a payload that would leave a file behind; the test then
 connects as the owner and asks the board whether the file exists."""
 import os
-import select
 import signal
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import time
 
 import pytest
 
-from boardlib import BANNER, RAW_BANNER, BoardError, read_first_line
+from boardlib import BANNER, RAW_BANNER, BoardError, TcpClient, read_first_line
 from conftest import VBOARD
 
 NOBODY = 65534
@@ -83,31 +82,11 @@ def client(port, data, uid=None, wait=3.0):
     return bytes.fromhex(hexed), state == "EOF"
 
 
-class Owner:
+class Owner(TcpClient):
     """Our own connection, to ask the board what happened."""
 
     def __init__(self, port):
-        import socket
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=5)
-        self.seen = b""
-
-    def send(self, data):
-        self.s.sendall(data)
-
-    def expect(self, want, timeout=10.0):
-        deadline = time.monotonic() + timeout
-        while want not in self.seen:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise BoardError("waited %.1fs for %r; received %r" % (timeout, want, self.seen[-2000:]))
-            if select.select([self.s], [], [], min(left, 0.2))[0]:
-                c = self.s.recv(65536)
-                if not c:
-                    raise BoardError("closed while waiting for %r; received %r" % (want, self.seen))
-                self.seen += c
-        i = self.seen.index(want) + len(want)
-        got, self.seen = self.seen[:i], self.seen[i:]
-        return got
+        super().__init__(port, timeout=10.0)
 
     def ask(self, expr):
         """Evaluate expr at the friendly prompt; its repr, as bytes."""

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from boardlib import BANNER, RAW_BANNER, BoardError
+from boardlib import BANNER, RAW_BANNER, BoardError, TcpClient
 from conftest import VBOARD
 
 # Debian's pyserial 3.5 calls Thread.setDaemon/setName
@@ -39,28 +39,8 @@ class NetBoard:
         return self.proc.wait(10)
 
 
-class Client:
-    def __init__(self, port):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=5)
-        self.seen = b""
-
-    def send(self, data):
-        self.s.sendall(data)
-
-    def expect(self, want, timeout=5.0):
-        deadline = time.monotonic() + timeout
-        while want not in self.seen:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise BoardError("waited %.1fs for %r; received %r" % (timeout, want, self.seen[-2000:]))
-            if select.select([self.s], [], [], min(left, 0.2))[0]:
-                c = self.s.recv(65536)
-                if not c:
-                    raise BoardError("closed while waiting for %r; received %r" % (want, self.seen))
-                self.seen += c
-        i = self.seen.index(want) + len(want)
-        got, self.seen = self.seen[:i], self.seen[i:]
-        return got
+class Client(TcpClient):
+    """A raw TCP host with the REPL steps these tests take."""
 
     def banner(self):
         """\\r\\x02 until the friendly banner, then whatever else the boot
