@@ -8,20 +8,7 @@ import pytest
 
 from boardlib import BANNER, Board
 
-PRELUDE = b"""import sys
-def subclasses(root=object):
-    seen, todo, out = set(), [root], []
-    while todo:
-        c = todo.pop()
-        for s in type.__subclasses__(c):
-            if id(s) not in seen:
-                seen.add(id(s)); out.append(s); todo.append(s)
-    return out
-def real_os():
-    for c in subclasses():
-        if c.__name__ == '_wrap_close':
-            return c.__init__.__globals__
-"""
+from test_sandbox import PRELUDE  # the escape helpers, written once
 
 
 @pytest.fixture
