@@ -169,12 +169,19 @@ static inline uint32_t vb_rx_count(vb_regs *r)
     return atomic_load(&r->rx_head) - atomic_load(&r->rx_tail);
 }
 
+/* Room for the supervisor to append: the VM may have written any tail, so
+ * a count past the ring means none. */
+static inline uint32_t vb_rx_space(vb_regs *r)
+{
+    uint32_t used = vb_rx_count(r);
+    return used >= VB_RX_RING ? 0 : VB_RX_RING - used;
+}
+
 /* Supervisor: append up to n bytes; returns how many fit. */
 static inline size_t vb_rx_put(vb_regs *r, const uint8_t *buf, size_t n)
 {
     uint32_t head = atomic_load(&r->rx_head);
-    uint32_t used = head - atomic_load(&r->rx_tail);    /* the VM may have written any tail */
-    uint32_t space = used >= VB_RX_RING ? 0 : VB_RX_RING - used;
+    uint32_t space = vb_rx_space(r);
     if (n > space) n = space;
     for (size_t i = 0; i < n; i++) r->rx_buf[(head + i) & (VB_RX_RING - 1)] = buf[i];
     atomic_store(&r->rx_head, head + (uint32_t)n);

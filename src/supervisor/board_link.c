@@ -10,13 +10,9 @@
  * behind output: input is read whatever the output side is doing. */
 #include "board_int.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "repl/repl_bytes.h"
 
 #define TX_SOFT 65536u              /* the queue the firmware may fill before it waits */
 #define TX_HARD (1u << 20)          /* with forced messages and a dead firmware's pipe */
@@ -150,8 +146,7 @@ static void put_rx(board *b, const uint8_t *buf, size_t n)
 static void take_input(board *b)
 {
     uint8_t buf[512];
-    uint32_t used = vb_rx_count(b->regs);           /* VM-writable: bounded here */
-    size_t space = used >= VB_RX_RING ? 0 : VB_RX_RING - used;
+    size_t space = vb_rx_space(b->regs);
     size_t allow = vb_pace_allow(&b->rx_pace, board_now_us());
     if (space > allow) space = allow;
     if (space == 0) return;
@@ -192,7 +187,7 @@ static void take_input(board *b)
 
 /* ---- the loop's view ------------------------------------------------------ */
 
-static bool rx_room(const board *b) { return vb_rx_count(b->regs) < VB_RX_RING; }
+static bool rx_room(const board *b) { return vb_rx_space(b->regs) > 0; }
 
 unsigned board_link_pollfds(board *b, struct pollfd *pf)
 {
