@@ -57,6 +57,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libvboard.a
 
 # The sandbox filter test installs the VM's own kernel layers (no Python there).
 $(BUILD)/tests/test_sandbox_filter: $(BUILD)/src/firmware/sandbox_kernel.o
+# The stack-overflow report is the VM's too (no Python in it either).
+$(BUILD)/tests/test_vm_fault: $(BUILD)/src/firmware/vm_fault.o
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)

@@ -17,9 +17,8 @@
  *    raise it: MicroPython has no sys.setrecursionlimit, nor does the VM.
  *    RecursionError is named RuntimeError, as MicroPython raises it (it is
  *    a subclass of RuntimeError, so `except RuntimeError` catches it).
- *    CPython recursions with no check at all (e.g. map() of map() ... 10^5
- *    deep) still overflow the stack and panic the board as a real ESP32's
- *    stack overflow does.
+ *    CPython recursions with no check of their own (map() of map() ...,
+ *    hash of deeply nested tuples) are counted by engine_guard_depth.c.
  *
  * 2. An audit hook (PEP 578) that refuses, in the VM only, the events by
  *    which device code reaches CPython's internals or the host: see
@@ -178,7 +177,7 @@ static int audit_hook(const char *event, PyObject *args, void *data)
 int vb_guard_init(void)
 {
     audit_wanted = !vb_engine_g.no_audit_hook;
-    if (guard_recursion() < 0) return -1;
+    if (guard_recursion() < 0 || vb_guard_depth_init() < 0) return -1;
     /* Hooks cannot be removed; unarmed, it only returns 0 in the zygote. */
     return PySys_AddAuditHook(audit_hook, NULL) < 0 ? -1 : 0;
 }

@@ -79,8 +79,11 @@ vb_exec_outcome vb_engine_run_unit(const char *src, size_t len, const char *file
 /* engine_guard.c (issue 11): the recursion limit fitted to the stack,
  * RecursionError named RuntimeError, no sys.setrecursionlimit, and the
  * audit hook, installed unarmed (zygote); vb_guard_arm arms it in a VM
- * (unless VBOARD_AUDIT=0). 0, or -1 with an exception set. */
+ * (unless the engine config says no_audit_hook). 0, or -1 with an
+ * exception set. */
 int vb_guard_init(void);
+/* engine_guard_depth.c: count the C recursions CPython leaves unchecked. */
+int vb_guard_depth_init(void);
 void vb_guard_arm(void);
 bool vb_guard_armed(void);
 

@@ -4,6 +4,7 @@
 #include <Python.h>
 
 #include "sandbox.h"
+#include "vm_fault.h"
 #include "sandbox_kernel.h"
 
 #include <errno.h>
@@ -203,7 +204,7 @@ void vb_sandbox_enter(const vb_firmware_ctx *fw)
     /* Capabilities, no_new_privs, Landlock, the seccomp allow-list: last,
      * since afterwards nothing but the listed syscalls works. */
     vb_sandbox_report_fd(fw->tx_fd);
-    if (vb_sandbox_kernel_enter() != 0) {
+    if (vb_vm_fault_init(fw->tx_fd) != 0 || vb_sandbox_kernel_enter() != 0) {
         say(fw, "\r\nvboard: cannot sandbox the VM (capabilities or seccomp); halted\r\n");
         for (;;) {
             if (atomic_load(&fw->regs->power_off)) _exit(VB_VM_EXIT_POWER_OFF);

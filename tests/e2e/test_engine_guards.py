@@ -23,6 +23,21 @@ RECURSION_BOMBS = {
     "compile_binop": "eval('1' + '+1' * 100000)\n",
     "compile_attr": "eval('a' + '.a' * 100000)\n",
     "isinstance": "t = int\nfor i in range(100000): t = (t,)\nisinstance(1, t)\n",
+    # C recursions CPython itself leaves unchecked (engine_guard_depth.c)
+    "map_chain": "x = iter([1])\nfor i in range(200000): x = map(abs, x)\nnext(x)\n",
+    "filter_chain": "x = iter([1])\nfor i in range(200000): x = filter(None, x)\nnext(x)\n",
+    "zip_chain": "x = iter([1])\nfor i in range(200000): x = zip(x)\nnext(x)\n",
+    "enumerate_chain": "x = iter([1])\nfor i in range(200000): x = enumerate(x)\nnext(x)\n",
+    "itertools_chain": "import itertools\nx = iter([1])\n"
+                       "for i in range(200000): x = itertools.islice(x, 1)\nnext(x)\n",
+    "tuple_hash": "t = ()\nfor i in range(1000000): t = (t,)\nhash(t)\n",
+}
+
+# Freeing such chains must work, however long (MicroPython's GC frees
+# without recursion); each would overflow the stack without the trashcan.
+FREED_CHAINS = {
+    "enumerate": "x = iter([1])\nfor i in range(1000000): x = enumerate(x)\n",
+    "cycle": "import itertools\nx = iter([1])\nfor i in range(1000000): x = itertools.cycle(x)\n",
 }
 
 # (label, code, last line of the report)
@@ -85,6 +100,14 @@ def test_recursion_bombs_raise_runtime_error(board):
         out, err = run(board, code)
         assert err.endswith("RuntimeError: %s\r\n" % DEEP), (name, err[-300:])
     assert board.vm_pid() == pid          # the same VM throughout
+
+
+def test_long_iterator_chains_are_freed(board):
+    pid = board.vm_pid()
+    for name, code in FREED_CHAINS.items():
+        out, err = run(board, code + "del x\nprint('freed')\n")
+        assert (out, err) == ("freed\r\n", ""), (name, out, err[-300:])
+    assert board.vm_pid() == pid
 
 
 def test_recursion_error_is_runtime_error(board):
