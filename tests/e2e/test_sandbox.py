@@ -390,3 +390,48 @@ def test_normal_work_after_sandboxing(board):
     b.expect(b"\r\n(True, 'def')\r\n>>> ")
     b.send(b"1+1\r")
     b.expect_exact(b"1+1\r\n2\r\n>>> ")
+
+
+VM_AS_CAP = 1 << 30     # firmware.c: the VM's address space beyond its size at fork
+
+
+def vm_status_bytes(pid, key):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k == key:
+                return int(v.split()[0]) * 1024
+    raise KeyError(key)
+
+
+def test_memory_stays_within_the_cap(board):
+    """Issue 11 item 4: everything device code can allocate — heap, anonymous
+    maps, pipes — stays within the board's cap; the board goes on after
+    MemoryError. (memfd, SysV shm and shared maps are off the allow-list:
+    test_sandbox_filter.c.)"""
+    if asan_build():
+        pytest.skip("ASan builds run the VM without the address-space cap")
+    pid = board.vm_pid()
+    base = vm_status_bytes(pid, "VmSize")
+    out, err = run_raw(board, b"""
+held = []
+try:
+    while True:
+        held.append(bytes(1 << 26))      # calloc: address space, not RAM
+except MemoryError:
+    print('CAPPED', len(held))
+g = real_os()
+pipes = []
+try:
+    for i in range(64):
+        pipes.append(g['pipe']())
+except OSError as e:
+    print('PIPES', len(pipes), e.errno)
+""")
+    assert board.vm_pid() == pid, "the VM died instead of raising MemoryError"
+    capped = [int(ln.split()[1]) for ln in out.splitlines() if ln.startswith("CAPPED ")]
+    assert capped and capped[0] >= (VM_AS_CAP >> 26) - 2, (out, err)
+    pipes = [ln.split() for ln in out.splitlines() if ln.startswith("PIPES ")]
+    assert pipes and int(pipes[0][1]) <= 16 and int(pipes[0][2]) == 24, (out, err)  # EMFILE
+    peak = vm_status_bytes(pid, "VmPeak")
+    assert peak - base <= VM_AS_CAP, (peak, base)
