@@ -13,7 +13,7 @@ LDLIBS  ?=
 # - pure libraries (no CPython, no processes): flash model, filesystems,
 #   image tools, the REPL state machine, boot decisions, the serial link's
 #   pure parts. The supervisor, the firmware and unit tests all link them.
-LIB_SRC  = $(wildcard src/util/*.c src/flash/*.c src/fs/*.c src/image/*.c src/repl/*.c \
+LIB_SRC  = $(wildcard src/util/*.c src/board/*.c src/flash/*.c src/fs/*.c src/image/*.c src/repl/*.c \
                       src/trace/*.c src/boot/*.c src/link/*.c)
 # - the supervisor (board loop, transports, control): built WITHOUT Python's
 #   flags, so it cannot include Python.h by accident.

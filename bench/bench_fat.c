@@ -24,7 +24,7 @@
 
 #include "flash/flash.h"
 #include "flash/flash_bdev.h"
-#include "flash/profile.h"
+#include "board/profile.h"
 #include "fs/fat.h"
 
 #define REPEAT 7

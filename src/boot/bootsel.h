@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "flash/otadata.h"
-#include "flash/profile.h"
+#include "board/profile.h"
 
 /* What the safe-boot pin asked for (boot.md §5 windows). */
 typedef enum vb_safe_choice {

@@ -45,7 +45,7 @@
 #include <stdint.h>
 
 #include "flash/flash.h"
-#include "flash/profile.h"
+#include "board/profile.h"
 
 #define VB_FW_MAGIC "VBFW"
 #define VB_FW_FORMAT 1

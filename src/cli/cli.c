@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "flash/profile.h"
+#include "board/profile.h"
 #include "util/errname.h"
 
 static const cli_command commands[] = {
@@ -131,6 +131,18 @@ static void print_command_help(FILE *out, const cli_command *c)
         fprintf(out, "\nboards:\n");
         for (const vb_profile *const *p = vb_profile_all(); *p; p++)
             fprintf(out, "  %-10s %s\n", (*p)->name, (*p)->description);
+    }
+}
+
+void cli_board_names(char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (const vb_profile *const *p = vb_profile_all(); *p && n < len; p++) {
+        n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", (*p)->name);
+        for (const char *const *al = (*p)->aliases; al && *al && n < len; al++)
+            n += (size_t)snprintf(buf + n, len - n, "%s%s", al == (*p)->aliases ? " (" : ", ", *al);
+        if ((*p)->aliases && *(*p)->aliases && n < len) n += (size_t)snprintf(buf + n, len - n, ")");
     }
 }
 

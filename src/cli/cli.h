@@ -36,7 +36,7 @@ typedef enum cli_family {
 #define VB_CLI_OPTIONS(X)                                                              \
     X(RECURSIVE, 'r', "recursive", NULL, "include directories and their contents")    \
     X(LONG, 'l', "long", NULL, "show size and modification time")                     \
-    X(BOARD, 0, "board", "BOARD", "board profile (default: generic)") \
+    X(BOARD, 0, "board", "BOARD", "board profile: esp32 (default; also 'generic'), pycom or rp2") \
     X(FLASH, 0, "flash", "FILE", "flash image file (default: vboard-flash-BOARD.bin)") \
     X(PTY, 0, "pty", NULL, "serve a pseudo-terminal (path on the first line) instead of the terminal") \
     X(TCP, 0, "tcp", "PORT", "serve raw TCP on 127.0.0.1:PORT, one client at a time (0: any free port; URL on the first line)") \
@@ -82,7 +82,7 @@ enum {
       CLI_OPT_EXPECT_TEXT | CLI_OPT_FAIL_TEXT | CLI_OPT_TIMEOUT | CLI_OPT_SEND | CLI_OPT_FS_ADD | CLI_OPT_BAUD | \
       CLI_OPT_ALLOW_ANY_USER | CLI_OPT_LOG_MAX | \
       CLI_OPT_POWER_CUT_AT | CLI_OPT_POWER_CUT_MODE | CLI_OPT_POWER_CUT_SEED, 0, 1,            \
-      "[--board generic|pycom] [--flash FILE] [--pty [LINK] | --tcp PORT | --rfc2217 PORT] [OPTION...]", \
+      "[--board esp32|pycom|rp2] [--flash FILE] [--pty [LINK] | --tcp PORT | --rfc2217 PORT] [OPTION...]", \
       "boot a board; serial on this terminal (Ctrl-] opens a menu: reset, power cycle, "      \
       "brown-out, quit), on a pty with LINK a symlink to it, or on a TCP port. Exit status: "   \
       "0 quit or --expect-text seen, 1 --fail-text seen, 2 set-up failed, 42 --timeout")       \
@@ -94,7 +94,7 @@ enum {
     X(HELP, CLI_TOP, "help", cli_cmd_help, 0, 0, 2, "[COMMAND]",                              \
       "show help for every command, or for one")                                            \
     X(IMAGE_CREATE, CLI_IMAGE, "create", cli_cmd_image_create, CLI_OPT_BOARD, 1, 1,            \
-      "[--board generic|pycom] FILE",                                                         \
+      "[--board esp32|pycom|rp2] FILE",                                                       \
       "create a flash image as a board's first boot leaves it (never overwrites FILE)")       \
     X(IMAGE_INFO, CLI_IMAGE, "info", cli_cmd_image_info, 0, 1, 1, "FILE",                      \
       "show the board profile, partition table, filesystem geometry and usage")              \
@@ -157,6 +157,12 @@ struct cli_command {
 #define CLI_DECLARE(id, fam, verb, handler, opts, mn, mx, syn, help) int handler(const cli_args *a);
 VB_CLI_COMMANDS(CLI_DECLARE)
 #undef CLI_DECLARE
+
+/* The board `run` and `image create` use without --board. */
+#define CLI_DEFAULT_BOARD "esp32"
+
+/* "esp32 (generic), pycom, rp2": every profile, aliases in brackets. */
+void cli_board_names(char *buf, size_t len);
 
 /* Entry point: parse, dispatch, return the exit status. */
 int cli_main(int argc, char **argv);

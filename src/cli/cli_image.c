@@ -10,13 +10,11 @@
 
 int cli_cmd_image_create(const cli_args *a)
 {
-    const char *board = a->board ? a->board : "generic";
+    const char *board = a->board ? a->board : CLI_DEFAULT_BOARD;
     const vb_profile *p = vb_profile_find(board);
     if (!p) {
-        char names[128] = "";
-        size_t n = 0;
-        for (const vb_profile *const *q = vb_profile_all(); *q && n < sizeof names; q++)
-            n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", n ? ", " : "", (*q)->name);
+        char names[160];
+        cli_board_names(names, sizeof names);
         cli_error(a, "unknown board '%s' (boards: %s)", board, names);
         return CLI_USAGE;
     }
@@ -27,7 +25,7 @@ int cli_cmd_image_create(const cli_args *a)
         return CLI_FAILED;
     }
     printf("created %s: %s board, %u bytes of flash, FAT filesystem at 0x%X (%u bytes)\n",
-           path, p->name, p->flash_size, p->fs_offset, p->fs_size);
+           path, board, p->flash_size, p->fs_offset, p->fs_size);
     return CLI_OK;
 }
 
@@ -69,7 +67,11 @@ static void part_kind(const vb_part_rec *r, char *buf, size_t len)
 static void print_info(const char *path, const vb_image_info *in)
 {
     printf("image: %s\n", path);
-    printf("profile: %s\n", in->profile->name);
+    printf("profile: %s", in->profile->name);
+    for (const char *const *al = in->profile->aliases; al && *al; al++)
+        printf("%s%s", al == in->profile->aliases ? " (also: " : ", ", *al);
+    printf("%s\n", in->profile->aliases && *in->profile->aliases ? ")" : "");
+    printf("port: %s\n", in->profile->port->name);
     printf("flash: %u bytes\n", in->flash_size);
     if (in->n_parts < 0) {
         printf("partition table at 0x%X: none (%s)\n", in->table_offset, in->table_error);

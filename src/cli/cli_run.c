@@ -102,10 +102,12 @@ static int fs_add(const cli_args *a, const vb_profile *p, const char *flash, con
 
 int cli_cmd_run(const cli_args *a)
 {
-    const char *name = a->board ? a->board : "generic";
+    const char *name = a->board ? a->board : CLI_DEFAULT_BOARD;
     const vb_profile *p = vb_profile_find(name);
     if (!p) {
-        cli_error(a, "no board profile '%s' (vboard help run lists them)", name);
+        char names[160];
+        cli_board_names(names, sizeof names);
+        cli_error(a, "no board profile '%s' (boards: %s)", name, names);
         return CLI_USAGE;
     }
     bool pty = a->opts & CLI_OPT_PTY;
@@ -129,8 +131,8 @@ int cli_cmd_run(const cli_args *a)
     if (a->flash)
         snprintf(flash, sizeof flash, "%s", a->flash);
     else
-        snprintf(flash, sizeof flash, "vboard-flash-%s.bin", p->name);
-    vb_board_cfg cfg = {.profile = p, .flash_path = flash, .line = line,
+        snprintf(flash, sizeof flash, "vboard-flash-%s.bin", name);   /* as named: generic keeps its file */
+    vb_board_cfg cfg = {.profile = p, .board_name = name, .flash_path = flash, .line = line,
                         .pty_link = a->argc > 0 ? a->argv[0] : NULL, .port = (int)port,
                         .control_path = opt(a, CLI_OPT_BIT_CONTROL),
                         .trace_path = opt(a, CLI_OPT_BIT_TRACE),

@@ -5,7 +5,7 @@
 #define VB_CONTRACT_FIRMWARE_H
 
 #include "flash/flash.h"
-#include "flash/profile.h"
+#include "board/profile.h"
 #include "contract/regs.h"
 
 typedef struct vb_firmware_ctx {

@@ -27,7 +27,7 @@
 #define VB_REGS_MAGIC 0x56425247u  /* "VBRG" */
 #define VB_REGS_VERSION 2u
 #define VB_RX_RING 4096u           /* bytes; a power of two */
-#define VB_REG_PINS 40u            /* GPIO 0..39 (flash/profile.h VB_PINS_MAX) */
+#define VB_REG_PINS 40u            /* GPIO 0..39 (board/port.h VB_PINS_MAX) */
 #define VB_RTC_MEM VB_RTC_MEMORY_MAX   /* RTC slow memory bytes */
 
 /* Host drive of a pin over the control channel. */

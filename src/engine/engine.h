@@ -24,7 +24,7 @@
 #include <sys/types.h>
 
 #include "engine/hal.h"
-#include "flash/profile.h"
+#include "board/port.h"
 
 /* The MicroPython version the board claims: banner "MicroPython v1.24.1 ..."
  * (repl.md §2.1) and sys.implementation.version == (1, 24, 1, ''). */
@@ -32,29 +32,21 @@
 #define VB_ENGINE_VERSION_MINOR 24
 #define VB_ENGINE_VERSION_MICRO 1
 #define VB_ENGINE_VERSION "v1.24.1"
-/* Banner <mcu> field and the tail of sys.implementation._machine. */
-#define VB_ENGINE_MCU "CPython"
-
-/* One named integer of the machine module (reset causes, wake reasons). */
-typedef struct vb_engine_const {
-    const char *name;
-    long value;
-} vb_engine_const;
-
-/* boot.md §1 tables, terminated by {NULL, 0}. reset_cause() after a soft
- * reset returns the entry named "SOFT_RESET" (0 if the table lacks one). */
-extern const vb_engine_const vb_machine_consts_generic[];
-extern const vb_engine_const vb_machine_consts_pycom[];
 
 typedef struct vb_engine_config {
     const vb_hal *hal;                     /* required; must outlive the engine */
-    const vb_engine_const *machine_consts; /* NULL = vb_machine_consts_generic */
+    /* The port the board runs (board/port.h; must outlive the engine;
+     * NULL = vb_port_esp32): its machine constants (the one table),
+     * pins (machine.Pin ids; every HAL pin call takes their
+     * vb_pin_def.gpio), its flavour of machine (Pin constants, names and
+     * repr, IRQs, WDT, sleep and wake functions, Signal), its own module
+     * (esp32, pycom, rp2), where frozen modules are found, sys.platform and
+     * sys.implementation._machine. */
+    const vb_port *port;
     const uint8_t *unique_id;              /* machine.unique_id(); copied */
     size_t unique_id_len;
-    uint32_t cpu_freq_hz;                  /* machine.freq(); 0 = 160 MHz */
+    uint32_t cpu_freq_hz;                  /* machine.freq(); 0 = the port's */
     size_t heap_size;                      /* gc.mem_free budget; 0 = 110 KiB */
-    const char *board;                     /* sys.implementation._machine
-                                              "<board> with CPython"; NULL = "vboard" */
     /* Address-space cap applied in each forked VM on top of its size at
      * fork (RLIMIT_AS), so huge allocations fail at once with MemoryError
      * (repl.md §7). 0 = no cap (needed under AddressSanitizer). */
@@ -62,18 +54,9 @@ typedef struct vb_engine_config {
     /* Leave the audit hook (engine_guard.c) unarmed: only so tests can show
      * the kernel layers hold where the hook would have refused first. */
     bool no_audit_hook;
-    /* The board's pins (machine.Pin ids; every HAL pin call takes their
-     * vb_pin_def.gpio); must outlive the engine. NULL/0 = no pins. */
-    const vb_pin_def *pins;
-    unsigned n_pins;
-    /* Pycom firmware 1.20 flavour of machine (Pin constants, names and
-     * repr, callback(), wake_reason() tuple, sleep(), no esp32 module).
-     * false = esp32 port; also true when machine_consts is the Pycom table.
-     * Also adds the `pycom` module (LED, bootmgr, OTA; engine_mod_pycom.c). */
-    bool pycom;
     /* The firmware image's frozen modules (boot.md §3.1, §6): importable by
-     * name (generic: at sys.path's '.frozen' entry, which
-     * vb_engine_zygote_ready adds after ''; Pycom: first, at the '' entry)
+     * name (at the port's frozen_entry of sys.path: '.frozen', which
+     * vb_engine_zygote_ready adds after '', or '' itself on Pycom, first)
      * and runnable with vb_engine_run_frozen. Not copied: names and sources
      * must outlive the engine. NULL/0 = none. */
     const vb_frozen_module *frozen;
@@ -89,9 +72,9 @@ typedef struct vb_engine_config {
  * 0, or -1 with a sentence in err. */
 int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen);
 
-/* End of zygote set-up (after vb_pyfs_install, which sets sys.path): on
- * the generic board with frozen modules, puts '.frozen' on sys.path after
- * '' as MicroPython 1.24 has it; then collects and gc.freeze()s what is
+/* End of zygote set-up (after vb_pyfs_install, which sets sys.path): with
+ * frozen modules on a port that finds them at '.frozen', puts that entry on
+ * sys.path after '' as MicroPython 1.24 has it; then collects and gc.freeze()s what is
  * loaded, so forked VMs share those pages. */
 void vb_engine_zygote_ready(void);
 

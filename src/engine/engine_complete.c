@@ -11,8 +11,8 @@
 
 /* The board's own modules and the stdlib it offers (engine_init.c's
  * pre-imports), whatever sys.builtin_module_names says; help('modules')
- * lists the same names. Mutable for its last slot only: the profile's own
- * module (esp32 on the generic board, pycom on Pycom), set once at init. */
+ * lists the same names. Mutable for its last slot only: the port's own
+ * module (esp32, pycom, rp2), set once at init. */
 const char *vb_engine_board_modules[] = {
     "os", "time", "machine", "micropython", "sys", "gc", "json", "struct", "re", "collections",
     "binascii", "hashlib", "random", "errno", "select", "io", "math", "array",

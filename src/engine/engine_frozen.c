@@ -2,7 +2,8 @@
  * name, compiled from their source at import, and runnable as a script in
  * __main__ (the firmware's _boot step).
  *
- * Search order, per port: MicroPython 1.24 (generic) finds them at the
+ * Search order, per port (vb_port.frozen_entry): MicroPython 1.24 (esp32,
+ * rp2) finds them at the
  * '.frozen' entry of sys.path, which comes second, after '' (so a file in
  * the cwd wins over a frozen module of the same name, one in /lib loses);
  * Pycom 1.20 (MicroPython 1.11) has no '.frozen' entry and looks in the
@@ -36,7 +37,7 @@ const vb_frozen_module *vb_frozen_find(const char *name)
 /* The sys.path entry where the port searches its frozen modules. */
 static const char *frozen_entry(void)
 {
-    return vb_engine_g.pycom ? "" : ".frozen";
+    return vb_engine_g.port->frozen_entry;
 }
 
 /* The file name upstream gives a frozen module: "<name>.py". */
@@ -222,10 +223,11 @@ int vb_frozen_init(void)
 
 void vb_frozen_complete_path(void)
 {
-    if (!vb_engine_g.n_frozen || vb_engine_g.pycom) return;
+    /* an entry of its own; Pycom's is '' itself, there already */
+    if (!vb_engine_g.n_frozen || !*frozen_entry()) return;
     PyObject *path = PySys_GetObject("path"); /* borrowed */
     if (!path || !PyList_Check(path)) return;
-    PyObject *entry = PyUnicode_FromString(".frozen");
+    PyObject *entry = PyUnicode_FromString(frozen_entry());
     int has = entry ? PySequence_Contains(path, entry) : -1;
     if (has == 0) {
         /* Right after '' (MicroPython: sys.path[0] stays the script's dir). */

@@ -100,21 +100,18 @@ static void copy_config(const vb_engine_config *cfg)
 {
     vb_engine_state *g = &vb_engine_g;
     g->hal = cfg->hal;
-    g->machine_consts = cfg->machine_consts ? cfg->machine_consts : vb_machine_consts_generic;
+    g->port = cfg->port ? cfg->port : &vb_port_esp32;
     g->unique_id_len = cfg->unique_id_len < sizeof g->unique_id ? cfg->unique_id_len
                                                                 : sizeof g->unique_id;
     if (cfg->unique_id) memcpy(g->unique_id, cfg->unique_id, g->unique_id_len);
     else g->unique_id_len = 0;
-    g->cpu_freq_hz = cfg->cpu_freq_hz ? cfg->cpu_freq_hz : 160000000u;
+    g->cpu_freq_hz = cfg->cpu_freq_hz ? cfg->cpu_freq_hz : g->port->cpu_freq_hz;
     g->heap_size = cfg->heap_size ? cfg->heap_size : 110u * 1024u;
     g->vm_as_limit = cfg->vm_as_limit;
     g->no_audit_hook = cfg->no_audit_hook;
-    snprintf(g->board, sizeof g->board, "%s", cfg->board ? cfg->board : "vboard");
-    g->pins = cfg->pins;
-    g->n_pins = cfg->pins ? cfg->n_pins : 0;
-    /* A firmware that only names the Pycom constants still gets Pycom's machine. */
-    g->pycom = cfg->pycom || cfg->machine_consts == vb_machine_consts_pycom;
-    vb_engine_set_profile_module(g->pycom ? "pycom" : "esp32");
+    g->pins = g->port->pins;
+    g->n_pins = g->port->n_pins;
+    vb_engine_set_profile_module(g->port->module);
     g->frozen = cfg->frozen;
     g->n_frozen = cfg->frozen ? cfg->n_frozen : 0;
 }
@@ -125,10 +122,16 @@ static bool hal_complete(const vb_engine_config *cfg)
     const vb_hal *h = cfg ? cfg->hal : NULL;
     if (!h || !h->tx || !h->rx || !h->ticks_us || !h->rtc_get || !h->rtc_set || !h->exit_vm)
         return false;
-    return !cfg->pins || !cfg->n_pins ||
-           (h->pin_config && h->pin_write && h->pin_read && h->pin_state && h->pin_irq_arm &&
-            h->pin_irq_take);
+    return h->pin_config && h->pin_write && h->pin_read && h->pin_state && h->pin_irq_arm &&
+           h->pin_irq_take;
 }
+
+/* The port's own module, by port (its name is vb_port.module). */
+static PyObject *(*const port_module[VB_PORT_COUNT])(void) = {
+    [VB_PORT_ESP32] = vb_mod_esp32_create,
+    [VB_PORT_PYCOM] = vb_mod_pycom_create,
+    [VB_PORT_RP2] = vb_mod_rp2_create,
+};
 
 /* The host stdlib directory (where os.py is). Its pure-Python modules
  * stand in for MicroPython's C modules, so reports hide their frames. */
@@ -159,6 +162,10 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "engine: incomplete HAL");
         return -1;
     }
+    if (cfg->port && (unsigned)cfg->port->id >= VB_PORT_COUNT) {
+        snprintf(err, errlen, "engine: port %s has no engine flavour", cfg->port->name);
+        return -1;
+    }
     copy_config(cfg);
     if (start_python(err, errlen) < 0) return -1;
     vb_engine_g.initialised = true;
@@ -181,15 +188,13 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
     static const char *const mpy_names[] = {"micropython", NULL};
     /* CPython's select needs fileno(); the board's polls its own streams. */
     static const char *const select_names[] = {"select", NULL};
-    static const char *const esp32_names[] = {"esp32", NULL};
-    static const char *const pycom_names[] = {"pycom", NULL};
+    const char *const port_names[] = {vb_engine_g.port->module, NULL};
     if (vb_pin_irq_init() < 0) return fail(err, errlen, "installing the pin IRQ handler failed");
     if (register_module(vb_mod_time_create(), time_names) < 0 ||
         register_module(vb_mod_machine_create(), machine_names) < 0 ||
         register_module(vb_mod_micropython_create(), mpy_names) < 0 ||
         register_module(vb_mod_select_create(), select_names) < 0 ||
-        (!vb_engine_g.pycom && register_module(vb_mod_esp32_create(), esp32_names) < 0) ||
-        (vb_engine_g.pycom && register_module(vb_mod_pycom_create(), pycom_names) < 0))
+        register_module(port_module[vb_engine_g.port->id](), port_names) < 0)
         return fail(err, errlen, "building the board modules failed");
     if (vb_frozen_init() < 0) return fail(err, errlen, "installing the frozen modules failed");
     if (vb_mod_sys_extend() < 0) return fail(err, errlen, "extending sys failed");

@@ -8,6 +8,12 @@
 #include "engine/engine.h"
 #include "util/civil.h"
 
+/* One named integer of a class or module the engine builds (Pin constants). */
+typedef struct vb_engine_const {
+    const char *name;
+    long value;
+} vb_engine_const;
+
 /* The one process-wide engine record. Why global: there is exactly one
  * interpreter per VM process (architecture.md), and the callbacks CPython
  * makes into us (module functions of C modules shared by every import,
@@ -17,14 +23,13 @@
  * pin IRQ bookkeeping (engine_mod_pin_irq.c) and the esp32 wake sources. */
 typedef struct vb_engine_state {
     const vb_hal *hal;
-    const vb_engine_const *machine_consts;
+    const vb_port *port;   /* the board's port (config): data and flavour */
     uint8_t unique_id[32];
     size_t unique_id_len;
     uint32_t cpu_freq_hz;
     size_t heap_size;
     size_t vm_as_limit;
     bool no_audit_hook;    /* engine.h */
-    char board[64];
     size_t heap_base;      /* gc.mem_alloc() zero point, taken at fork */
     PyObject *compile_fn;  /* builtins.compile as it was at init */
     char stdlib_dir[256];  /* "/usr/lib/python3.11/": frames hidden */
@@ -33,9 +38,8 @@ typedef struct vb_engine_state {
     void *input_ctx;
     bool initialised;
 
-    const vb_pin_def *pins; /* the board's pin table (config) */
+    const vb_pin_def *pins; /* the port's pin table */
     unsigned n_pins;
-    bool pycom;             /* Pycom flavour of machine (config) */
     /* machine.Pin singletons by GPIO, built at init (NULL: no such pin);
      * the SIGUSR1 handler finds a latched edge's pin here. */
     PyObject *pin_by_gpio[VB_PINS_MAX];
@@ -103,13 +107,13 @@ int vb_input_install(void);
 /* builtins.help (engine_help.c). */
 int vb_help_install(void);
 /* The modules the board offers, NULL-terminated (engine_complete.c); the
- * last slot is the profile's own module ("esp32" or "pycom"), set by
+ * last slot is the port's own module ("esp32", "pycom", "rp2"), set by
  * vb_engine_init. */
 extern const char *vb_engine_board_modules[];
 void vb_engine_set_profile_module(const char *name);
 /* Frozen modules (engine_frozen.c): the one named so, or NULL; the
  * meta-path finder (nothing without frozen modules), 0 / -1; and the
- * generic board's '.frozen' sys.path entry (vb_engine_zygote_ready). */
+ * port's '.frozen' sys.path entry where it has one (vb_engine_zygote_ready). */
 const vb_frozen_module *vb_frozen_find(const char *name);
 int vb_frozen_init(void);
 void vb_frozen_complete_path(void);
@@ -126,8 +130,9 @@ int vb_stdio_poll(PyObject *obj, int mask);
 /* Module builders (new references, NULL with an exception). */
 PyObject *vb_mod_time_create(void);
 PyObject *vb_mod_machine_create(void);
-PyObject *vb_mod_esp32_create(void);   /* engine_mod_esp32.c (generic only) */
-PyObject *vb_mod_pycom_create(void);   /* engine_mod_pycom.c (Pycom only) */
+PyObject *vb_mod_esp32_create(void);   /* engine_mod_esp32.c (esp32 port) */
+PyObject *vb_mod_pycom_create(void);   /* engine_mod_pycom.c (Pycom port) */
+PyObject *vb_mod_rp2_create(void);     /* engine_mod_rp2.c (rp2 port) */
 PyObject *vb_mod_micropython_create(void);
 PyObject *vb_mod_select_create(void);
 /* Adds the sys attributes (platform, implementation, print_exception,
@@ -140,7 +145,7 @@ size_t vb_engine_heap_used(void);
 
 /* ---- machine: pins, signals, watchdog, sleep ------------------------------ */
 
-/* The value of the machine constant `name` in this board's table, or dflt. */
+/* The value of the machine constant `name` in the port's table, or dflt. */
 long vb_machine_const(const char *name, long dflt);
 /* OSError(ENODEV) when a HAL member this call needs is missing: -1, else 0. */
 int vb_hal_need(const void *member);
@@ -171,9 +176,10 @@ void vb_pin_write(vb_pin_obj *p, int v);
 /* The RTC-domain GPIOs of an ESP32 (the only deep-sleep wake pins). */
 bool vb_pin_rtc_gpio(unsigned gpio);
 
-/* Pin IRQs (engine_mod_pin_irq.c). Pin methods irq() (esp32) and
- * callback() (Pycom), for the Pin type's method table. */
+/* Pin IRQs (engine_mod_pin_irq.c). Pin methods irq() (esp32, rp2) and
+ * callback() (Pycom), for the Pin type's method tables. */
 PyObject *vb_pin_irq_method(PyObject *self, PyObject *args, PyObject *kw);
+PyObject *vb_pin_irq_method_rp2(PyObject *self, PyObject *args, PyObject *kw);
 PyObject *vb_pin_callback_method(PyObject *self, PyObject *args, PyObject *kw);
 /* Drops the pin's handler and disarms it at the board. */
 void vb_pin_irq_disarm(vb_pin_obj *p);

@@ -1,4 +1,4 @@
-/* The esp32 port's `esp32` module, wake-up part (generic board only):
+/* The esp32 port's `esp32` module, wake-up part (esp32 port only):
  * wake_on_ext0(pin, level) and wake_on_ext1(pins, level) pick the pins
  * that end a deep sleep; WAKEUP_ALL_LOW / WAKEUP_ANY_HIGH are the ext1
  * levels (False / True, as upstream). Only RTC GPIOs qualify ("invalid

@@ -1,7 +1,8 @@
 /* The board's `machine` module: resets through the HAL exit path, reset
- * causes per profile (boot.md §1), unique_id, freq, idle, and RTC over the
- * HAL clock (repl.md §6.3 rtc) with its memory. Pin, Signal, WDT and the
- * sleep functions live in their own engine_mod_*.c files. */
+ * causes and the other integer constants from the port's one table
+ * (board/port.h, boot.md §1), unique_id, freq, idle, and RTC over the HAL
+ * clock (repl.md §6.3 rtc) with its memory. Pin, Signal, WDT and the sleep
+ * functions live in their own engine_mod_*.c files. */
 #include "engine_int.h"
 
 #include <errno.h>
@@ -13,29 +14,10 @@ typedef struct {
 
 static const vb_hal *hal(void) { return vb_engine_g.hal; }
 
-/* esp32: wake reasons are ESP-IDF's esp_sleep_wakeup_cause_t (PIN_WAKE is
- * EXT0_WAKE), SLEEP/DEEPSLEEP its wake-ability bits (Pin.irq wake=). */
-const vb_engine_const vb_machine_consts_generic[] = {
-    {"PWRON_RESET", 1}, {"HARD_RESET", 2}, {"WDT_RESET", 3}, {"DEEPSLEEP_RESET", 4},
-    {"SOFT_RESET", 5},
-    {"PIN_WAKE", 2}, {"EXT0_WAKE", 2}, {"EXT1_WAKE", 3}, {"TIMER_WAKE", 4},
-    {"TOUCHPAD_WAKE", 5}, {"ULP_WAKE", 6}, {"SLEEP", 2}, {"DEEPSLEEP", 4}, {NULL, 0},
-};
-
-/* Pycom 1.20: wake reasons of its mpsleep.h; pin_sleep_wakeup modes are
- * ESP-IDF's esp_sleep_ext1_wakeup_mode_t. */
-const vb_engine_const vb_machine_consts_pycom[] = {
-    {"PWRON_RESET", 0}, {"HARD_RESET", 1}, {"WDT_RESET", 2}, {"DEEPSLEEP_RESET", 3},
-    {"SOFT_RESET", 4}, {"BROWN_OUT_RESET", 5},
-    {"PWRON_WAKE", 0}, {"PIN_WAKE", 1}, {"RTC_WAKE", 2}, {"ULP_WAKE", 3},
-    {"WAKEUP_ALL_LOW", 0}, {"WAKEUP_ANY_HIGH", 1}, {NULL, 0},
-};
-
 long vb_machine_const(const char *name, long dflt)
 {
-    for (const vb_engine_const *c = vb_engine_g.machine_consts; c->name; c++)
-        if (strcmp(c->name, name) == 0) return c->value;
-    return dflt;
+    long v;
+    return vb_port_const_value(vb_engine_g.port, name, &v) ? v : dflt;
 }
 
 int vb_hal_need(const void *member)
@@ -46,10 +28,6 @@ int vb_hal_need(const void *member)
     return -1;
 }
 
-static long soft_reset_value(void)
-{
-    return vb_machine_const("SOFT_RESET", 0);
-}
 
 static PyObject *m_reset(PyObject *m, PyObject *u)
 {
@@ -91,11 +69,14 @@ static PyObject *m_soft_reset(PyObject *m, PyObject *u)
     return NULL;
 }
 
+/* After a soft reset the port's SOFT cause; a port without one (rp2) keeps
+ * reporting the last hard reset's cause. */
 static PyObject *m_reset_cause(PyObject *m, PyObject *u)
 {
     (void)m, (void)u;
-    if (hal()->after_soft_reset && hal()->after_soft_reset(hal()->ctx))
-        return PyLong_FromLong(soft_reset_value());
+    int soft = vb_port_cause(vb_engine_g.port, VB_CAUSE_SOFT);
+    if (soft >= 0 && hal()->after_soft_reset && hal()->after_soft_reset(hal()->ctx))
+        return PyLong_FromLong(soft);
     return PyLong_FromLong(hal()->reset_cause ? hal()->reset_cause(hal()->ctx) : 0);
 }
 
@@ -266,12 +247,15 @@ PyObject *vb_mod_machine_create(void)
     PyObject *m = PyModule_Create(&machine_def);
     if (!m) return NULL;
     ((machine_state *)PyModule_GetState(m))->freq_hz = vb_engine_g.cpu_freq_hz;
-    for (const vb_engine_const *c = vb_engine_g.machine_consts; c->name; c++) {
+    for (const vb_port_const *c = vb_engine_g.port->machine_consts; c->name; c++) {
         if (PyModule_AddIntConstant(m, c->name, c->value) < 0) goto fail;
     }
-    /* Pycom firmware has no machine.Signal. */
+    /* Pycom firmware has no machine.Signal (MicroPython 1.24's ports do). */
+    static const bool has_signal[VB_PORT_COUNT] = {
+        [VB_PORT_ESP32] = true, [VB_PORT_PYCOM] = false, [VB_PORT_RP2] = true,
+    };
     PyObject *(*const types[])(void) = {make_rtc_type, vb_pin_type_create, vb_wdt_type_create,
-                                         vb_engine_g.pycom ? NULL : vb_signal_type_create};
+                                         has_signal[vb_engine_g.port->id] ? vb_signal_type_create : NULL};
     static const char *const type_names[] = {"RTC", "Pin", "WDT", "Signal"};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         if (!types[i]) continue;

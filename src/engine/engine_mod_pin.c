@@ -1,13 +1,19 @@
-/* machine.Pin over the HAL, as the esp32 port (v1.24) or Pycom firmware
- * 1.20 shows it: one singleton object per board pin, the port's constant
- * numbering, ids, errors and repr. IRQs live in engine_mod_pin_irq.c.
+/* machine.Pin over the HAL, as the esp32 port (v1.24), Pycom firmware
+ * 1.20 or the rp2 port (v1.24) shows it: one singleton object per board
+ * pin, the port's constant numbering, ids, errors and repr, chosen once
+ * from the per-port flavour table at the end of this file. IRQs live in
+ * engine_mod_pin_irq.c.
  *
  * esp32: Pin(gpio[, mode, pull, *, value, drive, hold]); an unknown GPIO is
  * ValueError("invalid pin"), an output mode on GPIO 34-39 ValueError("pin
  * can only be input"); Pin(n) alone leaves the pin as it is.
  * Pycom: Pin('P12' | 'G28'[, mode=IN, pull=None, *, value, alt]) always
  * (re)configures, as the firmware's constructor calls init(); bad ids and
- * arguments are ValueError("invalid argument(s) value"). */
+ * arguments are ValueError("invalid argument(s) value").
+ * rp2: Pin(25 | 'GP25' | 'LED' | 'GPIO25'[, mode, pull, *, value, alt]);
+ * an unknown name is ValueError('unknown named pin "X"'), a bad number
+ * ValueError("invalid pin"); any init sets the pulls (None: none); value=
+ * counts only with an output mode; repr "Pin(GPIO25, mode=OUT)". */
 #include "engine_int.h"
 
 #include <string.h>
@@ -27,8 +33,40 @@
 #define PYC_OPEN_DRAIN 7
 #define PYC_PULL_UP 1
 #define PYC_PULL_DOWN 2
+#define RP2_IN 0               /* machine_pin.h MACHINE_PIN_MODE_* */
+#define RP2_OUT 1
+#define RP2_OPEN_DRAIN 2
+#define RP2_ALT 3
+#define RP2_PULL_UP 1
+#define RP2_PULL_DOWN 2
+#define RP2_FUNC_SIO 5         /* GPIO_FUNC_SIO: alt= default */
+#define RP2_FUNC_NULL 31       /* no function selected: the reset state */
 
 static const char PYC_BAD_ARGS[] = "invalid argument(s) value";
+
+/* Class attributes holding pins (Pin.board, Pin.module, ...): which names
+ * of each pin become attributes. */
+#define NS_NAME 1u             /* its board name (not CPU-only pins) */
+#define NS_ALIAS 2u            /* its alias */
+#define NS_CPU 4u              /* "GPIOn" */
+typedef struct pin_namespace {
+    const char *attr;
+    unsigned keys;
+} pin_namespace;
+
+/* One port's machine.Pin (the table is at the end of this file). */
+typedef struct pin_flavour {
+    PyMethodDef *methods;
+    const vb_engine_const *consts;
+    int (*init)(vb_pin_obj *p, PyObject *args, PyObject *kw);
+    vb_pin_obj *(*find)(PyObject *id);     /* an id that is not a Pin */
+    PyObject *(*repr)(vb_pin_obj *p);
+    bool new_always_inits;     /* Pin(id) alone (re)configures (Pycom) */
+    bool output_reads_latch;   /* value() of an output is its latch (Pycom) */
+    pin_namespace ns[2];       /* attr NULL: none */
+} pin_flavour;
+
+static const pin_flavour *flavour(void);
 
 static const vb_hal *hal(void) { return vb_engine_g.hal; }
 
@@ -51,10 +89,11 @@ void vb_pin_write(vb_pin_obj *p, int v)
     vb_pin_irq_poke();
 }
 
-/* esp32 reads the pad (gpio_get_level); Pycom gives an output's latch. */
+/* esp32 and rp2 read the pad (gpio_get_level, gpio_get); Pycom gives an
+ * output's latch. */
 int vb_pin_value(vb_pin_obj *p)
 {
-    if (vb_engine_g.pycom) {
+    if (flavour()->output_reads_latch) {
         vb_pin_mode mode;
         vb_pin_pull pull;
         int latch;
@@ -83,25 +122,59 @@ vb_pin_obj *vb_pin_find(PyObject *id)
 {
     const vb_engine_state *g = &vb_engine_g;
     if (g->pin_type && Py_IS_TYPE(id, (PyTypeObject *)g->pin_type)) return (vb_pin_obj *)id;
-    if (g->pycom) {
-        /* The firmware looks names up in its exp_board and module dicts. */
-        const char *s = PyUnicode_Check(id) ? PyUnicode_AsUTF8(id) : NULL;
-        for (unsigned i = 0; s && i < g->n_pins; i++) {
-            const vb_pin_def *d = &g->pins[i];
-            if ((strcmp(d->name, s) == 0 || (d->alias && strcmp(d->alias, s) == 0)) &&
-                by_gpio(d->gpio))
-                return by_gpio(d->gpio);
-        }
-        PyErr_Clear();
-        PyErr_SetString(PyExc_ValueError, PYC_BAD_ARGS);
-        return NULL;
-    }
-    if (PyLong_Check(id) && !PyBool_Check(id)) {
-        int overflow = 0;
-        long n = PyLong_AsLongAndOverflow(id, &overflow);
-        if (!overflow && n >= 0 && by_gpio((unsigned)n)) return by_gpio((unsigned)n);
+    return flavour()->find(id);
+}
+
+/* The pin whose GPIO an int id names, or NULL (no exception). */
+static vb_pin_obj *by_number(PyObject *id)
+{
+    if (!PyLong_Check(id) || PyBool_Check(id)) return NULL;
+    int overflow = 0;
+    long n = PyLong_AsLongAndOverflow(id, &overflow);
+    if (n == -1 && PyErr_Occurred()) PyErr_Clear();
+    return !overflow && n >= 0 && n < (long)VB_PINS_MAX ? by_gpio((unsigned)n) : NULL;
+}
+
+/* esp32: GPIO numbers only. */
+static vb_pin_obj *find_esp32(PyObject *id)
+{
+    vb_pin_obj *p = by_number(id);
+    if (p) return p;
+    PyErr_Clear();
+    PyErr_SetString(PyExc_ValueError, "invalid pin");
+    return NULL;
+}
+
+/* Pycom: the firmware looks names up in its exp_board and module dicts. */
+static vb_pin_obj *find_pycom(PyObject *id)
+{
+    const vb_engine_state *g = &vb_engine_g;
+    const char *s = PyUnicode_Check(id) ? PyUnicode_AsUTF8(id) : NULL;
+    for (unsigned i = 0; s && i < g->n_pins; i++) {
+        const vb_pin_def *d = &g->pins[i];
+        if ((strcmp(d->name, s) == 0 || (d->alias && strcmp(d->alias, s) == 0)) && by_gpio(d->gpio))
+            return by_gpio(d->gpio);
     }
     PyErr_Clear();
+    PyErr_SetString(PyExc_ValueError, PYC_BAD_ARGS);
+    return NULL;
+}
+
+/* rp2: a name from the board's pins ("GP25", "LED"), then the CPU's
+ * ("GPIO25"); or a GPIO number. */
+static vb_pin_obj *find_rp2(PyObject *id)
+{
+    if (PyUnicode_Check(id)) {
+        const char *s = PyUnicode_AsUTF8(id);
+        if (!s) return NULL;
+        const vb_pin_def *d = vb_port_pin(vb_engine_g.port, s);
+        bool number = s[0] >= '0' && s[0] <= '9';       /* Pin("25") is no name */
+        if (d && !number && by_gpio(d->gpio)) return by_gpio(d->gpio);
+        PyErr_Format(PyExc_ValueError, "unknown named pin \"%s\"", s);
+        return NULL;
+    }
+    vb_pin_obj *p = by_number(id);
+    if (p) return p;
     PyErr_SetString(PyExc_ValueError, "invalid pin");
     return NULL;
 }
@@ -193,9 +266,55 @@ static int init_pycom(vb_pin_obj *p, PyObject *args, PyObject *kw)
     return 0;
 }
 
+/* init(mode=None, pull=None, *, value=None, alt=SIO) as rp2's
+ * machine_pin_obj_init_helper: a mode configures (value= only then, for
+ * OUT before the direction, OPEN_DRAIN defaulting to released); the pulls
+ * are set every time, None meaning none. ALT leaves the SIO (here: the pin
+ * undriven, no function the board models). */
+static int init_rp2(vb_pin_obj *p, PyObject *args, PyObject *kw)
+{
+    static char *kwl[] = {"mode", "pull", "value", "alt", NULL};
+    PyObject *mode = Py_None, *pull = Py_None, *value = Py_None;
+    long alt = RP2_FUNC_SIO;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OO$Ol:init", kwl, &mode, &pull, &value, &alt))
+        return -1;
+    int val = -1;
+    if (value != Py_None && (val = PyObject_IsTrue(value)) < 0) return -1;
+    vb_pin_mode m;
+    vb_pin_pull u;
+    int latch;
+    pin_state(p, &m, &u, &latch);
+    long v;
+    if (mode != Py_None) {
+        if (long_arg(mode, &v) < 0) return -1;
+        if (v == RP2_IN) {
+            m = VB_PIN_MODE_IN;
+        } else if (v == RP2_OUT) {
+            if (val >= 0) vb_pin_write(p, val);
+            m = VB_PIN_MODE_OUT;
+        } else if (v == RP2_OPEN_DRAIN) {
+            vb_pin_write(p, val == -1 ? 1 : val);
+            m = VB_PIN_MODE_OPEN_DRAIN;
+        } else {
+            if (alt < 0 || alt > RP2_FUNC_NULL) {
+                PyErr_Format(PyExc_ValueError, "invalid pin af: %ld", alt);
+                return -1;
+            }
+            m = VB_PIN_MODE_UNSET;
+        }
+        p->alt = v == RP2_IN || v == RP2_OUT || v == RP2_OPEN_DRAIN ? RP2_FUNC_SIO : (int)alt;
+    }
+    long pu = 0;
+    if (pull != Py_None && long_arg(pull, &pu) < 0) return -1;
+    /* both bits set enable both resistors; the up one wins here */
+    u = (pu & RP2_PULL_UP) ? VB_PIN_PULL_UP : (pu & RP2_PULL_DOWN) ? VB_PIN_PULL_DOWN : VB_PIN_PULL_NONE;
+    pin_config(p, m, u);
+    return 0;
+}
+
 static int pin_init_any(vb_pin_obj *p, PyObject *args, PyObject *kw)
 {
-    return vb_engine_g.pycom ? init_pycom(p, args, kw) : init_esp32(p, args, kw);
+    return flavour()->init(p, args, kw);
 }
 
 static PyObject *pin_new(PyTypeObject *type, PyObject *args, PyObject *kw)
@@ -208,7 +327,7 @@ static PyObject *pin_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     }
     vb_pin_obj *p = vb_pin_find(PyTuple_GET_ITEM(args, 0));
     if (!p) return NULL;
-    if (vb_engine_g.pycom || n > 1 || (kw && PyDict_GET_SIZE(kw) > 0)) {
+    if (flavour()->new_always_inits || n > 1 || (kw && PyDict_GET_SIZE(kw) > 0)) {
         PyObject *rest = PyTuple_GetSlice(args, 1, n);
         int rc = rest ? pin_init_any(p, rest, kw) : -1;
         Py_XDECREF(rest);
@@ -349,10 +468,31 @@ static PyObject *pin_hold(PyObject *self, PyObject *const *args, Py_ssize_t narg
 
 /* ---- repr ------------------------------------------------------------------ */
 
-static PyObject *pin_repr(PyObject *self)
+static PyObject *repr_esp32(vb_pin_obj *p)
 {
-    vb_pin_obj *p = (vb_pin_obj *)self;
-    if (!vb_engine_g.pycom) return PyUnicode_FromFormat("Pin(%u)", gpio_of(p));
+    return PyUnicode_FromFormat("Pin(%u)", gpio_of(p));
+}
+
+/* "Pin(GPIO25, mode=OUT, pull=PULL_UP)": the CPU name; a pin with no SIO
+ * function (the reset state, ALT) shows mode=ALT and its function number. */
+static PyObject *repr_rp2(vb_pin_obj *p)
+{
+    vb_pin_mode m;
+    vb_pin_pull u;
+    int latch;
+    pin_state(p, &m, &u, &latch);
+    bool alt = m == VB_PIN_MODE_UNSET;
+    const char *mode = alt ? "ALT" : m == VB_PIN_MODE_OUT ? "OUT"
+                       : m == VB_PIN_MODE_OPEN_DRAIN ? "OPEN_DRAIN" : "IN";
+    const char *pull = u == VB_PIN_PULL_UP ? ", pull=PULL_UP"
+                       : u == VB_PIN_PULL_DOWN ? ", pull=PULL_DOWN" : "";
+    int fn = p->alt >= 0 && p->alt != RP2_FUNC_SIO ? p->alt : RP2_FUNC_NULL;
+    if (alt) return PyUnicode_FromFormat("Pin(GPIO%u, mode=%s%s, alt=%d)", gpio_of(p), mode, pull, fn);
+    return PyUnicode_FromFormat("Pin(GPIO%u, mode=%s%s)", gpio_of(p), mode, pull);
+}
+
+static PyObject *repr_pycom(vb_pin_obj *p)
+{
     vb_pin_mode m;
     vb_pin_pull u;
     int latch;
@@ -363,6 +503,11 @@ static PyObject *pin_repr(PyObject *self)
                        : u == VB_PIN_PULL_DOWN ? "Pin.PULL_DOWN" : "None";
     return PyUnicode_FromFormat("Pin('%s', mode=%s, pull=%s, alt=%d)", p->def->name, mode, pull,
                                 p->alt);
+}
+
+static PyObject *pin_repr(PyObject *self)
+{
+    return flavour()->repr((vb_pin_obj *)self);
 }
 
 static void pin_dealloc(PyObject *self)
@@ -417,33 +562,76 @@ static const vb_engine_const pycom_consts[] = {
     {NULL, 0},
 };
 
-/* A class holding pins as attributes: Pin.board (esp32, empty on a
- * generic board), Pin.module (P names) and Pin.exp_board (G names). */
-static int add_namespace(PyObject *pin_type, const char *attr, bool aliases)
+static PyMethodDef rp2_methods[] = {
+    {"init", KW(pin_init), NULL},
+    {"value", FAST(value_args), NULL},
+    {"low", pin_off, METH_NOARGS, NULL},
+    {"high", pin_on, METH_NOARGS, NULL},
+    {"off", pin_off, METH_NOARGS, NULL},
+    {"on", pin_on, METH_NOARGS, NULL},
+    {"toggle", pin_toggle, METH_NOARGS, NULL},
+    {"irq", KW(vb_pin_irq_method_rp2), NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+/* machine_pin.c's class constants: modes, pulls, the RP2040's IRQ event
+ * bits and GPIO_FUNC_* numbers. */
+static const vb_engine_const rp2_consts[] = {
+    {"IN", RP2_IN}, {"OUT", RP2_OUT}, {"OPEN_DRAIN", RP2_OPEN_DRAIN}, {"ALT", RP2_ALT},
+    {"PULL_UP", RP2_PULL_UP}, {"PULL_DOWN", RP2_PULL_DOWN},
+    {"IRQ_RISING", 8}, {"IRQ_FALLING", 4},
+    {"ALT_SPI", 1}, {"ALT_UART", 2}, {"ALT_I2C", 3}, {"ALT_PWM", 4}, {"ALT_SIO", RP2_FUNC_SIO},
+    {"ALT_PIO0", 6}, {"ALT_PIO1", 7}, {"ALT_GPCK", 8}, {"ALT_USB", 9}, {NULL, 0},
+};
+
+static const pin_flavour flavours[VB_PORT_COUNT] = {
+    /* Pin.board exists on a generic module, empty */
+    [VB_PORT_ESP32] = {esp32_methods, esp32_consts, init_esp32, find_esp32, repr_esp32, false, false,
+                       {{"board", 0}, {NULL, 0}}},
+    [VB_PORT_PYCOM] = {pycom_methods, pycom_consts, init_pycom, find_pycom, repr_pycom, true, true,
+                       {{"module", NS_NAME}, {"exp_board", NS_ALIAS}}},
+    [VB_PORT_RP2] = {rp2_methods, rp2_consts, init_rp2, find_rp2, repr_rp2, false, false,
+                     {{"board", NS_NAME | NS_ALIAS}, {"cpu", NS_CPU}}},
+};
+
+static const pin_flavour *flavour(void) { return &flavours[vb_engine_g.port->id]; }
+
+/* A class holding pins as attributes: Pin.board (esp32: empty on a generic
+ * module; rp2: GPn and LED), Pin.cpu (rp2: GPIOn), Pin.module (Pycom: P
+ * names) and Pin.exp_board (Pycom: G names). */
+static int add_namespace(PyObject *pin_type, const pin_namespace *pns)
 {
     char name[48];
-    snprintf(name, sizeof name, "machine.%s", attr);
+    snprintf(name, sizeof name, "machine.%s", pns->attr);
     PyType_Slot slots[] = {{0, NULL}};
     PyType_Spec spec = {name, sizeof(PyObject), 0, Py_TPFLAGS_DEFAULT, slots};
     PyObject *ns = PyType_FromSpec(&spec);
     int rc = ns ? 0 : -1;
-    for (unsigned i = 0; rc == 0 && vb_engine_g.pycom && i < vb_engine_g.n_pins; i++) {
+    for (unsigned i = 0; rc == 0 && i < vb_engine_g.n_pins; i++) {
         const vb_pin_def *d = &vb_engine_g.pins[i];
-        const char *key = aliases ? d->alias : d->name;
         PyObject *pin = by_gpio(d->gpio) ? (PyObject *)by_gpio(d->gpio) : NULL;
-        if (key && pin) rc = PyObject_SetAttrString(ns, key, pin);
+        if (!pin) continue;
+        char cpu[16];
+        snprintf(cpu, sizeof cpu, "GPIO%u", d->gpio);
+        if ((pns->keys & NS_NAME) && !(d->flags & VB_PIN_CPU_ONLY))
+            rc = PyObject_SetAttrString(ns, d->name, pin);
+        if (rc == 0 && (pns->keys & NS_ALIAS) && d->alias)
+            rc = PyObject_SetAttrString(ns, d->alias, pin);
+        if (rc == 0 && (pns->keys & NS_CPU))
+            rc = PyObject_SetAttrString(ns, cpu, pin);
     }
-    if (rc == 0) rc = PyObject_SetAttrString(pin_type, attr, ns);
+    if (rc == 0) rc = PyObject_SetAttrString(pin_type, pns->attr, ns);
     Py_XDECREF(ns);
     return rc;
 }
 
+/* One object per pin of the port; buttons are not pins. */
 static int add_pins(PyObject *type)
 {
     vb_engine_state *g = &vb_engine_g;
     for (unsigned i = 0; i < g->n_pins; i++) {
         const vb_pin_def *d = &g->pins[i];
-        if (d->gpio >= VB_PINS_MAX || g->pin_by_gpio[d->gpio]) continue;
+        if (d->gpio >= VB_PINS_MAX || g->pin_by_gpio[d->gpio] || (d->flags & VB_PIN_BUTTON)) continue;
         vb_pin_obj *p = (vb_pin_obj *)PyType_GenericAlloc((PyTypeObject *)type, 0);
         if (!p) return -1;
         p->def = d;
@@ -455,28 +643,27 @@ static int add_pins(PyObject *type)
 
 PyObject *vb_pin_type_create(void)
 {
-    bool pycom = vb_engine_g.pycom;
+    const pin_flavour *fl = flavour();
     PyType_Slot slots[] = {
         {Py_tp_new, (void *)pin_new},
         {Py_tp_call, (void *)pin_call},
         {Py_tp_repr, (void *)pin_repr},
         {Py_tp_dealloc, (void *)pin_dealloc},
-        {Py_tp_methods, pycom ? pycom_methods : esp32_methods},
+        {Py_tp_methods, fl->methods},
         {0, NULL},
     };
     PyType_Spec spec = {"machine.Pin", sizeof(vb_pin_obj), 0, Py_TPFLAGS_DEFAULT, slots};
     PyObject *type = PyType_FromSpec(&spec);
     if (!type) return NULL;
     int rc = 0;
-    for (const vb_engine_const *c = pycom ? pycom_consts : esp32_consts; c->name && rc == 0; c++) {
+    for (const vb_engine_const *c = fl->consts; c->name && rc == 0; c++) {
         PyObject *v = PyLong_FromLong(c->value);
         rc = v ? PyObject_SetAttrString(type, c->name, v) : -1;
         Py_XDECREF(v);
     }
     if (rc == 0) rc = add_pins(type);
-    if (rc == 0 && pycom) rc = add_namespace(type, "module", false);
-    if (rc == 0 && pycom) rc = add_namespace(type, "exp_board", true);
-    if (rc == 0 && !pycom) rc = add_namespace(type, "board", false);
+    for (size_t i = 0; rc == 0 && i < sizeof fl->ns / sizeof fl->ns[0] && fl->ns[i].attr; i++)
+        rc = add_namespace(type, &fl->ns[i]);
     if (rc < 0) {
         Py_DECREF(type);
         return NULL;

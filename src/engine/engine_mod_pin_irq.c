@@ -19,7 +19,7 @@
 
 #include <signal.h>
 
-/* The IRQ object Pin.irq() returns (esp32): calling it runs the handler as
+/* The IRQ object Pin.irq() returns (esp32, rp2): calling it runs the handler as
  * if the pin had fired; trigger([t]) reads or changes the trigger. */
 typedef struct {
     PyObject_HEAD
@@ -28,13 +28,36 @@ typedef struct {
 
 static const vb_hal *hal(void) { return vb_engine_g.hal; }
 
-/* Both ports number triggers as ESP-IDF does: 1 rising, 2 falling, 3 both;
- * the level triggers (4 low, 5 high) become the edge into that level. */
-static unsigned board_triggers(long trigger)
+/* esp32 and Pycom number triggers as ESP-IDF does: 1 rising, 2 falling,
+ * 3 both; the level triggers (4 low, 5 high) become the edge into that
+ * level. */
+static unsigned esp_triggers(long trigger)
 {
     if (trigger == 4) return VB_PIN_IRQ_FALLING;
     if (trigger == 5) return VB_PIN_IRQ_RISING;
     return (unsigned)trigger & (VB_PIN_IRQ_RISING | VB_PIN_IRQ_FALLING);
+}
+
+/* rp2 takes the RP2040's event bits, or'ed: 1 level low, 2 level high,
+ * 4 falling edge, 8 rising edge (levels become the edge into them). */
+#define RP2_LEVEL_LOW 1
+#define RP2_LEVEL_HIGH 2
+#define RP2_EDGE_FALL 4
+#define RP2_EDGE_RISE 8
+static unsigned rp2_triggers(long trigger)
+{
+    unsigned t = 0;
+    if (trigger & (RP2_EDGE_RISE | RP2_LEVEL_HIGH)) t |= VB_PIN_IRQ_RISING;
+    if (trigger & (RP2_EDGE_FALL | RP2_LEVEL_LOW)) t |= VB_PIN_IRQ_FALLING;
+    return t;
+}
+
+static unsigned board_triggers(long trigger)
+{
+    static unsigned (*const of[VB_PORT_COUNT])(long) = {
+        [VB_PORT_ESP32] = esp_triggers, [VB_PORT_PYCOM] = esp_triggers, [VB_PORT_RP2] = rp2_triggers,
+    };
+    return of[vb_engine_g.port->id](trigger);
 }
 
 static void arm(vb_pin_obj *p, PyObject *handler, PyObject *arg, long trigger)
@@ -186,7 +209,7 @@ void vb_pin_irq_after_fork(void)
     hal()->pin_irq_take(hal()->ctx, stale);
 }
 
-/* ---- Pin.irq() (esp32) and Pin.callback() (Pycom) ------------------------------ */
+/* ---- Pin.irq() (esp32, rp2) and Pin.callback() (Pycom) ------------------------- */
 
 static PyObject *irq_object(vb_pin_obj *p)
 {
@@ -236,6 +259,23 @@ PyObject *vb_pin_irq_method(PyObject *self, PyObject *args, PyObject *kw)
             arm(p, handler == Py_None ? NULL : handler, NULL, trigger);
         }
     }
+    return irq_object(p);
+}
+
+/* rp2: irq(handler=None, trigger=IRQ_FALLING | IRQ_RISING, hard=False): any
+ * argument configures (handler None disarms); returns the IRQ object. A
+ * hard IRQ runs as a soft one here (between bytecodes). */
+PyObject *vb_pin_irq_method_rp2(PyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwl[] = {"handler", "trigger", "hard", NULL};
+    vb_pin_obj *p = (vb_pin_obj *)self;
+    PyObject *handler = Py_None;
+    long trigger = RP2_EDGE_FALL | RP2_EDGE_RISE;
+    int hard = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|Olp:irq", kwl, &handler, &trigger, &hard))
+        return NULL;
+    if (PyTuple_GET_SIZE(args) > 0 || (kw && PyDict_GET_SIZE(kw) > 0))
+        arm(p, handler == Py_None ? NULL : handler, NULL, trigger);
     return irq_object(p);
 }
 

@@ -6,6 +6,8 @@
  * Pycom: sleep([time_ms[, resume_wifi_ble]]), wake_reason() -> (reason,
  * pins), remaining_sleep_time(), pin_sleep_wakeup(pins, mode,
  * enable_pull=False) with WAKEUP_ALL_LOW / WAKEUP_ANY_HIGH.
+ * rp2: lightsleep([time_ms]) only (no wake_reason; deepsleep, in machine,
+ * is a light sleep then a reset there).
  *
  * A light sleep here is a wait, not a power state: pin IRQ handlers run
  * during it and Ctrl-C raises KeyboardInterrupt. Without a time it lasts
@@ -164,7 +166,15 @@ static PyMethodDef pycom_funcs[] = {
     {NULL, NULL, 0, NULL},
 };
 
+static PyMethodDef rp2_funcs[] = {
+    {"lightsleep", FAST(m_lightsleep), NULL},
+    {NULL, NULL, 0, NULL},
+};
+
 int vb_machine_add_sleep(PyObject *machine)
 {
-    return PyModule_AddFunctions(machine, vb_engine_g.pycom ? pycom_funcs : esp32_funcs);
+    static PyMethodDef *const funcs[VB_PORT_COUNT] = {
+        [VB_PORT_ESP32] = esp32_funcs, [VB_PORT_PYCOM] = pycom_funcs, [VB_PORT_RP2] = rp2_funcs,
+    };
+    return PyModule_AddFunctions(machine, funcs[vb_engine_g.port->id]);
 }

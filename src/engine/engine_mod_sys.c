@@ -1,5 +1,6 @@
 /* The board's additions to CPython's sys (repl.md §1.4, §2.4, §7):
- * platform 'vboard', a MicroPython-shaped implementation record,
+ * the port's platform ('vboard' where it shows vboard's identity), a
+ * MicroPython-shaped implementation record,
  * print_exception, and a display hook that prints repr without storing `_`. */
 #include "engine_int.h"
 
@@ -59,7 +60,8 @@ static PyObject *make_implementation(void)
     PyObject *kw = Py_BuildValue(
         "{s:s, s:(iiis), s:s, s:O}", "name", "micropython", "version", VB_ENGINE_VERSION_MAJOR,
         VB_ENGINE_VERSION_MINOR, VB_ENGINE_VERSION_MICRO, "", "_machine", "", "cache_tag", Py_None);
-    PyObject *machine = PyUnicode_FromFormat("%s with %s", vb_engine_g.board, VB_ENGINE_MCU);
+    const vb_port_ident *id = vb_port_ident_shown(vb_engine_g.port);
+    PyObject *machine = PyUnicode_FromFormat("%s with %s", id->board, id->mcu);
     PyObject *ns = NULL;
     if (kw && machine && PyDict_SetItemString(kw, "_machine", machine) == 0) {
         PyObject *noargs = PyTuple_New(0);
@@ -83,7 +85,7 @@ int vb_mod_sys_extend(void)
         Py_XDECREF(f);
     }
     PyObject *impl = rc == 0 ? make_implementation() : NULL;
-    PyObject *platform = PyUnicode_FromString("vboard");
+    PyObject *platform = PyUnicode_FromString(vb_port_ident_shown(vb_engine_g.port)->platform);
     if (!impl || !platform || PyObject_SetAttrString(sys, "implementation", impl) < 0 ||
         PyObject_SetAttrString(sys, "platform", platform) < 0)
         rc = -1;

@@ -6,7 +6,11 @@
  * ValueError("WDT timeout too short").
  * Pycom: WDT(id=0, timeout) with timeout required, id != 0 is OSError
  * ("resource not available"), plus init(timeout). Pycom's firmware takes a
- * timeout <= 0 as 1 ms; here it is the esp32 port's ValueError. */
+ * timeout <= 0 as 1 ms; here it is the esp32 port's ValueError.
+ * rp2: WDT(id=0, timeout=5000); id != 0 is ValueError("WDT(n) doesn't
+ * exist"), a timeout past the RP2040's 24-bit counter (8388 ms, negative
+ * ones wrap there too) ValueError("timeout exceeds 8388"); 0 fires at once
+ * (here: after 1 ms). */
 #include "engine_int.h"
 
 #include <limits.h>
@@ -25,23 +29,35 @@ static int start(long timeout_ms)
     return 0;
 }
 
-static PyObject *wdt_new(PyTypeObject *type, PyObject *args, PyObject *kw)
+/* What WDT(id, timeout) checks, per port: 0 with *timeout the one to
+ * start, or -1 with the port's exception. */
+static int check_esp32(long id, long *timeout)
 {
-    static char *kwl[] = {"id", "timeout", NULL};
-    bool pycom = vb_engine_g.pycom;
-    long id = 0, timeout = pycom ? LONG_MIN : 5000;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|ll:WDT", kwl, &id, &timeout)) return NULL;
-    if (timeout == LONG_MIN) {
-        PyErr_SetString(PyExc_TypeError, "'timeout' argument required");
-        return NULL;
-    }
+    (void)timeout;
+    if (id != 0) PyErr_SetNone(PyExc_ValueError);
+    return id != 0 ? -1 : 0;
+}
+
+static int check_pycom(long id, long *timeout)
+{
+    (void)timeout;
+    if (id != 0) PyErr_SetString(PyExc_OSError, "resource not available");
+    return id != 0 ? -1 : 0;
+}
+
+#define RP2040_WDT_MAX_MS 8388
+static int check_rp2(long id, long *timeout)
+{
     if (id != 0) {
-        if (pycom) PyErr_SetString(PyExc_OSError, "resource not available");
-        else PyErr_SetNone(PyExc_ValueError);
-        return NULL;
+        PyErr_Format(PyExc_ValueError, "WDT(%ld) doesn't exist", id);
+        return -1;
     }
-    if (start(timeout) < 0) return NULL;
-    return type->tp_alloc(type, 0);
+    if (*timeout < 0 || *timeout > RP2040_WDT_MAX_MS) {
+        PyErr_SetString(PyExc_ValueError, "timeout exceeds 8388");
+        return -1;
+    }
+    if (*timeout == 0) *timeout = 1;
+    return 0;
 }
 
 static PyObject *wdt_feed(PyObject *self, PyObject *u)
@@ -80,12 +96,40 @@ static PyMethodDef pycom_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+typedef struct wdt_flavour {
+    long default_timeout;          /* LONG_MIN: the argument is required */
+    int (*check)(long id, long *timeout);
+    PyMethodDef *methods;
+} wdt_flavour;
+
+static const wdt_flavour flavours[VB_PORT_COUNT] = {
+    [VB_PORT_ESP32] = {5000, check_esp32, esp32_methods},
+    [VB_PORT_PYCOM] = {LONG_MIN, check_pycom, pycom_methods},
+    [VB_PORT_RP2] = {5000, check_rp2, esp32_methods},
+};
+
+static const wdt_flavour *flavour(void) { return &flavours[vb_engine_g.port->id]; }
+
+static PyObject *wdt_new(PyTypeObject *type, PyObject *args, PyObject *kw)
+{
+    static char *kwl[] = {"id", "timeout", NULL};
+    long id = 0, timeout = flavour()->default_timeout;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|ll:WDT", kwl, &id, &timeout)) return NULL;
+    if (timeout == LONG_MIN) {
+        PyErr_SetString(PyExc_TypeError, "'timeout' argument required");
+        return NULL;
+    }
+    if (flavour()->check(id, &timeout) < 0) return NULL;
+    if (start(timeout) < 0) return NULL;
+    return type->tp_alloc(type, 0);
+}
+
 PyObject *vb_wdt_type_create(void)
 {
     PyType_Slot slots[] = {
         {Py_tp_new, (void *)wdt_new},
         {Py_tp_repr, (void *)wdt_repr},
-        {Py_tp_methods, vb_engine_g.pycom ? pycom_methods : esp32_methods},
+        {Py_tp_methods, flavour()->methods},
         {0, NULL},
     };
     PyType_Spec spec = {"machine.WDT", sizeof(PyObject), 0, Py_TPFLAGS_DEFAULT, slots};

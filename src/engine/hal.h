@@ -56,8 +56,9 @@ typedef struct vb_hal {
     /* RTC: seconds since 2000-01-01 00:00:00 plus microseconds. */
     void (*rtc_get)(void *ctx, int64_t *seconds, uint32_t *micros);
     void (*rtc_set)(void *ctx, int64_t seconds, uint32_t micros);
-    /* Last hard-reset cause as the profile's machine constant, and whether
-     * this VM started after a soft reset (reset_cause() then says SOFT). */
+    /* Last hard-reset cause as the port's machine constant, and whether
+     * this VM started after a soft reset (reset_cause() then says the
+     * port's SOFT cause, or on a port without one the hard cause again). */
     int (*reset_cause)(void *ctx);
     bool (*after_soft_reset)(void *ctx);
     /* Leave the VM now with this reason (does not return). arg: the

@@ -36,7 +36,8 @@ typedef int (*vb_pyfs_format_fn)(void *ctx, vb_fat **fs);
 
 typedef struct vb_pyfs_config {
     vb_fat *fs;                /* mounted; must not move while installed */
-    const char *mount_point;   /* the profile's: "/" or "/flash" */
+    const char *mount_point;   /* the port's: "/" or "/flash" */
+    const char *const *sys_path; /* sys.path at boot, NULL-terminated (the port's) */
     vb_pyfs_uname uname;
     vb_pyfs_format_fn format;  /* non-NULL: os.fsformat and os.mkfs exist
                                   (Pycom); NULL: they do not */
@@ -45,8 +46,8 @@ typedef struct vb_pyfs_config {
 
 /* Build the `os` module, put it in sys.modules as 'os' and 'uos', replace
  * builtins.open and io.open, put the board finder on sys.meta_path (and drop
- * PathFinder), and set sys.path ('', '/lib' for mount '/'; '', '/flash',
- * '/flash/lib' for '/flash'). The cwd starts at the mount point.
+ * PathFinder), and set sys.path to cfg->sys_path (esp32, rp2: '', '/lib';
+ * Pycom: '', '/flash', '/flash/lib'). The cwd starts at the mount point.
  * Returns a new reference to the os module (the handle for the calls
  * below), or NULL with a Python exception set. */
 PyObject *vb_pyfs_install(const vb_pyfs_config *cfg);

@@ -230,7 +230,7 @@ static int replace_finders(PyObject *finder)
     return PyList_Append(meta, finder);
 }
 
-int pyfs_import_init(PyObject *module, pyfs_state *st)
+int pyfs_import_init(PyObject *module, pyfs_state *st, const char *const *sys_path)
 {
     PyType_Spec spec = {"BoardFinder", sizeof(finder_obj), 0,
                         Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION, finder_slots};
@@ -238,15 +238,13 @@ int pyfs_import_init(PyObject *module, pyfs_state *st)
     if (!st->finder_type) return -1;
     PyObject *finder = (PyObject *)PyObject_New(finder_obj, (PyTypeObject *)st->finder_type);
     if (!finder) return -1;
-    bool generic = strcmp(st->mount, "/") == 0;
-    PyObject *path = generic ? Py_BuildValue("[ss]", "", "/lib")
-                             : Py_BuildValue("[sss]", "", st->mount, "");
-    int rc = -1;
-    if (path && !generic) {            /* '/flash/lib' */
-        PyObject *lib = PyUnicode_FromFormat("%s/lib", st->mount);
-        if (lib) PyList_SetItem(path, 2, lib);
-        else Py_CLEAR(path);
+    PyObject *path = PyList_New(0);
+    for (size_t i = 0; path && sys_path[i]; i++) {
+        PyObject *e = PyUnicode_FromString(sys_path[i]);
+        if (!e || PyList_Append(path, e) < 0) Py_CLEAR(path);
+        Py_XDECREF(e);
     }
+    int rc = -1;
     if (path && PySys_SetObject("path", path) == 0 && replace_finders(finder) == 0) rc = 0;
     Py_XDECREF(path);
     Py_DECREF(finder);

@@ -112,7 +112,7 @@ int pyfs_file_close_raw(pyfs_file *pf);
 
 /* Create the finder type, put an instance on sys.meta_path, drop
  * PathFinder, set sys.path. 0 / -1. */
-int pyfs_import_init(PyObject *module, pyfs_state *st);
+int pyfs_import_init(PyObject *module, pyfs_state *st, const char *const *sys_path);
 
 /* --- pyfs_vfs.c: Python VFS objects (os.mount) --------------------------- */
 

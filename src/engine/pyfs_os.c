@@ -476,7 +476,7 @@ static int replace_open(PyObject *module)
 PyObject *vb_pyfs_install(const vb_pyfs_config *cfg)
 {
     if (!cfg || !cfg->fs || !cfg->mount_point || cfg->mount_point[0] != '/' ||
-        strlen(cfg->mount_point) >= PYFS_MOUNT_MAX)
+        strlen(cfg->mount_point) >= PYFS_MOUNT_MAX || !cfg->sys_path)
         return PyErr_Format(PyExc_ValueError, "vb_pyfs_install: bad configuration");
     PyObject *m = PyModule_Create(&os_def);
     if (!m) return NULL;
@@ -494,7 +494,7 @@ PyObject *vb_pyfs_install(const vb_pyfs_config *cfg)
         (cfg->format && PyModule_AddFunctions(m, format_methods) < 0) ||
         PyModule_AddFunctions(m, pyfs_vfs_methods) < 0 ||
         !modules || set_module(modules, "os", m) < 0 || set_module(modules, "uos", m) < 0 ||
-        replace_open(m) < 0 || pyfs_import_init(m, st) < 0) {
+        replace_open(m) < 0 || pyfs_import_init(m, st, cfg->sys_path) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -42,43 +42,53 @@ static int format(vb_board_fs *bfs, const vb_firmware_ctx *fw, const vb_hal *hal
 
 static void say(const vb_hal *hal, const char *s) { vb_hal_tx_all(hal, s, strlen(s)); }
 
+/* esp32: the corrupt notice every 3 s until Ctrl-C; -ENODEV after. */
+static int corrupt_wait(const vb_firmware_ctx *fw, const vb_hal *hal)
+{
+    hal->set_executing(hal->ctx, true);
+    for (;;) {
+        say(hal, fw->profile->port->corrupt_notice);
+        /* Sleep, not read: input stays queued for the REPL. Ctrl-C
+         * arrives as SIGINT and ends the wait. */
+        if (poll(NULL, 0, 3000) < 0 && errno == EINTR) break;
+    }
+    hal->set_executing(hal->ctx, false);
+    return -ENODEV;
+}
+
 int vb_boot_mount(vb_board_fs *bfs, const vb_firmware_ctx *fw, const vb_hal *hal)
 {
     const vb_profile *p = fw->profile;
+    const vb_port *port = p->port;
     bfs->mounted = false;
+    if (vb_port_fs_driver(port) != VB_FS_FAT) return -ENOTSUP;
     int rc = vb_flash_bdev_init(&bfs->bdev, fw->flash, p->fs_offset, p->fs_size, p->fs_sector_size,
                                 p->fs_writeback_block);
     if (rc < 0) return rc;
     rc = vb_fat_mount(&bfs->fat, &bfs->bdev.bd, VB_FAT_NAMES_OEM, rtc_clock, (void *)hal);
     bool fresh = false;
-    if (rc < 0 && p->defaults_every_boot) {
-        /* Pycom: "no filesystem" → format silently; anything else is fatal. */
-        if (rc != -ENODEV) {
-            say(hal, "\r\nfailed to create /flash\r\n");
-            return -EIO;
-        }
-        if ((rc = format(bfs, fw, hal)) < 0) return rc;
-        fresh = true;
-    } else if (rc < 0) {
-        /* esp32: an erased region is a first boot; anything else is damage
-         * the board will not touch: say so every 3 s until Ctrl-C. */
-        if (!region_erased(fw)) {
-            hal->set_executing(hal->ctx, true);
-            for (;;) {
-                say(hal, "vboard: the filesystem appears to be corrupted; factory-reset it with "
-                         "'vboard image erase-fs' or repair the image, then reset the board.\r\n");
-                /* Sleep, not read: input stays queued for the REPL. Ctrl-C
-                 * arrives as SIGINT and ends the wait. */
-                if (poll(NULL, 0, 3000) < 0 && errno == EINTR) break;
+    if (rc < 0) {
+        switch (port->first_boot) {
+        case VB_FIRST_BOOT_FORMAT_IF_NO_FS:
+            /* Pycom: "no filesystem" → format silently; anything else is fatal. */
+            if (rc != -ENODEV) {
+                say(hal, "\r\nfailed to create /flash\r\n");
+                return -EIO;
             }
-            hal->set_executing(hal->ctx, false);
-            return -ENODEV;
+            break;
+        case VB_FIRST_BOOT_FORMAT_IF_ERASED:
+            /* esp32: an erased region is a first boot; anything else is
+             * damage the board will not touch: say so every 3 s until Ctrl-C. */
+            if (!region_erased(fw)) return corrupt_wait(fw, hal);
+            break;
+        case VB_FIRST_BOOT_FORMAT_ON_FAILURE:
+            break;             /* rp2: whatever it was, format at once, silently */
         }
         if ((rc = format(bfs, fw, hal)) < 0) return rc;
         fresh = true;
     }
     bfs->mounted = true;
-    if (fresh || p->defaults_every_boot) {
+    if (fresh || port->defaults_every_boot) {
         rc = vb_image_write_defaults(&bfs->fat, p);
         if (rc == 0) rc = vb_fat_sync(&bfs->fat);
     }

@@ -15,12 +15,13 @@ typedef struct vb_board_fs {
     bool mounted;
 } vb_board_fs;
 
-/* Mount, formatting an erased region (generic) or a region with no
- * filesystem (Pycom), and writing the profile's default files as the real
- * firmware does. A generic board with a damaged, non-erased region prints
- * the corrupted-filesystem notice every 3 s until Ctrl-C, then runs without
- * a filesystem (returns -ENODEV). A Pycom board whose mount fails otherwise
- * reports the fatal error and returns -EIO: the caller halts. */
+/* Mount with the port's first-boot policy (port.h vb_first_boot), writing
+ * its default files as the real firmware does: esp32 formats an erased
+ * region, and on a damaged, non-erased one prints the corrupted-filesystem
+ * notice every 3 s until Ctrl-C, then runs without a filesystem (returns
+ * -ENODEV); rp2 formats on any failure, silently; Pycom formats a region
+ * with no filesystem, and on any other failure reports the fatal error and
+ * returns -EIO: the caller halts. The driver is vb_port_fs_driver's. */
 int vb_boot_mount(vb_board_fs *bfs, const vb_firmware_ctx *fw, const vb_hal *hal);
 
 /* Format the volume again (os.fsformat / os.mkfs): defaults come back at the

@@ -23,8 +23,6 @@
 #include "firmware/vm_hal.h"
 #include "repl/repl.h"
 
-#define BUILD_DATE "2026-11-22"   /* the banner's date: this firmware's release */
-
 /* Everything one hard boot of the firmware holds: set up in the zygote, and
  * inherited (as a copy) by each VM. */
 typedef struct firmware {
@@ -69,7 +67,7 @@ static _Noreturn void leave(firmware *f, vb_vm_exit why)
 static _Noreturn void soft_reset(firmware *f, vb_repl_mode mode)
 {
     f->fw->regs->repl_mode = mode;
-    tx(f, f->fw->profile->soft_reboot_line);
+    tx(f, f->fw->profile->port->soft_reboot_line);
     leave(f, VB_VM_EXIT_SOFT_RESET);
 }
 
@@ -87,16 +85,19 @@ static void set_stage(const firmware *f, vb_stage s)
     vb_fw_event(f->fw, VB_EV_STAGE, 0, s);
 }
 
-/* A soft reset: Pycom's firmware makes every pin an input with pull-down
- * again; the generic port keeps modes and levels (boot.md §1). Pin IRQs
- * are dropped by the engine at every fork; at a hard reset the supervisor
- * has reset the pins already. */
+/* A soft reset: ports that say so (Pycom: every pin an input with
+ * pull-down) put the pins back in their reset state; the others keep modes
+ * and levels (boot.md §1). Pin IRQs are dropped by the engine at every
+ * fork; at a hard reset the supervisor has reset the pins already. */
 static void soft_reset_pins(const firmware *f)
 {
-    const vb_profile *p = f->fw->profile;
+    const vb_port *p = f->fw->profile->port;
     const vb_hal *hal = &f->hal.hal;
+    vb_pin_mode mode = p->pin_reset == VB_PIN_RESET_IN_PULL_DOWN ? VB_PIN_MODE_IN : VB_PIN_MODE_UNSET;
+    vb_pin_pull pull = p->pin_reset == VB_PIN_RESET_FLOATING ? VB_PIN_PULL_NONE : VB_PIN_PULL_DOWN;
     for (unsigned i = 0; p->pins_reinit_on_soft_reset && i < p->n_pins; i++) {
-        hal->pin_config(hal->ctx, p->pins[i].gpio, VB_PIN_MODE_IN, VB_PIN_PULL_DOWN);
+        if (p->pins[i].flags & VB_PIN_BUTTON) continue;
+        hal->pin_config(hal->ctx, p->pins[i].gpio, mode, pull);
         hal->pin_write(hal->ctx, p->pins[i].gpio, 0);
     }
 }
@@ -110,11 +111,12 @@ static void power_lost(void *ctx)
 }
 
 /* Pycom: after an uncaught exception in boot.py or main.py the firmware
- * flashes the LED red, toggling every 50 ms for 1.2 s (boot.md §3.5). */
+ * flashes its RGB LED red, toggling every 50 ms for 1.2 s (boot.md §3.5);
+ * MicroPython's ports leave their LED alone. */
 static void error_flash(const firmware *f)
 {
     const vb_hal *hal = &f->hal.hal;
-    if (!f->fw->profile->rgb_led) return;
+    if (f->fw->profile->port->led_kind != VB_LED_RGB) return;
     vb_regs *regs = f->fw->regs;
     atomic_store(&regs->led_override, 1);      /* the heartbeat waits */
     for (int i = 0; i < 24; i++) {
@@ -219,10 +221,11 @@ static _Noreturn void vm_main(firmware *f)
         }
     }
     /* 4. The REPL in the board's mode. */
+    const vb_port_ident *id = vb_port_ident_shown(f->fw->profile->port);
     vb_repl_config rc_cfg = {
         .write = repl_write, .write_ctx = f,
-        .version = f->has_image ? f->image.version : VB_ENGINE_VERSION, .build_date = BUILD_DATE,
-        .board = "vboard", .mcu = VB_ENGINE_MCU, .mode = mode,
+        .version = f->has_image ? f->image.version : VB_ENGINE_VERSION, .build_date = id->build_date,
+        .board = id->board, .mcu = id->mcu, .mode = mode,
         .complete = vb_engine_complete,
         .ctrl_f_safe_boot = hal->bootmgr_set != NULL,
     };
@@ -265,8 +268,7 @@ static _Noreturn void vm_main(firmware *f)
 /* The firmware image this hard boot runs (boot.md §6): the slot the
  * bootloader chose, or the built-in factory image when that slot holds
  * none (a flash made before images existed, a damaged factory slot). Only
- * boards with OTA slots run images; the generic board's firmware is
- * built in. */
+ * boards with OTA slots run images; the others' firmware is built in. */
 static void load_image(firmware *f)
 {
     const vb_profile *p = f->fw->profile;
@@ -303,16 +305,15 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
     firmware f = {.fw = fw};
     vb_vm_hal_init(&f.hal, fw);
     const vb_profile *p = fw->profile;
-    uint8_t uid[6] = {0x24, 0x0a, 0xc4, (uint8_t)(p->flash_size >> 20), 0x5b, 0x01};
+    const vb_port *port = p->port;
+    /* an Espressif MAC (24:0a:c4) or an RP2040 flash id; the flash size
+     * tells boards apart */
+    uint8_t uid[8] = {0x24, 0x0a, 0xc4, (uint8_t)(p->flash_size >> 20), 0x5b, 0x01, 0xe6, 0x60};
     vb_engine_config ec = {
         .hal = &f.hal.hal,
-        .machine_consts = p->defaults_every_boot ? vb_machine_consts_pycom : vb_machine_consts_generic,
+        .port = port,
         .unique_id = uid,
-        .unique_id_len = sizeof uid,
-        .board = "vboard",
-        .pins = p->pins,
-        .n_pins = p->n_pins,
-        .pycom = p->rgb_led,       /* the Pycom flavour of machine and pins */
+        .unique_id_len = port->unique_id_len < sizeof uid ? port->unique_id_len : sizeof uid,
         .no_audit_hook = fw->no_audit_hook,
 #if defined(__SANITIZE_ADDRESS__)
         .vm_as_limit = 0,          /* ASan reserves terabytes of address space */
@@ -330,12 +331,18 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
         tx(&f, "\r\n");
         return VB_VM_EXIT_FATAL;
     }
+    /* os.uname() as extmod/modos.c builds it from the identity */
+    const vb_port_ident *id = vb_port_ident_shown(port);
+    char version[64], machine[96];
+    snprintf(version, sizeof version, "%s on %s", VB_ENGINE_VERSION, id->build_date);
+    snprintf(machine, sizeof machine, "%s with %s", id->board, id->mcu);
     vb_pyfs_config pc = {
         .fs = &f.bfs.fat,
-        .mount_point = p->mount_point,
-        .uname = {"vboard", "vboard", f.has_image ? f.image.version : VB_ENGINE_VERSION + 1,
-                  "vboard " VB_ENGINE_VERSION, "vboard with CPython"},
-        .format = p->defaults_every_boot ? reformat : NULL,
+        .mount_point = port->mount_point,
+        .sys_path = port->sys_path,
+        .uname = {id->platform, id->platform, f.has_image ? f.image.version : VB_ENGINE_VERSION + 1,
+                  version, machine},
+        .format = port->fs_format_api ? reformat : NULL,
         .format_ctx = &f,
     };
     f.os_module = vb_pyfs_install(&pc);

@@ -100,7 +100,7 @@ static int hal_reset_cause(void *ctx)
 {
     const vb_firmware_ctx *fw = fw_of(ctx);
     if (fw->regs->soft_resets > 0) {
-        int soft = vb_profile_cause(fw->profile, VB_CAUSE_SOFT);
+        int soft = vb_port_cause(fw->profile->port, VB_CAUSE_SOFT);
         if (soft >= 0) return soft;
     }
     return fw->regs->reset_cause;

@@ -1,4 +1,4 @@
-/* ESP-IDF partition table: build from a profile, parse from flash bytes
+/* ESP-IDF partition table: build from a partition list, parse from flash bytes
  * (flash.md §2). Little-endian fields; see parttable.h for the layout. */
 #include "../util/le.h"
 #include "../util/errtext.h"
@@ -16,15 +16,15 @@
 #define MD5_MAGIC 0xEB
 
 
-int vb_parttable_build(const vb_profile *p, uint8_t *buf, size_t len)
+int vb_parttable_build(const vb_partition *parts, unsigned n_parts, uint8_t *buf, size_t len)
 {
-    if (!p || !buf || len < VB_PARTTABLE_LEN || p->n_parts == 0 ||
-        p->n_parts > VB_PARTTABLE_MAX_ENTRIES)
+    if (!parts || !buf || len < VB_PARTTABLE_LEN || n_parts == 0 ||
+        n_parts > VB_PARTTABLE_MAX_ENTRIES)
         return -EINVAL;
     memset(buf, 0xFF, VB_PARTTABLE_LEN);
     uint8_t *e = buf;
-    for (unsigned i = 0; i < p->n_parts; i++, e += VB_PARTTABLE_ENTRY) {
-        const vb_partition *part = &p->parts[i];
+    for (unsigned i = 0; i < n_parts; i++, e += VB_PARTTABLE_ENTRY) {
+        const vb_partition *part = &parts[i];
         size_t label_len = part->label ? strlen(part->label) : 0;
         if (label_len > 16)
             return -EINVAL;
@@ -109,17 +109,17 @@ int vb_parttable_find(const vb_part_rec *recs, unsigned n, const char *label)
     return -ENOENT;
 }
 
-int vb_parttable_write(vb_flash *f, const vb_profile *p)
+int vb_parttable_write(vb_flash *f, uint32_t offset, const vb_partition *parts, unsigned n_parts)
 {
     uint8_t table[VB_PARTTABLE_LEN];
-    int rc = vb_parttable_build(p, table, sizeof table);
+    int rc = vb_parttable_build(parts, n_parts, table, sizeof table);
     if (rc < 0)
         return rc;
-    if (p->parttable_offset % VB_FLASH_BLOCK)
+    if (offset % VB_FLASH_BLOCK)
         return -EINVAL;
-    rc = vb_flash_erase(f, p->parttable_offset, VB_FLASH_BLOCK);
+    rc = vb_flash_erase(f, offset, VB_FLASH_BLOCK);
     if (rc == 0)
-        rc = vb_flash_program(f, p->parttable_offset, table, sizeof table);
+        rc = vb_flash_program(f, offset, table, sizeof table);
     return rc;
 }
 

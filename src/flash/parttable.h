@@ -11,7 +11,17 @@
 #include <stdint.h>
 
 #include "flash.h"
-#include "profile.h"
+
+#define VB_PART_TYPE_APP 0x00
+#define VB_PART_TYPE_DATA 0x01
+
+/* One partition as a board profile lays it out (board/profile.h). */
+typedef struct vb_partition {
+    uint32_t offset, size;
+    uint8_t type, subtype;
+    const char *label;     /* at most 15 characters */
+    uint32_t flags;        /* bit 0: encrypted */
+} vb_partition;
 
 #define VB_PARTTABLE_LEN 0xC00u   /* maximum table length; built tables are this long */
 #define VB_PARTTABLE_ENTRY 32u
@@ -37,11 +47,11 @@ typedef struct vb_part_rec {
     char label[17];  /* up to 16 bytes as stored, always NUL-terminated */
 } vb_part_rec;
 
-/* Build the table of `p` into buf (at least VB_PARTTABLE_LEN bytes): entries,
+/* Build the table of n_parts partitions into buf (at least VB_PARTTABLE_LEN bytes): entries,
  * MD5 entry, 0xFF padding up to VB_PARTTABLE_LEN. Returns the number of
  * meaningful bytes (32 * (entries + 1)), or -EINVAL (no entries, too many,
  * a label longer than 16 bytes, buffer too small). */
-int vb_parttable_build(const vb_profile *p, uint8_t *buf, size_t len);
+int vb_parttable_build(const vb_partition *parts, unsigned n_parts, uint8_t *buf, size_t len);
 
 /* Parse a table from `len` bytes (normally VB_PARTTABLE_LEN read at 0x8000):
  * entries up to the MD5 entry, whose digest must match. Fills up to `max`
@@ -53,9 +63,10 @@ int vb_parttable_parse(const uint8_t *buf, size_t len, vb_part_rec *out, unsigne
 /* Index of the record labelled `label`, or -ENOENT. */
 int vb_parttable_find(const vb_part_rec *recs, unsigned n, const char *label);
 
-/* Write the profile's table to its flash: erase the table's 4 KiB block,
- * program VB_PARTTABLE_LEN bytes (as flashing partitions.bin does). */
-int vb_parttable_write(vb_flash *f, const vb_profile *p);
+/* Write the table of n_parts partitions at `offset` (a 4 KiB block) of f:
+ * erase the block, program VB_PARTTABLE_LEN bytes (as flashing
+ * partitions.bin does). */
+int vb_parttable_write(vb_flash *f, uint32_t offset, const vb_partition *parts, unsigned n_parts);
 
 /* Read VB_PARTTABLE_LEN bytes at `offset` of `f` and parse them as above. */
 int vb_parttable_read(vb_flash *f, uint32_t offset, vb_part_rec *out, unsigned max,

@@ -17,7 +17,7 @@
 #include "flash/flash.h"
 #include "flash/flash_bdev.h"
 #include "flash/parttable.h"
-#include "flash/profile.h"
+#include "board/profile.h"
 #include "fs/fat.h"
 
 /* An open image. Must not move while open: the block device and the FAT
@@ -73,7 +73,7 @@ int vb_image_create(const char *path, const vb_profile *profile, vb_clock_fn clo
  * 0 or a negative errno with a sentence in err. */
 int vb_image_format_fs(vb_image *im, vb_clock_fn clock, void *clock_ctx, char *err, size_t errlen);
 
-/* The profile's default files and directories, each only if missing (the
+/* The profile's port's default files and directories, each only if missing (the
  * board's boot reuses this). Files first, then directories, in profile
  * order. 0 or the first negative errno. */
 int vb_image_write_defaults(vb_fat *fs, const vb_profile *profile);

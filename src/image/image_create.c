@@ -31,8 +31,9 @@ static int write_file(vb_fat *fs, const char *path, const char *content)
     return c;
 }
 
-int vb_image_write_defaults(vb_fat *fs, const vb_profile *p)
+int vb_image_write_defaults(vb_fat *fs, const vb_profile *profile)
 {
+    const vb_port *p = profile->port;
     vb_fat_info st;
     for (unsigned i = 0; i < p->n_default_files; i++) {
         const vb_default_file *df = &p->default_files[i];
@@ -60,7 +61,7 @@ static int first_boot(vb_image *im, vb_clock_fn clock, void *clock_ctx, char *er
     const vb_profile *p = im->profile;
     char e[64];
     int rc = 0;
-    if (p->n_parts && (rc = vb_parttable_write(&im->flash, p)) < 0) {
+    if (p->n_parts && (rc = vb_parttable_write(&im->flash, p->parttable_offset, p->parts, p->n_parts)) < 0) {
         vb_set_err(err, errlen, "cannot write the partition table: %s", vb_errstr(rc, e, sizeof e));
         return rc;
     }
@@ -84,6 +85,10 @@ int vb_image_format_fs(vb_image *im, vb_clock_fn clock, void *clock_ctx, char *e
     const vb_profile *p = im->profile;
     char e[64];
     int rc;
+    if (vb_port_fs_driver(p->port) != VB_FS_FAT) {
+        vb_set_err(err, errlen, "profile %s: its filesystem driver is not built", p->name);
+        return -ENOTSUP;
+    }
     vb_fat_mkfs_opts opts = {.hidden_sectors = 0, .label = p->fs_label};
     if ((rc = vb_fat_mkfs(&im->bdev.bd, &opts, clock, clock_ctx)) < 0) {
         vb_set_err(err, errlen, "cannot format the filesystem region: %s", vb_errstr(rc, e, sizeof e));

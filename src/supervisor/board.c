@@ -36,6 +36,9 @@
 
 #define CUT_POWER_OFF_US 50000u     /* a cut board is dark this long, then on */
 
+/* Every pin a port table names has a register (board/port.h). */
+static_assert(VB_PINS_MAX <= VB_REG_PINS, "a port's pin register is outside the block");
+
 uint64_t board_now_us(void) { return (uint64_t)vb_clock_monotonic_us(); }
 
 const char *board_cause_name(vb_cause c)
@@ -45,8 +48,9 @@ const char *board_cause_name(vb_cause c)
     return c < VB_CAUSE_COUNT ? names[c] : "?";
 }
 
-/* The flash as esptool leaves it after flashing firmware: partition table
- * written, filesystem region erased (the first boot formats it). */
+/* The flash as esptool (or a UF2 copy) leaves it after flashing firmware:
+ * partition table written where the board has one, filesystem region
+ * erased (the first boot formats it). */
 static int open_flash(board *b, char *err, size_t errlen)
 {
     const vb_profile *p = b->cfg->profile;
@@ -55,7 +59,7 @@ static int open_flash(board *b, char *err, size_t errlen)
     if (rc < 0) return rc;
     b->flash.prog_page = p->prog_page;
     if (existed) return 0;
-    if ((rc = vb_parttable_write(&b->flash, p)) < 0) {
+    if (p->n_parts && (rc = vb_parttable_write(&b->flash, p->parttable_offset, p->parts, p->n_parts)) < 0) {
         snprintf(err, errlen, "cannot write the partition table to %s", b->cfg->flash_path);
         return rc;
     }
@@ -161,21 +165,41 @@ void board_drive_pin(board *b, unsigned gpio, int ext)
         board_wake(b, VB_WAKE_PIN, b->regs->wake_pin_level ? high : b->regs->wake_pin_mask);
 }
 
+/* The reset state of one pin register as the port gives it (port.h
+ * vb_pin_reset); buttons are inputs with pull-up whatever the port says. */
+static void pin_reset_state(const vb_port *port, unsigned gpio, vb_pin_mode *mode, vb_pin_pull *pull)
+{
+    const vb_pin_def *d = vb_port_pin_by_gpio(port, gpio);
+    if (d && (d->flags & VB_PIN_BUTTON)) {
+        *mode = VB_PIN_MODE_IN;
+        *pull = VB_PIN_PULL_UP;
+        return;
+    }
+    switch (port->pin_reset) {
+    case VB_PIN_RESET_PULL_DOWN: *mode = VB_PIN_MODE_UNSET, *pull = VB_PIN_PULL_DOWN; break;
+    case VB_PIN_RESET_IN_PULL_DOWN: *mode = VB_PIN_MODE_IN, *pull = VB_PIN_PULL_DOWN; break;
+    default: *mode = VB_PIN_MODE_UNSET, *pull = VB_PIN_PULL_NONE; break;
+    }
+}
+
 /* Every peripheral back to its reset state (the host's drive of the pins
- * stays: the wires are still attached). Pycom's firmware makes all pins
- * inputs with pull-down as it starts. */
+ * stays: the wires are still attached); the pins as the port's reset
+ * leaves them. */
 static void reset_peripherals(board *b)
 {
     vb_regs *r = b->regs;
-    bool pycom = b->cfg->profile->pins_reinit_on_soft_reset;
+    const vb_port *port = b->cfg->profile->port;
     for (unsigned g = 0; g < VB_REG_PINS; g++) {
         vb_pin_reg *p = &r->pins[g];
         unsigned shown = vb_pin_shown(p);
-        p->mode = pycom ? VB_PIN_MODE_IN : VB_PIN_MODE_UNSET;
-        p->pull = pycom ? VB_PIN_PULL_DOWN : VB_PIN_PULL_NONE;
+        vb_pin_mode mode;
+        vb_pin_pull pull;
+        pin_reset_state(port, g, &mode, &pull);
+        p->mode = mode;
+        p->pull = pull;
         p->latch = 0;
         p->irq_arm = 0;
-        if (vb_pin_shown(p) != shown && vb_profile_pin_by_gpio(b->cfg->profile, g))
+        if (vb_pin_shown(p) != shown && vb_port_pin_by_gpio(port, g))
             board_log_pin(b, board_now_us(), g, vb_pin_shown(p), "reset");
     }
     atomic_store(&r->irq_pending[0], 0);
@@ -359,7 +383,7 @@ static void boot(board *b, vb_cause cause)
     b->power = BOARD_ON;
     b->last_cause = cause;
     r->boot_count++;
-    r->reset_cause = vb_profile_cause(b->cfg->profile, cause);
+    r->reset_cause = vb_port_cause(b->cfg->profile->port, cause);
     r->soft_resets = 0;
     r->repl_mode = VB_REPL_MODE_FRIENDLY;
     r->boot_time_ns = board_now_us() * 1000u;
@@ -470,15 +494,18 @@ void board_wake(board *b, vb_wake_reason why, uint64_t gpios)
     board_reset(b, VB_CAUSE_DEEPSLEEP);
 }
 
-/* Download mode (machine.bootloader()): the ROM waits for a flasher; only
- * a reset or a power cycle leaves it. */
+/* Download mode (machine.bootloader(), the strap held at reset): the ROM
+ * waits for a flasher (ESP32: on the UART; RP2040: as a USB drive, the
+ * CDC port gone); only a reset or a power cycle leaves it. */
 void board_enter_download(board *b)
 {
+    const vb_port *port = b->cfg->profile->port;
     b->power = BOARD_DOWNLOAD;
     unlock_flash(b);
     set_stage(b, VB_STAGE_DOWNLOAD);
-    board_say(b, "\r\nrst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))\r\n"
-                 "waiting for download\r\n");
+    board_trace(b, "download", port->download_kind == VB_DOWNLOAD_USB_MSC ? ",\"kind\":\"usb-msc\""
+                                                                          : ",\"kind\":\"uart\"");
+    if (*port->download_text) board_say(b, port->download_text);
 }
 
 /* The zygote ended: decide the next stage from why. */

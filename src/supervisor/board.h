@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "flash/flash.h"
-#include "flash/profile.h"
+#include "board/profile.h"
 
 /* Where the board's serial line goes. */
 typedef enum vb_board_line {
@@ -27,6 +27,8 @@ typedef enum vb_board_line {
 
 typedef struct vb_board_cfg {
     const vb_profile *profile;
+    const char *board_name;    /* the name it was chosen by (a profile name or an
+                                  alias, status shows it); NULL = the profile's */
     const char *flash_path;    /* created (erased, partition table) if missing */
     vb_board_line line;
     const char *pty_link;      /* symlink kept pointing at the pty, or NULL */

@@ -1,9 +1,11 @@
 /* The bootloader stage of a hard boot (boot.md §2, §5-6), in the
- * supervisor, before any firmware runs. Pycom: the G23 strap (download
- * mode), the P12 safe-boot windows with their LED feedback, the pending
- * OTA check and rollback, the safe-boot flag and the image for this boot.
- * Boards without otadata go straight to the firmware. Also the heartbeat
- * LED animation, which is the firmware's but timed by the board. */
+ * supervisor, before any firmware runs, as the port's table says: the
+ * strap pin held low enters the ROM's download mode (ESP32 GPIO0 / Pycom
+ * G23, rp2 BOOTSEL); then, on boards with otadata (Pycom), the safe-boot
+ * pin's windows with their LED feedback, the pending OTA check and
+ * rollback, the safe-boot flag and the image for this boot. Other boards
+ * go straight to the firmware. Also the heartbeat LED animation, which is
+ * the firmware's but timed by the board. */
 #include "board_int.h"
 
 #include <stdio.h>
@@ -13,8 +15,6 @@
 #include "boot/fwimage.h"
 #include "flash/otadata.h"
 
-#define STRAP_PIN "P2"          /* G23 = GPIO0: low at reset → download mode */
-#define SAFE_BOOT_PIN "P12"     /* read with its internal pull-down */
 #define DEBOUNCE_US 100000u
 #define SAFE_ORANGE 0x2C1200u
 #define HEARTBEAT_RGB 0x000050u
@@ -28,10 +28,10 @@ static const uint64_t window_toggle[3] = {500000u, 250000u, 100000u};
 static const char *const choice_names[] = {"none", "current", "previous", "factory"};
 
 /* The host drives a strap or the safe-boot button; with nothing attached
- * the board's own resistors decide (GPIO0 pulled up, P12 pulled down). */
+ * the board's own resistors decide (straps pulled up, P12 pulled down). */
 static int host_drive(const board *b, const char *name)
 {
-    const vb_pin_def *d = vb_profile_pin(b->cfg->profile, name);
+    const vb_pin_def *d = name ? vb_port_pin(b->cfg->profile->port, name) : NULL;
     return d ? b->regs->pins[d->gpio].ext : VB_EXT_FLOAT;
 }
 
@@ -88,17 +88,18 @@ static void enter_window(board *b, int w, uint64_t now)
 
 void board_bootloader_start(board *b)
 {
+    const vb_port *port = b->cfg->profile->port;
     b->regs->safe_boot = 0;
     b->regs->image_slot = VB_OTA_IMG_FACTORY;
+    if (host_drive(b, port->strap_pin) == VB_EXT_LOW) {
+        board_enter_download(b);
+        return;
+    }
     if (!b->cfg->profile->otadata_offset) {    /* no bootloader choices on this board */
         board_start_firmware(b);
         return;
     }
-    if (host_drive(b, STRAP_PIN) == VB_EXT_LOW) {
-        board_enter_download(b);
-        return;
-    }
-    if (host_drive(b, SAFE_BOOT_PIN) == VB_EXT_HIGH) {
+    if (host_drive(b, port->safe_boot_pin) == VB_EXT_HIGH) {
         b->boot_phase = BOOT_DEBOUNCE;
         b->boot_phase_end = board_now_us() + DEBOUNCE_US;
         return;
@@ -116,7 +117,7 @@ uint64_t board_bootloader_deadline(const board *b)
 void board_bootloader_tick(board *b)
 {
     uint64_t now = board_now_us();
-    bool held = host_drive(b, SAFE_BOOT_PIN) == VB_EXT_HIGH;
+    bool held = host_drive(b, b->cfg->profile->port->safe_boot_pin) == VB_EXT_HIGH;
     int w = b->boot_phase;
     if (w == 0) return;
     if (w == BOOT_DEBOUNCE) {
@@ -151,9 +152,10 @@ void board_bootloader_tick(board *b)
 
 void board_bootloader_pin(board *b, unsigned gpio)
 {
-    const vb_pin_def *d = vb_profile_pin(b->cfg->profile, SAFE_BOOT_PIN);
+    const char *safe_pin = b->cfg->profile->port->safe_boot_pin;
+    const vb_pin_def *d = safe_pin ? vb_port_pin(b->cfg->profile->port, safe_pin) : NULL;
     if (!d || d->gpio != gpio || b->boot_phase == 0) return;
-    if (host_drive(b, SAFE_BOOT_PIN) == VB_EXT_HIGH) return;
+    if (host_drive(b, safe_pin) == VB_EXT_HIGH) return;
     /* released: window 1 → current image, window 2 → previous; window 3
      * runs to its end whatever the pin does */
     uint64_t now = board_now_us();

@@ -92,6 +92,7 @@ static void pin_reply(const board *b, const vb_pin_def *d, vb_json_out *out)
     vb_json_bool(out, "contention", p->mode == VB_PIN_MODE_OUT && p->ext != VB_EXT_FLOAT &&
                                         (p->ext == VB_EXT_HIGH) != (p->latch != 0));
     vb_json_bool(out, "input_only", d->flags & VB_PIN_INPUT_ONLY);
+    if (d->flags & VB_PIN_BUTTON) vb_json_bool(out, "button", true);
 }
 
 static const char *cmd_pin(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)
@@ -99,10 +100,10 @@ static const char *cmd_pin(board *b, const vb_json_obj *req, vb_json_out *out, c
     (void)err, (void)errlen;
     const char *name = str_field(req, "name");
     if (!name) return "pin needs \"name\" (a pin of the board, e.g. P12 or 12)";
-    const vb_pin_def *d = vb_profile_pin(b->cfg->profile, name);
+    const vb_pin_def *d = vb_port_pin(b->cfg->profile->port, name);
     if (!d) {
-        const vb_profile *p = b->cfg->profile;
-        snprintf(err, errlen, "no pin '%.40s' on the %s board (pins %s..%s)", name, p->name,
+        const vb_port *p = b->cfg->profile->port;
+        snprintf(err, errlen, "no pin '%.40s' on the %s board (pins %s..%s)", name, b->cfg->profile->name,
                  p->pins[0].name, p->pins[p->n_pins - 1].name);
         return err;
     }
@@ -120,12 +121,13 @@ static const char *cmd_pin(board *b, const vb_json_obj *req, vb_json_out *out, c
 
 static void rgb_text(uint32_t rgb, char buf[8]) { snprintf(buf, 8, "#%06x", rgb & 0xFFFFFFu); }
 
-/* The generic board's LED is a plain blue one on a GPIO (lit when the pin
- * is high); Pycom's is the RGB LED the firmware sets. */
+/* A GPIO LED (esp32 blue, Pico green) is lit while its pin is high; an
+ * RGB LED (Pycom) shows what the firmware set. */
 static uint32_t led_now(const board *b)
 {
-    int g = b->cfg->profile->led_gpio;
-    if (g >= 0) return vb_pin_level(&b->regs->pins[g]) ? 0x0000FFu : 0;
+    const vb_port *port = b->cfg->profile->port;
+    if (port->led_kind == VB_LED_GPIO)
+        return vb_pin_level(&b->regs->pins[port->led_gpio]) ? port->led_rgb : 0;
     return atomic_load(&b->regs->led_rgb);
 }
 
@@ -138,7 +140,8 @@ static const char *cmd_led(board *b, const vb_json_obj *req, vb_json_out *out, c
     rgb_text(rgb, hex);
     vb_json_str(out, "rgb", hex);
     vb_json_bool(out, "on", rgb != 0);
-    if (b->cfg->profile->led_gpio >= 0) vb_json_int(out, "gpio", b->cfg->profile->led_gpio);
+    const vb_port *port = b->cfg->profile->port;
+    if (port->led_kind == VB_LED_GPIO) vb_json_int(out, "gpio", port->led_gpio);
     return NULL;
 }
 
@@ -150,7 +153,8 @@ static const char *cmd_status(board *b, const vb_json_obj *req, vb_json_out *out
     static const char *const image_names[] = {"factory", "ota_0", "factory"};
     const vb_regs *r = b->regs;
     uint64_t now = board_now_us();
-    vb_json_str(out, "profile", b->cfg->profile->name);
+    vb_json_str(out, "profile", b->cfg->board_name ? b->cfg->board_name : b->cfg->profile->name);
+    vb_json_str(out, "port", b->cfg->profile->port->name);
     vb_json_str(out, "power", power_names[b->power]);
     vb_json_uint(out, "uptime_ms", b->power == BOARD_OFF || now < r->power_on_us ? 0 : (now - r->power_on_us) / 1000u);
     vb_json_uint(out, "boot_count", r->boot_count);
@@ -186,7 +190,7 @@ static const char *cmd_wake(board *b, const vb_json_obj *req, vb_json_out *out, 
     const char *name = str_field(req, "pin");
     uint64_t mask = 0;
     if (name) {
-        const vb_pin_def *d = vb_profile_pin(b->cfg->profile, name);
+        const vb_pin_def *d = vb_port_pin(b->cfg->profile->port, name);
         if (!d) return "wake: no such pin on this board";
         mask = (uint64_t)1 << d->gpio;
     }

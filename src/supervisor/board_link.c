@@ -23,7 +23,7 @@ void board_link_init(board *b, uint32_t baud)
     vb_txq_init(&b->txq, TX_SOFT, TX_HARD);
     uint64_t now = board_now_us();
     /* USB has no line speed; a UART has the configured one */
-    uint32_t rate = b->cfg->profile->repl_link == VB_LINK_USB_CDC ? 0 : baud;
+    uint32_t rate = b->cfg->profile->port->repl_link == VB_LINK_USB_CDC ? 0 : baud;
     vb_pace_init(&b->tx_pace, rate, now);
     vb_pace_init(&b->rx_pace, rate, now);
     b->link_attached = b->serial.attached;
@@ -54,7 +54,7 @@ static void note_attach(board *b)
 static void flush(board *b)
 {
     uint64_t now = board_now_us();
-    bool drop_now = b->cfg->profile->repl_link == VB_LINK_USB_CDC;
+    bool drop_now = b->cfg->profile->port->repl_link == VB_LINK_USB_CDC;
     for (;;) {
         size_t len;
         const uint8_t *p = vb_txq_peek(&b->txq, &len);

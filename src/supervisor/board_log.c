@@ -44,8 +44,8 @@ static FILE *open_log(const char *path, const char *what, char *err, size_t errl
     return f;
 }
 
-/* The profile's GPIOs as a mask, for the event gate. */
-static uint64_t profile_pin_mask(const vb_profile *p)
+/* The board's pin registers as a mask, for the event gate. */
+static uint64_t profile_pin_mask(const vb_port *p)
 {
     uint64_t m = 0;
     for (unsigned i = 0; i < p->n_pins; i++)
@@ -57,7 +57,7 @@ int board_log_open(board *b, char *err, size_t errlen)
 {
     const vb_board_cfg *cfg = b->cfg;
     b->log_max = cfg->log_max ? cfg->log_max : LOG_MAX_DEFAULT;
-    vb_ev_gate_init(&b->ev_gate, profile_pin_mask(cfg->profile), board_now_us());
+    vb_ev_gate_init(&b->ev_gate, profile_pin_mask(cfg->profile->port), board_now_us());
     if (cfg->trace_path && !(b->trace = open_log(cfg->trace_path, "trace", err, errlen))) return -1;
     if (cfg->serial_log_path && !(b->serial_log = open_log(cfg->serial_log_path, "serial log", err, errlen)))
         return -1;
@@ -67,12 +67,13 @@ int board_log_open(board *b, char *err, size_t errlen)
         goto nomem;
     if (cfg->vcd_path) {
         /* one wire per pin, then the LED colour as a 24-bit vector */
-        const vb_profile *p = cfg->profile;
+        const vb_port *p = cfg->profile->port;
         vb_vcd_var vars[VB_PINS_MAX + 1];
         for (unsigned i = 0; i < p->n_pins; i++) vars[i] = (vb_vcd_var){p->pins[i].name, 1};
         vars[p->n_pins] = (vb_vcd_var){"led", 24};
         b->vcd_led = p->n_pins;
-        if (!(b->vcd = vb_vcd_open(cfg->vcd_path, p->name, vars, p->n_pins + 1, err, errlen))) return -1;
+        b->vcd = vb_vcd_open(cfg->vcd_path, cfg->profile->name, vars, p->n_pins + 1, err, errlen);
+        if (!b->vcd) return -1;
         vb_vcd_limit(b->vcd, b->log_max);
     }
     return 0;
@@ -123,7 +124,7 @@ void board_trace(board *b, const char *event, const char *fields)
 /* The VCD index of a GPIO: its position in the profile's pin table. */
 static int vcd_index(const board *b, unsigned gpio)
 {
-    const vb_profile *p = b->cfg->profile;
+    const vb_port *p = b->cfg->profile->port;
     for (unsigned i = 0; i < p->n_pins; i++)
         if (p->pins[i].gpio == gpio) return (int)i;
     return -1;
@@ -131,7 +132,7 @@ static int vcd_index(const board *b, unsigned gpio)
 
 void board_log_pin(board *b, uint64_t t_us, unsigned gpio, unsigned shown, const char *by)
 {
-    const vb_pin_def *d = vb_profile_pin_by_gpio(b->cfg->profile, gpio);
+    const vb_pin_def *d = vb_port_pin_by_gpio(b->cfg->profile->port, gpio);
     if (!d) return;
     int idx = vcd_index(b, gpio);
     if (b->vcd && idx >= 0) vb_vcd_set(b->vcd, board_time(b, t_us), (unsigned)idx, shown & 1, shown == 2);
@@ -146,7 +147,7 @@ void board_log_pin(board *b, uint64_t t_us, unsigned gpio, unsigned shown, const
 void board_log_snapshot(board *b)
 {
     if (!b->vcd) return;
-    const vb_profile *p = b->cfg->profile;
+    const vb_port *p = b->cfg->profile->port;
     uint64_t t = board_time(b, board_now_us());
     for (unsigned i = 0; i < p->n_pins; i++) {
         unsigned shown = vb_pin_shown(&b->regs->pins[p->pins[i].gpio]);

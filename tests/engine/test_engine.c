@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "board/profile.h"
 #include "engine/engine.h"
 #include "repl/repl.h"
 
@@ -1582,9 +1583,8 @@ static int test_pycom_profile(void)
         /* An inherited "ignore SIGINT" must not disable Ctrl-C. */
         signal(SIGINT, SIG_IGN);
         const vb_profile *prof = vb_profile_find("pycom");
-        vb_engine_config cfg = {.hal = &fake_hal, .machine_consts = vb_machine_consts_pycom,
-                                .vm_as_limit = AS_LIMIT, .pins = prof->pins,
-                                .n_pins = prof->n_pins, .pycom = true,
+        vb_engine_config cfg = {.hal = &fake_hal, .port = prof->port,
+                                .vm_as_limit = AS_LIMIT,
                                 .frozen = frozen_mods, .n_frozen = N_FROZEN};
         char err[200];
         if (vb_engine_init(&cfg, err, sizeof err) < 0) {
@@ -1639,7 +1639,7 @@ int main(void)
     const vb_profile *prof = vb_profile_find("generic");
     vb_engine_config cfg = {
         .hal = &fake_hal, .unique_id = uid, .unique_id_len = sizeof uid,
-        .pins = prof->pins, .n_pins = prof->n_pins,
+        .port = prof->port,
         .frozen = frozen_mods, .n_frozen = N_FROZEN,
     };
     char err[200];

@@ -23,7 +23,7 @@
 #include "engine/pyfs.h"
 #include "flash/flash.h"
 #include "flash/flash_bdev.h"
-#include "flash/profile.h"
+#include "board/profile.h"
 #include "fs/fat.h"
 #include "fs/fat_check.h"
 
@@ -133,7 +133,7 @@ static PyObject *run_captured(const char *src, size_t len, const char *name, PyO
 static PyObject *new_globals(const board *b)
 {
     PyObject *g = PyDict_New();
-    PyObject *root = PyUnicode_FromString(strcmp(b->prof->mount_point, "/") == 0 ? "" : b->prof->mount_point);
+    PyObject *root = PyUnicode_FromString(strcmp(b->prof->port->mount_point, "/") == 0 ? "" : b->prof->port->mount_point);
     if (!g || !root || PyDict_SetItemString(g, "__name__", PyUnicode_FromString("__main__")) < 0 ||
         PyDict_SetItemString(g, "__builtins__", PyEval_GetBuiltins()) < 0 ||
         PyDict_SetItemString(g, "ROOT", root) < 0) {
@@ -323,7 +323,7 @@ static void test_vfs_read_file(board *b)
                "[('/x.py', 'rb'), 'close', ('/t.py', 'rb'), 'close', ('/none.py', 'rb'), "
                "('/boom.py', 'rb'), ('/x.py', 'rb'), 'close', 'umount']\n",
                "VFS calls of read_file");
-    int gone = strcmp(b->prof->mount_point, "/") ? -ENODEV : -ENOENT;
+    int gone = strcmp(b->prof->port->mount_point, "/") ? -ENODEV : -ENOENT;
     check(vb_pyfs_read_file(b->os, "/vfs/x.py", &data, &len) == gone, "read_file after umount");
     Py_DECREF(g);
 }
@@ -364,9 +364,9 @@ static void run_profile(const vb_profile *p, const char *dir)
         check(false, "flash setup");
         return;
     }
-    bool pycom = strcmp(p->mount_point, "/") != 0;
+    bool pycom = strcmp(p->port->mount_point, "/") != 0;
     vb_pyfs_config cfg = {
-        .fs = &b->fs, .mount_point = p->mount_point,
+        .fs = &b->fs, .mount_point = p->port->mount_point, .sys_path = p->port->sys_path,
         .uname = {"esp32", "esp32", "1.20.0", "v1.20.0 on 2024-01-02", "ESP32 module with ESP32"},
         .format = pycom ? format_cb : NULL, .format_ctx = b,
     };

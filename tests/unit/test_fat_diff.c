@@ -58,7 +58,7 @@
 #include "check.h"
 #include "flash/flash.h"
 #include "flash/flash_bdev.h"
-#include "flash/profile.h"
+#include "board/profile.h"
 #include "fs/fat.h"
 #include "fs/fat_check.h"
 #include "util/errname.h"

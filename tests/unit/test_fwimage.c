@@ -10,7 +10,7 @@
 #include "boot/fwimage.h"
 #include "check.h"
 #include "flash/flash.h"
-#include "flash/profile.h"
+#include "board/profile.h"
 #include "util/crc32.h"
 #include "util/le.h"
 #include "util/sha256.h"

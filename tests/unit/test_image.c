@@ -247,7 +247,7 @@ static void test_open_errors(void)
     foreign.parts = parts;
     foreign.n_parts = 1;
     CHECK_EQ(vb_image_open(&im, tmp_path("generic.img"), NULL, false, err, sizeof err), 0);
-    CHECK_EQ(vb_parttable_write(&im.flash, &foreign), 0);
+    CHECK_EQ(vb_parttable_write(&im.flash, foreign.parttable_offset, foreign.parts, foreign.n_parts), 0);
     CHECK_EQ(vb_image_close(&im, err, sizeof err), 0);
     CHECK_EQ(vb_image_open(&im, tmp_path("generic.img"), NULL, false, err, sizeof err), -EINVAL);
     CHECK(strstr(err, "\"huge\"") != NULL);

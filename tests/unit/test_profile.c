@@ -1,4 +1,4 @@
-/* Unit tests: board profiles (src/flash/profile.c), the ESP-IDF partition
+/* Unit tests: board profiles (src/board/profile.c), the ESP-IDF partition
  * table (parttable.c), the Pycom otadata record (otadata.c), and the MD5 and
  * CRC-32 helpers they rest on (src/util). */
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include "flash/flash.h"
 #include "flash/otadata.h"
 #include "flash/parttable.h"
-#include "flash/profile.h"
+#include "board/profile.h"
 #include "util/crc32.h"
 #include "util/md5.h"
 
@@ -116,21 +116,26 @@ static void test_crc32(void)
 
 static void test_profile_lookup(void)
 {
-    const vb_profile *g = vb_profile_find("generic");
+    const vb_profile *g = vb_profile_find("esp32");
     const vb_profile *p = vb_profile_find("pycom");
-    CHECK(g != NULL && p != NULL && g != p);
+    const vb_profile *r = vb_profile_find("rp2");
+    CHECK(g != NULL && p != NULL && r != NULL && g != p && r != g && r != p);
+    CHECK(vb_profile_find("generic") == g);      /* the alias: same profile */
     CHECK(vb_profile_find("esp8266") == NULL);
     CHECK(vb_profile_find("") == NULL);
     CHECK(vb_profile_find(NULL) == NULL);
+    CHECK(vb_profile_find("GENERIC") == NULL);
 
     const vb_profile *const *all = vb_profile_all();
     CHECK(all[0] == g);
     CHECK(all[1] == p);
-    CHECK(all[2] == NULL);
+    CHECK(all[2] == r);
+    CHECK(all[3] == NULL);
 
     CHECK(vb_profile_for_size(4u << 20) == g);
     CHECK(vb_profile_for_size(8u << 20) == p);
-    CHECK(vb_profile_for_size(2u << 20) == NULL);
+    CHECK(vb_profile_for_size(2u << 20) == r);
+    CHECK(vb_profile_for_size(1u << 20) == NULL);
     CHECK(vb_profile_for_size(0) == NULL);
     CHECK(vb_profile_for_size((8ull << 20) + (1ull << 32)) == NULL);
 
@@ -143,6 +148,10 @@ static void test_profile_lookup(void)
         CHECK_EQ(vb_profile_validate(all[i], err, sizeof err), 0);
         CHECK_STR(err, "");
         CHECK(all[i]->description && *all[i]->description);
+        /* no alias is another profile's name or alias */
+        for (const char *const *a = all[i]->aliases; a && *a; a++)
+            CHECK(vb_profile_find(*a) == all[i]);
+        CHECK(vb_profile_find(all[i]->name) == all[i]);
     }
 }
 
@@ -157,10 +166,11 @@ static void check_part(const vb_partition *a, uint32_t off, uint32_t size, uint8
     CHECK_EQ(a->flags, flags);
 }
 
-static void test_profile_generic(void)
+static void test_profile_esp32(void)
 {
     const vb_profile *g = vb_profile_find("generic");
-    CHECK_STR(g->name, "generic");
+    CHECK_STR(g->name, "esp32");
+    CHECK(g->port == &vb_port_esp32);
     CHECK_EQ(g->flash_size, 0x400000);
     CHECK_EQ(g->prog_page, 256);
     CHECK_EQ(g->parttable_offset, 0x8000);
@@ -174,17 +184,35 @@ static void test_profile_generic(void)
     CHECK_EQ(g->fs_size, 0x200000);
     CHECK_EQ(g->fs_sector_size, 4096);
     CHECK(!g->fs_writeback_block);
-    CHECK_STR(g->mount_point, "/");
+    CHECK_STR(g->port->mount_point, "/");
     CHECK(g->fs_label == NULL);
-    CHECK_EQ(g->n_default_files, 1);
-    CHECK_STR(g->default_files[0].path, "boot.py");
-    const char *c = g->default_files[0].content;
+    CHECK_EQ(g->port->n_default_files, 1);
+    CHECK_STR(g->port->default_files[0].path, "boot.py");
+    const char *c = g->port->default_files[0].content;
     CHECK(c[0] == '#' && c[strlen(c) - 1] == '\n');
     /* comment lines only */
     for (const char *line = c; *line; line = strchr(line, '\n') + 1)
         CHECK(*line == '#');
-    CHECK_EQ(g->n_default_dirs, 0);
-    CHECK(!g->defaults_every_boot);
+    CHECK_EQ(g->port->n_default_dirs, 0);
+    CHECK(!g->port->defaults_every_boot);
+}
+
+static void test_profile_rp2(void)
+{
+    const vb_profile *r = vb_profile_find("rp2");
+    CHECK_STR(r->name, "rp2");
+    CHECK(r->port == &vb_port_rp2);
+    CHECK(r->aliases == NULL);
+    CHECK_EQ(r->flash_size, 2u << 20);
+    CHECK_EQ(r->n_parts, 0);                     /* no ESP partition table */
+    CHECK(r->parts == NULL);
+    CHECK_EQ(r->otadata_offset, 0);              /* no otadata */
+    CHECK_EQ(r->fs_offset, 0xA0000);
+    CHECK_EQ(r->fs_size, 1408u * 1024u);
+    CHECK_EQ(r->fs_offset + r->fs_size, r->flash_size);   /* the end of flash */
+    CHECK_EQ(r->fs_sector_size, 4096);
+    CHECK(!r->fs_writeback_block);
+    CHECK(r->fs_label == NULL);
 }
 
 static void test_profile_pycom(void)
@@ -205,18 +233,19 @@ static void test_profile_pycom(void)
     CHECK_EQ(p->fs_size, 0x400000);
     CHECK_EQ(p->fs_sector_size, 512);
     CHECK(p->fs_writeback_block);
-    CHECK_STR(p->mount_point, "/flash");
+    CHECK(p->port == &vb_port_pycom);
+    CHECK_STR(p->port->mount_point, "/flash");
     CHECK(p->fs_label == NULL);
-    CHECK_EQ(p->n_default_files, 2);
-    CHECK_STR(p->default_files[0].path, "main.py");
-    CHECK_STR(p->default_files[0].content, "# main.py -- put your code here!\r\n");
-    CHECK_STR(p->default_files[1].path, "boot.py");
-    CHECK_STR(p->default_files[1].content, "# boot.py -- run on boot-up\r\n");
-    CHECK_EQ(p->n_default_dirs, 3);
-    CHECK_STR(p->default_dirs[0], "sys");
-    CHECK_STR(p->default_dirs[1], "lib");
-    CHECK_STR(p->default_dirs[2], "cert");
-    CHECK(p->defaults_every_boot);
+    CHECK_EQ(p->port->n_default_files, 2);
+    CHECK_STR(p->port->default_files[0].path, "main.py");
+    CHECK_STR(p->port->default_files[0].content, "# main.py -- put your code here!\r\n");
+    CHECK_STR(p->port->default_files[1].path, "boot.py");
+    CHECK_STR(p->port->default_files[1].content, "# boot.py -- run on boot-up\r\n");
+    CHECK_EQ(p->port->n_default_dirs, 3);
+    CHECK_STR(p->port->default_dirs[0], "sys");
+    CHECK_STR(p->port->default_dirs[1], "lib");
+    CHECK_STR(p->port->default_dirs[2], "cert");
+    CHECK(p->port->defaults_every_boot);
 }
 
 /* Each broken copy of a valid profile must be refused with a sentence. */
@@ -266,14 +295,16 @@ static void test_profile_validate_errors(void)
     RESET(g); p.fs_sector_size = 1000; expect_invalid(&p, "sector 1000");
     RESET(g); p.fs_sector_size = 8192; expect_invalid(&p, "sector 8192");
     RESET(g); p.fs_sector_size = 256; expect_invalid(&p, "sector 256");
-    RESET(g); p.mount_point = "flash"; expect_invalid(&p, "relative mount");
     RESET(g); p.fs_label = "A_VERY_LONG_LABEL"; expect_invalid(&p, "fs label");
-    RESET(g); p.n_default_files = 2; p.default_files = NULL; expect_invalid(&p, "files NULL");
+    RESET(g); p.port = NULL; expect_invalid(&p, "no port");
+    RESET(g); p.port = &vb_port_pycom; expect_invalid(&p, "safe-boot pin without otadata");
+    static const char *const self_alias[] = {"esp32", NULL}, *const empty_alias[] = {"", NULL};
+    RESET(g); p.aliases = self_alias; expect_invalid(&p, "alias = its name");
+    RESET(g); p.aliases = empty_alias; expect_invalid(&p, "empty alias");
     RESET(py); p.fs_offset = 0x3F0000; p.fs_size = 0x10000; expect_invalid(&p, "FS over config");
     RESET(py); p.fs_size = 0x800000; expect_invalid(&p, "FS past end");
     RESET(py); p.otadata_offset = 0x3FF000; expect_invalid(&p, "otadata not entry 2");
     RESET(py); parts[2] = py->parts[4]; parts[4] = py->parts[2]; expect_invalid(&p, "otadata order");
-    RESET(py); p.n_default_dirs = 1; p.default_dirs = NULL; expect_invalid(&p, "dirs NULL");
 
     /* the copies themselves are fine when unbroken */
     RESET(py);
@@ -289,7 +320,7 @@ static void check_table(const vb_profile *p, const char *md5_hex)
 {
     uint8_t t[VB_PARTTABLE_LEN];
     memset(t, 0, sizeof t);
-    int len = vb_parttable_build(p, t, sizeof t);
+    int len = vb_parttable_build(p->parts, p->n_parts, t, sizeof t);
     CHECK_EQ(len, 32 * (p->n_parts + 1));
     for (unsigned i = 0; i < p->n_parts; i++) {
         const uint8_t *e = t + 32 * i;
@@ -335,12 +366,13 @@ static void test_parttable_build_parse(void)
     static const uint8_t nvs[32] = {0xAA, 0x50, 0x01, 0x02, 0x00, 0x90, 0x00, 0x00,
                                     0x00, 0x60, 0x00, 0x00, 'n', 'v', 's'};
     uint8_t t[VB_PARTTABLE_LEN];
-    CHECK_EQ(vb_parttable_build(vb_profile_find("generic"), t, sizeof t), 160);
+    const vb_profile *g = vb_profile_find("generic"), *py = vb_profile_find("pycom");
+    CHECK_EQ(vb_parttable_build(g->parts, g->n_parts, t, sizeof t), 160);
     CHECK_MEM(t, nvs, 32);
 
     /* Pycom finds otadata at index 2 */
     vb_part_rec recs[8];
-    CHECK_EQ(vb_parttable_build(vb_profile_find("pycom"), t, sizeof t), 192);
+    CHECK_EQ(vb_parttable_build(py->parts, py->n_parts, t, sizeof t), 192);
     CHECK_EQ(vb_parttable_parse(t, sizeof t, recs, 8, NULL, 0), 5);
     CHECK_STR(recs[2].label, "otadata");
     CHECK_EQ(recs[2].offset, 0x1FF000);
@@ -352,7 +384,7 @@ static void test_parttable_errors(void)
     uint8_t t[VB_PARTTABLE_LEN], bad[VB_PARTTABLE_LEN];
     vb_part_rec recs[8];
     char err[VB_ERR_LEN];
-    CHECK_EQ(vb_parttable_build(g, t, sizeof t), 160);
+    CHECK_EQ(vb_parttable_build(g->parts, g->n_parts, t, sizeof t), 160);
 
     memset(bad, 0xFF, sizeof bad);
     err[0] = '\0';
@@ -408,19 +440,15 @@ static void test_parttable_errors(void)
     /* a 16-byte label is stored without a NUL and read back whole */
     vb_partition parts[1] = {{.offset = 0x10000, .size = 0x10000, .type = 0, .subtype = 0,
                               .label = "sixteen_chars_ok", .flags = 0}};
-    vb_profile p = *g;
-    p.parts = parts;
-    p.n_parts = 1;
-    CHECK_EQ(vb_parttable_build(&p, t, sizeof t), 64);
+    CHECK_EQ(vb_parttable_build(parts, 1, t, sizeof t), 64);
     CHECK_EQ(vb_parttable_parse(t, sizeof t, recs, 8, NULL, 0), 1);
     CHECK_STR(recs[0].label, "sixteen_chars_ok");
     parts[0].label = "seventeen_chars_x";
-    CHECK_EQ(vb_parttable_build(&p, t, sizeof t), -EINVAL);
+    CHECK_EQ(vb_parttable_build(parts, 1, t, sizeof t), -EINVAL);
     parts[0].label = "ok";
-    CHECK_EQ(vb_parttable_build(&p, t, sizeof t - 1), -EINVAL);
-    p.n_parts = 0;
-    CHECK_EQ(vb_parttable_build(&p, t, sizeof t), -EINVAL);
-    CHECK_EQ(vb_parttable_build(NULL, t, sizeof t), -EINVAL);
+    CHECK_EQ(vb_parttable_build(parts, 1, t, sizeof t - 1), -EINVAL);
+    CHECK_EQ(vb_parttable_build(parts, 0, t, sizeof t), -EINVAL);
+    CHECK_EQ(vb_parttable_build(NULL, 1, t, sizeof t), -EINVAL);
 }
 
 static void test_parttable_flash(void)
@@ -434,7 +462,7 @@ static void test_parttable_flash(void)
     CHECK_EQ(vb_parttable_read(&f, g->parttable_offset, recs, 8, err, sizeof err), -EINVAL);
     CHECK(strstr(err, "erased") != NULL);
 
-    CHECK_EQ(vb_parttable_write(&f, g), 0);
+    CHECK_EQ(vb_parttable_write(&f, g->parttable_offset, g->parts, g->n_parts), 0);
     CHECK_EQ(f.n_erase, 1);
     CHECK_EQ(f.n_program, VB_PARTTABLE_LEN / 256);
     CHECK_EQ(f.bad_programs, 0);
@@ -443,12 +471,12 @@ static void test_parttable_flash(void)
     CHECK_EQ(vb_parttable_read(&f, 0x8000, recs, 8, err, sizeof err), 4);
     CHECK_STR(recs[3].label, "vfs");
     /* rewriting it erases first: still no 0->1 programs */
-    CHECK_EQ(vb_parttable_write(&f, g), 0);
+    CHECK_EQ(vb_parttable_write(&f, g->parttable_offset, g->parts, g->n_parts), 0);
     CHECK_EQ(f.bad_programs, 0);
 
     CHECK_EQ(vb_parttable_read(&f, g->flash_size - 16, recs, 8, err, sizeof err), -EIO);
     f.dead = true;
-    CHECK_EQ(vb_parttable_write(&f, g), -EIO);
+    CHECK_EQ(vb_parttable_write(&f, g->parttable_offset, g->parts, g->n_parts), -EIO);
     vb_flash_close(&f);
 }
 
@@ -579,7 +607,8 @@ int main(void)
     RUN(test_md5_padding_edges);
     RUN(test_crc32);
     RUN(test_profile_lookup);
-    RUN(test_profile_generic);
+    RUN(test_profile_esp32);
+    RUN(test_profile_rp2);
     RUN(test_profile_pycom);
     RUN(test_profile_validate_errors);
     RUN(test_parttable_build_parse);

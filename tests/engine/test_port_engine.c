@@ -1,0 +1,361 @@
+/* Engine test: the VM against each port table (issue 12 §1). For every
+ * port, in a child process of its own (one engine per process): the
+ * machine module's integer constants are exactly the port's one table,
+ * reset_cause() reports each cause as the table names it (after a soft
+ * reset too), sys.platform, sys.implementation._machine and the port's own
+ * module are the table's, and the port's flavour of machine (Pin names,
+ * numbers and constants, IRQ triggers, WDT, sleep functions, Signal) is
+ * in place. A fake HAL stands for the board. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "board/profile.h"
+#include "engine/engine.h"
+
+static int passed, failed;
+
+static void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void check(bool ok, const char *fmt, ...)
+{
+    if (ok) {
+        passed++;
+        return;
+    }
+    failed++;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "  FAIL ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+}
+
+/* ---- a fake board --------------------------------------------------------- */
+
+typedef struct fake {
+    char tx[16384];
+    size_t tx_len;
+    int reset_cause;
+    bool after_soft;
+    vb_pin_mode mode[VB_PINS_MAX];
+    vb_pin_pull pull[VB_PINS_MAX];
+    int latch[VB_PINS_MAX];
+    unsigned irq_arm[VB_PINS_MAX];
+    int ext[VB_PINS_MAX];          /* -1 floating, 0 low, 1 high */
+    uint32_t wdt_timeout;
+} fake;
+
+static fake fb;
+
+static size_t f_tx(void *ctx, const void *buf, size_t n)
+{
+    fake *b = ctx;
+    size_t k = n < sizeof b->tx - b->tx_len ? n : sizeof b->tx - b->tx_len;
+    memcpy(b->tx + b->tx_len, buf, k);
+    b->tx_len += k;
+    return n;
+}
+
+static int f_rx(void *ctx, void *buf, size_t n, int timeout_ms)
+{
+    (void)ctx, (void)buf, (void)n, (void)timeout_ms;
+    return 0;
+}
+
+static void f_set_executing(void *ctx, bool on) { (void)ctx, (void)on; }
+static void f_set_intr_char(void *ctx, int c) { (void)ctx, (void)c; }
+
+static uint64_t f_ticks_us(void *ctx)
+{
+    (void)ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void f_rtc_get(void *ctx, int64_t *s, uint32_t *us) { (void)ctx, *s = 0, *us = 0; }
+static void f_rtc_set(void *ctx, int64_t s, uint32_t us) { (void)ctx, (void)s, (void)us; }
+static int f_reset_cause(void *ctx) { return ((fake *)ctx)->reset_cause; }
+static bool f_after_soft(void *ctx) { return ((fake *)ctx)->after_soft; }
+
+static void f_exit_vm(void *ctx, vb_vm_exit why, uint32_t arg)
+{
+    (void)ctx, (void)arg;
+    _exit((int)why);
+}
+
+static void f_pin_config(void *ctx, unsigned g, vb_pin_mode m, vb_pin_pull p)
+{
+    fake *b = ctx;
+    b->mode[g] = m;
+    b->pull[g] = p;
+}
+
+static void f_pin_write(void *ctx, unsigned g, int v) { ((fake *)ctx)->latch[g] = v; }
+
+static int f_pin_read(void *ctx, unsigned g)
+{
+    fake *b = ctx;
+    if (b->mode[g] == VB_PIN_MODE_OUT) return b->latch[g];
+    if (b->ext[g] >= 0) return b->ext[g];
+    return b->pull[g] == VB_PIN_PULL_UP;
+}
+
+static void f_pin_state(void *ctx, unsigned g, vb_pin_mode *m, vb_pin_pull *p, int *latch)
+{
+    fake *b = ctx;
+    *m = b->mode[g];
+    *p = b->pull[g];
+    *latch = b->latch[g];
+}
+
+static void f_pin_irq_arm(void *ctx, unsigned g, unsigned t) { ((fake *)ctx)->irq_arm[g] = t; }
+
+static void f_pin_irq_take(void *ctx, uint64_t pending[2])
+{
+    (void)ctx;
+    pending[0] = pending[1] = 0;
+}
+
+static void f_wdt_start(void *ctx, uint32_t ms) { ((fake *)ctx)->wdt_timeout = ms; }
+static void f_wdt_feed(void *ctx) { (void)ctx; }
+
+static const vb_hal fake_hal = {
+    .ctx = &fb, .tx = f_tx, .rx = f_rx, .set_executing = f_set_executing,
+    .set_intr_char = f_set_intr_char, .ticks_us = f_ticks_us, .rtc_get = f_rtc_get,
+    .rtc_set = f_rtc_set, .reset_cause = f_reset_cause, .after_soft_reset = f_after_soft,
+    .exit_vm = f_exit_vm, .pin_config = f_pin_config, .pin_write = f_pin_write,
+    .pin_read = f_pin_read, .pin_state = f_pin_state, .pin_irq_arm = f_pin_irq_arm,
+    .pin_irq_take = f_pin_irq_take, .wdt_start = f_wdt_start, .wdt_feed = f_wdt_feed,
+};
+
+/* ---- running code ----------------------------------------------------------- */
+
+/* Runs src as a module; its output (cooked: lines end "\r\n") into out. */
+static vb_exec_outcome run(const char *src, char *out, size_t cap)
+{
+    fb.tx_len = 0;
+    vb_exec_outcome o = vb_engine_exec(src, strlen(src), "<stdin>", VB_EXEC_MODULE);
+    if (o == VB_EXEC_EXCEPTION) vb_engine_print_exception();
+    size_t n = fb.tx_len < cap - 1 ? fb.tx_len : cap - 1;
+    memcpy(out, fb.tx, n);
+    out[n] = '\0';
+    return o;
+}
+
+static void expect(const char *what, const char *src, const char *want)
+{
+    char out[8192];
+    vb_exec_outcome o = run(src, out, sizeof out);
+    check(o == VB_EXEC_OK && strcmp(out, want) == 0, "%s: got %d %s; want %s", what, (int)o, out, want);
+}
+
+/* The last line of a failing statement's report ("ValueError: ...\r\n"). */
+static void expect_error(const char *what, const char *src, const char *want_last)
+{
+    char out[8192];
+    vb_exec_outcome o = run(src, out, sizeof out);
+    size_t n = strlen(out), w = strlen(want_last);
+    check(o == VB_EXEC_EXCEPTION && n >= w && strcmp(out + n - w, want_last) == 0,
+          "%s: got %d %s; want ...%s", what, (int)o, out, want_last);
+}
+
+/* ---- per port ---------------------------------------------------------------- */
+
+/* machine's integer constants are the table, no more, no less. */
+static void check_consts(const vb_port *p)
+{
+    char src[4096], want[4096];
+    size_t n = 0;
+    snprintf(src, sizeof src,
+             "import machine\n"
+             "for k in sorted(dir(machine)):\n"
+             "    v = getattr(machine, k)\n"
+             "    if k.isupper() and type(v) is int:\n"
+             "        print(k, v)\n");
+    /* the table, sorted by name as dir() is */
+    const vb_port_const *c[64];
+    unsigned k = 0;
+    for (const vb_port_const *x = p->machine_consts; x->name && k < 64; x++) c[k++] = x;
+    for (unsigned i = 1; i < k; i++)
+        for (unsigned j = i; j > 0 && strcmp(c[j - 1]->name, c[j]->name) > 0; j--) {
+            const vb_port_const *t = c[j];
+            c[j] = c[j - 1];
+            c[j - 1] = t;
+        }
+    want[0] = '\0';
+    for (unsigned i = 0; i < k; i++)
+        n += (size_t)snprintf(want + n, sizeof want - n, "%s %ld\r\n", c[i]->name, c[i]->value);
+    expect("machine constants = the port table", src, want);
+}
+
+/* reset_cause() for every cause the board can record, then after a soft
+ * reset: the SOFT constant, or (none) the hard cause again. */
+static void check_causes(const vb_port *p)
+{
+    char out[256], want[64];
+    for (unsigned c = 0; c < VB_CAUSE_COUNT; c++) {
+        if (c == VB_CAUSE_SOFT) continue;
+        int v = vb_port_cause(p, (vb_cause)c);
+        check(v >= 0, "cause %u has a value", c);
+        fb.reset_cause = v;
+        fb.after_soft = false;
+        snprintf(want, sizeof want, "%d\r\n", v);
+        run("import machine\nprint(machine.reset_cause())\n", out, sizeof out);
+        check(strcmp(out, want) == 0, "reset_cause for cause %u: %s, want %s", c, out, want);
+        fb.after_soft = true;
+        int soft = vb_port_cause(p, VB_CAUSE_SOFT);
+        snprintf(want, sizeof want, "%d\r\n", soft >= 0 ? soft : v);
+        run("import machine\nprint(machine.reset_cause())\n", out, sizeof out);
+        check(strcmp(out, want) == 0, "reset_cause after a soft reset (hard cause %u): %s, want %s", c,
+              out, want);
+    }
+    fb.after_soft = false;
+}
+
+static void check_identity(const vb_port *p)
+{
+    const vb_port_ident *id = vb_port_ident_shown(p);
+    char want[256];
+    snprintf(want, sizeof want, "%s %s with %s\r\n", id->platform, id->board, id->mcu);
+    expect("sys.platform and _machine", "import sys\nprint(sys.platform, sys.implementation._machine)\n",
+           want);
+    snprintf(want, sizeof want, "%d %s\r\n", (int)p->cpu_freq_hz, p->module);
+    char src[256];
+    snprintf(src, sizeof src, "import machine\nm = __import__('%s')\nprint(machine.freq(), m.__name__)\n",
+             p->module);
+    expect("freq and the port's module", src, want);
+    /* every pin of the table is a Pin, by its name or number (buttons are not) */
+    for (unsigned i = 0; i < p->n_pins; i++) {
+        const vb_pin_def *d = &p->pins[i];
+        char id_expr[48];
+        if (p->pins_by_number) snprintf(id_expr, sizeof id_expr, "%u", d->gpio);
+        else snprintf(id_expr, sizeof id_expr, "'%s'", d->name);
+        snprintf(src, sizeof src, "import machine\ntry:\n    machine.Pin(%s)\n    print('pin')\n"
+                 "except ValueError:\n    print('none')\n", id_expr);
+        expect(d->name, src, (d->flags & VB_PIN_BUTTON) ? "none\r\n" : "pin\r\n");
+    }
+}
+
+static void check_esp32(void)
+{
+    expect("esp32 Pin numbers", "from machine import Pin\nprint(Pin(2), Pin.IN, Pin.OUT, Pin.IRQ_RISING)\n",
+           "Pin(2) 1 3 1\r\n");
+    expect("esp32 sleep functions", "import machine\nprint(hasattr(machine, 'wake_reason'), "
+           "hasattr(machine, 'Signal'), hasattr(machine, 'lightsleep'))\n", "True True True\r\n");
+}
+
+static void check_pycom(void)
+{
+    expect("pycom Pin names", "from machine import Pin\nprint(Pin('G23').id(), Pin.module.P12.id())\n",
+           "P2 P12\r\n");
+    expect("pycom has no Signal", "import machine\nprint(hasattr(machine, 'Signal'))\n", "False\r\n");
+}
+
+static void check_rp2(void)
+{
+    expect("rp2 Pin names",
+           "from machine import Pin\n"
+           "print(Pin('LED') is Pin(25), Pin('GP25') is Pin(25), Pin('GPIO25') is Pin(25),\n"
+           "      Pin.board.LED is Pin(25), Pin.board.GP0 is Pin(0), Pin.cpu.GPIO29 is Pin(29))\n",
+           "True True True True True True\r\n");
+    expect("rp2 Pin constants",
+           "from machine import Pin\n"
+           "print(Pin.IN, Pin.OUT, Pin.OPEN_DRAIN, Pin.ALT, Pin.PULL_UP, Pin.PULL_DOWN,\n"
+           "      Pin.IRQ_RISING, Pin.IRQ_FALLING, Pin.ALT_SIO)\n",
+           "0 1 2 3 1 2 8 4 5\r\n");
+    expect_error("rp2 unknown name", "from machine import Pin\nPin('GP23')\n",
+                 "ValueError: unknown named pin \"GP23\"\r\n");
+    expect_error("rp2 BOOTSEL is no Pin", "from machine import Pin\nPin('BOOTSEL')\n",
+                 "ValueError: unknown named pin \"BOOTSEL\"\r\n");
+    expect_error("rp2 bad number", "from machine import Pin\nPin(30)\n", "ValueError: invalid pin\r\n");
+    /* the reset state is pull-down with no function; an output shows OUT */
+    fb.mode[3] = VB_PIN_MODE_UNSET;
+    fb.pull[3] = VB_PIN_PULL_DOWN;
+    expect("rp2 repr at reset", "from machine import Pin\nprint(Pin(3))\n",
+           "Pin(GPIO3, mode=ALT, pull=PULL_DOWN, alt=31)\r\n");
+    expect("rp2 output", "from machine import Pin\np = Pin('LED', Pin.OUT, value=1)\nprint(p, p.value())\n",
+           "Pin(GPIO25, mode=OUT) 1\r\n");
+    check(fb.mode[25] == VB_PIN_MODE_OUT && fb.latch[25] == 1 && fb.pull[25] == VB_PIN_PULL_NONE,
+          "rp2 output at the board");
+    expect("rp2 input pull-up", "from machine import Pin\nprint(Pin(4, Pin.IN, Pin.PULL_UP))\n",
+           "Pin(GPIO4, mode=IN, pull=PULL_UP)\r\n");
+    /* IRQ triggers are the RP2040's event bits */
+    expect("rp2 irq", "from machine import Pin\nPin(5).irq(lambda p: None, Pin.IRQ_RISING)\n"
+           "Pin(6).irq(lambda p: None)\nPin(7).irq(lambda p: None, Pin.IRQ_FALLING, hard=True)\n", "");
+    check(fb.irq_arm[5] == VB_PIN_IRQ_RISING, "rp2 IRQ_RISING arms rising: %u", fb.irq_arm[5]);
+    check(fb.irq_arm[6] == (VB_PIN_IRQ_RISING | VB_PIN_IRQ_FALLING), "rp2 irq default both edges");
+    check(fb.irq_arm[7] == VB_PIN_IRQ_FALLING, "rp2 IRQ_FALLING arms falling");
+    expect("rp2 machine functions",
+           "import machine\nprint(hasattr(machine, 'wake_reason'), hasattr(machine, 'sleep'),\n"
+           "      hasattr(machine, 'lightsleep'), hasattr(machine, 'Signal'), hasattr(machine, 'SOFT_RESET'))\n",
+           "False False True True False\r\n");
+    expect_error("rp2 WDT id", "import machine\nmachine.WDT(1)\n", "ValueError: WDT(1) doesn't exist\r\n");
+    expect_error("rp2 WDT max", "import machine\nmachine.WDT(timeout=8389)\n",
+                 "ValueError: timeout exceeds 8388\r\n");
+    expect("rp2 WDT", "import machine\nmachine.WDT(timeout=8388).feed()\n", "");
+    check(fb.wdt_timeout == 8388, "rp2 WDT started with 8388 ms");
+    /* BOOTSEL: pulled up, pressed = driven low */
+    const vb_pin_def *bs = vb_port_pin(&vb_port_rp2, "BOOTSEL");
+    check(bs && (bs->flags & VB_PIN_BUTTON), "rp2 BOOTSEL is a button");
+    if (bs) {
+        fb.pull[bs->gpio] = VB_PIN_PULL_UP;
+        fb.ext[bs->gpio] = -1;
+        expect("bootsel released", "import rp2\nprint(rp2.bootsel_button())\n", "0\r\n");
+        fb.ext[bs->gpio] = 0;
+        expect("bootsel pressed", "import rp2\nprint(rp2.bootsel_button())\n", "1\r\n");
+    }
+}
+
+/* One port, in a child: returns the child's failure count (or 100+). */
+static int test_port(const vb_port *p)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        passed = failed = 0;
+        for (unsigned g = 0; g < VB_PINS_MAX; g++) fb.ext[g] = -1;
+        vb_engine_config cfg = {.hal = &fake_hal, .port = p};
+        char err[200];
+        if (vb_engine_init(&cfg, err, sizeof err) < 0) {
+            fprintf(stderr, "%s\n", err);
+            _exit(100);
+        }
+        check_consts(p);
+        check_causes(p);
+        check_identity(p);
+        void (*const flavour_checks[VB_PORT_COUNT])(void) = {
+            [VB_PORT_ESP32] = check_esp32, [VB_PORT_PYCOM] = check_pycom, [VB_PORT_RP2] = check_rp2,
+        };
+        flavour_checks[p->id]();
+        fprintf(stderr, "  %s: %d passed, %d failed\n", p->name, passed, failed);
+        _exit(failed > 99 ? 99 : failed);
+    }
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 100 + WTERMSIG(st);
+}
+
+int main(void)
+{
+    setvbuf(stderr, NULL, _IONBF, 0);
+    int bad = 0;
+    for (unsigned i = 0; i < VB_PORT_COUNT; i++) {
+        const vb_port *p = vb_port_get((vb_port_id)i);
+        int rc = test_port(p);
+        if (rc) fprintf(stderr, "FAIL port %s (%d)\n", p->name, rc);
+        bad += rc != 0;
+    }
+    /* every board's port is one of these */
+    for (const vb_profile *const *q = vb_profile_all(); *q; q++)
+        bad += vb_port_get((*q)->port->id) != (*q)->port;
+    printf("%s: %d of %d ports failed\n", __FILE__, bad, (int)VB_PORT_COUNT);
+    return bad ? 1 : 0;
+}
