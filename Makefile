@@ -108,13 +108,18 @@ fuzz:
 	  tests/fuzz/fuzz_json.c $(LIB_SRC) -o build-fuzz/fuzz_json
 	clang $(CSTD) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
 	  tests/fuzz/fuzz_events.c $(LIB_SRC) -o build-fuzz/fuzz_events
-	@mkdir -p build-fuzz/corpus-new build-fuzz/corpus-json-new build-fuzz/corpus-events-new
+	clang $(CSTD) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
+	  tests/fuzz/fuzz_lfs2_mount.c $(LIB_SRC) -o build-fuzz/fuzz_lfs2_mount
+	@mkdir -p build-fuzz/corpus-new build-fuzz/corpus-json-new build-fuzz/corpus-events-new \
+	  build-fuzz/corpus-lfs2-new
 	build-fuzz/fuzz_fat_mount -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 	  build-fuzz/corpus-new tests/fuzz/corpus
 	build-fuzz/fuzz_json -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
 	  build-fuzz/corpus-json-new tests/fuzz/corpus_json
 	build-fuzz/fuzz_events -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 	  build-fuzz/corpus-events-new tests/fuzz/corpus_events
+	build-fuzz/fuzz_lfs2_mount -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -timeout=10 \
+	  build-fuzz/corpus-lfs2-new tests/fuzz/corpus_lfs2
 
 test: unit unit-san e2e fuzz
 endif
