@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 
 #include "image/image.h"
@@ -63,15 +64,23 @@ int vb_boot_mount(vb_board_fs *bfs, const vb_firmware_ctx *fw, const vb_hal *hal
         /* esp32: an erased region is a first boot; anything else is damage
          * the board will not touch: say so every 3 s until Ctrl-C. */
         if (!region_erased(fw)) {
+            /* Sleep, not read: input stays queued for the REPL. Ctrl-C
+             * arrives as SIGINT and ends the wait. SIGINT stays blocked
+             * but in ppoll, so one that comes while the notice is being
+             * written ends the next wait at once instead of being lost. */
+            sigset_t intr, open_mask;
+            sigemptyset(&intr);
+            sigaddset(&intr, SIGINT);
+            sigprocmask(SIG_BLOCK, &intr, &open_mask);
             hal->set_executing(hal->ctx, true);
             for (;;) {
                 say(hal, "vboard: the filesystem appears to be corrupted; factory-reset it with "
                          "'vboard image erase-fs' or repair the image, then reset the board.\r\n");
-                /* Sleep, not read: input stays queued for the REPL. Ctrl-C
-                 * arrives as SIGINT and ends the wait. */
-                if (poll(NULL, 0, 3000) < 0 && errno == EINTR) break;
+                const struct timespec notice_every = {3, 0};
+                if (ppoll(NULL, 0, &notice_every, &open_mask) < 0 && errno == EINTR) break;
             }
             hal->set_executing(hal->ctx, false);
+            sigprocmask(SIG_SETMASK, &open_mask, NULL);
             return -ENODEV;
         }
         if ((rc = format(bfs, fw, hal)) < 0) return rc;
