@@ -159,6 +159,7 @@ int cli_cmd_run(const cli_args *a)
     cfg.allow_any_user = a->opts & CLI_OPT_ALLOW_ANY_USER;
     const char *unsafe = getenv("VBOARD_UNSAFE_NO_AUDIT_HOOK");
     cfg.no_audit_hook = unsafe && strcmp(unsafe, "1") == 0;
+    cfg.sandbox_audit_path = getenv("VBOARD_SANDBOX_AUDIT");
     if (opt(a, CLI_OPT_BIT_LOG_MAX)) {
         if (!parse_num(a, "--log-max", opt(a, CLI_OPT_BIT_LOG_MAX), 4096, (long long)1 << 50, &n)) return CLI_USAGE;
         cfg.log_max = (uint64_t)n;

@@ -18,7 +18,13 @@ typedef enum vb_hw_event_kind {
     VB_EV_WDT_FEED,
     VB_EV_STAGE,         /* value = vb_stage */
     VB_EV_HEARTBEAT,     /* value = on/off: the board animates the LED */
+    VB_EV_SANDBOX_REFUSED, /* value = the system call number the seccomp
+                            * allow-list refused (the VM dies of SIGSYS) */
+    VB_EV_KIND_LAST = VB_EV_SANDBOX_REFUSED
 } vb_hw_event_kind;
+
+/* System call numbers an event may carry (x86-64 numbers stay far below). */
+#define VB_EV_SYSCALL_MAX 1023u
 
 /* Where the firmware is; status and trace show it. */
 typedef enum vb_stage {

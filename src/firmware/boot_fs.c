@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 
 #include "image/image.h"
@@ -45,14 +46,22 @@ static void say(const vb_hal *hal, const char *s) { vb_hal_tx_all(hal, s, strlen
 /* esp32: the corrupt notice every 3 s until Ctrl-C; -ENODEV after. */
 static int corrupt_wait(const vb_firmware_ctx *fw, const vb_hal *hal)
 {
+    /* Sleep, not read: input stays queued for the REPL. Ctrl-C arrives as
+     * SIGINT and ends the wait. SIGINT stays blocked but in ppoll, so one
+     * that comes while the notice is being written ends the next wait at
+     * once instead of being lost. */
+    sigset_t intr, open_mask;
+    sigemptyset(&intr);
+    sigaddset(&intr, SIGINT);
+    sigprocmask(SIG_BLOCK, &intr, &open_mask);
     hal->set_executing(hal->ctx, true);
     for (;;) {
         say(hal, fw->profile->port->corrupt_notice);
-        /* Sleep, not read: input stays queued for the REPL. Ctrl-C
-         * arrives as SIGINT and ends the wait. */
-        if (poll(NULL, 0, 3000) < 0 && errno == EINTR) break;
+        const struct timespec notice_every = {3, 0};
+        if (ppoll(NULL, 0, &notice_every, &open_mask) < 0 && errno == EINTR) break;
     }
     hal->set_executing(hal->ctx, false);
+    sigprocmask(SIG_SETMASK, &open_mask, NULL);
     return -ENODEV;
 }
 

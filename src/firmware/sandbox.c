@@ -203,7 +203,7 @@ void vb_sandbox_enter(const vb_firmware_ctx *fw)
     set_limits();
     /* Capabilities, no_new_privs, Landlock, the seccomp allow-list: last,
      * since afterwards nothing but the listed syscalls works. */
-    vb_sandbox_report_fd(fw->tx_fd);
+    vb_sandbox_report_fds(fw->tx_fd, fw->ev_fd);
     if (vb_vm_fault_init(fw->tx_fd) != 0 || vb_sandbox_kernel_enter() != 0) {
         say(fw, "\r\nvboard: cannot sandbox the VM (capabilities or seccomp); halted\r\n");
         for (;;) {

@@ -22,6 +22,7 @@
  * made after the PR_SET_SECCOMP line, plus the few glibc fallbacks noted
  * "not seen". */
 #include "firmware/sandbox_kernel.h"
+#include "contract/hwevent.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +36,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -308,6 +310,7 @@ static const rule table[] = {
     ALLOW(SYS_write),            /* UART output, hardware events */
     ALLOW(SYS_read),             /* input eventfd */
     ALLOW(SYS_poll),             /* waits for input with a deadline; select.poll */
+    ALLOW(SYS_ppoll),            /* the same wait with SIGINT let in atomically */
     ALLOW(SYS_msync),            /* flash writes reach the shared image mapping */
     /* -- memory -- */
     ALLOW(SYS_brk),              /* malloc */
@@ -375,11 +378,28 @@ static const rule table[] = {
     EPERM_(SYS_vfork), EPERM_(SYS_socket), EPERM_(SYS_socketpair),
 };
 
-/* Set once before the filter (single-threaded VM start): the fd a refused
- * call is reported on. */
+/* Set once before the filter (single-threaded VM start): where a refused
+ * call is reported; the SIGSYS handler can take no argument. */
 static int report_fd = -1;
+static int report_ev_fd = -1;
 
-void vb_sandbox_report_fd(int fd) { report_fd = fd; }
+void vb_sandbox_report_fds(int tx_fd, int ev_fd)
+{
+    report_fd = tx_fd;
+    report_ev_fd = ev_fd;
+}
+
+/* The refusal as a hardware event (async-signal-safe: one write of a
+ * record smaller than PIPE_BUF; dropped if the pipe is full). */
+static void report_event(int nr)
+{
+    struct timespec ts;
+    if (report_ev_fd < 0 || clock_gettime(CLOCK_MONOTONIC, &ts) < 0) return;
+    vb_hw_event ev = {.kind = VB_EV_SANDBOX_REFUSED, .gpio = 0,
+                      .value = nr < 0 ? 0u : (uint32_t)nr,
+                      .t_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u};
+    if (write(report_ev_fd, &ev, sizeof ev) < 0) { /* the serial line still says it */ }
+}
 
 /* A call off the list: say which (async-signal-safe: no stdio), then die
  * of SIGSYS as a kill would have, once this handler returns. The call was
@@ -396,6 +416,7 @@ static void refused(int nr)
     msg[k++] = '\r';
     msg[k++] = '\n';
     if (report_fd >= 0 && write(report_fd, msg, k) < 0) { /* nothing else to tell */ }
+    report_event(nr);
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;

@@ -19,10 +19,12 @@ int vb_sandbox_drop_caps(void);
  * CAP_SYS_ADMIN. */
 int vb_sandbox_landlock(void);
 
-/* Where a refused system call is reported ("vboard: the sandbox refused
- * system call N" on the VM's serial output) before the VM dies of SIGSYS;
- * -1 (the default): not reported. */
-void vb_sandbox_report_fd(int fd);
+/* Where a refused system call is reported before the VM dies of SIGSYS:
+ * "vboard: the sandbox refused system call N" on the serial output
+ * `tx_fd`, and a VB_EV_SANDBOX_REFUSED record (contract/hwevent.h) on the
+ * event pipe `ev_fd`, so the supervisor can trace and count it. -1 (the
+ * default): not reported there. */
+void vb_sandbox_report_fds(int tx_fd, int ev_fd);
 
 /* Install the SIGSYS handler and the seccomp allow-list
  * (sandbox_kernel.c "the table"). Needs no_new_privs. 0, or -1 when the

@@ -30,13 +30,15 @@ static void on_segv(int sig, siginfo_t *si, void *ctx)
     uintptr_t addr = (uintptr_t)si->si_addr;
     uintptr_t sp = (uintptr_t)((ucontext_t *)ctx)->uc_mcontext.gregs[REG_RSP];
     uintptr_t dist = addr > sp ? addr - sp : sp - addr;
-    if (dist < NEAR_SP_BYTES) {
+    if (si->si_code > 0 /* a fault, not a signal someone sent */ && dist < NEAR_SP_BYTES) {
         static const char msg[] =
             "\r\n***ERROR*** A stack overflow in task mp_task has been detected.\r\n";
         if (fault_fd >= 0 && write(fault_fd, msg, sizeof msg - 1) < 0) { /* dying anyway */ }
     }
-    /* SA_RESETHAND restored the default: the faulting instruction runs
-     * again on return and the VM dies of SIGSEGV. */
+    /* SA_RESETHAND restored the default action; the signal, blocked in
+     * here, is delivered as we return and the VM dies of it (also when it
+     * was sent, when nothing would fault again). */
+    raise(SIGSEGV);
 }
 
 int vb_vm_fault_init(int fd)

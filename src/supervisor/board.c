@@ -332,7 +332,10 @@ static void reset_peripherals_later(board *b) { b->periph_reset_pending = true; 
 /* The image is still the file the board opened, whole. Another process
  * truncating it would make every access to the mapping a SIGBUS (the
  * firmware's panic, then the supervisor's), and one put in its place is
- * not what the board writes: either stops the board with a sentence. */
+ * not what the board writes: either stops the board with a sentence.
+ * Checked before each boot and, so an idle board notices too, every
+ * IMAGE_CHECK_US (an fstat and a stat). */
+#define IMAGE_CHECK_US 500000u
 static bool image_intact(board *b)
 {
     struct stat fst, pst;
@@ -640,6 +643,7 @@ static uint64_t next_deadline(const board *b)
     d = earliest(d, board_heartbeat_deadline(b));
     d = earliest(d, board_link_deadline(b));
     d = earliest(d, b->lock_retry_at);
+    if (!b->stopping) d = earliest(d, b->image_check_at);
     if (b->stopping) d = earliest(d, b->stop_deadline_us);
     return earliest(d, b->power_on_at_us);
 }
@@ -655,6 +659,10 @@ static void run_timers(board *b)
     board_link_tick(b);
     if (b->lock_retry_at && now >= b->lock_retry_at) board_continue(b);
     if (b->stopping) return;
+    if (b->image_check_at && now >= b->image_check_at) {
+        b->image_check_at = now + IMAGE_CHECK_US;
+        if (!image_intact(b)) return;
+    }
     if (b->power == BOARD_ON && b->zygote > 0 && atomic_load(&b->regs->wdt_timeout_ms) &&
         now >= atomic_load(&b->regs->wdt_deadline_us)) {
         board_trace(b, "watchdog", ",\"expired\":true");
@@ -816,6 +824,7 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
         fflush(stdout);
     }
     if (cfg->timeout_ms > 0) b.ci_deadline_us = b.start_us + (uint64_t)cfg->timeout_ms * 1000u;
+    b.image_check_at = b.start_us + IMAGE_CHECK_US;
 
     b.power = BOARD_OFF;
     board_power_on(&b);

@@ -50,6 +50,10 @@ typedef struct vb_board_cfg {
     /* The VM's audit hook stays unarmed (VBOARD_UNSAFE_NO_AUDIT_HOOK=1):
      * only for tests that show the kernel layers hold beneath it. */
     bool no_audit_hook;
+    /* Append a line for each system call the VM's sandbox refuses to this
+     * file (VBOARD_SANDBOX_AUDIT=FILE): lets a test suite gather every
+     * denial of every board it ran. NULL = none. */
+    const char *sandbox_audit_path;
     uint64_t log_max;          /* --serial-log, --trace, --vcd: bytes each at most; 0 = the default */
     /* cut power at the Nth flash operation of this run (0 = never) */
     uint64_t power_cut_at;

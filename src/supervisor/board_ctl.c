@@ -179,6 +179,7 @@ static const char *cmd_status(board *b, const vb_json_obj *req, vb_json_out *out
     vb_json_uint(out, "serial_overflow", b->tx_overflow);
     vb_json_uint(out, "serial_baud", b->cfg->baud);
     vb_json_uint(out, "events_dropped", b->events_dropped);
+    vb_json_uint(out, "sandbox_refusals", b->sandbox_refusals);
     return NULL;
 }
 

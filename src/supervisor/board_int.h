@@ -59,6 +59,7 @@ typedef struct board {
     bool snapshot_pending;     /* every pin into the VCD (power-on) */
     bool boot_pending;         /* the bootloader stage of a hard boot */
     uint64_t lock_retry_at;    /* the image is held by a host tool: try again then */
+    uint64_t image_check_at;   /* next look at the image file (image_intact), 0 = none */
     uint64_t lock_give_up_at;
     int escape_menu;           /* terminal: Ctrl-] seen, the next key picks */
     int quit;                  /* 0 running, else the exit status + 1 */
@@ -96,6 +97,7 @@ typedef struct board {
     /* hardware event records: checked, clamped and rate-limited (evcheck.h) */
     vb_ev_gate ev_gate;
     uint64_t events_dropped;   /* refused by the gate, or torn */
+    uint64_t sandbox_refusals; /* system calls the VM's allow-list refused */
 } board;
 
 /* board.c: host monotonic µs. */

@@ -169,6 +169,25 @@ void board_log_led(board *b, uint64_t t_us, uint32_t rgb)
     board_trace_at(b, t_us, "led", f);
 }
 
+/* The VM's seccomp allow-list refused system call `nr` (the VM then dies
+ * of SIGSYS, reported as a panic): counted, traced, and appended to the
+ * audit file when the run has one. */
+static void board_log_refusal(board *b, uint64_t t_us, uint32_t nr)
+{
+    b->sandbox_refusals++;
+    char f[32];
+    snprintf(f, sizeof f, ",\"syscall\":%u", nr);
+    board_trace_at(b, t_us, "sandbox_refused", f);
+    if (!b->cfg->sandbox_audit_path) return;
+    int fd = open(b->cfg->sandbox_audit_path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return;            /* best effort: the trace and status have it */
+    char line[96];
+    int n = snprintf(line, sizeof line, "vboard %ld: the sandbox refused system call %u\n",
+                     (long)getpid(), nr);
+    if (n > 0 && write(fd, line, (size_t)n) < 0) { /* best effort, as above */ }
+    close(fd);
+}
+
 /* ev has passed the gate (drain_events): kind, gpio and value are in
  * range and the time is clamped. The switch stays defensive anyway. */
 void board_log_event(board *b, const vb_hw_event *ev)
@@ -191,6 +210,9 @@ void board_log_event(board *b, const vb_hw_event *ev)
     case VB_EV_HEARTBEAT:
         snprintf(f, sizeof f, ",\"on\":%s", ev->value ? "true" : "false");
         board_trace_at(b, ev->t_us, "heartbeat", f);
+        break;
+    case VB_EV_SANDBOX_REFUSED:
+        board_log_refusal(b, ev->t_us, ev->value);
         break;
     case VB_EV_STAGE:
         if (ev->value < VB_STAGE_COUNT) {

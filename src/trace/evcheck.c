@@ -37,6 +37,7 @@ vb_ev_verdict vb_event_check(const vb_hw_event *ev, uint64_t pin_mask)
     case VB_EV_WDT_FEED: ok = true; break;           /* the timeout fed, informative */
     case VB_EV_STAGE: ok = v < VB_STAGE_COUNT; break;
     case VB_EV_HEARTBEAT: ok = v <= 1; break;
+    case VB_EV_SANDBOX_REFUSED: ok = v <= VB_EV_SYSCALL_MAX; break;
     default: return VB_EV_BAD_KIND;
     }
     if (ev->gpio != 0) return VB_EV_BAD_GPIO;

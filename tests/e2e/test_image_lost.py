@@ -35,3 +35,19 @@ def test_a_lost_image_stops_the_board_with_a_sentence(tmp_path, how):
         assert not os.path.lexists(b.link)
     finally:
         b.quit()
+
+
+def test_an_idle_board_notices_a_truncated_image(tmp_path):
+    """Nothing touches the flash and nothing resets: the supervisor's own
+    periodic look at the image stops the board."""
+    b = Board(tmp_path)
+    try:
+        b.expect(BOOTED, timeout=10)
+        os.truncate(b.flash, 4096)
+        rc = b.proc.wait(15)
+        err = b.proc.stderr.read().decode()
+        assert rc == 2, (rc, err)
+        assert "the flash image %s was truncated while the board ran; board stopped" % b.flash in err, err
+        assert not os.path.exists(b.control)
+    finally:
+        b.quit()

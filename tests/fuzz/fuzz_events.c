@@ -82,7 +82,7 @@ static void fuzz_records(const uint8_t *data, size_t size)
         }
         accepted++;
         if (out.kind != in.kind || out.gpio != in.gpio || out.value != in.value) die("record changed");
-        if (out.kind < VB_EV_PIN || out.kind > VB_EV_HEARTBEAT) die("unknown kind accepted");
+        if (out.kind < VB_EV_PIN || out.kind > VB_EV_KIND_LAST) die("unknown kind accepted");
         if (out.kind == VB_EV_PIN ? out.gpio >= VB_REG_PINS || !(pins >> out.gpio & 1) : out.gpio != 0)
             die("bad gpio accepted");
         if (!value_ok(&out)) die("bad value accepted");

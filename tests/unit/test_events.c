@@ -22,11 +22,11 @@ static void test_kinds(void)
 {
     vb_hw_event e = rec(0, 0, 0, 0);
     CHECK_EQ(vb_event_check(&e, PINS), VB_EV_BAD_KIND);
-    e = rec(VB_EV_HEARTBEAT + 1, 0, 0, 0);
+    e = rec(VB_EV_KIND_LAST + 1, 0, 0, 0);
     CHECK_EQ(vb_event_check(&e, PINS), VB_EV_BAD_KIND);
     e = rec(0xFFFF, 0, 0, 0);
     CHECK_EQ(vb_event_check(&e, PINS), VB_EV_BAD_KIND);
-    for (unsigned k = VB_EV_PIN; k <= VB_EV_HEARTBEAT; k++) {
+    for (unsigned k = VB_EV_PIN; k <= VB_EV_KIND_LAST; k++) {
         e = rec(k, k == VB_EV_PIN ? 12 : 0, k == VB_EV_WDT_START ? 1 : 0, 0);
         CHECK_EQ(vb_event_check(&e, PINS), VB_EV_ACCEPT);
     }
@@ -54,6 +54,7 @@ static void test_values(void)
         {VB_EV_WDT_START, 0, 1, 0},
         {VB_EV_STAGE, 0, VB_STAGE_COUNT - 1, VB_STAGE_COUNT},
         {VB_EV_HEARTBEAT, 0, 1, 2},
+        {VB_EV_SANDBOX_REFUSED, 0, VB_EV_SYSCALL_MAX, VB_EV_SYSCALL_MAX + 1},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         vb_hw_event e = rec(t[i].kind, t[i].gpio, t[i].ok, 0);

@@ -30,6 +30,7 @@
 #include <sched.h>
 
 #include "firmware/sandbox_kernel.h"
+#include "contract/hwevent.h"
 
 #define KILLED (-100000L)      /* the child died of SIGSYS */
 #define OTHER_DEATH (-200000L) /* any other death */
@@ -302,29 +303,39 @@ static void test_capabilities_are_dropped(void)
 }
 
 /* A call off the list is reported by number on the report fd (the VM's
- * serial output), then the process dies of SIGSYS as a kill would. */
+ * serial output) and as an event record on the event pipe, then the
+ * process dies of SIGSYS as a kill would. */
 static void test_refused_call_is_reported(void)
 {
-    int out[2];
-    if (pipe(out) < 0) abort();
+    int out[2], ev[2];
+    if (pipe(out) < 0 || pipe(ev) < 0) abort();
     pid_t pid = fork();
     if (pid == 0) {
         close(out[0]);
-        vb_sandbox_report_fd(out[1]);
+        close(ev[0]);
+        vb_sandbox_report_fds(out[1], ev[1]);
         if (vb_sandbox_kernel_enter() != 0) _exit(2);
         syscall(SYS_memfd_create, "x", 0);
         _exit(0);                      /* not reached */
     }
     close(out[1]);
+    close(ev[1]);
     char buf[128] = "";
     ssize_t n = read(out[0], buf, sizeof buf - 1);
     close(out[0]);
+    vb_hw_event rec;
+    memset(&rec, 0, sizeof rec);
+    ssize_t m = read(ev[0], &rec, sizeof rec);
+    close(ev[0]);
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
     }
     char want[64];
     snprintf(want, sizeof want, "\r\nvboard: the sandbox refused system call %d\r\n", (int)SYS_memfd_create);
     CHECK(n > 0 && strcmp(buf, want) == 0);
+    CHECK_EQ(m, (ssize_t)sizeof rec);
+    CHECK_EQ(rec.kind, VB_EV_SANDBOX_REFUSED);
+    CHECK_EQ(rec.value, SYS_memfd_create);
     CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS);
 }
 

@@ -1,6 +1,7 @@
 /* The VM's stack-overflow report (src/firmware/vm_fault.c): a child that
  * recurses without end says ESP-IDF's line on its report fd and dies of
- * SIGSEGV; a child that faults elsewhere dies the same way, silently. */
+ * SIGSEGV; a child that faults elsewhere, or is sent SIGSEGV, dies the
+ * same way, silently. */
 #include "check.h"
 #include "firmware/vm_fault.h"
 
@@ -53,6 +54,8 @@ static int run_child(void (*fault)(void), char *out, size_t outlen)
 
 static void overflow_recursion(void) { (void)recurse(0); }
 
+static void sent_segv(void) { kill(getpid(), SIGSEGV); }
+
 static void test_overflow_is_named(void)
 {
     char out[256];
@@ -69,9 +72,19 @@ static void test_other_fault_is_not(void)
     CHECK_STR(out, "");
 }
 
+/* A SIGSEGV sent by someone (the supervisor's tests do) still kills. */
+static void test_sent_signal_kills(void)
+{
+    char out[256];
+    int ws = run_child(sent_segv, out, sizeof out);
+    CHECK(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGSEGV);
+    CHECK_STR(out, "");
+}
+
 int main(void)
 {
     RUN(test_overflow_is_named);
     RUN(test_other_fault_is_not);
+    RUN(test_sent_signal_kills);
     return CHECK_DONE();
 }
