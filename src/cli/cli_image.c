@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "flash/flash_lfs2dev.h"
 #include "fs/fat_check.h"
+#include "fs/lfs2_check.h"
 #include "util/errname.h"
 
 int cli_cmd_image_create(const cli_args *a)
@@ -145,6 +147,33 @@ static void print_problem(void *ctx, const char *line)
     printf("%s\n", line);
 }
 
+/* `image check` of a littlefs v2 region (a dump of a real esp32 or rp2
+ * board, or what vboard writes once littlefs is wired in). */
+static int check_lfs2(const cli_args *a, const char *path, vb_image *im)
+{
+    vb_flash_lfs2dev dev;
+    int n = vb_flash_lfs2dev_init(&dev, &im->flash, im->profile->fs_offset, im->profile->fs_size);
+    vb_lfs2_check_stats st;
+    memset(&st, 0, sizeof st);
+    if (n == 0) n = vb_lfs2_check(&dev.dev, print_problem, NULL, &st);
+    if (n == -ENODEV) {
+        cli_error(a, "%s: the region at 0x%X names littlefs but holds no valid superblock",
+                  path, im->profile->fs_offset);
+        return CLI_FAILED;
+    }
+    if (n < 0) {
+        cli_errno(a, path, n, "the littlefs check could not finish");
+        return CLI_FAILED;
+    }
+    if (n == 0)
+        printf("clean: ");
+    else
+        printf("%d problem%s found: ", n, n == 1 ? "" : "s");
+    printf("littlefs v%u.%u, %u files, %u dirs, %u/%u blocks used\n", st.disk_version >> 16,
+           st.disk_version & 0xFFFFu, st.files, st.dirs, st.used_blocks, st.block_count);
+    return n == 0 ? CLI_OK : CLI_FAILED;
+}
+
 int cli_cmd_image_check(const cli_args *a)
 {
     vb_image im;
@@ -157,6 +186,9 @@ int cli_cmd_image_check(const cli_args *a)
                   "or run 'vboard image create' to format it", path);
         return cli_close_image(a, &im, CLI_FAILED);
     }
+    const vb_profile *p = im.profile;
+    if (vb_flash_region_is_lfs2(&im.flash, p->fs_offset, p->fs_size))
+        return cli_close_image(a, &im, check_lfs2(a, path, &im));
     vb_fat_check_stats st;
     int n = vb_fat_check(&im.bdev.bd, print_problem, NULL, &st);
     if (n == -ENODEV) {
