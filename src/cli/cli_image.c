@@ -66,7 +66,29 @@ static void part_kind(const vb_part_rec *r, char *buf, size_t len)
     snprintf(buf, len, "%s/%s", type, sub);
 }
 
-static void print_info(const char *path, const vb_image_info *in)
+/* The `fs:` lines of a littlefs region (its superblock and usage, read
+ * by the checker, which never writes). */
+static void print_lfs2_info(vb_image *im)
+{
+    const vb_profile *p = im->profile;
+    vb_flash_lfs2dev dev;
+    vb_lfs2_check_stats st;
+    memset(&st, 0, sizeof st);
+    int n = vb_flash_lfs2dev_init(&dev, &im->flash, p->fs_offset, p->fs_size);
+    if (n == 0) n = vb_lfs2_check_text(&dev.dev, NULL, 0, &st);
+    if (!st.found) {
+        printf("fs: littlefs magic at 0x%X but no valid superblock ('vboard image check' tells more)\n",
+               p->fs_offset);
+        return;
+    }
+    printf("fs: littlefs v%u.%u at 0x%X, %u bytes, block %u, blocks %u, name_max %u\n",
+           st.disk_version >> 16, st.disk_version & 0xFFFFu, p->fs_offset, p->fs_size,
+           st.block_size, st.block_count, st.name_max);
+    printf("used: %u blocks (%u files, %u dirs)%s\n", st.used_blocks, st.files, st.dirs,
+           n > 0 ? "; problems found: run 'vboard image check'" : "");
+}
+
+static void print_info(const char *path, const vb_image_info *in, bool lfs2)
 {
     printf("image: %s\n", path);
     printf("profile: %s", in->profile->name);
@@ -112,7 +134,8 @@ static void print_info(const char *path, const vb_image_info *in)
                "its next boot)\n", in->fs_offset, in->fs_size);
         break;
     case VB_IMAGE_FS_NONE:
-        printf("fs: no FAT filesystem at 0x%X, %u bytes\n", in->fs_offset, in->fs_size);
+        if (!lfs2)     /* else told after this (print_lfs2_info) */
+            printf("fs: no FAT filesystem at 0x%X, %u bytes\n", in->fs_offset, in->fs_size);
         break;
     case VB_IMAGE_FS_ERROR: {
         char e[64];
@@ -136,7 +159,10 @@ int cli_cmd_image_info(const cli_args *a)
         cli_errno(a, path, r, NULL);
         rc = CLI_FAILED;
     } else {
-        print_info(path, &info);
+        bool lfs2 = info.fs_state == VB_IMAGE_FS_NONE &&
+                    vb_flash_region_is_lfs2(&im.flash, im.profile->fs_offset, im.profile->fs_size);
+        print_info(path, &info, lfs2);
+        if (lfs2) print_lfs2_info(&im);
     }
     return cli_close_image(a, &im, rc);
 }

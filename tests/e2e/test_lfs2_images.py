@@ -58,3 +58,12 @@ def test_a_damaged_image_is_reported(tmp_path):
     assert r.rc != 0, r
     assert "clean" not in r.text, r
     assert "names littlefs but holds no valid superblock" in r.errtext, r
+
+
+def test_image_info_tells_the_littlefs_volume(tmp_path):
+    img = board_image(tmp_path, "esp32", "esp32-tree", 0x200000)
+    r = vb("image", "info", img)
+    files, dirs = manifest_counts("esp32-tree")
+    assert "fs: littlefs v2.1 at 0x200000, 2097152 bytes, block 4096, blocks 512, name_max 255\n" in r.text, r
+    assert "(%d files, %d dirs)\n" % (files, dirs) in r.text, r
+    assert "no FAT filesystem" not in r.text, r
