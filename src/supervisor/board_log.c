@@ -169,16 +169,21 @@ void board_log_led(board *b, uint64_t t_us, uint32_t rgb)
     board_trace_at(b, t_us, "led", f);
 }
 
+/* Lines one run appends to the audit file at most: a real refusal kills
+ * the VM, so more than a few are records forged by device code (the event
+ * pipe is the VM's), and they must not fill the disk. */
+#define AUDIT_LINES_MAX 1000u
+
 /* The VM's seccomp allow-list refused system call `nr` (the VM then dies
- * of SIGSYS, reported as a panic): counted, traced, and appended to the
- * audit file when the run has one. */
+ * of SIGSYS, reported as a panic): counted, traced (the trace has its own
+ * cap), and appended to the audit file when the run has one. */
 static void board_log_refusal(board *b, uint64_t t_us, uint32_t nr)
 {
     b->sandbox_refusals++;
     char f[32];
     snprintf(f, sizeof f, ",\"syscall\":%u", nr);
     board_trace_at(b, t_us, "sandbox_refused", f);
-    if (!b->cfg->sandbox_audit_path) return;
+    if (!b->cfg->sandbox_audit_path || b->sandbox_refusals > AUDIT_LINES_MAX) return;
     int fd = open(b->cfg->sandbox_audit_path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) return;            /* best effort: the trace and status have it */
     char line[96];

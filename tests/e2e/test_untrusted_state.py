@@ -14,14 +14,14 @@ import time
 import pytest
 
 from boardlib import BANNER, Board
-from conftest import VBOARD
+from conftest import SANDBOX_AUDIT, VBOARD, expect_refusals
 from test_hardware import repl
 
 LOG_MAX = 4096
 SERIAL_NOTE = b"\n[vboard: serial log reached %d bytes; the rest is not logged]\n" % LOG_MAX
 VCD_NOTE = b"$comment log full $end\n"
 
-EV_PIN, EV_LED, EV_WDT_START, EV_WDT_FEED, EV_STAGE, EV_HEARTBEAT = range(1, 7)
+EV_PIN, EV_LED, EV_WDT_START, EV_WDT_FEED, EV_STAGE, EV_HEARTBEAT, EV_SANDBOX_REFUSED = range(1, 8)
 
 
 def rec(kind, gpio, value, t_us):
@@ -198,6 +198,22 @@ def test_a_flood_is_rate_limited_and_the_board_keeps_answering(board, events, tm
     assert feeds <= 2000 + 10000 * elapsed, (feeds, elapsed)
     assert feeds + dropped == sent, (feeds, dropped, sent)
     assert dropped > 0
+
+
+def test_forged_refusals_cannot_fill_the_audit_file(board, events):
+    """Refusal records are the VM's word: forged by the thousand, they are
+    counted, but the audit file takes at most 1000 lines a run."""
+    expect_refusals(board.proc.pid)
+    sent = events.flood(rec(EV_SANDBOX_REFUSED, 0, 319, 0), 12)
+    assert sent > 1000, sent
+    deadline = time.monotonic() + 10
+    while board.ctl("status")["sandbox_refusals"] <= 1000:
+        assert time.monotonic() < deadline, board.ctl("status")
+        time.sleep(0.02)
+    with open(SANDBOX_AUDIT) as f:
+        mine = [ln for ln in f if ln.startswith("vboard %d:" % board.proc.pid)]
+    assert len(mine) == 1000, len(mine)
+    assert repl(board, "1+1") == "2\r\n"
 
 
 def test_logs_stop_at_their_cap_with_a_note(tmp_path):
