@@ -119,6 +119,17 @@ typedef enum vb_exec_outcome {
 vb_exec_outcome vb_engine_exec(const char *src, size_t len, const char *filename,
                                vb_exec_mode mode);
 
+/* As vb_engine_exec, for a unit the caller armed (hal->set_executing(true))
+ * before the REPL acknowledged it to the host: a Ctrl-C the host sends
+ * right after the ack interrupts the unit instead of being dropped as a
+ * stale one, however late the VM gets to run it. */
+vb_exec_outcome vb_engine_exec_armed(const char *src, size_t len, const char *filename,
+                                     vb_exec_mode mode);
+
+/* The caller armed Ctrl-C for a unit that did not come: disarm, and drop
+ * an interrupt caught meanwhile. */
+void vb_engine_disarm(void);
+
 /* Runs the frozen module `name` ("_boot") as a script in the __main__
  * globals, as coming from "<name>.py", with Ctrl-C not armed (upstream
  * runs _boot.py so). Returns a vb_exec_outcome as vb_engine_exec does (an

@@ -90,16 +90,17 @@ static vb_exec_outcome take_exception(void)
     return VB_EXEC_EXCEPTION;
 }
 
-vb_exec_outcome vb_engine_run_unit(const char *src, size_t len, const char *filename,
-                                   vb_exec_mode mode, bool interruptible)
+/* The one body of vb_engine_run_unit and vb_engine_exec_armed. */
+static vb_exec_outcome run_unit(const char *src, size_t len, const char *filename,
+                                vb_exec_mode mode, bool interruptible, bool armed_by_caller)
 {
     Py_CLEAR(vb_engine_g.last_exc);
-    drop_stale_interrupt();
+    if (!armed_by_caller) drop_stale_interrupt();
     bool ok = false;
     /* Armed from before compiling: a host that sends Ctrl-C right after the
      * raw-paste ack or "OK" must interrupt the unit even when compiling a
      * big source takes a while (the signal is taken at the first bytecode). */
-    if (interruptible) set_executing(true);
+    if (interruptible && !armed_by_caller) set_executing(true);
     PyObject *code = vb_engine_compile(src, len, filename, mode);
     PyObject *main = code ? PyImport_AddModule("__main__") : NULL; /* borrowed */
     if (main) {
@@ -119,10 +120,28 @@ vb_exec_outcome vb_engine_run_unit(const char *src, size_t len, const char *file
     return out;
 }
 
+vb_exec_outcome vb_engine_run_unit(const char *src, size_t len, const char *filename,
+                                   vb_exec_mode mode, bool interruptible)
+{
+    return run_unit(src, len, filename, mode, interruptible, false);
+}
+
 vb_exec_outcome vb_engine_exec(const char *src, size_t len, const char *filename,
                                vb_exec_mode mode)
 {
-    return vb_engine_run_unit(src, len, filename, mode, true);
+    return run_unit(src, len, filename, mode, true, false);
+}
+
+vb_exec_outcome vb_engine_exec_armed(const char *src, size_t len, const char *filename,
+                                     vb_exec_mode mode)
+{
+    return run_unit(src, len, filename, mode, true, true);
+}
+
+void vb_engine_disarm(void)
+{
+    set_executing(false);
+    drop_stale_interrupt();
 }
 
 void vb_engine_print_exception(void)

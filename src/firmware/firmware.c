@@ -245,13 +245,20 @@ static _Noreturn void vm_main(firmware *f)
             (void)vb_engine_service_events();
             continue;
         }
+        /* In raw and raw-paste mode a Ctrl-D acks ("OK", or the paste's
+         * end) and runs the source: Ctrl-C is armed before the ack goes
+         * out, so a host that interrupts right after it is never early. */
+        bool armed = b == VB_CTRL_D && vb_repl_mode_get(r) == VB_REPL_MODE_RAW;
+        if (armed) hal->set_executing(hal->ctx, true);
         vb_repl_action a = vb_repl_feed(r, b);
         regs->repl_mode = vb_repl_mode_get(r);   /* live, for status */
+        if (armed && a != VB_REPL_EXECUTE) vb_engine_disarm();
         if (a == VB_REPL_EXECUTE) {
             size_t len;
             const uint8_t *src = vb_repl_source(r, &len);
-            vb_exec_outcome eo = vb_engine_exec((const char *)src, len, "<stdin>",
-                                                exec_mode_of(vb_repl_compile_kind(r)));
+            vb_exec_mode em = exec_mode_of(vb_repl_compile_kind(r));
+            vb_exec_outcome eo = armed ? vb_engine_exec_armed((const char *)src, len, "<stdin>", em)
+                                       : vb_engine_exec((const char *)src, len, "<stdin>", em);
             vb_repl_exec_output_done(r);
             if (eo == VB_EXEC_EXCEPTION) vb_engine_print_exception();
             a = vb_repl_exec_end(r, outcome_of(eo));
