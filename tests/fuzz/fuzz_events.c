@@ -50,6 +50,7 @@ static bool value_ok(const vb_hw_event *e)
     case VB_EV_WDT_FEED: return true;
     case VB_EV_STAGE: return e->value < VB_STAGE_COUNT;
     case VB_EV_HEARTBEAT: return e->value <= 1;
+    case VB_EV_SANDBOX_REFUSED: return e->value <= VB_EV_SYSCALL_MAX;
     default: return false;
     }
 }
