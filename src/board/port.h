@@ -181,6 +181,8 @@ typedef struct vb_port {
     const char *mount_point;       /* "/" or "/flash" (also the cwd at boot) */
     vb_first_boot first_boot;
     const char *corrupt_notice;    /* FORMAT_IF_ERASED: printed every 3 s */
+    const char *format_text;       /* printed before a first-boot format (esp32's
+                                      "Performing initial setup"), or NULL */
     const vb_default_file *default_files;
     unsigned n_default_files;
     const char *const *default_dirs;

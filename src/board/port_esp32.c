@@ -25,12 +25,14 @@ static const vb_pin_def esp32_pins[] = {
 };
 #undef GP
 
-/* What vboard writes after formatting (the LFS2 first boot with
- * inisetup.py's exact boot.py comes with the LFS2 driver, issue 12 §4). */
+/* What inisetup.py writes after formatting: its boot.py, byte for byte. */
 static const vb_default_file esp32_files[] = {
     {.path = "boot.py",
-     .content = "# boot.py: runs once at every boot, before main.py.\n"
-                "# Put start-up code here: networking, pins, extra mounts.\n"},
+     .content = "# This file is executed on every boot (including wake-boot from deepsleep)\n"
+                "#import esp\n"
+                "#esp.osdebug(None)\n"
+                "#import webrepl\n"
+                "#webrepl.start()\n"},
 };
 
 static const char *const esp32_path[] = {"", "/lib", NULL};
@@ -79,8 +81,12 @@ const vb_port vb_port_esp32 = {
     .lfs2_prog_size = 32,
     .mount_point = "/",
     .first_boot = VB_FIRST_BOOT_FORMAT_IF_ERASED,
-    .corrupt_notice = "vboard: the filesystem appears to be corrupted; factory-reset it with "
-                      "'vboard image erase-fs' or repair the image, then reset the board.\r\n",
+    /* inisetup.py fs_corrupted(): print() of a text ending in a newline */
+    .corrupt_notice = "The filesystem appears to be corrupted. If you had important data there, you\r\n"
+                      "may want to make a flash snapshot to try to recover it. Otherwise, perform\r\n"
+                      "factory reprogramming of MicroPython firmware (completely erase flash, followed\r\n"
+                      "by firmware programming).\r\n\r\n",
+    .format_text = "Performing initial setup\r\n",
     .default_files = esp32_files,
     .n_default_files = sizeof esp32_files / sizeof esp32_files[0],
     .default_dirs = NULL,

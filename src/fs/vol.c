@@ -1,0 +1,56 @@
+/* The volume calls: each goes to the mounted driver's table (vol.h). */
+#include "vol.h"
+
+#include <errno.h>
+
+int vb_vol_sync(vb_vol *v) { return v->ops->sync(v); }
+int vb_vol_unmount(vb_vol *v) { return v->ops->unmount(v); }
+int vb_vol_statvfs(vb_vol *v, vb_vol_usage *u) { return v->ops->statvfs(v, u); }
+int vb_vol_stat(vb_vol *v, const char *path, vb_vol_info *info) { return v->ops->stat(v, path, info); }
+int vb_vol_mkdir(vb_vol *v, const char *path) { return v->ops->mkdir(v, path); }
+int vb_vol_rmdir(vb_vol *v, const char *path) { return v->ops->rmdir(v, path); }
+int vb_vol_remove(vb_vol *v, const char *path) { return v->ops->remove(v, path); }
+int vb_vol_rename(vb_vol *v, const char *from, const char *to) { return v->ops->rename(v, from, to); }
+
+int vb_vol_opendir(vb_vol *v, vb_vol_dir *d, const char *path)
+{
+    d->vol = v;
+    return v->ops->opendir(v, d, path);
+}
+
+int vb_vol_readdir(vb_vol_dir *d, vb_vol_info *info) { return d->vol->ops->readdir(d, info); }
+int vb_vol_closedir(vb_vol_dir *d) { return d->vol->ops->closedir(d); }
+
+int vb_vol_open(vb_vol *v, vb_vol_file *f, const char *path, const char *mode)
+{
+    f->vol = v;
+    f->open = false;
+    int rc = v->ops->open(v, f, path, mode);
+    f->open = rc >= 0;
+    return rc;
+}
+
+ssize_t vb_vol_read(vb_vol_file *f, void *buf, size_t n)
+{
+    return f->open ? f->vol->ops->read(f, buf, n) : -EBADF;
+}
+
+ssize_t vb_vol_write(vb_vol_file *f, const void *buf, size_t n)
+{
+    return f->open ? f->vol->ops->write(f, buf, n) : -EBADF;
+}
+
+int64_t vb_vol_seek(vb_vol_file *f, int64_t off, int whence)
+{
+    return f->open ? f->vol->ops->seek(f, off, whence) : -EBADF;
+}
+
+int64_t vb_vol_size(vb_vol_file *f) { return f->open ? f->vol->ops->size(f) : -EBADF; }
+int vb_vol_flush(vb_vol_file *f) { return f->open ? f->vol->ops->flush(f) : -EBADF; }
+
+int vb_vol_close(vb_vol_file *f)
+{
+    if (!f->open) return -EBADF;
+    f->open = false;
+    return f->vol->ops->close(f);
+}
