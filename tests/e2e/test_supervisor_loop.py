@@ -49,8 +49,9 @@ def test_a_vm_that_will_not_stop_is_killed_after_the_grace_time(tmp_path):
     try:
         b.expect(BOOTED, timeout=10)
         # device code stuck in C, where no KeyboardInterrupt is checked
-        b.send(b"sum(range(10**13))\r")
-        b.expect(b"sum(range(10**13))\r\n")    # echoed: it runs now
+        # (the echo comes before the line runs: wait for its first output)
+        b.send(b"print('go'); sum(range(10**13))\r")
+        b.expect(b"\r\ngo\r\n")                  # it runs now
         t0 = time.monotonic()
         assert b.ctl("quit")["ok"]
         # the loop still serves the control socket during the grace time
