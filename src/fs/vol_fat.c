@@ -36,14 +36,23 @@ int vb_vol_mount_fat(vb_vol *v, const vb_blockdev *bd, vb_fat_names names,
     v->ops = &vb_vol_fat_ops;
     v->kind = VB_VOL_FAT;
     v->clock = *clock;
-    return vb_fat_mount(&v->u.fat, bd, names, vb_vol_clock_fat, &v->clock);
+    int rc = vb_fat_mount(&v->u.fat, bd, names, vb_vol_clock_fat, &v->clock);
+    if (rc < 0) v->u.fat.bd = NULL;   /* not mounted: calls give -EINVAL (below) */
+    return rc;
 }
 
-static int f_sync(vb_vol *v) { return vb_fat_sync(&v->u.fat); }
-static int f_unmount(vb_vol *v) { return vb_fat_unmount(&v->u.fat); }
+/* vb_fat_unmount clears the device pointer, and FAT keeps no list of open
+ * handles: after it, a call on the volume gives -EINVAL and one on a handle
+ * still open -EBADF (what littlefs gives once its unmount released them),
+ * instead of reaching through the cleared pointer. */
+static bool unmounted(const vb_vol *v) { return v->u.fat.bd == NULL; }
+
+static int f_sync(vb_vol *v) { return unmounted(v) ? -EINVAL : vb_fat_sync(&v->u.fat); }
+static int f_unmount(vb_vol *v) { return unmounted(v) ? -EINVAL : vb_fat_unmount(&v->u.fat); }
 
 static int f_statvfs(vb_vol *v, vb_vol_usage *u)
 {
+    if (unmounted(v)) return -EINVAL;
     vb_fat_usage fu;
     int rc = vb_fat_statvfs(&v->u.fat, &fu);
     if (rc < 0) return rc;
@@ -53,47 +62,61 @@ static int f_statvfs(vb_vol *v, vb_vol_usage *u)
 
 static int f_stat(vb_vol *v, const char *path, vb_vol_info *info)
 {
+    if (unmounted(v)) return -EINVAL;
     vb_fat_info fi;
     int rc = vb_fat_stat(&v->u.fat, path, &fi);
     if (rc == 0) info_of(&fi, info);
     return rc;
 }
 
-static int f_mkdir(vb_vol *v, const char *p) { return vb_fat_mkdir(&v->u.fat, p); }
-static int f_rmdir(vb_vol *v, const char *p) { return vb_fat_rmdir(&v->u.fat, p); }
-static int f_remove(vb_vol *v, const char *p) { return vb_fat_remove(&v->u.fat, p); }
-static int f_rename(vb_vol *v, const char *a, const char *b) { return vb_fat_rename(&v->u.fat, a, b); }
+static int f_mkdir(vb_vol *v, const char *p) { return unmounted(v) ? -EINVAL : vb_fat_mkdir(&v->u.fat, p); }
+static int f_rmdir(vb_vol *v, const char *p) { return unmounted(v) ? -EINVAL : vb_fat_rmdir(&v->u.fat, p); }
+static int f_remove(vb_vol *v, const char *p) { return unmounted(v) ? -EINVAL : vb_fat_remove(&v->u.fat, p); }
+
+static int f_rename(vb_vol *v, const char *a, const char *b)
+{
+    return unmounted(v) ? -EINVAL : vb_fat_rename(&v->u.fat, a, b);
+}
 
 static int f_opendir(vb_vol *v, vb_vol_dir *d, const char *path)
 {
-    return vb_fat_opendir(&v->u.fat, &d->u.fat, path);
+    return unmounted(v) ? -EINVAL : vb_fat_opendir(&v->u.fat, &d->u.fat, path);
 }
 
 static int f_readdir(vb_vol_dir *d, vb_vol_info *info)
 {
+    if (unmounted(d->vol)) return -EBADF;
     vb_fat_info fi;
     int rc = vb_fat_readdir(&d->u.fat, &fi);
     if (rc == 1) info_of(&fi, info);
     return rc;
 }
 
-static int f_closedir(vb_vol_dir *d)
-{
-    (void)d;
-    return 0;
-}
+static int f_closedir(vb_vol_dir *d) { return unmounted(d->vol) ? -EBADF : 0; }
 
 static int f_open(vb_vol *v, vb_vol_file *f, const char *path, const char *mode)
 {
-    return vb_fat_open(&v->u.fat, &f->u.fat, path, mode);
+    return unmounted(v) ? -EINVAL : vb_fat_open(&v->u.fat, &f->u.fat, path, mode);
 }
 
-static ssize_t f_read(vb_vol_file *f, void *b, size_t n) { return vb_fat_read(&f->u.fat, b, n); }
-static ssize_t f_write(vb_vol_file *f, const void *b, size_t n) { return vb_fat_write(&f->u.fat, b, n); }
-static int64_t f_seek(vb_vol_file *f, int64_t o, int w) { return vb_fat_seek(&f->u.fat, o, w); }
-static int64_t f_size(vb_vol_file *f) { return f->u.fat.size; }
-static int f_flush(vb_vol_file *f) { return vb_fat_flush(&f->u.fat); }
-static int f_close(vb_vol_file *f) { return vb_fat_close(&f->u.fat); }
+static ssize_t f_read(vb_vol_file *f, void *b, size_t n)
+{
+    return unmounted(f->vol) ? -EBADF : vb_fat_read(&f->u.fat, b, n);
+}
+
+static ssize_t f_write(vb_vol_file *f, const void *b, size_t n)
+{
+    return unmounted(f->vol) ? -EBADF : vb_fat_write(&f->u.fat, b, n);
+}
+
+static int64_t f_seek(vb_vol_file *f, int64_t o, int w)
+{
+    return unmounted(f->vol) ? -EBADF : vb_fat_seek(&f->u.fat, o, w);
+}
+
+static int64_t f_size(vb_vol_file *f) { return unmounted(f->vol) ? -EBADF : (int64_t)f->u.fat.size; }
+static int f_flush(vb_vol_file *f) { return unmounted(f->vol) ? -EBADF : vb_fat_flush(&f->u.fat); }
+static int f_close(vb_vol_file *f) { return unmounted(f->vol) ? -EBADF : vb_fat_close(&f->u.fat); }
 
 const vb_vol_ops vb_vol_fat_ops = {
     .sync = f_sync, .unmount = f_unmount, .statvfs = f_statvfs, .stat = f_stat,
