@@ -1,10 +1,11 @@
 /* The device-side filesystem for Python code: a MicroPython-style `os`
  * module (also `uos`), `open` (builtins.open and io.open) returning vboard
- * file objects, and an import finder, all served from the board's FAT
- * volume (flash.md §4.6, repl.md §6.3) and from Python VFS objects device
+ * file objects, and an import finder, all served from the board's
+ * volume (FAT or littlefs, fs/vol.h; flash.md §4.6, repl.md §6.3) and from
+ * Python VFS objects device
  * code mounts with os.mount (as `mpremote mount` does; a soft reset's fresh
  * VM starts without them). Device code never gets CPython's posix/io file
- * calls through these: every byte comes through src/fs/fat.h or through
+ * calls through these: every byte comes through src/fs/vol.h or through
  * the methods of device code's own objects.
  *
  * Errors are raised as OSError(errno) with one int argument and e.errno set
@@ -21,7 +22,7 @@
 
 #include <stddef.h>
 
-#include "fs/fat.h"
+#include "fs/vol.h"
 
 /* os.uname() fields (the caller's firmware description). */
 typedef struct vb_pyfs_uname {
@@ -29,13 +30,14 @@ typedef struct vb_pyfs_uname {
 } vb_pyfs_uname;
 
 /* Format the board filesystem (os.fsformat / os.mkfs): unmount, mkfs and
- * remount the volume, which belongs to the caller. On success *fs is the
+ * remount the volume, which belongs to the caller. On success *vol is the
  * mounted volume (it may be a new address). 0, or a negative errno. Open
  * files are already closed when this is called. */
-typedef int (*vb_pyfs_format_fn)(void *ctx, vb_fat **fs);
+typedef int (*vb_pyfs_format_fn)(void *ctx, vb_vol **vol);
 
 typedef struct vb_pyfs_config {
-    vb_fat *fs;                /* mounted; must not move while installed */
+    vb_vol *vol;               /* the board volume, mounted; NULL: none yet
+                                  (vb_pyfs_set_volume); must not move */
     const char *mount_point;   /* the port's: "/" or "/flash" */
     const char *const *sys_path; /* sys.path at boot, NULL-terminated (the port's) */
     vb_pyfs_uname uname;
@@ -51,6 +53,13 @@ typedef struct vb_pyfs_config {
  * Returns a new reference to the os module (the handle for the calls
  * below), or NULL with a Python exception set. */
 PyObject *vb_pyfs_install(const vb_pyfs_config *cfg);
+
+/* The board volume from now on (the VM mounts it after the zygote installed
+ * the module): NULL when the board runs without one (a damaged esp32
+ * filesystem), so that its mount point serves nothing (ENODEV), as on the
+ * real board. Only before device code runs: files of the old volume must
+ * be closed. */
+void vb_pyfs_set_volume(PyObject *os_module, vb_vol *vol);
 
 /* Close every file device code still has open (soft reset): their data is
  * written back and the objects report closed; the volume stays valid.

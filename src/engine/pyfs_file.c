@@ -1,5 +1,5 @@
 /* File objects and open(): io.FileIO (binary) and io.TextIOWrapper (text,
- * UTF-8) over one vb_fat_file each, with MicroPython's modes and errors
+ * UTF-8) over one vb_vol_file each, with MicroPython's modes and errors
  * (flash.md §4.6). Every open file is linked in the os module's registry
  * so a soft reset can close them all. */
 #include <errno.h>
@@ -33,7 +33,7 @@ int pyfs_file_close_raw(pyfs_file *pf)
 {
     if (!pf->f.open) return 0;         /* closing twice is allowed */
     registry_unlink(pf);
-    return vb_fat_close(&pf->f);
+    return vb_vol_close(&pf->f);
 }
 
 static void file_dealloc(PyObject *self)
@@ -57,7 +57,7 @@ static ssize_t read_full(pyfs_file *pf, char *buf, size_t n)
 {
     size_t got = 0;
     while (got < n) {
-        ssize_t r = vb_fat_read(&pf->f, buf + got, n - got);
+        ssize_t r = vb_vol_read(&pf->f, buf + got, n - got);
         if (r < 0) return r;
         if (r == 0) break;
         got += (size_t)r;
@@ -67,7 +67,9 @@ static ssize_t read_full(pyfs_file *pf, char *buf, size_t n)
 
 static PyObject *read_all(pyfs_file *pf)
 {
-    size_t cap = pf->f.size > pf->f.pos ? pf->f.size - pf->f.pos : 0;
+    int64_t size = vb_vol_size(&pf->f), pos = vb_vol_seek(&pf->f, 0, SEEK_CUR);
+    if (size < 0 || pos < 0) return pyfs_raise((int)(size < 0 ? size : pos));
+    size_t cap = size > pos ? (size_t)(size - pos) : 0;
     char *buf = malloc(cap + 1);
     if (!buf) return PyErr_NoMemory();
     ssize_t r = read_full(pf, buf, cap);
@@ -116,7 +118,7 @@ static PyObject *file_read(PyObject *self, PyObject *args)
     Py_ssize_t n = -1;
     if (!PyArg_ParseTuple(args, "|n:read", &n)) return NULL;
     if (!pf->f.open) return pyfs_raise(EBADF);
-    if (!pf->f.readable) return pyfs_raise(EACCES);
+    if (!pf->f.readable) return pyfs_raise(pf->f.vol->ops->denied_errno);
     if (n < 0) return read_all(pf);
     if (pf->text) return read_chars(pf, (size_t)n);
     PyObject *b = PyBytes_FromStringAndSize(NULL, n);
@@ -140,7 +142,7 @@ static PyObject *file_readinto(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "w*|n:readinto", &view, &n)) return NULL;
     if (pf->f.open && !pf->f.readable) {
         PyBuffer_Release(&view);
-        return pyfs_raise(EACCES);
+        return pyfs_raise(pf->f.vol->ops->denied_errno);
     }
     size_t want = (size_t)view.len;
     if (n >= 0 && (size_t)n < want) want = (size_t)n;
@@ -155,7 +157,7 @@ static PyObject *file_readinto(PyObject *self, PyObject *args)
 static PyObject *read_line(pyfs_file *pf, Py_ssize_t limit)
 {
     if (!pf->f.open) return pyfs_raise(EBADF);
-    if (!pf->f.readable) return pyfs_raise(EACCES);
+    if (!pf->f.readable) return pyfs_raise(pf->f.vol->ops->denied_errno);
     size_t cap = LINE_CHUNK, len = 0;
     char *buf = malloc(cap);
     if (!buf) return PyErr_NoMemory();
@@ -170,7 +172,7 @@ static PyObject *read_line(pyfs_file *pf, Py_ssize_t limit)
             buf = nb;
             cap *= 2;
         }
-        ssize_t r = vb_fat_read(&pf->f, buf + len, want);
+        ssize_t r = vb_vol_read(&pf->f, buf + len, want);
         if (r < 0) { err = (int)r; break; }
         if (r == 0) break;
         char *nl = memchr(buf + len, '\n', (size_t)r);
@@ -178,7 +180,7 @@ static PyObject *read_line(pyfs_file *pf, Py_ssize_t limit)
             size_t keep = (size_t)(nl - buf) + 1, extra = len + (size_t)r - keep;
             len = keep;
             if (extra) {
-                int64_t s = vb_fat_seek(&pf->f, -(int64_t)extra, SEEK_CUR);
+                int64_t s = vb_vol_seek(&pf->f, -(int64_t)extra, SEEK_CUR);
                 if (s < 0) err = (int)s;
             }
             break;
@@ -216,8 +218,9 @@ static PyObject *file_write(PyObject *self, PyObject *arg)
     pyfs_file *pf = (pyfs_file *)self;
     Py_buffer view;
     PyObject *enc = NULL;
-    /* FatFs: the wrong direction is "denied" (EACCES), closed is EBADF */
-    if (pf->f.open && !pf->f.writable) return pyfs_raise(EACCES);
+    /* the wrong direction is the driver's "denied" (FatFs EACCES, littlefs
+     * EBADF); closed is EBADF */
+    if (pf->f.open && !pf->f.writable) return pyfs_raise(pf->f.vol->ops->denied_errno);
     /* MicroPython's stream write takes any buffer, str included, in both
      * modes, and returns the byte count. */
     if (PyUnicode_Check(arg)) {
@@ -228,7 +231,7 @@ static PyObject *file_write(PyObject *self, PyObject *arg)
         Py_XDECREF(enc);
         return NULL;
     }
-    ssize_t r = vb_fat_write(&pf->f, view.buf, (size_t)view.len);
+    ssize_t r = vb_vol_write(&pf->f, view.buf, (size_t)view.len);
     Py_ssize_t want = view.len;
     PyBuffer_Release(&view);
     Py_XDECREF(enc);
@@ -243,21 +246,21 @@ static PyObject *file_seek(PyObject *self, PyObject *args)
     int whence = 0;
     if (!PyArg_ParseTuple(args, "L|i:seek", &off, &whence)) return NULL;
     if (whence < 0 || whence > 2) return pyfs_raise(EINVAL);
-    int64_t r = vb_fat_seek(&((pyfs_file *)self)->f, off, whence);
+    int64_t r = vb_vol_seek(&((pyfs_file *)self)->f, off, whence);
     if (r < 0) return pyfs_raise((int)r);
     return PyLong_FromLongLong(r);
 }
 
 static PyObject *file_tell(PyObject *self, PyObject *Py_UNUSED(ignored))
 {
-    int64_t r = vb_fat_seek(&((pyfs_file *)self)->f, 0, SEEK_CUR);
+    int64_t r = vb_vol_seek(&((pyfs_file *)self)->f, 0, SEEK_CUR);
     if (r < 0) return pyfs_raise((int)r);
     return PyLong_FromLongLong(r);
 }
 
 static PyObject *file_flush(PyObject *self, PyObject *Py_UNUSED(ignored))
 {
-    int r = vb_fat_flush(&((pyfs_file *)self)->f);
+    int r = vb_vol_flush(&((pyfs_file *)self)->f);
     if (r < 0) return pyfs_raise(r);
     Py_RETURN_NONE;
 }
@@ -386,7 +389,7 @@ static PyObject *pyfs_open(PyObject *module, PyObject *args, PyObject *kw)
         Py_XDECREF(m);
         return r;
     }
-    if (rc == 0) rc = pyfs_fat_err(&loc);
+    if (rc == 0) rc = pyfs_vol_err(&loc);
     if (rc < 0) return pyfs_raise(rc);
     parse_mode(mode, fmode, &text);
     PyTypeObject *tp = (PyTypeObject *)(text ? st->text_type : st->bin_type);
@@ -396,7 +399,7 @@ static PyObject *pyfs_open(PyObject *module, PyObject *args, PyObject *kw)
     pf->prev = pf->next = NULL;
     pf->text = text;
     memset(&pf->f, 0, sizeof pf->f);
-    rc = vb_fat_open(st->fs, &pf->f, loc.rest, fmode);
+    rc = vb_vol_open(st->vol, &pf->f, loc.rest, fmode);
     if (rc < 0) {
         Py_DECREF(pf);                 /* f.open is false: nothing to close */
         return pyfs_raise(rc);

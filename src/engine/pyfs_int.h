@@ -26,7 +26,7 @@ typedef struct pyfs_mount {
  * objects and the finder reach it through their
  * heap type's module, and the C API through the module handle. */
 typedef struct pyfs_state {
-    vb_fat *fs;
+    vb_vol *vol;                  /* the board volume, or NULL: none mounted */
     char mount[PYFS_MOUNT_MAX];   /* "/" or "/flash" */
     char cwd[PYFS_PATH_MAX];      /* absolute, normalised board path */
     vb_pyfs_format_fn format;
@@ -45,14 +45,14 @@ struct pyfs_file {
     pyfs_state *st;               /* owner of the registry this is linked in */
     pyfs_file *prev, *next;       /* registry links while open */
     bool text;
-    vb_fat_file f;
+    vb_vol_file f;
 };
 
 /* --- pyfs_path.c ------------------------------------------------------ */
 
 /* Where an absolute board path lands. */
 typedef enum pyfs_where {
-    PYFS_IN_FAT,     /* on the volume: the FAT path is in `rest` */
+    PYFS_IN_VOL,     /* on the board volume: its path is in `rest` */
     PYFS_IN_VFS,     /* under a Python VFS mount: its path is in `rest` */
     PYFS_VROOT,      /* "/" with nothing mounted on it: a virtual directory */
     PYFS_NOWHERE,    /* under no mount point */
@@ -79,12 +79,12 @@ void pyfs_locate(const pyfs_state *st, pyfs_loc *loc);
 int pyfs_resolve(const pyfs_state *st, const char *path, pyfs_loc *loc);
 /* The errno of a location that is not on the volume, as MicroPython's VFS
  * reports it: -ENODEV outside every mount point, -EPERM for the virtual root
- * (operations on it are refused); 0 for IN_FAT. IN_VFS callers must branch
+ * (operations on it are refused); 0 for IN_VOL. IN_VFS callers must branch
  * before asking. */
-int pyfs_fat_err(const pyfs_loc *loc);
-/* Resolve a device path to a FAT path in one step: 0, a pyfs_fat_err, or
+int pyfs_vol_err(const pyfs_loc *loc);
+/* Resolve a device path to a volume path in one step: 0, a pyfs_vol_err, or
  * -ENAMETOOLONG; a Python VFS path is -ENODEV here (not on the volume). */
-int pyfs_fat_path(const pyfs_state *st, const char *path, char *fat, size_t len);
+int pyfs_vol_path_of(const pyfs_state *st, const char *path, char *out, size_t len);
 /* A Python path argument (str or bytes) as UTF-8 bytes: new reference to a
  * bytes object, or NULL with TypeError/ValueError set. */
 PyObject *pyfs_path_bytes(PyObject *arg);
@@ -107,7 +107,7 @@ int pyfs_file_types_init(PyObject *module, pyfs_state *st);
 PyObject *pyfs_open_function(PyObject *module);
 /* vb_pyfs_read_file on the state. */
 int pyfs_read_file(pyfs_state *st, const char *path, char **data, size_t *len);
-/* Close one registered file; negative errno from the FAT layer, else 0. */
+/* Close one registered file; negative errno from the volume, else 0. */
 int pyfs_file_close_raw(pyfs_file *pf);
 
 /* Create the finder type, put an instance on sys.meta_path, drop
@@ -118,8 +118,9 @@ int pyfs_import_init(PyObject *module, pyfs_state *st, const char *const *sys_pa
 
 /* os.mount and os.umount, added to the os module. */
 extern PyMethodDef pyfs_vfs_methods[];
-/* The first mount-table entry: the board volume at st->mount. */
-void pyfs_mounts_init(pyfs_state *st);
+/* The board volume's mount-table entry at st->mount while st->vol is set,
+ * none otherwise; Python mounts are kept. */
+void pyfs_mounts_set_volume(pyfs_state *st, vb_vol *vol);
 /* loc->rest as the VFS gets it: str, or bytes when the caller passed bytes
  * (as MicroPython). New reference or NULL. */
 PyObject *pyfs_vfs_path(const pyfs_loc *loc, bool as_bytes);
@@ -130,9 +131,9 @@ PyObject *pyfs_call_vfs(PyObject *vfs, const char *name, PyObject *a, PyObject *
 PyObject *pyfs_vfs_call(const pyfs_loc *loc, const char *name, bool as_bytes, PyObject *extra);
 /* The listing of "/": each mount point as a directory, in table order, and
  * the entries of whatever is mounted at "/" where it stands (as MicroPython).
- * fat_root lists the volume's root (it appends to the list; 0 or -1). */
+ * vol_root lists the volume's root (it appends to the list; 0 or -1). */
 PyObject *pyfs_root_listing(pyfs_state *st, bool as_bytes,
-                            int (*fat_root)(pyfs_state *st, PyObject *list, bool as_bytes));
+                            int (*vol_root)(pyfs_state *st, PyObject *list, bool as_bytes));
 /* What a path is, for the import finder: 1 directory, 0 file, -1 absent
  * (a VFS stat that raises counts as absent, as upstream), -2 with a Python
  * exception to pass on (KeyboardInterrupt). */

@@ -36,11 +36,11 @@ static int arg_loc(pyfs_state *st, PyObject *arg, pyfs_loc *loc)
 }
 
 /* arg_loc for an operation on the volume: 0 with loc->rest the FAT path,
- * or a negative errno (pyfs_fat_err) or PATH_PYERR. */
-static int arg_fat_loc(pyfs_state *st, PyObject *arg, pyfs_loc *loc)
+ * or a negative errno (pyfs_vol_err) or PATH_PYERR. */
+static int arg_vol_loc(pyfs_state *st, PyObject *arg, pyfs_loc *loc)
 {
     int rc = arg_loc(st, arg, loc);
-    return rc < 0 ? rc : pyfs_fat_err(loc);
+    return rc < 0 ? rc : pyfs_vol_err(loc);
 }
 
 static PyObject *raise_rc(int rc)
@@ -59,19 +59,19 @@ static PyObject *int_tuple(const long long *v, int n)
     return t;
 }
 
-/* Append the entries of volume directory `fat` as ilistdir tuples; names
+/* Append the entries of volume directory `path` as ilistdir tuples; names
  * as str, or as bytes when the argument was bytes (as MicroPython). 0, or
  * -1 with an exception. */
-static int fat_entries(pyfs_state *st, const char *fat, PyObject *list, bool as_bytes)
+static int vol_entries(pyfs_state *st, const char *path, PyObject *list, bool as_bytes)
 {
-    vb_fat_dir d;
-    int rc = vb_fat_opendir(st->fs, &d, fat);
+    vb_vol_dir d;
+    int rc = vb_vol_opendir(st->vol, &d, path);
     if (rc < 0) {
         pyfs_raise(rc);
         return -1;
     }
-    vb_fat_info info;
-    while ((rc = vb_fat_readdir(&d, &info)) == 1) {
+    vb_vol_info info;
+    while ((rc = vb_vol_readdir(&d, &info)) == 1) {
         size_t nl = strlen(info.name);
         PyObject *name = as_bytes ? PyBytes_FromStringAndSize(info.name, (Py_ssize_t)nl)
                                   : PyUnicode_DecodeUTF8(info.name, (Py_ssize_t)nl, "surrogateescape");
@@ -80,10 +80,12 @@ static int fat_entries(pyfs_state *st, const char *fat, PyObject *list, bool as_
                            : NULL;
         if (!e || PyList_Append(list, e) < 0) {
             Py_XDECREF(e);
+            vb_vol_closedir(&d);
             return -1;
         }
         Py_DECREF(e);
     }
+    vb_vol_closedir(&d);
     if (rc < 0) {
         pyfs_raise(rc);
         return -1;
@@ -91,9 +93,9 @@ static int fat_entries(pyfs_state *st, const char *fat, PyObject *list, bool as_
     return 0;
 }
 
-static int fat_root(pyfs_state *st, PyObject *list, bool as_bytes)
+static int vol_root(pyfs_state *st, PyObject *list, bool as_bytes)
 {
-    return fat_entries(st, "/", list, as_bytes);
+    return vol_entries(st, "/", list, as_bytes);
 }
 
 /* The entries of a directory: a list of ilistdir tuples, or, below a VFS
@@ -109,14 +111,14 @@ static PyObject *listing(PyObject *module, PyObject *const *args, Py_ssize_t nar
     if (rc < 0) return raise_rc(rc);
     *from_vfs = false;
     if (strcmp(loc.abs, "/") == 0)     /* the mount points, and what is at "/" */
-        return pyfs_root_listing(st, as_bytes, fat_root);
+        return pyfs_root_listing(st, as_bytes, vol_root);
     if (loc.where == PYFS_IN_VFS) {
         *from_vfs = true;
         return pyfs_vfs_call(&loc, "ilistdir", as_bytes, NULL);
     }
-    if ((rc = pyfs_fat_err(&loc)) < 0) return pyfs_raise(rc);
+    if ((rc = pyfs_vol_err(&loc)) < 0) return pyfs_raise(rc);
     PyObject *list = PyList_New(0);
-    if (list && fat_entries(st, loc.rest, list, as_bytes) < 0) Py_CLEAR(list);
+    if (list && vol_entries(st, loc.rest, list, as_bytes) < 0) Py_CLEAR(list);
     return list;
 }
 
@@ -162,17 +164,17 @@ static PyObject *os_stat(PyObject *module, PyObject *arg)
     pyfs_loc loc;
     int rc = arg_loc(st, arg, &loc);
     if (rc == 0 && loc.where == PYFS_IN_VFS) return pyfs_vfs_call(&loc, "stat", PyBytes_Check(arg), NULL);
-    if (rc == 0) rc = pyfs_fat_err(&loc);
+    if (rc == 0) rc = pyfs_vol_err(&loc);
     long long v[10] = {0};
     if (rc == -EPERM) {                /* virtual root */
         v[0] = S_IFDIR_MP;
         return int_tuple(v, 10);
     }
-    vb_fat_info info;
-    if (rc == 0) rc = vb_fat_stat(st->fs, loc.rest, &info);
+    vb_vol_info info;
+    if (rc == 0) rc = vb_vol_stat(st->vol, loc.rest, &info);
     if (rc < 0) return raise_rc(rc);
-    bool root = strcmp(loc.rest, "/") == 0;
-    long long mtime = root ? 0 : vb_fat_dos_to_unix(info.wdate, info.wtime) - VB_CIVIL_EPOCH_UNIX_SECS;
+    /* in the board's epoch; 0 for an entry without a time (the root) */
+    long long mtime = info.mtime ? info.mtime - VB_CIVIL_EPOCH_UNIX_SECS : 0;
     v[0] = info.is_dir ? S_IFDIR_MP : S_IFREG_MP;
     v[6] = info.size;
     v[7] = v[8] = v[9] = mtime;
@@ -185,22 +187,22 @@ static PyObject *os_statvfs(PyObject *module, PyObject *arg)
     pyfs_loc loc;
     int rc = arg_loc(st, arg, &loc);
     if (rc == 0 && loc.where == PYFS_IN_VFS) return pyfs_vfs_call(&loc, "statvfs", PyBytes_Check(arg), NULL);
-    if (rc == 0) rc = pyfs_fat_err(&loc);
+    if (rc == 0) rc = pyfs_vol_err(&loc);
     long long v[10] = {0};
     if (rc == -EPERM) {                /* nothing mounted at "/" itself */
         v[9] = VROOT_NAMEMAX;
         return int_tuple(v, 10);
     }
-    vb_fat_usage u;
-    if (rc == 0) rc = vb_fat_statvfs(st->fs, &u);
+    vb_vol_usage u;
+    if (rc == 0) rc = vb_vol_statvfs(st->vol, &u);
     if (rc < 0) return raise_rc(rc);
-    long long t[10] = {u.cluster_bytes, u.cluster_bytes, u.n_clusters, u.free_clusters,
-                       u.free_clusters, 0, 0, 0, 0, 255};
+    long long t[10] = {u.block_size, u.block_size, u.blocks, u.free_blocks,
+                       u.free_blocks, 0, 0, 0, 0, u.name_max};
     return int_tuple(t, 10);
 }
 
-/* The one-path operations differ only in the FAT call and the VFS method. */
-static PyObject *path_op(PyObject *module, PyObject *arg, int (*op)(vb_fat *, const char *),
+/* The one-path operations differ only in the volume call and the VFS method. */
+static PyObject *path_op(PyObject *module, PyObject *arg, int (*op)(vb_vol *, const char *),
                          const char *method)
 {
     pyfs_state *st = pyfs_state_of_module(module);
@@ -208,18 +210,18 @@ static PyObject *path_op(PyObject *module, PyObject *arg, int (*op)(vb_fat *, co
     int rc = arg_loc(st, arg, &loc);
     if (rc == 0 && loc.where == PYFS_IN_VFS) {
         /* a mount point exists by definition (upstream: EEXIST, no call) */
-        if (op == vb_fat_mkdir && strcmp(loc.rest, "/") == 0) return pyfs_raise(EEXIST);
+        if (op == vb_vol_mkdir && strcmp(loc.rest, "/") == 0) return pyfs_raise(EEXIST);
         return pyfs_vfs_call(&loc, method, PyBytes_Check(arg), NULL);
     }
-    if (rc == 0) rc = pyfs_fat_err(&loc);
-    if (rc == 0) rc = op(st->fs, loc.rest);
+    if (rc == 0) rc = pyfs_vol_err(&loc);
+    if (rc == 0) rc = op(st->vol, loc.rest);
     if (rc < 0) return raise_rc(rc);
     Py_RETURN_NONE;
 }
 
-static PyObject *os_remove(PyObject *m, PyObject *a) { return path_op(m, a, vb_fat_remove, "remove"); }
-static PyObject *os_mkdir(PyObject *m, PyObject *a) { return path_op(m, a, vb_fat_mkdir, "mkdir"); }
-static PyObject *os_rmdir(PyObject *m, PyObject *a) { return path_op(m, a, vb_fat_rmdir, "rmdir"); }
+static PyObject *os_remove(PyObject *m, PyObject *a) { return path_op(m, a, vb_vol_remove, "remove"); }
+static PyObject *os_mkdir(PyObject *m, PyObject *a) { return path_op(m, a, vb_vol_mkdir, "mkdir"); }
+static PyObject *os_rmdir(PyObject *m, PyObject *a) { return path_op(m, a, vb_vol_rmdir, "rmdir"); }
 
 static PyObject *os_rename(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -240,9 +242,9 @@ static PyObject *os_rename(PyObject *module, PyObject *const *args, Py_ssize_t n
         Py_DECREF(vfs);
         return r;
     }
-    rc = pyfs_fat_err(&from);
-    if (rc == 0) rc = pyfs_fat_err(&to);
-    if (rc == 0) rc = vb_fat_rename(st->fs, from.rest, to.rest);
+    rc = pyfs_vol_err(&from);
+    if (rc == 0) rc = pyfs_vol_err(&to);
+    if (rc == 0) rc = vb_vol_rename(st->vol, from.rest, to.rest);
     if (rc < 0) return raise_rc(rc);
     Py_RETURN_NONE;
 }
@@ -288,10 +290,11 @@ static PyObject *os_chdir(PyObject *module, PyObject *arg)
         Py_DECREF(r);
         break;
     }
-    case PYFS_IN_FAT: {
-        vb_fat_info info;
-        rc = vb_fat_stat(st->fs, loc.rest, &info);
-        if (rc == 0 && !info.is_dir) rc = -ENOENT;   /* FatFs: no path */
+    case PYFS_IN_VOL: {
+        vb_vol_info info;
+        rc = vb_vol_stat(st->vol, loc.rest, &info);
+        /* FatFs: no path; MicroPython's VfsLfs2 checks the same way */
+        if (rc == 0 && !info.is_dir) rc = -ENOENT;
         if (rc < 0) return pyfs_raise(rc);
         break;
     }
@@ -305,10 +308,10 @@ static PyObject *os_sync(PyObject *module, PyObject *Py_UNUSED(ignored))
     pyfs_state *st = pyfs_state_of_module(module);
     int rc = 0;
     for (pyfs_file *pf = st->open_files; pf; pf = pf->next) {
-        int r = pf->f.writable ? vb_fat_flush(&pf->f) : 0;
+        int r = pf->f.writable ? vb_vol_flush(&pf->f) : 0;
         if (r < 0 && rc == 0) rc = r;
     }
-    int r = vb_fat_sync(st->fs);
+    int r = st->vol ? vb_vol_sync(st->vol) : 0;
     if (rc == 0) rc = r;
     if (rc < 0) return pyfs_raise(rc);
     Py_RETURN_NONE;
@@ -340,6 +343,11 @@ static PyObject *os_uname(PyObject *module, PyObject *Py_UNUSED(ignored))
     return Py_NewRef(pyfs_state_of_module(module)->uname);
 }
 
+void vb_pyfs_set_volume(PyObject *os_module, vb_vol *vol)
+{
+    pyfs_mounts_set_volume(pyfs_state_of_module(os_module), vol);
+}
+
 int vb_pyfs_close_all(PyObject *os_module)
 {
     pyfs_state *st = pyfs_state_of_module(os_module);
@@ -358,14 +366,14 @@ static PyObject *os_fsformat(PyObject *module, PyObject *arg)
 {
     pyfs_state *st = pyfs_state_of_module(module);
     pyfs_loc loc;
-    int rc = arg_fat_loc(st, arg, &loc);
+    int rc = arg_vol_loc(st, arg, &loc);
     if (rc == 0 && strcmp(loc.rest, "/") != 0) rc = -EINVAL;
     if (rc < 0) return raise_rc(rc);
     vb_pyfs_close_all(module);
-    vb_fat *fs = st->fs;
-    rc = st->format(st->format_ctx, &fs);
+    vb_vol *vol = st->vol;
+    rc = st->format(st->format_ctx, &vol);
     if (rc < 0) return pyfs_raise(rc);
-    st->fs = fs;
+    pyfs_mounts_set_volume(st, vol);
     strcpy(st->cwd, st->mount);
     Py_RETURN_NONE;
 }
@@ -475,19 +483,18 @@ static int replace_open(PyObject *module)
 
 PyObject *vb_pyfs_install(const vb_pyfs_config *cfg)
 {
-    if (!cfg || !cfg->fs || !cfg->mount_point || cfg->mount_point[0] != '/' ||
+    if (!cfg || !cfg->mount_point || cfg->mount_point[0] != '/' ||
         strlen(cfg->mount_point) >= PYFS_MOUNT_MAX || !cfg->sys_path)
         return PyErr_Format(PyExc_ValueError, "vb_pyfs_install: bad configuration");
     PyObject *m = PyModule_Create(&os_def);
     if (!m) return NULL;
     pyfs_state *st = pyfs_state_of_module(m);
     memset(st, 0, sizeof *st);
-    st->fs = cfg->fs;
     strcpy(st->mount, cfg->mount_point);
     strcpy(st->cwd, cfg->mount_point);
     st->format = cfg->format;
     st->format_ctx = cfg->format_ctx;
-    pyfs_mounts_init(st);
+    pyfs_mounts_set_volume(st, cfg->vol);
     PyObject *modules = PySys_GetObject("modules");   /* borrowed */
     if (pyfs_file_types_init(m, st) < 0 || !(st->uname = make_uname(&cfg->uname)) ||
         PyModule_AddStringConstant(m, "sep", "/") < 0 ||
@@ -536,21 +543,21 @@ int vb_pyfs_read_file(PyObject *os_module, const char *path, char **data, size_t
 
 int pyfs_read_file(pyfs_state *st, const char *path, char **data, size_t *len)
 {
-    char fat[PYFS_PATH_MAX];
-    int rc = pyfs_fat_path(st, path, fat, sizeof fat);
+    char vpath[PYFS_PATH_MAX];
+    int rc = pyfs_vol_path_of(st, path, vpath, sizeof vpath);
     if (rc < 0) return rc == -EPERM ? -ENOENT : rc;
-    vb_fat_file f;
-    memset(&f, 0, sizeof f);
-    if ((rc = vb_fat_open(st->fs, &f, fat, "r")) < 0) return rc;
-    char *buf = malloc((size_t)f.size + 1);
+    vb_vol_file f;
+    if ((rc = vb_vol_open(st->vol, &f, vpath, "r")) < 0) return rc == -EISDIR ? -ENOENT : rc;
+    int64_t size = vb_vol_size(&f);
+    char *buf = size < 0 ? NULL : malloc((size_t)size + 1);
     size_t got = 0;
-    if (!buf) rc = -ENOMEM;
-    while (buf && got < f.size) {
-        ssize_t r = vb_fat_read(&f, buf + got, f.size - got);
+    if (!buf) rc = size < 0 ? (int)size : -ENOMEM;
+    while (buf && got < (size_t)size) {
+        ssize_t r = vb_vol_read(&f, buf + got, (size_t)size - got);
         if (r <= 0) { rc = r < 0 ? (int)r : -EIO; break; }
         got += (size_t)r;
     }
-    vb_fat_close(&f);
+    vb_vol_close(&f);
     if (rc < 0) {
         free(buf);
         return rc;

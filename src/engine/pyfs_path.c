@@ -63,7 +63,7 @@ void pyfs_locate(const pyfs_state *st, pyfs_loc *loc)
         } else {
             continue;
         }
-        loc->where = m->obj ? PYFS_IN_VFS : PYFS_IN_FAT;
+        loc->where = m->obj ? PYFS_IN_VFS : PYFS_IN_VOL;
         loc->mount = i;
         loc->vfs = m->obj;
         strcpy(loc->rest, rest);       /* shorter than abs, same buffer size */
@@ -83,22 +83,22 @@ int pyfs_resolve(const pyfs_state *st, const char *path, pyfs_loc *loc)
     return 0;
 }
 
-int pyfs_fat_err(const pyfs_loc *loc)
+int pyfs_vol_err(const pyfs_loc *loc)
 {
     switch (loc->where) {
-    case PYFS_IN_FAT: return 0;
+    case PYFS_IN_VOL: return 0;
     case PYFS_VROOT: return -EPERM;
     default: return -ENODEV;
     }
 }
 
-int pyfs_fat_path(const pyfs_state *st, const char *path, char *fat, size_t len)
+int pyfs_vol_path_of(const pyfs_state *st, const char *path, char *out, size_t len)
 {
     pyfs_loc loc;
     int rc = pyfs_resolve(st, path, &loc);
-    if (rc == 0) rc = pyfs_fat_err(&loc);
+    if (rc == 0) rc = pyfs_vol_err(&loc);
     if (rc == 0 && strlen(loc.rest) + 1 > len) rc = -ENAMETOOLONG;
-    if (rc == 0) strcpy(fat, loc.rest);
+    if (rc == 0) strcpy(out, loc.rest);
     return rc;
 }
 

@@ -19,11 +19,22 @@
 
 #define S_IFDIR_MP 0x4000
 
-void pyfs_mounts_init(pyfs_state *st)
+void pyfs_mounts_set_volume(pyfs_state *st, vb_vol *vol)
 {
-    strcpy(st->mounts[0].point, st->mount);
-    st->mounts[0].obj = NULL;
-    st->n_mounts = 1;
+    for (int i = 0; i < st->n_mounts; i++)
+        if (!st->mounts[i].obj) {
+            st->n_mounts--;
+            memmove(&st->mounts[i], &st->mounts[i + 1], (size_t)(st->n_mounts - i) * sizeof st->mounts[0]);
+            break;
+        }
+    st->vol = vol;
+    if (!vol || st->n_mounts == PYFS_MOUNTS) return;
+    /* first, unless it is at "/", which stays last */
+    int at = strcmp(st->mount, "/") == 0 ? st->n_mounts : 0;
+    memmove(&st->mounts[at + 1], &st->mounts[at], (size_t)(st->n_mounts - at) * sizeof st->mounts[0]);
+    strcpy(st->mounts[at].point, st->mount);
+    st->mounts[at].obj = NULL;
+    st->n_mounts++;
 }
 
 static PyObject *decode(const char *s)
@@ -76,7 +87,7 @@ static int extend(PyObject *list, PyObject *iterable)
 }
 
 PyObject *pyfs_root_listing(pyfs_state *st, bool as_bytes,
-                            int (*fat_root)(pyfs_state *st, PyObject *list, bool as_bytes))
+                            int (*vol_root)(pyfs_state *st, PyObject *list, bool as_bytes))
 {
     PyObject *list = PyList_New(0);
     /* The table is re-read each round: a VFS call may change it. */
@@ -90,7 +101,7 @@ PyObject *pyfs_root_listing(pyfs_state *st, bool as_bytes,
             rc = e ? PyList_Append(list, e) : -1;
             Py_XDECREF(e);
         } else if (!m->obj) {
-            rc = fat_root(st, list, as_bytes);
+            rc = vol_root(st, list, as_bytes);
         } else {
             PyObject *vfs = Py_NewRef(m->obj);
             PyObject *root = as_bytes ? PyBytes_FromString("/") : PyUnicode_FromString("/");
@@ -109,9 +120,9 @@ int pyfs_kind(pyfs_state *st, const char *path)
 {
     pyfs_loc loc;
     if (pyfs_resolve(st, path, &loc) < 0) return -1;
-    if (loc.where == PYFS_IN_FAT) {
-        vb_fat_info info;
-        if (vb_fat_stat(st->fs, loc.rest, &info) < 0) return -1;
+    if (loc.where == PYFS_IN_VOL) {
+        vb_vol_info info;
+        if (vb_vol_stat(st->vol, loc.rest, &info) < 0) return -1;
         return info.is_dir ? 1 : 0;
     }
     if (loc.where != PYFS_IN_VFS) return -1;

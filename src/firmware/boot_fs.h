@@ -5,14 +5,13 @@
 #define VB_FIRMWARE_BOOT_FS_H
 
 #include "engine/hal.h"
-#include "flash/flash_bdev.h"
-#include "fs/fat.h"
+#include "image/fsregion.h"
 #include "contract/firmware.h"
 
+/* The board volume: region.vol while region.mounted. */
 typedef struct vb_board_fs {
-    vb_flash_bdev bdev;
-    vb_fat fat;
-    bool mounted;
+    vb_fsregion region;
+    vb_vol_clock clock;          /* the board RTC */
 } vb_board_fs;
 
 /* Mount with the port's first-boot policy (port.h vb_first_boot), writing
@@ -21,11 +20,13 @@ typedef struct vb_board_fs {
  * notice every 3 s until Ctrl-C, then runs without a filesystem (returns
  * -ENODEV); rp2 formats on any failure, silently; Pycom formats a region
  * with no filesystem, and on any other failure reports the fatal error and
- * returns -EIO: the caller halts. The driver is vb_port_fs_driver's. */
+ * returns -EIO: the caller halts. The filesystem is what the region holds
+ * (littlefs or FAT on littlefs ports, FAT on FAT ports: fsregion.h); a
+ * format writes the port's. */
 int vb_boot_mount(vb_board_fs *bfs, const vb_firmware_ctx *fw, const vb_hal *hal);
 
 /* Format the volume again (os.fsformat / os.mkfs): defaults come back at the
  * next boot. 0 or a negative errno; mounted afterwards on success. */
-int vb_boot_reformat(vb_board_fs *bfs, const vb_firmware_ctx *fw);
+int vb_boot_reformat(vb_board_fs *bfs);
 
 #endif

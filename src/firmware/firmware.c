@@ -46,11 +46,11 @@ static void repl_write(void *ctx, const uint8_t *buf, size_t len)
     vb_hal_tx_all(&f->hal.hal, buf, len);
 }
 
-static int reformat(void *ctx, vb_fat **fs)
+static int reformat(void *ctx, vb_vol **vol)
 {
     firmware *f = ctx;
-    int rc = vb_boot_reformat(&f->bfs, f->fw);
-    *fs = &f->bfs.fat;
+    int rc = vb_boot_reformat(&f->bfs);
+    *vol = f->bfs.region.mounted ? &f->bfs.region.vol : NULL;
     return rc;
 }
 
@@ -58,7 +58,7 @@ static int reformat(void *ctx, vb_fat **fs)
 static _Noreturn void leave(firmware *f, vb_vm_exit why)
 {
     if (f->os_module) vb_pyfs_close_all(f->os_module);
-    if (f->bfs.mounted) vb_fat_unmount(&f->bfs.fat);
+    vb_fsregion_unmount(&f->bfs.region);
     _exit(why);
 }
 
@@ -130,7 +130,7 @@ static void error_flash(const firmware *f)
 /* Run a script from the board FS if it exists: outcome, or -1 when absent. */
 static int run_script(firmware *f, const char *name)
 {
-    if (!f->bfs.mounted) return -1;
+    if (!f->bfs.region.mounted) return -1;
     char *src;
     size_t len;
     if (vb_pyfs_read_file(f->os_module, name, &src, &len) < 0) return -1;
@@ -199,6 +199,7 @@ static _Noreturn void vm_main(firmware *f)
     /* 1. _boot: mount (Ctrl-C not armed; a Ctrl-C that ended the
      * corrupted-filesystem wait is dropped here). */
     int rc = vb_boot_mount(&f->bfs, f->fw, hal);
+    vb_pyfs_set_volume(f->os_module, f->bfs.region.mounted ? &f->bfs.region.vol : NULL);
     vb_engine_clear_exception();
     if (rc == -EIO) {           /* Pycom: the firmware halts */
         for (;;) pause();
@@ -344,7 +345,7 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
     snprintf(version, sizeof version, "%s on %s", VB_ENGINE_VERSION, id->build_date);
     snprintf(machine, sizeof machine, "%s with %s", id->board, id->mcu);
     vb_pyfs_config pc = {
-        .fs = &f.bfs.fat,
+        .vol = NULL,               /* each VM mounts its own (vm_main) */
         .mount_point = port->mount_point,
         .sys_path = port->sys_path,
         .uname = {id->platform, id->platform, f.has_image ? f.image.version : VB_ENGINE_VERSION + 1,

@@ -2,6 +2,7 @@
 #include "vol.h"
 
 #include <errno.h>
+#include <string.h>
 
 int vb_vol_sync(vb_vol *v) { return v->ops->sync(v); }
 int vb_vol_unmount(vb_vol *v) { return v->ops->unmount(v); }
@@ -25,6 +26,10 @@ int vb_vol_open(vb_vol *v, vb_vol_file *f, const char *path, const char *mode)
 {
     f->vol = v;
     f->open = false;
+    f->readable = f->writable = false;
+    bool plus = strchr(mode, '+') != NULL;
+    f->readable = plus || strchr(mode, 'r') != NULL;
+    f->writable = plus || strpbrk(mode, "wax") != NULL;
     int rc = v->ops->open(v, f, path, mode);
     f->open = rc >= 0;
     return rc;
@@ -32,12 +37,14 @@ int vb_vol_open(vb_vol *v, vb_vol_file *f, const char *path, const char *mode)
 
 ssize_t vb_vol_read(vb_vol_file *f, void *buf, size_t n)
 {
-    return f->open ? f->vol->ops->read(f, buf, n) : -EBADF;
+    if (!f->open) return -EBADF;
+    return f->readable ? f->vol->ops->read(f, buf, n) : -f->vol->ops->denied_errno;
 }
 
 ssize_t vb_vol_write(vb_vol_file *f, const void *buf, size_t n)
 {
-    return f->open ? f->vol->ops->write(f, buf, n) : -EBADF;
+    if (!f->open) return -EBADF;
+    return f->writable ? f->vol->ops->write(f, buf, n) : -f->vol->ops->denied_errno;
 }
 
 int64_t vb_vol_seek(vb_vol_file *f, int64_t off, int whence)

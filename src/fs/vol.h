@@ -75,6 +75,7 @@ typedef struct vb_vol {
 typedef struct vb_vol_file {
     vb_vol *vol;
     bool open;
+    bool readable, writable;   /* from the mode */
     union {
         vb_fat_file fat;
         struct {
@@ -143,6 +144,9 @@ int vb_vol_close(vb_vol_file *f);
 
 /* The calls behind a volume (vol_fat.c, vol_lfs2.c). */
 struct vb_vol_ops {
+    /* what a read of a write-only file (or the reverse) raises: FatFs's
+     * FR_DENIED is EACCES, littlefs's LFS_ERR_BADF is EBADF */
+    int denied_errno;
     int (*sync)(vb_vol *v);
     int (*unmount)(vb_vol *v);
     int (*statvfs)(vb_vol *v, vb_vol_usage *u);

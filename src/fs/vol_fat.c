@@ -119,6 +119,7 @@ static int f_flush(vb_vol_file *f) { return unmounted(f->vol) ? -EBADF : vb_fat_
 static int f_close(vb_vol_file *f) { return unmounted(f->vol) ? -EBADF : vb_fat_close(&f->u.fat); }
 
 const vb_vol_ops vb_vol_fat_ops = {
+    .denied_errno = EACCES,
     .sync = f_sync, .unmount = f_unmount, .statvfs = f_statvfs, .stat = f_stat,
     .mkdir = f_mkdir, .rmdir = f_rmdir, .remove = f_remove, .rename = f_rename,
     .opendir = f_opendir, .readdir = f_readdir, .closedir = f_closedir,

@@ -121,6 +121,7 @@ static int l_flush(vb_vol_file *f) { return vb_lfs2_sync(&f->u.lfs2.f); }
 static int l_close(vb_vol_file *f) { return vb_lfs2_close(&f->u.lfs2.f); }
 
 const vb_vol_ops vb_vol_lfs2_ops = {
+    .denied_errno = EBADF,
     .sync = l_sync, .unmount = l_unmount, .statvfs = l_statvfs, .stat = l_stat,
     .mkdir = l_mkdir, .rmdir = l_remove, .remove = l_remove, .rename = l_rename,
     .opendir = l_opendir, .readdir = l_readdir, .closedir = l_closedir,

@@ -66,18 +66,27 @@ def test_garbage_on_the_serial_line(board):
     alive(board)
 
 
+CORRUPT_NOTICE = (
+    b"The filesystem appears to be corrupted. If you had important data there, you\r\n"
+    b"may want to make a flash snapshot to try to recover it. Otherwise, perform\r\n"
+    b"factory reprogramming of MicroPython firmware (completely erase flash, followed\r\n"
+    b"by firmware programming).\r\n\r\n")
+
+
 def test_corrupt_filesystem_notice_then_ctrl_c(tmp_path):
     flash = str(tmp_path / "c.bin")
     b = Board(tmp_path, flash=flash)
     b.expect(BANNER, timeout=10)
     b.quit()
     p = PROFILES["generic"]
-    with open(flash, "r+b") as f:                          # damage the boot sector
-        f.seek(p["fs_off"] + 510)
-        f.write(b"\x00\x00")
+    with open(flash, "r+b") as f:          # zero littlefs's superblock pair (blocks 0, 1)
+        f.seek(p["fs_off"])
+        f.write(bytes(8192))
     b = Board(tmp_path, flash=flash)
     try:
-        b.expect(b"filesystem appears to be corrupted", timeout=10)
+        # inisetup.py's fs_corrupted() text, byte for byte
+        b.expect_exact(CORRUPT_NOTICE, timeout=10)
+        b.expect_exact(CORRUPT_NOTICE, timeout=10)         # again 3 s later
         b.send(b"\x03")
         b.expect(BANNER, timeout=5)
         b.send(b"1+1\r")
@@ -85,8 +94,8 @@ def test_corrupt_filesystem_notice_then_ctrl_c(tmp_path):
     finally:
         b.quit()
     with open(flash, "rb") as f:                           # the board did not "repair" it
-        f.seek(p["fs_off"] + 510)
-        assert f.read(2) == b"\x00\x00"
+        f.seek(p["fs_off"])
+        assert f.read(8192) == bytes(8192)
 
 
 def fd_count(pid):
