@@ -89,13 +89,6 @@ const vb_pin_def *vb_port_pin_by_gpio(const vb_port *p, unsigned gpio)
     return NULL;
 }
 
-vb_fs_type vb_port_fs_driver(const vb_port *p)
-{
-    /* interim: LFS2 driver not wired yet (issue 12 §2–3) */
-    (void)p;
-    return VB_FS_FAT;
-}
-
 const vb_port_ident *vb_port_ident_shown(const vb_port *p)
 {
     return p->ident_interim ? p->ident_interim : &p->ident;

@@ -175,9 +175,14 @@ typedef struct vb_port {
     vb_link_kind repl_link;
 
     /* ---- filesystem (flash.md §1) ---- */
-    vb_fs_type fs_type;            /* what the real port keeps (vb_port_fs_driver: what vboard mounts) */
+    vb_fs_type fs_type;            /* what the port formats (and mounts, image/fsregion.h) */
     uint32_t lfs2_read_size;       /* LFS2 parameters of the port (extmod/vfs_lfsx.c, */
     uint32_t lfs2_prog_size;       /*   its _boot.py), 0 when fs_type is FAT */
+    bool fs_autodetect;            /* _boot mounts whatever the region holds, by
+                                      littlefs's magic, else FAT (esp32's
+                                      vfs.mount of the block device); false:
+                                      fs_type only (rp2's _boot.py opens
+                                      VfsLfs2; Pycom FAT) */
     const char *mount_point;       /* "/" or "/flash" (also the cwd at boot) */
     vb_first_boot first_boot;
     const char *corrupt_notice;    /* FORMAT_IF_ERASED: printed every 3 s */
@@ -217,11 +222,6 @@ int vb_port_cause(const vb_port *p, vb_cause c);
 const vb_pin_def *vb_port_pin(const vb_port *p, const char *name);
 /* The pin whose register index is gpio, or NULL. */
 const vb_pin_def *vb_port_pin_by_gpio(const vb_port *p, unsigned gpio);
-
-/* The filesystem driver vboard uses on this port's flash region.
- * Interim: LFS2 driver not wired yet (issue 12 §2–3): FAT for every port,
- * whatever fs_type says the real port keeps. The one switch to flip. */
-vb_fs_type vb_port_fs_driver(const vb_port *p);
 
 /* The identity the board shows: the real port's (ident), or the interim
  * one its table names. */

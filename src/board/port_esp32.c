@@ -79,6 +79,7 @@ const vb_port vb_port_esp32 = {
     .fs_type = VB_FS_LFS2,         /* since v1.13; FAT still auto-detected */
     .lfs2_read_size = 32,
     .lfs2_prog_size = 32,
+    .fs_autodetect = true,
     .mount_point = "/",
     .first_boot = VB_FIRST_BOOT_FORMAT_IF_ERASED,
     /* inisetup.py fs_corrupted(): print() of a text ending in a newline */

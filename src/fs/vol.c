@@ -16,15 +16,23 @@ int vb_vol_rename(vb_vol *v, const char *from, const char *to) { return v->ops->
 int vb_vol_opendir(vb_vol *v, vb_vol_dir *d, const char *path)
 {
     d->vol = v;
+    d->generation = v->generation;
     return v->ops->opendir(v, d, path);
 }
 
-int vb_vol_readdir(vb_vol_dir *d, vb_vol_info *info) { return d->vol->ops->readdir(d, info); }
-int vb_vol_closedir(vb_vol_dir *d) { return d->vol->ops->closedir(d); }
+static bool dir_live(const vb_vol_dir *d) { return d->generation == d->vol->generation; }
+
+int vb_vol_readdir(vb_vol_dir *d, vb_vol_info *info)
+{
+    return dir_live(d) ? d->vol->ops->readdir(d, info) : -EBADF;
+}
+
+int vb_vol_closedir(vb_vol_dir *d) { return dir_live(d) ? d->vol->ops->closedir(d) : -EBADF; }
 
 int vb_vol_open(vb_vol *v, vb_vol_file *f, const char *path, const char *mode)
 {
     f->vol = v;
+    f->generation = v->generation;
     f->open = false;
     f->readable = f->writable = false;
     bool plus = strchr(mode, '+') != NULL;
@@ -35,29 +43,32 @@ int vb_vol_open(vb_vol *v, vb_vol_file *f, const char *path, const char *mode)
     return rc;
 }
 
+/* Open, and opened on the volume mounted now. */
+static bool live(const vb_vol_file *f) { return f->open && f->generation == f->vol->generation; }
+
 ssize_t vb_vol_read(vb_vol_file *f, void *buf, size_t n)
 {
-    if (!f->open) return -EBADF;
+    if (!live(f)) return -EBADF;
     return f->readable ? f->vol->ops->read(f, buf, n) : -f->vol->ops->denied_errno;
 }
 
 ssize_t vb_vol_write(vb_vol_file *f, const void *buf, size_t n)
 {
-    if (!f->open) return -EBADF;
+    if (!live(f)) return -EBADF;
     return f->writable ? f->vol->ops->write(f, buf, n) : -f->vol->ops->denied_errno;
 }
 
 int64_t vb_vol_seek(vb_vol_file *f, int64_t off, int whence)
 {
-    return f->open ? f->vol->ops->seek(f, off, whence) : -EBADF;
+    return live(f) ? f->vol->ops->seek(f, off, whence) : -EBADF;
 }
 
-int64_t vb_vol_size(vb_vol_file *f) { return f->open ? f->vol->ops->size(f) : -EBADF; }
-int vb_vol_flush(vb_vol_file *f) { return f->open ? f->vol->ops->flush(f) : -EBADF; }
+int64_t vb_vol_size(vb_vol_file *f) { return live(f) ? f->vol->ops->size(f) : -EBADF; }
+int vb_vol_flush(vb_vol_file *f) { return live(f) ? f->vol->ops->flush(f) : -EBADF; }
 
 int vb_vol_close(vb_vol_file *f)
 {
-    if (!f->open) return -EBADF;
+    bool ok = live(f);
     f->open = false;
-    return f->vol->ops->close(f);
+    return ok ? f->vol->ops->close(f) : -EBADF;
 }

@@ -60,9 +60,12 @@ typedef struct vb_vol_usage {
 typedef struct vb_vol_ops vb_vol_ops;
 
 /* A mounted volume. Must not move while mounted (the drivers keep pointers
- * into it); fields are the drivers' own. */
+ * into it); fields are the drivers' own. Zero it before its first mount. */
 typedef struct vb_vol {
     const vb_vol_ops *ops;
+    uint32_t generation;       /* +1 at every mount: a file or directory of an
+                                  earlier mount is stale (-EBADF), never let
+                                  loose on the volume mounted since */
     vb_vol_kind kind;
     vb_vol_clock clock;
     bool mtime;                /* littlefs: files carry the mtime attribute */
@@ -74,6 +77,7 @@ typedef struct vb_vol {
 
 typedef struct vb_vol_file {
     vb_vol *vol;
+    uint32_t generation;       /* the volume's at open */
     bool open;
     bool readable, writable;   /* from the mode */
     union {
@@ -88,6 +92,7 @@ typedef struct vb_vol_file {
 
 typedef struct vb_vol_dir {
     vb_vol *vol;
+    uint32_t generation;       /* the volume's at opendir */
     union {
         vb_fat_dir fat;
         vb_lfs2_dir lfs2;

@@ -32,7 +32,9 @@ static void info_of(const vb_fat_info *in, vb_vol_info *out)
 int vb_vol_mount_fat(vb_vol *v, const vb_blockdev *bd, vb_fat_names names,
                      const vb_vol_clock *clock)
 {
+    uint32_t generation = v->generation + 1;
     memset(v, 0, sizeof *v);
+    v->generation = generation;
     v->ops = &vb_vol_fat_ops;
     v->kind = VB_VOL_FAT;
     v->clock = *clock;

@@ -20,9 +20,8 @@ int vb_fsregion_init(vb_fsregion *r, vb_flash *flash, const vb_profile *p)
 vb_vol_kind vb_fsregion_detect(vb_fsregion *r)
 {
     const vb_profile *p = r->profile;
-    if (p->port->fs_type == VB_FS_LFS2 && vb_flash_region_is_lfs2(r->bdev.flash, p->fs_offset, p->fs_size))
-        return VB_VOL_LFS2;
-    return VB_VOL_FAT;
+    if (!p->port->fs_autodetect) return p->port->fs_type == VB_FS_LFS2 ? VB_VOL_LFS2 : VB_VOL_FAT;
+    return vb_flash_region_is_lfs2(r->bdev.flash, p->fs_offset, p->fs_size) ? VB_VOL_LFS2 : VB_VOL_FAT;
 }
 
 static int mount_as(vb_fsregion *r, vb_vol_kind kind, vb_fat_names names, const vb_vol_clock *clock)

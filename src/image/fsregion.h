@@ -2,12 +2,12 @@
  * knows which driver a board's flash holds and how the port formats it, for
  * the firmware's _boot stage and the host tools alike (issue 12 §3–4).
  *
- * Mounting follows the port's filesystem (port.h fs_type). On a littlefs
- * port it autodetects as MicroPython's vfs.mount does on a block device:
- * littlefs's magic at byte 8 of block 0 or 1 means littlefs (with the
- * port's read and prog sizes, mtime on), anything else is tried as FAT, so
- * an old vboard FAT image on the esp32 layout still boots. A FAT port only
- * ever mounts FAT. Formatting writes the port's filesystem: FAT with the
+ * Mounting follows the port (port.h fs_type, fs_autodetect). A port that
+ * autodetects (esp32) does what MicroPython's vfs.mount does on a block
+ * device: littlefs's magic at byte 8 of block 0 or 1 means littlefs (with
+ * the port's read and prog sizes, mtime on), anything else is tried as FAT,
+ * so an old vboard FAT image on the esp32 layout still boots. Other ports
+ * mount only their own filesystem (rp2: littlefs; Pycom: FAT). Formatting writes the port's filesystem: FAT with the
  * profile's label, or littlefs as VfsLfs2.mkfs with the port's parameters. */
 #ifndef VB_IMAGE_FSREGION_H
 #define VB_IMAGE_FSREGION_H

@@ -239,17 +239,19 @@ static char *load_manifest(const char *name, long sv[10])
 
 static const char *const boards[] = {"esp32", "rp2", "pycom"};
 
-/* Nothing to mount: a littlefs port finds no magic and tries FAT, so every
- * port gets FAT's "no filesystem", -ENODEV (VfsFat's ENODEV, what
- * inisetup.py / _boot.py / Pycom's boot take as "format"). Nothing is
- * written. */
+/* Nothing to mount: esp32 finds no magic and tries FAT, which gives "no
+ * filesystem", -ENODEV (VfsFat's, what inisetup.py takes as "format" when
+ * the region is erased); rp2 tries littlefs only, which finds no valid
+ * pair, -EILSEQ (LFS_ERR_CORRUPT; its _boot.py formats on any error);
+ * Pycom tries FAT only. Nothing is written. */
 static void test_erased(void)
 {
     for (size_t i = 0; i < 3; i++) {
         board *b = board_new(boards[i]);
         CHECK(vb_fsregion_erased(&b->r));
-        CHECK_EQ(vb_fsregion_detect(&b->r), VB_VOL_FAT);
-        CHECK_EQ(vb_fsregion_mount(&b->r, VB_FAT_NAMES_OEM, &clock), -ENODEV);
+        bool rp2 = strcmp(boards[i], "rp2") == 0;
+        CHECK_EQ(vb_fsregion_detect(&b->r), rp2 ? VB_VOL_LFS2 : VB_VOL_FAT);
+        CHECK_EQ(vb_fsregion_mount(&b->r, VB_FAT_NAMES_OEM, &clock), rp2 ? -EILSEQ : -ENODEV);
         CHECK(!b->r.mounted);
         CHECK_EQ(vb_fsregion_write_defaults(&b->r), -ENODEV);
         CHECK_EQ(vb_fsregion_unmount(&b->r), 0);   /* not mounted: nothing to do */
@@ -591,6 +593,20 @@ static void test_fat_on_esp32(void)
     board_free(b);
 }
 
+/* rp2's _boot.py opens VfsLfs2 and nothing else: a FAT volume in its
+ * region is not mounted (the board then formats littlefs over it). */
+static void test_fat_on_rp2(void)
+{
+    board *b = board_new("rp2");
+    CHECK_EQ(vb_fat_mkfs(&b->r.bdev.bd, NULL, vb_vol_clock_fat, (void *)&clock), 0);
+    CHECK_EQ(vb_fsregion_detect(&b->r), VB_VOL_LFS2);
+    CHECK(vb_fsregion_mount(&b->r, VB_FAT_NAMES_OEM, &clock) < 0);
+    CHECK(!b->r.mounted);
+    CHECK_EQ(vb_fsregion_format(&b->r, VB_FAT_NAMES_OEM, &clock), 0);
+    CHECK_EQ(b->r.vol.kind, VB_VOL_LFS2);
+    board_free(b);
+}
+
 /* Pycom keeps FAT (LittleFS only when its config block says so, which
  * vboard does not model): a littlefs image in its region is not detected
  * as littlefs, and as FAT it is "no filesystem"; a format gives FAT. */
@@ -624,6 +640,7 @@ int main(void)
     RUN(test_esp32_first_boot);
     RUN(test_esp32_tree);
     RUN(test_rp2_tree);
+    RUN(test_fat_on_rp2);
     RUN(test_lfs2_refused);
     RUN(test_lfs2_magic_block1);
     RUN(test_fat_on_esp32);
