@@ -25,26 +25,36 @@ static PyObject *find_in(pyfs_state *st, PyObject *fullname, const char *entry,
                                 entry[strlen(entry) - 1] == '/' ? "" : "/", name)
                      : snprintf(base, sizeof base, "%s", name);
     if (n < 0 || (size_t)n >= sizeof base) return Py_NewRef(Py_None);
-    bool pkg = false;
+    /* As MicroPython's builtinimport.c: a directory wins over name.py and
+     * is a package, with its __init__.py or, without one, a namespace
+     * package (no code, no __file__; its submodules are found below it). */
+    bool pkg = false, ns = false;
     snprintf(file, sizeof file, "%s/__init__.py", base);
     int k = pyfs_kind(st, base), kf = k == 1 ? pyfs_kind(st, file) : -1;
     if (k == -2 || kf == -2) return NULL;
-    if (k == 1 && kf == 0) {
+    if (k == 1) {
         pkg = true;
+        ns = kf != 0;
     } else {
         snprintf(file, sizeof file, "%s.py", base);
         if ((k = pyfs_kind(st, file)) != 0) return k == -2 ? NULL : Py_NewRef(Py_None);
     }
-    /* ModuleSpec(name, loader, origin=file): origin is keyword-only */
+    /* ModuleSpec(name, loader, origin=file): origin is keyword-only; a
+     * namespace package has no origin (exec_module then runs nothing) */
     PyObject *bootstrap = PyImport_ImportModule("_frozen_importlib");
     PyObject *cls = bootstrap ? PyObject_GetAttrString(bootstrap, "ModuleSpec") : NULL;
     PyObject *args = cls ? Py_BuildValue("(OO)", fullname, self) : NULL;
-    PyObject *kw = args ? Py_BuildValue("{ss}", "origin", file) : NULL;
+    PyObject *kw = !args ? NULL
+                 : ns    ? Py_BuildValue("{sO}", "is_package", Py_True)
+                         : Py_BuildValue("{ss}", "origin", file);
     PyObject *spec = kw ? PyObject_Call(cls, args, kw) : NULL;
     Py_XDECREF(kw);
     Py_XDECREF(args);
     Py_XDECREF(cls);
     Py_XDECREF(bootstrap);
+    /* a file's spec has a location: __file__ set from origin, and repr()
+     * is MicroPython's <module 'name' from 'file'> */
+    if (spec && !ns && PyObject_SetAttrString(spec, "has_location", Py_True) < 0) Py_CLEAR(spec);
     if (spec && pkg) {
         PyObject *locs = Py_BuildValue("[s]", base);
         if (!locs || PyObject_SetAttrString(spec, "submodule_search_locations", locs) < 0)
@@ -100,6 +110,16 @@ static PyObject *finder_exec_module(PyObject *self, PyObject *module)
     PyObject *origin = spec ? PyObject_GetAttrString(spec, "origin") : NULL;
     Py_XDECREF(spec);
     if (!origin) return NULL;
+    if (origin == Py_None) {
+        /* a namespace package: no code; without a loader its repr is
+         * MicroPython's <module 'name'> */
+        Py_DECREF(origin);
+        PyObject *sp = PyObject_GetAttrString(module, "__spec__");
+        int rc = sp ? PyObject_SetAttrString(sp, "loader", Py_None) : -1;
+        Py_XDECREF(sp);
+        if (rc < 0) return NULL;
+        Py_RETURN_NONE;
+    }
     const char *path = PyUnicode_AsUTF8(origin);
     PyObject *res = NULL;
     char *src = NULL;

@@ -141,6 +141,7 @@ class RemoteFS:
         return (1024, 1024, 100, 50, 50, 0, 0, 0, 0, 255)
 
 store = {'/': None, '/hello.py': b'GREETING = "hi from the mount"\n',
+         '/nspkg': None, '/nspkg/inner.py': b'WHERE = "namespace package on the mount"\n',
          '/lib': None, '/lib/helper.py': b'def twice(x):\n    return 2 * x\n',
          '/data.bin': bytes(range(256)) * 5}
 rfs = RemoteFS(store)
@@ -186,7 +187,7 @@ def test_mount_listing_cwd_and_imports(board, client):
         assert root == ["flash", "remote"], root
     assert ("remote", 0x4000, 0) in client.ls("/")
     assert client.eval("os.getcwd()") == "/remote"
-    assert client.eval("os.listdir()") == ["data.bin", "hello.py", "lib"]
+    assert client.eval("os.listdir()") == ["data.bin", "hello.py", "lib", "nspkg"]
     assert client.eval("os.listdir('lib')") == ["helper.py"]
     assert client.exec("import hello\nprint(hello.GREETING, hello.__file__)") \
         == b"hi from the mount /remote/hello.py\r\n"
@@ -201,6 +202,15 @@ def test_mount_listing_cwd_and_imports(board, client):
     assert not any(isinstance(c, tuple) and "/remote" in c[1] for c in calls), calls
 
 
+def test_namespace_package_imports_from_the_mount(board, client):
+    # a directory without __init__.py is a package (v1.24): no code, no
+    # __file__, its modules found below it
+    mount(client)
+    assert client.exec("import nspkg.inner\nprint(nspkg.inner.WHERE, nspkg, "
+                       "hasattr(nspkg, '__file__'), nspkg.inner.__file__)") == \
+        b"namespace package on the mount <module 'nspkg'> False /remote/nspkg/inner.py\r\n"
+
+
 def test_mpremote_file_helpers_through_the_mount(client):
     mount(client)
     assert client.stat("/remote/data.bin")[6] == 1280
@@ -210,11 +220,11 @@ def test_mpremote_file_helpers_through_the_mount(client):
     assert client.sha256("/remote/up.bin") == hashlib.sha256(data).digest()
     assert client.eval("len(store['/up.bin'])") == 3000
     assert [e[:2] for e in client.ls("/remote")] == [
-        ("data.bin", 0x8000), ("hello.py", 0x8000), ("lib", 0x4000), ("up.bin", 0x8000)]
+        ("data.bin", 0x8000), ("hello.py", 0x8000), ("lib", 0x4000), ("nspkg", 0x4000), ("up.bin", 0x8000)]
     client.exec("os.mkdir('/remote/d')\nos.rename('/remote/up.bin', '/remote/d/u.bin')\n"
                 "os.remove('/remote/hello.py')")
     assert client.eval("sorted(k for k in store)") == [
-        "/", "/d", "/d/u.bin", "/data.bin", "/lib", "/lib/helper.py"]
+        "/", "/d", "/d/u.bin", "/data.bin", "/lib", "/lib/helper.py", "/nspkg", "/nspkg/inner.py"]
     out, err = client.stat_raw("/remote/no/such")
     assert out == b"" and err.endswith(b"OSError: [Errno 2] ENOENT\r\n"), err
     # mount-point errors as MicroPython raises them
