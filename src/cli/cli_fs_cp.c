@@ -22,7 +22,7 @@
 
 typedef struct cp {
     const cli_args *a;
-    vb_fat *fs;
+    vb_vol *v;
     bool recursive;
     int rc;              /* CLI_FAILED once anything failed */
     cli_walk walk;       /* board directories copied to the host so far */
@@ -50,8 +50,8 @@ static void put_file(cp *c, const char *host, const char *board)
         host_fail(c, host, -errno, NULL);
         return;
     }
-    vb_fat_file f;
-    int r = vb_fat_open(c->fs, &f, board, "w");
+    vb_vol_file f;
+    int r = vb_vol_open(c->v, &f, board, "w");
     if (r < 0) {
         fclose(in);
         board_fail(c, board, r, NULL);
@@ -66,18 +66,18 @@ static void put_file(cp *c, const char *host, const char *board)
                 host_err = errno ? -errno : -EIO;
             break;
         }
-        ssize_t w = vb_fat_write(&f, buf, n);
+        ssize_t w = vb_vol_write(&f, buf, n);
         if (w < 0 || (size_t)w != n) {
             r = w < 0 ? (int)w : -ENOSPC;
             break;
         }
     }
-    int cl = vb_fat_close(&f);
+    int cl = vb_vol_close(&f);
     if (r == 0)
         r = cl;
     fclose(in);
     if (r < 0 || host_err < 0) {
-        vb_fat_remove(c->fs, board);   /* best effort: no half copies on the board */
+        vb_vol_remove(c->v, board);   /* best effort: no half copies on the board */
         if (host_err < 0)
             host_fail(c, host, host_err, NULL);
         else
@@ -137,9 +137,9 @@ static void put_path(cp *c, const char *host, const char *board, int depth);
 
 static void put_tree(cp *c, const char *host, const char *board, int depth)
 {
-    int r = vb_fat_mkdir(c->fs, board);
-    vb_fat_info st;
-    if (r == -EEXIST && vb_fat_stat(c->fs, board, &st) == 0 && st.is_dir)
+    int r = vb_vol_mkdir(c->v, board);
+    vb_vol_info st;
+    if (r == -EEXIST && vb_vol_stat(c->v, board, &st) == 0 && st.is_dir)
         r = 0;
     if (r < 0) {
         board_fail(c, board, r, NULL);
@@ -183,9 +183,9 @@ static void put_path(cp *c, const char *host, const char *board, int depth)
     }
 }
 
-int cli_fs_put_contents(const cli_args *a, vb_fat *fs, const char *host_dir, const char *board_dir)
+int cli_fs_put_contents(const cli_args *a, vb_vol *v, const char *host_dir, const char *board_dir)
 {
-    cp c = {.a = a, .fs = fs, .recursive = true, .rc = CLI_OK};
+    cp c = {.a = a, .v = v, .recursive = true, .rc = CLI_OK};
     size_t n = 0;
     int err;
     char **names = host_list(host_dir, &n, &err);
@@ -251,8 +251,8 @@ static int write_all(int fd, const char *buf, size_t n)
 /* Board file -> dirfd/name (host: the same, for messages). */
 static void get_file(cp *c, const char *board, int dirfd, const char *name, const char *host)
 {
-    vb_fat_file f;
-    int r = vb_fat_open(c->fs, &f, board, "r");
+    vb_vol_file f;
+    int r = vb_vol_open(c->v, &f, board, "r");
     if (r < 0) {
         board_fail(c, board, r, NULL);
         return;
@@ -260,17 +260,17 @@ static void get_file(cp *c, const char *board, int dirfd, const char *name, cons
     char tmp[64];
     int out = host_tmpfile(dirfd, tmp);
     if (out < 0) {
-        vb_fat_close(&f);
+        vb_vol_close(&f);
         host_fail(c, host, out, NULL);
         return;
     }
     char buf[CP_CHUNK];
     int host_err = 0;
     ssize_t got;
-    while ((got = vb_fat_read(&f, buf, sizeof buf)) > 0)
+    while ((got = vb_vol_read(&f, buf, sizeof buf)) > 0)
         if ((host_err = write_all(out, buf, (size_t)got)) < 0)
             break;
-    vb_fat_close(&f);
+    vb_vol_close(&f);
     if (close(out) != 0 && host_err == 0)
         host_err = -errno;
     /* rename(2) replaces the entry itself, whatever it is (a symbolic link
@@ -302,7 +302,7 @@ static int host_subdir(int dirfd, const char *name)
     return err;
 }
 
-static void get_entry(cp *c, const char *board, const vb_fat_info *st, int dirfd,
+static void get_entry(cp *c, const char *board, const vb_vol_info *st, int dirfd,
                       const char *name, const char *host, int depth);
 
 /* Every entry of the board directory `board` into the host directory open
@@ -311,14 +311,14 @@ static void get_contents(cp *c, const char *board, int dirfd, const char *host, 
 {
     cli_dirent *ents;
     size_t n;
-    int r = cli_read_dir(c->fs, board, &ents, &n);
+    int r = cli_read_dir(c->v, board, &ents, &n);
     if (r < 0) {
         board_fail(c, board, r, NULL);
         return;
     }
     for (size_t i = 0; i < n; i++) {
         char bchild[CLI_PATH_MAX], hchild[CLI_PATH_MAX];
-        if (!cli_walk_child(c->a, &c->walk, c->fs, board, &ents[i], bchild)) {
+        if (!cli_walk_child(c->a, &c->walk, c->v, board, &ents[i], bchild)) {
             c->rc = CLI_FAILED;
             continue;
         }
@@ -326,8 +326,8 @@ static void get_contents(cp *c, const char *board, int dirfd, const char *host, 
             board_fail(c, bchild, -ENAMETOOLONG, NULL);
             continue;
         }
-        vb_fat_info st;
-        if ((r = vb_fat_stat(c->fs, bchild, &st)) < 0)
+        vb_vol_info st;
+        if ((r = vb_vol_stat(c->v, bchild, &st)) < 0)
             board_fail(c, bchild, r, NULL);
         else
             get_entry(c, bchild, &st, dirfd, ents[i].name, hchild, depth + 1);
@@ -335,7 +335,7 @@ static void get_contents(cp *c, const char *board, int dirfd, const char *host, 
     cli_free_dir(ents, n);
 }
 
-static void get_entry(cp *c, const char *board, const vb_fat_info *st, int dirfd,
+static void get_entry(cp *c, const char *board, const vb_vol_info *st, int dirfd,
                       const char *name, const char *host, int depth)
 {
     if (!st->is_dir) {
@@ -361,14 +361,14 @@ static void get_entry(cp *c, const char *board, const vb_fat_info *st, int dirfd
 static void get_path(cp *c, const char *board, const char *dst, bool into, const char *base,
                      const char *target)
 {
-    vb_fat_info st;
-    int r = vb_fat_stat(c->fs, board, &st);
+    vb_vol_info st;
+    int r = vb_vol_stat(c->v, board, &st);
     if (r < 0) {
         board_fail(c, board, r, NULL);
         return;
     }
     cli_walk_free(&c->walk);   /* each source is one walk */
-    if (st.is_dir && c->recursive && (r = cli_walk_start(&c->walk, c->fs, board)) < 0) {
+    if (st.is_dir && c->recursive && (r = cli_walk_start(&c->walk, c->v, board)) < 0) {
         board_fail(c, board, r, NULL);
         return;
     }
@@ -410,8 +410,8 @@ static bool dest_is_dir(cp *c, const char *dst, const char *board_dst, bool to_b
     bool exists_dir = false;
     *err = 0;
     if (to_board) {
-        vb_fat_info st;
-        int r = vb_fat_stat(c->fs, board_dst, &st);
+        vb_vol_info st;
+        int r = vb_vol_stat(c->v, board_dst, &st);
         exists_dir = r == 0 && st.is_dir;
         if (spelled && r < 0)
             *err = r;
@@ -448,7 +448,7 @@ int cli_cmd_fs_cp(const cli_args *a)
     int rc = cli_open_fs(a, &im);
     if (rc != CLI_OK)
         return rc;
-    cp c = {.a = a, .fs = &im.fat, .recursive = a->opts & CLI_OPT_RECURSIVE, .rc = CLI_OK};
+    cp c = {.a = a, .v = &im.fs.vol, .recursive = a->opts & CLI_OPT_RECURSIVE, .rc = CLI_OK};
     int err;
     const char *hint = NULL;
     bool into = dest_is_dir(&c, dst, board_dst, to_board, &err);

@@ -22,12 +22,13 @@ int cli_cmd_image_create(const cli_args *a)
     }
     const char *path = a->argv[0];
     char err[VB_ERR_LEN];
-    if (vb_image_create(path, p, vb_image_host_clock, NULL, err, sizeof err) < 0) {
+    if (vb_image_create(path, p, &vb_image_vol_clock, err, sizeof err) < 0) {
         cli_error(a, "%s", err);
         return CLI_FAILED;
     }
-    printf("created %s: %s board, %u bytes of flash, FAT filesystem at 0x%X (%u bytes)\n",
-           path, board, p->flash_size, p->fs_offset, p->fs_size);
+    printf("created %s: %s board, %u bytes of flash, %s filesystem at 0x%X (%u bytes)\n",
+           path, board, p->flash_size, p->port->fs_type == VB_FS_LFS2 ? "littlefs" : "FAT",
+           p->fs_offset, p->fs_size);
     return CLI_OK;
 }
 
@@ -71,11 +72,9 @@ static void part_kind(const vb_part_rec *r, char *buf, size_t len)
 static void print_lfs2_info(vb_image *im)
 {
     const vb_profile *p = im->profile;
-    vb_flash_lfs2dev dev;
     vb_lfs2_check_stats st;
     memset(&st, 0, sizeof st);
-    int n = vb_flash_lfs2dev_init(&dev, &im->flash, p->fs_offset, p->fs_size);
-    if (n == 0) n = vb_lfs2_check_text(&dev.dev, NULL, 0, &st);
+    int n = vb_lfs2_check_text(&im->fs.lfs2dev.dev, NULL, 0, &st);
     if (!st.found) {
         printf("fs: littlefs magic at 0x%X but no valid superblock ('vboard image check' tells more)\n",
                p->fs_offset);
@@ -88,7 +87,9 @@ static void print_lfs2_info(vb_image *im)
            n > 0 ? "; problems found: run 'vboard image check'" : "");
 }
 
-static void print_info(const char *path, const vb_image_info *in, bool lfs2)
+/* lfs2: the region holds littlefs's magic (its lines come after these);
+ * why: the mount's sentence when the filesystem did not mount. */
+static void print_info(const char *path, const vb_image_info *in, bool lfs2, const char *why)
 {
     printf("image: %s\n", path);
     printf("profile: %s", in->profile->name);
@@ -121,6 +122,8 @@ static void print_info(const char *path, const vb_image_info *in, bool lfs2)
     }
     switch (in->fs_state) {
     case VB_IMAGE_FS_OK:
+        if (in->fs_kind != VB_VOL_FAT)
+            break;     /* littlefs: print_lfs2_info */
         printf("fs: FAT%u at 0x%X, %u bytes, sector %u, cluster %u, clusters %u, fats %u, "
                "root entries %u\n", in->fat_bits, in->fs_offset, in->fs_size, in->sector_size,
                in->cluster_bytes, in->clusters, in->n_fats, in->root_entries);
@@ -135,14 +138,15 @@ static void print_info(const char *path, const vb_image_info *in, bool lfs2)
         break;
     case VB_IMAGE_FS_NONE:
         if (!lfs2)     /* else told after this (print_lfs2_info) */
-            printf("fs: no FAT filesystem at 0x%X, %u bytes\n", in->fs_offset, in->fs_size);
+            printf("fs: no %sFAT filesystem at 0x%X, %u bytes\n",
+                   in->profile->port->fs_type == VB_FS_LFS2 ? "littlefs or " : "", in->fs_offset,
+                   in->fs_size);
         break;
-    case VB_IMAGE_FS_ERROR: {
-        char e[64];
-        printf("fs: cannot mount the region at 0x%X, %u bytes: %s\n", in->fs_offset, in->fs_size,
-               vb_errstr(in->fs_error, e, sizeof e));
+    case VB_IMAGE_FS_ERROR:
+        if (!lfs2)     /* else told after print_lfs2_info */
+            printf("fs: cannot mount the region at 0x%X, %u bytes: %s\n", in->fs_offset,
+                   in->fs_size, why);
         break;
-    }
     }
 }
 
@@ -159,10 +163,19 @@ int cli_cmd_image_info(const cli_args *a)
         cli_errno(a, path, r, NULL);
         rc = CLI_FAILED;
     } else {
-        bool lfs2 = info.fs_state == VB_IMAGE_FS_NONE &&
+        /* littlefs's magic: its superblock and usage, whether it mounted
+         * (an LFS2 port) or not (refused, corrupt, or on a FAT port). */
+        bool lfs2 = !(info.fs_state == VB_IMAGE_FS_OK && info.fs_kind == VB_VOL_FAT) &&
                     vb_flash_region_is_lfs2(&im.flash, im.profile->fs_offset, im.profile->fs_size);
-        print_info(path, &info, lfs2);
-        if (lfs2) print_lfs2_info(&im);
+        char why[VB_ERR_LEN] = "";
+        if (info.fs_state == VB_IMAGE_FS_ERROR)
+            vb_image_mount(&im, VB_FAT_NAMES_UTF8, why, sizeof why);   /* fails again: its sentence */
+        print_info(path, &info, lfs2, why);
+        if (lfs2) {
+            print_lfs2_info(&im);
+            if (info.fs_state == VB_IMAGE_FS_ERROR)
+                printf("fs: not mountable: %s\n", why);
+        }
     }
     return cli_close_image(a, &im, rc);
 }
@@ -173,15 +186,13 @@ static void print_problem(void *ctx, const char *line)
     printf("%s\n", line);
 }
 
-/* `image check` of a littlefs v2 region (a dump of a real esp32 or rp2
- * board, or what vboard writes once littlefs is wired in). */
+/* `image check` of a littlefs v2 region (what vboard writes on esp32 and
+ * rp2, or a dump of a real board). */
 static int check_lfs2(const cli_args *a, const char *path, vb_image *im)
 {
-    vb_flash_lfs2dev dev;
-    int n = vb_flash_lfs2dev_init(&dev, &im->flash, im->profile->fs_offset, im->profile->fs_size);
     vb_lfs2_check_stats st;
     memset(&st, 0, sizeof st);
-    if (n == 0) n = vb_lfs2_check(&dev.dev, print_problem, NULL, &st);
+    int n = vb_lfs2_check(&im->fs.lfs2dev.dev, print_problem, NULL, &st);
     if (n == -ENODEV) {
         cli_error(a, "%s: the region at 0x%X names littlefs but holds no valid superblock",
                   path, im->profile->fs_offset);
@@ -216,7 +227,7 @@ int cli_cmd_image_check(const cli_args *a)
     if (vb_flash_region_is_lfs2(&im.flash, p->fs_offset, p->fs_size))
         return cli_close_image(a, &im, check_lfs2(a, path, &im));
     vb_fat_check_stats st;
-    int n = vb_fat_check(&im.bdev.bd, print_problem, NULL, &st);
+    int n = vb_fat_check(&im.fs.bdev.bd, print_problem, NULL, &st);
     if (n == -ENODEV) {
         cli_error(a, "%s: no FAT12/16 filesystem in the filesystem region at 0x%X", path,
                   im.profile->fs_offset);

@@ -68,7 +68,7 @@ static bool decode_send(const cli_args *a, const char *s, char *out, size_t *len
 static int fs_add(const cli_args *a, const vb_profile *p, const char *flash, const char *dir)
 {
     char err[VB_ERR_LEN];
-    if (access(flash, F_OK) != 0 && vb_image_create(flash, p, vb_image_host_clock, NULL, err, sizeof err) < 0) {
+    if (access(flash, F_OK) != 0 && vb_image_create(flash, p, &vb_image_vol_clock, err, sizeof err) < 0) {
         cli_error(a, "%s", err);
         return CLI_USAGE;
     }
@@ -80,11 +80,9 @@ static int fs_add(const cli_args *a, const vb_profile *p, const char *flash, con
     if (vb_image_fs_erased(&im)) {
         /* as the board's first boot would: format, defaults; then remount
          * with host (UTF-8) names for the copy */
-        int r = vb_image_format_fs(&im, vb_image_host_clock, NULL, err, sizeof err);
-        if (r == 0 && im.mounted) {
-            r = vb_fat_unmount(&im.fat);
-            im.mounted = false;
-        }
+        int r = vb_image_format_fs(&im, &vb_image_vol_clock, err, sizeof err);
+        if (r == 0 && (r = vb_fsregion_unmount(&im.fs)) < 0)
+            snprintf(err, sizeof err, "cannot write the new filesystem back: %s", strerror(-r));
         if (r < 0) {
             cli_error(a, "%s: %s", flash, err);
             vb_image_close(&im, NULL, 0);
@@ -96,7 +94,7 @@ static int fs_add(const cli_args *a, const vb_profile *p, const char *flash, con
         vb_image_close(&im, NULL, 0);
         return CLI_USAGE;
     }
-    int rc = cli_fs_put_contents(a, &im.fat, dir, "/");
+    int rc = cli_fs_put_contents(a, &im.fs.vol, dir, "/");
     return cli_close_image(a, &im, rc);
 }
 

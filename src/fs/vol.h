@@ -126,7 +126,9 @@ int vb_vol_remove(vb_vol *v, const char *path);
 int vb_vol_rename(vb_vol *v, const char *from, const char *to);
 
 /* Entries in on-disk order, never "." or "..": 1 per entry, 0 at the end.
- * Close every directory opened (littlefs tracks open handles). */
+ * Listings carry no time on littlefs (mtime 0: it is an attribute of the
+ * entry, stat it), as MicroPython's ilistdir has none. Close every
+ * directory opened (littlefs tracks open handles). */
 int vb_vol_opendir(vb_vol *v, vb_vol_dir *d, const char *path);
 int vb_vol_readdir(vb_vol_dir *d, vb_vol_info *info);
 int vb_vol_closedir(vb_vol_dir *d);

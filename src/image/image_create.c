@@ -1,5 +1,4 @@
-/* A new image as a board's first boot leaves it, and the default files
- * (image.h). */
+/* A new image as a board's first boot leaves it (image.h). */
 #include "util/errtext.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -15,48 +14,10 @@
 #include "util/errname.h"
 
 
-static int write_file(vb_fat *fs, const char *path, const char *content)
-{
-    vb_fat_file f;
-    int rc = vb_fat_open(fs, &f, path, "x");
-    if (rc < 0)
-        return rc;
-    size_t len = strlen(content);
-    ssize_t w = vb_fat_write(&f, content, len);
-    int c = vb_fat_close(&f);
-    if (w < 0)
-        return (int)w;
-    if ((size_t)w != len)
-        return -ENOSPC;
-    return c;
-}
-
-int vb_image_write_defaults(vb_fat *fs, const vb_profile *profile)
-{
-    const vb_port *p = profile->port;
-    vb_fat_info st;
-    for (unsigned i = 0; i < p->n_default_files; i++) {
-        const vb_default_file *df = &p->default_files[i];
-        int rc = vb_fat_stat(fs, df->path, &st);
-        if (rc == -ENOENT)
-            rc = write_file(fs, df->path, df->content);
-        if (rc < 0)
-            return rc;
-    }
-    for (unsigned i = 0; i < p->n_default_dirs; i++) {
-        int rc = vb_fat_stat(fs, p->default_dirs[i], &st);
-        if (rc == -ENOENT)
-            rc = vb_fat_mkdir(fs, p->default_dirs[i]);
-        if (rc < 0)
-            return rc;
-    }
-    return 0;
-}
-
 /* Everything a first flash and boot write, in the order they happen:
  * partition table and factory firmware (esptool), otadata (bootloader),
  * then _boot.py's mkfs and default files. */
-static int first_boot(vb_image *im, vb_clock_fn clock, void *clock_ctx, char *err, size_t errlen)
+static int first_boot(vb_image *im, const vb_vol_clock *clock, char *err, size_t errlen)
 {
     const vb_profile *p = im->profile;
     char e[64];
@@ -77,30 +38,21 @@ static int first_boot(vb_image *im, vb_clock_fn clock, void *clock_ctx, char *er
             return rc;
         }
     }
-    return vb_image_format_fs(im, clock, clock_ctx, err, errlen);
+    return vb_image_format_fs(im, clock, err, errlen);
 }
 
-int vb_image_format_fs(vb_image *im, vb_clock_fn clock, void *clock_ctx, char *err, size_t errlen)
+int vb_image_format_fs(vb_image *im, const vb_vol_clock *clock, char *err, size_t errlen)
 {
     const vb_profile *p = im->profile;
     char e[64];
-    int rc;
-    if (vb_port_fs_driver(p->port) != VB_FS_FAT) {
-        vb_set_err(err, errlen, "profile %s: its filesystem driver is not built", p->name);
-        return -ENOTSUP;
-    }
-    vb_fat_mkfs_opts opts = {.hidden_sectors = 0, .label = p->fs_label};
-    if ((rc = vb_fat_mkfs(&im->bdev.bd, &opts, clock, clock_ctx)) < 0) {
-        vb_set_err(err, errlen, "cannot format the filesystem region: %s", vb_errstr(rc, e, sizeof e));
-        return rc;
-    }
     /* The board's own name handling: defaults are plain ASCII either way. */
-    if ((rc = vb_fat_mount(&im->fat, &im->bdev.bd, VB_FAT_NAMES_OEM, clock, clock_ctx)) < 0) {
-        vb_set_err(err, errlen, "cannot mount the new filesystem: %s", vb_errstr(rc, e, sizeof e));
+    int rc = vb_fsregion_format(&im->fs, VB_FAT_NAMES_OEM, clock);
+    if (rc < 0) {
+        vb_set_err(err, errlen, "cannot format the filesystem region (%s): %s",
+                   p->port->fs_type == VB_FS_LFS2 ? "littlefs" : "FAT", vb_errstr(rc, e, sizeof e));
         return rc;
     }
-    im->mounted = true;
-    if ((rc = vb_image_write_defaults(&im->fat, p)) < 0)
+    if ((rc = vb_fsregion_write_defaults(&im->fs)) < 0)
         vb_set_err(err, errlen, "cannot write the default files: %s", vb_errstr(rc, e, sizeof e));
     return rc;
 }
@@ -165,8 +117,8 @@ static int finish_new(int rc, const char *tmp, const char *path, char *err, size
     return rc;
 }
 
-int vb_image_create(const char *path, const vb_profile *p, vb_clock_fn clock, void *clock_ctx,
-                    char *err, size_t errlen)
+int vb_image_create(const char *path, const vb_profile *p, const vb_vol_clock *clock, char *err,
+                    size_t errlen)
 {
     char tmp[4096];
     int rc = prepare_new(path, tmp, err, errlen);
@@ -176,7 +128,7 @@ int vb_image_create(const char *path, const vb_profile *p, vb_clock_fn clock, vo
     rc = vb_image_open(&im, tmp, p, true, err, errlen);
     if (rc < 0)
         return rc;
-    rc = first_boot(&im, clock, clock_ctx, err, errlen);
+    rc = first_boot(&im, clock, err, errlen);
     int c = vb_image_close(&im, rc < 0 ? NULL : err, errlen);
     if (rc == 0)
         rc = c;

@@ -1,10 +1,20 @@
-"""`vboard fs`: every subcommand, checked against mtools and fsck.fat (flash.md §5)."""
+"""`vboard fs`: every subcommand, checked against mtools and fsck.fat (flash.md §5).
+
+FAT volumes only: the generic (esp32) board's image here is a FAT region on
+its layout, as vboard made them before the port moved to littlefs
+(esp32fat.py); `vboard fs` on littlefs is test_lfs2_hosttools.py."""
 import os
 import re
 
 import pytest
 
 from conftest import (PROFILES, fsck_board, mimg, mtools, mtools_read, mtools_tree, read, sha, vb)
+from esp32fat import fat_image_factory
+
+
+@pytest.fixture
+def image(image, tmp_path):
+    return fat_image_factory(image, tmp_path)
 
 BOARDS = ["generic", "pycom"]
 SIZES = [0, 1, 511, 512, 513, 2047, 2048, 2049, 4095, 4096, 4097, 150 * 1024]

@@ -8,10 +8,12 @@ entries; ls and tree must show such names escaped, never raw; a symbolic link
 already inside the destination is not followed; directories that loop end
 the walk with an error instead of running forever.
 
-The images are made by `vboard image create` plus `vboard fs` (a seed file
-and a directory), then directory entries are written here byte by byte:
-LFN slots (attribute 0x0F, ordinal, checksum of the 8.3 name, UTF-16LE
-pieces at bytes 1-10, 14-25, 28-31) followed by the 8.3 entry.
+The images are FAT volumes on the generic (esp32) layout (esp32fat.py: as
+vboard made them before the port moved to littlefs) plus `vboard fs` (a
+seed file and a directory), then directory entries are written here byte by
+byte: LFN slots (attribute 0x0F, ordinal, checksum of the 8.3 name,
+UTF-16LE pieces at bytes 1-10, 14-25, 28-31) followed by the 8.3 entry.
+The same attacks on littlefs volumes: test_lfs2_hosttools.py.
 """
 import os
 import struct
@@ -19,6 +21,12 @@ import struct
 import pytest
 
 from conftest import PROFILES, vb
+from esp32fat import fat_image_factory, make_esp32_fat
+
+
+@pytest.fixture
+def image(image, tmp_path):
+    return fat_image_factory(image, tmp_path)
 
 SEED = b"PWNED-BY-IMAGE\n"
 
@@ -177,8 +185,7 @@ def refuse_unprotected_binary(tmp_path_factory, vboard_bin):
     (does `ls` escape a control character?) and fail every test without
     running the dangerous ones if it does not."""
     d = tmp_path_factory.mktemp("probe")
-    img = d / "probe.bin"
-    vb("image", "create", "--board", "generic", img)
+    img = make_esp32_fat(d / "probe.bin")
     (d / "seed.txt").write_bytes(SEED)
     vb("fs", img, "cp", d / "seed.txt", ":/seed.txt")
     fat = Fat(img)

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from conftest import PROFILES, fsck_board, read, vb
+from esp32fat import make_esp32_fat
 
 # every command that opens an image; none may change a refused file
 OPENERS = [
@@ -60,12 +61,16 @@ def test_locked_image_is_refused_untouched(image, tmp_path):
 
 
 def test_check_clean(image, tmp_path):
-    for board in ("generic", "pycom"):
-        img = image(board, name="c-%s.bin" % board)
-        vb("image", "check", img, rc=0)
+    # generic: littlefs (the esp32 port's), and FAT on its layout as vboard made it before
+    for board, fat in (("generic", False), ("generic", True), ("pycom", True)):
+        name = "c-%s%s.bin" % (board, "-fat" if fat else "")
+        img = make_esp32_fat(tmp_path / name) if board == "generic" and fat else image(board, name=name)
+        kind = "" if fat else "littlefs v2.1, "
+        assert vb("image", "check", img, rc=0).text.startswith("clean: " + kind)
         vb("fs", img, "mkdir", "a", "a/b")
-        vb("image", "check", img, rc=0)
-        fsck_board(img, board, tmp_path)
+        assert vb("image", "check", img, rc=0).text.startswith("clean: " + kind)
+        if fat:
+            fsck_board(img, board, tmp_path)
 
 
 def test_check_missing_file(tmp_path, vboard_bin):

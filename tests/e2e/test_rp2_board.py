@@ -250,11 +250,12 @@ def test_image_create_rp2(tmp_path):
     data = img.read_bytes()
     assert len(data) == FLASH
     assert data[:FS_OFF] == b"\xff" * FS_OFF           # no partition table, no otadata
-    assert data[FS_OFF:FS_OFF + 3] == b"\xeb\xfe\x90"   # the interim FAT volume at 0xA0000
-    assert int.from_bytes(data[FS_OFF + 11:FS_OFF + 13], "little") == 4096
+    assert data[FS_OFF + 8:FS_OFF + 16] == b"littlefs"  # VfsLfs2.mkfs(progsize=256) at 0xA0000
     r = vb("image", "info", img)
     assert "profile: rp2" in r.text and "port: rp2" in r.text, r
-    vb("image", "check", img)
+    assert "fs: littlefs v2.1 at 0xA0000, 1441792 bytes, block 4096, blocks 352" in r.text, r
+    assert vb("image", "check", img).text.startswith("clean: littlefs v2.1, 0 files, 0 dirs"), img
+    assert vb("fs", img, "ls").text == ""                # rp2's _boot.py writes no files
     (tmp_path / "hello.py").write_text("print('hi')\n")
     vb("fs", img, "cp", tmp_path / "hello.py", ":hello.py")
     assert vb("fs", img, "ls").text == "hello.py\n"

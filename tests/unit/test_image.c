@@ -1,6 +1,7 @@
 /* src/image: creating an image as a first boot leaves it, refusing to
  * overwrite, profile detection, factory reset, defaults, info. Images are
- * real files in a temporary directory. */
+ * real files in a temporary directory. (littlefs regions in detail:
+ * test_image_lfs2.c.) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +16,15 @@
 
 static char dir[64];
 
-static void fixed_clock(void *ctx, vb_datetime *now)
+/* 2024-05-17 12:30:00 */
+static void fixed_now(void *ctx, int64_t *secs, uint32_t *nsec)
 {
     (void)ctx;
-    *now = (vb_datetime){.year = 2024, .month = 5, .day = 17, .hour = 12, .minute = 30};
+    *secs = 1715949000;
+    *nsec = 0;
 }
+
+static const vb_vol_clock fixed_clock = {NULL, fixed_now};
 
 static const char *tmp_path(const char *name)
 {
@@ -36,15 +41,15 @@ static bool all_ff(const uint8_t *p, size_t n)
     return true;
 }
 
-static void read_file(vb_fat *fs, const char *path, char *out, size_t len)
+static void read_file(vb_vol *v, const char *path, char *out, size_t len)
 {
-    vb_fat_file f;
+    vb_vol_file f;
     out[0] = '\0';
-    if (vb_fat_open(fs, &f, path, "r") < 0)
+    if (vb_vol_open(v, &f, path, "r") < 0)
         return;
-    ssize_t n = vb_fat_read(&f, out, len - 1);
+    ssize_t n = vb_vol_read(&f, out, len - 1);
     out[n > 0 ? n : 0] = '\0';
-    vb_fat_close(&f);
+    vb_vol_close(&f);
 }
 
 static void test_create_pycom(void)
@@ -53,13 +58,13 @@ static void test_create_pycom(void)
     const vb_profile *p = vb_profile_find("pycom");
     char path[128];
     snprintf(path, sizeof path, "%s", tmp_path("pycom.img"));
-    CHECK_EQ(vb_image_create(path, p, fixed_clock, NULL, err, sizeof err), 0);
+    CHECK_EQ(vb_image_create(path, p, &fixed_clock, err, sizeof err), 0);
     struct stat st;
     CHECK_EQ(stat(path, &st), 0);
     CHECK_EQ(st.st_size, 8 << 20);
 
     /* never overwrite, and say so */
-    CHECK_EQ(vb_image_create(path, p, fixed_clock, NULL, err, sizeof err), -EEXIST);
+    CHECK_EQ(vb_image_create(path, p, &fixed_clock, err, sizeof err), -EEXIST);
     CHECK(strstr(err, "already exists") != NULL);
 
     vb_image im;
@@ -88,7 +93,7 @@ static void test_create_pycom(void)
     CHECK_EQ(mem[0x400000 + 510], 0x55);
 
     vb_fat_check_stats cs;
-    CHECK_EQ(vb_fat_check(&im.bdev.bd, NULL, NULL, &cs), 0);
+    CHECK_EQ(vb_fat_check(&im.fs.bdev.bd, NULL, NULL, &cs), 0);
     CHECK_EQ(cs.files, 2);
     CHECK_EQ(cs.dirs, 3);
 
@@ -106,6 +111,7 @@ static void test_create_pycom(void)
     CHECK_STR(info.slots[1].name, "ota_0");
     CHECK_EQ(info.slots[1].state, VB_IMAGE_FW_EMPTY);
     CHECK_EQ(info.fs_state, VB_IMAGE_FS_OK);
+    CHECK_EQ(info.fs_kind, VB_VOL_FAT);
     CHECK_EQ(info.fat_bits, 12);
     CHECK_EQ(info.sector_size, 512);
     CHECK_EQ(info.cluster_bytes, 2048);
@@ -116,8 +122,11 @@ static void test_create_pycom(void)
     CHECK_EQ(info.used_bytes, 5 * 2048);
 
     char buf[128];
-    read_file(&im.fat, "main.py", buf, sizeof buf);
+    read_file(&im.fs.vol, "main.py", buf, sizeof buf);
     CHECK_STR(buf, "# main.py -- put your code here!\r\n");
+    vb_vol_info vi;
+    CHECK_EQ(vb_vol_stat(&im.fs.vol, "main.py", &vi), 0);
+    CHECK_EQ(vi.mtime, 1715949000);                        /* the clock's local time */
     CHECK_EQ(vb_image_close(&im, err, sizeof err), 0);
 
     /* the temporary file is gone */
@@ -130,7 +139,7 @@ static void test_create_generic(void)
 {
     char err[VB_ERR_LEN] = "";
     const vb_profile *p = vb_profile_find("generic");
-    CHECK_EQ(vb_image_create(tmp_path("generic.img"), p, fixed_clock, NULL, err, sizeof err), 0);
+    CHECK_EQ(vb_image_create(tmp_path("generic.img"), p, &fixed_clock, err, sizeof err), 0);
     vb_image im;
     CHECK_EQ(vb_image_open(&im, tmp_path("generic.img"), NULL, false, err, sizeof err), 0);
     CHECK(im.profile == p);
@@ -156,11 +165,18 @@ static void test_create_generic(void)
     CHECK_EQ(vb_image_get_info(&im, &info), 0);
     CHECK_EQ(info.slots[0].state, VB_IMAGE_FW_INVALID);
     CHECK(strstr(info.slots[0].fw_error, "digest") != NULL);
-    CHECK_EQ(info.sector_size, 4096);
-    CHECK_EQ(info.clusters, 506);
-    CHECK_EQ(info.used_clusters, 1);
-    vb_fat_info st;
-    CHECK_EQ(vb_fat_stat(&im.fat, "boot.py", &st), 0);
+    /* the esp32 port keeps littlefs: VfsLfs2.mkfs + inisetup.py's boot.py */
+    CHECK_EQ(info.fs_state, VB_IMAGE_FS_OK);
+    CHECK_EQ(info.fs_kind, VB_VOL_LFS2);
+    CHECK_EQ(info.lfs2_version, VB_LFS2_VERSION_2_1);
+    CHECK_EQ(info.lfs2_block_size, 4096);
+    CHECK_EQ(info.lfs2_blocks, 512);
+    CHECK_EQ(info.lfs2_free_blocks, 509);                  /* the fixture's statvfs */
+    CHECK_EQ(info.lfs2_name_max, 255);
+    vb_vol_info st;
+    CHECK_EQ(vb_vol_stat(&im.fs.vol, "boot.py", &st), 0);
+    CHECK_EQ(st.size, 139);
+    CHECK_EQ(st.mtime, 1715949000);
     CHECK_EQ(vb_image_close(&im, err, sizeof err), 0);
 }
 
@@ -171,20 +187,22 @@ static void test_defaults_only_missing(void)
     vb_image im;
     CHECK_EQ(vb_image_open(&im, tmp_path("pycom.img"), NULL, false, err, sizeof err), 0);
     CHECK_EQ(vb_image_mount(&im, VB_FAT_NAMES_OEM, err, sizeof err), 0);
-    vb_fat_file f;
-    CHECK_EQ(vb_fat_open(&im.fat, &f, "boot.py", "w"), 0);
-    CHECK_EQ(vb_fat_write(&f, "mine\n", 5), 5);
-    CHECK_EQ(vb_fat_close(&f), 0);
-    CHECK_EQ(vb_fat_remove(&im.fat, "main.py"), 0);
-    CHECK_EQ(vb_fat_rmdir(&im.fat, "cert"), 0);
-    CHECK_EQ(vb_image_write_defaults(&im.fat, p), 0);
+    vb_vol *v = &im.fs.vol;
+    CHECK(im.profile == p);
+    vb_vol_file f;
+    CHECK_EQ(vb_vol_open(v, &f, "boot.py", "w"), 0);
+    CHECK_EQ(vb_vol_write(&f, "mine\n", 5), 5);
+    CHECK_EQ(vb_vol_close(&f), 0);
+    CHECK_EQ(vb_vol_remove(v, "main.py"), 0);
+    CHECK_EQ(vb_vol_rmdir(v, "cert"), 0);
+    CHECK_EQ(vb_fsregion_write_defaults(&im.fs), 0);
     char buf[128];
-    read_file(&im.fat, "boot.py", buf, sizeof buf);
+    read_file(v, "boot.py", buf, sizeof buf);
     CHECK_STR(buf, "mine\n");                          /* kept */
-    read_file(&im.fat, "main.py", buf, sizeof buf);
+    read_file(v, "main.py", buf, sizeof buf);
     CHECK_STR(buf, "# main.py -- put your code here!\r\n");   /* recreated */
-    vb_fat_info st;
-    CHECK_EQ(vb_fat_stat(&im.fat, "cert", &st), 0);
+    vb_vol_info st;
+    CHECK_EQ(vb_vol_stat(v, "cert", &st), 0);
     CHECK(st.is_dir);
     CHECK_EQ(vb_image_close(&im, err, sizeof err), 0);
 }
@@ -210,10 +228,13 @@ static void test_erase_fs(void)
     vb_image_info info;
     CHECK_EQ(vb_image_get_info(&im, &info), 0);
     CHECK_EQ(info.fs_state, VB_IMAGE_FS_ERASED);
-    /* damage that is not erasure reads as "no FAT filesystem" */
+    /* damage that is not erasure reads as "no filesystem" (littlefs port:
+     * no littlefs magic, and not FAT either) */
     CHECK_EQ(vb_flash_program(&im.flash, 0x200000 + 100, "\x00", 1), 0);
     CHECK_EQ(vb_image_mount(&im, VB_FAT_NAMES_UTF8, err, sizeof err), -ENODEV);
-    CHECK(strstr(err, "no FAT filesystem") != NULL);
+    CHECK(strstr(err, "no littlefs or FAT filesystem in the filesystem region at 0x200000") != NULL);
+    CHECK_EQ(vb_image_get_info(&im, &info), 0);
+    CHECK_EQ(info.fs_state, VB_IMAGE_FS_NONE);
     CHECK_EQ(vb_image_close(&im, err, sizeof err), 0);
 }
 
