@@ -150,3 +150,24 @@ def test_micropython_written_volume_boots_reads_exactly_and_takes_writes(tmp_pat
         b.quit()
     r = run([VBOARD, "image", "check", flash])
     assert r.rc == 0, r
+
+
+def test_an_old_fat_image_on_the_esp32_layout_still_boots_and_stays_fat(tmp_path):
+    from esp32fat import make_esp32_fat
+    img = make_esp32_fat(tmp_path / "old.bin")
+    b = Board(tmp_path, flash=str(img))
+    try:
+        got = b.expect(BANNER, timeout=10)
+        assert b"Performing initial setup" not in got, got      # mounted, not formatted
+        repl(b, "import os")
+        # FAT's numbers (506 clusters of 4 KiB), not littlefs's
+        assert repl(b, "print(os.statvfs('/')[:3], os.listdir())") == "(4096, 4096, 506) ['boot.py']\r\n"
+        repl(b, "f = open('kept.txt', 'w'); f.write('on FAT'); f.close()")
+    finally:
+        b.quit()
+    with open(img, "rb") as f:
+        f.seek(0x200000)
+        assert f.read(16)[8:16] != b"littlefs"
+    assert run([VBOARD, "fs", img, "cat", "kept.txt"]).text == "on FAT"
+    r = run([VBOARD, "image", "check", img])
+    assert r.rc == 0, r
