@@ -59,6 +59,12 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libvboard.a
 $(BUILD)/tests/test_sandbox_filter: $(BUILD)/src/firmware/sandbox_kernel.o
 # The stack-overflow report is the VM's too (no Python in it either).
 $(BUILD)/tests/test_vm_fault: $(BUILD)/src/firmware/vm_fault.o
+# The VM's flash access for the engine's block devices (vm_hal.c: no Python
+# in it); linked before the library, whose OTA and otadata code it calls.
+$(BUILD)/tests/test_vm_hal_flash: $(BUILD)/tests/unit/test_vm_hal_flash.o $(BUILD)/src/firmware/vm_hal.o \
+                                  $(BUILD)/libvboard.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)

@@ -25,6 +25,7 @@
 
 #include "engine/hal.h"
 #include "board/port.h"
+#include "flash/parttable.h"
 
 /* The MicroPython version the board claims: banner "MicroPython v1.24.1 ..."
  * (repl.md §2.1) and sys.implementation.version == (1, 24, 1, ''). */
@@ -61,6 +62,14 @@ typedef struct vb_engine_config {
      * must outlive the engine. NULL/0 = none. */
     const vb_frozen_module *frozen;
     size_t n_frozen;
+    /* The board's flash as the port's block devices show it (issue 12 §3),
+     * read and written through hal->flash_*: the partition table
+     * (esp32.Partition; NULL/0: none) and the filesystem region (rp2.Flash),
+     * inside the chip (vb_profile_validate). Not copied: must outlive the
+     * engine. */
+    const vb_partition *parts;
+    unsigned n_parts;
+    uint32_t fs_offset, fs_size;
 } vb_engine_config;
 
 /* Starts CPython (isolated, no site, no bytecode writing, SyntaxWarning and

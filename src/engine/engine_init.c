@@ -114,6 +114,10 @@ static void copy_config(const vb_engine_config *cfg)
     vb_engine_set_profile_module(g->port->module);
     g->frozen = cfg->frozen;
     g->n_frozen = cfg->frozen ? cfg->n_frozen : 0;
+    g->parts = cfg->parts;
+    g->n_parts = cfg->parts ? cfg->n_parts : 0;
+    g->fs_offset = cfg->fs_offset;
+    g->fs_size = cfg->fs_size;
 }
 
 /* Pins need every pin member of the HAL; other members are optional. */

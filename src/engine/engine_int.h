@@ -55,6 +55,9 @@ typedef struct vb_engine_state {
     int ext0_level, ext1_level;
     const vb_frozen_module *frozen; /* the image's frozen modules (config) */
     size_t n_frozen;
+    const vb_partition *parts;      /* the flash layout (config) */
+    unsigned n_parts;
+    uint32_t fs_offset, fs_size;
 } vb_engine_state;
 
 extern vb_engine_state vb_engine_g;
@@ -201,5 +204,51 @@ int vb_machine_add_sleep(PyObject *machine);
 /* esp32 ext0 wake source: one GPIO (mask 0 = none) and level; applied to
  * the board with ext1 (engine_mod_esp32.c). */
 void vb_esp32_set_ext0(uint64_t mask, int level);
+
+/* ---- the board's flash as block devices (engine_flashdev.c) ---------------- */
+
+/* Raise OSError(err) as MicroPython does: one int argument, e.errno set;
+ * err may be negative. Always returns NULL. */
+PyObject *vb_engine_raise_errno(int err);
+
+/* The block protocol's ioctl operations (extmod/vfs.h MP_BLOCKDEV_IOCTL_*). */
+enum {
+    VB_BLOCKDEV_IOCTL_INIT = 1,
+    VB_BLOCKDEV_IOCTL_DEINIT = 2,
+    VB_BLOCKDEV_IOCTL_SYNC = 3,
+    VB_BLOCKDEV_IOCTL_BLOCK_COUNT = 4,
+    VB_BLOCKDEV_IOCTL_BLOCK_SIZE = 5,
+    VB_BLOCKDEV_IOCTL_BLOCK_ERASE = 6,
+};
+
+#define VB_FLASHDEV_ERASE 4096   /* the chip's erase unit (esp32 NATIVE_BLOCK_SIZE_BYTES) */
+
+/* Why an access was refused before reaching the chip (ESP-IDF's
+ * esp_partition_* checks); the port's fail() turns it into its error. */
+typedef enum vb_flashdev_fault {
+    VB_FLASHDEV_BAD_OFFSET = 1,  /* starts past the window's end, or an erase
+                                    not on a 4 KiB boundary */
+    VB_FLASHDEV_BAD_SIZE = 2,    /* runs past the window's end, or an erase of
+                                    a length that is not whole 4 KiB blocks */
+} vb_flashdev_fault;
+
+/* One block device: a window of the chip (esp32.Partition, rp2.Flash). */
+typedef struct vb_flashdev_obj {
+    PyObject_HEAD
+    uint32_t base, size;           /* the window on the chip, bytes (size: whole 4 KiB blocks) */
+    uint32_t block_size;           /* readblocks/writeblocks unit, 1..65535 */
+    const vb_partition *part;      /* esp32.Partition: its table entry; else NULL */
+    /* The port's exception for a vb_flashdev_fault (> 0) or a HAL error
+     * (negative errno): sets it and returns NULL. */
+    PyObject *(*fail)(int rc);
+} vb_flashdev_obj;
+
+/* readblocks(block_num, buf[, offset]), writeblocks(block_num, buf[, offset])
+ * and ioctl(op, arg), for METH_FASTCALL method tables. */
+PyObject *vb_flashdev_readblocks(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *vb_flashdev_writeblocks(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *vb_flashdev_ioctl(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+/* mp_obj_get_int: an int of 32 bits (TypeError / OverflowError otherwise). 0 / -1. */
+int vb_flashdev_get_int(PyObject *o, int64_t *v);
 
 #endif

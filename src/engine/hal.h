@@ -122,6 +122,18 @@ typedef struct vb_hal {
     int (*ota_verify)(void *ctx);
     /* Flash address of the slot the next OTA writes (Pycom's ota_slot). */
     uint32_t (*ota_slot)(void *ctx);
+
+    /* ---- the flash chip, for the port's block devices over the board's
+     * own flash (esp32.Partition, rp2.Flash; issue 12 §3) ----
+     * Byte addresses on the whole chip. A range that does not lie inside
+     * the chip is refused with -EINVAL before anything is touched; so is an
+     * erase whose addr or n is not a multiple of 4 KiB. Erase and program
+     * go through the board's flash model like every other write: NOR rules
+     * (program can only clear bits), numbered ops, power cuts (a cut ends
+     * the VM there). 0, or a negative errno. NULL: no flash access. */
+    int (*flash_read)(void *ctx, uint32_t addr, void *buf, size_t n);
+    int (*flash_erase)(void *ctx, uint32_t addr, size_t n);
+    int (*flash_program)(void *ctx, uint32_t addr, const void *buf, size_t n);
 } vb_hal;
 
 /* Send all of buf, whatever signals interrupt the waits: for output no

@@ -323,6 +323,10 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
         .unique_id = uid,
         .unique_id_len = port->unique_id_len < sizeof uid ? port->unique_id_len : sizeof uid,
         .no_audit_hook = fw->no_audit_hook,
+        .parts = p->parts,
+        .n_parts = p->n_parts,
+        .fs_offset = p->fs_offset,
+        .fs_size = p->fs_size,
 #if defined(__SANITIZE_ADDRESS__)
         .vm_as_limit = 0,          /* ASan reserves terabytes of address space */
 #else

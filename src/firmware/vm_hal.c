@@ -370,6 +370,34 @@ static uint32_t hal_ota_slot(void *ctx)
     return off;
 }
 
+/* ---- the flash chip as the engine's block devices see it ------------------
+ * Only ranges inside the chip reach the flash model; it numbers the ops and
+ * applies the power cuts (flash.md §7), as for the filesystem's writes. */
+
+static bool in_chip(const vb_flash *f, uint32_t addr, size_t n)
+{
+    return addr <= f->size && n <= f->size - addr;
+}
+
+static int hal_flash_read(void *ctx, uint32_t addr, void *buf, size_t n)
+{
+    vb_flash *f = fw_of(ctx)->flash;
+    return in_chip(f, addr, n) ? vb_flash_read(f, addr, buf, n) : -EINVAL;
+}
+
+static int hal_flash_erase(void *ctx, uint32_t addr, size_t n)
+{
+    vb_flash *f = fw_of(ctx)->flash;
+    if (!in_chip(f, addr, n) || addr % VB_FLASH_BLOCK || n % VB_FLASH_BLOCK) return -EINVAL;
+    return vb_flash_erase(f, addr, n);
+}
+
+static int hal_flash_program(void *ctx, uint32_t addr, const void *buf, size_t n)
+{
+    vb_flash *f = fw_of(ctx)->flash;
+    return in_chip(f, addr, n) ? vb_flash_program(f, addr, buf, n) : -EINVAL;
+}
+
 static void hal_exit_vm(void *ctx, vb_vm_exit why, uint32_t arg)
 {
     if (why == VB_VM_EXIT_DEEPSLEEP) fw_of(ctx)->regs->sleep_ms = arg;
@@ -406,6 +434,9 @@ void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw)
         .rtc_memory_write = hal_rtc_memory_write,
         .wake_info = hal_wake_info,
         .wake_pins_set = hal_wake_pins_set,
+        .flash_read = hal_flash_read,
+        .flash_erase = hal_flash_erase,
+        .flash_program = hal_flash_program,
     };
     if (fw->profile->otadata_offset) {        /* Pycom boot manager and OTA */
         h->hal.heartbeat = hal_heartbeat;

@@ -5,7 +5,10 @@
  * reset too), sys.platform, sys.implementation._machine and the port's own
  * module are the table's, and the port's flavour of machine (Pin names,
  * numbers and constants, IRQ triggers, WDT, sleep functions, Signal) is
- * in place. A fake HAL stands for the board. */
+ * in place; the port's block devices over the board's flash (esp32.Partition
+ * over the partition table, rp2.Flash over the FS region; issue 12 §3) read
+ * and write where the profile says, and refuse every access outside their
+ * window before it reaches the HAL. A fake HAL stands for the board. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,6 +55,63 @@ typedef struct fake {
 } fake;
 
 static fake fb;
+
+/* ---- the fake board's flash: a RAM chip with NOR rules, and a log of
+ * what the engine asked the HAL for ---------------------------------------- */
+
+typedef struct fake_flash {
+    uint8_t *mem;
+    uint32_t size;
+    unsigned calls;            /* flash_* calls so far */
+    unsigned erases;
+    uint32_t lo, hi;           /* the lowest and highest address any call touched */
+} fake_flash;
+
+static fake_flash ff;
+static const vb_profile *prof;  /* the board the engine was configured from */
+
+static int f_touch(uint32_t addr, size_t n)
+{
+    ff.calls++;
+    if (addr > ff.size || n > ff.size - addr) return -EINVAL;
+    if (n && addr < ff.lo) ff.lo = addr;
+    if (n && addr + n - 1 > ff.hi) ff.hi = (uint32_t)(addr + n - 1);
+    return 0;
+}
+
+static int f_flash_read(void *ctx, uint32_t addr, void *buf, size_t n)
+{
+    (void)ctx;
+    int rc = f_touch(addr, n);
+    if (rc == 0) memcpy(buf, ff.mem + addr, n);
+    return rc;
+}
+
+static int f_flash_erase(void *ctx, uint32_t addr, size_t n)
+{
+    (void)ctx;
+    int rc = f_touch(addr, n);
+    if (rc == 0 && (addr % 4096 || n % 4096)) rc = -EINVAL;
+    if (rc == 0) memset(ff.mem + addr, 0xFF, n);
+    ff.erases += rc == 0;
+    return rc;
+}
+
+static int f_flash_program(void *ctx, uint32_t addr, const void *buf, size_t n)
+{
+    (void)ctx;
+    int rc = f_touch(addr, n);
+    for (size_t i = 0; rc == 0 && i < n; i++) ff.mem[addr + i] &= ((const uint8_t *)buf)[i];
+    return rc;
+}
+
+/* Forget what was touched so far. */
+static void flash_log_reset(void)
+{
+    ff.calls = ff.erases = 0;
+    ff.lo = UINT32_MAX;
+    ff.hi = 0;
+}
 
 static size_t f_tx(void *ctx, const void *buf, size_t n)
 {
@@ -133,6 +193,7 @@ static const vb_hal fake_hal = {
     .exit_vm = f_exit_vm, .pin_config = f_pin_config, .pin_write = f_pin_write,
     .pin_read = f_pin_read, .pin_state = f_pin_state, .pin_irq_arm = f_pin_irq_arm,
     .pin_irq_take = f_pin_irq_take, .wdt_start = f_wdt_start, .wdt_feed = f_wdt_feed,
+    .flash_read = f_flash_read, .flash_erase = f_flash_erase, .flash_program = f_flash_program,
 };
 
 /* ---- running code ----------------------------------------------------------- */
@@ -243,19 +304,163 @@ static void check_identity(const vb_port *p)
     }
 }
 
+/* esp32.Partition over the esp32 profile's table (nvs 0x9000+24K, phy_init,
+ * factory, vfs 0x200000+2M). */
+static void check_esp32_partition(void)
+{
+    expect("Partition constants and the table",
+           "from esp32 import Partition as P\n"
+           "print(P.BOOT, P.RUNNING, P.TYPE_APP, P.TYPE_DATA)\n"
+           "print([p.info()[4] for p in P.find(P.TYPE_DATA)], [p.info()[4] for p in P.find()])\n"
+           "print(P.find(P.TYPE_DATA, label='vfs')[0].info(), P.find(P.TYPE_DATA, 0x02)[0].info()[4])\n"
+           "print(P.find(type=1, subtype=1, label='nvs'), P.find(label='nvs'))\n"
+           "print(P('vfs'))\n"
+           "print(P(P.RUNNING).info())\n",
+           "0 1 0 1\r\n"
+           "['nvs', 'phy_init', 'vfs'] ['factory']\r\n"
+           "(1, 129, 2097152, 2097152, 'vfs', False) nvs\r\n"
+           "[] []\r\n"
+           "<Partition type=1, subtype=129, address=2097152, size=2097152, label=vfs, encrypted=0>\r\n"
+           "(0, 0, 65536, 2031616, 'factory', False)\r\n");
+    /* no otadata partition on ESP32_GENERIC: ESP-IDF's answers */
+    expect_error("BOOT without otadata", "import esp32\nesp32.Partition(esp32.Partition.BOOT)\n",
+                 "OSError: [Errno 2] ENOENT\r\n");
+    expect_error("unknown label", "import esp32\nesp32.Partition('nope')\n", "OSError: [Errno 2] ENOENT\r\n");
+    expect_error("bad id", "import esp32\nesp32.Partition(2)\n", "ValueError: \r\n");
+    expect_error("set_boot", "import esp32\nesp32.Partition('factory').set_boot()\n",
+                 "OSError: (-261, 'ESP_ERR_NOT_FOUND')\r\n");
+    expect_error("set_boot of data", "import esp32\nesp32.Partition('nvs').set_boot()\n",
+                 "OSError: (-5379, 'ESP_ERR_OTA_VALIDATE_FAILED')\r\n");
+    expect_error("no OTA slot", "import esp32\nesp32.Partition(1).get_next_update()\n",
+                 "OSError: [Errno 2] ENOENT\r\n");
+    expect_error("rollback", "import esp32\nesp32.Partition.mark_app_valid_cancel_rollback()\n",
+                 "OSError: (-261, 'ESP_ERR_NOT_FOUND')\r\n");
+
+    /* the block protocol lands where the table says */
+    memcpy(ff.mem + 0x200000 + 8, "littlefs", 8);
+    flash_log_reset();
+    expect("vfs block 0 and geometry",
+           "import esp32\nv = esp32.Partition('vfs')\nb = bytearray(4096)\nv.readblocks(0, b)\n"
+           "print(bytes(b[8:16]), v.ioctl(4, 0), v.ioctl(5, 0), v.ioctl(1, 0), v.ioctl(2, 0), "
+           "v.ioctl(3, 0), v.ioctl(7, 0))\n",
+           "b'littlefs' 512 4096 0 0 0 None\r\n");
+    check(ff.lo == 0x200000 && ff.hi == 0x200FFF, "vfs block 0 read 0x%X..0x%X", ff.lo, ff.hi);
+    flash_log_reset();
+    expect("nvs round trip",
+           "import esp32\nn = esp32.Partition('nvs')\n"
+           "n.writeblocks(1, b'A' * 4096)\nb = bytearray(4)\nn.readblocks(1, b, 4092)\nprint(b)\n"
+           "print(n.ioctl(6, 1))\nn.writeblocks(1, b'xy', 100)\nb = bytearray(4)\n"
+           "n.readblocks(1, b, 99)\nprint(b)\n",
+           "bytearray(b'AAAA')\r\n0\r\nbytearray(b'\\xffxy\\xff')\r\n");
+    check(ff.lo == 0xA000 && ff.hi == 0xAFFF && ff.erases == 2, "nvs block 1 only: 0x%X..0x%X, %u erases",
+          ff.lo, ff.hi, ff.erases);
+    check(ff.mem[0xA000 + 100] == 'x' && ff.mem[0xA000 + 99] == 0xFF, "nvs bytes on the chip");
+
+    /* refused before the HAL: past the end (INVALID_SIZE when it starts
+     * inside or at the end, INVALID_ARG past it), partial erase blocks */
+    flash_log_reset();
+    expect("range errors",
+           "import esp32\nn = esp32.Partition('nvs')\nb = bytearray(4096)\n"
+           "for f, a in ((n.readblocks, (6, b)), (n.readblocks, (7, b)), (n.readblocks, (5, bytearray(4097))),\n"
+           "             (n.readblocks, (-1, b)), (n.readblocks, (0, b, 20480 + 1)), (n.readblocks, (1 << 20, b)),\n"
+           "             (n.writeblocks, (0, bytearray(100))), (n.writeblocks, (6, b, 0)),\n"
+           "             (n.writeblocks, (5, bytearray(8192))), (n.ioctl, (6, 6)), (n.ioctl, (6, -1))):\n"
+           "    try:\n"
+           "        f(*a)\n"
+           "    except OSError as e:\n"
+           "        print(e.errno, e.args[1])\n",
+           "-260 ESP_ERR_INVALID_SIZE\r\n-258 ESP_ERR_INVALID_ARG\r\n-260 ESP_ERR_INVALID_SIZE\r\n"
+           "-258 ESP_ERR_INVALID_ARG\r\n-260 ESP_ERR_INVALID_SIZE\r\n-258 ESP_ERR_INVALID_ARG\r\n"
+           "-260 ESP_ERR_INVALID_SIZE\r\n-260 ESP_ERR_INVALID_SIZE\r\n-260 ESP_ERR_INVALID_SIZE\r\n"
+           "-260 ESP_ERR_INVALID_SIZE\r\n-258 ESP_ERR_INVALID_ARG\r\n");
+    check(ff.calls == 0, "refused accesses reached the HAL %u times", ff.calls);
+    expect_error("the report", "import esp32\nesp32.Partition('phy_init').readblocks(1, bytearray(1))\n",
+                 "OSError: (-260, 'ESP_ERR_INVALID_SIZE')\r\n");
+    expect_error("bad buffer", "import esp32\nesp32.Partition('nvs').readblocks(0, b'abc')\n",
+                 "TypeError: object with buffer protocol required\r\n");
+    expect_error("bad block", "import esp32\nesp32.Partition('nvs').readblocks(0.5, bytearray(1))\n",
+                 "TypeError: can't convert float to int\r\n");
+    expect_error("huge block", "import esp32\nesp32.Partition('nvs').readblocks(1 << 40, bytearray(1))\n",
+                 "OverflowError: overflow converting long int to machine word\r\n");
+    expect_error("arguments", "import esp32\nesp32.Partition('nvs').readblocks(0)\n",
+                 "TypeError: function missing 1 required positional arguments\r\n");
+    check(ff.calls == 0, "refused calls reached the HAL %u times", ff.calls);
+
+    /* 512-byte blocks: the rest of each erased 4 KiB block is kept */
+    memset(ff.mem + 0x9000, 0x11, 0x2000);
+    flash_log_reset();
+    expect("block_size 512",
+           "import esp32\ns = esp32.Partition('nvs', 512)\nt = esp32.Partition.find(1, label='nvs', block_size=512)[0]\n"
+           "print(s.ioctl(4, 0), s.ioctl(5, 0), t.ioctl(4, 0), s.ioctl(6, 0))\n"
+           "s.writeblocks(7, b'B' * 1024)\n",
+           "48 512 48 -22\r\n");
+    check(ff.erases == 2 && ff.mem[0x9000 + 3583] == 0x11 && ff.mem[0x9000 + 3584] == 'B' &&
+          ff.mem[0x9000 + 4607] == 'B' && ff.mem[0x9000 + 4608] == 0x11 && ff.mem[0x9000] == 0x11 &&
+          ff.mem[0x9000 + 8191] == 0x11,
+          "512-byte blocks 7-8 written across two erase blocks, the rest kept (%u erases)", ff.erases);
+}
+
 static void check_esp32(void)
 {
     expect("esp32 Pin numbers", "from machine import Pin\nprint(Pin(2), Pin.IN, Pin.OUT, Pin.IRQ_RISING)\n",
            "Pin(2) 1 3 1\r\n");
     expect("esp32 sleep functions", "import machine\nprint(hasattr(machine, 'wake_reason'), "
            "hasattr(machine, 'Signal'), hasattr(machine, 'lightsleep'))\n", "True True True\r\n");
+    check_esp32_partition();
 }
+
+
 
 static void check_pycom(void)
 {
     expect("pycom Pin names", "from machine import Pin\nprint(Pin('G23').id(), Pin.module.P12.id())\n",
            "P2 P12\r\n");
     expect("pycom has no Signal", "import machine\nprint(hasattr(machine, 'Signal'))\n", "False\r\n");
+}
+
+/* rp2.Flash over the rp2 profile's FS region (1408 KiB at 0xA0000). */
+static void check_rp2_flash(void)
+{
+    memcpy(ff.mem + 0xA0000 + 8, "littlefs", 8);
+    flash_log_reset();
+    expect("rp2.Flash geometry and block 0",
+           "import rp2\nf = rp2.Flash()\nb = bytearray(4096)\nf.readblocks(0, b)\n"
+           "print(f is rp2.Flash(), f.ioctl(4, 0), f.ioctl(5, 0), f.ioctl(3, 0), bytes(b[8:16]))\n",
+           "True 352 4096 0 b'littlefs'\r\n");
+    check(ff.lo == 0xA0000 && ff.hi == 0xA0FFF, "rp2 block 0 read 0x%X..0x%X", ff.lo, ff.hi);
+    flash_log_reset();
+    expect("rp2 part of the region",
+           "import rp2\ng = rp2.Flash(start=8192, len=8192)\nprint(g.ioctl(4, 0))\n"
+           "g.writeblocks(1, b'C' * 4096)\ng.writeblocks(0, b'D', 5)\n"
+           "print(rp2.Flash(start=4096).ioctl(4, 0), rp2.Flash(len=4096).ioctl(4, 0))\n",
+           "2\r\n351 1\r\n");
+    check(ff.lo == 0xA0000 + 8192 + 5 && ff.hi == 0xA0000 + 16383 && ff.erases == 1 &&
+          ff.mem[0xA0000 + 12288] == 'C' && ff.mem[0xA0000 + 8192 + 5] == 'D',
+          "rp2 Flash(start=8192) writes at 0xA2000: 0x%X..0x%X", ff.lo, ff.hi);
+    flash_log_reset();
+    expect("rp2 range errors",
+           "import rp2\nf = rp2.Flash()\ng = rp2.Flash(start=8192, len=8192)\nb = bytearray(4096)\n"
+           "for fn, a in ((f.readblocks, (352, b)), (f.readblocks, (351, bytearray(4097))), (f.readblocks, (-1, b)),\n"
+           "              (f.writeblocks, (0, bytearray(100))), (f.writeblocks, (352, b, 0)), (f.ioctl, (6, 352)),\n"
+           "              (g.readblocks, (2, b)), (g.writeblocks, (1, b, 1))):\n"
+           "    try:\n"
+           "        fn(*a)\n"
+           "    except OSError as e:\n"
+           "        print(e.args)\n",
+           "(22,)\r\n(22,)\r\n(22,)\r\n(22,)\r\n(22,)\r\n(22,)\r\n(22,)\r\n(22,)\r\n");
+    check(ff.calls == 0, "rp2 refused accesses reached the HAL %u times", ff.calls);
+    expect("rp2 bad windows",
+           "import rp2\nfor kw in ({'start': 1}, {'start': -4096}, {'start': 1441792}, {'len': 0},\n"
+           "           {'len': 4095}, {'start': 4096, 'len': 1441792}):\n"
+           "    try:\n"
+           "        rp2.Flash(**kw)\n"
+           "    except ValueError as e:\n"
+           "        print('ValueError', e.args)\n",
+           "ValueError ()\r\nValueError ()\r\nValueError ()\r\nValueError ()\r\nValueError ()\r\nValueError ()\r\n");
+    expect_error("rp2 Flash positional", "import rp2\nrp2.Flash(0)\n",
+                 "TypeError: function takes 0 positional arguments but 1 were given\r\n");
+    expect_error("rp2 Flash report", "import rp2\nrp2.Flash().readblocks(352, bytearray(1))\n",
+                 "OSError: [Errno 22] EINVAL\r\n");
 }
 
 static void check_rp2(void)
@@ -311,7 +516,10 @@ static void check_rp2(void)
         fb.ext[bs->gpio] = 0;
         expect("bootsel pressed", "import rp2\nprint(rp2.bootsel_button())\n", "1\r\n");
     }
+    check_rp2_flash();
 }
+
+
 
 /* One port, in a child: returns the child's failure count (or 100+). */
 static int test_port(const vb_port *p)
@@ -321,7 +529,16 @@ static int test_port(const vb_port *p)
     if (pid == 0) {
         passed = failed = 0;
         for (unsigned g = 0; g < VB_PINS_MAX; g++) fb.ext[g] = -1;
-        vb_engine_config cfg = {.hal = &fake_hal, .port = p};
+        /* the flash layout of the first board of this port, on an erased chip */
+        for (const vb_profile *const *q = vb_profile_all(); *q && !prof; q++)
+            if ((*q)->port == p) prof = *q;
+        ff.size = prof ? prof->flash_size : 0;
+        ff.mem = malloc(ff.size ? ff.size : 1);
+        if (!ff.mem) _exit(100);
+        memset(ff.mem, 0xFF, ff.size);
+        vb_engine_config cfg = {.hal = &fake_hal, .port = p, .parts = prof ? prof->parts : NULL,
+                                .n_parts = prof ? prof->n_parts : 0, .fs_offset = prof ? prof->fs_offset : 0,
+                                .fs_size = prof ? prof->fs_size : 0};
         char err[200];
         if (vb_engine_init(&cfg, err, sizeof err) < 0) {
             fprintf(stderr, "%s\n", err);
