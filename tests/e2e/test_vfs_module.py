@@ -222,6 +222,22 @@ def test_errors(client):
     assert client.eval("[p for t, s, p in mounts()]") == ["/x", "/"]
 
 
+def test_ctrl_c_inside_a_block_device(client):
+    # the device's readblocks never returns: Ctrl-C stops it, and the
+    # KeyboardInterrupt comes out of vfs.mount as it is (not as EIO)
+    client.exec("class Stuck(RAM):\n    def readblocks(self, n, buf, off=0):\n"
+                "        print('stuck in readblocks')\n        while True:\n            pass")
+    client.send_command("vfs.mount(Stuck(), '/s')")
+    client.read_until(b"stuck in readblocks\r\n", timeout=5)
+    client.write(b"\x03")
+    out, err = client.follow(timeout=5)
+    assert out == b"" and err.endswith(b"\r\nKeyboardInterrupt: \r\n"), err
+    assert client.eval("[p for t, s, p in mounts()]") == ["/"]
+    # and the next device works
+    client.exec("ram = RAM()\nvfs.VfsLfs2.mkfs(ram)\nvfs.mount(ram, '/ram')")
+    assert client.eval("[p for t, s, p in mounts()]") == ["/ram", "/"]
+
+
 def test_mpremote_df(client):
     client.exec("ram = RAM()\nvfs.VfsLfs2.mkfs(ram)\nvfs.mount(ram, '/ram')\n"
                 "fram = RAM(512, 128)\nvfs.VfsFat.mkfs(fram)\nvfs.mount(fram, '/fat')")
