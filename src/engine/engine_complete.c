@@ -14,8 +14,8 @@
  * lists the same names. Mutable for its last slot only: the port's own
  * module (esp32, pycom, rp2), set once at init. */
 const char *vb_engine_board_modules[] = {
-    "os", "time", "machine", "micropython", "sys", "gc", "json", "struct", "re", "collections",
-    "binascii", "hashlib", "random", "errno", "select", "io", "math", "array",
+    "os", "vfs", "time", "machine", "micropython", "sys", "gc", "json", "struct", "re",
+    "collections", "binascii", "hashlib", "random", "errno", "select", "io", "math", "array",
     NULL /* profile module */, NULL,
 };
 

@@ -3,8 +3,9 @@
  * file objects, and an import finder, all served from the board's
  * volume (FAT or littlefs, fs/vol.h; flash.md §4.6, repl.md §6.3) and from
  * Python VFS objects device
- * code mounts with os.mount (as `mpremote mount` does; a soft reset's fresh
- * VM starts without them). Device code never gets CPython's posix/io file
+ * code mounts with os.mount / vfs.mount (as `mpremote mount` does; a soft
+ * reset's fresh VM starts without them). The `vfs` module (MicroPython
+ * v1.24's) adds VfsFat and VfsLfs2 over block devices written in Python. Device code never gets CPython's posix/io file
  * calls through these: every byte comes through src/fs/vol.h or through
  * the methods of device code's own objects.
  *
@@ -44,9 +45,13 @@ typedef struct vb_pyfs_config {
     vb_pyfs_format_fn format;  /* non-NULL: os.fsformat and os.mkfs exist
                                   (Pycom); NULL: they do not */
     void *format_ctx;
+    vb_vol_clock clock;        /* time stamps on the volumes device code
+                                  mounts (vfs.VfsFat, vfs.VfsLfs2): the
+                                  board RTC; .now NULL: 2000-01-01 */
 } vb_pyfs_config;
 
-/* Build the `os` module, put it in sys.modules as 'os' and 'uos', replace
+/* Build the `os` module, put it in sys.modules as 'os' and 'uos' (and the
+ * `vfs` module as 'vfs'), replace
  * builtins.open and io.open, put the board finder on sys.meta_path (and drop
  * PathFinder), and set sys.path to cfg->sys_path (esp32, rp2: '', '/lib';
  * Pycom: '', '/flash', '/flash/lib'). The cwd starts at the mount point.
@@ -63,8 +68,10 @@ void vb_pyfs_set_volume(PyObject *os_module, vb_vol *vol);
 
 /* Close every file device code still has open (soft reset): their data is
  * written back and the objects report closed; the volume stays valid.
- * Returns how many were closed, or a negative errno of the first failed
- * close (the others are still closed). */
+ * Files on volumes device code mounted (vfs.VfsLfs2...) close first, since
+ * their block device may write into a board file. Returns how many were
+ * closed, or a negative errno of the first failed close (the others are
+ * still closed). No Python exception is left set. */
 int vb_pyfs_close_all(PyObject *os_module);
 
 /* Read a whole board file (path as device code would write it, relative to

@@ -1,7 +1,10 @@
 /* File objects and open(): io.FileIO (binary) and io.TextIOWrapper (text,
  * UTF-8) over one vb_vol_file each, with MicroPython's modes and errors
  * (flash.md §4.6). Every open file is linked in the os module's registry
- * so a soft reset can close them all. */
+ * so a soft reset can close them all. A file on a vfs.VfsFat/VfsLfs2
+ * volume holds that object (its `owner`) and makes every call into the
+ * volume inside pyfs_vol_enter/leave, since the block device under it is
+ * Python code. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,13 +39,67 @@ int pyfs_file_close_raw(pyfs_file *pf)
     return vb_vol_close(&pf->f);
 }
 
+PyObject *pyfs_open_files(pyfs_state *st, pyfs_which which, PyObject *owner)
+{
+    PyObject *list = PyList_New(0);
+    for (pyfs_file *pf = st->open_files; list && pf; pf = pf->next) {
+        bool take = which == PYFS_FILES_ALL || (which == PYFS_FILES_BOARD && !pf->owner) ||
+                    (which == PYFS_FILES_MOUNTED && pf->owner) ||
+                    (which == PYFS_FILES_OF && pf->owner == owner);
+        /* appending runs no Python code: the registry holds still */
+        if (take && PyList_Append(list, (PyObject *)pf) < 0) Py_CLEAR(list);
+    }
+    return list;
+}
+
+/* As MicroPython's finaliser: an unreachable open file is closed. While
+ * its volume is busy (the last reference went inside a block device call)
+ * the driver cannot be entered, and the memory must outlive the driver's
+ * handle: the owner keeps the object until the call ends. */
+static void file_finalize(PyObject *self)
+{
+    pyfs_file *pf = (pyfs_file *)self;
+    if (!pf->f.open) return;
+    PyObject *et, *ev, *etb;
+    PyErr_Fetch(&et, &ev, &etb);
+    if (pyfs_vol_busy(pf->owner)) {
+        if (pyfs_vol_defer_close(pf->owner, self) < 0) {
+            PyErr_Clear();
+            Py_INCREF(self);           /* no memory to defer: never freed, never closed */
+        }
+    } else if (pyfs_vol_enter(pf->owner) == 0) {
+        pyfs_file_close_raw(pf);
+        if (pyfs_vol_leave(pf->owner)) PyErr_Clear();   /* nobody to tell */
+    }
+    PyErr_Clear();
+    PyErr_Restore(et, ev, etb);
+}
+
 static void file_dealloc(PyObject *self)
 {
+    if (PyObject_CallFinalizerFromDealloc(self) < 0) return;   /* kept until its close */
     PyTypeObject *tp = Py_TYPE(self);
-    /* as MicroPython's finaliser: an unreachable open file is closed */
-    pyfs_file_close_raw((pyfs_file *)self);
+    Py_CLEAR(((pyfs_file *)self)->owner);
     tp->tp_free(self);
     Py_DECREF(tp);
+}
+
+/* One file method: fn runs inside pyfs_vol_enter/leave of the file's
+ * owner, so a device exception under it replaces its result. */
+typedef PyObject *(*file_op)(pyfs_file *pf, PyObject *arg);
+
+static PyObject *guarded(PyObject *self, PyObject *arg, file_op fn)
+{
+    pyfs_file *pf = (pyfs_file *)self;
+    PyObject *owner = Py_XNewRef(pf->owner);
+    if (pyfs_vol_enter(owner) < 0) {
+        Py_XDECREF(owner);
+        return NULL;
+    }
+    PyObject *res = fn(pf, arg);
+    if (pyfs_vol_leave(owner)) Py_CLEAR(res);
+    Py_XDECREF(owner);
+    return res;
 }
 
 /* The bytes a text or binary result is made of. */
@@ -112,9 +169,8 @@ static PyObject *read_chars(pyfs_file *pf, size_t nchars)
     return res;
 }
 
-static PyObject *file_read(PyObject *self, PyObject *args)
+static PyObject *do_read(pyfs_file *pf, PyObject *args)
 {
-    pyfs_file *pf = (pyfs_file *)self;
     Py_ssize_t n = -1;
     if (!PyArg_ParseTuple(args, "|n:read", &n)) return NULL;
     if (!pf->f.open) return pyfs_raise(EBADF);
@@ -134,9 +190,8 @@ static PyObject *file_read(PyObject *self, PyObject *args)
     return res;
 }
 
-static PyObject *file_readinto(PyObject *self, PyObject *args)
+static PyObject *do_readinto(pyfs_file *pf, PyObject *args)
 {
-    pyfs_file *pf = (pyfs_file *)self;
     Py_buffer view;
     Py_ssize_t n = -1;
     if (!PyArg_ParseTuple(args, "w*|n:readinto", &view, &n)) return NULL;
@@ -192,18 +247,18 @@ static PyObject *read_line(pyfs_file *pf, Py_ssize_t limit)
     return res;
 }
 
-static PyObject *file_readline(PyObject *self, PyObject *args)
+static PyObject *do_readline(pyfs_file *pf, PyObject *args)
 {
     Py_ssize_t limit = -1;
     if (!PyArg_ParseTuple(args, "|n:readline", &limit)) return NULL;
-    return read_line((pyfs_file *)self, limit);
+    return read_line(pf, limit);
 }
 
-static PyObject *file_readlines(PyObject *self, PyObject *Py_UNUSED(ignored))
+static PyObject *do_readlines(pyfs_file *pf, PyObject *Py_UNUSED(ignored))
 {
     PyObject *list = PyList_New(0);
     while (list) {
-        PyObject *line = read_line((pyfs_file *)self, -1);
+        PyObject *line = read_line(pf, -1);
         if (!line) { Py_CLEAR(list); break; }
         Py_ssize_t n = PyObject_Length(line);
         if (n > 0 && PyList_Append(list, line) < 0) Py_CLEAR(list);
@@ -213,9 +268,8 @@ static PyObject *file_readlines(PyObject *self, PyObject *Py_UNUSED(ignored))
     return list;
 }
 
-static PyObject *file_write(PyObject *self, PyObject *arg)
+static PyObject *do_write(pyfs_file *pf, PyObject *arg)
 {
-    pyfs_file *pf = (pyfs_file *)self;
     Py_buffer view;
     PyObject *enc = NULL;
     /* the wrong direction is the driver's "denied" (FatFs EACCES, littlefs
@@ -240,37 +294,55 @@ static PyObject *file_write(PyObject *self, PyObject *arg)
     return PyLong_FromSsize_t(r);
 }
 
-static PyObject *file_seek(PyObject *self, PyObject *args)
+static PyObject *do_seek(pyfs_file *pf, PyObject *args)
 {
     long long off;
     int whence = 0;
     if (!PyArg_ParseTuple(args, "L|i:seek", &off, &whence)) return NULL;
     if (whence < 0 || whence > 2) return pyfs_raise(EINVAL);
-    int64_t r = vb_vol_seek(&((pyfs_file *)self)->f, off, whence);
+    int64_t r = vb_vol_seek(&pf->f, off, whence);
     if (r < 0) return pyfs_raise((int)r);
     return PyLong_FromLongLong(r);
 }
 
-static PyObject *file_tell(PyObject *self, PyObject *Py_UNUSED(ignored))
+static PyObject *do_tell(pyfs_file *pf, PyObject *Py_UNUSED(ignored))
 {
-    int64_t r = vb_vol_seek(&((pyfs_file *)self)->f, 0, SEEK_CUR);
+    int64_t r = vb_vol_seek(&pf->f, 0, SEEK_CUR);
     if (r < 0) return pyfs_raise((int)r);
     return PyLong_FromLongLong(r);
 }
 
-static PyObject *file_flush(PyObject *self, PyObject *Py_UNUSED(ignored))
+static PyObject *do_flush(pyfs_file *pf, PyObject *Py_UNUSED(ignored))
 {
-    int r = vb_vol_flush(&((pyfs_file *)self)->f);
+    int r = vb_vol_flush(&pf->f);
     if (r < 0) return pyfs_raise(r);
     Py_RETURN_NONE;
 }
 
-static PyObject *file_close(PyObject *self, PyObject *Py_UNUSED(ignored))
+static PyObject *do_close(pyfs_file *pf, PyObject *Py_UNUSED(ignored))
 {
-    int r = pyfs_file_close_raw((pyfs_file *)self);
+    int r = pyfs_file_close_raw(pf);
     if (r < 0) return pyfs_raise(r);
     Py_RETURN_NONE;
 }
+
+static PyObject *do_iternext(pyfs_file *pf, PyObject *Py_UNUSED(ignored))
+{
+    PyObject *line = read_line(pf, -1);
+    if (line && PyObject_Length(line) == 0) Py_CLEAR(line);  /* StopIteration */
+    return line;
+}
+
+static PyObject *file_read(PyObject *self, PyObject *a) { return guarded(self, a, do_read); }
+static PyObject *file_readinto(PyObject *self, PyObject *a) { return guarded(self, a, do_readinto); }
+static PyObject *file_readline(PyObject *self, PyObject *a) { return guarded(self, a, do_readline); }
+static PyObject *file_readlines(PyObject *self, PyObject *u) { return guarded(self, u, do_readlines); }
+static PyObject *file_write(PyObject *self, PyObject *a) { return guarded(self, a, do_write); }
+static PyObject *file_seek(PyObject *self, PyObject *a) { return guarded(self, a, do_seek); }
+static PyObject *file_tell(PyObject *self, PyObject *u) { return guarded(self, u, do_tell); }
+static PyObject *file_flush(PyObject *self, PyObject *u) { return guarded(self, u, do_flush); }
+static PyObject *file_close(PyObject *self, PyObject *u) { return guarded(self, u, do_close); }
+static PyObject *file_iternext(PyObject *self) { return guarded(self, NULL, do_iternext); }
 
 static PyObject *file_enter(PyObject *self, PyObject *Py_UNUSED(ignored))
 {
@@ -280,13 +352,6 @@ static PyObject *file_enter(PyObject *self, PyObject *Py_UNUSED(ignored))
 static PyObject *file_exit(PyObject *self, PyObject *Py_UNUSED(args))
 {
     return file_close(self, NULL);
-}
-
-static PyObject *file_iternext(PyObject *self)
-{
-    PyObject *line = read_line((pyfs_file *)self, -1);
-    if (line && PyObject_Length(line) == 0) Py_CLEAR(line);  /* StopIteration */
-    return line;
 }
 
 static PyObject *file_get_closed(PyObject *self, void *Py_UNUSED(closure))
@@ -321,6 +386,7 @@ static PyGetSetDef file_getset[] = {
 
 static PyType_Slot file_slots[] = {
     {Py_tp_dealloc, (void *)file_dealloc},
+    {Py_tp_finalize, (void *)file_finalize},
     {Py_tp_repr, (void *)file_repr},
     {Py_tp_iter, (void *)PyObject_SelfIter},
     {Py_tp_iternext, (void *)file_iternext},
@@ -364,6 +430,29 @@ static void parse_mode(const char *m, char out[4], bool *text)
     out[2] = '\0';
 }
 
+PyObject *pyfs_file_open(pyfs_state *st, vb_vol *v, PyObject *owner, const char *path,
+                         const char *mode)
+{
+    char fmode[4];
+    bool text;
+    parse_mode(mode, fmode, &text);
+    PyTypeObject *tp = (PyTypeObject *)(text ? st->text_type : st->bin_type);
+    pyfs_file *pf = PyObject_New(pyfs_file, tp);
+    if (!pf) return NULL;
+    pf->st = st;
+    pf->prev = pf->next = NULL;
+    pf->text = text;
+    pf->owner = Py_XNewRef(owner);
+    memset(&pf->f, 0, sizeof pf->f);
+    int rc = vb_vol_open(v, &pf->f, path, fmode);
+    if (rc < 0) {
+        Py_DECREF(pf);                 /* f.open is false: nothing to close */
+        return pyfs_raise(rc);
+    }
+    registry_link(pf);
+    return (PyObject *)pf;
+}
+
 static PyObject *pyfs_open(PyObject *module, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"file", "mode", "buffering", "encoding", "errors",
@@ -378,8 +467,6 @@ static PyObject *pyfs_open(PyObject *module, PyObject *args, PyObject *kw)
     PyObject *pb = pyfs_path_bytes(file);
     if (!pb) return NULL;
     pyfs_loc loc;
-    char fmode[4];
-    bool text;
     int rc = pyfs_resolve(st, PyBytes_AS_STRING(pb), &loc);
     Py_DECREF(pb);
     if (rc == 0 && loc.where == PYFS_IN_VFS) {
@@ -391,21 +478,7 @@ static PyObject *pyfs_open(PyObject *module, PyObject *args, PyObject *kw)
     }
     if (rc == 0) rc = pyfs_vol_err(&loc);
     if (rc < 0) return pyfs_raise(rc);
-    parse_mode(mode, fmode, &text);
-    PyTypeObject *tp = (PyTypeObject *)(text ? st->text_type : st->bin_type);
-    pyfs_file *pf = PyObject_New(pyfs_file, tp);
-    if (!pf) return NULL;
-    pf->st = st;
-    pf->prev = pf->next = NULL;
-    pf->text = text;
-    memset(&pf->f, 0, sizeof pf->f);
-    rc = vb_vol_open(st->vol, &pf->f, loc.rest, fmode);
-    if (rc < 0) {
-        Py_DECREF(pf);                 /* f.open is false: nothing to close */
-        return pyfs_raise(rc);
-    }
-    registry_link(pf);
-    return (PyObject *)pf;
+    return pyfs_file_open(st, st->vol, NULL, loc.rest, mode);
 }
 
 static PyMethodDef open_def = {

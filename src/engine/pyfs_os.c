@@ -59,13 +59,11 @@ static PyObject *int_tuple(const long long *v, int n)
     return t;
 }
 
-/* Append the entries of volume directory `path` as ilistdir tuples; names
- * as str, or as bytes when the argument was bytes (as MicroPython). 0, or
- * -1 with an exception. */
-static int vol_entries(pyfs_state *st, const char *path, PyObject *list, bool as_bytes)
+/* Names as str, or as bytes when the argument was bytes (as MicroPython). */
+int pyfs_vol_listing(vb_vol *v, const char *path, PyObject *list, bool as_bytes)
 {
     vb_vol_dir d;
-    int rc = vb_vol_opendir(st->vol, &d, path);
+    int rc = vb_vol_opendir(v, &d, path);
     if (rc < 0) {
         pyfs_raise(rc);
         return -1;
@@ -95,7 +93,7 @@ static int vol_entries(pyfs_state *st, const char *path, PyObject *list, bool as
 
 static int vol_root(pyfs_state *st, PyObject *list, bool as_bytes)
 {
-    return vol_entries(st, "/", list, as_bytes);
+    return pyfs_vol_listing(st->vol, "/", list, as_bytes);
 }
 
 /* The entries of a directory: a list of ilistdir tuples, or, below a VFS
@@ -118,7 +116,7 @@ static PyObject *listing(PyObject *module, PyObject *const *args, Py_ssize_t nar
     }
     if ((rc = pyfs_vol_err(&loc)) < 0) return pyfs_raise(rc);
     PyObject *list = PyList_New(0);
-    if (list && vol_entries(st, loc.rest, list, as_bytes) < 0) Py_CLEAR(list);
+    if (list && pyfs_vol_listing(st->vol, loc.rest, list, as_bytes) < 0) Py_CLEAR(list);
     return list;
 }
 
@@ -158,6 +156,28 @@ static PyObject *os_listdir(PyObject *module, PyObject *const *args, Py_ssize_t 
     return list;
 }
 
+PyObject *pyfs_vol_stat(vb_vol *v, const char *path)
+{
+    vb_vol_info info;
+    int rc = vb_vol_stat(v, path, &info);
+    if (rc < 0) return pyfs_raise(rc);
+    /* in the board's epoch; 0 for an entry without a time (the root) */
+    long long mtime = info.mtime ? info.mtime - VB_CIVIL_EPOCH_UNIX_SECS : 0;
+    long long t[10] = {info.is_dir ? S_IFDIR_MP : S_IFREG_MP, 0, 0, 0, 0, 0,
+                       info.size, mtime, mtime, mtime};
+    return int_tuple(t, 10);
+}
+
+PyObject *pyfs_vol_statvfs(vb_vol *v)
+{
+    vb_vol_usage u;
+    int rc = vb_vol_statvfs(v, &u);
+    if (rc < 0) return pyfs_raise(rc);
+    long long t[10] = {u.block_size, u.block_size, u.blocks, u.free_blocks,
+                       u.free_blocks, 0, 0, 0, 0, u.name_max};
+    return int_tuple(t, 10);
+}
+
 static PyObject *os_stat(PyObject *module, PyObject *arg)
 {
     pyfs_state *st = pyfs_state_of_module(module);
@@ -165,20 +185,12 @@ static PyObject *os_stat(PyObject *module, PyObject *arg)
     int rc = arg_loc(st, arg, &loc);
     if (rc == 0 && loc.where == PYFS_IN_VFS) return pyfs_vfs_call(&loc, "stat", PyBytes_Check(arg), NULL);
     if (rc == 0) rc = pyfs_vol_err(&loc);
-    long long v[10] = {0};
     if (rc == -EPERM) {                /* virtual root */
-        v[0] = S_IFDIR_MP;
+        long long v[10] = {S_IFDIR_MP};
         return int_tuple(v, 10);
     }
-    vb_vol_info info;
-    if (rc == 0) rc = vb_vol_stat(st->vol, loc.rest, &info);
     if (rc < 0) return raise_rc(rc);
-    /* in the board's epoch; 0 for an entry without a time (the root) */
-    long long mtime = info.mtime ? info.mtime - VB_CIVIL_EPOCH_UNIX_SECS : 0;
-    v[0] = info.is_dir ? S_IFDIR_MP : S_IFREG_MP;
-    v[6] = info.size;
-    v[7] = v[8] = v[9] = mtime;
-    return int_tuple(v, 10);
+    return pyfs_vol_stat(st->vol, loc.rest);
 }
 
 static PyObject *os_statvfs(PyObject *module, PyObject *arg)
@@ -188,17 +200,13 @@ static PyObject *os_statvfs(PyObject *module, PyObject *arg)
     int rc = arg_loc(st, arg, &loc);
     if (rc == 0 && loc.where == PYFS_IN_VFS) return pyfs_vfs_call(&loc, "statvfs", PyBytes_Check(arg), NULL);
     if (rc == 0) rc = pyfs_vol_err(&loc);
-    long long v[10] = {0};
     if (rc == -EPERM) {                /* nothing mounted at "/" itself */
+        long long v[10] = {0};
         v[9] = VROOT_NAMEMAX;
         return int_tuple(v, 10);
     }
-    vb_vol_usage u;
-    if (rc == 0) rc = vb_vol_statvfs(st->vol, &u);
     if (rc < 0) return raise_rc(rc);
-    long long t[10] = {u.block_size, u.block_size, u.blocks, u.free_blocks,
-                       u.free_blocks, 0, 0, 0, 0, u.name_max};
-    return int_tuple(t, 10);
+    return pyfs_vol_statvfs(st->vol);
 }
 
 /* The one-path operations differ only in the volume call and the VFS method. */
@@ -303,17 +311,35 @@ static PyObject *os_chdir(PyObject *module, PyObject *arg)
     Py_RETURN_NONE;
 }
 
+/* Every open file written back (those of VfsFat/VfsLfs2 volumes too, whose
+ * devices are Python code: the registry is copied first), then the board
+ * volume synced. The first failure is raised once everything was tried. */
 static PyObject *os_sync(PyObject *module, PyObject *Py_UNUSED(ignored))
 {
     pyfs_state *st = pyfs_state_of_module(module);
-    int rc = 0;
-    for (pyfs_file *pf = st->open_files; pf; pf = pf->next) {
-        int r = pf->f.writable ? vb_vol_flush(&pf->f) : 0;
-        if (r < 0 && rc == 0) rc = r;
+    PyObject *files = pyfs_open_files(st, PYFS_FILES_ALL, NULL);
+    if (!files) return NULL;
+    int rc;
+    PyObject *et = NULL, *ev = NULL, *etb = NULL;     /* the first failure */
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(files); i++) {
+        pyfs_file *pf = (pyfs_file *)PyList_GET_ITEM(files, i);
+        if (!pf->f.open || !pf->f.writable) continue;
+        PyObject *owner = Py_XNewRef(pf->owner);
+        bool failed = true;            /* with the exception set */
+        if (pyfs_vol_enter(owner) == 0) {
+            int r = vb_vol_flush(&pf->f);
+            if (!pyfs_vol_leave(owner)) failed = r < 0 && !pyfs_raise(r);
+        }
+        Py_XDECREF(owner);
+        if (failed && !et) PyErr_Fetch(&et, &ev, &etb);
+        PyErr_Clear();
     }
-    int r = st->vol ? vb_vol_sync(st->vol) : 0;
-    if (rc == 0) rc = r;
-    if (rc < 0) return pyfs_raise(rc);
+    Py_DECREF(files);
+    if (!et && st->vol && (rc = vb_vol_sync(st->vol)) < 0) return pyfs_raise(rc);
+    if (et) {
+        PyErr_Restore(et, ev, etb);
+        return NULL;
+    }
     Py_RETURN_NONE;
 }
 
@@ -351,12 +377,32 @@ void vb_pyfs_set_volume(PyObject *os_module, vb_vol *vol)
 int vb_pyfs_close_all(PyObject *os_module)
 {
     pyfs_state *st = pyfs_state_of_module(os_module);
+    PyObject *et, *ev, *etb;
+    PyErr_Fetch(&et, &ev, &etb);
     int n = 0, err = 0;
-    while (st->open_files) {
-        int r = pyfs_file_close_raw(st->open_files);
-        if (r < 0 && err == 0) err = r;
-        n++;
+    /* VfsFat/VfsLfs2 files first: their device may be a board file. */
+    static const pyfs_which passes[] = {PYFS_FILES_MOUNTED, PYFS_FILES_BOARD};
+    for (size_t p = 0; p < sizeof passes / sizeof passes[0]; p++) {
+        PyObject *files = pyfs_open_files(st, passes[p], NULL);
+        if (!files && !err) err = -ENOMEM;
+        for (Py_ssize_t i = 0; files && i < PyList_GET_SIZE(files); i++) {
+            pyfs_file *pf = (pyfs_file *)PyList_GET_ITEM(files, i);
+            if (!pf->f.open) continue;          /* device code closed it meanwhile */
+            PyObject *owner = Py_XNewRef(pf->owner);
+            int r = -EBUSY;
+            if (pyfs_vol_enter(owner) == 0) {
+                r = pyfs_file_close_raw(pf);
+                if (pyfs_vol_leave(owner) && r >= 0) r = -EIO;
+            }
+            Py_XDECREF(owner);
+            PyErr_Clear();
+            if (r < 0 && err == 0) err = r;
+            n++;
+        }
+        Py_XDECREF(files);
+        PyErr_Clear();
     }
+    PyErr_Restore(et, ev, etb);
     return err ? err : n;
 }
 
@@ -408,6 +454,9 @@ static int os_traverse(PyObject *m, visitproc visit, void *arg)
     Py_VISIT(st->bin_type);
     Py_VISIT(st->text_type);
     Py_VISIT(st->finder_type);
+    Py_VISIT(st->fat_type);
+    Py_VISIT(st->lfs2_type);
+    Py_VISIT(st->board_vfs);
     Py_VISIT(st->uname);
     for (int i = 0; i < st->n_mounts; i++) Py_VISIT(st->mounts[i].obj);
     return 0;
@@ -420,6 +469,9 @@ static int os_clear(PyObject *m)
     Py_CLEAR(st->bin_type);
     Py_CLEAR(st->text_type);
     Py_CLEAR(st->finder_type);
+    Py_CLEAR(st->fat_type);
+    Py_CLEAR(st->lfs2_type);
+    Py_CLEAR(st->board_vfs);
     Py_CLEAR(st->uname);
     for (int i = 0; i < st->n_mounts; i++) Py_CLEAR(st->mounts[i].obj);
     return 0;
@@ -481,6 +533,14 @@ static int replace_open(PyObject *module)
     return rc;
 }
 
+/* The clock without a configured one: the board's epoch, 2000-01-01. */
+static void board_epoch(void *ctx, int64_t *secs, uint32_t *nsec)
+{
+    (void)ctx;
+    *secs = VB_CIVIL_EPOCH_UNIX_SECS;
+    *nsec = 0;
+}
+
 PyObject *vb_pyfs_install(const vb_pyfs_config *cfg)
 {
     if (!cfg || !cfg->mount_point || cfg->mount_point[0] != '/' ||
@@ -494,13 +554,16 @@ PyObject *vb_pyfs_install(const vb_pyfs_config *cfg)
     strcpy(st->cwd, cfg->mount_point);
     st->format = cfg->format;
     st->format_ctx = cfg->format_ctx;
+    st->clock = cfg->clock.now ? cfg->clock : (vb_vol_clock){NULL, board_epoch};
     pyfs_mounts_set_volume(st, cfg->vol);
     PyObject *modules = PySys_GetObject("modules");   /* borrowed */
-    if (pyfs_file_types_init(m, st) < 0 || !(st->uname = make_uname(&cfg->uname)) ||
+    if (pyfs_file_types_init(m, st) < 0 || pyfs_native_types_init(m, st) < 0 ||
+        !(st->uname = make_uname(&cfg->uname)) ||
         PyModule_AddStringConstant(m, "sep", "/") < 0 ||
         (cfg->format && PyModule_AddFunctions(m, format_methods) < 0) ||
         PyModule_AddFunctions(m, pyfs_vfs_methods) < 0 ||
         !modules || set_module(modules, "os", m) < 0 || set_module(modules, "uos", m) < 0 ||
+        pyfs_vfs_module_init(m, st, modules) < 0 ||
         replace_open(m) < 0 || pyfs_import_init(m, st, cfg->sys_path) < 0) {
         Py_DECREF(m);
         return NULL;

@@ -9,7 +9,7 @@
 
 #include "pyfs_int.h"
 
-int pyfs_abspath(const pyfs_state *st, const char *path, char *out, size_t len)
+int pyfs_join(const char *cwd, const char *path, char *out, size_t len)
 {
     char tmp[2 * PYFS_PATH_MAX + 2];
     size_t pl = strlen(path);
@@ -17,8 +17,9 @@ int pyfs_abspath(const pyfs_state *st, const char *path, char *out, size_t len)
     if (path[0] == '/') {
         memcpy(tmp, path, pl + 1);
     } else {
-        size_t cl = strlen(st->cwd);
-        memcpy(tmp, st->cwd, cl);
+        size_t cl = strlen(cwd);
+        if (cl >= PYFS_PATH_MAX) return -ENAMETOOLONG;
+        memcpy(tmp, cwd, cl);
         tmp[cl] = '/';
         memcpy(tmp + cl + 1, path, pl + 1);
     }
@@ -47,6 +48,11 @@ int pyfs_abspath(const pyfs_state *st, const char *path, char *out, size_t len)
     }
     out[o] = '\0';
     return 0;
+}
+
+int pyfs_abspath(const pyfs_state *st, const char *path, char *out, size_t len)
+{
+    return pyfs_join(st->cwd, path, out, len);
 }
 
 void pyfs_locate(const pyfs_state *st, pyfs_loc *loc)

@@ -1,16 +1,18 @@
-/* Python VFS objects: os.mount / os.umount and the calls that route a path
- * below a mount point to the object's methods (what `mpremote mount`
- * needs, repl.md §6.3). The semantics are MicroPython's extmod/vfs.c:
- * the object's mount(readonly, mkfs) runs before the mount point is checked;
- * a point already served by a mount is refused with EPERM, except below a
+/* Python VFS objects: os.mount / os.umount (the vfs module's mount and
+ * umount too) and the calls that route a path below a mount point to the
+ * object's methods (what `mpremote mount` needs, repl.md §6.3). The
+ * semantics are MicroPython's extmod/vfs.c: mount() with no arguments lists
+ * (object, point) for every mount, the board volume as a VfsLfs2 or VfsFat
+ * bound to it; an object without a mount method is a block device, on
+ * which VfsLfs2 or VfsFat is autodetected (pyfs_native_detect); the
+ * object's mount(readonly, mkfs) runs before the mount point is checked; a
+ * point already served by a mount is refused with EPERM, except below a
  * mount at "/"; umount of an unknown point or object is EINVAL; a path
  * reaches the object without the mount prefix ("/" for the point itself);
  * "/" lists every mount point as a directory. Where the board differs:
- * relative paths are made absolute first (pyfs_path.c), the board volume
- * cannot be unmounted (EPERM), and an object without mount() is refused
- * with ENODEV (upstream would look for a filesystem on a block device).
- * Device code's objects are only ever called, so they reach no more than
- * device code itself can. */
+ * relative paths are made absolute first (pyfs_path.c) and the board volume
+ * cannot be unmounted (EPERM). Device code's objects are only ever called,
+ * so they reach no more than device code itself can. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,31 +208,68 @@ int pyfs_load_source(pyfs_state *st, const char *path, char **data, size_t *len)
     return 0;
 }
 
-/* os.mount(obj, point, *, readonly=False, mkfs=False) */
+/* mount(): [(object, point)] in table order ("/" last, as upstream). */
+static PyObject *mount_list(pyfs_state *st)
+{
+    PyObject *list = PyList_New(0);
+    /* the table is re-read each round: making the board's object may run
+     * a finaliser that changes it */
+    for (int i = 0; list && i < st->n_mounts; i++) {
+        PyObject *point = decode(st->mounts[i].point);
+        PyObject *obj = !point ? NULL
+                      : st->mounts[i].obj ? Py_NewRef(st->mounts[i].obj) : pyfs_native_board(st);
+        PyObject *t = obj ? PyTuple_Pack(2, obj, point) : NULL;
+        if (!t || PyList_Append(list, t) < 0) Py_CLEAR(list);
+        Py_XDECREF(t);
+        Py_XDECREF(obj);
+        Py_XDECREF(point);
+    }
+    return list;
+}
+
+/* os.mount(obj, point, *, readonly=False, mkfs=False), or os.mount() */
 static PyObject *os_mount(PyObject *module, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"", "", "readonly", "mkfs", NULL};
     PyObject *obj, *point, *readonly = Py_False, *mkfs = Py_False;
+    pyfs_state *st = pyfs_state_of_module(module);
+    if (PyTuple_GET_SIZE(args) == 0 && (!kw || PyDict_GET_SIZE(kw) == 0)) return mount_list(st);
     if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$OO:mount", kwlist, &obj, &point, &readonly, &mkfs))
         return NULL;
-    pyfs_state *st = pyfs_state_of_module(module);
     PyObject *b = pyfs_path_bytes(point);
     if (!b) return NULL;
     pyfs_loc loc;
     int rc = pyfs_abspath(st, PyBytes_AS_STRING(b), loc.abs, sizeof loc.abs);
     Py_DECREF(b);
     if (rc < 0) return pyfs_raise(rc);
-    /* Upstream takes an object without mount() for a block device to
-     * autodetect a filesystem on; the board has no such VFS types. */
-    if (!PyObject_HasAttrString(obj, "mount")) return pyfs_raise(ENODEV);
-    PyObject *r = PyObject_CallMethod(obj, "mount", "OO", readonly, mkfs);
-    if (!r) return NULL;
+    PyObject *method = PyObject_GetAttrString(obj, "mount");
+    if (method) {
+        obj = Py_NewRef(obj);
+    } else {
+        /* no mount method: a block device, to find a filesystem on */
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) return NULL;
+        PyErr_Clear();
+        if (!(obj = pyfs_native_detect(st, obj))) return NULL;
+        if (!(method = PyObject_GetAttrString(obj, "mount"))) {
+            Py_DECREF(obj);
+            return NULL;
+        }
+    }
+    PyObject *r = PyObject_CallFunctionObjArgs(method, readonly, mkfs, NULL);
+    Py_DECREF(method);
+    if (!r) {
+        Py_DECREF(obj);
+        return NULL;
+    }
     Py_DECREF(r);
     pyfs_locate(st, &loc);             /* after the call: it may have mounted */
     bool at_root = strcmp(loc.abs, "/") == 0;
-    if (loc.mount >= 0 && (at_root || strcmp(st->mounts[loc.mount].point, "/") != 0))
-        return pyfs_raise(EPERM);
-    if (st->n_mounts == PYFS_MOUNTS) return pyfs_raise(ENOMEM);
+    rc = loc.mount >= 0 && (at_root || strcmp(st->mounts[loc.mount].point, "/") != 0) ? EPERM
+       : st->n_mounts == PYFS_MOUNTS ? ENOMEM : 0;
+    if (rc) {
+        Py_DECREF(obj);
+        return pyfs_raise(rc);
+    }
     int at = st->n_mounts;
     for (int i = 0; i < st->n_mounts; i++)
         if (strcmp(st->mounts[i].point, "/") == 0) {
@@ -239,7 +278,7 @@ static PyObject *os_mount(PyObject *module, PyObject *args, PyObject *kw)
         }
     memmove(&st->mounts[at + 1], &st->mounts[at], (size_t)(st->n_mounts - at) * sizeof st->mounts[0]);
     strcpy(st->mounts[at].point, loc.abs);
-    st->mounts[at].obj = Py_NewRef(obj);
+    st->mounts[at].obj = obj;          /* the table's reference */
     st->n_mounts++;
     Py_RETURN_NONE;
 }
@@ -261,6 +300,9 @@ static PyObject *os_umount(PyObject *module, PyObject *arg)
     } else {
         for (int i = 0; i < st->n_mounts && found < 0; i++)
             if (st->mounts[i].obj == arg) found = i;
+        /* the board volume's object (vfs.mount()'s) names its entry */
+        for (int i = 0; i < st->n_mounts && found < 0 && arg == st->board_vfs; i++)
+            if (!st->mounts[i].obj) found = i;
     }
     if (found < 0) return pyfs_raise(EINVAL);
     /* The board volume is owned by the firmware for the VM's whole life. */

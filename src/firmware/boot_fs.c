@@ -20,6 +20,11 @@ static void rtc_clock(void *ctx, int64_t *secs, uint32_t *nsec)
     *nsec = us * 1000u;
 }
 
+vb_vol_clock vb_boot_rtc_clock(const vb_hal *hal)
+{
+    return (vb_vol_clock){(void *)hal, rtc_clock};
+}
+
 static void say(const vb_hal *hal, const char *s) { vb_hal_tx_all(hal, s, strlen(s)); }
 
 /* esp32: the corrupt notice every 3 s until Ctrl-C; -ENODEV after. */
@@ -48,7 +53,7 @@ int vb_boot_mount(vb_board_fs *bfs, const vb_firmware_ctx *fw, const vb_hal *hal
 {
     const vb_profile *p = fw->profile;
     const vb_port *port = p->port;
-    bfs->clock = (vb_vol_clock){(void *)hal, rtc_clock};
+    bfs->clock = vb_boot_rtc_clock(hal);
     int rc = vb_fsregion_init(&bfs->region, fw->flash, p);
     if (rc < 0) return rc;
     rc = vb_fsregion_mount(&bfs->region, VB_FAT_NAMES_OEM, &bfs->clock);

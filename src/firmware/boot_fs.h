@@ -14,6 +14,10 @@ typedef struct vb_board_fs {
     vb_vol_clock clock;          /* the board RTC */
 } vb_board_fs;
 
+/* The board RTC as a filesystem clock (seconds since 2000 on the volume's
+ * 1970 calendar); hal must outlive the clock. */
+vb_vol_clock vb_boot_rtc_clock(const vb_hal *hal);
+
 /* Mount with the port's first-boot policy (port.h vb_first_boot), writing
  * its default files as the real firmware does: esp32 formats an erased
  * region, and on a damaged, non-erased one prints the corrupted-filesystem

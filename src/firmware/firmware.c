@@ -356,6 +356,7 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
                   version, machine},
         .format = port->fs_format_api ? reformat : NULL,
         .format_ctx = &f,
+        .clock = vb_boot_rtc_clock(&f.hal.hal),
     };
     f.os_module = vb_pyfs_install(&pc);
     if (!f.os_module) {

@@ -10,9 +10,9 @@ from boardlib import BANNER, Board
 
 # The modules the board offers to `import ` + Tab (engine_complete.c): its own
 # list, plus CPython's built-in modules minus private and host-only ones.
-BOARD_MODULES = ["os", "time", "machine", "micropython", "sys", "gc", "json", "struct", "re",
-                 "collections", "binascii", "hashlib", "random", "errno", "select", "io", "math",
-                 "array"]
+BOARD_MODULES = ["os", "vfs", "time", "machine", "micropython", "sys", "gc", "json", "struct",
+                 "re", "collections", "binascii", "hashlib", "random", "errno", "select", "io",
+                 "math", "array"]
 HIDDEN_BUILTINS = {"atexit", "faulthandler", "fcntl", "grp", "marshal", "posix", "pwd", "pyexpat",
                    "spwd", "syslog", "xxsubtype"}
 

@@ -26,7 +26,6 @@
 #include "board/profile.h"
 #include "fs/fat.h"
 #include "fs/fat_check.h"
-#include "fs/vol.h"
 
 /* Counters of this test process (one thread, one profile per child). */
 static int n_pass, n_fail;
@@ -45,11 +44,17 @@ typedef struct board {
     const char *script_dir;
     vb_flash flash;
     vb_flash_bdev bdev;
-    vb_vol fs;                 /* FAT: the scripts pin FatFs's errno */
+    vb_vol vol;
     PyObject *os;
 } board;
 
-/* 2024-01-02 03:04:05 */
+static void fixed_clock(void *ctx, vb_datetime *now)
+{
+    (void)ctx;
+    *now = (vb_datetime){2024, 1, 2, 3, 4, 5};
+}
+
+/* The same instant for the volume: 2024-01-02 03:04:05 since 1970. */
 static void fixed_now(void *ctx, int64_t *secs, uint32_t *nsec)
 {
     (void)ctx;
@@ -57,21 +62,21 @@ static void fixed_now(void *ctx, int64_t *secs, uint32_t *nsec)
     *nsec = 0;
 }
 
-static const vb_vol_clock fixed_clock = {NULL, fixed_now};
+static const vb_vol_clock vol_clock = {NULL, fixed_now};
 
-static int mount(board *b)
+static int mount_vol(board *b)
 {
-    return vb_vol_mount_fat(&b->fs, &b->bdev.bd, VB_FAT_NAMES_OEM, &fixed_clock);
+    return vb_vol_mount_fat(&b->vol, &b->bdev.bd, VB_FAT_NAMES_OEM, &vol_clock);
 }
 
 /* os.fsformat's callback: the test owns the block device. */
 static int format_cb(void *ctx, vb_vol **vol)
 {
     board *b = ctx;
-    vb_vol_unmount(&b->fs);
-    int rc = vb_fat_mkfs(&b->bdev.bd, NULL, vb_vol_clock_fat, (void *)&fixed_clock);
-    if (rc == 0) rc = mount(b);
-    *vol = &b->fs;
+    vb_vol_unmount(&b->vol);
+    int rc = vb_fat_mkfs(&b->bdev.bd, NULL, fixed_clock, NULL);
+    if (rc == 0) rc = mount_vol(b);
+    *vol = &b->vol;
     return rc;
 }
 
@@ -245,17 +250,17 @@ static void test_close_all(board *b)
     int n = vb_pyfs_close_all(b->os);
     check(n == 2, "close_all closed 2 files");
     check(vb_pyfs_close_all(b->os) == 0, "close_all again closes nothing");
-    check(vb_vol_unmount(&b->fs) == 0, "unmount after close_all");
+    check(vb_vol_unmount(&b->vol) == 0, "unmount after close_all");
     check_volume(b, "after close_all");
-    check(mount(b) == 0, "remount");
-    vb_vol_file f;
+    check(mount_vol(b) == 0, "remount");
+    vb_vol_file f = {0};
     char buf[64] = {0};
-    int rc = vb_vol_open(&b->fs, &f, "left.txt", "r");
+    int rc = vb_vol_open(&b->vol, &f, "left.txt", "r");
     ssize_t r = rc == 0 ? vb_vol_read(&f, buf, sizeof buf - 1) : rc;
     if (rc == 0) vb_vol_close(&f);
     check(r == 14 && strcmp(buf, "unflushed data") == 0, "left.txt contents after remount");
     vb_vol_info info;
-    check(vb_vol_stat(&b->fs, "left.bin", &info) == 0 && info.size == 5000, "left.bin size after remount");
+    check(vb_vol_stat(&b->vol, "left.bin", &info) == 0 && info.size == 5000, "left.bin size after remount");
     /* the same objects now say closed and refuse I/O with EBADF */
     run_script(b, "after_close_all.py", g);
     Py_DECREF(g);
@@ -369,15 +374,16 @@ static void run_profile(const vb_profile *p, const char *dir)
     b->script_dir = dir;
     if (vb_flash_open_ram(&b->flash, p->fs_size) < 0 ||
         vb_flash_bdev_init(&b->bdev, &b->flash, 0, p->fs_size, p->fs_sector_size, p->fs_writeback_block) < 0 ||
-        vb_fat_mkfs(&b->bdev.bd, NULL, vb_vol_clock_fat, (void *)&fixed_clock) < 0 || mount(b) < 0) {
+        vb_fat_mkfs(&b->bdev.bd, NULL, fixed_clock, NULL) < 0 ||
+        mount_vol(b) < 0) {
         check(false, "flash setup");
         return;
     }
     bool pycom = strcmp(p->port->mount_point, "/") != 0;
     vb_pyfs_config cfg = {
-        .vol = &b->fs, .mount_point = p->port->mount_point, .sys_path = p->port->sys_path,
+        .vol = &b->vol, .mount_point = p->port->mount_point, .sys_path = p->port->sys_path,
         .uname = {"esp32", "esp32", "1.20.0", "v1.20.0 on 2024-01-02", "ESP32 module with ESP32"},
-        .format = pycom ? format_cb : NULL, .format_ctx = b,
+        .format = pycom ? format_cb : NULL, .format_ctx = b, .clock = vol_clock,
     };
     b->os = vb_pyfs_install(&cfg);
     if (!b->os) {
@@ -391,7 +397,7 @@ static void run_profile(const vb_profile *p, const char *dir)
     test_vfs_read_file(b);
     test_close_all(b);
     if (pycom) run_script(b, "last_fsformat.py", NULL);
-    check(vb_vol_sync(&b->fs) == 0, "final sync");
+    check(vb_vol_sync(&b->vol) == 0, "final sync");
     check_volume(b, "at the end");
 }
 
