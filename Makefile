@@ -5,6 +5,7 @@ CSTD     = -std=c11 -D_GNU_SOURCE
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
 BUILD   ?= build
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(EXTRA_CFLAGS) -Isrc -MMD -MP
 LDLIBS  ?=
@@ -35,7 +36,7 @@ CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all test unit unit-san e2e fuzz bench run clean deps
+.PHONY: all test unit unit-san e2e fuzz bench run clean deps build-tests
 all: $(BUILD)/vboard
 
 $(BUILD)/%.o: %.c
@@ -104,18 +105,11 @@ e2e: $(BUILD)/vboard $(TEST_BIN)
 	  /usr/bin/python3 -m pytest -q tests/e2e
 
 # libFuzzer smoke runs over the kept corpora, each bounded in time
-# (FUZZ_SECONDS): FAT mount + list + read, then the JSON-lines parser/writer.
+# (FUZZ_SECONDS): FAT mount + walk, the JSON-lines parser/writer, event
+# records and the register block, littlefs mount + walk + check. The pure
+# libraries are compiled once for all targets (coverage, no libFuzzer main).
 FUZZ_SECONDS ?= 60
-fuzz:
-	@mkdir -p build-fuzz
-	clang $(CSTD) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
-	  tests/fuzz/fuzz_fat_mount.c $(LIB_SRC) -o build-fuzz/fuzz_fat_mount
-	clang $(CSTD) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
-	  tests/fuzz/fuzz_json.c $(LIB_SRC) -o build-fuzz/fuzz_json
-	clang $(CSTD) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
-	  tests/fuzz/fuzz_events.c $(LIB_SRC) -o build-fuzz/fuzz_events
-	clang $(CSTD) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
-	  tests/fuzz/fuzz_lfs2_mount.c $(LIB_SRC) -o build-fuzz/fuzz_lfs2_mount
+fuzz: $(FUZZ_BIN)
 	@mkdir -p build-fuzz/corpus-new build-fuzz/corpus-json-new build-fuzz/corpus-events-new \
 	  build-fuzz/corpus-lfs2-new
 	build-fuzz/fuzz_fat_mount -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
@@ -127,8 +121,34 @@ fuzz:
 	build-fuzz/fuzz_lfs2_mount -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -timeout=10 \
 	  build-fuzz/corpus-lfs2-new tests/fuzz/corpus_lfs2
 
-test: unit unit-san e2e fuzz
+# Everything is built first, JOBS at a time (plain, sanitized, fuzz
+# targets); then the suites run one after another, stopping at the first
+# that fails.
+test:
+	@$(MAKE) --no-print-directory -j$(JOBS) build-tests
+	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=build-san EXTRA_CFLAGS="$(SANFLAGS)" OPT="-O1 -g" \
+	  build-tests
+	@$(MAKE) --no-print-directory -j$(JOBS) $(FUZZ_BIN)
+	@$(MAKE) --no-print-directory unit unit-san e2e fuzz
 endif
+
+# What the unit and e2e suites need, for one BUILD.
+build-tests: $(BUILD)/vboard $(TEST_BIN) $(ENGINE_TEST_BIN)
+
+FUZZ_CC  = clang $(CSTD) -Isrc -g -O1
+FUZZ_LIB_OBJ = $(LIB_SRC:%.c=build-fuzz/obj/%.o)
+FUZZ_BIN = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+build-fuzz/libvboard.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libvboard.a
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $^ -o $@
 
 bench: $(BENCH_BIN) $(BUILD)/vboard
 	@for b in $(BENCH_BIN); do $$b; done
