@@ -6,6 +6,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 OPT     ?= -O2 -g
 BUILD   ?= build
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_DIR ?= $(BUILD)-fuzz
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(EXTRA_CFLAGS) -Isrc -MMD -MP
 LDLIBS  ?=
@@ -35,6 +36,10 @@ FW_OBJ   = $(FW_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+# libFuzzer targets (make fuzz): the pure libraries built once with coverage
+FUZZ_CC  = clang $(CSTD) -Isrc -g -O1
+FUZZ_LIB_OBJ = $(LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all test unit unit-san e2e fuzz bench run clean deps build-tests
 all: $(BUILD)/vboard
@@ -110,16 +115,16 @@ e2e: $(BUILD)/vboard $(TEST_BIN)
 # libraries are compiled once for all targets (coverage, no libFuzzer main).
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_BIN)
-	@mkdir -p build-fuzz/corpus-new build-fuzz/corpus-json-new build-fuzz/corpus-events-new \
-	  build-fuzz/corpus-lfs2-new
-	build-fuzz/fuzz_fat_mount -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
-	  build-fuzz/corpus-new tests/fuzz/corpus
-	build-fuzz/fuzz_json -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
-	  build-fuzz/corpus-json-new tests/fuzz/corpus_json
-	build-fuzz/fuzz_events -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
-	  build-fuzz/corpus-events-new tests/fuzz/corpus_events
-	build-fuzz/fuzz_lfs2_mount -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -timeout=10 \
-	  build-fuzz/corpus-lfs2-new tests/fuzz/corpus_lfs2
+	@mkdir -p $(FUZZ_DIR)/corpus-new $(FUZZ_DIR)/corpus-json-new $(FUZZ_DIR)/corpus-events-new \
+	  $(FUZZ_DIR)/corpus-lfs2-new
+	$(FUZZ_DIR)/fuzz_fat_mount -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	  $(FUZZ_DIR)/corpus-new tests/fuzz/corpus
+	$(FUZZ_DIR)/fuzz_json -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+	  $(FUZZ_DIR)/corpus-json-new tests/fuzz/corpus_json
+	$(FUZZ_DIR)/fuzz_events -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	  $(FUZZ_DIR)/corpus-events-new tests/fuzz/corpus_events
+	$(FUZZ_DIR)/fuzz_lfs2_mount -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -timeout=10 \
+	  $(FUZZ_DIR)/corpus-lfs2-new tests/fuzz/corpus_lfs2
 
 # Everything is built first, JOBS at a time (plain, sanitized, fuzz
 # targets); then the suites run one after another, stopping at the first
@@ -135,19 +140,16 @@ endif
 # What the unit and e2e suites need, for one BUILD.
 build-tests: $(BUILD)/vboard $(TEST_BIN) $(ENGINE_TEST_BIN)
 
-FUZZ_CC  = clang $(CSTD) -Isrc -g -O1
-FUZZ_LIB_OBJ = $(LIB_SRC:%.c=build-fuzz/obj/%.o)
-FUZZ_BIN = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-build-fuzz/obj/%.o: %.c
+$(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
 
-build-fuzz/libvboard.a: $(FUZZ_LIB_OBJ)
+$(FUZZ_DIR)/libvboard.a: $(FUZZ_LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libvboard.a
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libvboard.a
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $^ -o $@
 
 bench: $(BENCH_BIN) $(BUILD)/vboard
