@@ -37,8 +37,9 @@ static void offer_modules(struct vb_repl *r)
     /* the board's modules and their u-aliases (engine_modules.c), whatever
      * sys.builtin_module_names says */
     for (const vb_module_def *m = vb_engine_modules; m->name; m++) {
-        const char *alias = vb_module_offered(m) ? vb_module_alias(m) : NULL;
-        if (vb_module_offered(m)) vb_repl_candidate(r, m->name, strlen(m->name));
+        if (!vb_module_offered(m)) continue;
+        const char *alias = vb_module_alias(m);
+        vb_repl_candidate(r, m->name, strlen(m->name));
         if (alias) vb_repl_candidate(r, alias, strlen(alias));
     }
     /* The image's frozen modules can be imported too (private ones, such
