@@ -9,22 +9,6 @@
 
 #include "repl/repl.h"
 
-/* The board's own modules and the stdlib it offers (engine_init.c's
- * pre-imports), whatever sys.builtin_module_names says; help('modules')
- * lists the same names. Mutable for its last slot only: the port's own
- * module (esp32, pycom, rp2), set once at init. */
-const char *vb_engine_board_modules[] = {
-    "os", "vfs", "time", "machine", "micropython", "sys", "gc", "json", "struct", "re",
-    "collections", "binascii", "hashlib", "random", "errno", "select", "io", "math", "array",
-    NULL /* profile module */, NULL,
-};
-
-void vb_engine_set_profile_module(const char *name)
-{
-    size_t n = sizeof vb_engine_board_modules / sizeof vb_engine_board_modules[0];
-    vb_engine_board_modules[n - 2] = name;
-}
-
 /* Built-in CPython modules not offered to device code: host access or
  * interpreter internals (names starting with "_" are skipped as well). */
 static const char *const hidden_builtins[] = {
@@ -50,8 +34,14 @@ static void offer(struct vb_repl *r, PyObject *name)
 
 static void offer_modules(struct vb_repl *r)
 {
-    for (size_t i = 0; vb_engine_board_modules[i]; i++)
-        vb_repl_candidate(r, vb_engine_board_modules[i], strlen(vb_engine_board_modules[i]));
+    /* the board's modules and their u-aliases (engine_modules.c), whatever
+     * sys.builtin_module_names says */
+    for (const vb_module_def *m = vb_engine_modules; m->name; m++) {
+        if (!vb_module_offered(m)) continue;
+        const char *alias = vb_module_alias(m);
+        vb_repl_candidate(r, m->name, strlen(m->name));
+        if (alias) vb_repl_candidate(r, alias, strlen(alias));
+    }
     /* The image's frozen modules can be imported too (private ones, such
      * as _boot, hidden like the built-ins'). */
     for (size_t i = 0; i < vb_engine_g.n_frozen; i++) {

@@ -38,9 +38,12 @@ static int sort_names(const void *a, const void *b)
 /* Module names in 16-column slots, four to a line, as the REPL lists. */
 static int list_modules(void)
 {
+    /* the board's modules (engine_modules.c), not their u-aliases: as
+     * upstream, which lists registered names only */
     const char *names[64];
     size_t n = 0;
-    for (; vb_engine_board_modules[n] && n < 64; n++) names[n] = vb_engine_board_modules[n];
+    for (const vb_module_def *m = vb_engine_modules; m->name && n < 64; m++)
+        if (vb_module_offered(m)) names[n++] = m->name;
     qsort(names, n, sizeof names[0], sort_names);
     char line[96];
     size_t col = 0, len = 0;

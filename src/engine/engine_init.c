@@ -18,13 +18,6 @@ vb_engine_state vb_engine_g;
 #define VB_PYTHON_HOME L"/usr"
 #endif
 
-/* The stdlib the board offers (pure-Python ones still load from the host
- * at this stage, before any sandbox). */
-static const char *const preimports[] = {
-    "struct", "json", "re", "collections", "binascii", "hashlib", "random",
-    "errno", "select", "io", "gc", "math", "array", NULL,
-};
-
 static int fail(char *err, size_t errlen, const char *what)
 {
     char detail[160] = "";
@@ -72,19 +65,6 @@ static int start_python(char *err, size_t errlen)
     return 0;
 }
 
-/* Puts mod in sys.modules under each name (the board's module replaces
- * CPython's, e.g. time), and steals the reference. */
-static int register_module(PyObject *mod, const char *const *names)
-{
-    if (!mod) return -1;
-    PyObject *modules = PyImport_GetModuleDict(); /* borrowed */
-    int rc = 0;
-    for (size_t i = 0; names[i] && rc == 0; i++)
-        rc = PyDict_SetItemString(modules, names[i], mod);
-    Py_DECREF(mod);
-    return rc;
-}
-
 int vb_engine_install_sigint(void)
 {
     PyObject *sig = PyImport_ImportModule("signal");
@@ -111,7 +91,6 @@ static void copy_config(const vb_engine_config *cfg)
     g->no_audit_hook = cfg->no_audit_hook;
     g->pins = g->port->pins;
     g->n_pins = g->port->n_pins;
-    vb_engine_set_profile_module(g->port->module);
     g->frozen = cfg->frozen;
     g->n_frozen = cfg->frozen ? cfg->n_frozen : 0;
     g->parts = cfg->parts;
@@ -129,13 +108,6 @@ static bool hal_complete(const vb_engine_config *cfg)
     return h->pin_config && h->pin_write && h->pin_read && h->pin_state && h->pin_irq_arm &&
            h->pin_irq_take;
 }
-
-/* The port's own module, by port (its name is vb_port.module). */
-static PyObject *(*const port_module[VB_PORT_COUNT])(void) = {
-    [VB_PORT_ESP32] = vb_mod_esp32_create,
-    [VB_PORT_PYCOM] = vb_mod_pycom_create,
-    [VB_PORT_RP2] = vb_mod_rp2_create,
-};
 
 /* The host stdlib directory (where os.py is). Its pure-Python modules
  * stand in for MicroPython's C modules, so reports hide their frames. */
@@ -175,11 +147,8 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
     vb_engine_g.initialised = true;
     if (vb_guard_init() < 0) return fail(err, errlen, "installing the guards failed");
 
-    for (size_t i = 0; preimports[i]; i++) {
-        PyObject *m = PyImport_ImportModule(preimports[i]);
-        if (!m) return fail(err, errlen, "pre-import failed");
-        Py_DECREF(m);
-    }
+    /* the stdlib still loads from the host here, before any sandbox */
+    if (vb_modules_preimport() < 0) return fail(err, errlen, "pre-import failed");
     if (find_stdlib_dir() < 0) return fail(err, errlen, "cannot locate the stdlib");
     /* Kept before device code can patch builtins (paste mode needs it). */
     PyObject *builtins = PyEval_GetBuiltins(); /* borrowed */
@@ -187,22 +156,11 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
     if (!vb_engine_g.compile_fn) return fail(err, errlen, "no builtins.compile");
     Py_INCREF(vb_engine_g.compile_fn);
 
-    static const char *const time_names[] = {"time", "utime", NULL};
-    static const char *const machine_names[] = {"machine", NULL};
-    static const char *const mpy_names[] = {"micropython", NULL};
-    /* CPython's select needs fileno(); the board's polls its own streams. */
-    static const char *const select_names[] = {"select", NULL};
-    const char *const port_names[] = {vb_engine_g.port->module, NULL};
     if (vb_pin_irq_init() < 0) return fail(err, errlen, "installing the pin IRQ handler failed");
-    if (register_module(vb_mod_time_create(), time_names) < 0 ||
-        register_module(vb_mod_machine_create(), machine_names) < 0 ||
-        register_module(vb_mod_micropython_create(), mpy_names) < 0 ||
-        register_module(vb_mod_select_create(), select_names) < 0 ||
-        register_module(port_module[vb_engine_g.port->id](), port_names) < 0)
-        return fail(err, errlen, "building the board modules failed");
+    if (vb_modules_build() < 0) return fail(err, errlen, "building the board modules failed");
     if (vb_frozen_init() < 0) return fail(err, errlen, "installing the frozen modules failed");
-    if (vb_mod_sys_extend() < 0) return fail(err, errlen, "extending sys failed");
-    if (vb_mod_gc_extend() < 0) return fail(err, errlen, "extending gc failed");
+    if (vb_modules_extend() < 0) return fail(err, errlen, "extending the modules failed");
+    if (vb_modules_alias() < 0) return fail(err, errlen, "adding the u-aliases failed");
     if (vb_stdio_install() < 0) return fail(err, errlen, "installing stdio failed");
     if (vb_input_install() < 0) return fail(err, errlen, "installing input() failed");
     if (vb_help_install() < 0) return fail(err, errlen, "installing help() failed");
@@ -214,6 +172,7 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
 void vb_engine_zygote_ready(void)
 {
     vb_frozen_complete_path();
+    if (vb_modules_alias() < 0) PyErr_Clear(); /* os and vfs: only a dict insert */
     PyObject *gc = PyImport_ImportModule("gc");
     PyObject *r = gc ? PyObject_CallMethod(gc, "collect", NULL) : NULL;
     Py_XDECREF(r);

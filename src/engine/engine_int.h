@@ -109,11 +109,41 @@ int vb_engine_set_builtin(PyMethodDef *def);
 int vb_input_install(void);
 /* builtins.help (engine_help.c). */
 int vb_help_install(void);
-/* The modules the board offers, NULL-terminated (engine_complete.c); the
- * last slot is the port's own module ("esp32", "pycom", "rp2"), set by
- * vb_engine_init. */
-extern const char *vb_engine_board_modules[];
-void vb_engine_set_profile_module(const char *name);
+/* The modules a board offers: one table (engine_modules.c, issue 15) that
+ * the pre-imports, sys.modules, the u-aliases, Tab completion and
+ * help('modules') all come from. */
+#define VB_PORT_BIT(p) (1u << (p))
+#define VB_PORTS_ALL ((1u << VB_PORT_COUNT) - 1u)
+typedef enum vb_mod_how {
+    VB_MOD_STDLIB,   /* CPython's stdlib module, pre-imported by the zygote */
+    VB_MOD_BUILT,    /* built here by create(), put in sys.modules */
+    VB_MOD_REPLACES, /* CPython's pre-imported, then replaced by create()'s */
+    VB_MOD_PYFS,     /* built by vb_pyfs_install (os, vfs) */
+    VB_MOD_CORE,     /* CPython's, always loaded (sys) */
+} vb_mod_how;
+typedef struct vb_module_def {
+    const char *name;
+    const char *alias;         /* "u" + name, the same object; or NULL */
+    unsigned ports;            /* VB_PORT_BIT()s of the ports offering it */
+    unsigned alias_ports;      /* those of them where the alias exists */
+    vb_mod_how how;
+    PyObject *(*create)(void); /* BUILT, REPLACES: a new module (new ref) */
+    int (*extend)(void);       /* MicroPython's additions, or NULL; 0 / -1 */
+} vb_module_def;
+extern const vb_module_def vb_engine_modules[]; /* ends with a NULL name */
+/* Offered on the running board's port; its alias there, or NULL. */
+bool vb_module_offered(const vb_module_def *m);
+const char *vb_module_alias(const vb_module_def *m);
+/* The steps of vb_engine_init, in this order, for the board's port; 0 / -1.
+ * vb_modules_alias adds the alias of every module already in sys.modules
+ * (again from vb_engine_zygote_ready, for os and vfs). */
+int vb_modules_preimport(void);
+int vb_modules_build(void);
+int vb_modules_extend(void);
+int vb_modules_alias(void);
+/* The table's consistency (ports, aliases, constructors, one entry per
+ * port's own module): NULL, or the first offending name. */
+const char *vb_modules_check(void);
 /* Frozen modules (engine_frozen.c): the one named so, or NULL; the
  * meta-path finder (nothing without frozen modules), 0 / -1; and the
  * port's '.frozen' sys.path entry where it has one (vb_engine_zygote_ready). */

@@ -6,35 +6,18 @@ import time
 
 import pytest
 
+import modtable
 from boardlib import BANNER, Board
 
-# The modules the board offers to `import ` + Tab (engine_complete.c): its own
-# list, plus CPython's built-in modules minus private and host-only ones.
-BOARD_MODULES = ["os", "vfs", "time", "machine", "micropython", "sys", "gc", "json", "struct",
-                 "re", "collections", "binascii", "hashlib", "random", "errno", "select", "io",
-                 "math", "array"]
+# The modules the board offers to `import ` + Tab (engine_complete.c): the
+# module table's names and u-aliases for the port (modtable.py), plus
+# CPython's built-in modules minus private and host-only ones.
+BOARD_MODULES = modtable.modules("esp32") + list(modtable.aliases("esp32"))
 HIDDEN_BUILTINS = {"atexit", "faulthandler", "fcntl", "grp", "marshal", "posix", "pwd", "pyexpat",
                    "spwd", "syslog", "xxsubtype"}
 
 
-def listing(names):
-    """§2.9: 16-column slots, at least 2 spaces apart, at most 64 columns."""
-    out, col = b"", 0
-    for i, n in enumerate(sorted(names)):
-        n = n.encode()
-        if i:
-            gap = -col % 16
-            if gap < 2:
-                gap += 16
-            if col + gap + len(n) <= 64:
-                out += b" " * gap
-                col += gap
-            else:
-                out += b"\r\n"
-                col = 0
-        out += n
-        col += len(n)
-    return b"\r\n" + out + b"\r\n"
+listing = modtable.listing
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@
 
 #include "board/profile.h"
 #include "engine/engine.h"
+#include "engine/engine_int.h" /* the module table (engine_modules.c) */
 
 static int passed, failed;
 
@@ -304,6 +305,65 @@ static void check_identity(const vb_port *p)
     }
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The module table (issue 15) is consistent, and for this port: each
+ * u-alias offered is the very module object, each one not offered fails
+ * to import, and help('modules') lists exactly the port's table entries
+ * (sorted, 16-column slots, four to a line). os and vfs come with pyfs,
+ * which this test does not install: their entries are only listed. */
+static void check_modules(const vb_port *p)
+{
+    const char *bad = vb_modules_check();
+    check(bad == NULL, "module table consistent (first offender: %s)", bad ? bad : "-");
+    char src[4096], want[4096], out[8192];
+    size_t n = (size_t)snprintf(src, sizeof src, "for n, a in (");
+    size_t w = 0;
+    want[0] = '\0';
+    const char *names[64];
+    size_t k = 0;
+    for (const vb_module_def *m = vb_engine_modules; m->name; m++) {
+        bool here = (m->ports & VB_PORT_BIT(p->id)) != 0;
+        bool alias_here = m->alias && (m->alias_ports & VB_PORT_BIT(p->id));
+        if (here && k < 64) names[k++] = m->name;
+        if (!m->alias || m->how == VB_MOD_PYFS) continue;
+        n += (size_t)snprintf(src + n, sizeof src - n, "('%s', '%s'), ", m->name, m->alias);
+        w += (size_t)snprintf(want + w, sizeof want - w, "%s %s\r\n", m->alias,
+                              !here ? "absent" : alias_here ? "same" : "absent");
+    }
+    snprintf(src + n, sizeof src - n,
+             "):\n"
+             "    try:\n"
+             "        a_mod = __import__(a)\n"
+             "    except ImportError:\n"
+             "        print(a, 'absent')\n"
+             "    else:\n"
+             "        print(a, 'same' if a_mod is __import__(n) else 'other')\n");
+    expect("u-aliases of this port", src, want);
+
+    qsort(names, k, sizeof names[0], cmp_names);
+    w = 0;
+    for (size_t i = 0; i < k; i++) {
+        w += (size_t)snprintf(want + w, sizeof want - w, "%-16s", names[i]);
+        if (i % 4 == 3 || i + 1 == k) {
+            while (w > 0 && want[w - 1] == ' ') w--;
+            w += (size_t)snprintf(want + w, sizeof want - w, "\r\n");
+        }
+    }
+    snprintf(want + w, sizeof want - w, "Plus any modules on the filesystem\r\n");
+    run("help('modules')\n", out, sizeof out);
+    check(strcmp(out, want) == 0, "help('modules') = the table: got\n%s\nwant\n%s", out, want);
+    expect("errno.errorcode is MicroPython's",
+           "import errno\nprint(len(errno.errorcode), errno.errorcode[errno.ENOENT], "
+           "list(errno.errorcode.values())[-1])\n",
+           "22 ENOENT EINPROGRESS\r\n");
+    expect("heapq", "import heapq\nh = [3, 1, 2]\nheapq.heapify(h)\nprint(heapq.heappop(h))\n",
+           "1\r\n");
+}
+
 /* esp32.Partition over the esp32 profile's table (nvs 0x9000+24K, phy_init,
  * factory, vfs 0x200000+2M). */
 static void check_esp32_partition(void)
@@ -547,6 +607,7 @@ static int test_port(const vb_port *p)
         check_consts(p);
         check_causes(p);
         check_identity(p);
+        check_modules(p);
         void (*const flavour_checks[VB_PORT_COUNT])(void) = {
             [VB_PORT_ESP32] = check_esp32, [VB_PORT_PYCOM] = check_pycom, [VB_PORT_RP2] = check_rp2,
         };
