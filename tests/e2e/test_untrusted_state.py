@@ -224,6 +224,16 @@ def test_logs_stop_at_their_cap_with_a_note(tmp_path):
         repl(b, "exec(\"for i in range(100):\\n print('%04d' % i + 'x' * 95)\\n\")", timeout=20)
         repl(b, "from machine import Pin; p = Pin(2, Pin.OUT)")
         repl(b, "exec(\"for i in range(1000):\\n p.value(i & 1)\\n\")", timeout=20)
+        # the supervisor writes the logs as it takes the events: wait until
+        # each has its closing note (a loaded machine lags behind the REPL)
+        def full(n, note):
+            with open(tmp_path / n, "rb") as f:
+                return f.read().rstrip(b"\n").endswith(note.rstrip(b"\n"))
+        deadline = time.monotonic() + 20
+        while not (full("serial.log", SERIAL_NOTE) and full("pins.vcd", VCD_NOTE)
+                   and full("trace.jsonl", b'"max":%d}' % LOG_MAX)):
+            assert time.monotonic() < deadline, "the logs never reached their cap"
+            time.sleep(0.05)
         sizes = {n: os.path.getsize(tmp_path / n) for n in ("trace.jsonl", "pins.vcd", "serial.log")}
         # the board runs on, and the files no longer grow
         repl(b, "exec(\"for i in range(50):\\n print('y' * 99)\\n p.value(i & 1)\\n\")", timeout=20)
