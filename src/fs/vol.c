@@ -4,6 +4,17 @@
 #include <errno.h>
 #include <string.h>
 
+void vb_vol_begin_mount(vb_vol *v, const vb_vol_ops *ops, vb_vol_kind kind,
+                        const vb_vol_clock *clock)
+{
+    uint32_t generation = v->generation + 1;
+    memset(v, 0, sizeof *v);
+    v->generation = generation;
+    v->ops = ops;
+    v->kind = kind;
+    v->clock = *clock;
+}
+
 int vb_vol_sync(vb_vol *v) { return v->ops->sync(v); }
 int vb_vol_unmount(vb_vol *v) { return v->ops->unmount(v); }
 int vb_vol_statvfs(vb_vol *v, vb_vol_usage *u) { return v->ops->statvfs(v, u); }

@@ -176,4 +176,9 @@ struct vb_vol_ops {
 
 extern const vb_vol_ops vb_vol_fat_ops, vb_vol_lfs2_ops;
 
+/* For the drivers' mount calls: clear v for a new mount of this kind, the
+ * generation moved on (stale handles of the last mount), the clock kept. */
+void vb_vol_begin_mount(vb_vol *v, const vb_vol_ops *ops, vb_vol_kind kind,
+                        const vb_vol_clock *clock);
+
 #endif

@@ -32,12 +32,7 @@ static void info_of(const vb_fat_info *in, vb_vol_info *out)
 int vb_vol_mount_fat(vb_vol *v, const vb_blockdev *bd, vb_fat_names names,
                      const vb_vol_clock *clock)
 {
-    uint32_t generation = v->generation + 1;
-    memset(v, 0, sizeof *v);
-    v->generation = generation;
-    v->ops = &vb_vol_fat_ops;
-    v->kind = VB_VOL_FAT;
-    v->clock = *clock;
+    vb_vol_begin_mount(v, &vb_vol_fat_ops, VB_VOL_FAT, clock);
     int rc = vb_fat_mount(&v->u.fat, bd, names, vb_vol_clock_fat, &v->clock);
     if (rc < 0) v->u.fat.bd = NULL;   /* not mounted: calls give -EINVAL (below) */
     return rc;

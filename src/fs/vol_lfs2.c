@@ -37,12 +37,7 @@ static void info_of(vb_vol *v, const char *path, const vb_lfs2_info *in, vb_vol_
 int vb_vol_mount_lfs2(vb_vol *v, const vb_lfs2_dev *dev, const vb_lfs2_config *cfg, bool mtime,
                       const vb_vol_clock *clock)
 {
-    uint32_t generation = v->generation + 1;
-    memset(v, 0, sizeof *v);
-    v->generation = generation;
-    v->ops = &vb_vol_lfs2_ops;
-    v->kind = VB_VOL_LFS2;
-    v->clock = *clock;
+    vb_vol_begin_mount(v, &vb_vol_lfs2_ops, VB_VOL_LFS2, clock);
     v->mtime = mtime;
     return vb_lfs2_mount(&v->u.lfs2, dev, cfg);
 }
