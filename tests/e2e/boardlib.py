@@ -25,6 +25,13 @@ class BoardError(AssertionError):
     pass
 
 
+def repl(b, line, timeout=5):
+    """Type a line at the friendly REPL; its output (without echo/prompt)."""
+    b.send(line.encode() + b"\r")
+    got = b.expect(b">>> ", timeout)
+    return got.split(b"\r\n", 1)[1][:-len(b">>> ")].decode()
+
+
 def read_first_line(fd, timeout=10.0):
     """vboard run's first line (the pty path or the URL), read from the raw
     stdout fd (no Python buffering, so select() sees exactly what is

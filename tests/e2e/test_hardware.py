@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from boardlib import BANNER, Board, BoardError, ctl_request
+from boardlib import BANNER, Board, BoardError, ctl_request, repl
 from conftest import VBOARD, run
 
 
@@ -28,13 +28,6 @@ def pycom(tmp_path):
     b.expect(b">>> ", timeout=10)
     yield b
     b.quit()
-
-
-def repl(b, line, timeout=5):
-    """Type a line at the friendly REPL; its output (without echo/prompt)."""
-    b.send(line.encode() + b"\r")
-    got = b.expect(b">>> ", timeout)
-    return got.split(b"\r\n", 1)[1][:-len(b">>> ")].decode()
 
 
 def trace(tmp_path):

@@ -2,17 +2,18 @@
 (py/builtinimport.c): a directory is a package, with its __init__.py or
 without one (a namespace package); a directory wins over name.py; module
 reprs are MicroPython's."""
+import functools
+
 import pytest
 
+import boardlib
 from boardlib import Board
 
 BOOTED = b'Type "help()" for more information.\r\n>>> '
 
 
-def repl(b, line, timeout=10):
-    b.send(line.encode() + b"\r")
-    got = b.expect(b">>> ", timeout)
-    return got.split(b"\r\n", 1)[1][:-len(b">>> ")].decode()
+# a 10 s deadline for each line (first commands after a boot)
+repl = functools.partial(boardlib.repl, timeout=10)
 
 
 @pytest.mark.parametrize("board", ["generic", "rp2", "pycom"])

@@ -2,12 +2,14 @@
 §2 and §4): power cuts during a rewrite leave the old or the new file,
 never a broken one; MicroPython's mtime is what os.stat reports; the
 prog sizes are the ports' own."""
+import functools
 import gzip
 import pathlib
 import shutil
 
 import pytest
 
+import boardlib
 from boardlib import BANNER, Board
 
 BOOTED = b'Type "help()" for more information.\r\n>>> '
@@ -18,11 +20,8 @@ OLD = "a" * 20000
 NEW = "b" * 30000
 
 
-def repl(b, line, timeout=10):
-    """Type a line at the friendly REPL; its output (without echo/prompt)."""
-    b.send(line.encode() + b"\r")
-    got = b.expect(b">>> ", timeout)
-    return got.split(b"\r\n", 1)[1][:-len(b">>> ")].decode()
+# a 10 s deadline for each line (first commands after a boot)
+repl = functools.partial(boardlib.repl, timeout=10)
 
 
 def rewrite_session(tmp_path, flash, extra=()):

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from boardlib import BANNER, Board
-from test_hardware import parse_vcd, repl, trace
+from boardlib import BANNER, Board, repl
+from test_hardware import parse_vcd, trace
 
 
 @pytest.fixture

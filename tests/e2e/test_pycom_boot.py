@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from boardlib import Board
+from boardlib import Board, repl
 from conftest import VBOARD, run, vb
 
 PROMPT = b'Type "help()" for more information.\r\n>>> '
@@ -19,12 +19,6 @@ ORANGE, OFF = "#2c1200", "#000000"
 def trace(path):
     with open(path) as f:
         return [json.loads(line) for line in f]
-
-
-def repl(b, line, timeout=5):
-    b.send(line.encode() + b"\r")
-    got = b.expect(b">>> ", timeout)
-    return got.split(b"\r\n", 1)[1][:-len(b">>> ")].decode()
 
 
 def put_file(b, name, text):
