@@ -27,6 +27,10 @@ FW_SRC   = $(wildcard src/firmware/*.c src/engine/*.c)
 PY_CFLAGS := $(shell pkg-config --cflags python-3.11-embed 2>/dev/null)
 PY_LIBS   := $(shell pkg-config --libs python-3.11-embed 2>/dev/null) -lm
 CLI_SRC  = $(wildcard src/cli/*.c)
+# - scenario files for `vboard test` (libyaml): linked into vboard and
+#   test_scenario only, so nothing else needs -lyaml.
+SCEN_SRC = $(wildcard src/scenario/*.c)
+YAML_LIBS = -lyaml
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 BENCH_SRC = $(wildcard bench/*.c)
 
@@ -34,6 +38,7 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 SUP_OBJ  = $(SUP_SRC:%.c=$(BUILD)/%.o)
 FW_OBJ   = $(FW_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
+SCEN_OBJ = $(SCEN_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 # libFuzzer targets (make fuzz): the pure libraries built once with coverage
@@ -54,8 +59,8 @@ $(BUILD)/libvboard.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/vboard: $(CLI_OBJ) $(SUP_OBJ) $(FW_OBJ) $(BUILD)/libvboard.a
-	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS) $(PY_LIBS)
+$(BUILD)/vboard: $(CLI_OBJ) $(SUP_OBJ) $(FW_OBJ) $(SCEN_OBJ) $(BUILD)/libvboard.a
+	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS) $(PY_LIBS) $(YAML_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
@@ -71,6 +76,11 @@ $(BUILD)/tests/test_vm_hal_flash: $(BUILD)/tests/unit/test_vm_hal_flash.o $(BUIL
                                   $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
+
+# Scenario files: the parser alone, with libyaml.
+$(BUILD)/tests/test_scenario: $(BUILD)/tests/unit/test_scenario.o $(SCEN_OBJ) $(BUILD)/libvboard.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS) $(YAML_LIBS)
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
