@@ -60,7 +60,9 @@ typedef enum cli_family {
     X(OUTPUT, 'o', "output", "FILE", "write the result to FILE (never overwritten)") \
     X(VERSION, 0, "version", "V", "firmware version string V: 1 to 32 printable ASCII characters") \
     X(SLOT, 0, "slot", "factory|ota_0", "app slot to write: factory (default) or ota_0 (pycom)") \
-    X(ERASE_FS, 0, "erase-fs", NULL, "also erase the filesystem region (the board formats it at its next boot)")
+    X(ERASE_FS, 0, "erase-fs", NULL, "also erase the filesystem region (the board formats it at its next boot)") \
+    X(CLOCK, 0, "clock", "real|fast", "board time: 'real' (wall time) or 'fast' (an idle board skips ahead to what the host waits for)") \
+    X(JUNIT, 0, "junit", "FILE", "also write the results as JUnit XML to FILE (CI test reports)")
 
 enum {
 #define CLI_OPT_BIT(id, s, l, v, h) CLI_OPT_BIT_##id,
@@ -91,6 +93,13 @@ enum {
       "reset | power on|off|cycle | brownout | pin NAME [high|low|float] | led | status | "    \
       "wake [PIN] | quit. Exit status 0 ok, 1 the board refused (its reason on stderr), 2 no " \
       "board there or no reply it could read")                                                \
+    X(TEST, CLI_TOP, "test", cli_cmd_test,                                                     \
+      CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_FS_ADD | CLI_OPT_JUNIT | CLI_OPT_CLOCK, 1, -1,      \
+      "SCENARIO.yaml... [--board esp32|pycom|rp2] [--flash FILE] [--fs-add DIR] [--junit FILE] [--clock real|fast]", \
+      "run scenario files (Wokwi CI's format and vboard's steps; README 'Scenario files'), each on a " \
+      "fresh board (--flash FILE is copied, never changed; --clock fast by default), one line per step. " \
+      "Exit status: 0 all passed, 1 a step failed, 2 a bad scenario file (FILE:LINE: why) or usage, " \
+      "42 a scenario ran out of board time")                                                   \
     X(HELP, CLI_TOP, "help", cli_cmd_help, 0, 0, 2, "[COMMAND]",                              \
       "show help for every command, or for one")                                            \
     X(IMAGE_CREATE, CLI_IMAGE, "create", cli_cmd_image_create, CLI_OPT_BOARD, 1, 1,            \
