@@ -13,7 +13,9 @@
 
 #include "util/utf8.h"
 
-static void xml_text(FILE *f, const char *s)
+/* in_attr: newlines and tabs as character references, which attribute
+ * value normalisation would otherwise turn into spaces. */
+static void xml_text(FILE *f, const char *s, bool in_attr)
 {
     size_t n = strlen(s);
     for (size_t i = 0; i < n;) {
@@ -24,8 +26,8 @@ static void xml_text(FILE *f, const char *s)
         case '>': fputs("&gt;", f); i++; continue;
         case '"': fputs("&quot;", f); i++; continue;
         case '\'': fputs("&apos;", f); i++; continue;
-        case '\n': fputs("&#10;", f); i++; continue;   /* kept in attributes too */
-        case '\t': fputs("&#9;", f); i++; continue;
+        case '\n': fputs(in_attr ? "&#10;" : "\n", f); i++; continue;
+        case '\t': fputs(in_attr ? "&#9;" : "\t", f); i++; continue;
         default: break;
         }
         size_t k = c < 0x80 ? (c >= 0x20 && c != 0x7f) : vb_utf8_valid_len((const uint8_t *)s + i, n - i);
@@ -42,7 +44,7 @@ static void xml_text(FILE *f, const char *s)
 static void attr(FILE *f, const char *name, const char *value)
 {
     fprintf(f, " %s=\"", name);
-    xml_text(f, value);
+    xml_text(f, value, true);
     fputc('"', f);
 }
 
@@ -83,8 +85,8 @@ static void write_case(FILE *f, const tr_scenario *r, size_t i)
         attr(f, "type", res->status == TR_TIMEOUT ? "timeout" : res->status == TR_ERROR ? "error" : "failure");
         attr(f, "message", res->message ? res->message : "");
         fputc('>', f);
-        xml_text(f, where);
-        xml_text(f, res->message ? res->message : "");
+        xml_text(f, where, false);
+        xml_text(f, res->message ? res->message : "", false);
         fprintf(f, "</%s>", tag);
     }
     fputs("\n    </testcase>\n", f);
