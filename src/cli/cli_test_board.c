@@ -409,8 +409,9 @@ static int copy_file(const char *from, const char *to, char *err, size_t errlen)
 static int make_dir(tb_board *b, char *err, size_t errlen)
 {
     const char *tmp = getenv("TMPDIR");
-    /* the control socket's path must fit sun_path (108 bytes) */
-    if (!tmp || !tmp[0] || strlen(tmp) > 60) tmp = "/tmp";
+    /* the control socket's path, TMPDIR + "/vboard-test-XXXXXX/ctl.sock",
+     * must fit sun_path (108 bytes with its NUL) */
+    if (!tmp || !tmp[0] || strlen(tmp) + 28 >= 108) tmp = "/tmp";
     snprintf(b->dir, sizeof b->dir, "%s/vboard-test-XXXXXX", tmp);
     if (!mkdtemp(b->dir)) {
         snprintf(err, errlen, "cannot make a temp dir in %s: %s", tmp, strerror(errno));
