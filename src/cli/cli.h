@@ -97,7 +97,8 @@ enum {
       CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_FS_ADD | CLI_OPT_JUNIT | CLI_OPT_CLOCK, 1, -1,      \
       "SCENARIO.yaml... [--board esp32|pycom|rp2] [--flash FILE] [--fs-add DIR] [--junit FILE] [--clock real|fast]", \
       "run scenario files (Wokwi CI's format and vboard's steps; README 'Scenario files'), each on a " \
-      "fresh board (--flash FILE is copied, never changed; --clock fast by default), one line per step. " \
+      "fresh board (--flash FILE is copied, never changed; without it the board starts erased; "  \
+      "--clock fast by default), one line per step. " \
       "Exit status: 0 all passed, 1 a step failed, 2 a bad scenario file (FILE:LINE: why) or usage, " \
       "42 a scenario ran out of board time")                                                   \
     X(HELP, CLI_TOP, "help", cli_cmd_help, 0, 0, 2, "[COMMAND]",                              \

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -456,11 +457,14 @@ static pid_t spawn(tb_board *b, const tb_config *cfg, int out_w, int log_fd)
         argv[n++] = cfg->fs_add;
     }
     argv[n] = NULL;
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid != 0) return pid;
     /* the child: its own process group (a terminal's Ctrl-C is ours to
-     * handle), stdout to our pipe, stderr to the log, no signals held */
+     * handle), ended with us even if we are killed outright, stdout to our
+     * pipe, stderr to the log, no signals held */
     setpgid(0, 0);
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent) _exit(127);
     int null = open("/dev/null", O_RDONLY);
     if (null >= 0) dup2(null, 0);
     dup2(out_w, 1);
