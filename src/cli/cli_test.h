@@ -2,7 +2,10 @@
  *
  * cli_test.c       the command: options, files, one step after another, the report
  * cli_test_board.c a board as a host drives it: a child `vboard run` in a private
- *                  temp dir, its pty (serial) and control socket, board time
+ *                  temp dir, its pty (serial) and control socket
+ * cli_test_serial.c the board's output, kept for wait-serial
+ * cli_test_wait.c  board time and the one wait loop
+ * cli_test_steps.c what each step does
  * cli_test_repl.c  exec and file reads through the raw REPL, as mpremote does
  * cli_test_junit.c the JUnit XML report
  *
@@ -17,6 +20,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "board/profile.h"
 #include "scenario/scenario.h"
 #include "supervisor/transport/control.h"
 #include "util/json.h"
@@ -60,6 +64,15 @@ typedef enum tb_wait_rc { TB_MET, TB_TIMEOUT, TB_FAILED, TB_INTERRUPTED } tb_wai
 /* The condition a wait waits for: true once met. Called after every read. */
 typedef bool (*tb_cond)(tb_board *b, void *ctx);
 
+/* CLOCK_MONOTONIC in µs. */
+uint64_t tb_wall_us(void);
+/* The members a clock, advance or quit reply is read for. */
+extern const char *const tb_clock_keys[];
+/* Read what is there; wait at most timeout_ms for something (or, with
+ * want_write, for room to write). 0, or -1 with err: the child stopped or
+ * the line closed; -2: a signal asks the run to stop. */
+int tb_pump(tb_board *b, int timeout_ms, bool want_write, char *err, size_t errlen);
+
 /* Start a board; 0, or -1 with a sentence in err (*usage set when the
  * child refused its arguments: exit status 2). tb_stop must follow either way. */
 int tb_start(tb_board *b, const tb_config *cfg, bool *usage, char *err, size_t errlen);
@@ -82,6 +95,8 @@ tb_wait_rc tb_wait(tb_board *b, tb_cond cond, void *ctx, uint64_t delay_us, char
  * the run should stop, clean up and return. */
 bool tb_interrupted(void);
 
+/* Append what the board sent (cli_test_serial.c). 0, or -1: no memory. */
+int tb_keep(tb_board *b, const char *data, size_t n);
 /* Where text[0..n) occurs in buf[from..len), or -1. */
 long tb_find(const tb_board *b, size_t from, const char *text, size_t n);
 /* Remove buf[from..to) (an exec's protocol bytes), so what the board sent
@@ -122,6 +137,10 @@ typedef struct tr_scenario {
 
 /* Write the report of n scenarios to path. 0, or -1 with a sentence. */
 int tr_write_junit(const char *path, const tr_scenario *r, size_t n, const char *board, char *err, size_t errlen);
+
+/* Do one step (cli_test_steps.c); its outcome, a failure said in msg. */
+tr_status tr_run_step(tb_board *b, const vb_profile *p, const vb_scenario *s, const vb_step *st, char *msg,
+                      size_t cap);
 
 /* "wait-serial \"Ready\"", or the step's name: how a step is shown. */
 void tr_step_label(const vb_scenario *s, const vb_step *st, char *out, size_t cap);

@@ -30,11 +30,8 @@
 #define REPLY_WAIT_MS 10000                /* one control round trip */
 #define QUIT_GRACE_MS 5000                 /* `quit` → exit: the board syncs its flash */
 #define TERM_GRACE_MS 3000
-#define KEEP_MAX (16u << 20)               /* serial bytes kept unread at most */
-#define ADVANCE_MIN_US 10000ull            /* a waiting step asks for board time in chunks: */
-#define ADVANCE_MAX_US 1000000ull          /*   10 ms, doubling to 1 s (see tb_wait) */
 
-static uint64_t wall_us(void)
+uint64_t tb_wall_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -49,67 +46,6 @@ bool tb_interrupted(void)
     sigset_t p;
     sigpending(&p);
     return sigismember(&p, SIGINT) == 1 || sigismember(&p, SIGTERM) == 1 || sigismember(&p, SIGHUP) == 1;
-}
-
-/* ---- the serial buffer ---------------------------------------------------- */
-
-static int keep(tb_board *b, const char *data, size_t n)
-{
-    if (b->pos > (1u << 20) && b->pos > b->len / 2) {   /* consumed bytes go */
-        memmove(b->buf, b->buf + b->pos, b->len - b->pos);
-        b->len -= b->pos;
-        b->pos = 0;
-    }
-    if (b->len + n > KEEP_MAX) {                        /* the oldest unread go too */
-        size_t drop = b->len + n - KEEP_MAX / 2;
-        drop = drop > b->len ? b->len : drop;
-        memmove(b->buf, b->buf + drop, b->len - drop);
-        b->len -= drop;
-        b->pos = b->pos > drop ? b->pos - drop : 0;
-        b->dropped += drop;
-    }
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 65536;
-        while (cap < b->len + n) cap *= 2;
-        char *nb = realloc(b->buf, cap);
-        if (!nb) return -1;
-        b->buf = nb;
-        b->cap = cap;
-    }
-    memcpy(b->buf + b->len, data, n);
-    b->len += n;
-    return 0;
-}
-
-long tb_find(const tb_board *b, size_t from, const char *text, size_t n)
-{
-    if (from > b->len || n == 0 || b->len - from < n) return -1;
-    const char *p = memmem(b->buf + from, b->len - from, text, n);
-    return p ? (long)(p - b->buf) : -1;
-}
-
-void tb_cut(tb_board *b, size_t from, size_t to)
-{
-    if (to > b->len) to = b->len;
-    if (from >= to) return;
-    memmove(b->buf + from, b->buf + to, b->len - to);
-    b->len -= to - from;
-    if (b->pos > to) b->pos -= to - from;
-    else if (b->pos > from) b->pos = from;
-}
-
-void tb_tail(const tb_board *b, size_t from, size_t max, char *out, size_t cap)
-{
-    size_t start = b->len - from > max ? b->len - max : from, o = 0;
-    if (start > from && cap > 4) o += (size_t)snprintf(out, cap, "...");
-    for (size_t i = start; i < b->len && o + 5 < cap; i++) {
-        unsigned char c = (unsigned char)b->buf[i];
-        if (c == '\r') o += (size_t)snprintf(out + o, cap - o, "\\r");
-        else if (c == '\n') o += (size_t)snprintf(out + o, cap - o, "\\n");
-        else if (c == '"' || c == '\\') o += (size_t)snprintf(out + o, cap - o, "\\%c", c);
-        else o += (size_t)snprintf(out + o, cap - o, c >= 0x20 && c < 0x7f ? "%c" : "\\x%02x", c);
-    }
-    out[o < cap ? o : cap - 1] = '\0';
 }
 
 void tb_child_note(const tb_board *b, char *out, size_t cap)
@@ -147,10 +83,7 @@ static void child_gone(tb_board *b, char *err, size_t errlen)
         snprintf(err, errlen, "the board's serial line closed%s%s", note[0] ? ": " : "", note);
 }
 
-/* Read what is there; wait at most timeout_ms for something (or, with
- * want_write, for room to write). 0 or -1 with err: the child stopped,
- * the line closed, or a signal asks us to stop (-2). */
-static int pump(tb_board *b, int timeout_ms, bool want_write, char *err, size_t errlen)
+int tb_pump(tb_board *b, int timeout_ms, bool want_write, char *err, size_t errlen)
 {
     if (tb_interrupted()) {
         snprintf(err, errlen, "interrupted");
@@ -177,7 +110,7 @@ static int pump(tb_board *b, int timeout_ms, bool want_write, char *err, size_t 
             char chunk[65536];
             ssize_t r = read(b->tty, chunk, sizeof chunk);
             if (r > 0) {
-                if (keep(b, chunk, (size_t)r) < 0) {
+                if (tb_keep(b, chunk, (size_t)r) < 0) {
                     snprintf(err, errlen, "out of memory for the board's output");
                     return -1;
                 }
@@ -210,11 +143,11 @@ int tb_write(tb_board *b, const void *data, size_t n, char *err, size_t errlen)
             snprintf(err, errlen, "cannot write to the board's serial line: %s", strerror(errno));
             return -1;
         }
-        if (wall_us() >= b->wall_deadline_us) {
+        if (tb_wall_us() >= b->wall_deadline_us) {
             snprintf(err, errlen, "the board took no serial input until the wall-time bound (%zu bytes left)", n);
             return -1;
         }
-        if (pump(b, 10, true, err, errlen) < 0) return -1;   /* the board reads as its program does */
+        if (tb_pump(b, 10, true, err, errlen) < 0) return -1;   /* the board reads as its program does */
     }
     return 0;
 }
@@ -271,106 +204,6 @@ int tb_ctl(tb_board *b, const char *req, const char *const *keys, vb_json_obj *r
     if (ok->b) return 0;
     snprintf(err, errlen, "%s", e && e->type == VB_JSON_STRING ? e->str : "refused, no reason given");
     return 1;
-}
-
-/* ---- board time ------------------------------------------------------------ */
-
-static const char *const clock_keys[] = {"ok", "error", "mode", "board_us", "until_us", NULL};
-
-static int board_now(tb_board *b, uint64_t *now, char *err, size_t errlen)
-{
-    if (!b->has_clock) {
-        *now = wall_us() - b->wall0_us;
-        return 0;
-    }
-    vb_json_obj r;
-    int rc = tb_ctl(b, "{\"cmd\":\"clock\"}", clock_keys, &r, err, errlen);
-    const vb_json_field *t = vb_json_get(&r, "board_us");
-    if (rc == 0 && t && t->type == VB_JSON_NUMBER && t->num >= 0) {
-        *now = (uint64_t)t->num;
-        return 0;
-    }
-    if (rc == 0) snprintf(err, errlen, "the board's clock reply has no board_us");
-    return -1;
-}
-
-/* Tell a fast clock the host waits until board time now + ms: an idle
- * board may jump there. A refusal switches advancing off (the board then
- * runs in real time) rather than failing the step. */
-static uint64_t advance(tb_board *b, uint64_t now, uint64_t ms)
-{
-    char req[80];
-    snprintf(req, sizeof req, "{\"cmd\":\"advance\",\"ms\":%llu}", (unsigned long long)ms);
-    vb_json_obj r;
-    char err[200];
-    if (tb_ctl(b, req, clock_keys, &r, err, sizeof err) != 0) {
-        b->fast = false;
-        return now;
-    }
-    const vb_json_field *u = vb_json_get(&r, "until_us");
-    return u && u->type == VB_JSON_NUMBER ? (uint64_t)u->num : now + ms * 1000u;
-}
-
-/* The board has been asked for board time the scenario may not have: read
- * what is still arriving (output in flight) until the line is quiet. */
-static bool last_look(tb_board *b, tb_cond cond, void *ctx)
-{
-    for (int i = 0; i < 10; i++) {
-        size_t before = b->len;
-        char err[200];
-        if (pump(b, 20, false, err, sizeof err) < 0) break;
-        if (cond(b, ctx)) return true;
-        if (b->len == before) break;
-    }
-    return false;
-}
-
-/* A condition wait asks for board time in chunks (10 ms doubling to 1 s)
- * rather than all the budget at once: an idle board then jumps at most one
- * chunk past the moment the condition was met. The budget is charged with
- * the board time up to the last look that found the condition unmet, so a
- * jump after it costs the scenario nothing. */
-tb_wait_rc tb_wait(tb_board *b, tb_cond cond, void *ctx, uint64_t delay_us, char *err, size_t errlen)
-{
-    uint64_t t0, now;
-    if (board_now(b, &t0, err, errlen) < 0) return TB_FAILED;
-    uint64_t left = b->timeout_us > b->used_us ? b->timeout_us - b->used_us : 0;
-    bool delay_fits = !cond && delay_us <= left;
-    uint64_t end = t0 + (delay_fits ? delay_us : left);
-    uint64_t last = t0, target = t0, chunk = ADVANCE_MIN_US;
-    for (;;) {
-        int pr = pump(b, b->has_clock ? 1 : 5, false, err, errlen);
-        if (pr < 0) return pr == -2 ? TB_INTERRUPTED : TB_FAILED;
-        if (cond && cond(b, ctx)) {
-            b->used_us += last - t0;
-            return TB_MET;
-        }
-        if (board_now(b, &now, err, errlen) < 0) return TB_FAILED;
-        if (now >= end) {
-            if (delay_fits) {
-                b->used_us += delay_us;
-                return TB_MET;
-            }
-            if (cond && last_look(b, cond, ctx)) {
-                b->used_us += last - t0;
-                return TB_MET;
-            }
-            b->used_us = b->timeout_us;
-            snprintf(err, errlen, "the scenario's %.3g s of board time ran out", (double)b->timeout_us / 1e6);
-            return TB_TIMEOUT;
-        }
-        if (wall_us() >= b->wall_deadline_us) {
-            snprintf(err, errlen, "the wall-time bound (twice the scenario's timeout + 30 s) ran out at board time "
-                     "%.3f s", (double)now / 1e6);
-            return TB_TIMEOUT;
-        }
-        if (b->fast && now >= target) {
-            uint64_t want = cond ? (chunk < end - now ? chunk : end - now) : end - now;
-            if (want >= 1000) target = advance(b, now, want / 1000);
-            if (chunk < ADVANCE_MAX_US) chunk *= 2;
-        }
-        last = now;
-    }
 }
 
 /* ---- start and stop ---------------------------------------------------------- */
@@ -482,9 +315,9 @@ static int first_line(tb_board *b, bool *usage, char *err, size_t errlen)
 {
     char line[256];
     size_t got = 0;
-    uint64_t deadline = wall_us() + START_WAIT_US;
+    uint64_t deadline = tb_wall_us() + START_WAIT_US;
     while (!memchr(line, '\n', got)) {
-        uint64_t now = wall_us();
+        uint64_t now = tb_wall_us();
         struct pollfd pf[2] = {{b->out_fd, POLLIN, 0}, {b->pidfd, POLLIN, 0}};
         int p = now >= deadline ? 0 : poll(pf, 2, (int)((deadline - now) / 1000) + 1);
         if (p < 0 && errno == EINTR) continue;
@@ -541,9 +374,9 @@ static int open_line(tb_board *b, char *err, size_t errlen)
 static int probe_clock(tb_board *b, char *err, size_t errlen)
 {
     vb_json_obj r;
-    int rc = tb_ctl(b, "{\"cmd\":\"clock\"}", clock_keys, &r, err, errlen);
+    int rc = tb_ctl(b, "{\"cmd\":\"clock\"}", tb_clock_keys, &r, err, errlen);
     if (rc < 0) return -1;
-    b->wall0_us = wall_us();
+    b->wall0_us = tb_wall_us();
     b->has_clock = rc == 0;     /* refused: a board without a clock; wall time stands in */
     const vb_json_field *m = vb_json_get(&r, "mode");
     b->fast = b->has_clock && m && m->type == VB_JSON_STRING && strcmp(m->str, "fast") == 0;
@@ -555,7 +388,7 @@ int tb_start(tb_board *b, const tb_config *cfg, bool *usage, char *err, size_t e
     memset(b, 0, sizeof *b);
     b->pidfd = b->out_fd = b->tty = b->ctl = -1;
     b->timeout_us = cfg->timeout_us;
-    b->wall_deadline_us = wall_us() + 2 * cfg->timeout_us + 30000000u;
+    b->wall_deadline_us = tb_wall_us() + 2 * cfg->timeout_us + 30000000u;
     *usage = false;
     if (make_dir(b, err, errlen) < 0) return -1;
     if (cfg->flash && copy_file(cfg->flash, b->flash, err, errlen) < 0) {
@@ -612,7 +445,7 @@ void tb_stop(tb_board *b)
     if (b->pid > 0 && !b->exited) {
         vb_json_obj r;
         char err[200];
-        bool asked = b->ctl >= 0 && tb_ctl(b, "{\"cmd\":\"quit\"}", clock_keys, &r, err, sizeof err) == 0;
+        bool asked = b->ctl >= 0 && tb_ctl(b, "{\"cmd\":\"quit\"}", tb_clock_keys, &r, err, sizeof err) == 0;
         if (!(asked && wait_exit(b, QUIT_GRACE_MS))) {
             kill(b->pid, SIGTERM);
             if (!wait_exit(b, TERM_GRACE_MS)) {

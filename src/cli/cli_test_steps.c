@@ -1,0 +1,282 @@
+/* What each step of a scenario does to the board under test, and how a
+ * step is shown: control requests, serial waits and writes, exec and file
+ * reads (cli_test.h). Each step returns TR_PASS or its failure in one
+ * sentence (a traceback may follow on more lines). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board/profile.h"
+#include "cli_test.h"
+#include "util/sha256.h"
+
+/* ---- how steps are shown ----------------------------------------------------- */
+
+/* s[0..n) quoted for one line: at most 40 bytes, escapes for the rest. */
+static void quoted(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t o = (size_t)snprintf(out, cap, "\"");
+    size_t i = 0;
+    for (; i < n && i < 40 && o + 6 < cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\r') o += (size_t)snprintf(out + o, cap - o, "\\r");
+        else if (c == '\n') o += (size_t)snprintf(out + o, cap - o, "\\n");
+        else if (c == '"' || c == '\\') o += (size_t)snprintf(out + o, cap - o, "\\%c", c);
+        else o += (size_t)snprintf(out + o, cap - o, c >= 0x20 && c != 0x7f ? "%c" : "\\x%02x", c);
+    }
+    snprintf(out + o, cap - o, "%s\"", i < n ? "..." : "");
+}
+
+static void duration_text(uint64_t ns, char *out, size_t cap)
+{
+    if (ns % 1000000000u == 0) snprintf(out, cap, "%llus", (unsigned long long)(ns / 1000000000u));
+    else if (ns % 1000000u == 0) snprintf(out, cap, "%llums", (unsigned long long)(ns / 1000000u));
+    else if (ns % 1000u == 0) snprintf(out, cap, "%lluus", (unsigned long long)(ns / 1000u));
+    else snprintf(out, cap, "%lluns", (unsigned long long)ns);
+}
+
+void tr_step_label(const vb_scenario *s, const vb_step *st, char *out, size_t cap)
+{
+    if (st->name) {
+        snprintf(out, cap, "%s", st->name);
+        return;
+    }
+    char arg[120] = "";
+    const char *part = st->part >= 0 ? s->parts[st->part].id : NULL;
+    switch (st->kind) {
+    case VB_STEP_DELAY: duration_text(st->ns, arg, sizeof arg); break;
+    case VB_STEP_WAIT_SERIAL:
+    case VB_STEP_WRITE_SERIAL:
+    case VB_STEP_EXEC: quoted(st->text, st->len, arg, sizeof arg); break;
+    case VB_STEP_SET_CONTROL: snprintf(arg, sizeof arg, "%s pressed=%d", part, st->level != VB_LEVEL_FLOAT); break;
+    case VB_STEP_EXPECT_PIN:
+    case VB_STEP_SET_PIN:
+        snprintf(arg, sizeof arg, "%s=%s", part ? part : st->pin, vb_level_name(st->level));
+        break;
+    case VB_STEP_RESET:
+        snprintf(arg, sizeof arg, "%s", st->reset == VB_RESET_BUTTON ? "button"
+                 : st->reset == VB_RESET_POWER_CYCLE ? "power-cycle" : "brownout");
+        break;
+    case VB_STEP_POWER: snprintf(arg, sizeof arg, "%s", st->power_on ? "on" : "off"); break;
+    case VB_STEP_EXPECT_RESET_CAUSE:
+    case VB_STEP_EXPECT_LED:
+    case VB_STEP_EXPECT_FILE: snprintf(arg, sizeof arg, "%s", st->text); break;
+    default: break;
+    }
+    snprintf(out, cap, "%s%s%s", vb_step_key(st->kind), arg[0] ? " " : "", arg);
+}
+
+/* ---- the steps ---------------------------------------------------------------- */
+
+static tr_status from_wait(tb_wait_rc rc)
+{
+    return rc == TB_MET ? TR_PASS : rc == TB_TIMEOUT ? TR_TIMEOUT : rc == TB_FAILED ? TR_FAIL : TR_ERROR;
+}
+
+/* A control request; TR_PASS, or a failure said in msg. */
+static tr_status ctl(tb_board *b, const char *req, const char *const *keys, vb_json_obj *r, char *msg, size_t cap)
+{
+    char err[400];
+    int rc = tb_ctl(b, req, keys, r, err, sizeof err);
+    if (rc == 0) return TR_PASS;
+    snprintf(msg, cap, "%s%s", rc > 0 ? "the board refused: " : "", err);
+    return TR_FAIL;
+}
+
+static const char *const pin_keys[] = {"ok", "error", "level", "floating", NULL};
+
+static tr_status step_pin(tb_board *b, const vb_step *st, bool drive, char *msg, size_t cap)
+{
+    char req[256];
+    vb_json_out o;
+    vb_json_begin(&o, req, sizeof req);
+    vb_json_str(&o, "cmd", "pin");
+    vb_json_str(&o, "name", st->pin);
+    if (drive) vb_json_str(&o, "drive", vb_level_name(st->level));
+    size_t n = vb_json_end(&o);
+    if (n) req[n - 1] = '\0';     /* tb_ctl adds the '\n' */
+    vb_json_obj r;
+    tr_status s = ctl(b, req, pin_keys, &r, msg, cap);
+    if (s != TR_PASS || drive) return s;
+    const vb_json_field *level = vb_json_get(&r, "level"), *fl = vb_json_get(&r, "floating");
+    if (!level || level->type != VB_JSON_NUMBER || !fl || fl->type != VB_JSON_BOOL) {
+        snprintf(msg, cap, "the board's pin reply has no level");
+        return TR_FAIL;
+    }
+    bool ok = st->level == VB_LEVEL_FLOAT ? fl->b : level->num == (st->level == VB_LEVEL_HIGH ? 1 : 0);
+    if (ok) return TR_PASS;
+    snprintf(msg, cap, "pin %s is %s%s, expected %s", st->pin, level->num != 0 ? "high" : "low",
+             fl->b ? " (floating)" : "", vb_level_name(st->level));
+    return TR_FAIL;
+}
+
+static tr_status step_reset(tb_board *b, const vb_step *st, char *msg, size_t cap)
+{
+    static const char *const keys[] = {"ok", "error", NULL};
+    vb_json_obj r;
+    const char *req = st->kind == VB_STEP_POWER ? (st->power_on ? "{\"cmd\":\"power\",\"state\":\"on\"}"
+                                                                : "{\"cmd\":\"power\",\"state\":\"off\"}")
+                    : st->reset == VB_RESET_BUTTON ? "{\"cmd\":\"reset\"}"
+                    : st->reset == VB_RESET_POWER_CYCLE ? "{\"cmd\":\"power\",\"state\":\"cycle\"}"
+                    : "{\"cmd\":\"brownout\"}";
+    return ctl(b, req, keys, &r, msg, cap);
+}
+
+/* machine.reset_cause()'s name: the board's status says it
+ * ("machine_reset_cause", with the board clock); an older board says its
+ * own cause name, which the port's table turns into the constant. */
+static tr_status step_reset_cause(tb_board *b, const vb_profile *p, const vb_step *st, char *msg, size_t cap)
+{
+    static const char *const keys[] = {"ok", "error", "machine_reset_cause", "reset_cause", NULL};
+    static const char *const board_causes[VB_CAUSE_COUNT] = {"PWRON", "HARD", "WDT", "DEEPSLEEP", "SOFT",
+                                                             "BROWNOUT"};
+    vb_json_obj r;
+    tr_status s = ctl(b, "{\"cmd\":\"status\"}", keys, &r, msg, cap);
+    if (s != TR_PASS) return s;
+    const vb_json_field *m = vb_json_get(&r, "machine_reset_cause"), *c = vb_json_get(&r, "reset_cause");
+    const char *name = m && m->type == VB_JSON_STRING ? m->str : NULL;
+    for (int i = 0; !name && c && c->type == VB_JSON_STRING && i < VB_CAUSE_COUNT; i++)
+        if (strcmp(c->str, board_causes[i]) == 0) name = p->port->cause_const[i];
+    if (!name) {
+        snprintf(msg, cap, "the board's status names no reset cause");
+        return TR_FAIL;
+    }
+    if (strcmp(name, st->text) == 0) return TR_PASS;
+    snprintf(msg, cap, "the reset cause is %s, expected %s", name, st->text);
+    return TR_FAIL;
+}
+
+static tr_status step_led(tb_board *b, const vb_step *st, char *msg, size_t cap)
+{
+    static const char *const keys[] = {"ok", "error", "rgb", NULL};
+    vb_json_obj r;
+    tr_status s = ctl(b, "{\"cmd\":\"led\"}", keys, &r, msg, cap);
+    if (s != TR_PASS) return s;
+    const vb_json_field *rgb = vb_json_get(&r, "rgb");
+    if (rgb && rgb->type == VB_JSON_STRING && strcmp(rgb->str, st->text) == 0) return TR_PASS;
+    snprintf(msg, cap, "the LED is %s, expected %s", rgb && rgb->type == VB_JSON_STRING ? rgb->str : "?", st->text);
+    return TR_FAIL;
+}
+
+typedef struct text_wait {
+    const char *text;
+    size_t len;
+    size_t scanned;     /* no match starts before this */
+} text_wait;
+
+static bool text_seen(tb_board *b, void *ctx)
+{
+    text_wait *t = ctx;
+    size_t from = t->scanned > b->pos ? t->scanned : b->pos;
+    long at = tb_find(b, from, t->text, t->len);
+    if (at < 0) {
+        t->scanned = b->len >= t->len ? b->len - t->len + 1 : 0;
+        return false;
+    }
+    b->pos = (size_t)at + t->len;
+    return true;
+}
+
+static tr_status step_wait_serial(tb_board *b, const vb_step *st, char *msg, size_t cap)
+{
+    text_wait t = {st->text, st->len, 0};
+    char err[400];
+    size_t from = b->pos;
+    tb_wait_rc rc = tb_wait(b, text_seen, &t, 0, err, sizeof err);
+    if (rc == TB_MET) return TR_PASS;
+    char tail[300];
+    tb_tail(b, from, 200, tail, sizeof tail);
+    snprintf(msg, cap, "not seen: %s; the board sent \"%s\"", err, tail);
+    return from_wait(rc);
+}
+
+static tr_status step_delay(tb_board *b, const vb_step *st, char *msg, size_t cap)
+{
+    char err[400];
+    tb_wait_rc rc = tb_wait(b, NULL, NULL, st->ns / 1000, err, sizeof err);
+    if (rc != TB_MET) snprintf(msg, cap, "%s", err);
+    return from_wait(rc);
+}
+
+static tr_status step_write(tb_board *b, const vb_step *st, char *msg, size_t cap)
+{
+    char err[400];
+    if (tb_write(b, st->text, st->len, err, sizeof err) == 0) return TR_PASS;
+    snprintf(msg, cap, "%s", err);
+    return TR_FAIL;
+}
+
+static tr_status step_exec(tb_board *b, const vb_step *st, char *msg, size_t cap)
+{
+    char *out, *tb;
+    size_t out_len;
+    tb_wait_rc rc = tb_exec(b, st->text, st->len, &out, &out_len, &tb, msg, cap);
+    if (rc != TB_MET) return from_wait(rc);
+    tr_status s = TR_PASS;
+    char q[120];
+    if (tb[0]) {
+        snprintf(msg, cap, "the code raised an exception:\n%s", tb);
+        s = TR_FAIL;
+    } else if (st->expect && !memmem(out, out_len, st->expect, st->expect_len)) {
+        quoted(st->expect, st->expect_len, q, sizeof q);
+        snprintf(msg, cap, "the output does not contain %s; it was:\n%s", q, out_len ? out : "(nothing)");
+        s = TR_FAIL;
+    }
+    free(out);
+    free(tb);
+    return s;
+}
+
+static tr_status step_expect_file(tb_board *b, const vb_step *st, char *msg, size_t cap)
+{
+    char *data, *tb;
+    size_t len;
+    tb_wait_rc rc = tb_read_file(b, st->text, &data, &len, &tb, msg, cap);
+    if (rc != TB_MET) return from_wait(rc);
+    tr_status s = TR_PASS;
+    if (tb[0]) {
+        snprintf(msg, cap, "cannot read %s on the board:\n%s", st->text, tb);
+        s = TR_FAIL;
+    } else if (st->has_sha256) {
+        uint8_t d[VB_SHA256_LEN];
+        vb_sha256(data, len, d);
+        if (memcmp(d, st->sha256, sizeof d) != 0) {
+            char hex[65];
+            for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", d[i]);
+            snprintf(msg, cap, "%s (%zu bytes) has sha256 %s, not the expected one", st->text, len, hex);
+            s = TR_FAIL;
+        }
+    } else if (!memmem(data, len, st->expect, st->expect_len)) {
+        char q[120];
+        quoted(st->expect, st->expect_len, q, sizeof q);
+        snprintf(msg, cap, "%s (%zu bytes) does not contain %s", st->text, len, q);
+        s = TR_FAIL;
+    }
+    free(data);
+    free(tb);
+    return s;
+}
+
+tr_status tr_run_step(tb_board *b, const vb_profile *p, const vb_scenario *s, const vb_step *st, char *msg,
+                      size_t cap)
+{
+    (void)s;
+    switch (st->kind) {
+    case VB_STEP_DELAY: return step_delay(b, st, msg, cap);
+    case VB_STEP_WAIT_SERIAL: return step_wait_serial(b, st, msg, cap);
+    case VB_STEP_WRITE_SERIAL: return step_write(b, st, msg, cap);
+    case VB_STEP_SET_CONTROL:
+    case VB_STEP_SET_PIN: return step_pin(b, st, true, msg, cap);
+    case VB_STEP_EXPECT_PIN: return step_pin(b, st, false, msg, cap);
+    case VB_STEP_RESET:
+    case VB_STEP_POWER: return step_reset(b, st, msg, cap);
+    case VB_STEP_EXPECT_RESET_CAUSE: return step_reset_cause(b, p, st, msg, cap);
+    case VB_STEP_EXPECT_LED: return step_led(b, st, msg, cap);
+    case VB_STEP_EXEC: return step_exec(b, st, msg, cap);
+    case VB_STEP_EXPECT_FILE: return step_expect_file(b, st, msg, cap);
+    default:
+        snprintf(msg, cap, "'%s' is not supported", vb_step_key(st->kind));
+        return TR_ERROR;
+    }
+}
+
