@@ -90,7 +90,7 @@ enum {
     X(CTL, CLI_TOP, "ctl", cli_cmd_ctl, 0, 2, 4, "SOCKET COMMAND [ARG...]",                      \
       "send one command to a running board's control socket and print its JSON reply: "      \
       "reset | power on|off|cycle | brownout | pin NAME [high|low|float] | led | status | "    \
-      "wake [PIN] | clock | advance MS | quit. Exit status 0 ok, 1 the board refused (its reason on stderr), 2 no " \
+      "wake [PIN] | clock [free] | advance MS | quit. Exit status 0 ok, 1 the board refused (its reason on stderr), 2 no " \
       "board there or no reply it could read")                                                \
     X(HELP, CLI_TOP, "help", cli_cmd_help, 0, 0, 2, "[COMMAND]",                              \
       "show help for every command, or for one")                                            \

@@ -24,6 +24,7 @@ static const struct {
     {"pin", {"name", "drive"}},
     {"wake", {"pin", NULL}},
     {"advance", {"ms", NULL}},
+    {"clock", {"action", NULL}},
 };
 
 /* The reply members ctl reads; a reply may hold any others (status grows). */

@@ -486,13 +486,14 @@ void board_power_on(board *b)
 
 static void enter_sleep(board *b, uint32_t ms)
 {
+    uint64_t now = board_now_us(b);
     b->power = BOARD_SLEEPING;
-    b->sleep_until_us = ms ? board_now_us(b) + (uint64_t)ms * 1000u : 0;
+    b->sleep_until_us = ms ? now + (uint64_t)ms * 1000u : 0;
     char f[48];
     snprintf(f, sizeof f, ",\"ms\":%u", ms);
-    board_trace(b, "deepsleep", f);
+    board_trace_at(b, now, "deepsleep", f);       /* the timer counts from this time */
     set_stage(b, VB_STAGE_SLEEP);
-    board_set_led(b, board_now_us(b), 0);
+    board_set_led(b, now, 0);
 }
 
 void board_wake(board *b, vb_wake_reason why, uint64_t gpios)
@@ -712,7 +713,6 @@ static void clock_step(board *b)
 static void run_timers(board *b)
 {
     uint64_t now = board_now_us(b), host = board_wall_us();
-    if (b->host_until_us && now >= b->host_until_us) b->host_until_us = 0;
     if (b->ci_deadline_us && now >= b->ci_deadline_us) {
         board_trace(b, "timeout", "");
         board_quit(b, VB_EXIT_TIMEOUT);

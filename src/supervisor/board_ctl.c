@@ -230,15 +230,18 @@ static const char *cmd_quit(board *b, const vb_json_obj *req, vb_json_out *out, 
 
 /* ---- the board clock (util/boardclock.h) ---------------------------------- */
 
+/* clock [free]: the clock's state; `free` drops the host's hold. */
 static const char *cmd_clock(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)
 {
     (void)err, (void)errlen;
-    (void)req;
+    const char *action = str_field(req, "action");
+    if (action && strcmp(action, "free") != 0) return "clock takes nothing, or \"action\": \"free\"";
+    if (action) b->host_until_us = 0;
     vb_json_str(out, "mode", clock_mode_names[b->clock.mode]);
     vb_json_uint(out, "board_us", run_us(b, board_now_us(b)));
     vb_json_uint(out, "jumps", b->clock.jumps);
     vb_json_uint(out, "skipped_us", (uint64_t)b->clock.skipped_us);
-    if (b->host_until_us) vb_json_uint(out, "until_us", run_us(b, b->host_until_us));
+    if (b->host_until_us) vb_json_uint(out, "hold_us", run_us(b, b->host_until_us));
     return NULL;
 }
 
@@ -246,7 +249,8 @@ static const char *cmd_clock(board *b, const vb_json_obj *req, vb_json_out *out,
 
 /* advance MS: the host waits until MS of board time from now have passed;
  * under --clock fast an idle board jumps there (the host then polls
- * `clock`). Replaces an earlier wait. */
+ * `clock`), and no further on its own (board_int.h host_until_us):
+ * `advance 0` holds the clock where it is. Replaces an earlier hold. */
 static const char *cmd_advance(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)
 {
     (void)err, (void)errlen;
@@ -260,7 +264,7 @@ static const char *cmd_advance(board *b, const vb_json_obj *req, vb_json_out *ou
     if (!(ms >= 0 && ms <= ADVANCE_MAX_MS) || ms != (double)(uint64_t)ms)
         return "advance needs \"ms\": a whole number of milliseconds, 0 to 10^12";
     uint64_t now = board_now_us(b);
-    b->host_until_us = ms > 0 ? now + (uint64_t)ms * 1000u : 0;
+    b->host_until_us = now + (uint64_t)ms * 1000u;
     vb_json_uint(out, "board_us", run_us(b, now));
     vb_json_uint(out, "until_us", run_us(b, now + (uint64_t)ms * 1000u));
     return NULL;
@@ -274,7 +278,7 @@ static const ctl_cmd commands[] = {
     {"led", {NULL}, NULL, "led", cmd_led},
     {"status", {NULL}, NULL, "status", cmd_status},
     {"wake", {"pin", NULL}, NULL, "wake [PIN]", cmd_wake},
-    {"clock", {NULL}, NULL, "clock", cmd_clock},
+    {"clock", {"action", NULL}, NULL, "clock [free]", cmd_clock},
     {"advance", {"ms", NULL}, "ms", "advance MS", cmd_advance},
     {"quit", {NULL}, NULL, "quit", cmd_quit},
 };

@@ -55,7 +55,12 @@ typedef struct board {
     /* Time: every uint64_t *_us below is board time (board_now_us) unless
      * it says host; the board clock is owned here (util/boardclock.h). */
     vb_boardclock clock;
-    uint64_t host_until_us;    /* the host waits for this board time (`advance`), 0 = no */
+    /* The host's hold on the clock (`advance`): the board time it waits
+     * for; once there, the clock stays at or below it on its own, until the
+     * next advance (the host drives time from its first advance on, so a
+     * pin it moves after a wait lands at the time it waited for). 0 = no
+     * hold (`clock free`). */
+    uint64_t host_until_us;
     uint64_t start_us;         /* board time when vboard started: trace time 0 */
     uint64_t sleep_until_us;   /* deep-sleep timer, 0 = none */
     uint64_t power_on_at_us;   /* a cut board powers on again then, 0 = no */

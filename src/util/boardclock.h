@@ -40,7 +40,8 @@ typedef struct vb_boardclock {
 typedef struct vb_clock_view {
     bool idle;                 /* nothing executes: the firmware waits, or there is none */
     int64_t wait_until;        /* the board waits for this time (a sleep, a window, a wake timer) */
-    int64_t host_until;        /* the host waits for this time (`advance`, a scenario's delay) */
+    int64_t host_until;        /* the host waits for this time (`advance`, a scenario's
+                                  delay); once there, a hold: no jump passes it */
     int64_t next_timer;        /* the earliest board timer (watchdog, heartbeat, timeout, ...) */
 } vb_clock_view;
 
@@ -54,7 +55,8 @@ int64_t vb_boardclock_now(const vb_boardclock *c, int64_t host_us);
  * board or the host) are all needed. Timers alone do not move the clock
  * (a heartbeat would otherwise spin it at the REPL), but they bound the
  * jump: the target is the earliest of the waits and the timers. A target
- * not after now is no jump. */
+ * not after now is no jump, so a host_until at or before now holds the
+ * clock (the host drives time). */
 int64_t vb_boardclock_target(const vb_boardclock *c, int64_t now, const vb_clock_view *v);
 
 /* Moves the clock forward so that board time at host_us is target

@@ -45,6 +45,10 @@ static void test_fast_rules(void)
     CHECK_EQ(vb_boardclock_target(&c, 1000, &v), NEVER);        /* already past: no jump */
     v = view(true, 1000, NEVER, NEVER);
     CHECK_EQ(vb_boardclock_target(&c, 1000, &v), NEVER);        /* now: no jump */
+    v = view(true, 5000, 1000, NEVER);
+    CHECK_EQ(vb_boardclock_target(&c, 1000, &v), NEVER);        /* the host holds it here */
+    v = view(true, 5000, 400, NEVER);
+    CHECK_EQ(vb_boardclock_target(&c, 1000, &v), NEVER);        /* a hold in the past too */
 }
 
 static void test_never_backwards(void)
