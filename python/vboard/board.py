@@ -306,9 +306,17 @@ class Board:
             raise
 
     # ---- REPLs -----------------------------------------------------------------
-    def exec(self, code, timeout=None):
+    def exec(self, code, timeout=None, follow=True):
         """Run `code` through the raw REPL; its output (str). A traceback
-        raises MicroPythonError (name, message, traceback, output)."""
+        raises MicroPythonError (name, message, traceback, output).
+        follow=False returns as soon as the board has taken the code (for
+        code that resets or sleeps the board, or runs on): its output is
+        left for wait_serial and the next command interrupts it if it
+        still runs."""
+        if not follow:
+            self._raw_call(self.raw.send, code, timeout or self.timeout)
+            self._mode = "unknown"
+            return None
         return self._raw_call(self.raw.exec, code, timeout or self.timeout)
 
     def exec_raw(self, code, timeout=None):
@@ -330,11 +338,13 @@ class Board:
         return got.split(b"\r\n", 1)[-1][:-len(PROMPT)].decode("utf-8", "replace")
 
     def interrupt(self, timeout=None):
-        """Ctrl-C. At the friendly REPL, waits for the prompt and returns
-        what came before it (e.g. the KeyboardInterrupt traceback)."""
+        """Ctrl-C. At the friendly REPL, consumes what was received before,
+        waits for the prompt and returns what came before it (e.g. the
+        KeyboardInterrupt traceback)."""
         if self._mode == "raw":
             self.link.write(b"\x03")
             return ""
+        self.link.discard()
         self.link.write(b"\x03")
         got = self.link.read_until(PROMPT, timeout or self.timeout, "the >>> prompt after Ctrl-C")
         self._mode = "friendly"
