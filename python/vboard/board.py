@@ -268,9 +268,17 @@ class Board:
         """Wait until `text` (str or bytes) has arrived; return everything
         not yet consumed up to and including it (same type as `text`). A
         time-out raises BoardTimeout with every byte seen meanwhile."""
+        __tracebackhide__ = True
         want = text.encode() if isinstance(text, str) else text
         got = self.link.read_until(want, timeout, repr(text))
+        if got.endswith(PROMPT) and not self.link.buf and self._mode != "off":
+            self._mode = "friendly"        # idle at the friendly prompt
         return got.decode("utf-8", "replace") if isinstance(text, str) else got
+
+    def drain(self, quiet=0.2):
+        """Read until `quiet` seconds pass with nothing arriving; return
+        (and consume) every byte not yet consumed."""
+        return self.link.drain(quiet)
 
     def _wait_boot(self, what):
         got = self.link.read_until(PROMPT, self.boot_timeout,
@@ -298,6 +306,7 @@ class Board:
         self.link.drain(0)
 
     def _raw_call(self, fn, *args):
+        __tracebackhide__ = True
         self._ensure_raw()
         try:
             return fn(*args)
@@ -313,6 +322,7 @@ class Board:
         code that resets or sleeps the board, or runs on): its output is
         left for wait_serial and the next command interrupts it if it
         still runs."""
+        __tracebackhide__ = True
         if not follow:
             self._raw_call(self.raw.send, code, timeout or self.timeout)
             self._mode = "unknown"
@@ -326,11 +336,13 @@ class Board:
     def eval(self, expr, timeout=None):
         """The value of `expr` (round trip through repr and
         ast.literal_eval; the repr text when it is not a literal)."""
+        __tracebackhide__ = True
         return self._raw_call(self.raw.eval, expr, timeout or self.timeout)
 
     def repl(self, line, timeout=None):
         """Type one line at the friendly REPL; what it printed, without the
         echo and the next prompt, as the board sent it (e.g. "2\\r\\n")."""
+        __tracebackhide__ = True
         self._ensure_friendly()
         self.link.write(line.encode() + b"\r", self.timeout)
         got = self.link.read_until(PROMPT, timeout or self.timeout,
@@ -361,10 +373,12 @@ class Board:
     # ---- files ---------------------------------------------------------------
     def put(self, path, data, chunk=CHUNK):
         """Write a board file (bytes or str), mpremote's way."""
+        __tracebackhide__ = True
         self._raw_call(self.raw.put, path, data, chunk, self.timeout)
 
     def get(self, path, chunk=CHUNK):
         """A board file's bytes."""
+        __tracebackhide__ = True
         return self._raw_call(self.raw.get, path, chunk, self.timeout)
 
     def ls(self, path="/", long=False):
@@ -387,6 +401,7 @@ class Board:
     def ctl(self, cmd, **fields):
         """One control-socket request ({"cmd": cmd, **fields}); the reply
         dict. {"ok": false} raises BoardRefused."""
+        __tracebackhide__ = True
         req = dict(cmd=cmd, **fields)
         try:
             r = ctl_request(self.control, req, self.timeout)

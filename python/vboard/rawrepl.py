@@ -252,6 +252,7 @@ class RawRepl:
 
     def exec(self, code, timeout=None):
         """Output of `code` (str); a traceback raises MicroPythonError."""
+        __tracebackhide__ = True
         out, err = self.exec_raw(code, timeout)
         out = out.decode("utf-8", "replace")
         if err:
