@@ -15,6 +15,7 @@ typedef struct vb_firmware_ctx {
     int tx_fd;                 /* serial output pipe (write end) */
     int rx_efd;                /* eventfd: the supervisor rings it on new input */
     int ev_fd;                 /* hardware event pipe (contract/hwevent.h), write end, non-blocking */
+    int idle_efd;              /* eventfd: the VM rings it when it goes idle under --clock fast */
     bool no_audit_hook;        /* tests of the kernel layers only (board.h) */
 } vb_firmware_ctx;
 

@@ -62,8 +62,14 @@ typedef struct vb_engine_state {
 
 extern vb_engine_state vb_engine_g;
 
-/* Sleep us microseconds, waking for signals: 0, or -1 with the exception
- * (KeyboardInterrupt) set. */
+/* Board time, µs (hal.h now_us): the base of every engine deadline. */
+int64_t vb_engine_now_us(void);
+/* One idle wait towards board time `deadline` (hal.h idle): returns 0 when
+ * the caller should look again (the deadline may not have come), or -1
+ * with the exception (KeyboardInterrupt, an IRQ handler's) set. */
+int vb_engine_wait_until(int64_t deadline, bool wake_on_input);
+/* Sleep us microseconds of board time, waking for signals: 0, or -1 with
+ * the exception (KeyboardInterrupt) set. */
 int vb_engine_sleep_us(int64_t us);
 
 /* Seconds since 2000 from fields idx[0..5] (year, month, mday, hour,

@@ -370,6 +370,8 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
         f.hal.hal.heartbeat(f.hal.hal.ctx, 1);
     vb_engine_zygote_ready();
     for (;;) {
+        /* a VM that died in an idle wait left it published */
+        atomic_store(&fw->regs->idle_until_us, 0);
         pid_t pid = vb_engine_fork();
         if (pid == 0) {
             /* A VM never outlives its zygote. */
