@@ -477,21 +477,22 @@ class Board:
 
     # ---- board time ----------------------------------------------------------
     def board_time_us(self):
-        """The board's clock (µs)."""
+        """The board's clock: µs since `vboard run` started, as the trace
+        counts them."""
         return self.ctl("clock")["board_us"]
 
+    def clock(self):
+        """The control socket's `clock` reply (mode, board_us, jumps, ...)."""
+        return self.ctl("clock")
+
     def delay(self, ms, timeout=None):
-        """Let `ms` of board time pass (under --clock fast the board may jump
-        there while its firmware is idle); returns the board time reached."""
-        try:
-            r = self.ctl("advance", ms=ms)
-        except BoardRefused:
-            # a vboard without the board clock: wall time (goes with the merge)
-            end = time.monotonic() + ms / 1000.0
-            while time.monotonic() < end:
-                time.sleep(min(0.05, max(0.0, end - time.monotonic())))
-            return None
-        until = r["until_us"]
+        """Let `ms` of board time pass: `advance` tells the board the host
+        waits until then (under --clock fast an idle board jumps there),
+        then `clock` is polled until it is reached (bounded in wall time by
+        `timeout`, default 10 s + twice `ms`). Returns the board time (µs)."""
+        if ms != int(ms) or ms < 0:
+            raise ValueError("delay takes a whole number of milliseconds >= 0, not %r" % (ms,))
+        until = self.ctl("advance", ms=int(ms))["until_us"]
         bound = timeout if timeout is not None else 10.0 + 2 * ms / 1000.0
         deadline = time.monotonic() + bound
         pause = 0.0005

@@ -198,6 +198,7 @@ def test_reset_power_brownout_and_their_causes(board):
     board.power("cycle")
     st = board.status()
     assert st["boot_count"] == 5 and st["reset_cause"] == "PWRON"
+    assert st["machine_reset_cause"] == "PWRON_RESET"
     board.exec("import machine, time; machine.RTC().memory(b'kept')")
     board.exec("machine.deepsleep(60000)", follow=False)
     board.wait_status("power", "sleeping")
@@ -209,8 +210,28 @@ def test_reset_power_brownout_and_their_causes(board):
 def test_delay_lets_board_time_pass(board):
     board.exec("import time")
     t0 = board.eval("time.ticks_ms()")
-    board.delay(300)
+    us0 = board.board_time_us()
+    reached = board.delay(300)
+    assert reached >= us0 + 300000 and board.board_time_us() >= reached
     assert board.eval("time.ticks_diff(time.ticks_ms(), %d)" % t0) >= 300
+
+
+@pytest.mark.vboard(clock="fast")
+def test_fast_clock_skips_an_hour_of_deep_sleep(board):
+    assert board.clock()["mode"] == "fast" and board.status()["clock"] == "fast"
+    board.exec("import machine, time")
+    t0 = board.eval("time.ticks_ms()")
+    board.delay(3600 * 1000)                       # an idle hour of board time
+    assert board.eval("time.ticks_diff(time.ticks_ms(), %d)" % t0) >= 3600 * 1000
+    before = board.board_time_us()
+    # a day of deep sleep: nothing else is due, so the board jumps to its wake
+    board.exec("machine.deepsleep(24 * 3600 * 1000)", follow=False)
+    board.wait_serial(">>> ", timeout=20)
+    st = board.status()
+    assert st["reset_cause"] == "DEEPSLEEP" and st["machine_reset_cause"] == "DEEPSLEEP_RESET"
+    assert st["board_us"] >= before + 24 * 3600 * 10**6
+    with pytest.raises(ValueError):
+        board.delay(1.5)
 
 
 # ---- the fixture, its marker and the plugin ----------------------------------------
