@@ -485,11 +485,20 @@ class Board:
         """The control socket's `clock` reply (mode, board_us, jumps, ...)."""
         return self.ctl("clock")
 
+    def free_clock(self):
+        """Let a fast clock jump over idle time on its own again (drops the
+        hold the last `delay` left)."""
+        self.ctl("clock", action="free")
+
     def delay(self, ms, timeout=None):
         """Let `ms` of board time pass: `advance` tells the board the host
         waits until then (under --clock fast an idle board jumps there),
         then `clock` is polled until it is reached (bounded in wall time by
-        `timeout`, default 10 s + twice `ms`). Returns the board time (µs)."""
+        `timeout`, default 10 s + twice `ms`). Returns the board time (µs).
+
+        From then on the host drives time: the clock does not jump past the
+        last delay's target on its own (so a pin moved right after a delay
+        lands at that board time), until `free_clock()`."""
         if ms != int(ms) or ms < 0:
             raise ValueError("delay takes a whole number of milliseconds >= 0, not %r" % (ms,))
         until = self.ctl("advance", ms=int(ms))["until_us"]
