@@ -115,6 +115,13 @@ typedef struct vb_regs {
     /* flash operations since power-on, board-wide: every VM's flash model
      * counts here, so a power cut can be armed at the Nth op of the board */
     uint64_t flash_ops;
+    /* erases and writes by the firmware outside its filesystem region (app
+     * slots, OTA, raw partitions): a zygote whose image was read before
+     * one is not reused for the next hard boot. Only the VM's word, like
+     * everything here; a VM that hides a write only runs a stale image of
+     * its own. */
+    _Atomic uint32_t app_writes;
+    uint32_t pad_app;
 
     uint64_t rtc_mem_len;
     uint8_t rtc_mem[VB_RTC_MEM];   /* RTC slow memory: kept but on power loss */

@@ -20,6 +20,15 @@
 
 static const vb_firmware_ctx *fw_of(void *ctx) { return ((vb_vm_hal *)ctx)->fw; }
 
+/* An erase or write outside the filesystem region: the image may change
+ * (regs.h app_writes). */
+static void note_write(const vb_firmware_ctx *fw, uint32_t addr, size_t n)
+{
+    const vb_profile *p = fw->profile;
+    if (addr >= p->fs_offset && n <= p->fs_size && addr - p->fs_offset <= p->fs_size - n) return;
+    atomic_fetch_add(&fw->regs->app_writes, 1);
+}
+
 /* The output pipe blocks while the supervisor's TX queue is full: that is
  * the line's back-pressure. A signal ends the wait early (the engine then
  * checks for Ctrl-C); a board that is being stopped drops its output, so
@@ -376,6 +385,7 @@ static int hal_ota_start(void *ctx)
     if (!vb_boot_slot(fw->profile, img, &h->ota_offset, &h->ota_size)) return -ENODEV;
     h->ota_written = 0;
     h->ota_state = VB_OTA_WRITING;
+    note_write(fw, h->ota_offset, h->ota_size);
     return vb_flash_erase(fw->flash, h->ota_offset, h->ota_size);
 }
 
@@ -384,6 +394,7 @@ static int hal_ota_write(void *ctx, const void *buf, size_t n)
     vb_vm_hal *h = ctx;
     if (h->ota_state != VB_OTA_WRITING) return -EINVAL;
     if (n > h->ota_size - h->ota_written) return -EFBIG;
+    note_write(h->fw, h->ota_offset + h->ota_written, n);
     int rc = vb_flash_program(h->fw->flash, h->ota_offset + h->ota_written, buf, n);
     if (rc == 0) h->ota_written += (uint32_t)n;
     return rc;
@@ -443,13 +454,16 @@ static int hal_flash_erase(void *ctx, uint32_t addr, size_t n)
 {
     vb_flash *f = fw_of(ctx)->flash;
     if (!in_chip(f, addr, n) || addr % VB_FLASH_BLOCK || n % VB_FLASH_BLOCK) return -EINVAL;
+    note_write(fw_of(ctx), addr, n);
     return vb_flash_erase(f, addr, n);
 }
 
 static int hal_flash_program(void *ctx, uint32_t addr, const void *buf, size_t n)
 {
     vb_flash *f = fw_of(ctx)->flash;
-    return in_chip(f, addr, n) ? vb_flash_program(f, addr, buf, n) : -EINVAL;
+    if (!in_chip(f, addr, n)) return -EINVAL;
+    note_write(fw_of(ctx), addr, n);
+    return vb_flash_program(f, addr, buf, n);
 }
 
 static void hal_exit_vm(void *ctx, vb_vm_exit why, uint32_t arg)

@@ -219,10 +219,48 @@ static void reset_peripherals(board *b)
 
 /* ---- the firmware's life --------------------------------------------------- */
 
+bool board_firmware_runs(const board *b) { return b->zygote > 0 && !b->zygote_waiting; }
+
+static void close_zygote_line(board *b)
+{
+    if (b->zyg_report >= 0) close(b->zyg_report);
+    if (b->zyg_cmd >= 0) close(b->zyg_cmd);
+    b->zyg_report = b->zyg_cmd = -1;
+    b->zygote_waiting = false;
+    b->killed_vm = 0;
+}
+
 static pid_t start_zygote(board *b)
 {
+    /* its line: reports up, commands down; a zygote without one ends
+     * with its VM, as before */
+    int rep[2] = {-1, -1}, cmd[2] = {-1, -1};
+    if (pipe2(rep, O_CLOEXEC) < 0 || pipe2(cmd, O_CLOEXEC) < 0) {
+        for (int i = 0; i < 2; i++) {
+            if (rep[i] >= 0) close(rep[i]);
+            if (cmd[i] >= 0) close(cmd[i]);
+        }
+        rep[0] = rep[1] = cmd[0] = cmd[1] = -1;
+    }
+    b->zygote_slot = b->regs->image_slot;
+    b->zygote_app_writes = atomic_load(&b->regs->app_writes);
     pid_t pid = fork();
-    if (pid != 0) return pid;
+    if (pid != 0) {
+        if (rep[1] >= 0) close(rep[1]);
+        if (cmd[0] >= 0) close(cmd[0]);
+        if (pid < 0) {
+            if (rep[0] >= 0) close(rep[0]);
+            if (cmd[1] >= 0) close(cmd[1]);
+            return pid;
+        }
+        if (rep[0] >= 0) fcntl(rep[0], F_SETFL, fcntl(rep[0], F_GETFL) | O_NONBLOCK);
+        b->zyg_report = rep[0];
+        b->zyg_cmd = cmd[1];
+        b->zygote_waiting = false;
+        b->killed_vm = 0;
+        b->zygote_starts++;
+        return pid;
+    }
     /* Zygote: dies with the supervisor; default signal handling; only the
      * fds the firmware needs. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -234,19 +272,23 @@ static pid_t start_zygote(board *b)
     close(b->sig_fd);
     close(b->tx_pipe[0]);
     close(b->ev_pipe[0]);
+    if (rep[0] >= 0) close(rep[0]);
+    if (cmd[1] >= 0) close(cmd[1]);
+    if (b->zyg_report >= 0) close(b->zyg_report);
+    if (b->zyg_cmd >= 0) close(b->zyg_cmd);
     if (b->dying_vm_fd >= 0) close(b->dying_vm_fd);
     vb_serial_close_fds_in_child(&b->serial);
     vb_control_close_fds_in_child(&b->control);
     if (b->trace) fclose(b->trace);
     if (b->serial_log) fclose(b->serial_log);
     vb_firmware_ctx fw = {b->cfg->profile, &b->flash, b->regs, b->tx_pipe[1], b->rx_efd, b->ev_pipe[1],
-                          b->idle_efd, b->cfg->no_audit_hook};
+                          b->idle_efd, rep[1], cmd[0], b->cfg->no_audit_hook};
     _exit(vb_zygote_main(&fw));
 }
 
 static bool firmware_gone(const board *b)
 {
-    return b->zygote <= 0 && b->dying_zygote <= 0 && b->dying_vm_fd < 0;
+    return !board_firmware_runs(b) && b->dying_zygote <= 0 && b->dying_vm_fd < 0;
 }
 
 /* A process to wait for, by pidfd: -1 when the kernel has none to give
@@ -278,6 +320,29 @@ static void kill_firmware(board *b)
     kill(b->zygote, SIGKILL);
     b->dying_zygote = b->zygote;
     b->zygote = 0;
+    close_zygote_line(b);
+    atomic_store(&b->regs->vm_pid, 0);
+    atomic_store(&b->regs->executing, 0);
+}
+
+/* A reset: the VM dies at once, as kill_firmware; the zygote stays for
+ * the next hard boot (it holds no board state: each VM starts as a fresh
+ * copy of it). When the VM cannot be named for certain (between two VMs
+ * of a soft reset, say), the zygote goes too. */
+static void kill_vm_for_reset(board *b)
+{
+    if (b->zygote <= 0 || b->zygote_waiting) return;
+    pid_t vm = vm_pid_checked(b);
+    int fd = vm > 0 && b->dying_vm_fd < 0 && b->zyg_cmd >= 0 ? pidfd_of(vm) : -1;
+    if (fd < 0 || vm_pid_checked(b) != vm) {
+        if (fd >= 0) close(fd);
+        kill_firmware(b);
+        return;
+    }
+    b->dying_vm = vm;
+    b->dying_vm_fd = fd;
+    b->killed_vm = vm;
+    syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
     atomic_store(&b->regs->vm_pid, 0);
     atomic_store(&b->regs->executing, 0);
 }
@@ -420,8 +485,31 @@ static void boot(board *b, vb_cause cause)
     board_continue(b);
 }
 
+/* The zygote waiting between hard boots may run this one: it loaded the
+ * image the bootloader chose, and nothing has written outside the
+ * filesystem since (regs.h app_writes). */
+static bool zygote_reusable(const board *b)
+{
+    return b->zygote > 0 && b->zygote_waiting && b->zyg_cmd >= 0 && b->zygote_slot == b->regs->image_slot &&
+           b->zygote_app_writes == atomic_load(&b->regs->app_writes);
+}
+
+static bool zygote_command(board *b, char c)
+{
+    ssize_t w;
+    while ((w = write(b->zyg_cmd, &c, 1)) < 0 && errno == EINTR) {
+    }
+    return w == 1;
+}
+
 void board_start_firmware(board *b)
 {
+    if (zygote_reusable(b) && zygote_command(b, VB_ZYGOTE_FORK)) {
+        b->zygote_waiting = false;
+        b->zygote_reuses++;
+        return;
+    }
+    if (b->zygote > 0) kill_firmware(b);   /* its image is not this boot's */
     b->zygote = start_zygote(b);
     if (b->zygote < 0) {
         b->zygote = 0;
@@ -433,7 +521,7 @@ void board_start_firmware(board *b)
 void board_reset(board *b, vb_cause cause)
 {
     if (b->power == BOARD_OFF || b->stopping) return;      /* no power, no reset */
-    kill_firmware(b);
+    kill_vm_for_reset(b);
     b->boot_phase = 0;
     b->sleep_until_us = 0;
     reset_peripherals_later(b);
@@ -516,6 +604,7 @@ void board_enter_download(board *b)
 {
     const vb_port *port = b->cfg->profile->port;
     b->power = BOARD_DOWNLOAD;
+    kill_firmware(b);              /* a flasher may write a new image */
     unlock_flash(b);
     set_stage(b, VB_STAGE_DOWNLOAD);
     board_trace(b, "download", port->download_kind == VB_DOWNLOAD_USB_MSC ? ",\"kind\":\"usb-msc\""
@@ -523,17 +612,18 @@ void board_enter_download(board *b)
     if (*port->download_text) board_say(b, port->download_text);
 }
 
-/* The zygote ended: decide the next stage from why. */
-static void firmware_ended(board *b, int ws)
+/* The firmware ended a hard boot: the VM's exit status `code` (a zygote's
+ * report, or its own exit status), or -1 with `sig` when the zygote itself
+ * was killed. Decide the next stage from why. */
+static void firmware_ended(board *b, int code, int sig)
 {
-    b->zygote = 0;
     atomic_store(&b->regs->vm_pid, 0);
     atomic_store(&b->regs->executing, 0);
     board_link_drain_pipe(b);
     drain_events(b);
-    int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
     if (b->stopping) {                 /* asked to stop: whatever it says, that is all */
         b->stop_synced = code == VB_VM_EXIT_POWER_OFF;
+        kill_firmware(b);              /* a waiting zygote has nothing to keep */
         return;
     }
     switch (code) {
@@ -558,7 +648,7 @@ static void firmware_ended(board *b, int ws)
         /* A crash of the firmware: a panic report as the ESP32's, then a
          * reset. */
         char msg[200];
-        int sig = WIFSIGNALED(ws) ? WTERMSIG(ws) : code > 128 ? code - 128 : 0;
+        if (!sig && code > 128) sig = code - 128;
         if (sig)
             snprintf(msg, sizeof msg, "\r\nGuru Meditation Error: the firmware panicked (%s). "
                      "Exception was unhandled.\r\nRebooting...\r\n", strsignal(sig));
@@ -579,9 +669,39 @@ static void reap_children(board *b)
     int ws;
     pid_t pid;
     while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
-        if (pid == b->zygote) firmware_ended(b, ws);
-        else if (pid == b->dying_zygote) b->dying_zygote = 0;
+        if (pid == b->zygote) {
+            /* a zygote that reported its VM's end has said it all */
+            bool said = b->zygote_waiting;
+            b->zygote = 0;
+            close_zygote_line(b);
+            if (!said)
+                firmware_ended(b, WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+        } else if (pid == b->dying_zygote) {
+            b->dying_zygote = 0;
+        }
         /* else: an orphaned VM of a killed zygote, reaped */
+    }
+    board_continue(b);
+}
+
+/* The zygote's reports (contract/firmware.h): a VM ended. After a soft
+ * reset the cycle goes on; a VM the supervisor killed for a reset is no
+ * news (the reset is under way); any other end is the firmware's. The
+ * zygote is ours and trusted, but its records are checked all the same. */
+static void take_zygote_reports(board *b)
+{
+    vb_zygote_report rep;
+    while (b->zyg_report >= 0 && read(b->zyg_report, &rep, sizeof rep) == (ssize_t)sizeof rep) {
+        if (rep.magic != VB_ZYGOTE_REPORT_MAGIC || rep.zygote != b->zygote || b->zygote_waiting) continue;
+        if (rep.vm == b->killed_vm) {
+            b->killed_vm = 0;
+            b->zygote_waiting = true;
+        } else if (rep.status == VB_VM_EXIT_SOFT_RESET && !b->stopping) {
+            if (!zygote_command(b, VB_ZYGOTE_SOFT)) kill_firmware(b);
+        } else {
+            b->zygote_waiting = true;
+            firmware_ended(b, rep.status, 0);
+        }
     }
     board_continue(b);
 }
@@ -614,6 +734,7 @@ static void begin_stop(board *b)
     b->boot_pending = false;
     b->boot_phase = 0;
     b->stop_deadline_us = board_wall_us() + STOP_GRACE_US;
+    if (b->zygote > 0 && b->zygote_waiting) kill_firmware(b);   /* no VM to sync */
     if (b->zygote <= 0) return;
     atomic_store(&b->regs->power_off, 1);
     pid_t vm = vm_pid_checked(b);
@@ -687,7 +808,7 @@ static bool board_idle(const board *b, int64_t *wait)
         *wait = as_deadline(board_bootloader_deadline(b));
         return true;
     }
-    if (b->zygote <= 0 || b->boot_pending) return false;
+    if (!board_firmware_runs(b) || b->boot_pending) return false;
     const vb_regs *r = b->regs;
     uint64_t until = atomic_load(&r->idle_until_us);
     if (until == 0 || atomic_load(&r->idle_events) != atomic_load(&r->host_events)) return false;
@@ -707,7 +828,7 @@ static void clock_step(board *b)
     int64_t target = vb_boardclock_target(&b->clock, vb_boardclock_now(&b->clock, host), &v);
     if (target == VB_CLOCK_NEVER || !vb_boardclock_jump(&b->clock, host, target)) return;
     atomic_store(&b->regs->clock_offset_us, b->clock.offset_us);
-    if (b->power == BOARD_ON && b->zygote > 0 && target >= v.wait_until) board_ring_rx(b);
+    if (b->power == BOARD_ON && board_firmware_runs(b) && target >= v.wait_until) board_ring_rx(b);
 }
 
 static void run_timers(board *b)
@@ -725,7 +846,7 @@ static void run_timers(board *b)
         b->image_check_at = host + IMAGE_CHECK_US;
         if (!image_intact(b)) return;
     }
-    if (b->power == BOARD_ON && b->zygote > 0 && atomic_load(&b->regs->wdt_timeout_ms) &&
+    if (b->power == BOARD_ON && board_firmware_runs(b) && atomic_load(&b->regs->wdt_timeout_ms) &&
         now >= atomic_load(&b->regs->wdt_deadline_us)) {
         board_trace(b, "watchdog", ",\"expired\":true");
         board_reset(b, VB_CAUSE_WDT);
@@ -776,7 +897,7 @@ static void drain_doorbell(int fd)
 /* Returns 0, or -errno when poll() itself failed. */
 static int board_loop(board *b)
 {
-    enum { SIG, EV, VMFD, IDLE, FIXED };
+    enum { SIG, EV, VMFD, IDLE, ZYG, FIXED };
     struct pollfd pf[FIXED + 1 + VB_SERIAL_POLLFDS + 1 + VB_CONTROL_CLIENTS];
     for (;;) {
         if (b->quit && !b->stopping) begin_stop(b);
@@ -786,6 +907,7 @@ static int board_loop(board *b)
         pf[EV] = (struct pollfd){b->ev_pipe[0], POLLIN, 0};
         pf[VMFD] = (struct pollfd){b->dying_vm_fd, POLLIN, 0};
         pf[IDLE] = (struct pollfd){b->idle_efd, POLLIN, 0};
+        pf[ZYG] = (struct pollfd){b->zyg_report, POLLIN, 0};
         unsigned nlink = board_link_pollfds(b, pf + FIXED);
         unsigned nctl = vb_control_pollfds(&b->control, pf + FIXED + nlink, 1 + VB_CONTROL_CLIENTS);
         int timeout = poll_timeout(b, next_board_timer(b), next_host_timer(b));
@@ -801,6 +923,7 @@ static int board_loop(board *b)
             vm_died(b);
             board_continue(b);
         }
+        if (pf[ZYG].revents & (POLLIN | POLLHUP)) take_zygote_reports(b);
         if (pf[SIG].revents & POLLIN) take_signals(b);
         run_timers(b);
     }
@@ -846,7 +969,8 @@ static void abandon(board *b)
 int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
 {
     board b = {.cfg = cfg, .tx_pipe = {-1, -1}, .ev_pipe = {-1, -1}, .rx_efd = -1, .sig_fd = -1,
-               .dying_vm_fd = -1, .control = {.listen_fd = -1}, .idle_efd = -1, .start_us = board_wall_us()};
+               .dying_vm_fd = -1, .control = {.listen_fd = -1}, .idle_efd = -1, .zyg_report = -1, .zyg_cmd = -1,
+               .start_us = board_wall_us()};
     int status = VB_EXIT_SETUP;
     vb_txq_init(&b.txq, 1, 1);
     if (open_flash(&b, err, errlen) < 0) return VB_EXIT_SETUP;

@@ -169,7 +169,7 @@ void board_bootloader_pin(board *b, unsigned gpio)
 uint64_t board_heartbeat_deadline(const board *b)
 {
     /* the firmware's animation: only while a firmware runs */
-    if (b->power != BOARD_ON || b->zygote <= 0 || !atomic_load(&b->regs->heartbeat) || b->boot_phase)
+    if (b->power != BOARD_ON || !board_firmware_runs(b) || !atomic_load(&b->regs->heartbeat) || b->boot_phase)
         return 0;
     return b->heartbeat_at ? b->heartbeat_at : board_now_us(b);
 }
@@ -177,7 +177,7 @@ uint64_t board_heartbeat_deadline(const board *b)
 void board_heartbeat_tick(board *b)
 {
     vb_regs *r = b->regs;
-    if (b->power != BOARD_ON || b->zygote <= 0 || b->boot_phase) return;
+    if (b->power != BOARD_ON || !board_firmware_runs(b) || b->boot_phase) return;
     if (!atomic_load(&r->heartbeat)) {
         b->heartbeat_at = 0;                   /* the firmware turned it off (and the LED) */
         return;

@@ -199,6 +199,8 @@ static const char *cmd_status(board *b, const vb_json_obj *req, vb_json_out *out
     vb_json_uint(out, "serial_baud", b->cfg->baud);
     vb_json_uint(out, "events_dropped", b->events_dropped);
     vb_json_uint(out, "sandbox_refusals", b->sandbox_refusals);
+    vb_json_uint(out, "zygote_starts", b->zygote_starts);
+    vb_json_uint(out, "zygote_reuses", b->zygote_reuses);
     vb_json_str(out, "clock", clock_mode_names[b->clock.mode]);
     vb_json_uint(out, "board_us", run_us(b, now));
     return NULL;

@@ -44,6 +44,16 @@ typedef struct board {
     int idle_efd;              /* doorbell from the VM: it went idle (--clock fast) */
     int sig_fd;
     pid_t zygote;              /* the running firmware, 0 = none */
+    /* The zygote's line (contract/firmware.h): it reports each VM's end
+     * and waits for a command, so one zygote serves every hard boot while
+     * its firmware image is unchanged. */
+    int zyg_report;            /* its reports, read end (non-blocking), -1 = none */
+    int zyg_cmd;               /* commands to it, write end */
+    bool zygote_waiting;       /* it reported its VM's end: no VM runs, it waits */
+    pid_t killed_vm;           /* a VM the supervisor killed: its end is no news */
+    uint32_t zygote_slot;      /* the image slot it loaded (regs image_slot) */
+    uint32_t zygote_app_writes;/* regs app_writes when it started */
+    uint64_t zygote_starts, zygote_reuses;   /* hard boots: new zygotes, reused ones */
     /* Firmware killed but not yet gone: nothing may read the flash for a
      * boot until both have died (a killed process can still be writing
      * for a moment). The zygote is our child (SIGCHLD); the VM is watched
@@ -114,6 +124,8 @@ typedef struct board {
 /* board.c: board time (util/boardclock.h), µs; host monotonic µs. */
 uint64_t board_now_us(const board *b);
 uint64_t board_wall_us(void);
+/* board.c: a VM runs (a zygote that waits between hard boots runs none). */
+bool board_firmware_runs(const board *b);
 /* board.c: the transitions the control channel and the loop use. */
 void board_reset(board *b, vb_cause cause);          /* hard reset, firmware killed at once */
 void board_power_off(board *b);                      /* power cut: firmware killed at once */

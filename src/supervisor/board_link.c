@@ -111,7 +111,7 @@ void board_link_drain_pipe(board *b)
 void board_say(board *b, const char *text)
 {
     /* after what a stopped firmware left in the pipe, never before it */
-    if (b->zygote <= 0) board_link_drain_pipe(b);
+    if (!board_firmware_runs(b)) board_link_drain_pipe(b);
     force(b, text, strlen(text));
     flush(b);
 }
