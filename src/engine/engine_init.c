@@ -150,6 +150,7 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
     /* the stdlib still loads from the host here, before any sandbox */
     if (vb_modules_preimport() < 0) return fail(err, errlen, "pre-import failed");
     if (find_stdlib_dir() < 0) return fail(err, errlen, "cannot locate the stdlib");
+    if (vb_mptext_install() < 0) return fail(err, errlen, "installing MicroPython's texts failed");
     /* Kept before device code can patch builtins (paste mode needs it). */
     PyObject *builtins = PyEval_GetBuiltins(); /* borrowed */
     vb_engine_g.compile_fn = builtins ? PyDict_GetItemString(builtins, "compile") : NULL;

@@ -6,6 +6,7 @@
 #include <Python.h>
 
 #include "engine/engine.h"
+#include "engine/mptext.h"
 #include "util/civil.h"
 
 /* One named integer of a class or module the engine builds (Pin constants). */
@@ -236,10 +237,6 @@ int vb_machine_add_sleep(PyObject *machine);
 void vb_esp32_set_ext0(uint64_t mask, int level);
 
 /* ---- the board's flash as block devices (engine_flashdev.c) ---------------- */
-
-/* Raise OSError(err) as MicroPython does: one int argument, e.errno set;
- * err may be negative. Always returns NULL. */
-PyObject *vb_engine_raise_errno(int err);
 
 /* The block protocol's ioctl operations (extmod/vfs.h MP_BLOCKDEV_IOCTL_*). */
 enum {

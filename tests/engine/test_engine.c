@@ -494,7 +494,7 @@ static void test_display(void)
     expect("paste with \\r line ends", VB_EXEC_MODULE_DISPLAY, "x = 5\rprint(x*2)\r'k'\r",
            VB_EXEC_OK, "10\r\n'k'\r\n");
     expect("paste None hidden, lines kept", VB_EXEC_MODULE_DISPLAY, "None\n3\n\n1/0\n",
-           VB_EXEC_EXCEPTION, "3\r\n" TB AT(4) "ZeroDivisionError: division by zero\r\n");
+           VB_EXEC_EXCEPTION, "3\r\n" TB AT(4) "ZeroDivisionError: divide by zero\r\n");
     expect("paste empty", VB_EXEC_MODULE_DISPLAY, "\n\n", VB_EXEC_OK, "");
     expect("module shows nothing", VB_EXEC_MODULE, "3\n'x'\n", VB_EXEC_OK, "");
 }
@@ -502,11 +502,11 @@ static void test_display(void)
 static void test_tracebacks(void)
 {
     expect("1/0", VB_EXEC_SINGLE, "1/0", VB_EXEC_EXCEPTION,
-           TB AT(1) "ZeroDivisionError: division by zero\r\n");
+           TB AT(1) "ZeroDivisionError: divide by zero\r\n");
     expect("nested frames", VB_EXEC_MODULE,
            "def f():\n    g()\ndef g():\n    1/0\nf()\n", VB_EXEC_EXCEPTION,
            TB AT(5) "  File \"<stdin>\", line 2, in f\r\n  File \"<stdin>\", line 4, in g\r\n"
-           "ZeroDivisionError: division by zero\r\n");
+           "ZeroDivisionError: divide by zero\r\n");
     expect("OSError(2)", VB_EXEC_SINGLE, "raise OSError(2)", VB_EXEC_EXCEPTION,
            TB AT(1) "OSError: [Errno 2] ENOENT\r\n");
     expect("FileNotFoundError(2,'x','y')", VB_EXEC_SINGLE, "raise FileNotFoundError(2, 'x', 'y')",
@@ -562,7 +562,7 @@ static void test_tracebacks(void)
            "    sys.print_exception(e, s)\nprint(repr(s.getvalue()))\n",
            VB_EXEC_OK,
            "'Traceback (most recent call last):\\n  File \"<stdin>\", line 4, in <module>\\n"
-           "ZeroDivisionError: division by zero\\n'\r\n");
+           "ZeroDivisionError: divide by zero\\n'\r\n");
     expect("print_exception unraised, stdout", VB_EXEC_MODULE,
            "import sys\nsys.print_exception(ValueError('x'))\n", VB_EXEC_OK, "ValueError: x\r\n");
     expect("print_exception OSError", VB_EXEC_MODULE,
@@ -832,7 +832,7 @@ static void test_pin_irq(void)
     expect("handler exception printed, program goes on", VB_EXEC_MODULE,
            "def cb(p):\n    1/0\nb.irq(cb, Pin.IRQ_FALLING)\ntime.sleep_ms(300)\nprint('after')\n",
            VB_EXEC_OK,
-           TB "  File \"<stdin>\", line 2, in cb\r\nZeroDivisionError: division by zero\r\nafter\r\n");
+           TB "  File \"<stdin>\", line 2, in cb\r\nZeroDivisionError: divide by zero\r\nafter\r\n");
     pthread_join(j.th, NULL);
 
     expect("the VM's own write fires the irq", VB_EXEC_MODULE,
