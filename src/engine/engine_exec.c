@@ -21,6 +21,7 @@ static PyObject *compile_display(const char *src, const char *filename)
 {
     PyCompilerFlags flags = plain_flags(PyCF_ONLY_AST);
     PyObject *mod = Py_CompileStringExFlags(src, filename, Py_file_input, &flags, -1);
+    if (mod && vb_mpcompile_needed(src)) Py_SETREF(mod, vb_mpcompile_strip(mod, filename));
     if (!mod) return NULL;
     PyObject *code = NULL, *inter = NULL;
     PyObject *ast = PyImport_ImportModule("_ast");
@@ -50,9 +51,7 @@ PyObject *vb_engine_compile(const char *src, size_t len, const char *filename, v
     if (mode == VB_EXEC_MODULE_DISPLAY) {
         code = compile_display(text, filename);
     } else {
-        PyCompilerFlags flags = plain_flags(0);
-        int start = mode == VB_EXEC_SINGLE ? Py_single_input : Py_file_input;
-        code = Py_CompileStringExFlags(text, filename, start, &flags, -1);
+        code = vb_mpcompile(text, filename, mode == VB_EXEC_SINGLE ? Py_single_input : Py_file_input);
     }
     Py_DECREF(copy);
     return code;

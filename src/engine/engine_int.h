@@ -84,6 +84,15 @@ PyObject *vb_engine_compile(const char *src, size_t len, const char *filename, v
 vb_exec_outcome vb_engine_run_unit(const char *src, size_t len, const char *filename,
                                    vb_exec_mode mode, bool interruptible);
 
+/* engine_mpcompile.c (vb_mpcompile: mptext.h). Init (zygote, after the
+ * builtins exist): builtins.const and the port's decorator set; 0 / -1.
+ * Whether src may use a built-in decorator; the AST tree without them
+ * (new reference; NULL with SyntaxError "invalid micropython decorator",
+ * frameless, for one the port's compiler lacks). */
+int vb_mpcompile_init(void);
+bool vb_mpcompile_needed(const char *src);
+PyObject *vb_mpcompile_strip(PyObject *tree, const char *filename);
+
 /* engine_guard.c (issue 11): the recursion limit fitted to the stack,
  * RecursionError named RuntimeError, no sys.setrecursionlimit, and the
  * audit hook, installed unarmed (zygote); vb_guard_arm arms it in a VM

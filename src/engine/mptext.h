@@ -20,4 +20,11 @@ PyObject *vb_mptext_oserror(PyObject *exc, PyObject *args);
  * Once, in the zygote, after the stdlib pre-imports. 0 / -1. */
 int vb_mptext_install(void);
 
+/* engine_mpcompile.c: NUL-terminated device source compiled as
+ * MicroPython's compiler would take it (its built-in @micropython.*
+ * decorators consumed), nothing inherited from the host; start is
+ * Py_file_input or Py_single_input. New reference, or NULL with the
+ * exception. */
+PyObject *vb_mpcompile(const char *src, const char *filename, int start);
+
 #endif

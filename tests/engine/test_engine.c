@@ -537,6 +537,13 @@ static void test_tracebacks(void)
            TB "  File \"<stdin>\", line 2\r\nIndentationError: unexpected indent\r\n");
     expect("host stdlib frames hidden", VB_EXEC_MODULE, "import json\njson.loads('[')\n",
            VB_EXEC_EXCEPTION, TB AT(2) "JSONDecodeError: Expecting value: line 1 column 2 (char 1)\r\n");
+    expect("no inline assembler on esp32", VB_EXEC_MODULE,
+           "x = 1\n@micropython.asm_xtensa\ndef f():\n    pass\n", VB_EXEC_EXCEPTION,
+           TB "  File \"<stdin>\", line 2\r\nSyntaxError: invalid micropython decorator\r\n");
+    expect("native, viper, const without import", VB_EXEC_MODULE,
+           "X = const(2)\n@micropython.native\ndef f():\n    return 5\n"
+           "@micropython.viper\ndef g(n: int) -> int:\n    return n + X\nprint(f(), g(1))\n",
+           VB_EXEC_OK, "5 3\r\n");
     expect("no SyntaxWarning", VB_EXEC_MODULE, "x = 1\nprint(x is 1)\n", VB_EXEC_OK, "True\r\n");
     expect("no SyntaxWarning single", VB_EXEC_SINGLE, "x is 1", VB_EXEC_OK, "True\r\n");
     expect("chained shows only last", VB_EXEC_MODULE,
@@ -1602,6 +1609,9 @@ static int test_pycom_profile(void)
         fb.after_soft = true;
         expect("pycom soft", VB_EXEC_SINGLE, "import machine; machine.reset_cause()", VB_EXEC_OK,
                "4\r\n");
+        expect("pycom: no native emitter", VB_EXEC_MODULE,
+               "@micropython.native\ndef f():\n    pass\n", VB_EXEC_EXCEPTION,
+               TB "  File \"<stdin>\", line 1\r\nSyntaxError: invalid micropython decorator\r\n");
         test_pycom_machine();
         test_pycom_module();
         test_frozen_pycom();
