@@ -154,9 +154,11 @@ out:
 
 int vb_exc_print_to(PyObject *exc, PyObject *file)
 {
+    bool was = vb_heap_bypass(true); /* upstream prints a report without allocating */
     PyObject *text = vb_exc_format(exc);
+    PyObject *r = text ? PyObject_CallMethod(file, "write", "O", text) : NULL;
+    vb_heap_bypass(was);
     if (!text) return -1;
-    PyObject *r = PyObject_CallMethod(file, "write", "O", text);
     Py_DECREF(text);
     Py_XDECREF(r);
     return r ? 0 : -1;

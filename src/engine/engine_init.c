@@ -165,6 +165,7 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
     if (vb_stdio_install() < 0) return fail(err, errlen, "installing stdio failed");
     if (vb_input_install() < 0) return fail(err, errlen, "installing input() failed");
     if (vb_help_install() < 0) return fail(err, errlen, "installing help() failed");
+    if (vb_heap_install() < 0) return fail(err, errlen, "installing the heap hook failed");
     if (vb_mpcompile_init() < 0) return fail(err, errlen, "installing the compiler's names failed");
     if (vb_engine_install_sigint() < 0) return fail(err, errlen, "installing SIGINT failed");
     vb_engine_g.heap_base = vb_engine_heap_used();
@@ -206,6 +207,7 @@ static void after_fork_child(void)
         }
     }
     Py_CLEAR(vb_engine_g.last_exc);
+    vb_heap_after_fork();
     vb_pin_irq_after_fork();
     vb_engine_g.heap_base = vb_engine_heap_used();
     vb_guard_arm(); /* last: device code may run from here on */

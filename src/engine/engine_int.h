@@ -93,6 +93,18 @@ int vb_mpcompile_init(void);
 bool vb_mpcompile_needed(const char *src);
 PyObject *vb_mpcompile_strip(PyObject *tree, const char *filename);
 
+/* engine_heap.c: micropython.heap_lock() (an allocator hook refusing
+ * new memory while locked). Install once in the zygote; lock, unlock
+ * (the depth left), depth; bypass: the engine's own work (compiling,
+ * reports) lifts the lock, returns the previous setting; a new VM starts
+ * unlocked. */
+int vb_heap_install(void);
+void vb_heap_lock(void);
+unsigned vb_heap_unlock(void);
+unsigned vb_heap_lock_depth(void);
+bool vb_heap_bypass(bool on);
+void vb_heap_after_fork(void);
+
 /* engine_guard.c (issue 11): the recursion limit fitted to the stack,
  * RecursionError named RuntimeError, no sys.setrecursionlimit, and the
  * audit hook, installed unarmed (zygote); vb_guard_arm arms it in a VM
