@@ -1,6 +1,7 @@
-/* The `micropython` module (const, opt_level, kbd_intr, schedule, mem_info
- * and friends) and the gc.mem_free / gc.mem_alloc additions. No native /
- * viper decorators: run-tests would then expect a native emitter. */
+/* The `micropython` module (const, opt_level, kbd_intr, schedule, mem_info,
+ * heap_lock and friends) and the gc.mem_free / gc.mem_alloc additions. The
+ * @micropython.native/viper decorators are the compiler's
+ * (engine_mpcompile.c), not attributes, as upstream. */
 #include "engine_int.h"
 
 typedef struct {
