@@ -43,12 +43,13 @@ typedef enum cli_family {
     X(RFC2217, 0, "rfc2217", "PORT", "serve RFC 2217 (pyserial's rfc2217://) on 127.0.0.1:PORT, likewise") \
     X(CONTROL, 0, "control", "PATH", "control socket path (default: $XDG_RUNTIME_DIR or /tmp/vboard-PID.sock, printed on stderr)") \
     X(RTC, 0, "rtc", "zero|host", "where the RTC starts at power-on: 'zero' (2000-01-01, default) or 'host' (host time, UTC)") \
+    X(CLOCK, 0, "clock", "real|fast", "board time: 'real' (default for run) runs with the host's; 'fast' jumps over idle time (sleeps, deep sleep, bootloader windows)") \
     X(TRACE, 0, "trace", "FILE", "write a JSON-lines timeline of resets, stages, LED, pins, watchdog to FILE") \
     X(VCD, 0, "vcd", "FILE", "write pin levels and the LED as a Value Change Dump (GTKWave, PulseView) to FILE") \
     X(SERIAL_LOG, 0, "serial-log", "FILE", "copy every byte the board sends to FILE") \
     X(EXPECT_TEXT, 0, "expect-text", "TEXT", "CI: exit 0 once the serial output contains TEXT") \
     X(FAIL_TEXT, 0, "fail-text", "TEXT", "CI: exit 1 once the serial output contains TEXT") \
-    X(TIMEOUT, 0, "timeout", "MS", "CI: exit 42 after MS milliseconds") \
+    X(TIMEOUT, 0, "timeout", "MS", "CI: exit 42 after MS milliseconds of board time") \
     X(BAUD, 0, "baud", "N", "pace the serial line at N baud (10 bits a byte) both ways, as a UART at that rate (default: unpaced)") \
     X(ALLOW_ANY_USER, 0, "allow-any-user", NULL, "TCP/RFC 2217: serve clients of any local user (default: only the user running the board)") \
     X(LOG_MAX, 0, "log-max", "BYTES", "cap each of --serial-log, --trace and --vcd at BYTES (default 64 MiB); a note marks the cut") \
@@ -80,18 +81,18 @@ enum {
 #define VB_CLI_COMMANDS(X)                                                                     \
     X(RUN, CLI_TOP, "run", cli_cmd_run,                                                      \
       CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_PTY | CLI_OPT_TCP | CLI_OPT_RFC2217 |             \
-      CLI_OPT_CONTROL | CLI_OPT_RTC | CLI_OPT_TRACE | CLI_OPT_VCD | CLI_OPT_SERIAL_LOG |        \
+      CLI_OPT_CONTROL | CLI_OPT_RTC | CLI_OPT_CLOCK | CLI_OPT_TRACE | CLI_OPT_VCD | CLI_OPT_SERIAL_LOG |        \
       CLI_OPT_EXPECT_TEXT | CLI_OPT_FAIL_TEXT | CLI_OPT_TIMEOUT | CLI_OPT_SEND | CLI_OPT_FS_ADD | CLI_OPT_BAUD | \
       CLI_OPT_ALLOW_ANY_USER | CLI_OPT_LOG_MAX | \
       CLI_OPT_POWER_CUT_AT | CLI_OPT_POWER_CUT_MODE | CLI_OPT_POWER_CUT_SEED, 0, 1,            \
       "[--board esp32|pycom|rp2] [--flash FILE] [--pty [LINK] | --tcp PORT | --rfc2217 PORT] [OPTION...]", \
       "boot a board; serial on this terminal (Ctrl-] opens a menu: reset, power cycle, "      \
       "brown-out, quit), on a pty with LINK a symlink to it, or on a TCP port. Exit status: "   \
-      "0 quit or --expect-text seen, 1 --fail-text seen, 2 set-up failed, 42 --timeout")       \
+      "0 quit or --expect-text seen, 1 --fail-text seen, 2 set-up failed, 42 --timeout (board time)")       \
     X(CTL, CLI_TOP, "ctl", cli_cmd_ctl, 0, 2, 4, "SOCKET COMMAND [ARG...]",                      \
       "send one command to a running board's control socket and print its JSON reply: "      \
       "reset | power on|off|cycle | brownout | pin NAME [high|low|float] | led | status | "    \
-      "wake [PIN] | quit. Exit status 0 ok, 1 the board refused (its reason on stderr), 2 no " \
+      "wake [PIN] | clock [free] | advance MS | quit. Exit status 0 ok, 1 the board refused (its reason on stderr), 2 no " \
       "board there or no reply it could read")                                                \
     X(TEST, CLI_TOP, "test", cli_cmd_test,                                                     \
       CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_FS_ADD | CLI_OPT_JUNIT | CLI_OPT_CLOCK, 1, -1,      \

@@ -23,6 +23,8 @@ static const struct {
     {"power", {"state", NULL}},
     {"pin", {"name", "drive"}},
     {"wake", {"pin", NULL}},
+    {"advance", {"ms", NULL}},
+    {"clock", {"action", NULL}},
 };
 
 /* The reply members ctl reads; a reply may hold any others (status grows). */

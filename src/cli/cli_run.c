@@ -145,6 +145,12 @@ int cli_cmd_run(const cli_args *a)
         return CLI_USAGE;
     }
     cfg.rtc_host = rtc && strcmp(rtc, "host") == 0;
+    const char *clock = opt(a, CLI_OPT_BIT_CLOCK);
+    if (clock && strcmp(clock, "real") != 0 && strcmp(clock, "fast") != 0) {
+        cli_error(a, "--clock takes 'real' or 'fast', not '%s'", clock);
+        return CLI_USAGE;
+    }
+    cfg.clock = clock && strcmp(clock, "fast") == 0 ? VB_CLOCK_FAST : VB_CLOCK_REAL;
     long long n;
     if (opt(a, CLI_OPT_BIT_TIMEOUT)) {
         if (!parse_num(a, "--timeout", opt(a, CLI_OPT_BIT_TIMEOUT), 1, 86400000LL * 365, &n)) return CLI_USAGE;

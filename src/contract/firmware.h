@@ -15,8 +15,28 @@ typedef struct vb_firmware_ctx {
     int tx_fd;                 /* serial output pipe (write end) */
     int rx_efd;                /* eventfd: the supervisor rings it on new input */
     int ev_fd;                 /* hardware event pipe (contract/hwevent.h), write end, non-blocking */
+    int idle_efd;              /* eventfd: the VM rings it when it goes idle under --clock fast */
+    /* The zygote's line to the supervisor, never the VM's (the sandbox
+     * closes them): a report for each VM that ends, then one command byte
+     * back: VB_ZYGOTE_SOFT goes on after a soft reset, VB_ZYGOTE_FORK
+     * starts the next hard boot in this same zygote; end of file, or any
+     * other byte, ends it. The zygote never starts a VM on its own, so a
+     * reset cannot race a soft reset's next VM. -1, -1: no line (soft
+     * resets go on by themselves, the zygote ends with the hard boot). */
+    int report_fd;             /* write end, vb_zygote_report records */
+    int cmd_fd;                /* read end */
     bool no_audit_hook;        /* tests of the kernel layers only (board.h) */
 } vb_firmware_ctx;
+
+/* A VM ended (not by a soft reset): the zygote's pid, the VM's, and how
+ * it ended (its exit status, or 128 + the signal that killed it). */
+typedef struct vb_zygote_report {
+    int32_t zygote, vm, status;
+    uint32_t magic;            /* VB_ZYGOTE_REPORT_MAGIC */
+} vb_zygote_report;
+#define VB_ZYGOTE_REPORT_MAGIC 0x5A594752u   /* "ZYGR" */
+#define VB_ZYGOTE_FORK 'F'       /* a new hard boot in this zygote */
+#define VB_ZYGOTE_SOFT 'S'       /* after a soft reset: the next VM of the cycle */
 
 /* The zygote process body: initialise the engine, then fork VMs until one
  * asks for something other than a soft reset. Returns the zygote's exit

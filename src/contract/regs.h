@@ -23,10 +23,12 @@
 #include "contract/hw_types.h"
 #include "contract/hwevent.h"
 #include "repl/repl_bytes.h"
+#include "util/clock.h"
 
 #define VB_REGS_MAGIC 0x56425247u  /* "VBRG" */
-#define VB_REGS_VERSION 2u
+#define VB_REGS_VERSION 3u
 #define VB_RX_RING 4096u           /* bytes; a power of two */
+#define VB_IDLE_NO_DEADLINE UINT64_MAX   /* idle_until_us: waits for input or an event */
 #define VB_REG_PINS 40u            /* GPIO 0..39 (board/port.h VB_PINS_MAX) */
 #define VB_RTC_MEM VB_RTC_MEMORY_MAX   /* RTC slow memory bytes */
 
@@ -64,16 +66,32 @@ typedef struct vb_regs {
     int32_t reset_cause;           /* profile's machine constant of the last hard reset */
     uint32_t soft_resets;          /* soft resets since the last hard reset */
     uint32_t boot_count;           /* hard boots since power-on */
-    int64_t rtc_offset_us;         /* RTC (µs since 2000-01-01) minus board monotonic time */
-    uint64_t boot_time_ns;         /* host CLOCK_MONOTONIC at this hard boot */
-    uint64_t power_on_us;          /* host CLOCK_MONOTONIC µs at power-on: board time 0 */
+    int64_t rtc_offset_us;         /* RTC (µs since 2000-01-01) minus board time */
+    uint64_t boot_time_ns;         /* board time (ns) at this hard boot */
+    uint64_t power_on_us;          /* board time (µs) at power-on */
+
+    /* The board clock (util/boardclock.h): board time = host monotonic µs
+     * + clock_offset_us (vb_regs_board_us). Written by the supervisor
+     * only; it keeps its own copy and never reads this one back (the VM
+     * can write it, and would only confuse its own clock). */
+    _Atomic int64_t clock_offset_us;
+    _Atomic uint32_t clock_fast;   /* --clock fast: the VM rings when it goes idle */
+    /* The VM's idle waits: idle_until_us is the board time its wait ends
+     * (VB_IDLE_NO_DEADLINE: only input or an event ends it), 0 while it
+     * executes. host_events counts what the supervisor gave the VM (input,
+     * signals), counted after giving it; idle_events is the count the VM
+     * had seen before it last looked for input. The clock jumps only while
+     * the two agree: the VM has seen everything it was given. */
+    _Atomic uint64_t idle_until_us;
+    _Atomic uint32_t idle_events;
+    _Atomic uint32_t host_events;
 
     /* pins and their edge latches (bit 2*gpio rising, 2*gpio+1 falling):
      * set by whoever changed a level, taken (exchanged to 0) by the VM */
     vb_pin_reg pins[VB_REG_PINS];
     _Atomic uint64_t irq_pending[2];
 
-    /* watchdog: timeout 0 = not started; deadline in host monotonic µs.
+    /* watchdog: timeout 0 = not started; deadline in board time (µs).
      * Written by the VM (start, feed), read by the supervisor's timer. */
     _Atomic uint32_t wdt_timeout_ms;
     _Atomic uint64_t wdt_deadline_us;
@@ -97,6 +115,13 @@ typedef struct vb_regs {
     /* flash operations since power-on, board-wide: every VM's flash model
      * counts here, so a power cut can be armed at the Nth op of the board */
     uint64_t flash_ops;
+    /* erases and writes by the firmware outside its filesystem region (app
+     * slots, OTA, raw partitions): a zygote whose image was read before
+     * one is not reused for the next hard boot. Only the VM's word, like
+     * everything here; a VM that hides a write only runs a stale image of
+     * its own. */
+    _Atomic uint32_t app_writes;
+    uint32_t pad_app;
 
     uint64_t rtc_mem_len;
     uint8_t rtc_mem[VB_RTC_MEM];   /* RTC slow memory: kept but on power loss */
@@ -123,7 +148,8 @@ static inline void vb_regs_init(vb_regs *r)
 /* At every hard reset and power-on (issue 11): the VM can write any byte
  * of this block, so what it must not carry into the next boot is set
  * again, and what survives by design is kept but brought back into range:
- *   set:   magic, version, size; executing, vm_pid, power_off, intr_char;
+ *   set:   magic, version, size; executing, vm_pid, power_off, intr_char,
+ *          idle_until_us (the supervisor sets the clock fields itself);
  *          the watchdog (stopped); heartbeat and led_override (the
  *          firmware turns the heartbeat on at boot); sleep_ms; a stage
  *          outside vb_stage (VB_STAGE_OFF); the pins' pad bytes;
@@ -148,6 +174,7 @@ static inline void vb_regs_reinit_hard_reset(vb_regs *r)
     atomic_store(&r->intr_char, (int32_t)VB_CTRL_C);
     atomic_store(&r->vm_pid, 0);
     atomic_store(&r->power_off, 0);
+    atomic_store(&r->idle_until_us, 0);
     for (unsigned g = 0; g < VB_REG_PINS; g++) {
         if (r->pins[g].ext > VB_EXT_HIGH) r->pins[g].ext = VB_EXT_FLOAT;
         memset(r->pins[g].pad, 0, sizeof r->pins[g].pad);
@@ -161,6 +188,12 @@ static inline void vb_regs_reinit_hard_reset(vb_regs *r)
     r->wake_pin_mask &= ((uint64_t)1 << VB_REG_PINS) - 1;
     r->wake_pin_level = r->wake_pin_level != 0;
     if (r->rtc_mem_len > VB_RTC_MEM) r->rtc_mem_len = VB_RTC_MEM;
+}
+
+/* Board time in µs (util/boardclock.h), as the firmware reads it. */
+static inline int64_t vb_regs_board_us(vb_regs *r)
+{
+    return vb_clock_monotonic_us() + atomic_load(&r->clock_offset_us);
 }
 
 /* Bytes waiting for the VM. */

@@ -5,7 +5,6 @@
 
 #include <string.h>
 
-#include "util/errname.h"
 
 /* Appends s to list and drops the reference; -1 if s is NULL or on error. */
 static int add(PyObject *list, PyObject *s)
@@ -19,42 +18,6 @@ static int add(PyObject *list, PyObject *s)
 static bool is_plain_int(PyObject *o)
 {
     return PyLong_Check(o) && !PyBool_Check(o);
-}
-
-/* "[Errno 2] ENOENT" (+ ": arg"), or NULL without an exception when the
- * OSError is not in that form (§1.3). */
-static PyObject *oserror_message(PyObject *exc, PyObject *args)
-{
-    Py_ssize_t n = PyTuple_GET_SIZE(args);
-    if (n < 1 || n > 2 || !is_plain_int(PyTuple_GET_ITEM(args, 0))) return NULL;
-    int overflow = 0;
-    long num = PyLong_AsLongAndOverflow(PyTuple_GET_ITEM(args, 0), &overflow);
-    const char *name = overflow || num <= 0 || num > 100000 ? NULL : vb_errname((int)num);
-    if (!name) return NULL;
-    PyObject *head = PyUnicode_FromFormat("[Errno %ld] %s", num, name);
-    if (!head || n == 1) return head;
-
-    /* CPython's own errors carry (errno, strerror[, filename]): plain. */
-    PyObject *filename = PyObject_GetAttrString(exc, "filename");
-    if (!filename) PyErr_Clear();
-    bool plain = filename && filename != Py_None;
-    Py_XDECREF(filename);
-    PyObject *extra = plain ? NULL : PyObject_Str(PyTuple_GET_ITEM(args, 1));
-    if (!plain && !extra) {
-        Py_DECREF(head);
-        return NULL;
-    }
-    if (extra) {
-        char buf[256];
-        const char *text = strerror_r((int)num, buf, sizeof buf); /* GNU form */
-        const char *e = PyUnicode_AsUTF8(extra);
-        if (!e) PyErr_Clear();
-        plain = !e || strcmp(e, text) == 0;
-    }
-    PyObject *r = plain ? Py_NewRef(head) : PyUnicode_FromFormat("%U: %U", head, extra);
-    Py_DECREF(head);
-    Py_XDECREF(extra);
-    return r;
 }
 
 /* The text after "Name: ". New reference; never NULL unless out of memory. */
@@ -74,7 +37,7 @@ static PyObject *message(PyObject *exc)
     }
     PyObject *r = NULL;
     if (PyObject_IsInstance(exc, PyExc_OSError) == 1) {
-        r = oserror_message(exc, args);
+        r = vb_mptext_oserror(exc, args);
         if (!r) PyErr_Clear();
     }
     Py_ssize_t n = PyTuple_GET_SIZE(args);
@@ -191,9 +154,11 @@ out:
 
 int vb_exc_print_to(PyObject *exc, PyObject *file)
 {
+    bool was = vb_heap_bypass(true); /* upstream prints a report without allocating */
     PyObject *text = vb_exc_format(exc);
+    PyObject *r = text ? PyObject_CallMethod(file, "write", "O", text) : NULL;
+    vb_heap_bypass(was);
     if (!text) return -1;
-    PyObject *r = PyObject_CallMethod(file, "write", "O", text);
     Py_DECREF(text);
     Py_XDECREF(r);
     return r ? 0 : -1;

@@ -21,6 +21,7 @@ static PyObject *compile_display(const char *src, const char *filename)
 {
     PyCompilerFlags flags = plain_flags(PyCF_ONLY_AST);
     PyObject *mod = Py_CompileStringExFlags(src, filename, Py_file_input, &flags, -1);
+    if (mod && vb_mpcompile_needed(src)) Py_SETREF(mod, vb_mpcompile_strip(mod, filename));
     if (!mod) return NULL;
     PyObject *code = NULL, *inter = NULL;
     PyObject *ast = PyImport_ImportModule("_ast");
@@ -50,9 +51,7 @@ PyObject *vb_engine_compile(const char *src, size_t len, const char *filename, v
     if (mode == VB_EXEC_MODULE_DISPLAY) {
         code = compile_display(text, filename);
     } else {
-        PyCompilerFlags flags = plain_flags(0);
-        int start = mode == VB_EXEC_SINGLE ? Py_single_input : Py_file_input;
-        code = Py_CompileStringExFlags(text, filename, start, &flags, -1);
+        code = vb_mpcompile(text, filename, mode == VB_EXEC_SINGLE ? Py_single_input : Py_file_input);
     }
     Py_DECREF(copy);
     return code;
@@ -101,15 +100,19 @@ static vb_exec_outcome run_unit(const char *src, size_t len, const char *filenam
      * raw-paste ack or "OK" must interrupt the unit even when compiling a
      * big source takes a while (the signal is taken at the first bytecode). */
     if (interruptible && !armed_by_caller) set_executing(true);
+    /* the engine's own work ignores micropython.heap_lock(); the code not */
+    bool was = vb_heap_bypass(true);
     PyObject *code = vb_engine_compile(src, len, filename, mode);
     PyObject *main = code ? PyImport_AddModule("__main__") : NULL; /* borrowed */
     if (main) {
         PyObject *globals = PyModule_GetDict(main); /* borrowed */
+        vb_heap_bypass(false);
         PyObject *r = PyEval_EvalCode(code, globals, globals);
         Py_XDECREF(r);
         /* micropython.schedule() callbacks and a Ctrl-C that landed during
          * the last instructions still belong to this unit. */
         ok = r && Py_MakePendingCalls() == 0;
+        vb_heap_bypass(true);
     }
     if (interruptible) set_executing(false);
     Py_XDECREF(code);
@@ -117,6 +120,7 @@ static vb_exec_outcome run_unit(const char *src, size_t len, const char *filenam
     drop_stale_interrupt();
     const vb_hal *hal = vb_engine_g.hal;
     if (hal->set_intr_char) hal->set_intr_char(hal->ctx, VB_CTRL_C); /* kbd_intr lasts one unit */
+    vb_heap_bypass(was);
     return out;
 }
 
@@ -149,6 +153,7 @@ void vb_engine_print_exception(void)
     PyObject *exc = vb_engine_g.last_exc;
     if (!exc) return;
     vb_engine_g.last_exc = NULL;
+    bool was = vb_heap_bypass(true); /* a report needs memory; upstream's does not */
     PyObject *text = vb_exc_format(exc);
     Py_ssize_t n = 0;
     const char *s = text ? PyUnicode_AsUTF8AndSize(text, &n) : NULL;
@@ -160,6 +165,7 @@ void vb_engine_print_exception(void)
     }
     Py_XDECREF(text);
     Py_DECREF(exc);
+    vb_heap_bypass(was);
 }
 
 void vb_engine_clear_exception(void)

@@ -24,18 +24,6 @@
 
 static const vb_hal *hal(void) { return vb_engine_g.hal; }
 
-PyObject *vb_engine_raise_errno(int err)
-{
-    if (err < 0) err = -err;
-    PyObject *num = PyLong_FromLong(err);
-    if (!num) return NULL;
-    PyObject *exc = PyObject_CallOneArg(PyExc_OSError, num);
-    if (exc && PyObject_SetAttrString(exc, "errno", num) == 0) PyErr_SetObject(PyExc_OSError, exc);
-    Py_XDECREF(exc);
-    Py_DECREF(num);
-    return NULL;
-}
-
 /* ---- the window ------------------------------------------------------------ */
 
 /* 0, or the fault of an access of n bytes at off (window-relative). */

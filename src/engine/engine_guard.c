@@ -159,8 +159,7 @@ static int audit_hook(const char *event, PyObject *args, void *data)
     if (!r) return 0;
     switch (r->how) {
     case R_HOST:
-        errno = EPERM;
-        PyErr_SetFromErrno(PyExc_OSError);
+        vb_raise_errno(EPERM);
         return -1;
     case R_MODATTR:
         PyErr_Format(PyExc_AttributeError, "'module' object has no attribute '%s'", r->attr);

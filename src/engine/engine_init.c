@@ -150,6 +150,7 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
     /* the stdlib still loads from the host here, before any sandbox */
     if (vb_modules_preimport() < 0) return fail(err, errlen, "pre-import failed");
     if (find_stdlib_dir() < 0) return fail(err, errlen, "cannot locate the stdlib");
+    if (vb_mptext_install() < 0) return fail(err, errlen, "installing MicroPython's texts failed");
     /* Kept before device code can patch builtins (paste mode needs it). */
     PyObject *builtins = PyEval_GetBuiltins(); /* borrowed */
     vb_engine_g.compile_fn = builtins ? PyDict_GetItemString(builtins, "compile") : NULL;
@@ -164,6 +165,8 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
     if (vb_stdio_install() < 0) return fail(err, errlen, "installing stdio failed");
     if (vb_input_install() < 0) return fail(err, errlen, "installing input() failed");
     if (vb_help_install() < 0) return fail(err, errlen, "installing help() failed");
+    if (vb_heap_install() < 0) return fail(err, errlen, "installing the heap hook failed");
+    if (vb_mpcompile_init() < 0) return fail(err, errlen, "installing the compiler's names failed");
     if (vb_engine_install_sigint() < 0) return fail(err, errlen, "installing SIGINT failed");
     vb_engine_g.heap_base = vb_engine_heap_used();
     return 0;
@@ -204,6 +207,7 @@ static void after_fork_child(void)
         }
     }
     Py_CLEAR(vb_engine_g.last_exc);
+    vb_heap_after_fork();
     vb_pin_irq_after_fork();
     vb_engine_g.heap_base = vb_engine_heap_used();
     vb_guard_arm(); /* last: device code may run from here on */

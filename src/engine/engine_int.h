@@ -6,6 +6,7 @@
 #include <Python.h>
 
 #include "engine/engine.h"
+#include "engine/mptext.h"
 #include "util/civil.h"
 
 /* One named integer of a class or module the engine builds (Pin constants). */
@@ -62,8 +63,14 @@ typedef struct vb_engine_state {
 
 extern vb_engine_state vb_engine_g;
 
-/* Sleep us microseconds, waking for signals: 0, or -1 with the exception
- * (KeyboardInterrupt) set. */
+/* Board time, µs (hal.h now_us): the base of every engine deadline. */
+int64_t vb_engine_now_us(void);
+/* One idle wait towards board time `deadline` (hal.h idle): returns 0 when
+ * the caller should look again (the deadline may not have come), or -1
+ * with the exception (KeyboardInterrupt, an IRQ handler's) set. */
+int vb_engine_wait_until(int64_t deadline, bool wake_on_input);
+/* Sleep us microseconds of board time, waking for signals: 0, or -1 with
+ * the exception (KeyboardInterrupt) set. */
 int vb_engine_sleep_us(int64_t us);
 
 /* Seconds since 2000 from fields idx[0..5] (year, month, mday, hour,
@@ -82,6 +89,27 @@ PyObject *vb_engine_compile(const char *src, size_t len, const char *filename, v
  * around it only when `interruptible`. */
 vb_exec_outcome vb_engine_run_unit(const char *src, size_t len, const char *filename,
                                    vb_exec_mode mode, bool interruptible);
+
+/* engine_mpcompile.c (vb_mpcompile: mptext.h). Init (zygote, after the
+ * builtins exist): builtins.const and the port's decorator set; 0 / -1.
+ * Whether src may use a built-in decorator; the AST tree without them
+ * (new reference; NULL with SyntaxError "invalid micropython decorator",
+ * frameless, for one the port's compiler lacks). */
+int vb_mpcompile_init(void);
+bool vb_mpcompile_needed(const char *src);
+PyObject *vb_mpcompile_strip(PyObject *tree, const char *filename);
+
+/* engine_heap.c: micropython.heap_lock() (an allocator hook refusing
+ * new memory while locked). Install once in the zygote; lock, unlock
+ * (the depth left), depth; bypass: the engine's own work (compiling,
+ * reports) lifts the lock, returns the previous setting; a new VM starts
+ * unlocked. */
+int vb_heap_install(void);
+void vb_heap_lock(void);
+unsigned vb_heap_unlock(void);
+unsigned vb_heap_lock_depth(void);
+bool vb_heap_bypass(bool on);
+void vb_heap_after_fork(void);
 
 /* engine_guard.c (issue 11): the recursion limit fitted to the stack,
  * RecursionError named RuntimeError, no sys.setrecursionlimit, and the
@@ -236,10 +264,6 @@ int vb_machine_add_sleep(PyObject *machine);
 void vb_esp32_set_ext0(uint64_t mask, int level);
 
 /* ---- the board's flash as block devices (engine_flashdev.c) ---------------- */
-
-/* Raise OSError(err) as MicroPython does: one int argument, e.errno set;
- * err may be negative. Always returns NULL. */
-PyObject *vb_engine_raise_errno(int err);
 
 /* The block protocol's ioctl operations (extmod/vfs.h MP_BLOCKDEV_IOCTL_*). */
 enum {

@@ -135,18 +135,15 @@ static PyObject *partition_type;
  * the codes it maps to a POSIX errno. */
 static PyObject *esp_err(int code, const char *name)
 {
-    int num = code == ESP_ERR_NOT_SUPPORTED ? EOPNOTSUPP : -code;
-    PyObject *exc = PyObject_CallFunction(PyExc_OSError, "is", num, name);
-    if (exc) PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
-    Py_XDECREF(exc);
-    return NULL;
+    if (code == ESP_ERR_NOT_SUPPORTED) return vb_raise_errno(EOPNOTSUPP);
+    return vb_raise_oserror(-code, name);
 }
 
 static PyObject *partition_fail(int rc)
 {
     if (rc == VB_FLASHDEV_BAD_OFFSET) return esp_err(ESP_ERR_INVALID_ARG, "ESP_ERR_INVALID_ARG");
     if (rc == VB_FLASHDEV_BAD_SIZE) return esp_err(ESP_ERR_INVALID_SIZE, "ESP_ERR_INVALID_SIZE");
-    return vb_engine_raise_errno(rc);
+    return vb_raise_errno(rc);
 }
 
 static bool part_matches(const vb_partition *p, long type, long subtype, const char *label)
@@ -186,7 +183,7 @@ static const vb_partition *boot_app(void)
 /* A new Partition for p (NULL: OSError ENOENT, as esp32_partition_new). */
 static PyObject *partition_make(const vb_partition *p, int64_t block_size)
 {
-    if (!p) return vb_engine_raise_errno(ENOENT);
+    if (!p) return vb_raise_errno(ENOENT);
     if (block_size < 1 || block_size > UINT16_MAX) {   /* upstream keeps a uint16_t */
         PyErr_SetNone(PyExc_ValueError);
         return NULL;

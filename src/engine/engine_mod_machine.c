@@ -23,8 +23,7 @@ long vb_machine_const(const char *name, long dflt)
 int vb_hal_need(const void *member)
 {
     if (member) return 0;
-    errno = ENODEV;
-    PyErr_SetFromErrno(PyExc_OSError);
+    vb_raise_errno(ENODEV);
     return -1;
 }
 

@@ -1,6 +1,7 @@
-/* The `micropython` module (const, opt_level, kbd_intr, schedule, mem_info
- * and friends) and the gc.mem_free / gc.mem_alloc additions. No native /
- * viper decorators: run-tests would then expect a native emitter. */
+/* The `micropython` module (const, opt_level, kbd_intr, schedule, mem_info,
+ * heap_lock and friends) and the gc.mem_free / gc.mem_alloc additions. The
+ * @micropython.native/viper decorators are the compiler's
+ * (engine_mpcompile.c), not attributes, as upstream. */
 #include "engine_int.h"
 
 typedef struct {
@@ -98,6 +99,22 @@ static PyObject *mp_qstr_info(PyObject *m, PyObject *const *args, Py_ssize_t nar
     Py_RETURN_NONE;
 }
 
+/* py/modmicropython.c: heap_lock() nests; heap_unlock() returns the depth
+ * left. No heap_locked(): v1.24 has it only at ROM level EVERYTHING
+ * (MICROPY_PY_MICROPYTHON_HEAP_LOCKED), not on esp32 or rp2. */
+static PyObject *mp_heap_lock(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)m, (void)args, (void)nargs;
+    vb_heap_lock();
+    Py_RETURN_NONE;
+}
+
+static PyObject *mp_heap_unlock(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)m, (void)args, (void)nargs;
+    return PyLong_FromUnsignedLong(vb_heap_unlock()); /* a small int: no allocation */
+}
+
 static PyObject *mp_zero(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)m, (void)args, (void)nargs;
@@ -119,8 +136,8 @@ static PyMethodDef mpy_methods[] = {
     {"mem_info", FAST(mp_mem_info), NULL},
     {"qstr_info", FAST(mp_qstr_info), NULL},
     {"stack_use", FAST(mp_zero), NULL},
-    {"heap_lock", FAST(mp_zero), NULL},
-    {"heap_unlock", FAST(mp_zero), NULL},
+    {"heap_lock", FAST(mp_heap_lock), NULL},
+    {"heap_unlock", FAST(mp_heap_unlock), NULL},
     {"alloc_emergency_exception_buf", FAST(mp_none), NULL},
     {NULL, NULL, 0, NULL},
 };

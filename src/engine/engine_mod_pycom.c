@@ -24,8 +24,7 @@ static const vb_hal *hal(void) { return vb_engine_g.hal; }
 /* OSError for a negative errno a HAL call returned. */
 static PyObject *raise_errno(int neg)
 {
-    errno = neg < 0 ? -neg : EIO;
-    return PyErr_SetFromErrno(PyExc_OSError);
+    return vb_raise_errno(neg < 0 ? -neg : EIO);
 }
 
 static PyObject *os_error(const char *msg)

@@ -36,7 +36,7 @@ static PyObject *flash_type, *flash_whole;
 
 static PyObject *flash_fail(int rc)
 {
-    return vb_engine_raise_errno(rc > 0 ? EINVAL : rc);
+    return vb_raise_errno(rc > 0 ? EINVAL : rc);
 }
 
 static PyObject *flash_make(uint32_t start, uint32_t len)
@@ -75,7 +75,7 @@ static PyObject *flash_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         }
         if (vb_flashdev_get_int(value, dst) < 0) return NULL;
     }
-    if (region == 0 || !g->hal->flash_read) return vb_engine_raise_errno(ENODEV);
+    if (region == 0 || !g->hal->flash_read) return vb_raise_errno(ENODEV);
     if (start == -1 && len == -1) {
         if (!flash_whole) flash_whole = flash_make(0, (uint32_t)region);
         return Py_XNewRef(flash_whole);

@@ -5,7 +5,6 @@
  * CPython's own select needs fileno(), which board streams do not have.
  * select.select() is not offered. */
 #include "engine_int.h"
-#include "util/clock.h"
 
 #include <errno.h>
 
@@ -15,7 +14,6 @@
 #define IPOLL_ONESHOT 1
 /* Longest nap between readiness checks: the HAL cannot wait for input
  * without consuming it, so a waiting poll naps (waking for signals). */
-#define POLL_NAP_US 1000
 
 typedef struct {
     PyObject_HEAD
@@ -149,19 +147,18 @@ static PyObject *do_poll(poll_obj *self, PyObject *const *args, Py_ssize_t nargs
     }
     int flags = iter ? mask_arg(args, nargs, 1, 0) : 0;
     if (flags < 0) return NULL;
-    int64_t deadline = timeout < 0 ? INT64_MAX : vb_clock_monotonic_us() + (int64_t)timeout * 1000;
+    int64_t deadline = timeout < 0 ? INT64_MAX : vb_engine_now_us() + (int64_t)timeout * 1000;
     for (;;) {
         PyObject *list = ready_list(self, flags);
         if (!list) return NULL;
-        int64_t left = deadline == INT64_MAX ? POLL_NAP_US : deadline - vb_clock_monotonic_us();
-        if (PyList_GET_SIZE(list) > 0 || left <= 0) {
+        if (PyList_GET_SIZE(list) > 0 || (deadline != INT64_MAX && deadline <= vb_engine_now_us())) {
             if (!iter) return list;
             PyObject *it = PyObject_GetIter(list);
             Py_DECREF(list);
             return it;
         }
         Py_DECREF(list);
-        if (vb_engine_sleep_us(left < POLL_NAP_US ? left : POLL_NAP_US) < 0) return NULL;
+        if (vb_engine_wait_until(deadline, true) < 0) return NULL;
     }
 }
 

@@ -13,10 +13,8 @@
  * during it and Ctrl-C raises KeyboardInterrupt. Without a time it lasts
  * until an IRQ handler ran or serial input is waiting, at most 1 s. */
 #include "engine_int.h"
-#include "util/clock.h"
 
 #define UNTIMED_CAP_US 1000000
-#define POLL_US 10000
 
 static const vb_hal *hal(void) { return vb_engine_g.hal; }
 
@@ -33,10 +31,10 @@ static PyObject *light_sleep(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t
         Py_RETURN_NONE;
     }
     unsigned long runs = vb_engine_g.irq_runs;
-    int64_t end = vb_clock_monotonic_us() + UNTIMED_CAP_US;
-    while (vb_clock_monotonic_us() < end && vb_engine_g.irq_runs == runs) {
+    int64_t end = vb_engine_now_us() + UNTIMED_CAP_US;
+    while (vb_engine_now_us() < end && vb_engine_g.irq_runs == runs) {
         if (hal()->rx_available && hal()->rx_available(hal()->ctx) > 0) break;
-        if (vb_engine_sleep_us(POLL_US) < 0) return NULL;
+        if (vb_engine_wait_until(end, true) < 0) return NULL;
     }
     Py_RETURN_NONE;
 }

@@ -47,10 +47,15 @@ static PyMethodDef sys_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-/* name 'micropython', version (1, 24, 1, ''), _machine; no _mpy (vboard
- * cannot load .mpy: mip then installs sources) and no _build (run-tests
- * probe then reads 'unknown'). cache_tag None keeps CPython's importlib
- * from caching bytecode. */
+/* name 'micropython', version (1, 24, 1, ''), _machine. No _mpy, on
+ * purpose. The real firmware reports MPY_FILE_HEADER_INT: .mpy version 6,
+ * sub-version 3 (v1.23 on) in bits 8-9, the native arch in bits 10-13 --
+ * esp32 xtensawin (10): 0x2b06 = 11014, rp2 armv6m (4): 0x1306 = 4870.
+ * Given that, mip (mpremote's and the on-board one) fetches precompiled
+ * .mpy files, which vboard cannot import; without _mpy it installs the
+ * sources ("py"), which run. repl.md §7's platform probe reads arch None
+ * from the same absence. No _build (the probe then reads 'unknown').
+ * cache_tag None keeps CPython's importlib from caching bytecode. */
 static PyObject *make_implementation(void)
 {
     PyObject *types = PyImport_ImportModule("types");
@@ -85,12 +90,20 @@ int vb_mod_sys_extend(void)
         Py_XDECREF(f);
     }
     PyObject *impl = rc == 0 ? make_implementation() : NULL;
-    PyObject *platform = PyUnicode_FromString(vb_port_ident_shown(vb_engine_g.port)->platform);
-    if (!impl || !platform || PyObject_SetAttrString(sys, "implementation", impl) < 0 ||
-        PyObject_SetAttrString(sys, "platform", platform) < 0)
+    const vb_port_ident *id = vb_port_ident_shown(vb_engine_g.port);
+    PyObject *platform = PyUnicode_FromString(id->platform);
+    /* py/modsys.c: the Python language version MicroPython implements,
+     * then the firmware's; sys.version_info stays CPython's (the host
+     * stdlib behind json, re, ... reads it) */
+    PyObject *version = PyUnicode_FromFormat("3.4.0; MicroPython %s on %s", VB_ENGINE_VERSION,
+                                             id->build_date);
+    if (!impl || !platform || !version || PyObject_SetAttrString(sys, "implementation", impl) < 0 ||
+        PyObject_SetAttrString(sys, "platform", platform) < 0 ||
+        PyObject_SetAttrString(sys, "version", version) < 0)
         rc = -1;
     Py_XDECREF(impl);
     Py_XDECREF(platform);
+    Py_XDECREF(version);
     Py_DECREF(sys);
     return rc;
 }

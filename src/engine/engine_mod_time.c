@@ -11,23 +11,47 @@
  * ticks_diff result is signed within that period. */
 #define TICKS_PERIOD (1L << 30)
 #define TICKS_MASK (TICKS_PERIOD - 1)
-/* Longest uninterrupted nap: bounds Ctrl-C latency if SIGINT lands just
- * before a nap begins or on another thread. */
+/* Longest uninterrupted nap without a board HAL (engine tests): bounds
+ * Ctrl-C latency if SIGINT lands just before a nap begins. */
 #define NAP_US 10000
+
+int64_t vb_engine_now_us(void)
+{
+    const vb_hal *h = vb_engine_g.hal;
+    return h && h->now_us ? h->now_us(h->ctx) : vb_clock_monotonic_us();
+}
+
+int vb_engine_wait_until(int64_t deadline, bool wake_on_input)
+{
+    const vb_hal *h = vb_engine_g.hal;
+    if (PyErr_CheckSignals() < 0) return -1;
+    int64_t left = deadline - vb_engine_now_us();
+    if (left <= 0) return 0;
+    if (h && h->idle) {
+        int rc;
+        Py_BEGIN_ALLOW_THREADS
+        rc = h->idle(h->ctx, deadline, wake_on_input);
+        Py_END_ALLOW_THREADS
+        /* -EINTR: the signal's handler runs now */
+        if (rc < 0 && PyErr_CheckSignals() < 0) return -1;
+        return 0;
+    }
+    if (left > NAP_US) left = NAP_US;
+    struct timespec ts = {(time_t)(left / 1000000), (long)(left % 1000000) * 1000};
+    Py_BEGIN_ALLOW_THREADS
+    /* EINTR (the SIGINT handler ran) just ends the nap early. */
+    (void)nanosleep(&ts, NULL);
+    Py_END_ALLOW_THREADS
+    return 0;
+}
 
 int vb_engine_sleep_us(int64_t us)
 {
-    int64_t deadline = vb_clock_monotonic_us() + (us > 0 ? us : 0);
+    int64_t deadline = vb_engine_now_us() + (us > 0 ? us : 0);
     for (;;) {
         if (PyErr_CheckSignals() < 0) return -1;
-        int64_t left = deadline - vb_clock_monotonic_us();
-        if (left <= 0) return 0;
-        if (left > NAP_US) left = NAP_US;
-        struct timespec ts = {(time_t)(left / 1000000), (long)(left % 1000000) * 1000};
-        Py_BEGIN_ALLOW_THREADS
-        /* EINTR (the SIGINT handler ran) just ends the nap early. */
-        (void)nanosleep(&ts, NULL);
-        Py_END_ALLOW_THREADS
+        if (deadline - vb_engine_now_us() <= 0) return 0;
+        if (vb_engine_wait_until(deadline, false) < 0) return -1;
     }
 }
 

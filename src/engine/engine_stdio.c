@@ -104,13 +104,21 @@ static PyObject *out_write(stream_obj *self, PyObject *const *args, Py_ssize_t n
             PyErr_SetString(PyExc_TypeError, "write() argument must be str");
             return NULL;
         }
-        Py_ssize_t n;
-        /* Lone surrogates cannot come from the line; replace rather than fail. */
-        PyObject *b = PyUnicode_AsEncodedString(args[0], "utf-8", "replace");
-        if (!b) return NULL;
-        n = PyUnicode_GetLength(args[0]);
-        int rc = write_cooked(PyBytes_AS_STRING(b), (size_t)PyBytes_GET_SIZE(b), true);
-        Py_DECREF(b);
+        Py_ssize_t n = PyUnicode_GetLength(args[0]), len;
+        /* The string's own UTF-8 (an ASCII string's is its data: no copy,
+         * so sys.stdout.write() works under micropython.heap_lock()) */
+        const char *s = PyUnicode_AsUTF8AndSize(args[0], &len);
+        PyObject *b = NULL;
+        if (!s) {
+            /* Lone surrogates cannot come from the line; replace rather than fail. */
+            PyErr_Clear();
+            b = PyUnicode_AsEncodedString(args[0], "utf-8", "replace");
+            if (!b) return NULL;
+            s = PyBytes_AS_STRING(b);
+            len = PyBytes_GET_SIZE(b);
+        }
+        int rc = write_cooked(s, (size_t)len, true);
+        Py_XDECREF(b);
         return rc < 0 ? NULL : PyLong_FromSsize_t(n);
     }
     Py_buffer view;

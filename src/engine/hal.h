@@ -53,6 +53,16 @@ typedef struct vb_hal {
     void (*set_intr_char)(void *ctx, int c);   /* -1 disables */
     /* Monotonic board time in microseconds since this hard boot. */
     uint64_t (*ticks_us)(void *ctx);
+    /* The board clock (util/boardclock.h), µs, the time base of every
+     * deadline; NULL: the host's monotonic clock. */
+    int64_t (*now_us)(void *ctx);
+    /* Wait, idle, until board time `until_us` (INT64_MAX: no deadline),
+     * serial input when wake_on_input, or anything else the board gives
+     * (a signal, a clock jump): returns 0 (look again, the time may not
+     * have come), or -EINTR when a signal may have arrived. Under a fast
+     * clock, the board's time jumps to a deadline the VM idles towards.
+     * NULL: the engine naps on the host clock. */
+    int (*idle)(void *ctx, int64_t until_us, bool wake_on_input);
     /* RTC: seconds since 2000-01-01 00:00:00 plus microseconds. */
     void (*rtc_get)(void *ctx, int64_t *seconds, uint32_t *micros);
     void (*rtc_set)(void *ctx, int64_t seconds, uint32_t micros);

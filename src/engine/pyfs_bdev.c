@@ -201,7 +201,7 @@ int pyfs_bdev_geometry(pyfs_bdev *d, bool lfs2)
     bool ok = lfs2 ? size >= 128 && size <= (long)PYFS_LFS2_BLOCK_MAX && count >= 2
                    : size >= 512 && size <= VB_FAT_MAX_SS && (size & (size - 1)) == 0 && count >= 1;
     if (!ok || (unsigned long)count > UINT32_MAX) {
-        pyfs_raise(EINVAL);
+        vb_raise_errno(EINVAL);
         return -1;
     }
     d->block_size = (uint32_t)size;
@@ -218,7 +218,7 @@ bool pyfs_bdev_raise_kept(pyfs_bdev *d)
     d->exc = NULL;
     PyErr_Clear();                     /* the driver's errno yields to the device's exception */
     if (PyObject_TypeCheck(e, (PyTypeObject *)PyExc_Exception)) {
-        pyfs_raise(EIO);
+        vb_raise_errno(EIO);
         PyObject *t, *v, *tb;
         PyErr_Fetch(&t, &v, &tb);
         PyErr_NormalizeException(&t, &v, &tb);

@@ -125,12 +125,12 @@ static ssize_t read_full(pyfs_file *pf, char *buf, size_t n)
 static PyObject *read_all(pyfs_file *pf)
 {
     int64_t size = vb_vol_size(&pf->f), pos = vb_vol_seek(&pf->f, 0, SEEK_CUR);
-    if (size < 0 || pos < 0) return pyfs_raise((int)(size < 0 ? size : pos));
+    if (size < 0 || pos < 0) return vb_raise_errno((int)(size < 0 ? size : pos));
     size_t cap = size > pos ? (size_t)(size - pos) : 0;
     char *buf = malloc(cap + 1);
     if (!buf) return PyErr_NoMemory();
     ssize_t r = read_full(pf, buf, cap);
-    PyObject *res = r < 0 ? pyfs_raise((int)r) : make_result(pf, buf, (size_t)r);
+    PyObject *res = r < 0 ? vb_raise_errno((int)r) : make_result(pf, buf, (size_t)r);
     free(buf);
     return res;
 }
@@ -164,7 +164,7 @@ static PyObject *read_chars(pyfs_file *pf, size_t nchars)
             }
         }
     }
-    PyObject *res = r < 0 ? pyfs_raise((int)r) : make_result(pf, buf, len);
+    PyObject *res = r < 0 ? vb_raise_errno((int)r) : make_result(pf, buf, len);
     free(buf);
     return res;
 }
@@ -173,8 +173,8 @@ static PyObject *do_read(pyfs_file *pf, PyObject *args)
 {
     Py_ssize_t n = -1;
     if (!PyArg_ParseTuple(args, "|n:read", &n)) return NULL;
-    if (!pf->f.open) return pyfs_raise(EBADF);
-    if (!pf->f.readable) return pyfs_raise(pf->f.vol->ops->denied_errno);
+    if (!pf->f.open) return vb_raise_errno(EBADF);
+    if (!pf->f.readable) return vb_raise_errno(pf->f.vol->ops->denied_errno);
     if (n < 0) return read_all(pf);
     if (pf->text) return read_chars(pf, (size_t)n);
     PyObject *b = PyBytes_FromStringAndSize(NULL, n);
@@ -182,7 +182,7 @@ static PyObject *do_read(pyfs_file *pf, PyObject *args)
     ssize_t r = read_full(pf, PyBytes_AS_STRING(b), (size_t)n);
     if (r < 0) {
         Py_DECREF(b);
-        return pyfs_raise((int)r);
+        return vb_raise_errno((int)r);
     }
     if (r == n) return b;
     PyObject *res = PyBytes_FromStringAndSize(PyBytes_AS_STRING(b), r);
@@ -197,13 +197,13 @@ static PyObject *do_readinto(pyfs_file *pf, PyObject *args)
     if (!PyArg_ParseTuple(args, "w*|n:readinto", &view, &n)) return NULL;
     if (pf->f.open && !pf->f.readable) {
         PyBuffer_Release(&view);
-        return pyfs_raise(pf->f.vol->ops->denied_errno);
+        return vb_raise_errno(pf->f.vol->ops->denied_errno);
     }
     size_t want = (size_t)view.len;
     if (n >= 0 && (size_t)n < want) want = (size_t)n;
     ssize_t r = read_full(pf, view.buf, want);
     PyBuffer_Release(&view);
-    if (r < 0) return pyfs_raise((int)r);
+    if (r < 0) return vb_raise_errno((int)r);
     return PyLong_FromSsize_t(r);
 }
 
@@ -211,8 +211,8 @@ static PyObject *do_readinto(pyfs_file *pf, PyObject *args)
  * in chunks and seeks back over what follows the line. */
 static PyObject *read_line(pyfs_file *pf, Py_ssize_t limit)
 {
-    if (!pf->f.open) return pyfs_raise(EBADF);
-    if (!pf->f.readable) return pyfs_raise(pf->f.vol->ops->denied_errno);
+    if (!pf->f.open) return vb_raise_errno(EBADF);
+    if (!pf->f.readable) return vb_raise_errno(pf->f.vol->ops->denied_errno);
     size_t cap = LINE_CHUNK, len = 0;
     char *buf = malloc(cap);
     if (!buf) return PyErr_NoMemory();
@@ -242,7 +242,7 @@ static PyObject *read_line(pyfs_file *pf, Py_ssize_t limit)
         }
         len += (size_t)r;
     }
-    PyObject *res = err ? pyfs_raise(err) : make_result(pf, buf, len);
+    PyObject *res = err ? vb_raise_errno(err) : make_result(pf, buf, len);
     free(buf);
     return res;
 }
@@ -274,7 +274,7 @@ static PyObject *do_write(pyfs_file *pf, PyObject *arg)
     PyObject *enc = NULL;
     /* the wrong direction is the driver's "denied" (FatFs EACCES, littlefs
      * EBADF); closed is EBADF */
-    if (pf->f.open && !pf->f.writable) return pyfs_raise(pf->f.vol->ops->denied_errno);
+    if (pf->f.open && !pf->f.writable) return vb_raise_errno(pf->f.vol->ops->denied_errno);
     /* MicroPython's stream write takes any buffer, str included, in both
      * modes, and returns the byte count. */
     if (PyUnicode_Check(arg)) {
@@ -289,8 +289,8 @@ static PyObject *do_write(pyfs_file *pf, PyObject *arg)
     Py_ssize_t want = view.len;
     PyBuffer_Release(&view);
     Py_XDECREF(enc);
-    if (r < 0) return pyfs_raise((int)r);
-    if (r != want) return pyfs_raise(ENOSPC);    /* volume full */
+    if (r < 0) return vb_raise_errno((int)r);
+    if (r != want) return vb_raise_errno(ENOSPC);    /* volume full */
     return PyLong_FromSsize_t(r);
 }
 
@@ -299,30 +299,30 @@ static PyObject *do_seek(pyfs_file *pf, PyObject *args)
     long long off;
     int whence = 0;
     if (!PyArg_ParseTuple(args, "L|i:seek", &off, &whence)) return NULL;
-    if (whence < 0 || whence > 2) return pyfs_raise(EINVAL);
+    if (whence < 0 || whence > 2) return vb_raise_errno(EINVAL);
     int64_t r = vb_vol_seek(&pf->f, off, whence);
-    if (r < 0) return pyfs_raise((int)r);
+    if (r < 0) return vb_raise_errno((int)r);
     return PyLong_FromLongLong(r);
 }
 
 static PyObject *do_tell(pyfs_file *pf, PyObject *Py_UNUSED(ignored))
 {
     int64_t r = vb_vol_seek(&pf->f, 0, SEEK_CUR);
-    if (r < 0) return pyfs_raise((int)r);
+    if (r < 0) return vb_raise_errno((int)r);
     return PyLong_FromLongLong(r);
 }
 
 static PyObject *do_flush(pyfs_file *pf, PyObject *Py_UNUSED(ignored))
 {
     int r = vb_vol_flush(&pf->f);
-    if (r < 0) return pyfs_raise(r);
+    if (r < 0) return vb_raise_errno(r);
     Py_RETURN_NONE;
 }
 
 static PyObject *do_close(pyfs_file *pf, PyObject *Py_UNUSED(ignored))
 {
     int r = pyfs_file_close_raw(pf);
-    if (r < 0) return pyfs_raise(r);
+    if (r < 0) return vb_raise_errno(r);
     Py_RETURN_NONE;
 }
 
@@ -447,7 +447,7 @@ PyObject *pyfs_file_open(pyfs_state *st, vb_vol *v, PyObject *owner, const char 
     int rc = vb_vol_open(v, &pf->f, path, fmode);
     if (rc < 0) {
         Py_DECREF(pf);                 /* f.open is false: nothing to close */
-        return pyfs_raise(rc);
+        return vb_raise_errno(rc);
     }
     registry_link(pf);
     return (PyObject *)pf;
@@ -477,7 +477,7 @@ static PyObject *pyfs_open(PyObject *module, PyObject *args, PyObject *kw)
         return r;
     }
     if (rc == 0) rc = pyfs_vol_err(&loc);
-    if (rc < 0) return pyfs_raise(rc);
+    if (rc < 0) return vb_raise_errno(rc);
     return pyfs_file_open(st, st->vol, NULL, loc.rest, mode);
 }
 

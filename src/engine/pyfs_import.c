@@ -217,8 +217,7 @@ PyObject *vb_pyfs_compile(const char *src, size_t len, const char *filename, int
     copy[len] = '\0';
     PyObject *code = NULL, *mine = quiet_filters();
     if (mine) {
-        PyCompilerFlags flags = _PyCompilerFlags_INIT;
-        code = Py_CompileStringExFlags(copy, filename, start, &flags, -1);
+        code = vb_mpcompile(copy, filename, start);
         restore_filters(mine);
         Py_DECREF(mine);
     }

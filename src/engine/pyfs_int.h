@@ -6,6 +6,7 @@
 #define VB_ENGINE_PYFS_INT_H
 
 #include "pyfs.h"
+#include "engine/mptext.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -102,11 +103,7 @@ int pyfs_vol_path_of(const pyfs_state *st, const char *path, char *out, size_t l
  * bytes object, or NULL with TypeError/ValueError set. */
 PyObject *pyfs_path_bytes(PyObject *arg);
 
-/* --- pyfs_errno.c ----------------------------------------------------- */
-
-/* Raise OSError(err) (one int argument, errno attribute set); err may be
- * negative. Always returns NULL. */
-PyObject *pyfs_raise(int err);
+/* OSError: vb_raise_errno (engine/mptext.h), the engine's one helper. */
 
 /* --- pyfs_os.c / pyfs_file.c / pyfs_import.c -------------------------- */
 

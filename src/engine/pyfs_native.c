@@ -51,7 +51,7 @@ int pyfs_vol_enter(PyObject *owner)
     if (!owner) return 0;
     pyfs_native *n = (pyfs_native *)owner;
     if (n->busy) {
-        pyfs_raise(EBUSY);
+        vb_raise_errno(EBUSY);
         return -1;
     }
     n->busy = true;
@@ -120,7 +120,7 @@ static int arg_path(pyfs_native *n, PyObject *arg, char *out)
     if (!b) return -1;
     int rc = pyfs_join(n->cwd, PyBytes_AS_STRING(b), out, PYFS_PATH_MAX);
     Py_DECREF(b);
-    if (rc < 0) pyfs_raise(rc);
+    if (rc < 0) vb_raise_errno(rc);
     return rc < 0 ? -1 : 0;
 }
 
@@ -133,7 +133,7 @@ static vb_vol *begin(pyfs_native *n, PyObject *arg, char *path, bool writes)
     vb_vol *v = n->board ? n->st->vol : n->mounted ? &n->vol : NULL;
     int err = !v ? ENODEV : writes && read_only(n) ? EROFS : 0;
     if (err) {
-        pyfs_raise(err);
+        vb_raise_errno(err);
         return NULL;
     }
     return pyfs_vol_enter(owner_of(n)) < 0 ? NULL : v;
@@ -148,7 +148,7 @@ static PyObject *end(pyfs_native *n, PyObject *res)
 
 static PyObject *end_rc(pyfs_native *n, int rc)
 {
-    return end(n, rc < 0 ? pyfs_raise(rc) : Py_NewRef(Py_None));
+    return end(n, rc < 0 ? vb_raise_errno(rc) : Py_NewRef(Py_None));
 }
 
 static int mount_vol(pyfs_native *n)
@@ -312,7 +312,7 @@ static int lfs2_setup(pyfs_bdev *d, vb_lfs2_config *cfg, PyObject *bdev, Py_ssiz
     if (pyfs_bdev_init(d, bdev) < 0 || pyfs_bdev_geometry(d, true) < 0) return -1;
     uint32_t bs = d->block_size;
     if (rs <= 0 || ps <= 0 || la <= 0 || (size_t)rs > bs || (size_t)ps > bs || (size_t)la > LOOKAHEAD_MAX) {
-        pyfs_raise(EINVAL);
+        vb_raise_errno(EINVAL);
         return -1;
     }
     vb_lfs2_config_micropython(cfg, bs, (uint32_t)ps);
@@ -321,7 +321,7 @@ static int lfs2_setup(pyfs_bdev *d, vb_lfs2_config *cfg, PyObject *bdev, Py_ssiz
     cfg->cache_size = big > bs / 4 ? bs : 4 * big;
     cfg->lookahead_size = (uint32_t)la;
     int rc = vb_lfs2_check_config(&d->lfs, cfg);
-    if (rc < 0) pyfs_raise(rc);
+    if (rc < 0) vb_raise_errno(rc);
     return rc < 0 ? -1 : 0;
 }
 
@@ -378,7 +378,7 @@ static PyObject *lfs2_mkfs(PyObject *cls, PyObject *args, PyObject *kw)
     vb_lfs2_config cfg;
     if (lfs2_setup(&d, &cfg, bdev, rs, ps, la) == 0) {
         int rc = vb_lfs2_format(&d.lfs, &cfg);
-        if (!pyfs_bdev_raise_kept(&d)) res = rc < 0 ? pyfs_raise(rc) : Py_NewRef(Py_None);
+        if (!pyfs_bdev_raise_kept(&d)) res = rc < 0 ? vb_raise_errno(rc) : Py_NewRef(Py_None);
     }
     pyfs_bdev_clear(&d);
     return res;
@@ -391,7 +391,7 @@ static PyObject *fat_mkfs(PyObject *cls, PyObject *bdev)
     pyfs_bdev d = {0};
     if (st && pyfs_bdev_init(&d, bdev) == 0 && pyfs_bdev_geometry(&d, false) == 0) {
         int rc = vb_fat_mkfs(&d.bd, NULL, vb_vol_clock_fat, &st->clock);
-        if (!pyfs_bdev_raise_kept(&d)) res = rc < 0 ? pyfs_raise(rc) : Py_NewRef(Py_None);
+        if (!pyfs_bdev_raise_kept(&d)) res = rc < 0 ? vb_raise_errno(rc) : Py_NewRef(Py_None);
     }
     pyfs_bdev_clear(&d);
     return res;

@@ -45,7 +45,7 @@ static int arg_vol_loc(pyfs_state *st, PyObject *arg, pyfs_loc *loc)
 
 static PyObject *raise_rc(int rc)
 {
-    return rc == PATH_PYERR ? NULL : pyfs_raise(rc);
+    return rc == PATH_PYERR ? NULL : vb_raise_errno(rc);
 }
 
 static PyObject *int_tuple(const long long *v, int n)
@@ -65,7 +65,7 @@ int pyfs_vol_listing(vb_vol *v, const char *path, PyObject *list, bool as_bytes)
     vb_vol_dir d;
     int rc = vb_vol_opendir(v, &d, path);
     if (rc < 0) {
-        pyfs_raise(rc);
+        vb_raise_errno(rc);
         return -1;
     }
     vb_vol_info info;
@@ -85,7 +85,7 @@ int pyfs_vol_listing(vb_vol *v, const char *path, PyObject *list, bool as_bytes)
     }
     vb_vol_closedir(&d);
     if (rc < 0) {
-        pyfs_raise(rc);
+        vb_raise_errno(rc);
         return -1;
     }
     return 0;
@@ -114,7 +114,7 @@ static PyObject *listing(PyObject *module, PyObject *const *args, Py_ssize_t nar
         *from_vfs = true;
         return pyfs_vfs_call(&loc, "ilistdir", as_bytes, NULL);
     }
-    if ((rc = pyfs_vol_err(&loc)) < 0) return pyfs_raise(rc);
+    if ((rc = pyfs_vol_err(&loc)) < 0) return vb_raise_errno(rc);
     PyObject *list = PyList_New(0);
     if (list && pyfs_vol_listing(st->vol, loc.rest, list, as_bytes) < 0) Py_CLEAR(list);
     return list;
@@ -160,7 +160,7 @@ PyObject *pyfs_vol_stat(vb_vol *v, const char *path)
 {
     vb_vol_info info;
     int rc = vb_vol_stat(v, path, &info);
-    if (rc < 0) return pyfs_raise(rc);
+    if (rc < 0) return vb_raise_errno(rc);
     /* in the board's epoch; 0 for an entry without a time (the root) */
     long long mtime = info.mtime ? info.mtime - VB_CIVIL_EPOCH_UNIX_SECS : 0;
     long long t[10] = {info.is_dir ? S_IFDIR_MP : S_IFREG_MP, 0, 0, 0, 0, 0,
@@ -172,7 +172,7 @@ PyObject *pyfs_vol_statvfs(vb_vol *v)
 {
     vb_vol_usage u;
     int rc = vb_vol_statvfs(v, &u);
-    if (rc < 0) return pyfs_raise(rc);
+    if (rc < 0) return vb_raise_errno(rc);
     long long t[10] = {u.block_size, u.block_size, u.blocks, u.free_blocks,
                        u.free_blocks, 0, 0, 0, 0, u.name_max};
     return int_tuple(t, 10);
@@ -218,7 +218,7 @@ static PyObject *path_op(PyObject *module, PyObject *arg, int (*op)(vb_vol *, co
     int rc = arg_loc(st, arg, &loc);
     if (rc == 0 && loc.where == PYFS_IN_VFS) {
         /* a mount point exists by definition (upstream: EEXIST, no call) */
-        if (op == vb_vol_mkdir && strcmp(loc.rest, "/") == 0) return pyfs_raise(EEXIST);
+        if (op == vb_vol_mkdir && strcmp(loc.rest, "/") == 0) return vb_raise_errno(EEXIST);
         return pyfs_vfs_call(&loc, method, PyBytes_Check(arg), NULL);
     }
     if (rc == 0) rc = pyfs_vol_err(&loc);
@@ -240,7 +240,7 @@ static PyObject *os_rename(PyObject *module, PyObject *const *args, Py_ssize_t n
     if (rc == 0) rc = arg_loc(st, args[1], &to);
     if (rc < 0) return raise_rc(rc);
     if (from.where == PYFS_IN_VFS || to.where == PYFS_IN_VFS) {
-        if (from.mount != to.mount) return pyfs_raise(EPERM);   /* across filesystems */
+        if (from.mount != to.mount) return vb_raise_errno(EPERM);   /* across filesystems */
         PyObject *vfs = Py_NewRef(from.vfs);
         PyObject *a = pyfs_vfs_path(&from, PyBytes_Check(args[0]));
         PyObject *b = a ? pyfs_vfs_path(&to, PyBytes_Check(args[1])) : NULL;
@@ -290,7 +290,7 @@ static PyObject *os_chdir(PyObject *module, PyObject *arg)
     if (rc < 0) return raise_rc(rc);
     switch (loc.where) {
     case PYFS_VROOT: break;
-    case PYFS_NOWHERE: return pyfs_raise(ENODEV);
+    case PYFS_NOWHERE: return vb_raise_errno(ENODEV);
     case PYFS_IN_VFS: {
         /* the object checks the path and keeps its own cwd (mpremote's does) */
         PyObject *r = pyfs_vfs_call(&loc, "chdir", PyBytes_Check(arg), NULL);
@@ -303,7 +303,7 @@ static PyObject *os_chdir(PyObject *module, PyObject *arg)
         rc = vb_vol_stat(st->vol, loc.rest, &info);
         /* FatFs: no path; MicroPython's VfsLfs2 checks the same way */
         if (rc == 0 && !info.is_dir) rc = -ENOENT;
-        if (rc < 0) return pyfs_raise(rc);
+        if (rc < 0) return vb_raise_errno(rc);
         break;
     }
     }
@@ -328,14 +328,14 @@ static PyObject *os_sync(PyObject *module, PyObject *Py_UNUSED(ignored))
         bool failed = true;            /* with the exception set */
         if (pyfs_vol_enter(owner) == 0) {
             int r = vb_vol_flush(&pf->f);
-            if (!pyfs_vol_leave(owner)) failed = r < 0 && !pyfs_raise(r);
+            if (!pyfs_vol_leave(owner)) failed = r < 0 && !vb_raise_errno(r);
         }
         Py_XDECREF(owner);
         if (failed && !et) PyErr_Fetch(&et, &ev, &etb);
         PyErr_Clear();
     }
     Py_DECREF(files);
-    if (!et && st->vol && (rc = vb_vol_sync(st->vol)) < 0) return pyfs_raise(rc);
+    if (!et && st->vol && (rc = vb_vol_sync(st->vol)) < 0) return vb_raise_errno(rc);
     if (et) {
         PyErr_Restore(et, ev, etb);
         return NULL;
@@ -358,7 +358,7 @@ static PyObject *os_urandom(PyObject *module, PyObject *arg)
             if (PyErr_CheckSignals() < 0) { Py_DECREF(b); return NULL; }
             continue;
         }
-        if (r < 0) { Py_DECREF(b); return pyfs_raise(errno); }
+        if (r < 0) { Py_DECREF(b); return vb_raise_errno(errno); }
         got += r;
     }
     return b;
@@ -418,7 +418,7 @@ static PyObject *os_fsformat(PyObject *module, PyObject *arg)
     vb_pyfs_close_all(module);
     vb_vol *vol = st->vol;
     rc = st->format(st->format_ctx, &vol);
-    if (rc < 0) return pyfs_raise(rc);
+    if (rc < 0) return vb_raise_errno(rc);
     pyfs_mounts_set_volume(st, vol);
     strcpy(st->cwd, st->mount);
     Py_RETURN_NONE;

@@ -123,7 +123,7 @@ PyObject *pyfs_path_bytes(PyObject *arg)
     }
     if (b && memchr(PyBytes_AS_STRING(b), 0, (size_t)PyBytes_GET_SIZE(b))) {
         Py_DECREF(b);
-        pyfs_raise(EINVAL);
+        vb_raise_errno(EINVAL);
         return NULL;
     }
     return b;

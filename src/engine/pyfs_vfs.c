@@ -178,7 +178,7 @@ int pyfs_load_source(pyfs_state *st, const char *path, char **data, size_t *len)
     int rc = pyfs_resolve(st, path, &loc);
     if (rc == 0 && loc.where != PYFS_IN_VFS) rc = pyfs_read_file(st, path, data, len);
     if (rc < 0) {
-        pyfs_raise(rc);
+        vb_raise_errno(rc);
         return -1;
     }
     if (loc.where != PYFS_IN_VFS) return 0;
@@ -241,7 +241,7 @@ static PyObject *os_mount(PyObject *module, PyObject *args, PyObject *kw)
     pyfs_loc loc;
     int rc = pyfs_abspath(st, PyBytes_AS_STRING(b), loc.abs, sizeof loc.abs);
     Py_DECREF(b);
-    if (rc < 0) return pyfs_raise(rc);
+    if (rc < 0) return vb_raise_errno(rc);
     PyObject *method = PyObject_GetAttrString(obj, "mount");
     if (method) {
         obj = Py_NewRef(obj);
@@ -268,7 +268,7 @@ static PyObject *os_mount(PyObject *module, PyObject *args, PyObject *kw)
        : st->n_mounts == PYFS_MOUNTS ? ENOMEM : 0;
     if (rc) {
         Py_DECREF(obj);
-        return pyfs_raise(rc);
+        return vb_raise_errno(rc);
     }
     int at = st->n_mounts;
     for (int i = 0; i < st->n_mounts; i++)
@@ -294,7 +294,7 @@ static PyObject *os_umount(PyObject *module, PyObject *arg)
         char abs[PYFS_PATH_MAX];
         int rc = pyfs_abspath(st, PyBytes_AS_STRING(b), abs, sizeof abs);
         Py_DECREF(b);
-        if (rc < 0) return pyfs_raise(rc);
+        if (rc < 0) return vb_raise_errno(rc);
         for (int i = 0; i < st->n_mounts && found < 0; i++)
             if (strcmp(st->mounts[i].point, abs) == 0) found = i;
     } else {
@@ -304,9 +304,9 @@ static PyObject *os_umount(PyObject *module, PyObject *arg)
         for (int i = 0; i < st->n_mounts && found < 0 && arg == st->board_vfs; i++)
             if (!st->mounts[i].obj) found = i;
     }
-    if (found < 0) return pyfs_raise(EINVAL);
+    if (found < 0) return vb_raise_errno(EINVAL);
     /* The board volume is owned by the firmware for the VM's whole life. */
-    if (!st->mounts[found].obj) return pyfs_raise(EPERM);
+    if (!st->mounts[found].obj) return vb_raise_errno(EPERM);
     pyfs_loc cwd;
     if (pyfs_resolve(st, st->cwd, &cwd) == 0 && cwd.mount == found) strcpy(st->cwd, "/");
     PyObject *obj = st->mounts[found].obj;

@@ -305,6 +305,30 @@ static size_t frozen_modules(firmware *f)
     return f->image.n_modules;
 }
 
+/* What the firmware does at each hard boot before the first VM. Pycom:
+ * the heartbeat starts unless the config block says otherwise. */
+static void hard_boot_hooks(firmware *f)
+{
+    const vb_hal *h = &f->hal.hal;
+    if (h->heartbeat && h->heartbeat_on_boot(h->ctx, -1) == 1) h->heartbeat(h->ctx, 1);
+}
+
+/* A VM ended: tell the supervisor, then wait for its word (a
+ * VB_ZYGOTE_* byte; 0 when the line is gone: end). */
+static char next_command(const vb_firmware_ctx *fw, pid_t vm, int status)
+{
+    vb_zygote_report rep = {(int32_t)getpid(), (int32_t)vm, status, VB_ZYGOTE_REPORT_MAGIC};
+    ssize_t w;
+    while ((w = write(fw->report_fd, &rep, sizeof rep)) < 0 && errno == EINTR) {
+    }
+    if (w != (ssize_t)sizeof rep) return 0;
+    char cmd;
+    ssize_t r;
+    while ((r = read(fw->cmd_fd, &cmd, 1)) < 0 && errno == EINTR) {
+    }
+    return r == 1 ? cmd : 0;
+}
+
 int vb_zygote_main(const vb_firmware_ctx *fw)
 {
     /* Nothing of the host's environment reaches device code (os.environ,
@@ -364,12 +388,11 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
         return VB_VM_EXIT_FATAL;
     }
     fw->flash->on_cut = power_lost;
-    /* Pycom: the heartbeat starts at each hard boot unless the config
-     * block says otherwise */
-    if (f.hal.hal.heartbeat && f.hal.hal.heartbeat_on_boot(f.hal.hal.ctx, -1) == 1)
-        f.hal.hal.heartbeat(f.hal.hal.ctx, 1);
+    hard_boot_hooks(&f);
     vb_engine_zygote_ready();
     for (;;) {
+        /* a VM that died in an idle wait left it published */
+        atomic_store(&fw->regs->idle_until_us, 0);
         pid_t pid = vb_engine_fork();
         if (pid == 0) {
             /* A VM never outlives its zygote. */
@@ -384,12 +407,20 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
         }
         atomic_store(&fw->regs->vm_pid, 0);
         atomic_store(&fw->regs->executing, 0);
-        if (WIFEXITED(st) && WEXITSTATUS(st) == VB_VM_EXIT_SOFT_RESET) {
+        /* a crash is reported as 128 + signal so the supervisor can name it */
+        int status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        if (fw->report_fd < 0) {           /* no line: soft resets go on here */
+            if (status != VB_VM_EXIT_SOFT_RESET) return status;
             fw->regs->soft_resets++;
             continue;
         }
-        /* Anything else ends this hard boot; a crash is reported as
-         * 128 + signal so the supervisor can name it. */
-        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        char cmd = next_command(fw, pid, status);
+        if (cmd == VB_ZYGOTE_SOFT) {
+            fw->regs->soft_resets++;
+        } else if (cmd == VB_ZYGOTE_FORK) {
+            hard_boot_hooks(&f);
+        } else {
+            return status;
+        }
     }
 }

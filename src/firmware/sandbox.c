@@ -43,9 +43,11 @@ static int cmp_int(const void *x, const void *y)
 
 static void drop_fds(const vb_firmware_ctx *fw)
 {
-    /* the serial pipe, the input doorbell, the hardware event pipe: sorted */
-    int keep[3] = {fw->tx_fd, fw->rx_efd, fw->ev_fd};
-    qsort(keep, 3, sizeof keep[0], cmp_int);
+    /* the serial pipe, the input doorbell, the hardware event pipe, the
+     * idle doorbell: sorted */
+    enum { NKEEP = 4 };
+    int keep[NKEEP] = {fw->tx_fd, fw->rx_efd, fw->ev_fd, fw->idle_efd};
+    qsort(keep, NKEEP, sizeof keep[0], cmp_int);
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null >= 0) {
 #if defined(__SANITIZE_ADDRESS__)
@@ -53,11 +55,14 @@ static void drop_fds(const vb_firmware_ctx *fw)
 #else
         const int last_std = 2;
 #endif
-        for (int fd = 0; fd <= last_std; fd++)
-            if (fd != keep[0] && fd != keep[1] && fd != keep[2] && fd != null) dup2(null, fd);
+        for (int fd = 0; fd <= last_std; fd++) {
+            bool kept = fd == null;
+            for (int i = 0; i < NKEEP; i++) kept |= fd == keep[i];
+            if (!kept) dup2(null, fd);
+        }
     }
     unsigned lo = 3;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < NKEEP; i++) {
         if (keep[i] < 0 || (unsigned)keep[i] < lo) continue;
         close_from(lo, (unsigned)keep[i] - 1);
         lo = (unsigned)keep[i] + 1;

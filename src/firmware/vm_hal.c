@@ -9,16 +9,25 @@
 #include "flash/parttable.h"
 #include "contract/hwevent.h"
 #include "contract/pins.h"
-#include "util/clock.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const vb_firmware_ctx *fw_of(void *ctx) { return ((vb_vm_hal *)ctx)->fw; }
+
+/* An erase or write outside the filesystem region: the image may change
+ * (regs.h app_writes). */
+static void note_write(const vb_firmware_ctx *fw, uint32_t addr, size_t n)
+{
+    const vb_profile *p = fw->profile;
+    if (addr >= p->fs_offset && n <= p->fs_size && addr - p->fs_offset <= p->fs_size - n) return;
+    atomic_fetch_add(&fw->regs->app_writes, 1);
+}
 
 /* The output pipe blocks while the supervisor's TX queue is full: that is
  * the line's back-pressure. A signal ends the wait early (the engine then
@@ -42,28 +51,81 @@ static size_t hal_tx(void *ctx, const void *buf, size_t n)
     return done;
 }
 
+/* ---- board time and idle waits (util/boardclock.h) -------------------------- */
+
+static int64_t hal_now_us(void *ctx) { return vb_regs_board_us(fw_of(ctx)->regs); }
+
+/* Say the VM is idle until board time `until` (INT64_MAX: until input or
+ * an event), having seen every event counted so far. Under --clock fast
+ * the supervisor is told, so it can move the clock on. */
+static void idle_begin(const vb_firmware_ctx *fw, int64_t until, uint32_t seen)
+{
+    vb_regs *r = fw->regs;
+    atomic_store(&r->idle_events, seen);
+    atomic_store(&r->idle_until_us, until == INT64_MAX ? VB_IDLE_NO_DEADLINE : until > 0 ? (uint64_t)until : 1u);
+    if (atomic_load(&r->clock_fast) && fw->idle_efd >= 0) {
+        uint64_t one = 1;
+        if (write(fw->idle_efd, &one, sizeof one) < 0) { /* saturated: already rung */ }
+    }
+}
+
+static void idle_end(const vb_firmware_ctx *fw) { atomic_store(&fw->regs->idle_until_us, 0); }
+
+/* Sleep on the doorbell until board time `until`, at most: the supervisor
+ * rings it for input, after every signal it sends, and when it moves the
+ * clock. The wall-time timeout is the board time left (board time never
+ * runs slower than the host's). Returns -EINTR on a signal, else 0. */
+static int doorbell_wait(const vb_firmware_ctx *fw, int64_t until)
+{
+    struct timespec ts, *tp = NULL;
+    if (until != INT64_MAX) {
+        int64_t left = until - vb_regs_board_us(fw->regs);
+        if (left <= 0) return 0;
+        ts = (struct timespec){(time_t)(left / 1000000), (long)(left % 1000000) * 1000};
+        tp = &ts;                  /* µs exact: sleep_us(100) is no millisecond */
+    }
+    struct pollfd pf = {fw->rx_efd, POLLIN, 0};
+    int r = ppoll(&pf, 1, tp, NULL);
+    if (r < 0 && errno == EINTR) return -EINTR;
+    uint64_t v;
+    if (r > 0 && read(fw->rx_efd, &v, sizeof v) < 0) { /* another reader took it */ }
+    return 0;
+}
+
+static int hal_idle(void *ctx, int64_t until, bool wake_on_input)
+{
+    const vb_firmware_ctx *fw = fw_of(ctx);
+    uint32_t seen = atomic_load(&fw->regs->host_events);
+    if (atomic_load(&fw->regs->power_off)) return -EINTR;
+    if (wake_on_input && vb_rx_count(fw->regs) > 0) return 0;
+    idle_begin(fw, until, seen);
+    int rc = doorbell_wait(fw, until);
+    idle_end(fw);
+    return rc;
+}
+
 static int hal_rx(void *ctx, void *buf, size_t n, int timeout_ms)
 {
     const vb_firmware_ctx *fw = fw_of(ctx);
-    int64_t deadline = timeout_ms < 0 ? INT64_MAX : vb_clock_monotonic_us() + (int64_t)timeout_ms * 1000;
+    int64_t deadline = timeout_ms < 0 ? INT64_MAX : vb_regs_board_us(fw->regs) + (int64_t)timeout_ms * 1000;
     for (;;) {
+        uint32_t seen = atomic_load(&fw->regs->host_events);
         /* the board is stopping: never sleep through its request (the
          * SIGINT may have come before this wait began) */
         if (atomic_load(&fw->regs->power_off)) return -EINTR;
         size_t got = vb_rx_get(fw->regs, buf, n);
         if (got > 0 || n == 0) return (int)got;
-        int64_t left = deadline == INT64_MAX ? -1 : (deadline - vb_clock_monotonic_us() + 999) / 1000;
-        if (deadline != INT64_MAX && left <= 0) return 0;
-        struct pollfd pf = {fw->rx_efd, POLLIN, 0};
-        int r = poll(&pf, 1, left > INT32_MAX ? INT32_MAX : (int)left);
-        if (r < 0 && errno == EINTR) return -EINTR;
-        uint64_t v;
-        if (r > 0 && read(fw->rx_efd, &v, sizeof v) < 0) { /* another reader took it */ }
+        if (deadline != INT64_MAX && vb_regs_board_us(fw->regs) >= deadline) return 0;
+        idle_begin(fw, deadline, seen);
+        int rc = doorbell_wait(fw, deadline);
+        idle_end(fw);
+        if (rc < 0) return rc;
         /* Rung but still empty: most likely the supervisor discarded the
          * input for a Ctrl-C, and its SIGINT may have arrived just before
          * poll() slept (then poll saw the ring, not the signal). Let the
          * caller check for signals; a stale ring costs one extra turn. */
-        if (r > 0 && vb_rx_count(fw->regs) == 0) return -EINTR;
+        if (vb_rx_count(fw->regs) == 0 && (deadline == INT64_MAX || vb_regs_board_us(fw->regs) < deadline))
+            return -EINTR;
     }
 }
 
@@ -78,14 +140,15 @@ static void hal_set_intr_char(void *ctx, int c) { atomic_store(&fw_of(ctx)->regs
 
 static uint64_t hal_ticks_us(void *ctx)
 {
-    return (uint64_t)(vb_clock_monotonic_us() - (int64_t)(fw_of(ctx)->regs->boot_time_ns / 1000));
+    vb_regs *r = fw_of(ctx)->regs;
+    return (uint64_t)(vb_regs_board_us(r) - (int64_t)(r->boot_time_ns / 1000));
 }
 
-/* RTC time = host monotonic µs + offset; the offset lives in the register
- * block, so the RTC survives soft and hard resets. */
+/* RTC time = board time + offset; the offset lives in the register block,
+ * so the RTC survives soft and hard resets. */
 static void hal_rtc_get(void *ctx, int64_t *seconds, uint32_t *micros)
 {
-    int64_t us = vb_clock_monotonic_us() + fw_of(ctx)->regs->rtc_offset_us;
+    int64_t us = vb_regs_board_us(fw_of(ctx)->regs) + fw_of(ctx)->regs->rtc_offset_us;
     if (us < 0) us = 0;
     *seconds = us / 1000000;
     *micros = (uint32_t)(us % 1000000);
@@ -93,7 +156,7 @@ static void hal_rtc_get(void *ctx, int64_t *seconds, uint32_t *micros)
 
 static void hal_rtc_set(void *ctx, int64_t seconds, uint32_t micros)
 {
-    fw_of(ctx)->regs->rtc_offset_us = seconds * 1000000 + micros - vb_clock_monotonic_us();
+    fw_of(ctx)->regs->rtc_offset_us = seconds * 1000000 + micros - vb_regs_board_us(fw_of(ctx)->regs);
 }
 
 static int hal_reset_cause(void *ctx)
@@ -111,7 +174,7 @@ static bool hal_after_soft_reset(void *ctx) { return fw_of(ctx)->regs->soft_rese
 void vb_fw_event(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32_t value)
 {
     if (fw->ev_fd < 0) return;
-    vb_hw_event ev = {(uint16_t)kind, (uint16_t)gpio, value, (uint64_t)vb_clock_monotonic_us()};
+    vb_hw_event ev = {(uint16_t)kind, (uint16_t)gpio, value, (uint64_t)vb_regs_board_us(fw->regs)};
     if (write(fw->ev_fd, &ev, sizeof ev) < 0) { /* pipe full: the event is dropped */ }
 }
 
@@ -177,7 +240,7 @@ static void hal_wdt_start(void *ctx, uint32_t timeout_ms)
 {
     const vb_firmware_ctx *fw = fw_of(ctx);
     if (timeout_ms == 0) return;
-    atomic_store(&fw->regs->wdt_deadline_us, (uint64_t)vb_clock_monotonic_us() + (uint64_t)timeout_ms * 1000u);
+    atomic_store(&fw->regs->wdt_deadline_us, (uint64_t)vb_regs_board_us(fw->regs) + (uint64_t)timeout_ms * 1000u);
     atomic_store(&fw->regs->wdt_timeout_ms, timeout_ms);
     vb_fw_event(fw, VB_EV_WDT_START, 0, timeout_ms);   /* also wakes the supervisor's timer */
 }
@@ -187,7 +250,7 @@ static void hal_wdt_feed(void *ctx)
     const vb_firmware_ctx *fw = fw_of(ctx);
     uint32_t t = atomic_load(&fw->regs->wdt_timeout_ms);
     if (t == 0) return;
-    atomic_store(&fw->regs->wdt_deadline_us, (uint64_t)vb_clock_monotonic_us() + (uint64_t)t * 1000u);
+    atomic_store(&fw->regs->wdt_deadline_us, (uint64_t)vb_regs_board_us(fw->regs) + (uint64_t)t * 1000u);
     vb_fw_event(fw, VB_EV_WDT_FEED, 0, t);
 }
 
@@ -322,6 +385,7 @@ static int hal_ota_start(void *ctx)
     if (!vb_boot_slot(fw->profile, img, &h->ota_offset, &h->ota_size)) return -ENODEV;
     h->ota_written = 0;
     h->ota_state = VB_OTA_WRITING;
+    note_write(fw, h->ota_offset, h->ota_size);
     return vb_flash_erase(fw->flash, h->ota_offset, h->ota_size);
 }
 
@@ -330,6 +394,7 @@ static int hal_ota_write(void *ctx, const void *buf, size_t n)
     vb_vm_hal *h = ctx;
     if (h->ota_state != VB_OTA_WRITING) return -EINVAL;
     if (n > h->ota_size - h->ota_written) return -EFBIG;
+    note_write(h->fw, h->ota_offset + h->ota_written, n);
     int rc = vb_flash_program(h->fw->flash, h->ota_offset + h->ota_written, buf, n);
     if (rc == 0) h->ota_written += (uint32_t)n;
     return rc;
@@ -389,13 +454,16 @@ static int hal_flash_erase(void *ctx, uint32_t addr, size_t n)
 {
     vb_flash *f = fw_of(ctx)->flash;
     if (!in_chip(f, addr, n) || addr % VB_FLASH_BLOCK || n % VB_FLASH_BLOCK) return -EINVAL;
+    note_write(fw_of(ctx), addr, n);
     return vb_flash_erase(f, addr, n);
 }
 
 static int hal_flash_program(void *ctx, uint32_t addr, const void *buf, size_t n)
 {
     vb_flash *f = fw_of(ctx)->flash;
-    return in_chip(f, addr, n) ? vb_flash_program(f, addr, buf, n) : -EINVAL;
+    if (!in_chip(f, addr, n)) return -EINVAL;
+    note_write(fw_of(ctx), addr, n);
+    return vb_flash_program(f, addr, buf, n);
 }
 
 static void hal_exit_vm(void *ctx, vb_vm_exit why, uint32_t arg)
@@ -415,6 +483,8 @@ void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw)
         .set_executing = hal_set_executing,
         .set_intr_char = hal_set_intr_char,
         .ticks_us = hal_ticks_us,
+        .now_us = hal_now_us,
+        .idle = hal_idle,
         .rtc_get = hal_rtc_get,
         .rtc_set = hal_rtc_set,
         .reset_cause = hal_reset_cause,

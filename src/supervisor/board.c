@@ -39,7 +39,12 @@
 /* Every pin a port table names has a register (board/port.h). */
 static_assert(VB_PINS_MAX <= VB_REG_PINS, "a port's pin register is outside the block");
 
-uint64_t board_now_us(void) { return (uint64_t)vb_clock_monotonic_us(); }
+uint64_t board_now_us(const board *b)
+{
+    return (uint64_t)vb_boardclock_now(&b->clock, vb_clock_monotonic_us());
+}
+
+uint64_t board_wall_us(void) { return (uint64_t)vb_clock_monotonic_us(); }
 
 const char *board_cause_name(vb_cause c)
 {
@@ -69,6 +74,8 @@ static int open_flash(board *b, char *err, size_t errlen)
 
 void board_ring_rx(board *b)
 {
+    /* counted before the ring: a VM woken by it has the new count */
+    atomic_fetch_add(&b->regs->host_events, 1);
     uint64_t one = 1;
     if (write(b->rx_efd, &one, sizeof one) < 0) { /* counter saturated: already rung */ }
 }
@@ -100,7 +107,7 @@ static void drain_events(board *b)
     while (taken < EVENTS_PER_TURN && (n = read(b->ev_pipe[0], ev, sizeof ev)) > 0) {
         size_t k = (size_t)n / sizeof ev[0];
         if ((size_t)n % sizeof ev[0]) b->events_dropped++;
-        uint64_t now = board_now_us();
+        uint64_t now = board_now_us(b);
         for (size_t i = 0; i < k; i++) {
             vb_hw_event ok;
             if (vb_ev_gate_admit(&b->ev_gate, &ev[i], now, &ok) == VB_EV_ACCEPT) board_log_event(b, &ok);
@@ -156,8 +163,9 @@ void board_drive_pin(board *b, unsigned gpio, int ext)
     if (b->power == BOARD_ON && vb_pin_latch_edge(b->regs, gpio, before, vb_pin_level(p))) {
         pid_t vm = vm_pid_checked(b);
         if (vm > 0) kill(vm, SIGUSR1);   /* the engine runs the IRQ handlers */
+        board_ring_rx(b);
     }
-    if (vb_pin_shown(p) != shown) board_log_pin(b, board_now_us(), gpio, vb_pin_shown(p), "host");
+    if (vb_pin_shown(p) != shown) board_log_pin(b, board_now_us(b), gpio, vb_pin_shown(p), "host");
     if (b->power == BOARD_ON) board_bootloader_pin(b, gpio);
     uint64_t high;
     if (b->power == BOARD_SLEEPING && (b->regs->wake_pin_mask >> gpio & 1) &&
@@ -200,21 +208,59 @@ static void reset_peripherals(board *b)
         p->latch = 0;
         p->irq_arm = 0;
         if (vb_pin_shown(p) != shown && vb_port_pin_by_gpio(port, g))
-            board_log_pin(b, board_now_us(), g, vb_pin_shown(p), "reset");
+            board_log_pin(b, board_now_us(b), g, vb_pin_shown(p), "reset");
     }
     atomic_store(&r->irq_pending[0], 0);
     atomic_store(&r->irq_pending[1], 0);
     atomic_store(&r->wdt_timeout_ms, 0);
     atomic_store(&r->wdt_deadline_us, 0);
-    board_set_led(b, board_now_us(), 0);
+    board_set_led(b, board_now_us(b), 0);
 }
 
 /* ---- the firmware's life --------------------------------------------------- */
 
+bool board_firmware_runs(const board *b) { return b->zygote > 0 && !b->zygote_waiting; }
+
+static void close_zygote_line(board *b)
+{
+    if (b->zyg_report >= 0) close(b->zyg_report);
+    if (b->zyg_cmd >= 0) close(b->zyg_cmd);
+    b->zyg_report = b->zyg_cmd = -1;
+    b->zygote_waiting = false;
+    b->killed_vm = 0;
+}
+
 static pid_t start_zygote(board *b)
 {
+    /* its line: reports up, commands down; a zygote without one ends
+     * with its VM, as before */
+    int rep[2] = {-1, -1}, cmd[2] = {-1, -1};
+    if (pipe2(rep, O_CLOEXEC) < 0 || pipe2(cmd, O_CLOEXEC) < 0) {
+        for (int i = 0; i < 2; i++) {
+            if (rep[i] >= 0) close(rep[i]);
+            if (cmd[i] >= 0) close(cmd[i]);
+        }
+        rep[0] = rep[1] = cmd[0] = cmd[1] = -1;
+    }
+    b->zygote_slot = b->regs->image_slot;
+    b->zygote_app_writes = atomic_load(&b->regs->app_writes);
     pid_t pid = fork();
-    if (pid != 0) return pid;
+    if (pid != 0) {
+        if (rep[1] >= 0) close(rep[1]);
+        if (cmd[0] >= 0) close(cmd[0]);
+        if (pid < 0) {
+            if (rep[0] >= 0) close(rep[0]);
+            if (cmd[1] >= 0) close(cmd[1]);
+            return pid;
+        }
+        if (rep[0] >= 0) fcntl(rep[0], F_SETFL, fcntl(rep[0], F_GETFL) | O_NONBLOCK);
+        b->zyg_report = rep[0];
+        b->zyg_cmd = cmd[1];
+        b->zygote_waiting = false;
+        b->killed_vm = 0;
+        b->zygote_starts++;
+        return pid;
+    }
     /* Zygote: dies with the supervisor; default signal handling; only the
      * fds the firmware needs. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -226,19 +272,23 @@ static pid_t start_zygote(board *b)
     close(b->sig_fd);
     close(b->tx_pipe[0]);
     close(b->ev_pipe[0]);
+    if (rep[0] >= 0) close(rep[0]);
+    if (cmd[1] >= 0) close(cmd[1]);
+    if (b->zyg_report >= 0) close(b->zyg_report);
+    if (b->zyg_cmd >= 0) close(b->zyg_cmd);
     if (b->dying_vm_fd >= 0) close(b->dying_vm_fd);
     vb_serial_close_fds_in_child(&b->serial);
     vb_control_close_fds_in_child(&b->control);
     if (b->trace) fclose(b->trace);
     if (b->serial_log) fclose(b->serial_log);
     vb_firmware_ctx fw = {b->cfg->profile, &b->flash, b->regs, b->tx_pipe[1], b->rx_efd, b->ev_pipe[1],
-                          b->cfg->no_audit_hook};
+                          b->idle_efd, rep[1], cmd[0], b->cfg->no_audit_hook};
     _exit(vb_zygote_main(&fw));
 }
 
 static bool firmware_gone(const board *b)
 {
-    return b->zygote <= 0 && b->dying_zygote <= 0 && b->dying_vm_fd < 0;
+    return !board_firmware_runs(b) && b->dying_zygote <= 0 && b->dying_vm_fd < 0;
 }
 
 /* A process to wait for, by pidfd: -1 when the kernel has none to give
@@ -270,6 +320,29 @@ static void kill_firmware(board *b)
     kill(b->zygote, SIGKILL);
     b->dying_zygote = b->zygote;
     b->zygote = 0;
+    close_zygote_line(b);
+    atomic_store(&b->regs->vm_pid, 0);
+    atomic_store(&b->regs->executing, 0);
+}
+
+/* A reset: the VM dies at once, as kill_firmware; the zygote stays for
+ * the next hard boot (it holds no board state: each VM starts as a fresh
+ * copy of it). When the VM cannot be named for certain (between two VMs
+ * of a soft reset, say), the zygote goes too. */
+static void kill_vm_for_reset(board *b)
+{
+    if (b->zygote <= 0 || b->zygote_waiting) return;
+    pid_t vm = vm_pid_checked(b);
+    int fd = vm > 0 && b->dying_vm_fd < 0 && b->zyg_cmd >= 0 ? pidfd_of(vm) : -1;
+    if (fd < 0 || vm_pid_checked(b) != vm) {
+        if (fd >= 0) close(fd);
+        kill_firmware(b);
+        return;
+    }
+    b->dying_vm = vm;
+    b->dying_vm_fd = fd;
+    b->killed_vm = vm;
+    syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
     atomic_store(&b->regs->vm_pid, 0);
     atomic_store(&b->regs->executing, 0);
 }
@@ -308,7 +381,7 @@ static void unlock_flash(board *b)
 static bool relock_flash(board *b)
 {
     if (!b->flash_unlocked) return true;
-    uint64_t now = board_now_us();
+    uint64_t now = board_wall_us();
     if (vb_flash_lock(&b->flash, true) == 0) {
         b->flash_unlocked = false;
         b->lock_give_up_at = 0;
@@ -389,7 +462,10 @@ static void boot(board *b, vb_cause cause)
     r->reset_cause = vb_port_cause(b->cfg->profile->port, cause);
     r->soft_resets = 0;
     r->repl_mode = VB_REPL_MODE_FRIENDLY;
-    r->boot_time_ns = board_now_us() * 1000u;
+    /* the VM may have written the clock's fields: ours are the truth */
+    atomic_store(&r->clock_offset_us, b->clock.offset_us);
+    atomic_store(&r->clock_fast, b->clock.mode == VB_CLOCK_FAST);
+    r->boot_time_ns = board_now_us(b) * 1000u;
     atomic_store(&r->executing, 0);
     atomic_store(&r->intr_char, (int32_t)VB_CTRL_C);
     atomic_store(&r->power_off, 0);
@@ -409,8 +485,31 @@ static void boot(board *b, vb_cause cause)
     board_continue(b);
 }
 
+/* The zygote waiting between hard boots may run this one: it loaded the
+ * image the bootloader chose, and nothing has written outside the
+ * filesystem since (regs.h app_writes). */
+static bool zygote_reusable(const board *b)
+{
+    return b->zygote > 0 && b->zygote_waiting && b->zyg_cmd >= 0 && b->zygote_slot == b->regs->image_slot &&
+           b->zygote_app_writes == atomic_load(&b->regs->app_writes);
+}
+
+static bool zygote_command(board *b, char c)
+{
+    ssize_t w;
+    while ((w = write(b->zyg_cmd, &c, 1)) < 0 && errno == EINTR) {
+    }
+    return w == 1;
+}
+
 void board_start_firmware(board *b)
 {
+    if (zygote_reusable(b) && zygote_command(b, VB_ZYGOTE_FORK)) {
+        b->zygote_waiting = false;
+        b->zygote_reuses++;
+        return;
+    }
+    if (b->zygote > 0) kill_firmware(b);   /* its image is not this boot's */
     b->zygote = start_zygote(b);
     if (b->zygote < 0) {
         b->zygote = 0;
@@ -422,7 +521,7 @@ void board_start_firmware(board *b)
 void board_reset(board *b, vb_cause cause)
 {
     if (b->power == BOARD_OFF || b->stopping) return;      /* no power, no reset */
-    kill_firmware(b);
+    kill_vm_for_reset(b);
     b->boot_phase = 0;
     b->sleep_until_us = 0;
     reset_peripherals_later(b);
@@ -453,7 +552,7 @@ void board_power_on(board *b)
     if (b->power != BOARD_OFF || b->stopping) return;
     b->power_on_at_us = 0;
     vb_regs *r = b->regs;
-    uint64_t now = board_now_us();
+    uint64_t now = board_now_us(b);
     /* power loss: RTC memory and the wake configuration are gone (also
      * for a board that was never off, whatever the VM left there) */
     r->rtc_mem_len = 0;
@@ -475,20 +574,21 @@ void board_power_on(board *b)
 
 static void enter_sleep(board *b, uint32_t ms)
 {
+    uint64_t now = board_now_us(b);
     b->power = BOARD_SLEEPING;
-    b->sleep_until_us = ms ? board_now_us() + (uint64_t)ms * 1000u : 0;
+    b->sleep_until_us = ms ? now + (uint64_t)ms * 1000u : 0;
     char f[48];
     snprintf(f, sizeof f, ",\"ms\":%u", ms);
-    board_trace(b, "deepsleep", f);
+    board_trace_at(b, now, "deepsleep", f);       /* the timer counts from this time */
     set_stage(b, VB_STAGE_SLEEP);
-    board_set_led(b, board_now_us(), 0);
+    board_set_led(b, now, 0);
 }
 
 void board_wake(board *b, vb_wake_reason why, uint64_t gpios)
 {
     if (b->power != BOARD_SLEEPING) return;
     vb_regs *r = b->regs;
-    uint64_t now = board_now_us();
+    uint64_t now = board_now_us(b);
     r->remaining_sleep_ms = why == VB_WAKE_PIN && b->sleep_until_us > now
                           ? (uint32_t)((b->sleep_until_us - now) / 1000u) : 0;
     r->wake_reason = why;
@@ -504,6 +604,7 @@ void board_enter_download(board *b)
 {
     const vb_port *port = b->cfg->profile->port;
     b->power = BOARD_DOWNLOAD;
+    kill_firmware(b);              /* a flasher may write a new image */
     unlock_flash(b);
     set_stage(b, VB_STAGE_DOWNLOAD);
     board_trace(b, "download", port->download_kind == VB_DOWNLOAD_USB_MSC ? ",\"kind\":\"usb-msc\""
@@ -511,17 +612,18 @@ void board_enter_download(board *b)
     if (*port->download_text) board_say(b, port->download_text);
 }
 
-/* The zygote ended: decide the next stage from why. */
-static void firmware_ended(board *b, int ws)
+/* The firmware ended a hard boot: the VM's exit status `code` (a zygote's
+ * report, or its own exit status), or -1 with `sig` when the zygote itself
+ * was killed. Decide the next stage from why. */
+static void firmware_ended(board *b, int code, int sig)
 {
-    b->zygote = 0;
     atomic_store(&b->regs->vm_pid, 0);
     atomic_store(&b->regs->executing, 0);
     board_link_drain_pipe(b);
     drain_events(b);
-    int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
     if (b->stopping) {                 /* asked to stop: whatever it says, that is all */
         b->stop_synced = code == VB_VM_EXIT_POWER_OFF;
+        kill_firmware(b);              /* a waiting zygote has nothing to keep */
         return;
     }
     switch (code) {
@@ -540,13 +642,13 @@ static void firmware_ended(board *b, int ws)
         board_trace(b, "power_cut", "");
         vb_flash_set_cut(&b->flash, 0, VB_CUT_SKIP, 0);
         board_power_off(b);
-        b->power_on_at_us = board_now_us() + CUT_POWER_OFF_US;
+        b->power_on_at_us = board_now_us(b) + CUT_POWER_OFF_US;
         return;
     default: {
         /* A crash of the firmware: a panic report as the ESP32's, then a
          * reset. */
         char msg[200];
-        int sig = WIFSIGNALED(ws) ? WTERMSIG(ws) : code > 128 ? code - 128 : 0;
+        if (!sig && code > 128) sig = code - 128;
         if (sig)
             snprintf(msg, sizeof msg, "\r\nGuru Meditation Error: the firmware panicked (%s). "
                      "Exception was unhandled.\r\nRebooting...\r\n", strsignal(sig));
@@ -567,9 +669,39 @@ static void reap_children(board *b)
     int ws;
     pid_t pid;
     while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
-        if (pid == b->zygote) firmware_ended(b, ws);
-        else if (pid == b->dying_zygote) b->dying_zygote = 0;
+        if (pid == b->zygote) {
+            /* a zygote that reported its VM's end has said it all */
+            bool said = b->zygote_waiting;
+            b->zygote = 0;
+            close_zygote_line(b);
+            if (!said)
+                firmware_ended(b, WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+        } else if (pid == b->dying_zygote) {
+            b->dying_zygote = 0;
+        }
         /* else: an orphaned VM of a killed zygote, reaped */
+    }
+    board_continue(b);
+}
+
+/* The zygote's reports (contract/firmware.h): a VM ended. After a soft
+ * reset the cycle goes on; a VM the supervisor killed for a reset is no
+ * news (the reset is under way); any other end is the firmware's. The
+ * zygote is ours and trusted, but its records are checked all the same. */
+static void take_zygote_reports(board *b)
+{
+    vb_zygote_report rep;
+    while (b->zyg_report >= 0 && read(b->zyg_report, &rep, sizeof rep) == (ssize_t)sizeof rep) {
+        if (rep.magic != VB_ZYGOTE_REPORT_MAGIC || rep.zygote != b->zygote || b->zygote_waiting) continue;
+        if (rep.vm == b->killed_vm) {
+            b->killed_vm = 0;
+            b->zygote_waiting = true;
+        } else if (rep.status == VB_VM_EXIT_SOFT_RESET && !b->stopping) {
+            if (!zygote_command(b, VB_ZYGOTE_SOFT)) kill_firmware(b);
+        } else {
+            b->zygote_waiting = true;
+            firmware_ended(b, rep.status, 0);
+        }
     }
     board_continue(b);
 }
@@ -580,6 +712,7 @@ void board_interrupt_vm(board *b)
     if (vm <= 0) return;
     vb_rx_discard(b->regs);
     kill(vm, SIGINT);
+    board_ring_rx(b);
 }
 
 /* ---- stopping ------------------------------------------------------------------ */
@@ -600,7 +733,8 @@ static void begin_stop(board *b)
     b->stopping = true;
     b->boot_pending = false;
     b->boot_phase = 0;
-    b->stop_deadline_us = board_now_us() + STOP_GRACE_US;
+    b->stop_deadline_us = board_wall_us() + STOP_GRACE_US;
+    if (b->zygote > 0 && b->zygote_waiting) kill_firmware(b);   /* no VM to sync */
     if (b->zygote <= 0) return;
     atomic_store(&b->regs->power_off, 1);
     pid_t vm = vm_pid_checked(b);
@@ -612,7 +746,7 @@ static void begin_stop(board *b)
 static bool stop_done(board *b)
 {
     if (!b->stopping) return false;
-    uint64_t now = board_now_us();
+    uint64_t now = board_wall_us();
     if (b->zygote > 0 && now >= b->stop_deadline_us) {
         kill_firmware(b);
         board_trace(b, "stop", ",\"synced\":false");
@@ -632,8 +766,8 @@ static bool stop_done(board *b)
 
 static uint64_t earliest(uint64_t a, uint64_t b) { return !a ? b : !b ? a : a < b ? a : b; }
 
-/* The next timer deadline (host µs), 0 = none. */
-static uint64_t next_deadline(const board *b)
+/* The next board timer (board µs), 0 = none. */
+static uint64_t next_board_timer(const board *b)
 {
     uint64_t d = b->ci_deadline_us;
     if (b->power == BOARD_ON && atomic_load(&b->regs->wdt_timeout_ms))
@@ -641,29 +775,78 @@ static uint64_t next_deadline(const board *b)
     if (b->power == BOARD_SLEEPING) d = earliest(d, b->sleep_until_us);
     d = earliest(d, board_bootloader_deadline(b));
     d = earliest(d, board_heartbeat_deadline(b));
-    d = earliest(d, board_link_deadline(b));
+    return earliest(d, b->power_on_at_us);
+}
+
+/* The next timer of the supervisor's own work (host µs), 0 = none. */
+static uint64_t next_host_timer(const board *b)
+{
+    uint64_t d = board_link_deadline(b);
     d = earliest(d, b->lock_retry_at);
     if (!b->stopping) d = earliest(d, b->image_check_at);
     if (b->stopping) d = earliest(d, b->stop_deadline_us);
-    return earliest(d, b->power_on_at_us);
+    return d;
+}
+
+static int64_t as_deadline(uint64_t us)
+{
+    return us == 0 || us >= (uint64_t)VB_CLOCK_MAX_US ? (us ? VB_CLOCK_MAX_US : VB_CLOCK_NEVER) : (int64_t)us;
+}
+
+/* Is the board idle, and until when does it wait? The firmware's own word
+ * (its idle wait) counts only while it has seen everything it was given. */
+static bool board_idle(const board *b, int64_t *wait)
+{
+    *wait = VB_CLOCK_NEVER;
+    switch (b->power) {
+    case BOARD_OFF: *wait = as_deadline(b->power_on_at_us); return true;
+    case BOARD_SLEEPING: *wait = as_deadline(b->sleep_until_us); return true;
+    case BOARD_DOWNLOAD: return true;
+    case BOARD_ON: break;
+    }
+    if (b->boot_phase) {                       /* a bootloader window */
+        *wait = as_deadline(board_bootloader_deadline(b));
+        return true;
+    }
+    if (!board_firmware_runs(b) || b->boot_pending) return false;
+    const vb_regs *r = b->regs;
+    uint64_t until = atomic_load(&r->idle_until_us);
+    if (until == 0 || atomic_load(&r->idle_events) != atomic_load(&r->host_events)) return false;
+    if (until != VB_IDLE_NO_DEADLINE) *wait = as_deadline(until);
+    return true;
+}
+
+/* --clock fast: move the clock to the next thing due while nothing runs
+ * (util/boardclock.h); the VM's doorbell rings once its own wait is over. */
+static void clock_step(board *b)
+{
+    if (b->clock.mode != VB_CLOCK_FAST || b->stopping) return;
+    int64_t host = vb_clock_monotonic_us();
+    vb_clock_view v = {.host_until = as_deadline(b->host_until_us),
+                       .next_timer = as_deadline(next_board_timer(b))};
+    v.idle = board_idle(b, &v.wait_until);
+    int64_t target = vb_boardclock_target(&b->clock, vb_boardclock_now(&b->clock, host), &v);
+    if (target == VB_CLOCK_NEVER || !vb_boardclock_jump(&b->clock, host, target)) return;
+    atomic_store(&b->regs->clock_offset_us, b->clock.offset_us);
+    if (b->power == BOARD_ON && board_firmware_runs(b) && target >= v.wait_until) board_ring_rx(b);
 }
 
 static void run_timers(board *b)
 {
-    uint64_t now = board_now_us();
+    uint64_t now = board_now_us(b), host = board_wall_us();
     if (b->ci_deadline_us && now >= b->ci_deadline_us) {
         board_trace(b, "timeout", "");
         board_quit(b, VB_EXIT_TIMEOUT);
         b->ci_deadline_us = 0;
     }
     board_link_tick(b);
-    if (b->lock_retry_at && now >= b->lock_retry_at) board_continue(b);
+    if (b->lock_retry_at && host >= b->lock_retry_at) board_continue(b);
     if (b->stopping) return;
-    if (b->image_check_at && now >= b->image_check_at) {
-        b->image_check_at = now + IMAGE_CHECK_US;
+    if (b->image_check_at && host >= b->image_check_at) {
+        b->image_check_at = host + IMAGE_CHECK_US;
         if (!image_intact(b)) return;
     }
-    if (b->power == BOARD_ON && b->zygote > 0 && atomic_load(&b->regs->wdt_timeout_ms) &&
+    if (b->power == BOARD_ON && board_firmware_runs(b) && atomic_load(&b->regs->wdt_timeout_ms) &&
         now >= atomic_load(&b->regs->wdt_deadline_us)) {
         board_trace(b, "watchdog", ",\"expired\":true");
         board_reset(b, VB_CAUSE_WDT);
@@ -683,36 +866,56 @@ static void take_signals(board *b)
     while (read(b->sig_fd, &si, sizeof si) == sizeof si) {
         if (si.ssi_signo == SIGCHLD) continue;
         /* a second request while stopping: do not wait for the grace time */
-        if (b->stopping) b->stop_deadline_us = board_now_us();
+        if (b->stopping) b->stop_deadline_us = board_wall_us();
         board_quit(b, VB_EXIT_OK);
     }
     reap_children(b);
 }
 
+/* The poll timeout until the earlier of a board and a host deadline
+ * (0 = none), ms, -1 = none; at most a minute. */
+static int poll_timeout(const board *b, uint64_t board_d, uint64_t host_d)
+{
+    uint64_t ms = UINT64_MAX;
+    if (board_d) {
+        uint64_t now = board_now_us(b);
+        ms = board_d <= now ? 0 : (board_d - now) / 1000 + 1;   /* a VM-set deadline cannot wrap */
+    }
+    if (host_d) {
+        uint64_t now = board_wall_us(), h = host_d <= now ? 0 : (host_d - now) / 1000 + 1;
+        if (h < ms) ms = h;
+    }
+    return ms == UINT64_MAX ? -1 : ms > 60000 ? 60000 : (int)ms;
+}
+
+static void drain_doorbell(int fd)
+{
+    uint64_t v;
+    if (read(fd, &v, sizeof v) < 0) { /* not rung: nothing to take */ }
+}
+
 /* Returns 0, or -errno when poll() itself failed. */
 static int board_loop(board *b)
 {
-    enum { SIG, EV, VMFD, FIXED };
+    enum { SIG, EV, VMFD, IDLE, ZYG, FIXED };
     struct pollfd pf[FIXED + 1 + VB_SERIAL_POLLFDS + 1 + VB_CONTROL_CLIENTS];
     for (;;) {
         if (b->quit && !b->stopping) begin_stop(b);
         if (stop_done(b)) return 0;
+        clock_step(b);
         pf[SIG] = (struct pollfd){b->sig_fd, POLLIN, 0};
         pf[EV] = (struct pollfd){b->ev_pipe[0], POLLIN, 0};
         pf[VMFD] = (struct pollfd){b->dying_vm_fd, POLLIN, 0};
+        pf[IDLE] = (struct pollfd){b->idle_efd, POLLIN, 0};
+        pf[ZYG] = (struct pollfd){b->zyg_report, POLLIN, 0};
         unsigned nlink = board_link_pollfds(b, pf + FIXED);
         unsigned nctl = vb_control_pollfds(&b->control, pf + FIXED + nlink, 1 + VB_CONTROL_CLIENTS);
-        int timeout = -1;
-        uint64_t d = next_deadline(b);
-        if (d) {
-            uint64_t now = board_now_us();
-            uint64_t ms = d <= now ? 0 : (d - now) / 1000 + 1;   /* a VM-set deadline cannot wrap */
-            timeout = ms > 60000 ? 60000 : (int)ms;
-        }
+        int timeout = poll_timeout(b, next_board_timer(b), next_host_timer(b));
         if (poll(pf, FIXED + nlink + nctl, timeout) < 0) {
             if (errno == EINTR) continue;
             return -errno;
         }
+        if (pf[IDLE].revents & POLLIN) drain_doorbell(b->idle_efd);
         if (pf[EV].revents & POLLIN) drain_events(b);
         board_link_service(b, pf + FIXED, nlink);
         vb_control_service(&b->control, pf + FIXED + nlink, nctl);
@@ -720,6 +923,7 @@ static int board_loop(board *b)
             vm_died(b);
             board_continue(b);
         }
+        if (pf[ZYG].revents & (POLLIN | POLLHUP)) take_zygote_reports(b);
         if (pf[SIG].revents & POLLIN) take_signals(b);
         run_timers(b);
     }
@@ -765,7 +969,8 @@ static void abandon(board *b)
 int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
 {
     board b = {.cfg = cfg, .tx_pipe = {-1, -1}, .ev_pipe = {-1, -1}, .rx_efd = -1, .sig_fd = -1,
-               .dying_vm_fd = -1, .control = {.listen_fd = -1}, .start_us = board_now_us()};
+               .dying_vm_fd = -1, .control = {.listen_fd = -1}, .idle_efd = -1, .zyg_report = -1, .zyg_cmd = -1,
+               .start_us = board_wall_us()};
     int status = VB_EXIT_SETUP;
     vb_txq_init(&b.txq, 1, 1);
     if (open_flash(&b, err, errlen) < 0) return VB_EXIT_SETUP;
@@ -782,7 +987,7 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
         goto out;
     }
     if (pipe2(b.tx_pipe, O_CLOEXEC) < 0 || pipe2(b.ev_pipe, O_CLOEXEC) < 0 ||
-        (b.rx_efd = eventfd(0, EFD_NONBLOCK)) < 0) {
+        (b.rx_efd = eventfd(0, EFD_NONBLOCK)) < 0 || (b.idle_efd = eventfd(0, EFD_NONBLOCK)) < 0) {
         snprintf(err, errlen, "cannot set up the board: %s", strerror(errno));
         goto out;
     }
@@ -794,6 +999,7 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
     fcntl(b.ev_pipe[0], F_SETFL, fcntl(b.ev_pipe[0], F_GETFL) | O_NONBLOCK);
     fcntl(b.ev_pipe[1], F_SETFL, fcntl(b.ev_pipe[1], F_GETFL) | O_NONBLOCK);
     vb_regs_init(b.regs);
+    vb_boardclock_init(&b.clock, cfg->clock);
     /* Flash ops are numbered board-wide, so a power cut can be armed at
      * the Nth op of this run whichever VM makes it. */
     b.flash.shared_ops = &b.regs->flash_ops;
@@ -824,7 +1030,7 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
         fflush(stdout);
     }
     if (cfg->timeout_ms > 0) b.ci_deadline_us = b.start_us + (uint64_t)cfg->timeout_ms * 1000u;
-    b.image_check_at = b.start_us + IMAGE_CHECK_US;
+    b.image_check_at = board_wall_us() + IMAGE_CHECK_US;
 
     b.power = BOARD_OFF;
     board_power_on(&b);
@@ -844,7 +1050,7 @@ out:
     board_link_free(&b);
     board_log_close(&b);
     vb_flash_close(&b.flash);
-    int fds[] = {b.tx_pipe[0], b.tx_pipe[1], b.ev_pipe[0], b.ev_pipe[1], b.rx_efd, b.sig_fd};
+    int fds[] = {b.tx_pipe[0], b.tx_pipe[1], b.ev_pipe[0], b.ev_pipe[1], b.rx_efd, b.idle_efd, b.sig_fd};
     for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
         if (fds[i] >= 0) close(fds[i]);
     if (b.regs) munmap(b.regs, sizeof(vb_regs));

@@ -16,6 +16,7 @@
 
 #include "flash/flash.h"
 #include "board/profile.h"
+#include "util/boardclock.h"
 
 /* Where the board's serial line goes. */
 typedef enum vb_board_line {
@@ -35,6 +36,7 @@ typedef struct vb_board_cfg {
     int port;                  /* TCP and RFC 2217; 0 picks a free one */
     const char *control_path;  /* control socket; NULL = a default, printed */
     bool rtc_host;             /* the RTC starts at host time at power-on */
+    vb_clock_mode clock;       /* --clock real|fast (util/boardclock.h) */
     /* what happened, visible */
     const char *trace_path;    /* JSON-lines timeline, or NULL */
     const char *vcd_path;      /* pin levels as a Value Change Dump, or NULL */
@@ -42,7 +44,7 @@ typedef struct vb_board_cfg {
     /* CI mode: end the run when the serial output shows a text, or after
      * a time (exit statuses VB_EXIT_*) */
     const char *expect_text, *fail_text;
-    long timeout_ms;           /* <= 0: none */
+    long timeout_ms;           /* board time; <= 0: none */
     const char *send_text;     /* typed into the REPL once its prompt is up */
     size_t send_len;
     uint32_t baud;             /* pace the serial line at this rate (10 bits a byte); 0 = unpaced */

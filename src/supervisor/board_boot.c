@@ -101,10 +101,10 @@ void board_bootloader_start(board *b)
     }
     if (host_drive(b, port->safe_boot_pin) == VB_EXT_HIGH) {
         b->boot_phase = BOOT_DEBOUNCE;
-        b->boot_phase_end = board_now_us() + DEBOUNCE_US;
+        b->boot_phase_end = board_now_us(b) + DEBOUNCE_US;
         return;
     }
-    finish(b, VB_SAFE_NONE, board_now_us());
+    finish(b, VB_SAFE_NONE, board_now_us(b));
 }
 
 uint64_t board_bootloader_deadline(const board *b)
@@ -116,7 +116,7 @@ uint64_t board_bootloader_deadline(const board *b)
 
 void board_bootloader_tick(board *b)
 {
-    uint64_t now = board_now_us();
+    uint64_t now = board_now_us(b);
     bool held = host_drive(b, b->cfg->profile->port->safe_boot_pin) == VB_EXT_HIGH;
     int w = b->boot_phase;
     if (w == 0) return;
@@ -158,7 +158,7 @@ void board_bootloader_pin(board *b, unsigned gpio)
     if (host_drive(b, safe_pin) == VB_EXT_HIGH) return;
     /* released: window 1 → current image, window 2 → previous; window 3
      * runs to its end whatever the pin does */
-    uint64_t now = board_now_us();
+    uint64_t now = board_now_us(b);
     if (b->boot_phase == BOOT_DEBOUNCE) finish(b, VB_SAFE_NONE, now);
     else if (b->boot_phase == 1) finish(b, VB_SAFE_CURRENT, now);
     else if (b->boot_phase == 2) finish(b, VB_SAFE_PREVIOUS, now);
@@ -169,20 +169,20 @@ void board_bootloader_pin(board *b, unsigned gpio)
 uint64_t board_heartbeat_deadline(const board *b)
 {
     /* the firmware's animation: only while a firmware runs */
-    if (b->power != BOARD_ON || b->zygote <= 0 || !atomic_load(&b->regs->heartbeat) || b->boot_phase)
+    if (b->power != BOARD_ON || !board_firmware_runs(b) || !atomic_load(&b->regs->heartbeat) || b->boot_phase)
         return 0;
-    return b->heartbeat_at ? b->heartbeat_at : board_now_us();
+    return b->heartbeat_at ? b->heartbeat_at : board_now_us(b);
 }
 
 void board_heartbeat_tick(board *b)
 {
     vb_regs *r = b->regs;
-    if (b->power != BOARD_ON || b->zygote <= 0 || b->boot_phase) return;
+    if (b->power != BOARD_ON || !board_firmware_runs(b) || b->boot_phase) return;
     if (!atomic_load(&r->heartbeat)) {
         b->heartbeat_at = 0;                   /* the firmware turned it off (and the LED) */
         return;
     }
-    uint64_t now = board_now_us();
+    uint64_t now = board_now_us(b);
     if (!b->heartbeat_at) b->heartbeat_at = now;
     /* each change at the board time it was due, so the trace shows the
      * 80 ms / 4 s rhythm exactly */

@@ -5,6 +5,7 @@
 #include "board_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "contract/pins.h"
@@ -14,6 +15,7 @@
 typedef struct ctl_cmd {
     const char *name;
     const char *fields[3];     /* the fields it takes besides "cmd" */
+    const char *number_field;  /* the one that may also be a JSON number, or NULL */
     const char *synopsis;
     /* Runs the command; writes the reply members after "ok" (success) or
      * returns an error sentence (a literal, or built in err). */
@@ -69,6 +71,11 @@ static const char *cmd_power(board *b, const vb_json_obj *req, vb_json_out *out,
     }
     return NULL;
 }
+
+static const char *const clock_mode_names[] = {"real", "fast"};
+
+/* Board time as the trace counts it: µs since this run started. */
+static uint64_t run_us(const board *b, uint64_t t) { return t > b->start_us ? t - b->start_us : 0; }
 
 static const char *const mode_names[] = {"unset", "in", "out", "open_drain"};
 static const char *const pull_names[] = {"none", "up", "down"};
@@ -145,6 +152,16 @@ static const char *cmd_led(board *b, const vb_json_obj *req, vb_json_out *out, c
     return NULL;
 }
 
+/* The machine constant's name machine.reset_cause() gives now (the
+ * port's SOFT cause after a soft reset, if it has one), or NULL. */
+static const char *machine_cause_name(const board *b)
+{
+    const vb_port *port = b->cfg->profile->port;
+    const char *soft = port->cause_const[VB_CAUSE_SOFT];
+    if (b->power == BOARD_ON && b->regs->soft_resets > 0 && soft) return soft;
+    return (unsigned)b->last_cause < VB_CAUSE_COUNT ? port->cause_const[b->last_cause] : NULL;
+}
+
 static const char *cmd_status(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)
 {
     (void)err, (void)errlen;
@@ -152,7 +169,7 @@ static const char *cmd_status(board *b, const vb_json_obj *req, vb_json_out *out
     static const char *const power_names[] = {"off", "on", "sleeping", "download"};
     static const char *const image_names[] = {"factory", "ota_0", "factory"};
     const vb_regs *r = b->regs;
-    uint64_t now = board_now_us();
+    uint64_t now = board_now_us(b);
     vb_json_str(out, "profile", b->cfg->board_name ? b->cfg->board_name : b->cfg->profile->name);
     vb_json_str(out, "port", b->cfg->profile->port->name);
     vb_json_str(out, "power", power_names[b->power]);
@@ -160,6 +177,8 @@ static const char *cmd_status(board *b, const vb_json_obj *req, vb_json_out *out
     vb_json_uint(out, "boot_count", r->boot_count);
     vb_json_str(out, "reset_cause", board_cause_name(b->last_cause));
     vb_json_int(out, "reset_cause_value", r->reset_cause);
+    const char *mc = machine_cause_name(b);
+    if (mc) vb_json_str(out, "machine_reset_cause", mc);
     vb_json_uint(out, "soft_resets", r->soft_resets);
     vb_json_str(out, "repl_mode", r->repl_mode == VB_REPL_MODE_RAW ? "raw" : "friendly");
     vb_json_str(out, "stage", vb_stage_name(r->stage));
@@ -180,6 +199,10 @@ static const char *cmd_status(board *b, const vb_json_obj *req, vb_json_out *out
     vb_json_uint(out, "serial_baud", b->cfg->baud);
     vb_json_uint(out, "events_dropped", b->events_dropped);
     vb_json_uint(out, "sandbox_refusals", b->sandbox_refusals);
+    vb_json_uint(out, "zygote_starts", b->zygote_starts);
+    vb_json_uint(out, "zygote_reuses", b->zygote_reuses);
+    vb_json_str(out, "clock", clock_mode_names[b->clock.mode]);
+    vb_json_uint(out, "board_us", run_us(b, now));
     return NULL;
 }
 
@@ -207,16 +230,62 @@ static const char *cmd_quit(board *b, const vb_json_obj *req, vb_json_out *out, 
     return NULL;
 }
 
+/* ---- the board clock (util/boardclock.h) ---------------------------------- */
+
+/* clock [free]: the clock's state; `free` drops the host's hold. */
+static const char *cmd_clock(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    const char *action = str_field(req, "action");
+    if (action && strcmp(action, "free") != 0) return "clock takes nothing, or \"action\": \"free\"";
+    if (action) b->host_until_us = 0;
+    vb_json_str(out, "mode", clock_mode_names[b->clock.mode]);
+    vb_json_uint(out, "board_us", run_us(b, board_now_us(b)));
+    vb_json_uint(out, "jumps", b->clock.jumps);
+    vb_json_uint(out, "skipped_us", (uint64_t)b->clock.skipped_us);
+    if (b->host_until_us) vb_json_uint(out, "hold_us", run_us(b, b->host_until_us));
+    return NULL;
+}
+
+#define ADVANCE_MAX_MS 1000000000000.0     /* some 31 years of board time at once */
+
+/* advance MS: the host waits until MS of board time from now have passed;
+ * under --clock fast an idle board jumps there (the host then polls
+ * `clock`), and no further on its own (board_int.h host_until_us):
+ * `advance 0` holds the clock where it is. Replaces an earlier hold. */
+static const char *cmd_advance(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    const vb_json_field *f = vb_json_get(req, "ms");
+    double ms = -1;
+    if (f && f->type == VB_JSON_NUMBER) {
+        ms = f->num;
+    } else if (f && f->str && *f->str && strspn(f->str, "0123456789") == strlen(f->str) && strlen(f->str) < 14) {
+        ms = (double)strtoull(f->str, NULL, 10);
+    }
+    if (!(ms >= 0 && ms <= ADVANCE_MAX_MS) || ms != (double)(uint64_t)ms)
+        return "advance needs \"ms\": a whole number of milliseconds, 0 to 10^12";
+    uint64_t now = board_now_us(b);
+    b->host_until_us = now + (uint64_t)ms * 1000u;
+    vb_json_uint(out, "board_us", run_us(b, now));
+    vb_json_uint(out, "until_us", run_us(b, now + (uint64_t)ms * 1000u));
+    return NULL;
+}
+
 static const ctl_cmd commands[] = {
-    {"reset", {NULL}, "reset", cmd_reset},
-    {"power", {"state", NULL}, "power on|off|cycle", cmd_power},
-    {"brownout", {NULL}, "brownout", cmd_brownout},
-    {"pin", {"name", "drive", NULL}, "pin NAME [high|low|float]", cmd_pin},
-    {"led", {NULL}, "led", cmd_led},
-    {"status", {NULL}, "status", cmd_status},
-    {"wake", {"pin", NULL}, "wake [PIN]", cmd_wake},
-    {"quit", {NULL}, "quit", cmd_quit},
+    {"reset", {NULL}, NULL, "reset", cmd_reset},
+    {"power", {"state", NULL}, NULL, "power on|off|cycle", cmd_power},
+    {"brownout", {NULL}, NULL, "brownout", cmd_brownout},
+    {"pin", {"name", "drive", NULL}, NULL, "pin NAME [high|low|float]", cmd_pin},
+    {"led", {NULL}, NULL, "led", cmd_led},
+    {"status", {NULL}, NULL, "status", cmd_status},
+    {"wake", {"pin", NULL}, NULL, "wake [PIN]", cmd_wake},
+    {"clock", {"action", NULL}, NULL, "clock [free]", cmd_clock},
+    {"advance", {"ms", NULL}, "ms", "advance MS", cmd_advance},
+    {"quit", {NULL}, NULL, "quit", cmd_quit},
 };
+
+#define COMMAND_LIST "reset, power, brownout, pin, led, status, wake, clock, advance, quit"
 
 static size_t reply_error(char *reply, size_t cap, const char *msg)
 {
@@ -240,7 +309,8 @@ static const char *check_fields(const ctl_cmd *c, const vb_json_obj *req, char *
             snprintf(err, errlen, "%s takes no field \"%.40s\" (usage: %s)", c->name, k, c->synopsis);
             return err;
         }
-        if (req->f[i].type != VB_JSON_STRING) {
+        bool number_ok = c->number_field && strcmp(k, c->number_field) == 0;
+        if (req->f[i].type != VB_JSON_STRING && !(number_ok && req->f[i].type == VB_JSON_NUMBER)) {
             snprintf(err, errlen, "field \"%.40s\" must be a string", k);
             return err;
         }
@@ -262,8 +332,7 @@ size_t board_control_line(void *ctx, const char *line, size_t len, char *reply, 
     const vb_json_field *f = vb_json_get(&req, "cmd");
     if (f && f->type == VB_JSON_STRING) name = f->str;
     if (!name)
-        return reply_error(reply, cap, "a request needs \"cmd\" (reset, power, brownout, pin, led, "
-                                       "status, wake, quit)");
+        return reply_error(reply, cap, "a request needs \"cmd\" (" COMMAND_LIST ")");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         const ctl_cmd *c = &commands[i];
         if (strcmp(c->name, name) != 0) continue;
@@ -277,7 +346,6 @@ size_t board_control_line(void *ctx, const char *line, size_t len, char *reply, 
         size_t n = vb_json_end(&o);
         return n ? n : reply_error(reply, cap, "reply too long");
     }
-    snprintf(err, sizeof err, "unknown command \"%.40s\" (reset, power, brownout, pin, led, status, "
-             "wake, quit)", name);
+    snprintf(err, sizeof err, "unknown command \"%.40s\" (" COMMAND_LIST ")", name);
     return reply_error(reply, cap, err);
 }

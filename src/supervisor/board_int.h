@@ -19,6 +19,7 @@
 #include "trace/evcheck.h"
 #include "trace/textwatch.h"
 #include "trace/vcd.h"
+#include "util/boardclock.h"
 #include "supervisor/transport/control.h"
 #include "supervisor/transport/serial.h"
 
@@ -39,9 +40,20 @@ typedef struct board {
     char control_path[108];
     int tx_pipe[2];            /* firmware serial output → supervisor */
     int ev_pipe[2];            /* firmware hardware events → supervisor */
-    int rx_efd;                /* doorbell: new serial input */
+    int rx_efd;                /* doorbell: new serial input, a signal sent, the clock moved */
+    int idle_efd;              /* doorbell from the VM: it went idle (--clock fast) */
     int sig_fd;
     pid_t zygote;              /* the running firmware, 0 = none */
+    /* The zygote's line (contract/firmware.h): it reports each VM's end
+     * and waits for a command, so one zygote serves every hard boot while
+     * its firmware image is unchanged. */
+    int zyg_report;            /* its reports, read end (non-blocking), -1 = none */
+    int zyg_cmd;               /* commands to it, write end */
+    bool zygote_waiting;       /* it reported its VM's end: no VM runs, it waits */
+    pid_t killed_vm;           /* a VM the supervisor killed: its end is no news */
+    uint32_t zygote_slot;      /* the image slot it loaded (regs image_slot) */
+    uint32_t zygote_app_writes;/* regs app_writes when it started */
+    uint64_t zygote_starts, zygote_reuses;   /* hard boots: new zygotes, reused ones */
     /* Firmware killed but not yet gone: nothing may read the flash for a
      * boot until both have died (a killed process can still be writing
      * for a moment). The zygote is our child (SIGCHLD); the VM is watched
@@ -50,7 +62,16 @@ typedef struct board {
     int dying_vm_fd;
     board_power power;
     vb_cause last_cause;
-    uint64_t start_us;         /* host monotonic µs when vboard started: trace time 0 */
+    /* Time: every uint64_t *_us below is board time (board_now_us) unless
+     * it says host; the board clock is owned here (util/boardclock.h). */
+    vb_boardclock clock;
+    /* The host's hold on the clock (`advance`): the board time it waits
+     * for; once there, the clock stays at or below it on its own, until the
+     * next advance (the host drives time from its first advance on, so a
+     * pin it moves after a wait lands at the time it waited for). 0 = no
+     * hold (`clock free`). */
+    uint64_t host_until_us;
+    uint64_t start_us;         /* board time when vboard started: trace time 0 */
     uint64_t sleep_until_us;   /* deep-sleep timer, 0 = none */
     uint64_t power_on_at_us;   /* a cut board powers on again then, 0 = no */
     uint64_t ci_deadline_us;   /* --timeout, 0 = none */
@@ -58,13 +79,13 @@ typedef struct board {
     bool periph_reset_pending; /* peripherals back to their reset state */
     bool snapshot_pending;     /* every pin into the VCD (power-on) */
     bool boot_pending;         /* the bootloader stage of a hard boot */
-    uint64_t lock_retry_at;    /* the image is held by a host tool: try again then */
-    uint64_t image_check_at;   /* next look at the image file (image_intact), 0 = none */
-    uint64_t lock_give_up_at;
+    uint64_t lock_retry_at;    /* host µs: the image is held by a host tool: try again then */
+    uint64_t image_check_at;   /* host µs: next look at the image file (image_intact), 0 = none */
+    uint64_t lock_give_up_at;  /* host µs */
     int escape_menu;           /* terminal: Ctrl-] seen, the next key picks */
     int quit;                  /* 0 running, else the exit status + 1 */
     bool stopping;             /* quit: the firmware was asked to stop */
-    uint64_t stop_deadline_us; /* then it is killed; later, the output is given up */
+    uint64_t stop_deadline_us; /* host µs: then it is killed; later, the output is given up */
     bool stop_synced;          /* the VM closed its files and synced before it ended */
     bool stop_traced;
     bool sent;                 /* --send text typed already */
@@ -100,8 +121,11 @@ typedef struct board {
     uint64_t sandbox_refusals; /* system calls the VM's allow-list refused */
 } board;
 
-/* board.c: host monotonic µs. */
-uint64_t board_now_us(void);
+/* board.c: board time (util/boardclock.h), µs; host monotonic µs. */
+uint64_t board_now_us(const board *b);
+uint64_t board_wall_us(void);
+/* board.c: a VM runs (a zygote that waits between hard boots runs none). */
+bool board_firmware_runs(const board *b);
 /* board.c: the transitions the control channel and the loop use. */
 void board_reset(board *b, vb_cause cause);          /* hard reset, firmware killed at once */
 void board_power_off(board *b);                      /* power cut: firmware killed at once */
@@ -114,7 +138,8 @@ void board_quit(board *b, int status);
 /* Interrupt the running VM (Ctrl-C while code runs): drop its unread
  * input, then SIGINT. */
 void board_interrupt_vm(board *b);
-/* Ring the VM's input doorbell. */
+/* Ring the VM's doorbell after giving it something (input, a signal):
+ * also counts the gift, so the clock waits until the VM has seen it. */
 void board_ring_rx(board *b);
 /* board.c: drive a pin from the host (VB_EXT_*): latches edges, interrupts
  * the VM for armed IRQs, wakes a sleeping board on its wake pins. */

@@ -21,7 +21,7 @@
 void board_link_init(board *b, uint32_t baud)
 {
     vb_txq_init(&b->txq, TX_SOFT, TX_HARD);
-    uint64_t now = board_now_us();
+    uint64_t now = board_wall_us();
     /* USB has no line speed; a UART has the configured one */
     uint32_t rate = b->cfg->profile->port->repl_link == VB_LINK_USB_CDC ? 0 : baud;
     vb_pace_init(&b->tx_pace, rate, now);
@@ -53,7 +53,7 @@ static void note_attach(board *b)
  * the line rate allow. */
 static void flush(board *b)
 {
-    uint64_t now = board_now_us();
+    uint64_t now = board_wall_us();
     bool drop_now = b->cfg->profile->port->repl_link == VB_LINK_USB_CDC;
     for (;;) {
         size_t len;
@@ -111,7 +111,7 @@ void board_link_drain_pipe(board *b)
 void board_say(board *b, const char *text)
 {
     /* after what a stopped firmware left in the pipe, never before it */
-    if (b->zygote <= 0) board_link_drain_pipe(b);
+    if (!board_firmware_runs(b)) board_link_drain_pipe(b);
     force(b, text, strlen(text));
     flush(b);
 }
@@ -147,7 +147,7 @@ static void take_input(board *b)
 {
     uint8_t buf[512];
     size_t space = vb_rx_space(b->regs);
-    size_t allow = vb_pace_allow(&b->rx_pace, board_now_us());
+    size_t allow = vb_pace_allow(&b->rx_pace, board_wall_us());
     if (space > allow) space = allow;
     if (space == 0) return;
     ssize_t n = vb_serial_read(&b->serial, buf, space < sizeof buf ? space : sizeof buf);
@@ -192,7 +192,7 @@ static bool rx_room(const board *b) { return vb_rx_space(b->regs) > 0; }
 unsigned board_link_pollfds(board *b, struct pollfd *pf)
 {
     unsigned n = 0;
-    uint64_t now = board_now_us();
+    uint64_t now = board_wall_us();
     bool rx_paced_ok = vb_pace_next_us(&b->rx_pace, now) <= now;
     pf[n++] = (struct pollfd){vb_txq_room(&b->txq) ? b->tx_pipe[0] : -1, POLLIN, 0};
     /* the host's readiness matters only once it has refused bytes; pacing
@@ -230,7 +230,7 @@ static bool tx_timed(const board *b)
 
 uint64_t board_link_deadline(const board *b)
 {
-    uint64_t now = board_now_us(), d = 0;
+    uint64_t now = board_wall_us(), d = 0;
     /* unpaced output to an attached host is flushed as it comes */
     if (tx_timed(b) && (b->tx_pace.baud || !b->serial.attached))
         d = vb_pace_next_us(&b->tx_pace, now);

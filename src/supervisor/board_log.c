@@ -57,7 +57,7 @@ int board_log_open(board *b, char *err, size_t errlen)
 {
     const vb_board_cfg *cfg = b->cfg;
     b->log_max = cfg->log_max ? cfg->log_max : LOG_MAX_DEFAULT;
-    vb_ev_gate_init(&b->ev_gate, profile_pin_mask(cfg->profile->port), board_now_us());
+    vb_ev_gate_init(&b->ev_gate, profile_pin_mask(cfg->profile->port), board_now_us(b));
     if (cfg->trace_path && !(b->trace = open_log(cfg->trace_path, "trace", err, errlen))) return -1;
     if (cfg->serial_log_path && !(b->serial_log = open_log(cfg->serial_log_path, "serial log", err, errlen)))
         return -1;
@@ -86,7 +86,7 @@ void board_log_close(board *b)
 {
     if (b->trace) fclose(b->trace);
     if (b->serial_log) fclose(b->serial_log);
-    if (b->vcd) vb_vcd_close(b->vcd, board_time(b, board_now_us()));
+    if (b->vcd) vb_vcd_close(b->vcd, board_time(b, board_now_us(b)));
     vb_textwatch_free(&b->expect);
     vb_textwatch_free(&b->fail);
     b->trace = b->serial_log = NULL;
@@ -118,7 +118,7 @@ void board_trace_at(board *b, uint64_t host_us, const char *event, const char *f
 
 void board_trace(board *b, const char *event, const char *fields)
 {
-    board_trace_at(b, board_now_us(), event, fields);
+    board_trace_at(b, board_now_us(b), event, fields);
 }
 
 /* The VCD index of a GPIO: its position in the profile's pin table. */
@@ -148,7 +148,7 @@ void board_log_snapshot(board *b)
 {
     if (!b->vcd) return;
     const vb_port *p = b->cfg->profile->port;
-    uint64_t t = board_time(b, board_now_us());
+    uint64_t t = board_time(b, board_now_us(b));
     for (unsigned i = 0; i < p->n_pins; i++) {
         unsigned shown = vb_pin_shown(&b->regs->pins[p->pins[i].gpio]);
         vb_vcd_set(b->vcd, t, i, shown & 1, shown == 2);

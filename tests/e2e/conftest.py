@@ -16,10 +16,19 @@ import struct
 import subprocess
 import tempfile
 
+import sys
+
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VBOARD = os.environ.get("VBOARD") or os.path.join(ROOT, "build", "vboard")
+
+# The project's Python API (python/vboard) and its pytest plugin (the
+# `board` and `make_board` fixtures, the `vboard` marker) drive the boards
+# of the tests written on it; they find the binary through $VBOARD.
+sys.path.insert(0, os.path.join(ROOT, "python"))
+os.environ.setdefault("VBOARD", VBOARD)
+pytest_plugins = ["vboard.pytest_plugin"]
 VBOARD_TESTS = os.environ.get("VBOARD_TESTS") or os.path.join(ROOT, "build", "tests")
 
 os.environ["MTOOLS_SKIP_CHECK"] = "1"

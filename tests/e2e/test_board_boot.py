@@ -80,7 +80,7 @@ def test_exceptions_print_micropython_style(board):
     board.expect_exact(BANNER, timeout=10)
     board.send(b"1/0\r")
     board.expect_exact(b"1/0\r\nTraceback (most recent call last):\r\n"
-                       b"  File \"<stdin>\", line 1, in <module>\r\nZeroDivisionError: division by zero\r\n>>> ")
+                       b"  File \"<stdin>\", line 1, in <module>\r\nZeroDivisionError: divide by zero\r\n>>> ")
     board.send(b"open('nope')\r")
     got = board.expect(b">>> ")
     assert got.endswith(b"OSError: [Errno 2] ENOENT\r\n>>> "), got
@@ -104,7 +104,7 @@ def test_raw_repl_framing_and_soft_reset(board):
     out, err = board.raw_exec(b"print('hi')")
     assert (out, err) == (b"hi\r\n", b"")
     out, err = board.raw_exec(b"1/0")
-    assert out == b"" and err.endswith(b"ZeroDivisionError: division by zero\r\n"), err
+    assert out == b"" and err.endswith(b"ZeroDivisionError: divide by zero\r\n"), err
     # soft reset from raw mode: stays raw, main.py does not run
     board.send(b"\x04")
     board.expect_exact(b"OK\r\nMPY: soft reboot\r\n" + RAW_BANNER)

@@ -73,7 +73,7 @@ def test_the_package_list_is_written_once():
 
 RUN_METAVARS = {
     "board": "BOARD", "flash": "FILE", "pty": None, "tcp": "PORT", "rfc2217": "PORT",
-    "control": "PATH", "rtc": "zero|host", "trace": "FILE", "vcd": "FILE", "serial-log": "FILE",
+    "control": "PATH", "rtc": "zero|host", "clock": "real|fast", "trace": "FILE", "vcd": "FILE", "serial-log": "FILE",
     "expect-text": "TEXT", "fail-text": "TEXT", "timeout": "MS", "send": "TEXT", "fs-add": "DIR",
     "power-cut-at": "N", "power-cut-mode": "MODE", "power-cut-seed": "SEED", "baud": "N",
     "allow-any-user": None, "log-max": "BYTES",

@@ -1,6 +1,7 @@
 """Hardware events through the control socket and the pty (issue 5): the
 reset button, power, brown-out, deep sleep, the RTC across them, host-driven
-pins, the trace and the VCD, and bad control input."""
+pins, the trace and the VCD, and bad control input. Driven through the
+project's Python API (python/vboard), but for the stop test at the end."""
 import json
 import os
 import socket
@@ -9,25 +10,23 @@ import time
 
 import pytest
 
-from boardlib import BANNER, Board, BoardError, ctl_request, repl
+from boardlib import BANNER, Board, ctl_request
 from conftest import VBOARD, run
 
 
 @pytest.fixture
-def board(tmp_path):
-    b = Board(tmp_path, extra=["--trace", str(tmp_path / "trace.jsonl"),
-                               "--vcd", str(tmp_path / "pins.vcd")])
-    b.expect(BANNER)
-    yield b
-    b.quit()
+def board(make_board, tmp_path):
+    b = make_board("generic", extra_args=["--trace", str(tmp_path / "trace.jsonl"),
+                                          "--vcd", str(tmp_path / "pins.vcd")], wait=False)
+    b.wait_serial(BANNER)
+    return b
 
 
 @pytest.fixture
-def pycom(tmp_path):
-    b = Board(tmp_path, board="pycom", extra=["--trace", str(tmp_path / "trace.jsonl")])
-    b.expect(b">>> ", timeout=10)
-    yield b
-    b.quit()
+def pycom(make_board, tmp_path):
+    b = make_board("pycom", extra_args=["--trace", str(tmp_path / "trace.jsonl")], wait=False)
+    b.wait_serial(b">>> ", timeout=10)
+    return b
 
 
 def trace(tmp_path):
@@ -43,89 +42,89 @@ def test_status_reports_the_board(board):
     assert st["stage"] == "repl" and st["repl_mode"] == "friendly"
     assert st["safe_boot"] is False and st["image"] == "factory"
     assert st["flash_ops"] > 0                    # the first boot formatted the FS
-    board.send(b"\r\x01")                         # raw REPL: status follows it live
-    board.expect(b"raw REPL; CTRL-B to exit\r\n>")
+    board.write(b"\r\x01")                         # raw REPL: status follows it live
+    board.wait_serial(b"raw REPL; CTRL-B to exit\r\n>")
     assert board.ctl("status")["repl_mode"] == "raw"
-    board.send(b"\x02")
-    board.expect(b">>> ")
+    board.write(b"\x02")
+    board.wait_serial(b">>> ")
 
 
 @pytest.mark.parametrize("profile,cause", [("generic", 1), ("pycom", 0)])
-def test_reset_button_is_a_hard_reset_with_pwron(tmp_path, profile, cause):
-    b = Board(tmp_path, board=profile)
+def test_reset_button_is_a_hard_reset_with_pwron(make_board, tmp_path, profile, cause):
+    b = make_board(profile, flash=tmp_path / ("flash-%s.bin" % profile), wait=False)
     try:
-        b.expect(b">>> ", timeout=10)
+        b.wait_serial(b">>> ", timeout=10)
         b.drain()
-        repl(b, "x = 5")
+        b.repl("x = 5")
         assert b.ctl("reset") == {"ok": True}
-        b.expect(b">>> ", timeout=10)
-        assert repl(b, "import machine; machine.reset_cause()") == "%d\r\n" % cause
-        assert "NameError" in repl(b, "x")        # RAM is gone
+        b.wait_serial(b">>> ", timeout=10)
+        assert b.repl("import machine; machine.reset_cause()") == "%d\r\n" % cause
+        assert "NameError" in b.repl("x")        # RAM is gone
         st = b.ctl("status")
         assert st["boot_count"] == 2 and st["reset_cause"] == "PWRON"
     finally:
-        b.quit()
+        b.close()
 
 
 @pytest.mark.parametrize("profile,cause", [("generic", 1), ("pycom", 5)])
-def test_brownout_cause_per_profile(tmp_path, profile, cause):
-    b = Board(tmp_path, board=profile)
+def test_brownout_cause_per_profile(make_board, tmp_path, profile, cause):
+    b = make_board(profile, flash=tmp_path / ("flash-%s.bin" % profile), wait=False)
     try:
-        b.expect(b">>> ", timeout=10)
+        b.wait_serial(b">>> ", timeout=10)
         b.drain()
         assert b.ctl("brownout") == {"ok": True}
-        b.expect(b">>> ", timeout=10)
-        assert repl(b, "import machine; machine.reset_cause()") == "%d\r\n" % cause
+        b.wait_serial(b">>> ", timeout=10)
+        assert b.repl("import machine; machine.reset_cause()") == "%d\r\n" % cause
         assert b.ctl("status")["reset_cause"] == "BROWNOUT"
     finally:
-        b.quit()
+        b.close()
 
 
 def test_rtc_survives_resets_but_not_a_power_cycle(board):
-    repl(board, "import machine; r = machine.RTC(); r.datetime((2031, 5, 6, 0, 7, 8, 9, 0))")
-    assert repl(board, "machine.RTC().datetime()[0]") == "2031\r\n"
+    board.repl("import machine; r = machine.RTC(); r.datetime((2031, 5, 6, 0, 7, 8, 9, 0))")
+    assert board.repl("machine.RTC().datetime()[0]") == "2031\r\n"
     board.ctl("reset")
-    board.expect(BANNER, timeout=10)
-    assert repl(board, "import machine; machine.RTC().datetime()[:3]") == "(2031, 5, 6)\r\n"
-    board.send(b"machine.reset()\r")              # a software hard reset keeps it too
-    board.expect(BANNER, timeout=10)
-    assert repl(board, "import machine; machine.RTC().datetime()[:3]") == "(2031, 5, 6)\r\n"
+    board.wait_serial(BANNER, timeout=10)
+    assert board.repl("import machine; machine.RTC().datetime()[:3]") == "(2031, 5, 6)\r\n"
+    board.write(b"machine.reset()\r")              # a software hard reset keeps it too
+    board.wait_serial(BANNER, timeout=10)
+    assert board.repl("import machine; machine.RTC().datetime()[:3]") == "(2031, 5, 6)\r\n"
     board.ctl("power", state="cycle")
-    board.expect(BANNER, timeout=10)
+    board.wait_serial(BANNER, timeout=10)
     # power lost: back at the epoch, within the seconds since power-on
-    got = repl(board, "import machine; d = machine.RTC().datetime(); d[:3] + d[4:6]")
+    got = board.repl("import machine; d = machine.RTC().datetime(); d[:3] + d[4:6]")
     assert got in ("(2000, 1, 1, 0, 0)\r\n", "(2000, 1, 1, 0, 1)\r\n"), got
 
 
-def test_rtc_host_starts_at_host_time(tmp_path):
-    b = Board(tmp_path, extra=["--rtc", "host"])
+def test_rtc_host_starts_at_host_time(make_board, tmp_path):
+    b = make_board("generic", extra_args=["--rtc", "host"], wait=False)
     try:
-        b.expect(BANNER)
-        year = int(repl(b, "import time; time.localtime()[0]"))
+        b.wait_serial(BANNER)
+        year = int(b.repl("import time; time.localtime()[0]"))
         assert year == time.gmtime().tm_year
     finally:
-        b.quit()
+        b.close()
 
 
 def test_power_off_board_is_dark_and_takes_no_input(board):
     assert board.ctl("power", state="off") == {"ok": True}
     st = board.ctl("status")
     assert st["power"] == "off" and st["stage"] == "off"
-    board.send(b"print('lost')\r")                # a dark UART loses this
+    board.write(b"print('lost')\r")                # a dark UART loses this
     assert board.drain(0.3) == b""
-    assert board.ctl("reset")["ok"] is False      # no power, no reset
+    assert ctl_request(board.control, {"cmd": "reset"})["ok"] is False      # no power, no reset
     assert board.ctl("power", state="on") == {"ok": True}
-    board.expect(BANNER, timeout=10)
-    assert "lost" not in repl(board, "1+1")
+    board.wait_serial(BANNER, timeout=10)
+    assert "lost" not in board.repl("1+1")
 
 
 def test_deepsleep_wakes_after_its_time_with_deepsleep_reset(board, tmp_path):
     t0 = time.monotonic()
-    board.send(b"import machine; machine.deepsleep(200)\r")
+    board.write(b"import machine; machine.deepsleep(200)\r")
     board.wait_status("power", "sleeping")
-    board.expect(BANNER, timeout=10)
+    board.wait_serial(BANNER, timeout=10)
     assert time.monotonic() - t0 >= 0.2
-    assert repl(board, "import machine; machine.reset_cause()") == "4\r\n"
+    assert board.repl("import machine; machine.reset_cause()") == "4\r\n"
     ev = trace(tmp_path)
     sleep = next(e for e in ev if e["event"] == "deepsleep")
     wake = next(e for e in ev if e["event"] == "wake")
@@ -134,27 +133,27 @@ def test_deepsleep_wakes_after_its_time_with_deepsleep_reset(board, tmp_path):
     assert wake["t_us"] - sleep["t_us"] >= 200000
 
 
-def test_deepsleep_runs_boot_and_main_again(tmp_path):
-    b = Board(tmp_path)
+def test_deepsleep_runs_boot_and_main_again(make_board, tmp_path):
+    b = make_board("generic", wait=False)
     try:
-        b.expect(BANNER)
-        b.send(b"f = open('main.py', 'w'); f.write('import machine\\nprint(\"main\", "
+        b.wait_serial(BANNER)
+        b.write(b"f = open('main.py', 'w'); f.write('import machine\\nprint(\"main\", "
                b"machine.reset_cause())\\n'); f.close()\r")
-        b.expect(b">>> ")
-        b.send(b"import machine; machine.deepsleep(100)\r")
-        b.expect(b"main 4\r\n", timeout=10)
+        b.wait_serial(b">>> ")
+        b.write(b"import machine; machine.deepsleep(100)\r")
+        b.wait_serial(b"main 4\r\n", timeout=10)
     finally:
-        b.quit()
+        b.close()
 
 
 def test_wake_command_ends_deep_sleep_early_pycom(pycom):
     pycom.drain()
-    pycom.send(b"import machine; machine.deepsleep(60000)\r")
+    pycom.write(b"import machine; machine.deepsleep(60000)\r")
     pycom.wait_status("power", "sleeping")
     assert pycom.ctl("wake", pin="P10") == {"ok": True}
-    pycom.expect(b">>> ", timeout=10)
-    assert repl(pycom, "import machine; machine.reset_cause()") == "3\r\n"
-    assert pycom.ctl("wake")["ok"] is False       # awake now
+    pycom.wait_serial(b">>> ", timeout=10)
+    assert pycom.repl("import machine; machine.reset_cause()") == "3\r\n"
+    assert ctl_request(pycom.control, {"cmd": "wake"})["ok"] is False       # awake now
     assert pycom.ctl("status")["reset_cause"] == "DEEPSLEEP"
 
 
@@ -176,7 +175,7 @@ def test_pycom_pins_have_names_and_aliases(pycom):
     assert r["mode"] == "in" and r["pull"] == "down" and r["level"] == 0   # firmware's reset state
     r = pycom.ctl("pin", name="G23", drive="low")                        # the bootloader strap
     assert r["pin"] == "P2" and r["gpio"] == 0
-    assert pycom.ctl("pin", name="P24")["ok"] is False
+    assert ctl_request(pycom.control, {"cmd": "pin", "name": "P24"})["ok"] is False
 
 
 @pytest.mark.parametrize("req,why", [
@@ -229,12 +228,12 @@ def test_malformed_json_overlong_lines_and_vanishing_clients(board):
         s.connect(board.control)
         s.sendall(b'{"cmd": "res')
         s.close()
-    assert repl(board, "6*7") == "42\r\n"
+    assert board.repl("6*7") == "42\r\n"
     assert board.ctl("status")["boot_count"] == 1
 
 
 def test_a_thousand_commands_a_second_keep_the_board_running(board):
-    repl(board, "f = open('keep.txt', 'w'); f.write('kept'); f.close()")
+    board.repl("f = open('keep.txt', 'w'); f.write('kept'); f.close()")
     s = socket.socket(socket.AF_UNIX)
     s.connect(board.control)
     n = 4000                                       # a burst, pipelined (rate: make bench)
@@ -245,15 +244,15 @@ def test_a_thousand_commands_a_second_keep_the_board_running(board):
         buf += s.recv(1 << 20)
     s.close()
     assert all(json.loads(x)["ok"] for x in buf.splitlines())
-    assert repl(board, "open('keep.txt').read()") == "'kept'\r\n"
+    assert board.repl("open('keep.txt').read()") == "'kept'\r\n"
 
 
 def test_trace_and_vcd_record_what_happened(board, tmp_path):
     board.ctl("pin", name="GPIO13", drive="high")
     board.ctl("pin", name="GPIO13", drive="low")
     board.ctl("reset")
-    board.expect(BANNER, timeout=10)
-    board.quit()
+    board.wait_serial(BANNER, timeout=10)
+    board.close()
     ev = trace(tmp_path)
     kinds = [e["event"] for e in ev]
     assert kinds[0] == "power" and ev[0]["state"] == "on"
@@ -332,50 +331,50 @@ BOOTED = b'Type "help()" for more information.\r\n>>> '
 
 
 @pytest.mark.parametrize("profile", ["generic", "pycom"])
-def test_brownout_in_a_large_write_keeps_closed_files(tmp_path, profile):
-    b = Board(tmp_path, board=profile)
+def test_brownout_in_a_large_write_keeps_closed_files(make_board, tmp_path, profile):
+    b = make_board(profile, flash=tmp_path / ("flash-%s.bin" % profile), wait=False)
     try:
-        b.expect(b">>> ", timeout=10)
+        b.wait_serial(b">>> ", timeout=10)
         b.drain()
-        repl(b, "f = open('keep.txt', 'w'); f.write('synced data'); f.close()")
-        b.send(WRITE_BIG)
+        b.repl("f = open('keep.txt', 'w'); f.write('synced data'); f.close()")
+        b.write(WRITE_BIG)
         time.sleep(0.3)
         before = b.ctl("status")["flash_ops"]
         time.sleep(0.1)
         assert b.ctl("status")["flash_ops"] > before   # in the middle of the writes
         assert b.ctl("brownout") == {"ok": True}
-        b.expect(BOOTED, timeout=10)               # the profile's firmware boots again
-        assert repl(b, "open('keep.txt').read()") == "'synced data'\r\n"
-        assert "Error" not in repl(b, "import os; os.listdir()")
+        b.wait_serial(BOOTED, timeout=10)               # the profile's firmware boots again
+        assert b.repl("open('keep.txt').read()") == "'synced data'\r\n"
+        assert "Error" not in b.repl("import os; os.listdir()")
     finally:
-        b.quit()
+        b.close()
     r = run([VBOARD, "image", "check", b.flash])  # readable by an independent checker
     assert "no filesystem" not in r.text + r.errtext, r
 
 
-def test_power_cut_at_the_nth_flash_op_is_repeatable(tmp_path):
+def test_power_cut_at_the_nth_flash_op_is_repeatable(make_board, tmp_path):
     # measure where the write starts, then cut power there in a fresh run
     def session(extra, flash):
-        b = Board(tmp_path, flash=flash, extra=extra)
-        b.expect(BANNER, timeout=10)
+        b = make_board("generic", flash=flash, extra_args=extra, wait=False)
+        b.wait_serial(BANNER, timeout=10)
         ops = b.ctl("status")["flash_ops"]
-        b.send(b"f = open('a.txt', 'w'); f.write('x' * 20000); f.close()\r")
+        b.write(b"f = open('a.txt', 'w'); f.write('x' * 20000); f.close()\r")
         return b, ops
 
     b, ops = session([], str(tmp_path / "ref.bin"))
-    b.expect(b">>> ")
-    b.quit()
+    b.wait_serial(b">>> ")
+    b.close()
     cut = ops + 3
     b, ops2 = session(["--power-cut-at", str(cut), "--trace", str(tmp_path / "trace.jsonl")],
                       str(tmp_path / "cut.bin"))
     try:
         assert ops2 == ops                         # the same ops in the same order
-        b.expect(BANNER, timeout=10)               # power came back: a fresh boot
+        b.wait_serial(BANNER, timeout=10)               # power came back: a fresh boot
         st = b.ctl("status")
         assert st["boot_count"] == 2 and st["reset_cause"] == "PWRON"
-        assert "Error" not in repl(b, "import os; os.listdir()")
+        assert "Error" not in b.repl("import os; os.listdir()")
     finally:
-        b.quit()
+        b.close()
     ev = trace(tmp_path)
     cuts = [e for e in ev if e["event"] == "power_cut"]
     assert len(cuts) == 1

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from boardlib import Board
+from boardlib import Board, BoardError
 
 BOOTED = b'Type "help()" for more information.\r\n>>> '
 
@@ -25,7 +25,12 @@ def test_a_lost_image_stops_the_board_with_a_sentence(tmp_path, how):
         # device code touching the flash now (truncated: a SIGBUS in the
         # VM), then a reset: the next boot finds the image gone
         b.send(b"import os; os.listdir()\r")
-        assert b.ctl("reset")["ok"]
+        try:
+            # the VM's SIGBUS is a panic, and its reboot may already have
+            # found the image gone and stopped the board: no reset needed
+            assert b.ctl("reset")["ok"]
+        except (OSError, BoardError):
+            pass
         rc = b.proc.wait(15)
         err = b.proc.stderr.read().decode()
         assert rc == 2, (rc, err)

@@ -215,7 +215,7 @@ def test_errors(client):
                 "        raise ValueError('sector %d' % n)")
     assert oserror(client, "vfs.mount(Failing(), '/bad')") == "OSError: [Errno 5] EIO"
     assert client.exec("try:\n    vfs.mount(Failing(), '/bad')\nexcept OSError as e:\n"
-                       "    print(e.errno, repr(e.__cause__))") == b"5 ValueError('sector 0')\r\n"
+                       "    print(e.errno, repr(e.__cause__))") == b"5 ValueError('sector 0',)\r\n"
     # read-only: mount(readonly=True)
     client.exec("vfs.umount('/x')\nvfs.mount(lram, '/x', readonly=True)")
     assert oserror(client, "open('/x/new', 'w')") == "OSError: [Errno 30] EROFS"

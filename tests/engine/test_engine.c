@@ -494,7 +494,7 @@ static void test_display(void)
     expect("paste with \\r line ends", VB_EXEC_MODULE_DISPLAY, "x = 5\rprint(x*2)\r'k'\r",
            VB_EXEC_OK, "10\r\n'k'\r\n");
     expect("paste None hidden, lines kept", VB_EXEC_MODULE_DISPLAY, "None\n3\n\n1/0\n",
-           VB_EXEC_EXCEPTION, "3\r\n" TB AT(4) "ZeroDivisionError: division by zero\r\n");
+           VB_EXEC_EXCEPTION, "3\r\n" TB AT(4) "ZeroDivisionError: divide by zero\r\n");
     expect("paste empty", VB_EXEC_MODULE_DISPLAY, "\n\n", VB_EXEC_OK, "");
     expect("module shows nothing", VB_EXEC_MODULE, "3\n'x'\n", VB_EXEC_OK, "");
 }
@@ -502,11 +502,11 @@ static void test_display(void)
 static void test_tracebacks(void)
 {
     expect("1/0", VB_EXEC_SINGLE, "1/0", VB_EXEC_EXCEPTION,
-           TB AT(1) "ZeroDivisionError: division by zero\r\n");
+           TB AT(1) "ZeroDivisionError: divide by zero\r\n");
     expect("nested frames", VB_EXEC_MODULE,
            "def f():\n    g()\ndef g():\n    1/0\nf()\n", VB_EXEC_EXCEPTION,
            TB AT(5) "  File \"<stdin>\", line 2, in f\r\n  File \"<stdin>\", line 4, in g\r\n"
-           "ZeroDivisionError: division by zero\r\n");
+           "ZeroDivisionError: divide by zero\r\n");
     expect("OSError(2)", VB_EXEC_SINGLE, "raise OSError(2)", VB_EXEC_EXCEPTION,
            TB AT(1) "OSError: [Errno 2] ENOENT\r\n");
     expect("FileNotFoundError(2,'x','y')", VB_EXEC_SINGLE, "raise FileNotFoundError(2, 'x', 'y')",
@@ -537,6 +537,13 @@ static void test_tracebacks(void)
            TB "  File \"<stdin>\", line 2\r\nIndentationError: unexpected indent\r\n");
     expect("host stdlib frames hidden", VB_EXEC_MODULE, "import json\njson.loads('[')\n",
            VB_EXEC_EXCEPTION, TB AT(2) "JSONDecodeError: Expecting value: line 1 column 2 (char 1)\r\n");
+    expect("no inline assembler on esp32", VB_EXEC_MODULE,
+           "x = 1\n@micropython.asm_xtensa\ndef f():\n    pass\n", VB_EXEC_EXCEPTION,
+           TB "  File \"<stdin>\", line 2\r\nSyntaxError: invalid micropython decorator\r\n");
+    expect("native, viper, const without import", VB_EXEC_MODULE,
+           "X = const(2)\n@micropython.native\ndef f():\n    return 5\n"
+           "@micropython.viper\ndef g(n: int) -> int:\n    return n + X\nprint(f(), g(1))\n",
+           VB_EXEC_OK, "5 3\r\n");
     expect("no SyntaxWarning", VB_EXEC_MODULE, "x = 1\nprint(x is 1)\n", VB_EXEC_OK, "True\r\n");
     expect("no SyntaxWarning single", VB_EXEC_SINGLE, "x is 1", VB_EXEC_OK, "True\r\n");
     expect("chained shows only last", VB_EXEC_MODULE,
@@ -562,7 +569,7 @@ static void test_tracebacks(void)
            "    sys.print_exception(e, s)\nprint(repr(s.getvalue()))\n",
            VB_EXEC_OK,
            "'Traceback (most recent call last):\\n  File \"<stdin>\", line 4, in <module>\\n"
-           "ZeroDivisionError: division by zero\\n'\r\n");
+           "ZeroDivisionError: divide by zero\\n'\r\n");
     expect("print_exception unraised, stdout", VB_EXEC_MODULE,
            "import sys\nsys.print_exception(ValueError('x'))\n", VB_EXEC_OK, "ValueError: x\r\n");
     expect("print_exception OSError", VB_EXEC_MODULE,
@@ -832,7 +839,7 @@ static void test_pin_irq(void)
     expect("handler exception printed, program goes on", VB_EXEC_MODULE,
            "def cb(p):\n    1/0\nb.irq(cb, Pin.IRQ_FALLING)\ntime.sleep_ms(300)\nprint('after')\n",
            VB_EXEC_OK,
-           TB "  File \"<stdin>\", line 2, in cb\r\nZeroDivisionError: division by zero\r\nafter\r\n");
+           TB "  File \"<stdin>\", line 2, in cb\r\nZeroDivisionError: divide by zero\r\nafter\r\n");
     pthread_join(j.th, NULL);
 
     expect("the VM's own write fires the irq", VB_EXEC_MODULE,
@@ -1602,6 +1609,9 @@ static int test_pycom_profile(void)
         fb.after_soft = true;
         expect("pycom soft", VB_EXEC_SINGLE, "import machine; machine.reset_cause()", VB_EXEC_OK,
                "4\r\n");
+        expect("pycom: no native emitter", VB_EXEC_MODULE,
+               "@micropython.native\ndef f():\n    pass\n", VB_EXEC_EXCEPTION,
+               TB "  File \"<stdin>\", line 1\r\nSyntaxError: invalid micropython decorator\r\n");
         test_pycom_machine();
         test_pycom_module();
         test_frozen_pycom();

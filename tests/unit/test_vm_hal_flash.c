@@ -17,6 +17,7 @@
 typedef struct rig {
     vb_flash f;
     vb_firmware_ctx fw;
+    vb_regs regs;
     vb_vm_hal h;
     const vb_hal *hal;
 } rig;
@@ -32,7 +33,9 @@ static void rig_open(rig *r)
     r->f.prog_page = p->prog_page;
     r->fw.profile = p;
     r->fw.flash = &r->f;
-    r->fw.tx_fd = r->fw.rx_efd = r->fw.ev_fd = -1;
+    vb_regs_init(&r->regs);
+    r->fw.regs = &r->regs;
+    r->fw.tx_fd = r->fw.rx_efd = r->fw.ev_fd = r->fw.idle_efd = r->fw.report_fd = r->fw.cmd_fd = -1;
     vb_vm_hal_init(&r->h, &r->fw);
     r->hal = &r->h.hal;
     CHECK(r->hal->flash_read && r->hal->flash_erase && r->hal->flash_program);
@@ -124,6 +127,30 @@ static void on_cut(void *ctx)
     cuts++;
 }
 
+/* Erases and writes outside the filesystem region are counted (a zygote
+ * that loaded the image before one is not reused); the filesystem's own
+ * are not. */
+static void test_writes_outside_the_filesystem_are_counted(void)
+{
+    rig r;
+    rig_open(&r);
+    const vb_profile *p = r.fw.profile;
+    uint8_t page[256];
+    memset(page, 0x5a, sizeof page);
+    CHECK_EQ(r.hal->flash_erase(r.hal->ctx, p->fs_offset, 4 * KiB), 0);
+    CHECK_EQ(r.hal->flash_program(r.hal->ctx, p->fs_offset + p->fs_size - 256, page, 256), 0);
+    CHECK_EQ(atomic_load(&r.regs.app_writes), 0);
+    CHECK_EQ(r.hal->flash_erase(r.hal->ctx, 0x10000, 4 * KiB), 0);            /* the app slot */
+    CHECK_EQ(atomic_load(&r.regs.app_writes), 1);
+    CHECK_EQ(r.hal->flash_program(r.hal->ctx, p->fs_offset - 256, page, 256), 0);
+    CHECK_EQ(atomic_load(&r.regs.app_writes), 2);
+    /* a range that starts inside the region but runs past it */
+    CHECK_EQ(r.hal->flash_erase(r.hal->ctx, p->fs_offset + p->fs_size - 4 * KiB, 8 * KiB),
+             p->fs_offset + p->fs_size + 4 * KiB <= p->flash_size ? 0 : -EINVAL);
+    CHECK_EQ(atomic_load(&r.regs.app_writes), p->fs_offset + p->fs_size + 4 * KiB <= p->flash_size ? 3 : 2);
+    vb_flash_close(&r.f);
+}
+
 static void test_power_cut(void)
 {
     rig r;
@@ -149,6 +176,7 @@ int main(void)
 {
     RUN(test_ranges_inside_the_chip_only);
     RUN(test_writes_are_the_flash_model);
+    RUN(test_writes_outside_the_filesystem_are_counted);
     RUN(test_power_cut);
     return CHECK_DONE();
 }

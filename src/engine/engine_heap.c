@@ -1,0 +1,87 @@
+/* micropython.heap_lock() for a CPython engine (issue 15): a hook on
+ * CPython's MEM and OBJ allocator domains (every Python object, buffer and
+ * container) that refuses new memory while the lock depth is above zero,
+ * so the code raises MemoryError as upstream's gc_alloc does under
+ * gc_lock. Frees always go through; RAW (the interpreter's own C
+ * structures, taken without the GIL) is not touched.
+ *
+ * The engine's own work -- compiling a unit, printing a report -- runs
+ * with the lock lifted (vb_heap_bypass): upstream prints its reports
+ * without allocating, here a report needs memory. MemoryError instances
+ * come from CPython's preallocated free list, so the error itself can
+ * always be raised. A new VM (soft reset) starts unlocked. */
+#include "engine_int.h"
+
+static PyMemAllocatorEx next_mem, next_obj; /* the allocators underneath */
+static unsigned lock_depth;
+static bool bypass;
+
+static bool refused(void)
+{
+    return lock_depth > 0 && !bypass;
+}
+
+static void *h_malloc(void *ctx, size_t n)
+{
+    PyMemAllocatorEx *a = ctx;
+    return refused() ? NULL : a->malloc(a->ctx, n);
+}
+
+static void *h_calloc(void *ctx, size_t nelem, size_t elsize)
+{
+    PyMemAllocatorEx *a = ctx;
+    return refused() ? NULL : a->calloc(a->ctx, nelem, elsize);
+}
+
+/* A resize may move the block: refused too (no size is known here). */
+static void *h_realloc(void *ctx, void *p, size_t n)
+{
+    PyMemAllocatorEx *a = ctx;
+    return refused() ? NULL : a->realloc(a->ctx, p, n);
+}
+
+static void h_free(void *ctx, void *p)
+{
+    PyMemAllocatorEx *a = ctx;
+    a->free(a->ctx, p);
+}
+
+int vb_heap_install(void)
+{
+    PyMem_GetAllocator(PYMEM_DOMAIN_MEM, &next_mem);
+    PyMem_GetAllocator(PYMEM_DOMAIN_OBJ, &next_obj);
+    PyMemAllocatorEx mem = {&next_mem, h_malloc, h_calloc, h_realloc, h_free};
+    PyMemAllocatorEx obj = {&next_obj, h_malloc, h_calloc, h_realloc, h_free};
+    PyMem_SetAllocator(PYMEM_DOMAIN_MEM, &mem);
+    PyMem_SetAllocator(PYMEM_DOMAIN_OBJ, &obj);
+    return 0;
+}
+
+void vb_heap_lock(void)
+{
+    lock_depth++;
+}
+
+unsigned vb_heap_unlock(void)
+{
+    if (lock_depth > 0) lock_depth--;
+    return lock_depth;
+}
+
+unsigned vb_heap_lock_depth(void)
+{
+    return lock_depth;
+}
+
+bool vb_heap_bypass(bool on)
+{
+    bool was = bypass;
+    bypass = on;
+    return was;
+}
+
+void vb_heap_after_fork(void)
+{
+    lock_depth = 0;
+    bypass = false;
+}

@@ -1,0 +1,30 @@
+/* MicroPython's texts on CPython's objects (engine_mptext.c, issue 15):
+ * shared by the engine's modules and pyfs. Needs Python.h first. */
+#ifndef VB_ENGINE_MPTEXT_H
+#define VB_ENGINE_MPTEXT_H
+
+/* The one way the engine raises OSError (repl.md §1.3): an OSError (never
+ * a subclass) with the one int argument err (a negative err counts as its
+ * magnitude), e.errno set; with detail, MicroPython's two-argument form
+ * OSError(err, detail) as ports raise it (esp32 check_esp_err). Returns
+ * NULL. */
+PyObject *vb_raise_oserror(int err, const char *detail);
+static inline PyObject *vb_raise_errno(int err) { return vb_raise_oserror(err, NULL); }
+
+/* "[Errno 2] ENOENT" (+ ": detail") for an OSError's args, as
+ * py/objexcept.c prints it; NULL without an exception when not that form. */
+PyObject *vb_mptext_oserror(PyObject *exc, PyObject *args);
+
+/* Installs the texts (str/repr of exceptions, classes, OrderedDict; the
+ * message table; OSError() always OSError; CPython-only class names).
+ * Once, in the zygote, after the stdlib pre-imports. 0 / -1. */
+int vb_mptext_install(void);
+
+/* engine_mpcompile.c: NUL-terminated device source compiled as
+ * MicroPython's compiler would take it (its built-in @micropython.*
+ * decorators consumed), nothing inherited from the host; start is
+ * Py_file_input or Py_single_input. New reference, or NULL with the
+ * exception. */
+PyObject *vb_mpcompile(const char *src, const char *filename, int start);
+
+#endif
