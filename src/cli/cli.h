@@ -62,7 +62,6 @@ typedef enum cli_family {
     X(VERSION, 0, "version", "V", "firmware version string V: 1 to 32 printable ASCII characters") \
     X(SLOT, 0, "slot", "factory|ota_0", "app slot to write: factory (default) or ota_0 (pycom)") \
     X(ERASE_FS, 0, "erase-fs", NULL, "also erase the filesystem region (the board formats it at its next boot)") \
-    X(CLOCK, 0, "clock", "real|fast", "board time: 'real' (wall time) or 'fast' (an idle board skips ahead to what the host waits for)") \
     X(JUNIT, 0, "junit", "FILE", "also write the results as JUnit XML to FILE (CI test reports)")
 
 enum {

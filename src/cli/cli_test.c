@@ -58,7 +58,7 @@ static void print_step(const tr_scenario *r, size_t i)
 
 /* Runs one scenario; the worst outcome (TR_PASS when all passed); *usage
  * when its board refused to start for a reason of the command line. */
-static tr_status run_scenario(const tb_config *base, const vb_profile *p, tr_scenario *r, bool *usage)
+static tr_status run_scenario(const tb_config *base, tr_scenario *r, bool *usage)
 {
     printf("scenario %s: %s (board %s)\n", r->sc.path, r->sc.name, base->board);
     fflush(stdout);
@@ -79,7 +79,7 @@ static tr_status run_scenario(const tb_config *base, const vb_profile *p, tr_sce
         for (size_t i = 0; i < r->sc.n_steps; i++) {
             double s0 = wall_s();
             msg[0] = '\0';
-            tr_status s = tr_run_step(&b, p, &r->sc, &r->sc.steps[i], msg, sizeof msg);
+            tr_status s = tr_run_step(&b, &r->sc.steps[i], msg, sizeof msg);
             r->steps[i].status = s;
             r->steps[i].seconds = wall_s() - s0;
             if (s != TR_PASS) r->steps[i].message = strdup(msg[0] ? msg : "failed");
@@ -185,7 +185,7 @@ int cli_cmd_test(const cli_args *a)
     bool any_fail = false, any_timeout = false, any_usage = false;
     for (size_t k = 0; k < n; k++) {
         bool usage = false;
-        tr_status s = run_scenario(&cfg, p, &res[k], &usage);
+        tr_status s = run_scenario(&cfg, &res[k], &usage);
         passed += s == TR_PASS;
         failed += s != TR_PASS;
         any_fail |= s == TR_FAIL || (s == TR_ERROR && !usage);

@@ -20,7 +20,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "board/profile.h"
 #include "scenario/scenario.h"
 #include "supervisor/transport/control.h"
 #include "util/json.h"
@@ -48,10 +47,9 @@ typedef struct tb_board {
     char *buf;
     size_t len, cap, pos;
     size_t dropped;          /* bytes dropped unread to bound memory */
-    /* Board time. has_clock: the board answers "clock"; without it (a
-     * vboard built before its clock) board time is wall time since start. */
-    bool has_clock, fast;
-    uint64_t wall0_us;
+    /* Board time: the board's clock (`vboard run --clock`); fast: it
+     * jumps over idle time, so waits advance it (cli_test_wait.c). */
+    bool fast;
     uint64_t used_us;        /* board time the scenario's waits used so far */
     uint64_t timeout_us;
     uint64_t wall_deadline_us;
@@ -139,8 +137,7 @@ typedef struct tr_scenario {
 int tr_write_junit(const char *path, const tr_scenario *r, size_t n, const char *board, char *err, size_t errlen);
 
 /* Do one step (cli_test_steps.c); its outcome, a failure said in msg. */
-tr_status tr_run_step(tb_board *b, const vb_profile *p, const vb_scenario *s, const vb_step *st, char *msg,
-                      size_t cap);
+tr_status tr_run_step(tb_board *b, const vb_step *st, char *msg, size_t cap);
 
 /* "wait-serial \"Ready\"", or the step's name: how a step is shown. */
 void tr_step_label(const vb_scenario *s, const vb_step *st, char *out, size_t cap);

@@ -7,8 +7,6 @@
  * and its pidfd; control requests are synchronous round trips. */
 #include "cli_test.h"
 
-#include "cli.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -259,14 +257,6 @@ static int make_dir(tb_board *b, char *err, size_t errlen)
     return 0;
 }
 
-/* Whether `vboard run` takes --clock: known from the command table, so
- * this runner works before and after the board clock is merged. */
-enum {
-#define TB_RUN_OPTS(id, fam, verb, handler, opts, mn, mx, syn, help) TB_OPTS_##id = (opts),
-    VB_CLI_COMMANDS(TB_RUN_OPTS)
-#undef TB_RUN_OPTS
-};
-
 static pid_t spawn(tb_board *b, const tb_config *cfg, int out_w, int log_fd)
 {
     const char *argv[20];
@@ -281,10 +271,8 @@ static pid_t spawn(tb_board *b, const tb_config *cfg, int out_w, int log_fd)
     argv[n++] = b->link;
     argv[n++] = "--control";
     argv[n++] = b->sock;
-    if (TB_OPTS_RUN & CLI_OPT_CLOCK) {
-        argv[n++] = "--clock";
-        argv[n++] = cfg->clock;
-    }
+    argv[n++] = "--clock";
+    argv[n++] = cfg->clock;
     if (cfg->fs_add) {
         argv[n++] = "--fs-add";
         argv[n++] = cfg->fs_add;
@@ -375,11 +363,14 @@ static int probe_clock(tb_board *b, char *err, size_t errlen)
 {
     vb_json_obj r;
     int rc = tb_ctl(b, "{\"cmd\":\"clock\"}", tb_clock_keys, &r, err, errlen);
-    if (rc < 0) return -1;
-    b->wall0_us = tb_wall_us();
-    b->has_clock = rc == 0;     /* refused: a board without a clock; wall time stands in */
+    if (rc > 0) {
+        char why[300];
+        snprintf(why, sizeof why, "%s", err);
+        snprintf(err, errlen, "the board refused \"clock\": %s", why);
+    }
+    if (rc != 0) return -1;
     const vb_json_field *m = vb_json_get(&r, "mode");
-    b->fast = b->has_clock && m && m->type == VB_JSON_STRING && strcmp(m->str, "fast") == 0;
+    b->fast = m && m->type == VB_JSON_STRING && strcmp(m->str, "fast") == 0;
     return 0;
 }
 

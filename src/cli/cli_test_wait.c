@@ -9,16 +9,12 @@
 #include <string.h>
 
 #define ADVANCE_MIN_US 10000ull            /* a waiting step asks for board time in chunks: */
-#define ADVANCE_MAX_US 1000000ull          /*   10 ms, doubling to 1 s (see tb_wait) */
+#define ADVANCE_MAX_US 60000000ull         /*   10 ms, doubling to 60 s (see tb_wait) */
 
 const char *const tb_clock_keys[] = {"ok", "error", "mode", "board_us", "until_us", NULL};
 
 static int board_now(tb_board *b, uint64_t *now, char *err, size_t errlen)
 {
-    if (!b->has_clock) {
-        *now = tb_wall_us() - b->wall0_us;
-        return 0;
-    }
     vb_json_obj r;
     int rc = tb_ctl(b, "{\"cmd\":\"clock\"}", tb_clock_keys, &r, err, errlen);
     const vb_json_field *t = vb_json_get(&r, "board_us");
@@ -31,7 +27,8 @@ static int board_now(tb_board *b, uint64_t *now, char *err, size_t errlen)
 }
 
 /* Tell a fast clock the host waits until board time now + ms: an idle
- * board may jump there. A refusal switches advancing off (the board then
+ * board may jump there, and no further on its own (a hold; ms 0 holds the
+ * clock where it is). A refusal switches advancing off (the board then
  * runs in real time) rather than failing the step. */
 static uint64_t advance(tb_board *b, uint64_t now, uint64_t ms)
 {
@@ -61,11 +58,14 @@ static bool last_look(tb_board *b, tb_cond cond, void *ctx)
     return false;
 }
 
-/* A condition wait asks for board time in chunks (10 ms doubling to 1 s)
- * rather than all the budget at once: an idle board then jumps at most one
- * chunk past the moment the condition was met. The budget is charged with
- * the board time up to the last look that found the condition unmet, so a
- * jump after it costs the scenario nothing. */
+/* A condition wait asks for board time in chunks (10 ms doubling to 60 s)
+ * rather than all the budget at once, and holds the clock once the
+ * condition is met. A jump never passes a board timer, so whatever the
+ * firmware scheduled still happens at its board time; only a board with
+ * nothing due may skip up to one chunk past the match before the hold
+ * arrives. The budget is charged with the board time up to the last look
+ * that found the condition unmet, so such a skip costs the scenario
+ * nothing. */
 tb_wait_rc tb_wait(tb_board *b, tb_cond cond, void *ctx, uint64_t delay_us, char *err, size_t errlen)
 {
     uint64_t t0, now;
@@ -75,9 +75,10 @@ tb_wait_rc tb_wait(tb_board *b, tb_cond cond, void *ctx, uint64_t delay_us, char
     uint64_t end = t0 + (delay_fits ? delay_us : left);
     uint64_t last = t0, target = t0, chunk = ADVANCE_MIN_US;
     for (;;) {
-        int pr = tb_pump(b, b->has_clock ? 1 : 5, false, err, errlen);
+        int pr = tb_pump(b, 1, false, err, errlen);
         if (pr < 0) return pr == -2 ? TB_INTERRUPTED : TB_FAILED;
         if (cond && cond(b, ctx)) {
+            if (b->fast) advance(b, last, 0);
             b->used_us += last - t0;
             return TB_MET;
         }

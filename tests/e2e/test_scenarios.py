@@ -24,10 +24,6 @@ from conftest import ROOT, VBOARD, run, vb
 EXAMPLES = os.path.join(ROOT, "examples", "scenarios")
 
 
-def has_board_clock():
-    return "--clock" in vb("help", "run").text
-
-
 def write(tmp_path, name, text):
     p = tmp_path / name
     p.write_text(text, encoding="utf-8")
@@ -361,8 +357,6 @@ def test_every_example_is_tested():
 
 @pytest.mark.parametrize("name", sorted(EXAMPLE_BOARDS))
 def test_example(tmp_path, name):
-    if name == "deepsleep_timer.yaml" and not has_board_clock():
-        pytest.skip("an hour of deep sleep needs the board clock (vboard run --clock fast)")
     r = vtest(tmp_path, "--board", EXAMPLE_BOARDS[name], os.path.join(EXAMPLES, name))
     assert r.rc == 0, r
     assert r.text.splitlines()[-1] == "1 passed, 0 failed"
