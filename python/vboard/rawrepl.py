@@ -15,7 +15,7 @@ import select
 import struct
 import time
 
-from .errors import BoardExited, BoardTimeout, MicroPythonError, VboardError
+from .errors import BoardTimeout, MicroPythonError, VboardError
 
 RAW_BANNER = b"raw REPL; CTRL-B to exit\r\n>"
 SOFT_REBOOT = b"soft reboot\r\n"

@@ -12,6 +12,8 @@
  * always be raised. A new VM (soft reset) starts unlocked. */
 #include "engine_int.h"
 
+/* Process-wide by nature: CPython's allocator hooks are process-wide, and
+ * the lock is the VM's one heap's state (each VM process has its copy). */
 static PyMemAllocatorEx next_mem, next_obj; /* the allocators underneath */
 static unsigned lock_depth;
 static bool bypass;

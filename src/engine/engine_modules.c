@@ -44,7 +44,7 @@ const vb_module_def vb_engine_modules[] = {
     {"re", "ure", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
     {"collections", "ucollections", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
     {"binascii", "ubinascii", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
-    {"hashlib", "uhashlib", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
+    {"hashlib", "uhashlib", ALL, ALL, VB_MOD_BUILT, vb_mod_hashlib_create, NULL},
     {"random", "urandom", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
     {"errno", "uerrno", ALL, ALL, VB_MOD_STDLIB, NULL, errno_extend},
     /* CPython's select needs fileno(); the board's polls its own streams */

@@ -1,7 +1,6 @@
 """Drive a real `vboard run --pty LINK` over its pseudo-terminal, byte for
 byte, the way host tools do (repl.md §6): every wait is for exact bytes
 against a deadline, and a failure shows every byte received so far."""
-import json
 import os
 import select
 import shutil
@@ -12,6 +11,8 @@ import tempfile
 import time
 
 from conftest import VBOARD
+from vboard.board import ctl_request as vboard_ctl_request
+from vboard.errors import VboardError
 
 BANNER = (b'MicroPython v1.24.1 on 2026-11-22; vboard with CPython\r\n'
           b'Type "help()" for more information.\r\n>>> ')
@@ -194,21 +195,12 @@ class Board:
 
 
 def ctl_request(path, req, timeout=10.0):
-    """Send one JSON request line to a control socket; return the reply."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
+    """Send one JSON request line to a control socket; return the reply
+    (the Python API's own request, its errors as BoardError here)."""
     try:
-        s.connect(path)
-        s.sendall(json.dumps(req).encode() + b"\n")
-        buf = b""
-        while b"\n" not in buf:
-            c = s.recv(65536)
-            if not c:
-                raise BoardError("control socket closed without a reply to %r" % (req,))
-            buf += c
-    finally:
-        s.close()
-    return json.loads(buf.split(b"\n")[0])
+        return vboard_ctl_request(path, req, timeout)
+    except VboardError as e:
+        raise BoardError(str(e)) from e
 
 
 class TcpClient:

@@ -245,13 +245,20 @@ def install(path, flip=None):
 """
 
 
-@pytest.fixture
-def ota_board(tmp_path):
+def ota_payload(tmp_path):
+    """A directory for --fs-add: a 2.0.0-test image (fw2.bin) and ota.py
+    to install it; (the directory, the image's host path)."""
     fw = build_firmware(tmp_path, "2.0.0-test")
     payload = tmp_path / "payload"
     payload.mkdir()
     (payload / "fw2.bin").write_bytes(fw.read_bytes())
     (payload / "ota.py").write_text(OTA_SCRIPT)
+    return payload, fw
+
+
+@pytest.fixture
+def ota_board(tmp_path):
+    payload, fw = ota_payload(tmp_path)
     tr = str(tmp_path / "trace.jsonl")
     b = Board(tmp_path, board="pycom", extra=["--trace", tr, "--fs-add", str(payload)])
     b.trace_path = tr

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from boardlib import BANNER, Board, repl
-from test_pycom_boot import OTA_SCRIPT, PROMPT, build_firmware
+from test_pycom_boot import PROMPT, ota_payload
 
 
 def zygote_counts(b):
@@ -114,11 +114,7 @@ def test_soft_resets_still_count_and_a_reset_amid_them_is_clean(esp):
 
 
 def test_a_new_image_gets_a_new_zygote_and_then_reuses_it(tmp_path):
-    fw = build_firmware(tmp_path, "2.0.0-test")
-    payload = tmp_path / "payload"
-    payload.mkdir()
-    (payload / "fw2.bin").write_bytes(fw.read_bytes())
-    (payload / "ota.py").write_text(OTA_SCRIPT)
+    payload, _ = ota_payload(tmp_path)
     b = Board(tmp_path, board="pycom", extra=["--fs-add", str(payload)])
     try:
         b.expect(PROMPT, timeout=20)
