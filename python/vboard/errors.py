@@ -47,8 +47,8 @@ class MicroPythonError(VboardError):
 
 def parse_exception_line(traceback):
     """(name, message) of the last line of a MicroPython traceback:
-    "ZeroDivisionError: division by zero" -> ("ZeroDivisionError",
-    "division by zero"); "KeyboardInterrupt: " -> ("KeyboardInterrupt", "")."""
+    "ZeroDivisionError: divide by zero" -> ("ZeroDivisionError",
+    "divide by zero"); "KeyboardInterrupt: " -> ("KeyboardInterrupt", "")."""
     lines = [ln for ln in traceback.replace("\r\n", "\n").split("\n") if ln.strip()]
     if not lines:
         return "", ""
