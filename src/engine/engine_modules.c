@@ -53,6 +53,8 @@ const vb_module_def vb_engine_modules[] = {
     {"math", NULL, ALL, 0, VB_MOD_STDLIB, NULL, NULL},
     {"array", "uarray", ALL, V124, VB_MOD_STDLIB, NULL, NULL},
     {"heapq", "uheapq", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
+    /* not extensible upstream (MP_REGISTER_MODULE): no uframebuf */
+    {"framebuf", NULL, ALL, 0, VB_MOD_BUILT, vb_mod_framebuf_create, NULL},
     /* the port's own module: vb_port.module of exactly one port each */
     {"esp32", NULL, ESP32, 0, VB_MOD_BUILT, vb_mod_esp32_create, NULL},
     {"pycom", NULL, PYCOM, 0, VB_MOD_BUILT, vb_mod_pycom_create, NULL},

@@ -8,7 +8,9 @@
  * in place; the port's block devices over the board's flash (esp32.Partition
  * over the partition table, rp2.Flash over the FS region; issue 12 §3) read
  * and write where the profile says, and refuse every access outside their
- * window before it reaches the HAL. A fake HAL stands for the board. */
+ * window before it reaches the HAL; framebuf has the port's method set and
+ * vboard's guards where upstream overruns memory. A fake HAL stands for the
+ * board. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -581,6 +583,63 @@ static void check_rp2(void)
 
 
 
+/* framebuf (engine_mod_framebuf.c): v1.24's method set on esp32 and rp2,
+ * Pycom's 1.11 one there (no ellipse, poly, rect fill flag, blit palette);
+ * and where upstream reads or writes past its memory, vboard's guards. */
+static void check_framebuf(const vb_port *p)
+{
+    bool v124 = p->id != VB_PORT_PYCOM;
+    expect("framebuf methods of this port",
+           "import framebuf\nF = framebuf.FrameBuffer\n"
+           "print(hasattr(F, 'ellipse'), hasattr(F, 'poly'), hasattr(F, 'text'))\n",
+           v124 ? "True True True\r\n" : "False False True\r\n");
+    if (v124) {
+        expect("framebuf rect filled",
+               "import framebuf\nb = bytearray(8)\nf = framebuf.FrameBuffer(b, 8, 8, 0)\n"
+               "f.rect(0, 0, 2, 2, 1, 1)\nprint(bytes(f)[:3])\n",
+               "b'\\x03\\x03\\x00'\r\n");
+        /* a source colour past the palette's buffer reads 0; a palette that
+         * is no FrameBuffer is TypeError */
+        expect("framebuf palette out of range",
+               "import framebuf\nd = framebuf.FrameBuffer(bytearray(2), 2, 1, framebuf.GS8)\n"
+               "s = framebuf.FrameBuffer(bytearray([1, 9]), 2, 1, framebuf.GS8)\n"
+               "d.blit(s, 0, 0, -1, framebuf.FrameBuffer(bytearray([7, 8]), 2, 1, framebuf.GS8))\n"
+               "print(bytes(d))\n",
+               "b'\\x08\\x00'\r\n");
+        expect_error("framebuf palette not a FrameBuffer",
+                     "import framebuf\nd = framebuf.FrameBuffer(bytearray(2), 2, 1, framebuf.GS8)\n"
+                     "d.blit(d, 0, 0, -1, bytearray(2))\n",
+                     "TypeError: \r\n");
+        expect("framebuf huge ellipse radii draw nothing",
+               "import framebuf\nb = bytearray(8)\nf = framebuf.FrameBuffer(b, 8, 8, 0)\n"
+               "f.ellipse(0, 0, 1 << 21, 3, 1)\nprint(sum(b))\n",
+               "0\r\n");
+    } else {
+        expect_error("framebuf rect's fill flag",
+                     "import framebuf\nf = framebuf.FrameBuffer(bytearray(8), 8, 8, 0)\nf.rect(0, 0, 2, 2, 1, 1)\n",
+                     "TypeError: function takes 6 positional arguments but 7 were given\r\n");
+        expect_error("framebuf blit's palette",
+                     "import framebuf\nd = framebuf.FrameBuffer(bytearray(2), 2, 1, framebuf.GS8)\n"
+                     "d.blit(d, 0, 0, -1, d)\n",
+                     "TypeError: function expected at most 5 arguments, got 6\r\n");
+    }
+    expect_error("framebuf subclass without super().__init__()",
+                 "import framebuf\nclass F(framebuf.FrameBuffer):\n    def __init__(self):\n        pass\n"
+                 "F().fill(0)\n",
+                 "AttributeError: call super().__init__() first\r\n");
+    expect_error("framebuf keeps its buffer from resizing",
+                 "import framebuf\nb = bytearray(8)\nf = framebuf.FrameBuffer(b, 8, 8, 0)\nb.append(1)\n",
+                 "BufferError: Existing exports of data: object cannot be re-sized\r\n");
+    expect("framebuf lets its buffer go",
+           "import framebuf\nb = bytearray(8)\nf = framebuf.FrameBuffer(b, 8, 8, 0)\ndel f\nb.append(1)\n"
+           "print(len(b))\n",
+           "9\r\n");
+    expect("framebuf re-initialised on another buffer",
+           "import framebuf\nb = bytearray(8)\nc = bytearray(8)\nf = framebuf.FrameBuffer(b, 8, 8, 0)\n"
+           "f.__init__(c, 8, 8, 0)\nb.append(1)\nf.fill(1)\nprint(sum(c), len(b))\n",
+           "2040 9\r\n");
+}
+
 /* One port, in a child: returns the child's failure count (or 100+). */
 static int test_port(const vb_port *p)
 {
@@ -608,6 +667,7 @@ static int test_port(const vb_port *p)
         check_causes(p);
         check_identity(p);
         check_modules(p);
+        check_framebuf(p);
         void (*const flavour_checks[VB_PORT_COUNT])(void) = {
             [VB_PORT_ESP32] = check_esp32, [VB_PORT_PYCOM] = check_pycom, [VB_PORT_RP2] = check_rp2,
         };
