@@ -15,6 +15,8 @@
  * not whole 4 KiB blocks, is OSError(EINVAL) and touches nothing. */
 #include "engine_int.h"
 
+#include <stdio.h>
+
 #include <errno.h>
 #include <string.h>
 
@@ -92,7 +94,9 @@ bad:
 
 static PyObject *flash_repr(PyObject *self)
 {
-    return PyUnicode_FromFormat("<Flash object at %lx>", (unsigned long)(uintptr_t)self);
+    char addr[32];   /* PyUnicode_FromFormat has no %lx before 3.12 */
+    snprintf(addr, sizeof addr, "%lx", (unsigned long)(uintptr_t)self);
+    return PyUnicode_FromFormat("<Flash object at %s>", addr);
 }
 
 #define FAST(f) (PyCFunction)(void (*)(void))(f), METH_FASTCALL

@@ -14,6 +14,8 @@ Which flash the write tests use:
   trip uses the region's last block and puts its bytes back (nothing else
   writes while it runs); the volume checks clean afterwards and the block
   is byte-identical to before."""
+import re
+
 import pytest
 
 from boardlib import BANNER, Board
@@ -240,3 +242,13 @@ def test_rp2_flash_errors(pico):
     assert error_of(pico, "rp2.Flash(4096)") == \
         "TypeError: function takes 0 positional arguments but 1 were given"
     assert ask(pico, "rp2.Flash(start=4096, len=8192).ioctl(4, 0)") == "2\r\n"
+
+
+def test_rp2_flash_repr_names_its_address(tmp_path):
+    b = Board(tmp_path, board="rp2")
+    try:
+        b.expect(b">>> ", timeout=20)
+        out = ask(b, "import rp2; repr(rp2.Flash())")
+        assert re.fullmatch(r"'<Flash object at [0-9a-f]+>'\r\n", out), out
+    finally:
+        b.quit()
