@@ -25,6 +25,10 @@ typedef struct vb_firmware_ctx {
      * resets go on by themselves, the zygote ends with the hard boot). */
     int report_fd;             /* write end, vb_zygote_report records */
     int cmd_fd;                /* read end */
+    /* The first VM only: its line to the zygote for the modules the zygote
+     * warms up after forking it (engine/engine.h vb_engine_warm_*); -1
+     * otherwise. Set by the zygote. */
+    int import_fd;
     bool no_audit_hook;        /* tests of the kernel layers only (board.h) */
 } vb_firmware_ctx;
 

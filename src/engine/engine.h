@@ -87,6 +87,16 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen);
  * loaded, so forked VMs share those pages. */
 void vb_engine_zygote_ready(void);
 
+/* Off the cold start (engine_warm.c, issue 14): the dear stdlib modules of
+ * the table (VB_MOD_WARM) are imported by the zygote after it forked its
+ * first VM, which gets them from the zygote over a socket (fd) meanwhile.
+ *   zygote: fork the first VM; vb_engine_warm_up(); vb_engine_warm_serve(fd)
+ *           (returns when the VM hangs up; closes fd); later VMs as usual
+ *   first VM, before its sandbox: vb_engine_warm_first_vm(fd) */
+int vb_engine_warm_up(void);
+void vb_engine_warm_serve(int fd);
+int vb_engine_warm_first_vm(int fd);
+
 /* fork() wrapped for CPython (PyOS_BeforeFork / AfterFork_Parent /
  * AfterFork_Child: random is reseeded per VM). In the child also installs
  * the SIGINT handler, the address-space cap and the gc.mem_* baseline.

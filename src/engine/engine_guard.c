@@ -190,3 +190,15 @@ bool vb_guard_armed(void)
 {
     return audit_armed;
 }
+
+bool vb_guard_suspend(void)
+{
+    bool was = audit_armed;
+    audit_armed = false;
+    return was;
+}
+
+void vb_guard_resume(bool was)
+{
+    audit_armed = was;
+}

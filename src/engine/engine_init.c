@@ -67,7 +67,8 @@ static int start_python(char *err, size_t errlen)
 
 int vb_engine_install_sigint(void)
 {
-    PyObject *sig = PyImport_ImportModule("signal");
+    /* the C module: signal.py would import enum first, for its IntEnums */
+    PyObject *sig = PyImport_ImportModule("_signal");
     PyObject *handler = sig ? PyObject_GetAttrString(sig, "default_int_handler") : NULL;
     PyObject *r = handler ? PyObject_CallMethod(sig, "signal", "iO", SIGINT, handler) : NULL;
     Py_XDECREF(r);
@@ -149,6 +150,8 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
 
     /* the stdlib still loads from the host here, before any sandbox */
     if (vb_modules_preimport() < 0) return fail(err, errlen, "pre-import failed");
+    /* before sys is dressed: the warm-up imports as the host would */
+    if (vb_warm_keep_host_imports() < 0) return fail(err, errlen, "keeping the host's import state failed");
     if (find_stdlib_dir() < 0) return fail(err, errlen, "cannot locate the stdlib");
     if (vb_mptext_install() < 0) return fail(err, errlen, "installing MicroPython's texts failed");
     /* Kept before device code can patch builtins (paste mode needs it). */
@@ -176,6 +179,11 @@ void vb_engine_zygote_ready(void)
 {
     vb_frozen_complete_path();
     if (vb_modules_alias() < 0) PyErr_Clear(); /* os and vfs: only a dict insert */
+    vb_engine_freeze_heap();
+}
+
+void vb_engine_freeze_heap(void)
+{
     PyObject *gc = PyImport_ImportModule("gc");
     PyObject *r = gc ? PyObject_CallMethod(gc, "collect", NULL) : NULL;
     Py_XDECREF(r);

@@ -121,6 +121,11 @@ int vb_guard_init(void);
 int vb_guard_depth_init(void);
 void vb_guard_arm(void);
 bool vb_guard_armed(void);
+/* The engine's own trusted work while armed (engine_warm.c: unmarshalling
+ * the zygote's code, which device code never reaches): the hook stands
+ * aside for one C call, then is as it was. */
+bool vb_guard_suspend(void);
+void vb_guard_resume(bool was);
 
 /* engine_exc.c: the §1.2 report of exc as str with "\n" line ends (new
  * reference, NULL with an exception set on failure). */
@@ -144,6 +149,8 @@ int vb_help_install(void);
 #define VB_PORTS_ALL ((1u << VB_PORT_COUNT) - 1u)
 typedef enum vb_mod_how {
     VB_MOD_STDLIB,   /* CPython's stdlib module, pre-imported by the zygote */
+    VB_MOD_WARM,     /* CPython's, imported by the zygote once its first VM runs
+                        (engine_warm.c): the dear ones, off the cold start */
     VB_MOD_BUILT,    /* built here by create(), put in sys.modules */
     VB_MOD_REPLACES, /* CPython's pre-imported, then replaced by create()'s */
     VB_MOD_PYFS,     /* built by vb_pyfs_install (os, vfs) */
@@ -197,6 +204,12 @@ PyObject *vb_mod_rp2_create(void);     /* engine_mod_rp2.c (rp2 port) */
 PyObject *vb_mod_micropython_create(void);
 PyObject *vb_mod_select_create(void);
 PyObject *vb_mod_hashlib_create(void);  /* engine_mod_hashlib.c */
+/* engine_warm.c: keep the host's import path (and load the C extensions
+ * the warm modules need from files) before the board's finders take over. */
+int vb_warm_keep_host_imports(void);
+/* gc.collect() then gc.freeze(): what the zygote holds stays out of every
+ * VM's collections, so its pages stay shared. */
+void vb_engine_freeze_heap(void);
 PyObject *vb_mod_framebuf_create(void); /* engine_mod_framebuf.c */
 /* Adds the sys attributes (platform, implementation, print_exception,
  * displayhook). 0 / -1. */

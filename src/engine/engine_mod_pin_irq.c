@@ -364,7 +364,7 @@ int vb_pin_irq_init(void)
     /* Installed in the zygote so every VM inherits it: SIGUSR1's default
      * action would kill a VM that got an edge before installing one. */
     PyObject *handler = PyCFunction_New(&sigusr1_def, NULL);
-    PyObject *sig = handler ? PyImport_ImportModule("signal") : NULL;
+    PyObject *sig = handler ? PyImport_ImportModule("_signal") /* not signal.py: enum */ : NULL;
     PyObject *r = sig ? PyObject_CallMethod(sig, "signal", "iO", SIGUSR1, handler) : NULL;
     Py_XDECREF(r);
     Py_XDECREF(sig);

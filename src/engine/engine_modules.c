@@ -39,20 +39,21 @@ const vb_module_def vb_engine_modules[] = {
     {"micropython", NULL, ALL, 0, VB_MOD_BUILT, vb_mod_micropython_create, NULL},
     {"sys", "usys", ALL, V124, VB_MOD_CORE, NULL, vb_mod_sys_extend},
     {"gc", NULL, ALL, 0, VB_MOD_STDLIB, NULL, vb_mod_gc_extend},
-    {"json", "ujson", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
+    {"json", "ujson", ALL, ALL, VB_MOD_WARM, NULL, NULL},
     {"struct", "ustruct", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
-    {"re", "ure", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
-    {"collections", "ucollections", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
+    {"re", "ure", ALL, ALL, VB_MOD_WARM, NULL, NULL},
+    {"collections", "ucollections", ALL, ALL, VB_MOD_WARM, NULL, NULL},
     {"binascii", "ubinascii", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
     {"hashlib", "uhashlib", ALL, ALL, VB_MOD_BUILT, vb_mod_hashlib_create, NULL},
-    {"random", "urandom", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
+    {"random", "urandom", ALL, ALL, VB_MOD_WARM, NULL, NULL},
     {"errno", "uerrno", ALL, ALL, VB_MOD_STDLIB, NULL, errno_extend},
     /* CPython's select needs fileno(); the board's polls its own streams */
     {"select", "uselect", ALL, ALL, VB_MOD_REPLACES, vb_mod_select_create, NULL},
     {"io", "uio", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
     {"math", NULL, ALL, 0, VB_MOD_STDLIB, NULL, NULL},
-    {"array", "uarray", ALL, V124, VB_MOD_STDLIB, NULL, NULL},
-    {"heapq", "uheapq", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
+    /* array registers with collections.abc on import: warmed with it */
+    {"array", "uarray", ALL, V124, VB_MOD_WARM, NULL, NULL},
+    {"heapq", "uheapq", ALL, ALL, VB_MOD_WARM, NULL, NULL},
     /* not extensible upstream (MP_REGISTER_MODULE): no uframebuf */
     {"framebuf", NULL, ALL, 0, VB_MOD_BUILT, vb_mod_framebuf_create, NULL},
     /* the port's own module: vb_port.module of exactly one port each */

@@ -456,7 +456,9 @@ int vb_mptext_install(void)
                      (void *)class_repr) < 0)
         return -1;
 
-    PyObject *col = PyImport_ImportModule("collections");
+    /* the C class collections re-exports: `collections` itself is warmed
+     * later (engine_warm.c) */
+    PyObject *col = PyImport_ImportModule("_collections");
     PyObject *od = col ? PyObject_GetAttrString(col, "OrderedDict") : NULL;
     Py_XDECREF(col);
     if (!od || !PyType_Check(od)) {

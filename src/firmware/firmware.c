@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -192,6 +193,11 @@ static _Noreturn void vm_main(firmware *f)
     const vb_hal *hal = &f->hal.hal;
     vb_regs *regs = f->fw->regs;
     vb_repl_mode mode = regs->repl_mode == VB_REPL_MODE_RAW ? VB_REPL_MODE_RAW : VB_REPL_MODE_FRIENDLY;
+    /* the first VM's line to the zygote warming up (engine/engine.h) */
+    if (f->fw->import_fd >= 0 && vb_engine_warm_first_vm(f->fw->import_fd) < 0) {
+        vb_engine_clear_exception();
+        _exit(VB_VM_EXIT_FATAL);
+    }
     vb_sandbox_enter(f->fw);    /* before the FS is mounted or device code runs */
     if (regs->soft_resets > 0) soft_reset_pins(f);
     set_stage(f, VB_STAGE_BOOT);
@@ -390,18 +396,39 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
     fw->flash->on_cut = power_lost;
     hard_boot_hooks(&f);
     vb_engine_zygote_ready();
+    bool cold = true;          /* the first VM: the zygote warms up beside it */
     for (;;) {
         /* a VM that died in an idle wait left it published */
         atomic_store(&fw->regs->idle_until_us, 0);
+        int line[2] = {-1, -1};
+        if (cold && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, line) < 0) line[0] = line[1] = -1;
         pid_t pid = vb_engine_fork();
         if (pid == 0) {
             /* A VM never outlives its zygote. */
             prctl(PR_SET_PDEATHSIG, SIGKILL);
             atomic_store(&fw->regs->vm_pid, getpid());
+            static vb_firmware_ctx first;   /* this VM's copy, with its import line */
+            if (line[0] >= 0) {
+                close(line[0]);
+                first = *fw;
+                first.import_fd = line[1];
+                f.fw = &first;
+            }
             vm_main(&f);
         }
-        if (pid < 0) return VB_VM_EXIT_FATAL;
+        if (line[1] >= 0) close(line[1]);
+        if (pid < 0) {
+            if (line[0] >= 0) close(line[0]);
+            return VB_VM_EXIT_FATAL;
+        }
         atomic_store(&fw->regs->vm_pid, pid);
+        if (cold) {
+            cold = false;
+            /* what later VMs need, now that the first runs; a failure
+             * leaves the modules to the first VM's errors */
+            if (vb_engine_warm_up() < 0) vb_engine_clear_exception();
+            if (line[0] >= 0) vb_engine_warm_serve(line[0]);
+        }
         int st;
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
         }

@@ -282,7 +282,7 @@ static pid_t start_zygote(board *b)
     if (b->trace) fclose(b->trace);
     if (b->serial_log) fclose(b->serial_log);
     vb_firmware_ctx fw = {b->cfg->profile, &b->flash, b->regs, b->tx_pipe[1], b->rx_efd, b->ev_pipe[1],
-                          b->idle_efd, rep[1], cmd[0], b->cfg->no_audit_hook};
+                          b->idle_efd, rep[1], cmd[0], -1, b->cfg->no_audit_hook};
     _exit(vb_zygote_main(&fw));
 }
 

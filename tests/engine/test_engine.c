@@ -1681,6 +1681,11 @@ int main(void)
     vb_engine_zygote_ready();
     expect("zygote ready puts '.frozen' after ''", VB_EXEC_MODULE,
            "print(sys.path)\nsys.path[:] = saved_path\n", VB_EXEC_OK, "['', '.frozen', '/lib']\r\n");
+    /* as the zygote does once its first VM runs: the warm modules */
+    check(vb_engine_warm_up() == 0, "warm-up imports the warm modules");
+    expect("warm modules and their aliases are there", VB_EXEC_MODULE,
+           "import sys\nprint(all(m in sys.modules for m in ('json', 're', 'collections', 'random', 'heapq', 'ujson')))\n",
+           VB_EXEC_OK, "True\r\n");
     test_fork();
 
     printf("%d passed, %d failed\n", passed, failed);

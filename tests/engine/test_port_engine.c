@@ -663,6 +663,11 @@ static int test_port(const vb_port *p)
             fprintf(stderr, "%s\n", err);
             _exit(100);
         }
+        /* as the zygote, once its first VM runs: the warm modules */
+        if (vb_engine_warm_up() < 0) {
+            fprintf(stderr, "warm-up failed\n");
+            _exit(100);
+        }
         check_consts(p);
         check_causes(p);
         check_identity(p);
