@@ -16,7 +16,7 @@ LDLIBS  ?=
 #   image tools, the REPL state machine, boot decisions, the serial link's
 #   pure parts. The supervisor, the firmware and unit tests all link them.
 LIB_SRC  = $(wildcard src/util/*.c src/board/*.c src/flash/*.c src/fs/*.c src/image/*.c src/repl/*.c \
-                      src/trace/*.c src/boot/*.c src/link/*.c)
+                      src/trace/*.c src/boot/*.c src/link/*.c src/net/*.c)
 # - the supervisor (board loop, transports, control): built WITHOUT Python's
 #   flags, so it cannot include Python.h by accident.
 SUP_SRC  = $(wildcard src/supervisor/*.c src/supervisor/transport/*.c)
