@@ -197,6 +197,7 @@ PyObject *vb_mod_rp2_create(void);     /* engine_mod_rp2.c (rp2 port) */
 PyObject *vb_mod_micropython_create(void);
 PyObject *vb_mod_select_create(void);
 PyObject *vb_mod_hashlib_create(void);  /* engine_mod_hashlib.c */
+PyObject *vb_mod_network_create(void);  /* engine_mod_network.c (esp32, Pycom) */
 /* Adds the sys attributes (platform, implementation, print_exception,
  * displayhook). 0 / -1. */
 int vb_mod_sys_extend(void);

@@ -25,6 +25,7 @@
 #define ESP32 VB_PORT_BIT(VB_PORT_ESP32)
 #define PYCOM VB_PORT_BIT(VB_PORT_PYCOM)
 #define RP2 VB_PORT_BIT(VB_PORT_RP2)
+#define NET (ESP32 | PYCOM)        /* the ports with a radio */
 
 static int errno_extend(void);
 
@@ -53,6 +54,8 @@ const vb_module_def vb_engine_modules[] = {
     {"math", NULL, ALL, 0, VB_MOD_STDLIB, NULL, NULL},
     {"array", "uarray", ALL, V124, VB_MOD_STDLIB, NULL, NULL},
     {"heapq", "uheapq", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
+    /* Wi-Fi over the board's simulated radio (issue 13); the Pico has none */
+    {"network", NULL, NET, 0, VB_MOD_BUILT, vb_mod_network_create, NULL},
     /* the port's own module: vb_port.module of exactly one port each */
     {"esp32", NULL, ESP32, 0, VB_MOD_BUILT, vb_mod_esp32_create, NULL},
     {"pycom", NULL, PYCOM, 0, VB_MOD_BUILT, vb_mod_pycom_create, NULL},
