@@ -156,7 +156,9 @@ static PyObject *ap_ssid(const vb_wifi_pub *p)
     if (p->ap_ssid_len) return PyUnicode_DecodeUTF8((const char *)p->ap_ssid, p->ap_ssid_len, "replace");
     uint8_t mac[6];
     iface_mac(VB_WIFI_AP, mac);
-    return PyUnicode_FromFormat("ESP_%02X%02X%02X", mac[3], mac[4], mac[5]);
+    char name[16];
+    snprintf(name, sizeof name, "ESP_%02X%02X%02X", mac[3], mac[4], mac[5]);
+    return PyUnicode_FromString(name);
 }
 
 #define HOSTNAME_DEFAULT "mpy-esp32"

@@ -342,6 +342,7 @@ static vb_wifi_result do_connect(vb_wifi *w, const vb_wifi_req *r, uint64_t now_
         memcpy(w->cfg_bssid, r->bssid, 6);
     }
     w->reconnects = 0;
+    if (w->reason == VB_WIFI_REASON_ASSOC_LEAVE) w->reason = 0;   /* a fresh start after disconnect() */
     w->requested = true;
     w->connected = false;
     if (!w->sta_static) w->sta_ip = (vb_wifi_ip_pub){.dhcp = 1};
