@@ -72,6 +72,12 @@ $(BUILD)/tests/test_vm_hal_flash: $(BUILD)/tests/unit/test_vm_hal_flash.o $(BUIL
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
 
+# Wi-Fi requests through the same VM HAL (no Python in it either).
+$(BUILD)/tests/test_vm_hal_wifi: $(BUILD)/tests/unit/test_vm_hal_wifi.o $(BUILD)/src/firmware/vm_hal.o \
+                                 $(BUILD)/libvboard.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
+
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
