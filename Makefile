@@ -16,7 +16,7 @@ LDLIBS  ?=
 #   image tools, the REPL state machine, boot decisions, the serial link's
 #   pure parts. The supervisor, the firmware and unit tests all link them.
 LIB_SRC  = $(wildcard src/util/*.c src/board/*.c src/flash/*.c src/fs/*.c src/image/*.c src/repl/*.c \
-                      src/trace/*.c src/boot/*.c src/link/*.c)
+                      src/trace/*.c src/boot/*.c src/link/*.c src/net/*.c)
 # - the supervisor (board loop, transports, control): built WITHOUT Python's
 #   flags, so it cannot include Python.h by accident.
 SUP_SRC  = $(wildcard src/supervisor/*.c src/supervisor/transport/*.c)
@@ -81,6 +81,12 @@ $(BUILD)/tests/test_vm_hal_flash: $(BUILD)/tests/unit/test_vm_hal_flash.o $(BUIL
 $(BUILD)/tests/test_scenario: $(BUILD)/tests/unit/test_scenario.o $(SCEN_OBJ) $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS) $(YAML_LIBS)
+
+# Wi-Fi requests through the same VM HAL (no Python in it either).
+$(BUILD)/tests/test_vm_hal_wifi: $(BUILD)/tests/unit/test_vm_hal_wifi.o $(BUILD)/src/firmware/vm_hal.o \
+                                 $(BUILD)/libvboard.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)

@@ -62,13 +62,18 @@ typedef enum cli_family {
     X(VERSION, 0, "version", "V", "firmware version string V: 1 to 32 printable ASCII characters") \
     X(SLOT, 0, "slot", "factory|ota_0", "app slot to write: factory (default) or ota_0 (pycom)") \
     X(ERASE_FS, 0, "erase-fs", NULL, "also erase the filesystem region (the board formats it at its next boot)") \
-    X(JUNIT, 0, "junit", "FILE", "also write the results as JUnit XML to FILE (CI test reports)")
+    X(JUNIT, 0, "junit", "FILE", "also write the results as JUnit XML to FILE (CI test reports)") \
+    X(WIFI, 0, "wifi", "SSID[:KEY][,...]", "access points in range besides the open Wokwi-GUEST: comma-separated, each SSID[:KEY] (no KEY: open; the first ':' ends the SSID)")
 
 enum {
 #define CLI_OPT_BIT(id, s, l, v, h) CLI_OPT_BIT_##id,
     VB_CLI_OPTIONS(CLI_OPT_BIT)
 #undef CLI_OPT_BIT
+    CLI_OPT_BIT_COUNT
 };
+/* opts is an unsigned bit set and value[] has 32 slots: one more option
+ * than that needs both widened */
+_Static_assert(CLI_OPT_BIT_COUNT <= 32, "too many options for cli_args.opts");
 enum {
 #define CLI_OPT_FLAG(id, s, l, v, h) CLI_OPT_##id = 1u << CLI_OPT_BIT_##id,
     VB_CLI_OPTIONS(CLI_OPT_FLAG)
@@ -82,16 +87,17 @@ enum {
       CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_PTY | CLI_OPT_TCP | CLI_OPT_RFC2217 |             \
       CLI_OPT_CONTROL | CLI_OPT_RTC | CLI_OPT_CLOCK | CLI_OPT_TRACE | CLI_OPT_VCD | CLI_OPT_SERIAL_LOG |        \
       CLI_OPT_EXPECT_TEXT | CLI_OPT_FAIL_TEXT | CLI_OPT_TIMEOUT | CLI_OPT_SEND | CLI_OPT_FS_ADD | CLI_OPT_BAUD | \
-      CLI_OPT_ALLOW_ANY_USER | CLI_OPT_LOG_MAX | \
+      CLI_OPT_ALLOW_ANY_USER | CLI_OPT_LOG_MAX | CLI_OPT_WIFI | \
       CLI_OPT_POWER_CUT_AT | CLI_OPT_POWER_CUT_MODE | CLI_OPT_POWER_CUT_SEED, 0, 1,            \
       "[--board esp32|pycom|rp2] [--flash FILE] [--pty [LINK] | --tcp PORT | --rfc2217 PORT] [OPTION...]", \
       "boot a board; serial on this terminal (Ctrl-] opens a menu: reset, power cycle, "      \
       "brown-out, quit), on a pty with LINK a symlink to it, or on a TCP port. Exit status: "   \
       "0 quit or --expect-text seen, 1 --fail-text seen, 2 set-up failed, 42 --timeout (board time)")       \
-    X(CTL, CLI_TOP, "ctl", cli_cmd_ctl, 0, 2, 4, "SOCKET COMMAND [ARG...]",                      \
+    X(CTL, CLI_TOP, "ctl", cli_cmd_ctl, 0, 2, 7, "SOCKET COMMAND [ARG...]",                      \
       "send one command to a running board's control socket and print its JSON reply: "      \
       "reset | power on|off|cycle | brownout | pin NAME [high|low|float] | led | status | "    \
-      "wake [PIN] | clock [free] | advance MS | quit. Exit status 0 ok, 1 the board refused (its reason on stderr), 2 no " \
+      "wake [PIN] | clock [free] | advance MS | wifi | wifi ap add SSID [KEY] [RSSI] | "             \
+      "wifi ap remove SSID | wifi drop | quit. Exit status 0 ok, 1 the board refused (its reason on stderr), 2 no " \
       "board there or no reply it could read")                                                \
     X(TEST, CLI_TOP, "test", cli_cmd_test,                                                     \
       CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_FS_ADD | CLI_OPT_JUNIT | CLI_OPT_CLOCK, 1, -1,      \

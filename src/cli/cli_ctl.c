@@ -18,13 +18,14 @@
 /* The named fields of each command's positional arguments. */
 static const struct {
     const char *cmd;
-    const char *fields[2];
+    const char *fields[5];
 } positional[] = {
     {"power", {"state", NULL}},
     {"pin", {"name", "drive"}},
     {"wake", {"pin", NULL}},
     {"advance", {"ms", NULL}},
     {"clock", {"action", NULL}},
+    {"wifi", {"action", "op", "ssid", "key", "rssi"}},
 };
 
 /* The reply members ctl reads; a reply may hold any others (status grows). */
@@ -124,7 +125,7 @@ int cli_cmd_ctl(const cli_args *a)
     int taken = 0;
     for (size_t i = 0; i < sizeof positional / sizeof positional[0]; i++) {
         if (strcmp(positional[i].cmd, cmd) != 0) continue;
-        for (int k = 0; k < extra && k < 2 && positional[i].fields[k]; k++, taken++)
+        for (int k = 0; k < extra && k < 5 && positional[i].fields[k]; k++, taken++)
             vb_json_str(&o, positional[i].fields[k], a->argv[2 + k]);
     }
     if (taken < extra) {

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cli_fs.h"
 #include "flash/flash.h"
+#include "net/wifi.h"
 #include "supervisor/board.h"
 
 static const char *opt(const cli_args *a, unsigned bit) { return a->value[bit]; }
@@ -96,6 +97,28 @@ static int fs_add(const cli_args *a, const vb_profile *p, const char *flash, con
     }
     int rc = cli_fs_put_contents(a, &im.fs.vol, dir, "/");
     return cli_close_image(a, &im, rc);
+}
+
+/* --wifi SSID[:KEY][,SSID[:KEY]...]: the APs, split in place in buf (a
+ * copy of the option), each checked as the board will take it. */
+static bool parse_wifi(const cli_args *a, char *buf, vb_wifi_ap_cfg *aps, size_t *n)
+{
+    vb_wifi w;
+    vb_wifi_init(&w, 0);
+    *n = 0;
+    for (char *save = NULL, *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        char *colon = strchr(item, ':');
+        if (colon) *colon = '\0';
+        const char *key = colon ? colon + 1 : "";
+        char err[160];
+        if (*n >= VB_WIFI_APS_MAX - 1 ||
+            vb_wifi_ap_add(&w, item, strlen(item), key, strlen(key), VB_WIFI_RSSI_DEFAULT, err, sizeof err) < 0) {
+            cli_error(a, "--wifi '%s': %s", item, *n >= VB_WIFI_APS_MAX - 1 ? "too many access points" : err);
+            return false;
+        }
+        aps[(*n)++] = (vb_wifi_ap_cfg){item, key};
+    }
+    return true;
 }
 
 int cli_cmd_run(const cli_args *a)
@@ -189,6 +212,17 @@ int cli_cmd_run(const cli_args *a)
             return CLI_USAGE;
         }
         cfg.power_cut_mode = (vb_cut_mode)m;
+    }
+    vb_wifi_ap_cfg aps[VB_WIFI_APS_MAX];
+    char wifi[VB_WIFI_APS_MAX * (VB_WIFI_SSID_MAX + VB_WIFI_KEY_MAX + 2) + 1];
+    if (opt(a, CLI_OPT_BIT_WIFI)) {
+        if (strlen(opt(a, CLI_OPT_BIT_WIFI)) >= sizeof wifi) {
+            cli_error(a, "--wifi: too long");
+            return CLI_USAGE;
+        }
+        snprintf(wifi, sizeof wifi, "%s", opt(a, CLI_OPT_BIT_WIFI));
+        if (!parse_wifi(a, wifi, aps, &cfg.n_wifi_aps)) return CLI_USAGE;
+        cfg.wifi_aps = aps;
     }
     char *send = NULL;
     if (opt(a, CLI_OPT_BIT_SEND)) {

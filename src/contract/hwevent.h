@@ -20,7 +20,9 @@ typedef enum vb_hw_event_kind {
     VB_EV_HEARTBEAT,     /* value = on/off: the board animates the LED */
     VB_EV_SANDBOX_REFUSED, /* value = the system call number the seccomp
                             * allow-list refused (the VM dies of SIGSYS) */
-    VB_EV_KIND_LAST = VB_EV_SANDBOX_REFUSED
+    VB_EV_WIFI,          /* value = VB_WIFI_EV_VALUE(op, iface, seq): a Wi-Fi
+                          * request waits in the mailbox (contract/wifi.h) */
+    VB_EV_KIND_LAST = VB_EV_WIFI
 } vb_hw_event_kind;
 
 /* System call numbers an event may carry (x86-64 numbers stay far below). */

@@ -22,11 +22,12 @@
 
 #include "contract/hw_types.h"
 #include "contract/hwevent.h"
+#include "contract/wifi.h"
 #include "repl/repl_bytes.h"
 #include "util/clock.h"
 
 #define VB_REGS_MAGIC 0x56425247u  /* "VBRG" */
-#define VB_REGS_VERSION 3u
+#define VB_REGS_VERSION 4u
 #define VB_RX_RING 4096u           /* bytes; a power of two */
 #define VB_IDLE_NO_DEADLINE UINT64_MAX   /* idle_until_us: waits for input or an event */
 #define VB_REG_PINS 40u            /* GPIO 0..39 (board/port.h VB_PINS_MAX) */
@@ -123,6 +124,10 @@ typedef struct vb_regs {
     _Atomic uint32_t app_writes;
     uint32_t pad_app;
 
+    /* Wi-Fi (contract/wifi.h): the VM's request mailbox and the state the
+     * supervisor publishes; the radio itself lives in the supervisor */
+    vb_wifi_regs wifi;
+
     uint64_t rtc_mem_len;
     uint8_t rtc_mem[VB_RTC_MEM];   /* RTC slow memory: kept but on power loss */
     uint8_t rx_buf[VB_RX_RING];
@@ -135,6 +140,7 @@ static_assert(sizeof(_Atomic uint32_t) == 4 && ATOMIC_INT_LOCK_FREE == 2,
               "lock-free 32-bit atomics work across processes");
 static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "lock-free 64-bit atomics work across processes");
 static_assert(sizeof(vb_pin_reg) == 8, "pin register layout");
+static_assert(offsetof(vb_regs, wifi) % 8 == 0, "Wi-Fi registers after the 64-bit fields");
 
 static inline void vb_regs_init(vb_regs *r)
 {
@@ -159,7 +165,10 @@ static inline void vb_regs_init(vb_regs *r)
  *          the caller does), the host's drive of the pins (a value that is
  *          not VB_EXT_* becomes VB_EXT_FLOAT), boot counters, flash_ops,
  *          the wake configuration (mask cut to the GPIOs, level 0/1) and
- *          the wake report the supervisor wrote.
+ *          the wake report the supervisor wrote;
+ *   zeroed: the Wi-Fi mailbox and publication (the supervisor resets its
+ *          radio at every hard reset and power loss, and publishes its
+ *          state again after this call);
  * The boot sequence then sets repl_mode, reset_cause, soft_resets, boot
  * times, stage, safe_boot and image_slot, and the peripheral reset the
  * pins' firmware side, the IRQ latches and the LED. */
@@ -188,6 +197,7 @@ static inline void vb_regs_reinit_hard_reset(vb_regs *r)
     r->wake_pin_mask &= ((uint64_t)1 << VB_REG_PINS) - 1;
     r->wake_pin_level = r->wake_pin_level != 0;
     if (r->rtc_mem_len > VB_RTC_MEM) r->rtc_mem_len = VB_RTC_MEM;
+    memset(&r->wifi, 0, sizeof r->wifi);
 }
 
 /* Board time in µs (util/boardclock.h), as the firmware reads it. */

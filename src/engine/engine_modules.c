@@ -25,6 +25,7 @@
 #define ESP32 VB_PORT_BIT(VB_PORT_ESP32)
 #define PYCOM VB_PORT_BIT(VB_PORT_PYCOM)
 #define RP2 VB_PORT_BIT(VB_PORT_RP2)
+#define NET (ESP32 | PYCOM)        /* the ports with a radio */
 
 static int errno_extend(void);
 
@@ -56,6 +57,8 @@ const vb_module_def vb_engine_modules[] = {
     {"heapq", "uheapq", ALL, ALL, VB_MOD_WARM, NULL, NULL},
     /* not extensible upstream (MP_REGISTER_MODULE): no uframebuf */
     {"framebuf", NULL, ALL, 0, VB_MOD_BUILT, vb_mod_framebuf_create, NULL},
+    /* Wi-Fi over the board's simulated radio (issue 13); the Pico has none */
+    {"network", NULL, NET, 0, VB_MOD_BUILT, vb_mod_network_create, NULL},
     /* the port's own module: vb_port.module of exactly one port each */
     {"esp32", NULL, ESP32, 0, VB_MOD_BUILT, vb_mod_esp32_create, NULL},
     {"pycom", NULL, PYCOM, 0, VB_MOD_BUILT, vb_mod_pycom_create, NULL},

@@ -83,6 +83,12 @@ PyObject *vb_raise_oserror(int err, const char *detail)
     return NULL;
 }
 
+PyObject *vb_raise_oserror_msg(const char *msg)
+{
+    PyErr_SetString(PyExc_OSError, msg);
+    return NULL;
+}
+
 /* ---- str() and repr() of exceptions ---------------------------------------- */
 
 static const char *short_name(PyTypeObject *t)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "contract/hw_types.h"
+#include "contract/wifi.h"
 
 /* One frozen module of the running firmware image (boot.md §6): `_boot`,
  * and any others the image carries; importable by name, source text. */
@@ -144,6 +145,15 @@ typedef struct vb_hal {
     int (*flash_read)(void *ctx, uint32_t addr, void *buf, size_t n);
     int (*flash_erase)(void *ctx, uint32_t addr, size_t n);
     int (*flash_program)(void *ctx, uint32_t addr, const void *buf, size_t n);
+
+    /* ---- Wi-Fi: the radio is the board's (contract/wifi.h, net/wifi.h) ----
+     * wifi_request hands one request to the board and waits (host time,
+     * bounded; signals do not end the wait, the engine sees them at the
+     * next bytecode) for its answer: a vb_wifi_result, VB_WIFI_E_TIMEOUT
+     * when none came. req->seq is the HAL's to set. wifi_state copies the
+     * board's last publication. NULL: a board without a radio. */
+    int (*wifi_request)(void *ctx, const vb_wifi_req *req);
+    void (*wifi_state)(void *ctx, vb_wifi_pub *out);
 } vb_hal;
 
 /* Send all of buf, whatever signals interrupt the waits: for output no

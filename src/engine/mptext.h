@@ -10,6 +10,10 @@
  * NULL. */
 PyObject *vb_raise_oserror(int err, const char *detail);
 static inline PyObject *vb_raise_errno(int err) { return vb_raise_oserror(err, NULL); }
+/* OSError(msg), as a port's mp_raise_msg(&mp_type_OSError, msg) raises it
+ * (esp32's "Wifi Not Started"): plain OSError, its one argument the text.
+ * Returns NULL. */
+PyObject *vb_raise_oserror_msg(const char *msg);
 
 /* "[Errno 2] ENOENT" (+ ": detail") for an OSError's args, as
  * py/objexcept.c prints it; NULL without an exception when not that form. */

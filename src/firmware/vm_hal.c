@@ -466,6 +466,43 @@ static int hal_flash_program(void *ctx, uint32_t addr, const void *buf, size_t n
     return vb_flash_program(f, addr, buf, n);
 }
 
+/* ---- Wi-Fi: requests through the mailbox, answers in the publication ------
+ * The supervisor answers at once (it only updates its model); the bound is
+ * for a record the pipe or the gate dropped. */
+
+#define WIFI_ANSWER_US 2000000
+
+static int hal_wifi_request(void *ctx, const vb_wifi_req *req)
+{
+    const vb_firmware_ctx *fw = fw_of(ctx);
+    vb_wifi_regs *wr = &fw->regs->wifi;
+    uint32_t seq = wr->req.seq + 1;
+    if (seq == 0) seq = 1;
+    memcpy(&wr->req, req, sizeof wr->req);
+    __atomic_store_n(&wr->req.seq, seq, __ATOMIC_RELEASE);
+    vb_fw_event(fw, VB_EV_WIFI, 0, VB_WIFI_EV_VALUE(req->op, req->iface, seq));
+    int64_t deadline = vb_clock_monotonic_us() + WIFI_ANSWER_US;
+    for (;;) {
+        if (__atomic_load_n(&wr->pub.ack_seq, __ATOMIC_ACQUIRE) == seq) {
+            int32_t res = __atomic_load_n(&wr->pub.ack_result, __ATOMIC_ACQUIRE);
+            return res >= 0 && res < VB_WIFI_RESULTS ? res : VB_WIFI_E_ARG;
+        }
+        int64_t left = deadline - vb_clock_monotonic_us();
+        if (left <= 0) return VB_WIFI_E_TIMEOUT;
+        struct timespec ts = {(time_t)(left / 1000000), (long)(left % 1000000) * 1000};
+        struct pollfd pf = {fw->rx_efd, POLLIN, 0};
+        if (ppoll(&pf, 1, &ts, NULL) > 0) {
+            uint64_t v;
+            if (read(fw->rx_efd, &v, sizeof v) < 0) { /* another reader took it */ }
+        }
+    }
+}
+
+static void hal_wifi_state(void *ctx, vb_wifi_pub *out)
+{
+    memcpy(out, (const void *)&fw_of(ctx)->regs->wifi.pub, sizeof *out);
+}
+
 static void hal_exit_vm(void *ctx, vb_vm_exit why, uint32_t arg)
 {
     if (why == VB_VM_EXIT_DEEPSLEEP) fw_of(ctx)->regs->sleep_ms = arg;
@@ -508,6 +545,10 @@ void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw)
         .flash_erase = hal_flash_erase,
         .flash_program = hal_flash_program,
     };
+    if (fw->profile->port->id != VB_PORT_RP2) {   /* esp32 and Pycom boards have a radio */
+        h->hal.wifi_request = hal_wifi_request;
+        h->hal.wifi_state = hal_wifi_state;
+    }
     if (fw->profile->otadata_offset) {        /* Pycom boot manager and OTA */
         h->hal.heartbeat = hal_heartbeat;
         h->hal.heartbeat_on_boot = hal_heartbeat_on_boot;

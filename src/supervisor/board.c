@@ -445,6 +445,7 @@ static void board_continue(board *b)
     b->boot_pending = false;
     /* again now that no killed VM can still be writing the block */
     vb_regs_reinit_hard_reset(b->regs);
+    board_wifi_publish(b);         /* the reinit cleared the Wi-Fi registers */
     board_bootloader_start(b);
 }
 
@@ -456,6 +457,7 @@ static void boot(board *b, vb_cause cause)
     /* whatever the last firmware wrote to the block, this boot starts from
      * the reset state of what does not survive (contract/regs.h) */
     vb_regs_reinit_hard_reset(r);
+    board_wifi_power_loss(b);      /* the radio restarts with the chip */
     b->power = BOARD_ON;
     b->last_cause = cause;
     r->boot_count++;
@@ -540,6 +542,7 @@ void board_power_off(board *b)
     b->sleep_until_us = 0;
     b->regs->rtc_mem_len = 0;
     b->regs->wake_pin_mask = 0;
+    board_wifi_power_loss(b);
     char f[64];
     snprintf(f, sizeof f, ",\"state\":\"off\",\"flash_ops\":%llu", (unsigned long long)b->regs->flash_ops);
     board_trace(b, "power", f);
@@ -577,6 +580,7 @@ static void enter_sleep(board *b, uint32_t ms)
     uint64_t now = board_now_us(b);
     b->power = BOARD_SLEEPING;
     b->sleep_until_us = ms ? now + (uint64_t)ms * 1000u : 0;
+    board_wifi_power_loss(b);      /* the radio sleeps with the chip */
     char f[48];
     snprintf(f, sizeof f, ",\"ms\":%u", ms);
     board_trace_at(b, now, "deepsleep", f);       /* the timer counts from this time */
@@ -605,6 +609,7 @@ void board_enter_download(board *b)
     const vb_port *port = b->cfg->profile->port;
     b->power = BOARD_DOWNLOAD;
     kill_firmware(b);              /* a flasher may write a new image */
+    board_wifi_power_loss(b);
     unlock_flash(b);
     set_stage(b, VB_STAGE_DOWNLOAD);
     board_trace(b, "download", port->download_kind == VB_DOWNLOAD_USB_MSC ? ",\"kind\":\"usb-msc\""
@@ -697,6 +702,7 @@ static void take_zygote_reports(board *b)
             b->killed_vm = 0;
             b->zygote_waiting = true;
         } else if (rep.status == VB_VM_EXIT_SOFT_RESET && !b->stopping) {
+            board_wifi_publish(b);     /* kept, and shown afresh to the next VM */
             if (!zygote_command(b, VB_ZYGOTE_SOFT)) kill_firmware(b);
         } else {
             b->zygote_waiting = true;
@@ -775,6 +781,7 @@ static uint64_t next_board_timer(const board *b)
     if (b->power == BOARD_SLEEPING) d = earliest(d, b->sleep_until_us);
     d = earliest(d, board_bootloader_deadline(b));
     d = earliest(d, board_heartbeat_deadline(b));
+    d = earliest(d, board_wifi_deadline(b));
     return earliest(d, b->power_on_at_us);
 }
 
@@ -857,6 +864,7 @@ static void run_timers(board *b)
     if (b->power == BOARD_ON) {
         board_bootloader_tick(b);
         board_heartbeat_tick(b);
+        board_wifi_tick(b);
     }
 }
 
@@ -1000,6 +1008,7 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
     fcntl(b.ev_pipe[1], F_SETFL, fcntl(b.ev_pipe[1], F_GETFL) | O_NONBLOCK);
     vb_regs_init(b.regs);
     vb_boardclock_init(&b.clock, cfg->clock);
+    board_wifi_init(&b);
     /* Flash ops are numbered board-wide, so a power cut can be armed at
      * the Nth op of this run whichever VM makes it. */
     b.flash.shared_ops = &b.regs->flash_ops;

@@ -26,6 +26,11 @@ typedef enum vb_board_line {
     VB_LINE_RFC2217,           /* telnet + RFC 2217 on 127.0.0.1:port, likewise */
 } vb_board_line;
 
+/* An access point given on the command line (--wifi SSID[:KEY]). */
+typedef struct vb_wifi_ap_cfg {
+    const char *ssid, *key;    /* key "" = open */
+} vb_wifi_ap_cfg;
+
 typedef struct vb_board_cfg {
     const vb_profile *profile;
     const char *board_name;    /* the name it was chosen by (a profile name or an
@@ -61,6 +66,9 @@ typedef struct vb_board_cfg {
     uint64_t power_cut_at;
     vb_cut_mode power_cut_mode;
     uint32_t power_cut_seed;
+    /* access points in range besides the default Wokwi-GUEST (net/wifi.h) */
+    const vb_wifi_ap_cfg *wifi_aps;
+    size_t n_wifi_aps;
 } vb_board_cfg;
 
 /* vboard run's exit statuses. */

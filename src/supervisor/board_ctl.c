@@ -14,7 +14,7 @@
 
 typedef struct ctl_cmd {
     const char *name;
-    const char *fields[3];     /* the fields it takes besides "cmd" */
+    const char *fields[6];     /* the fields it takes besides "cmd" */
     const char *number_field;  /* the one that may also be a JSON number, or NULL */
     const char *synopsis;
     /* Runs the command; writes the reply members after "ok" (success) or
@@ -203,6 +203,7 @@ static const char *cmd_status(board *b, const vb_json_obj *req, vb_json_out *out
     vb_json_uint(out, "zygote_reuses", b->zygote_reuses);
     vb_json_str(out, "clock", clock_mode_names[b->clock.mode]);
     vb_json_uint(out, "board_us", run_us(b, now));
+    board_wifi_status(b, out);
     return NULL;
 }
 
@@ -282,10 +283,12 @@ static const ctl_cmd commands[] = {
     {"wake", {"pin", NULL}, NULL, "wake [PIN]", cmd_wake},
     {"clock", {"action", NULL}, NULL, "clock [free]", cmd_clock},
     {"advance", {"ms", NULL}, "ms", "advance MS", cmd_advance},
+    {"wifi", {"action", "op", "ssid", "key", "rssi", NULL}, "rssi",
+     "wifi | wifi ap add SSID [KEY] [RSSI] | wifi ap remove SSID | wifi drop", board_wifi_ctl},
     {"quit", {NULL}, NULL, "quit", cmd_quit},
 };
 
-#define COMMAND_LIST "reset, power, brownout, pin, led, status, wake, clock, advance, quit"
+#define COMMAND_LIST "reset, power, brownout, pin, led, status, wake, clock, advance, wifi, quit"
 
 static size_t reply_error(char *reply, size_t cap, const char *msg)
 {
@@ -304,7 +307,7 @@ static const char *check_fields(const ctl_cmd *c, const vb_json_obj *req, char *
         const char *k = req->f[i].key;
         if (strcmp(k, "cmd") == 0) continue;
         bool known = false;
-        for (unsigned j = 0; j < 3 && c->fields[j]; j++) known |= strcmp(k, c->fields[j]) == 0;
+        for (unsigned j = 0; j < 6 && c->fields[j]; j++) known |= strcmp(k, c->fields[j]) == 0;
         if (!known) {
             snprintf(err, errlen, "%s takes no field \"%.40s\" (usage: %s)", c->name, k, c->synopsis);
             return err;

@@ -15,11 +15,13 @@
 #include "contract/regs.h"
 #include "link/pace.h"
 #include "link/txqueue.h"
+#include "net/wifi.h"
 #include "supervisor/board.h"
 #include "trace/evcheck.h"
 #include "trace/textwatch.h"
 #include "trace/vcd.h"
 #include "util/boardclock.h"
+#include "util/json.h"
 #include "supervisor/transport/control.h"
 #include "supervisor/transport/serial.h"
 
@@ -119,6 +121,11 @@ typedef struct board {
     vb_ev_gate ev_gate;
     uint64_t events_dropped;   /* refused by the gate, or torn */
     uint64_t sandbox_refusals; /* system calls the VM's allow-list refused */
+    /* board_wifi.c: the radio; the last state traced; our publication count */
+    vb_wifi wifi;
+    int wifi_traced_status;
+    bool wifi_traced_ap;
+    uint32_t wifi_gen;
 } board;
 
 /* board.c: board time (util/boardclock.h), µs; host monotonic µs. */
@@ -175,6 +182,17 @@ void board_bootloader_tick(board *b);
 void board_bootloader_pin(board *b, unsigned gpio);   /* the host moved a pin */
 uint64_t board_heartbeat_deadline(const board *b);
 void board_heartbeat_tick(board *b);
+
+/* board_wifi.c: the radio (net/wifi.h) across the board's life. */
+void board_wifi_init(board *b);
+void board_wifi_publish(board *b);             /* into the register block (and the trace) */
+void board_wifi_power_loss(board *b);          /* hard reset, deep sleep, power off */
+uint64_t board_wifi_deadline(const board *b);  /* board µs, 0 = none */
+void board_wifi_tick(board *b);
+void board_wifi_event(board *b, const vb_hw_event *ev);   /* a VB_EV_WIFI record passed the gate */
+void board_wifi_status(const board *b, vb_json_out *out);   /* status's summary */
+/* The `wifi` control command (board_ctl.c's table). */
+const char *board_wifi_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
 
 /* board_ctl.c: the control socket's line handler (vb_control_fn). */
 size_t board_control_line(void *ctx, const char *line, size_t len, char *reply, size_t cap);

@@ -219,6 +219,9 @@ void board_log_event(board *b, const vb_hw_event *ev)
     case VB_EV_SANDBOX_REFUSED:
         board_log_refusal(b, ev->t_us, ev->value);
         break;
+    case VB_EV_WIFI:
+        board_wifi_event(b, ev);
+        break;
     case VB_EV_STAGE:
         if (ev->value < VB_STAGE_COUNT) {
             snprintf(f, sizeof f, ",\"stage\":\"%s\"", vb_stage_name(ev->value));

@@ -38,6 +38,7 @@ vb_ev_verdict vb_event_check(const vb_hw_event *ev, uint64_t pin_mask)
     case VB_EV_STAGE: ok = v < VB_STAGE_COUNT; break;
     case VB_EV_HEARTBEAT: ok = v <= 1; break;
     case VB_EV_SANDBOX_REFUSED: ok = v <= VB_EV_SYSCALL_MAX; break;
+    case VB_EV_WIFI: ok = vb_event_wifi_value_ok(v); break;
     default: return VB_EV_BAD_KIND;
     }
     if (ev->gpio != 0) return VB_EV_BAD_GPIO;

@@ -6,7 +6,8 @@
  *   - kind must be a vb_hw_event_kind; gpio must be 0, except for a pin
  *     event, whose gpio must be < VB_REG_PINS and a pin of the profile;
  *   - value must be in the kind's range (pin 0/1/2, LED 24 bits, watchdog
- *     timeout >= 1 ms, stage < VB_STAGE_COUNT, heartbeat 0/1);
+ *     timeout >= 1 ms, stage < VB_STAGE_COUNT, heartbeat 0/1, a Wi-Fi
+ *     request's op a vb_wifi_op and its interface STA or AP);
  *   - at most VB_EV_RATE_PER_S records a second are taken, with a burst of
  *     VB_EV_BURST (a token bucket); the rest are dropped;
  *   - the record's time is clamped into [the last accepted time, the time
@@ -17,9 +18,11 @@
 #ifndef VB_TRACE_EVCHECK_H
 #define VB_TRACE_EVCHECK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "contract/hwevent.h"
+#include "contract/wifi.h"
 
 #define VB_EV_RATE_PER_S 10000u    /* records a second, sustained */
 #define VB_EV_BURST 2000u          /* records taken at once after a quiet spell */
@@ -48,6 +51,13 @@ void vb_ev_gate_init(vb_ev_gate *g, uint64_t pin_mask, uint64_t now_us);
 /* Kind, gpio and value of one record against the rules above (no rate, no
  * time). pin_mask as for the gate. */
 vb_ev_verdict vb_event_check(const vb_hw_event *ev, uint64_t pin_mask);
+
+/* A VB_EV_WIFI value: a known op, the STA or AP interface (any seq). */
+static inline bool vb_event_wifi_value_ok(uint32_t v)
+{
+    return VB_WIFI_EV_OP(v) >= VB_WIFI_OP_ACTIVE && VB_WIFI_EV_OP(v) <= VB_WIFI_OP_LAST &&
+           VB_WIFI_EV_IFACE(v) <= VB_WIFI_AP;
+}
 
 /* t_us clamped into [last_us, now_us] (last_us when last_us > now_us). */
 uint64_t vb_event_time(uint64_t t_us, uint64_t last_us, uint64_t now_us);

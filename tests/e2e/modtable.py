@@ -9,7 +9,7 @@ from conftest import ROOT
 
 _SRC = os.path.join(ROOT, "src", "engine", "engine_modules.c")
 _PORTS = {"ALL": {"esp32", "pycom", "rp2"}, "V124": {"esp32", "rp2"}, "ESP32": {"esp32"},
-          "PYCOM": {"pycom"}, "RP2": {"rp2"}, "0": set()}
+          "PYCOM": {"pycom"}, "RP2": {"rp2"}, "NET": {"esp32", "pycom"}, "0": set()}
 # vboard run --board NAME -> the port it is (src/board/profile.c)
 BOARD_PORT = {"generic": "esp32", "esp32": "esp32", "pycom": "pycom", "rp2": "rp2"}
 

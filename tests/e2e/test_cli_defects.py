@@ -76,7 +76,7 @@ RUN_METAVARS = {
     "control": "PATH", "rtc": "zero|host", "clock": "real|fast", "trace": "FILE", "vcd": "FILE", "serial-log": "FILE",
     "expect-text": "TEXT", "fail-text": "TEXT", "timeout": "MS", "send": "TEXT", "fs-add": "DIR",
     "power-cut-at": "N", "power-cut-mode": "MODE", "power-cut-seed": "SEED", "baud": "N",
-    "allow-any-user": None, "log-max": "BYTES",
+    "allow-any-user": None, "log-max": "BYTES", "wifi": "SSID[:KEY][,...]",
 }
 OPTION_LINE = re.compile(r"^  ((?:-\w, )?--([\w-]+)(?: (\S+))?)( {2,})(\S)")
 

@@ -51,6 +51,9 @@ static bool value_ok(const vb_hw_event *e)
     case VB_EV_STAGE: return e->value < VB_STAGE_COUNT;
     case VB_EV_HEARTBEAT: return e->value <= 1;
     case VB_EV_SANDBOX_REFUSED: return e->value <= VB_EV_SYSCALL_MAX;
+    case VB_EV_WIFI:       /* op a vb_wifi_op, iface STA or AP, any seq */
+        return (e->value & 0xFF) >= VB_WIFI_OP_ACTIVE && (e->value & 0xFF) <= VB_WIFI_OP_LAST &&
+               (e->value >> 8 & 0xFF) <= VB_WIFI_AP;
     default: return false;
     }
 }

@@ -27,7 +27,8 @@ static void test_kinds(void)
     e = rec(0xFFFF, 0, 0, 0);
     CHECK_EQ(vb_event_check(&e, PINS), VB_EV_BAD_KIND);
     for (unsigned k = VB_EV_PIN; k <= VB_EV_KIND_LAST; k++) {
-        e = rec(k, k == VB_EV_PIN ? 12 : 0, k == VB_EV_WDT_START ? 1 : 0, 0);
+        e = rec(k, k == VB_EV_PIN ? 12 : 0,
+                k == VB_EV_WDT_START ? 1 : k == VB_EV_WIFI ? VB_WIFI_EV_VALUE(VB_WIFI_OP_CONNECT, 0, 7) : 0, 0);
         CHECK_EQ(vb_event_check(&e, PINS), VB_EV_ACCEPT);
     }
 }
@@ -55,6 +56,11 @@ static void test_values(void)
         {VB_EV_STAGE, 0, VB_STAGE_COUNT - 1, VB_STAGE_COUNT},
         {VB_EV_HEARTBEAT, 0, 1, 2},
         {VB_EV_SANDBOX_REFUSED, 0, VB_EV_SYSCALL_MAX, VB_EV_SYSCALL_MAX + 1},
+        {VB_EV_WIFI, 0, VB_WIFI_EV_VALUE(VB_WIFI_OP_LAST, VB_WIFI_AP, 0xFFFF),
+         VB_WIFI_EV_VALUE(VB_WIFI_OP_LAST + 1, VB_WIFI_STA, 0)},
+        {VB_EV_WIFI, 0, VB_WIFI_EV_VALUE(VB_WIFI_OP_ACTIVE, VB_WIFI_STA, 0),
+         VB_WIFI_EV_VALUE(VB_WIFI_OP_ACTIVE, 2, 0)},       /* no third interface */
+        {VB_EV_WIFI, 0, VB_WIFI_EV_VALUE(VB_WIFI_OP_ACTIVE, VB_WIFI_STA, 1), 0},   /* op 0 */
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         vb_hw_event e = rec(t[i].kind, t[i].gpio, t[i].ok, 0);
