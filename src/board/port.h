@@ -173,6 +173,7 @@ typedef struct vb_port {
 
     /* ---- REPL link ---- */
     vb_link_kind repl_link;
+    bool has_radio;                /* a Wi-Fi radio (issue 13): the network module and its HAL */
 
     /* ---- filesystem (flash.md §1) ---- */
     vb_fs_type fs_type;            /* what the port formats (and mounts, image/fsregion.h) */

@@ -545,7 +545,7 @@ void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw)
         .flash_erase = hal_flash_erase,
         .flash_program = hal_flash_program,
     };
-    if (fw->profile->port->id != VB_PORT_RP2) {   /* esp32 and Pycom boards have a radio */
+    if (fw->profile->port->has_radio) {
         h->hal.wifi_request = hal_wifi_request;
         h->hal.wifi_state = hal_wifi_state;
     }
