@@ -20,31 +20,25 @@ REAL_SLEEP_S = 3
 
 
 def advance(b, ms):
-    until = b.ctl("advance", ms=str(ms))["until_us"]
-    while b.ctl("clock")["board_us"] < until:
-        time.sleep(0.001)
+    """Let ms of board time pass (a real clock takes them in real time)."""
+    b.wait_board_us(b.ctl("advance", ms=str(ms))["until_us"], ms / 1000 + 30)
 
 
 def safe_boot(b, fast, release_ms):
     """Hold P12 through a reset; release it after release_ms of board time
     (None: hold until the board decides). Wall seconds to the prompt."""
     t = time.perf_counter()
-    if fast:
-        b.ctl("advance", ms="0")
+    b.ctl("advance", ms="0")       # the host holds the clock (a real one runs on)
     b.ctl("pin", name="P12", drive="high")
     b.ctl("reset")
     if release_ms is not None:
-        if fast:
-            advance(b, release_ms)
-        else:
-            time.sleep(release_ms / 1000)
+        advance(b, release_ms)
         b.ctl("pin", name="P12", drive="float")
     elif fast:
         advance(b, 10000)
     b.expect(PROMPT, timeout=30)
     b.ctl("pin", name="P12", drive="float")
-    if fast:
-        b.ctl("clock", action="free")
+    b.ctl("clock", action="free")
     return time.perf_counter() - t
 
 

@@ -42,6 +42,24 @@ def ctl_request(path, request, timeout=10.0):
     return json.loads(buf.split(b"\n")[0])
 
 
+def poll_until(probe, timeout, what, received=b""):
+    """Call probe() until it returns a true value, which is returned: the
+    one polling wait of the package (and of the project's tests), for the
+    conditions nothing signals (a control-socket reply, a process state).
+    Backs off from 1 ms to 20 ms; BoardTimeout naming `what` after
+    `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    pause = 0.001
+    while True:
+        v = probe()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            raise BoardTimeout(what, timeout, received)
+        time.sleep(pause)
+        pause = min(pause * 2, 0.02)
+
+
 def _parent_death_signal():
     """In the child: SIGTERM when the process that started it dies, so a
     test runner killed outright does not leave boards running (Linux)."""
@@ -67,13 +85,16 @@ def _stop(proc, control, link, tmpdir, keep, timeout=10.0):
             deadline = time.monotonic() + timeout
             while proc.poll() is None and time.monotonic() < deadline:
                 # keep reading: a stopping board gives its host time to read
-                if link.fd is not None:
+                if link.fd is None:
                     try:
-                        link._read_some(0.05)
-                    except VboardError:
+                        proc.wait(max(deadline - time.monotonic(), 0))
+                    except subprocess.TimeoutExpired:
                         pass
-                else:
-                    time.sleep(0.01)
+                    break
+                try:
+                    link._read_some(0.05)
+                except VboardError:
+                    pass
             if proc.poll() is None:
                 proc.terminate()
                 try:
@@ -176,23 +197,24 @@ class Board:
     def _first_line(self, timeout=10.0):
         """vboard's first stdout line, the pty path (a condition polled
         against a deadline)."""
-        deadline = time.monotonic() + timeout
-        pause = 0.001
-        while True:
+        data = [b""]
+
+        def first_line():
             with open(self._stdout_path, "rb") as f:
-                data = f.read()
-            if b"\n" in data:
-                line = data.split(b"\n")[0].strip().decode()
-                if not line.startswith("/dev/"):
-                    raise VboardError("vboard's first line is not a pty path: %r; stderr: %s"
-                                      % (line, self._stderr()))
-                return line
-            self._check_alive()
-            if time.monotonic() > deadline:
-                raise BoardTimeout("the pty path on vboard's stdout", timeout, data,
-                                   "; stderr: %s" % self._stderr())
-            time.sleep(pause)
-            pause = min(pause * 2, 0.05)
+                data[0] = f.read()
+            if b"\n" not in data[0]:
+                self._check_alive()
+                return None
+            line = data[0].split(b"\n")[0].strip().decode()
+            if not line.startswith("/dev/"):
+                raise VboardError("vboard's first line is not a pty path: %r; stderr: %s"
+                                  % (line, self._stderr()))
+            return line
+        try:
+            return poll_until(first_line, timeout, "the pty path on vboard's stdout")
+        except BoardTimeout:
+            raise BoardTimeout("the pty path on vboard's stdout", timeout, data[0],
+                               "; stderr: %s" % self._stderr()) from None
 
     def _stage_files(self, files, fs_add):
         if not files and not fs_add:
@@ -417,17 +439,17 @@ class Board:
 
     def wait_status(self, key, want, timeout=10.0):
         """Poll status until status[key] == want; the last status."""
-        deadline = time.monotonic() + timeout
-        pause = 0.002
-        while True:
-            st = self.status()
-            if st.get(key) == want:
-                return st
-            if time.monotonic() > deadline:
-                raise BoardTimeout("status %s == %r (it is %r)" % (key, want, st.get(key)), timeout,
-                                   self.link.buf)
-            time.sleep(pause)
-            pause = min(pause * 2, 0.05)
+        st = {}
+
+        def reached():
+            st.update(self.status())
+            return st.get(key) == want
+        try:
+            poll_until(reached, timeout, "status %s == %r" % (key, want), self.link.buf)
+        except BoardTimeout:
+            raise BoardTimeout("status %s == %r (it is %r)" % (key, want, st.get(key)), timeout,
+                               self.link.buf) from None
+        return st
 
     def pin(self, name, drive=None):
         """A pin's level (0/1); drive: "high"/1/True, "low"/0/False or
@@ -503,13 +525,8 @@ class Board:
             raise ValueError("delay takes a whole number of milliseconds >= 0, not %r" % (ms,))
         until = self.ctl("advance", ms=int(ms))["until_us"]
         bound = timeout if timeout is not None else 10.0 + 2 * ms / 1000.0
-        deadline = time.monotonic() + bound
-        pause = 0.0005
-        while True:
+
+        def reached():
             now = self.ctl("clock")["board_us"]
-            if now >= until:
-                return now
-            if time.monotonic() > deadline:
-                raise BoardTimeout("board time %d us (it is %d us)" % (until, now), bound, self.link.buf)
-            time.sleep(pause)
-            pause = min(pause * 2, 0.02)
+            return now if now >= until else None
+        return poll_until(reached, bound, "board time %d us" % until, self.link.buf)

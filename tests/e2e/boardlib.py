@@ -11,7 +11,7 @@ import tempfile
 import time
 
 from conftest import VBOARD
-from vboard.board import ctl_request as vboard_ctl_request
+from vboard.board import ctl_request as vboard_ctl_request, poll_until
 from vboard.errors import VboardError
 
 BANNER = (b'MicroPython v1.24.1 on 2026-11-22; vboard with CPython\r\n'
@@ -24,6 +24,16 @@ SETUP_LINE = {"generic": b"Performing initial setup\r\n", "esp32": b"Performing 
 
 class BoardError(AssertionError):
     pass
+
+
+def wait_until(probe, timeout, what):
+    """probe() until it is true (its value returned): the Python API's one
+    polling wait (for conditions nothing signals); BoardError naming `what`
+    after `timeout` seconds."""
+    try:
+        return poll_until(probe, timeout, what)
+    except VboardError as e:
+        raise BoardError(str(e)) from None
 
 
 def repl(b, line, timeout=5):
@@ -157,14 +167,21 @@ class Board:
 
     def wait_status(self, key, want, timeout=5.0):
         """Poll `status` until status[key] == want; the last status."""
-        deadline = time.monotonic() + timeout
-        while True:
-            st = self.ctl("status")
-            if st.get(key) == want:
-                return st
-            if time.monotonic() > deadline:
-                raise BoardError("status %s stayed %r, wanted %r" % (key, st.get(key), want))
-            time.sleep(0.02)
+        st = {}
+
+        def reached():
+            st.update(self.ctl("status"))
+            return st.get(key) == want
+        try:
+            wait_until(reached, timeout, "status %s == %r" % (key, want))
+        except BoardError:
+            raise BoardError("status %s stayed %r, wanted %r" % (key, st.get(key), want)) from None
+        return st
+
+    def wait_board_us(self, at_least, timeout=10.0):
+        """Wait until the board clock (`clock`'s board_us) reaches at_least."""
+        return wait_until(lambda: (lambda t: t if t >= at_least else None)(self.ctl("clock")["board_us"]),
+                          timeout, "board time %d us" % at_least)
 
     def vm_pid(self):
         """The running VM: the zygote's child (the supervisor's grandchild)."""

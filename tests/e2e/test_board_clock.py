@@ -9,11 +9,10 @@ import json
 import os
 import struct
 import subprocess
-import time
 
 import pytest
 
-from boardlib import BANNER, Board, repl
+from boardlib import BANNER, Board, repl, wait_until
 from conftest import VBOARD
 from test_pycom_boot import PROMPT, bootloader_event, check_windows, last_boot, led_changes, trace
 
@@ -21,12 +20,8 @@ HOUR_US = 3600 * 1000000
 
 
 def advance(b, ms, wall=20.0):
-    """Wait for `ms` of board time (the clock may jump there), polling."""
-    until = b.ctl("advance", ms=str(ms))["until_us"]
-    deadline = time.monotonic() + wall
-    while b.ctl("clock")["board_us"] < until:
-        assert time.monotonic() < deadline, "board time did not reach %d µs" % until
-        time.sleep(0.002)
+    """Wait for `ms` of board time (the clock may jump there)."""
+    b.wait_board_us(b.ctl("advance", ms=str(ms))["until_us"], wall)
 
 
 def define(b, code):
@@ -93,10 +88,8 @@ def test_a_watchdog_fires_after_its_board_time_and_chains(fast):
     # three watchdog resets, each a minute of board time after its start
     for _ in range(3):
         fast.expect(b"armed\r\n", timeout=10)
-    deadline = time.monotonic() + 10
-    while len([e for e in events_named(fast, "reset") if e["cause"] == "WDT"]) < 3:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_until(lambda: len([e for e in events_named(fast, "reset") if e["cause"] == "WDT"]) >= 3, 10,
+               "three watchdog resets in the trace")
     ev = trace(fast.trace_path)
     starts = [e["t_us"] for e in ev if e["event"] == "wdt_start" and e["timeout_ms"] == 60000]
     fired = [e["t_us"] for e in ev if e["event"] == "watchdog" and e.get("expired") is True]
@@ -109,10 +102,7 @@ def test_ctrl_c_stops_a_sleeping_loop_under_the_fast_clock(fast):
     fast.send(b"import time\r")
     fast.expect(b">>> ")
     fast.send(b"while True: time.sleep(1)\r\r")
-    deadline = time.monotonic() + 10
-    while fast.ctl("clock")["board_us"] < 100 * 1000000:   # a hundred seconds went by
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    fast.wait_board_us(100 * 1000000)                   # a hundred seconds went by
     fast.send(b"\x03")
     got = fast.expect(b">>> ", timeout=10)
     assert b"KeyboardInterrupt" in got

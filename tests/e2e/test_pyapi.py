@@ -11,6 +11,7 @@ import pytest
 
 import vboard
 from vboard import Board, BoardRefused, BoardTimeout, MicroPythonError
+from vboard.board import poll_until
 from conftest import ROOT, VBOARD
 
 PYTHON_DIR = os.path.join(ROOT, "python")
@@ -19,18 +20,16 @@ PYTHON_DIR = os.path.join(ROOT, "python")
 def gone(pid, timeout=15.0):
     """Wait (against a deadline) until no process `pid` exists (a zombie
     counts as gone: it runs nothing)."""
-    deadline = time.monotonic() + timeout
-    while True:
+    def gone_now():
         try:
             with open("/proc/%d/stat" % pid) as f:
-                state = f.read().rsplit(")", 1)[1].split()[0]
+                return f.read().rsplit(")", 1)[1].split()[0] == "Z"
         except FileNotFoundError:
             return True
-        if state == "Z":
-            return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
+    try:
+        return poll_until(gone_now, timeout, "process %d to end" % pid)
+    except BoardTimeout:
+        return False
 
 
 # ---- the raw REPL --------------------------------------------------------------

@@ -8,10 +8,10 @@ where device code sleeps while it waits; every wait is for bytes or a
 status, against a deadline."""
 import json
 import struct
-import time
 
 import pytest
 
+import boardlib
 from boardlib import Board, repl
 from test_untrusted_state import EventWriter
 
@@ -34,14 +34,7 @@ def put_file(b, path, data):
 
 
 def wait_until(what, cond, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = cond()
-        if v:
-            return v
-        if time.monotonic() > deadline:
-            raise AssertionError("waited %.0fs for %s" % (timeout, what))
-        time.sleep(0.02)
+    return boardlib.wait_until(cond, timeout, what)
 
 
 @pytest.fixture

@@ -6,11 +6,10 @@ from it; a power cycle, download mode or a change of the firmware image
 import os
 import signal
 import threading
-import time
 
 import pytest
 
-from boardlib import BANNER, Board, repl
+from boardlib import BANNER, Board, repl, wait_until
 from test_pycom_boot import PROMPT, ota_payload
 
 
@@ -86,25 +85,40 @@ def test_soft_resets_still_count_and_a_reset_amid_them_is_clean(esp):
     assert esp.ctl("status")["soft_resets"] == 3
     stop = threading.Event()
 
+    turn = threading.Lock()         # held by whoever may act on the board
+
     def soft_resets():
+        # each Ctrl-D waits for its soft reset (or a hard one) before the next
         while not stop.is_set():
-            try:
-                esp.send(b"\x04")
-            except OSError:
-                return
-            time.sleep(0.002)
+            with turn:
+                before = esp.ctl("status")
+                try:
+                    esp.send(b"\x04")
+                except OSError:
+                    return
+                wait_until(lambda: stop.is_set() or (lambda st: st["soft_resets"] != before["soft_resets"] or
+                                                     st["boot_count"] != before["boot_count"])(esp.ctl("status")),
+                           10, "a soft or hard reset after Ctrl-D")
     t = threading.Thread(target=soft_resets)
     t.start()
     try:
-        for _ in range(20):
-            assert esp.ctl("reset")["ok"]
-            time.sleep(0.003)
+        for k in range(20):
+            boots = esp.ctl("status")["boot_count"]
+            if k % 2 == 0:
+                # every other reset finds a VM at its prompt, the soft resets held off
+                with turn:
+                    esp.wait_status("stage", "repl", timeout=10)
+                    assert esp.ctl("reset")["ok"]
+                    wait_until(lambda: esp.ctl("status")["boot_count"] > boots, 10, "the reset's boot")
+                continue
+            assert esp.ctl("reset")["ok"]       # the others land amid the soft resets
+            wait_until(lambda: esp.ctl("status")["boot_count"] > boots, 10, "the reset's boot")
     finally:
         stop.set()
         t.join()
-    esp.drain(0.3)
-    esp.send(b"\r")
-    esp.expect(b">>> ", timeout=10)
+    # whatever soft resets are still queued, the REPL answers in the end
+    esp.send(b"print('MARK')\r")
+    esp.expect(b"MARK\r\n>>> ", timeout=20)
     assert repl(esp, "1 + 1") == "2\r\n"
     zygotes = children(esp.proc.pid)
     assert len(zygotes) == 1 and len(children(zygotes[0])) == 1
