@@ -70,10 +70,11 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libvboard.a
 $(BUILD)/tests/test_sandbox_filter: $(BUILD)/src/firmware/sandbox_kernel.o
 # The stack-overflow report is the VM's too (no Python in it either).
 $(BUILD)/tests/test_vm_fault: $(BUILD)/src/firmware/vm_fault.o
-# The VM's flash access for the engine's block devices (vm_hal.c: no Python
-# in it); linked before the library, whose OTA and otadata code it calls.
-$(BUILD)/tests/test_vm_hal_flash: $(BUILD)/tests/unit/test_vm_hal_flash.o $(BUILD)/src/firmware/vm_hal.o \
-                                  $(BUILD)/libvboard.a
+# The VM's side of the board (vm_hal*.c: no Python in it), for the tests
+# of its flash access, Wi-Fi and network line; linked before the library,
+# whose OTA and otadata code it calls.
+VM_HAL_OBJ = $(BUILD)/src/firmware/vm_hal.o $(BUILD)/src/firmware/vm_hal_net.o
+$(BUILD)/tests/test_vm_hal_flash: $(BUILD)/tests/unit/test_vm_hal_flash.o $(VM_HAL_OBJ) $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
 
@@ -82,9 +83,7 @@ $(BUILD)/tests/test_scenario: $(BUILD)/tests/unit/test_scenario.o $(SCEN_OBJ) $(
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS) $(YAML_LIBS)
 
-# Wi-Fi requests through the same VM HAL (no Python in it either).
-$(BUILD)/tests/test_vm_hal_wifi: $(BUILD)/tests/unit/test_vm_hal_wifi.o $(BUILD)/src/firmware/vm_hal.o \
-                                 $(BUILD)/libvboard.a
+$(BUILD)/tests/test_vm_hal_wifi: $(BUILD)/tests/unit/test_vm_hal_wifi.o $(VM_HAL_OBJ) $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
 

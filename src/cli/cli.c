@@ -20,7 +20,7 @@ static const cli_command commands[] = {
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 typedef struct cli_option {
-    unsigned flag;
+    uint64_t flag;
     char short_name;
     const char *long_name;
     const char *metavar;    /* NULL: a flag */
@@ -247,7 +247,7 @@ static int take_option(cli_args *a, const cli_option *o, const char *value, cons
     if (!o || !(a->cmd->opts & o->flag))
         return usage_error(a, "unknown option %s", spelled);
     a->opts |= o->flag;
-    a->value[__builtin_ctz(o->flag)] = value;
+    a->value[__builtin_ctzll(o->flag)] = value;
     if (o->flag == CLI_OPT_BOARD)
         a->board = value;
     else if (o->flag == CLI_OPT_FLASH)

@@ -63,7 +63,10 @@ typedef enum cli_family {
     X(SLOT, 0, "slot", "factory|ota_0", "app slot to write: factory (default) or ota_0 (pycom)") \
     X(ERASE_FS, 0, "erase-fs", NULL, "also erase the filesystem region (the board formats it at its next boot)") \
     X(JUNIT, 0, "junit", "FILE", "also write the results as JUnit XML to FILE (CI test reports)") \
-    X(WIFI, 0, "wifi", "SSID[:KEY][,...]", "access points in range besides the open Wokwi-GUEST: comma-separated, each SSID[:KEY] (no KEY: open; the first ':' ends the SSID)")
+    X(WIFI, 0, "wifi", "SSID[:KEY][,...]", "access points in range besides the open Wokwi-GUEST: comma-separated, each SSID[:KEY] (no KEY: open; the first ':' ends the SSID)") \
+    X(NET, 0, "net", "loopback|host|none", "what the board's sockets may reach: 'loopback' (default) this machine's loopback services only, 'host' whatever the host can, 'none' nothing") \
+    X(HOST, 0, "host", "NAME=IP[,...]", "names the board's lookups answer (besides localhost and host.vboard.internal, both 127.0.0.1)") \
+    X(FORWARD, 0, "forward", "HOSTPORT:BOARDPORT[,...]", "a server the board runs on BOARDPORT is reached at 127.0.0.1:HOSTPORT (a board port without one listens on a free port: `vboard ctl SOCK net`)")
 
 enum {
 #define CLI_OPT_BIT(id, s, l, v, h) CLI_OPT_BIT_##id,
@@ -71,11 +74,10 @@ enum {
 #undef CLI_OPT_BIT
     CLI_OPT_BIT_COUNT
 };
-/* opts is an unsigned bit set and value[] has 32 slots: one more option
- * than that needs both widened */
-_Static_assert(CLI_OPT_BIT_COUNT <= 32, "too many options for cli_args.opts");
+/* opts is a 64-bit set and value[] has a slot per option */
+_Static_assert(CLI_OPT_BIT_COUNT <= 64, "too many options for cli_args.opts");
 enum {
-#define CLI_OPT_FLAG(id, s, l, v, h) CLI_OPT_##id = 1u << CLI_OPT_BIT_##id,
+#define CLI_OPT_FLAG(id, s, l, v, h) CLI_OPT_##id = 1ull << CLI_OPT_BIT_##id,
     VB_CLI_OPTIONS(CLI_OPT_FLAG)
 #undef CLI_OPT_FLAG
 };
@@ -87,7 +89,7 @@ enum {
       CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_PTY | CLI_OPT_TCP | CLI_OPT_RFC2217 |             \
       CLI_OPT_CONTROL | CLI_OPT_RTC | CLI_OPT_CLOCK | CLI_OPT_TRACE | CLI_OPT_VCD | CLI_OPT_SERIAL_LOG |        \
       CLI_OPT_EXPECT_TEXT | CLI_OPT_FAIL_TEXT | CLI_OPT_TIMEOUT | CLI_OPT_SEND | CLI_OPT_FS_ADD | CLI_OPT_BAUD | \
-      CLI_OPT_ALLOW_ANY_USER | CLI_OPT_LOG_MAX | CLI_OPT_WIFI | \
+      CLI_OPT_ALLOW_ANY_USER | CLI_OPT_LOG_MAX | CLI_OPT_WIFI | CLI_OPT_NET | CLI_OPT_HOST | CLI_OPT_FORWARD | \
       CLI_OPT_POWER_CUT_AT | CLI_OPT_POWER_CUT_MODE | CLI_OPT_POWER_CUT_SEED, 0, 1,            \
       "[--board esp32|pycom|rp2] [--flash FILE] [--pty [LINK] | --tcp PORT | --rfc2217 PORT] [OPTION...]", \
       "boot a board; serial on this terminal (Ctrl-] opens a menu: reset, power cycle, "      \
@@ -97,7 +99,7 @@ enum {
       "send one command to a running board's control socket and print its JSON reply: "      \
       "reset | power on|off|cycle | brownout | pin NAME [high|low|float] | led | status | "    \
       "wake [PIN] | clock [free] | advance MS | wifi | wifi ap add SSID [KEY] [RSSI] | "             \
-      "wifi ap remove SSID | wifi drop | quit. Exit status 0 ok, 1 the board refused (its reason on stderr), 2 no " \
+      "wifi ap remove SSID | wifi drop | net | quit. Exit status 0 ok, 1 the board refused (its reason on stderr), 2 no " \
       "board there or no reply it could read")                                                \
     X(TEST, CLI_TOP, "test", cli_cmd_test,                                                     \
       CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_FS_ADD | CLI_OPT_JUNIT | CLI_OPT_CLOCK, 1, -1,      \
@@ -150,10 +152,10 @@ typedef struct cli_command cli_command;
 typedef struct cli_args {
     const cli_command *cmd;
     const char *image;      /* CLI_FS: the FILE before the verb */
-    unsigned opts;          /* CLI_OPT_* given */
+    uint64_t opts;          /* CLI_OPT_* given */
     const char *board;      /* --board value */
     const char *flash;      /* --flash value */
-    const char *value[32];  /* every option's value, by CLI_OPT_BIT_* */
+    const char *value[CLI_OPT_BIT_COUNT];  /* every option's value, by CLI_OPT_BIT_* */
     int argc;               /* operands (options removed) */
     char **argv;
 } cli_args;
@@ -164,7 +166,7 @@ struct cli_command {
     const char *verb;
     cli_family family;
     cli_handler handler;
-    unsigned opts;
+    uint64_t opts;
     int min_args, max_args;
     const char *synopsis;
     const char *help;

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cli_fs.h"
 #include "flash/flash.h"
+#include "net/netpolicy.h"
 #include "net/wifi.h"
 #include "supervisor/board.h"
 
@@ -99,6 +100,28 @@ static int fs_add(const cli_args *a, const vb_profile *p, const char *flash, con
     return cli_close_image(a, &im, rc);
 }
 
+/* --net, --host, --forward: what the board's sockets may reach. */
+static bool parse_net(const cli_args *a, vb_netpolicy *net)
+{
+    vb_netpolicy_init(net);
+    char err[200];
+    const char *mode = opt(a, CLI_OPT_BIT_NET);
+    if (mode && !vb_netpolicy_parse_mode(mode, &net->mode)) {
+        cli_error(a, "--net takes loopback, host or none, not '%s'", mode);
+        return false;
+    }
+    if (opt(a, CLI_OPT_BIT_HOST) && vb_netpolicy_add_hosts(net, opt(a, CLI_OPT_BIT_HOST), err, sizeof err) < 0) {
+        cli_error(a, "--host %s", err);
+        return false;
+    }
+    if (opt(a, CLI_OPT_BIT_FORWARD) &&
+        vb_netpolicy_add_forwards(net, opt(a, CLI_OPT_BIT_FORWARD), err, sizeof err) < 0) {
+        cli_error(a, "--forward %s", err);
+        return false;
+    }
+    return true;
+}
+
 /* --wifi SSID[:KEY][,SSID[:KEY]...]: the APs, split in place in buf (a
  * copy of the option), each checked as the board will take it. */
 static bool parse_wifi(const cli_args *a, char *buf, vb_wifi_ap_cfg *aps, size_t *n)
@@ -136,7 +159,7 @@ int cli_cmd_run(const cli_args *a)
         cli_error(a, "a LINK operand needs --pty");
         return CLI_USAGE;
     }
-    unsigned lines = a->opts & (CLI_OPT_PTY | CLI_OPT_TCP | CLI_OPT_RFC2217);
+    uint64_t lines = a->opts & (CLI_OPT_PTY | CLI_OPT_TCP | CLI_OPT_RFC2217);
     if (lines & (lines - 1)) {
         cli_error(a, "--pty, --tcp and --rfc2217 exclude each other");
         return CLI_USAGE;
@@ -224,6 +247,9 @@ int cli_cmd_run(const cli_args *a)
         if (!parse_wifi(a, wifi, aps, &cfg.n_wifi_aps)) return CLI_USAGE;
         cfg.wifi_aps = aps;
     }
+    vb_netpolicy net;
+    if (!parse_net(a, &net)) return CLI_USAGE;
+    cfg.net = &net;
     char *send = NULL;
     if (opt(a, CLI_OPT_BIT_SEND)) {
         send = malloc(strlen(opt(a, CLI_OPT_BIT_SEND)) + 1);

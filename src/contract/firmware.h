@@ -30,6 +30,7 @@ typedef struct vb_firmware_ctx {
      * otherwise. Set by the zygote. */
     int import_fd;
     bool no_audit_hook;        /* tests of the kernel layers only (board.h) */
+    int net_fd;                /* the network line (contract/netmsg.h), the VM's end; -1 = none */
 } vb_firmware_ctx;
 
 /* A VM ended (not by a soft reset): the zygote's pid, the VM's, and how

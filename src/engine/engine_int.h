@@ -212,6 +212,10 @@ int vb_warm_keep_host_imports(void);
 void vb_engine_freeze_heap(void);
 PyObject *vb_mod_framebuf_create(void); /* engine_mod_framebuf.c */
 PyObject *vb_mod_network_create(void);  /* engine_mod_network.c (esp32, Pycom) */
+PyObject *vb_mod_socket_create(void);   /* engine_mod_socket.c (the ports with a radio) */
+/* The descriptor of a board socket (select.poll waits on it), or -1 when
+ * obj is not one or has none. */
+int vb_socket_fd(PyObject *obj);
 /* Adds the sys attributes (platform, implementation, print_exception,
  * displayhook). 0 / -1. */
 int vb_mod_sys_extend(void);

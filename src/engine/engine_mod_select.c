@@ -7,6 +7,7 @@
 #include "engine_int.h"
 
 #include <errno.h>
+#include <poll.h>
 
 /* MicroPython's MP_STREAM_POLL ioctl request. */
 #define STREAM_POLL 3
@@ -132,6 +133,34 @@ fail:
     return NULL;
 }
 
+/* Wait for the registered board sockets (engine_mod_socket.c) and the
+ * input, until board time `deadline`: a socket's bytes come from outside
+ * the board, so this wait does not count as idle (the clock is not moved
+ * on past it). 0 when no socket is registered (the caller waits idle
+ * instead), 1 after a wait, -1 with the exception. */
+static int wait_sockets(poll_obj *self, int64_t deadline)
+{
+    enum { MAX = 32 };
+    struct pollfd pf[MAX];
+    unsigned n = 0;
+    PyObject *key, *val;
+    Py_ssize_t pos = 0;
+    while (n < MAX && PyDict_Next(self->map, &pos, &key, &val)) {
+        int fd = vb_socket_fd(key);
+        long mask = PyLong_AsLong(val);
+        if (fd >= 0 && mask > 0)
+            pf[n++] = (struct pollfd){fd, (short)(mask & (VB_POLLIN | VB_POLLOUT)), 0};
+    }
+    const vb_hal *h = vb_engine_g.hal;
+    if (n == 0 || !h->net_wait) return 0;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = h->net_wait(h->ctx, pf, n, deadline, true);
+    Py_END_ALLOW_THREADS
+    if (rc < 0 && PyErr_CheckSignals() < 0) return -1;
+    return 1;
+}
+
 /* poll([timeout_ms]) / ipoll([timeout_ms[, flags]]): negative or None =
  * wait forever, 0 = just look. */
 static PyObject *do_poll(poll_obj *self, PyObject *const *args, Py_ssize_t nargs, bool iter)
@@ -158,7 +187,8 @@ static PyObject *do_poll(poll_obj *self, PyObject *const *args, Py_ssize_t nargs
             return it;
         }
         Py_DECREF(list);
-        if (vb_engine_wait_until(deadline, true) < 0) return NULL;
+        int socks = wait_sockets(self, deadline);
+        if (socks < 0 || (socks == 0 && vb_engine_wait_until(deadline, true) < 0)) return NULL;
     }
 }
 

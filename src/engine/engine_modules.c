@@ -59,6 +59,8 @@ const vb_module_def vb_engine_modules[] = {
     {"framebuf", NULL, ALL, 0, VB_MOD_BUILT, vb_mod_framebuf_create, NULL},
     /* Wi-Fi over the board's simulated radio (issue 13); the Pico has none */
     {"network", NULL, NET, 0, VB_MOD_BUILT, vb_mod_network_create, NULL},
+    /* sockets the board opens for it (contract/netmsg.h) */
+    {"socket", "usocket", NET, NET, VB_MOD_BUILT, vb_mod_socket_create, NULL},
     /* the port's own module: vb_port.module of exactly one port each */
     {"esp32", NULL, ESP32, 0, VB_MOD_BUILT, vb_mod_esp32_create, NULL},
     {"pycom", NULL, PYCOM, 0, VB_MOD_BUILT, vb_mod_pycom_create, NULL},

@@ -13,7 +13,10 @@
 #include <stdint.h>
 
 #include "contract/hw_types.h"
+#include "contract/netmsg.h"
 #include "contract/wifi.h"
+
+struct pollfd;
 
 /* One frozen module of the running firmware image (boot.md §6): `_boot`,
  * and any others the image carries; importable by name, source text. */
@@ -154,6 +157,20 @@ typedef struct vb_hal {
      * board's last publication. NULL: a board without a radio. */
     int (*wifi_request)(void *ctx, const vb_wifi_req *req);
     void (*wifi_state)(void *ctx, vb_wifi_pub *out);
+
+    /* ---- sockets: the board opens them (contract/netmsg.h) ----
+     * NULL on boards without a radio. net_request hands one request to the
+     * board and waits for its answer (*fd: the descriptor that came with
+     * it, else -1): 0, or -EINTR when a signal (Ctrl-C) ended the wait (the
+     * answer, when it comes, is thrown away with its descriptor), or -EIO
+     * when the board is gone. req->magic and seq are the HAL's to set.
+     * net_wait waits for any of the n descriptors to be ready, for input
+     * too when wake_on_input, until board time until_us (INT64_MAX: no
+     * deadline): the number ready (revents set), 0 at the deadline or when
+     * input came, -EINTR on a signal. The clock is not told the VM is idle
+     * (a peer's bytes are news it cannot count). */
+    int (*net_request)(void *ctx, vb_net_req *req, vb_net_rep *rep, int *fd);
+    int (*net_wait)(void *ctx, struct pollfd *fds, unsigned n, int64_t until_us, bool wake_on_input);
 } vb_hal;
 
 /* Send all of buf, whatever signals interrupt the waits: for output no

@@ -44,9 +44,9 @@ static int cmp_int(const void *x, const void *y)
 static void drop_fds(const vb_firmware_ctx *fw)
 {
     /* the serial pipe, the input doorbell, the hardware event pipe, the
-     * idle doorbell, the first VM's import line: sorted */
-    enum { NKEEP = 5 };
-    int keep[NKEEP] = {fw->tx_fd, fw->rx_efd, fw->ev_fd, fw->idle_efd, fw->import_fd};
+     * idle doorbell, the first VM's import line, the network line: sorted */
+    enum { NKEEP = 6 };
+    int keep[NKEEP] = {fw->tx_fd, fw->rx_efd, fw->ev_fd, fw->idle_efd, fw->import_fd, fw->net_fd};
     qsort(keep, NKEEP, sizeof keep[0], cmp_int);
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null >= 0) {
@@ -171,8 +171,17 @@ static PyObject *filter_new(PyObject *inner)
 static void python_prune(void)
 {
     PyObject *modules = PyImport_GetModuleDict();     /* borrowed */
-    for (size_t i = 0; drop_modules[i]; i++)
-        if (PyDict_DelItemString(modules, drop_modules[i]) < 0) PyErr_Clear();
+    for (size_t i = 0; drop_modules[i]; i++) {
+        /* the host's module went through the import system (it has a
+         * spec); the board's own of that name (socket) was built by the
+         * engine and has none: it stays */
+        PyObject *mod = PyDict_GetItemString(modules, drop_modules[i]);   /* borrowed */
+        PyObject *spec = mod ? PyObject_GetAttrString(mod, "__spec__") : NULL;
+        bool board_built = spec == Py_None;
+        Py_XDECREF(spec);
+        PyErr_Clear();
+        if (mod && !board_built && PyDict_DelItemString(modules, drop_modules[i]) < 0) PyErr_Clear();
+    }
     PyObject *meta = PySys_GetObject("meta_path");     /* borrowed */
     if (!meta || !PyList_Check(meta)) return;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(meta); i++) {
@@ -209,6 +218,7 @@ void vb_sandbox_enter(const vb_firmware_ctx *fw)
     /* Capabilities, no_new_privs, Landlock, the seccomp allow-list: last,
      * since afterwards nothing but the listed syscalls works. */
     vb_sandbox_report_fds(fw->tx_fd, fw->ev_fd);
+    vb_sandbox_net_fd(fw->net_fd);
     if (vb_vm_fault_init(fw->tx_fd) != 0 || vb_sandbox_kernel_enter() != 0) {
         say(fw, "\r\nvboard: cannot sandbox the VM (capabilities or seccomp); halted\r\n");
         for (;;) {

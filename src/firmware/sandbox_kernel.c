@@ -217,6 +217,34 @@ static void arg_is(prog *p, int a, uint32_t v)
 }
 
 static uint32_t self_pid;
+/* Set once before the filter is built (single-threaded VM start). */
+static int net_line_fd = -1;
+
+void vb_sandbox_net_fd(int fd) { net_line_fd = fd; }
+
+/* recvmsg: only on the network line, where the supervisor's answers and
+ * the sockets it opened arrive (SCM_RIGHTS); no line, no recvmsg. */
+static void chk_net_line(prog *p)
+{
+    if (net_line_fd < 0) {
+        ret(p, RET_ERRNO(EPERM));
+        return;
+    }
+    arg_is(p, 0, (uint32_t)net_line_fd);
+}
+
+/* sendto: as send() only (no address: both halves of the pointer zero),
+ * on the sockets the supervisor connected; an address would send a
+ * datagram past the policy (the supervisor points UDP sockets instead). */
+static void chk_send_only(prog *p)
+{
+    load_arg(p, 4);
+    emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 3, 0);
+    emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LO(4) + 4);
+    emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
+    ret(p, RET_ALLOW);
+    ret(p, RET_ERRNO(EPERM));
+}
 
 /* kill/tgkill: only to the VM itself (CPython's signal.raise_signal,
  * abort()); never the zygote, the supervisor, a group or -1. */
@@ -312,6 +340,10 @@ static const rule table[] = {
     ALLOW(SYS_poll),             /* waits for input with a deadline; select.poll */
     ALLOW(SYS_ppoll),            /* the same wait with SIGINT let in atomically */
     ALLOW(SYS_msync),            /* flash writes reach the shared image mapping */
+    /* -- sockets the supervisor opened (contract/netmsg.h) -- */
+    CHECK_(SYS_recvmsg, chk_net_line),  /* its answers and descriptors */
+    CHECK_(SYS_sendto, chk_send_only),  /* send(): MSG_NOSIGNAL, no address */
+    ALLOW(SYS_recvfrom),         /* recv, recvfrom (a datagram's sender), MSG_PEEK */
     /* -- memory -- */
     ALLOW(SYS_brk),              /* malloc */
     CHECK_(SYS_mmap, chk_mmap),  /* malloc, arenas, thread stacks */

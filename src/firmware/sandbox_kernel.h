@@ -26,6 +26,11 @@ int vb_sandbox_landlock(void);
  * default): not reported there. */
 void vb_sandbox_report_fds(int tx_fd, int ev_fd);
 
+/* The network line (contract/netmsg.h), the one descriptor recvmsg may
+ * read, so sockets arrive only from the supervisor; -1 (the default): no
+ * recvmsg at all. Set before vb_sandbox_seccomp. */
+void vb_sandbox_net_fd(int fd);
+
 /* Install the SIGSYS handler and the seccomp allow-list
  * (sandbox_kernel.c "the table"). Needs no_new_privs. 0, or -1 when the
  * filter could not be installed (also on architectures other than

@@ -14,9 +14,12 @@ typedef struct vb_vm_hal {
     const vb_firmware_ctx *fw;
     vb_ota_state ota_state;
     uint32_t ota_offset, ota_size, ota_written;   /* the slot being written */
+    uint32_t net_seq;         /* the network line's last request (vm_hal_net.c) */
 } vb_vm_hal;
 
 void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw);
+/* vm_hal_net.c: the socket calls, on boards with a network line. */
+void vb_vm_hal_net_init(vb_vm_hal *h);
 /* Report a hardware event to the supervisor (trace, VCD); never blocks. */
 void vb_fw_event(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32_t value);
 

@@ -16,6 +16,7 @@
 
 #include "flash/flash.h"
 #include "board/profile.h"
+#include "net/netpolicy.h"
 #include "util/boardclock.h"
 
 /* Where the board's serial line goes. */
@@ -69,6 +70,8 @@ typedef struct vb_board_cfg {
     /* access points in range besides the default Wokwi-GUEST (net/wifi.h) */
     const vb_wifi_ap_cfg *wifi_aps;
     size_t n_wifi_aps;
+    /* what the board's sockets may reach (--net, --host, --forward); NULL = the default */
+    const vb_netpolicy *net;
 } vb_board_cfg;
 
 /* vboard run's exit statuses. */

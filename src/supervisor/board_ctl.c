@@ -204,6 +204,7 @@ static const char *cmd_status(board *b, const vb_json_obj *req, vb_json_out *out
     vb_json_str(out, "clock", clock_mode_names[b->clock.mode]);
     vb_json_uint(out, "board_us", run_us(b, now));
     board_wifi_status(b, out);
+    board_net_status(b, out);
     return NULL;
 }
 
@@ -285,10 +286,11 @@ static const ctl_cmd commands[] = {
     {"advance", {"ms", NULL}, "ms", "advance MS", cmd_advance},
     {"wifi", {"action", "op", "ssid", "key", "rssi", NULL}, "rssi",
      "wifi | wifi ap add SSID [KEY] [RSSI] | wifi ap remove SSID | wifi drop", board_wifi_ctl},
+    {"net", {NULL}, NULL, "net", board_net_ctl},
     {"quit", {NULL}, NULL, "quit", cmd_quit},
 };
 
-#define COMMAND_LIST "reset, power, brownout, pin, led, status, wake, clock, advance, wifi, quit"
+#define COMMAND_LIST "reset, power, brownout, pin, led, status, wake, clock, advance, wifi, net, quit"
 
 static size_t reply_error(char *reply, size_t cap, const char *msg)
 {

@@ -2,7 +2,8 @@
  *   board.c      the loop, the firmware's life, power and reset lines
  *   board_ctl.c  control-socket commands (reset, power, pin, status, ...)
  *   board_link.c the serial link: TX queue, back-pressure, pacing, input
- *   board_log.c  what happened, visible: trace, VCD, serial log, CI mode */
+ *   board_log.c  what happened, visible: trace, VCD, serial log, CI mode
+ *   board_wifi.c the radio;  board_net.c the sockets it carries */
 #ifndef VB_SUPERVISOR_BOARD_INT_H
 #define VB_SUPERVISOR_BOARD_INT_H
 
@@ -15,6 +16,7 @@
 #include "contract/regs.h"
 #include "link/pace.h"
 #include "link/txqueue.h"
+#include "net/netpolicy.h"
 #include "net/wifi.h"
 #include "supervisor/board.h"
 #include "trace/evcheck.h"
@@ -32,6 +34,16 @@ typedef enum board_power {
     BOARD_SLEEPING,            /* deep sleep: no firmware, a wake timer/pin */
     BOARD_DOWNLOAD,            /* bootloader (download) mode: no firmware */
 } board_power;
+
+/* One socket the supervisor opened for the board (board_net.c). */
+#define VB_NET_SOCKS_MAX 16        /* esp32: lwIP's socket count in MicroPython's build */
+typedef struct board_sock {
+    int fd;                    /* our copy, -1 = a free slot */
+    int32_t id;                /* the VM's name for it */
+    uint8_t type;              /* VB_NET_TCP / VB_NET_UDP */
+    bool listening;            /* TCP listener, or UDP bound to a board port */
+    uint16_t board_port, host_port;
+} board_sock;
 
 typedef struct board {
     const vb_board_cfg *cfg;
@@ -126,6 +138,13 @@ typedef struct board {
     int wifi_traced_status;
     bool wifi_traced_ap;
     uint32_t wifi_gen;
+    /* board_net.c: the network line (contract/netmsg.h) and the sockets
+     * opened for the board, each the supervisor's copy of what the VM holds */
+    int net_line[2];           /* [0] ours (non-blocking), [1] the firmware's */
+    vb_netpolicy net;
+    board_sock socks[VB_NET_SOCKS_MAX];
+    int32_t net_next_id;
+    uint64_t net_requests, net_refused, net_opened;
 } board;
 
 /* board.c: board time (util/boardclock.h), µs; host monotonic µs. */
@@ -193,6 +212,18 @@ void board_wifi_event(board *b, const vb_hw_event *ev);   /* a VB_EV_WIFI record
 void board_wifi_status(const board *b, vb_json_out *out);   /* status's summary */
 /* The `wifi` control command (board_ctl.c's table). */
 const char *board_wifi_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
+
+/* board_net.c: the sockets the supervisor opens for the board
+ * (contract/netmsg.h). The line's pollfd, and its service; at a soft
+ * reset every socket of the VM that ended is closed as its stack would
+ * (FIN); when the chip loses power, dropped (RST: the peer sees no FIN). */
+int board_net_init(board *b, char *err, size_t errlen);
+void board_net_free(board *b);
+void board_net_service(board *b);
+void board_net_soft_reset(board *b);
+void board_net_power_loss(board *b);
+void board_net_status(const board *b, vb_json_out *out);   /* status's summary */
+const char *board_net_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
 
 /* board_ctl.c: the control socket's line handler (vb_control_fn). */
 size_t board_control_line(void *ctx, const char *line, size_t len, char *reply, size_t cap);

@@ -62,6 +62,7 @@ void board_wifi_power_loss(board *b)
 {
     vb_wifi_power_loss(&b->wifi);
     board_wifi_publish(b);
+    board_net_power_loss(b);       /* the chip's sockets go with its radio */
 }
 
 uint64_t board_wifi_deadline(const board *b) { return b->power == BOARD_ON ? vb_wifi_deadline(&b->wifi) : 0; }

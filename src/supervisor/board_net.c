@@ -1,0 +1,354 @@
+/* The board's sockets, opened by the supervisor (contract/netmsg.h).
+ *
+ * The VM asks on the network line; each request is checked (it is hostile
+ * input), decided by the policy (net/netpolicy.h) and the radio (a
+ * station with an address, or the board's own AP up), then carried out
+ * with non-blocking host sockets, so nothing here waits on the network:
+ * a TCP connect is started and the VM waits for it on the descriptor.
+ * We keep a copy of every descriptor we pass, which is what lets the
+ * board's resets treat the peer as a real board's stack would. */
+#include "board_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "contract/netmsg.h"
+
+#define REQUESTS_PER_TURN 64        /* then the loop serves everything else */
+#define BACKLOG_MAX 16
+
+int board_net_init(board *b, char *err, size_t errlen)
+{
+    for (unsigned i = 0; i < VB_NET_SOCKS_MAX; i++) b->socks[i].fd = -1;
+    if (b->cfg->net) b->net = *b->cfg->net;
+    else vb_netpolicy_init(&b->net);
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, b->net_line) < 0) {
+        snprintf(err, errlen, "cannot set up the board's network line: %s", strerror(errno));
+        return -1;
+    }
+    fcntl(b->net_line[0], F_SETFL, fcntl(b->net_line[0], F_GETFL) | O_NONBLOCK);
+    return 0;
+}
+
+static void drop_all(board *b, bool abort_them);
+
+void board_net_free(board *b)
+{
+    if (b->net_line[0] < 0) return;    /* never set up */
+    drop_all(b, true);
+    for (int i = 0; i < 2; i++)
+        if (b->net_line[i] >= 0) close(b->net_line[i]);
+    b->net_line[0] = b->net_line[1] = -1;
+}
+
+static board_sock *sock_of(board *b, int32_t id)
+{
+    for (unsigned i = 0; i < VB_NET_SOCKS_MAX; i++)
+        if (b->socks[i].fd >= 0 && b->socks[i].id == id) return &b->socks[i];
+    return NULL;
+}
+
+static board_sock *free_slot(board *b)
+{
+    for (unsigned i = 0; i < VB_NET_SOCKS_MAX; i++)
+        if (b->socks[i].fd < 0) return &b->socks[i];
+    return NULL;
+}
+
+static void trace_sock(board *b, const char *event, const board_sock *s, const char *extra)
+{
+    char f[160];
+    snprintf(f, sizeof f, ",\"id\":%d,\"type\":\"%s\"%s", (int)s->id, s->type == VB_NET_UDP ? "udp" : "tcp",
+             extra ? extra : "");
+    board_trace(b, event, f);
+}
+
+/* End one socket: orderly (close: FIN once sent data is out) or as a
+ * chip that lost power (no FIN: a zero linger makes the close a RST). */
+static void end_sock(board *b, board_sock *s, bool abort_it)
+{
+    if (abort_it && s->type == VB_NET_TCP && !s->listening) {
+        struct linger lg = {1, 0};
+        (void)setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    }
+    close(s->fd);
+    trace_sock(b, "net_close", s, abort_it ? ",\"how\":\"abort\"" : ",\"how\":\"close\"");
+    s->fd = -1;
+}
+
+static void drop_all(board *b, bool abort_them)
+{
+    for (unsigned i = 0; i < VB_NET_SOCKS_MAX; i++)
+        if (b->socks[i].fd >= 0) end_sock(b, &b->socks[i], abort_them);
+}
+
+/* Requests an ended VM left on the line: never answered. */
+static void discard_requests(board *b)
+{
+    vb_net_req req;
+    while (b->net_line[0] >= 0 && recv(b->net_line[0], &req, sizeof req, MSG_DONTWAIT) >= 0) {}
+}
+
+void board_net_soft_reset(board *b)
+{
+    discard_requests(b);
+    drop_all(b, false);
+}
+
+void board_net_power_loss(board *b)
+{
+    discard_requests(b);
+    drop_all(b, true);
+}
+
+/* The answer, with fd attached when >= 0 (then ours stays in the table).
+ * A VM that does not read its answers fills the line: it loses them. */
+static void answer(board *b, vb_net_rep *rep, int fd)
+{
+    rep->magic = VB_NET_MAGIC;
+    rep->has_fd = fd >= 0;
+    struct iovec iov = {rep, sizeof *rep};
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } ctl;
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (fd >= 0) {
+        memset(&ctl, 0, sizeof ctl);
+        m.msg_control = ctl.buf;
+        m.msg_controllen = sizeof ctl.buf;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    }
+    if (sendmsg(b->net_line[0], &m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 && fd >= 0) {
+        /* it never got the socket: end ours too */
+        board_sock *s = sock_of(b, rep->id);
+        if (s) end_sock(b, s, false);
+    }
+}
+
+/* The board can reach the network: its station has an address, or its
+ * own AP is up. */
+static bool link_up(const board *b) { return b->wifi.connected || b->wifi.ap_active; }
+
+static struct sockaddr_in inet(uint32_t ip, uint16_t port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(ip)};
+    return a;
+}
+
+/* A new table entry for fd (the slot was checked free). */
+static board_sock *add_sock(board *b, board_sock *slot, int fd, uint8_t type)
+{
+    if (++b->net_next_id <= 0) b->net_next_id = 1;
+    *slot = (board_sock){.fd = fd, .id = b->net_next_id, .type = type};
+    b->net_opened++;
+    return slot;
+}
+
+static int do_connect(board *b, const vb_net_req *req, vb_net_rep *rep, int *pass)
+{
+    if (!link_up(b)) return EHOSTUNREACH;
+    int e = vb_netpolicy_check_peer(&b->net, req->ip);
+    if (e) return e;
+    if (req->port == 0) return EINVAL;
+    struct sockaddr_in to = inet(req->ip, req->port);
+    char f[64], ip[16];
+    vb_net_format_ipv4(req->ip, ip);
+    snprintf(f, sizeof f, ",\"peer\":\"%s:%u\"", ip, req->port);
+    if (req->id > 0) {             /* a UDP socket pointed elsewhere */
+        board_sock *s = sock_of(b, req->id);
+        if (!s || s->type != VB_NET_UDP) return EBADF;
+        if (connect(s->fd, (struct sockaddr *)&to, sizeof to) < 0) return errno;
+        rep->id = s->id;
+        return 0;
+    }
+    board_sock *slot = free_slot(b);
+    if (!slot) return ENFILE;
+    int kind = req->type == VB_NET_UDP ? SOCK_DGRAM : SOCK_STREAM;
+    int fd = socket(AF_INET, kind | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return ENOBUFS;
+    int rc = connect(fd, (struct sockaddr *)&to, sizeof to) < 0 ? errno : 0;
+    if (rc && rc != EINPROGRESS) {
+        close(fd);
+        return rc;
+    }
+    board_sock *s = add_sock(b, slot, fd, (uint8_t)req->type);
+    trace_sock(b, "net_connect", s, f);
+    rep->id = s->id;
+    *pass = fd;
+    return rc;
+}
+
+static int do_listen(board *b, const vb_net_req *req, vb_net_rep *rep, int *pass)
+{
+    for (unsigned i = 0; i < VB_NET_SOCKS_MAX; i++) {
+        const board_sock *o = &b->socks[i];
+        if (o->fd >= 0 && o->listening && o->type == req->type && req->port && o->board_port == req->port)
+            return EADDRINUSE;
+    }
+    board_sock *slot = free_slot(b);
+    if (!slot) return ENFILE;
+    int kind = req->type == VB_NET_UDP ? SOCK_DGRAM : SOCK_STREAM;
+    int fd = socket(AF_INET, kind | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return ENOBUFS;
+    int one = 1;
+    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in at = inet(0x7F000001u, req->port ? vb_netpolicy_host_port(&b->net, req->port) : 0);
+    socklen_t len = sizeof at;
+    int backlog = req->backlog < 1 ? 1 : req->backlog > BACKLOG_MAX ? BACKLOG_MAX : req->backlog;
+    if (bind(fd, (struct sockaddr *)&at, sizeof at) < 0 ||
+        (kind == SOCK_STREAM && listen(fd, backlog) < 0) ||
+        getsockname(fd, (struct sockaddr *)&at, &len) < 0) {
+        int e = errno;
+        close(fd);
+        return e;
+    }
+    board_sock *s = add_sock(b, slot, fd, (uint8_t)req->type);
+    s->listening = true;
+    s->board_port = req->port;
+    s->host_port = ntohs(at.sin_port);
+    char f[64];
+    snprintf(f, sizeof f, ",\"board_port\":%u,\"host_port\":%u", s->board_port, s->host_port);
+    trace_sock(b, "net_listen", s, f);
+    rep->id = s->id;
+    rep->port = s->host_port;
+    *pass = fd;
+    return 0;
+}
+
+static int do_accept(board *b, const vb_net_req *req, vb_net_rep *rep, int *pass)
+{
+    board_sock *l = sock_of(b, req->id);
+    if (!l || !l->listening || l->type != VB_NET_TCP) return EINVAL;
+    board_sock *slot = free_slot(b);
+    if (!slot) return ENFILE;
+    struct sockaddr_in peer;
+    socklen_t len = sizeof peer;
+    int fd = accept4(l->fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return errno == EWOULDBLOCK ? EAGAIN : errno;
+    board_sock *s = add_sock(b, slot, fd, VB_NET_TCP);
+    s->board_port = l->board_port;
+    rep->id = s->id;
+    rep->ip = ntohl(peer.sin_addr.s_addr);
+    rep->port = ntohs(peer.sin_port);
+    char f[64], ip[16];
+    vb_net_format_ipv4(rep->ip, ip);
+    snprintf(f, sizeof f, ",\"peer\":\"%s:%u\",\"board_port\":%u", ip, rep->port, s->board_port);
+    trace_sock(b, "net_accept", s, f);
+    *pass = fd;
+    return 0;
+}
+
+/* The outcome of a connect the VM saw finish (POLLOUT). */
+static int do_status(board *b, const vb_net_req *req)
+{
+    board_sock *s = sock_of(b, req->id);
+    if (!s) return EBADF;
+    int e = 0;
+    socklen_t len = sizeof e;
+    if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0) return errno;
+    if (e) return e;
+    struct sockaddr_in peer;
+    len = sizeof peer;
+    return getpeername(s->fd, (struct sockaddr *)&peer, &len) < 0 ? EINPROGRESS : 0;
+}
+
+static int do_resolve(board *b, const vb_net_req *req, vb_net_rep *rep)
+{
+    if (!link_up(b)) return VB_NET_EAI_FAIL;
+    /* 0 (only the host's resolver knows): not offered yet, README */
+    return vb_netpolicy_resolve(&b->net, req->name, &rep->ip) == 1 ? 0 : VB_NET_EAI_FAIL;
+}
+
+/* A request as the VM sent it: whole, and with a known op and type. */
+static bool req_ok(const vb_net_req *r, ssize_t n)
+{
+    if (n != (ssize_t)sizeof *r || r->magic != VB_NET_MAGIC) return false;
+    if (r->op < VB_NET_CONNECT || r->op >= VB_NET_OPS) return false;
+    if ((r->op == VB_NET_CONNECT || r->op == VB_NET_LISTEN) && r->type != VB_NET_TCP && r->type != VB_NET_UDP)
+        return false;
+    return memchr(r->name, '\0', sizeof r->name) != NULL;
+}
+
+static void serve(board *b, const vb_net_req *req, ssize_t n)
+{
+    vb_net_rep rep = {.seq = n >= 8 ? req->seq : 0};
+    int pass = -1;
+    b->net_requests++;
+    if (!req_ok(req, n)) {
+        b->net_refused++;
+        rep.err = EINVAL;
+        answer(b, &rep, -1);
+        return;
+    }
+    switch ((vb_net_op)req->op) {
+    case VB_NET_CONNECT: rep.err = do_connect(b, req, &rep, &pass); break;
+    case VB_NET_LISTEN: rep.err = do_listen(b, req, &rep, &pass); break;
+    case VB_NET_ACCEPT: rep.err = do_accept(b, req, &rep, &pass); break;
+    case VB_NET_STATUS: rep.err = do_status(b, req); break;
+    case VB_NET_CLOSE: {
+        board_sock *s = sock_of(b, req->id);
+        if (s) end_sock(b, s, false);
+        else rep.err = EBADF;
+        break;
+    }
+    case VB_NET_RESOLVE: rep.err = do_resolve(b, req, &rep); break;
+    default: rep.err = EINVAL; break;
+    }
+    if (rep.err && rep.err != EINPROGRESS && req->op == VB_NET_CONNECT) b->net_refused++;
+    answer(b, &rep, pass);
+}
+
+void board_net_service(board *b)
+{
+    for (int i = 0; i < REQUESTS_PER_TURN; i++) {
+        vb_net_req req;
+        memset(&req, 0, sizeof req);
+        /* MSG_TRUNC: the real length, so an oversized datagram is refused */
+        ssize_t n = recv(b->net_line[0], &req, sizeof req, MSG_DONTWAIT | MSG_TRUNC);
+        if (n < 0) return;
+        if (!board_firmware_runs(b)) continue;   /* the VM that sent it is gone */
+        serve(b, &req, n);
+    }
+}
+
+void board_net_status(const board *b, vb_json_out *out)
+{
+    unsigned open = 0;
+    for (unsigned i = 0; i < VB_NET_SOCKS_MAX; i++) open += b->socks[i].fd >= 0;
+    vb_json_str(out, "net", vb_netpolicy_mode_name(b->net.mode));
+    vb_json_uint(out, "sockets", open);
+}
+
+const char *board_net_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)
+{
+    (void)req, (void)err, (void)errlen;
+    board_net_status(b, out);
+    char arr[VB_NET_SOCKS_MAX * 120 + 3];
+    size_t k = 0;
+    arr[k++] = '[';
+    for (unsigned i = 0; i < VB_NET_SOCKS_MAX; i++) {
+        const board_sock *s = &b->socks[i];
+        if (s->fd < 0) continue;
+        k += (size_t)snprintf(arr + k, sizeof arr - k,
+                              "%s{\"id\":%d,\"type\":\"%s\",\"listening\":%s,\"board_port\":%u,\"host_port\":%u}",
+                              k > 1 ? "," : "", (int)s->id, s->type == VB_NET_UDP ? "udp" : "tcp",
+                              s->listening ? "true" : "false", s->board_port, s->host_port);
+    }
+    arr[k++] = ']';
+    arr[k] = '\0';
+    vb_json_raw(out, "socks", arr);
+    vb_json_uint(out, "requests", b->net_requests);
+    vb_json_uint(out, "refused", b->net_refused);
+    vb_json_uint(out, "opened", b->net_opened);
+    return NULL;
+}
