@@ -65,7 +65,7 @@ typedef enum cli_family {
     X(JUNIT, 0, "junit", "FILE", "also write the results as JUnit XML to FILE (CI test reports)") \
     X(WIFI, 0, "wifi", "SSID[:KEY][,...]", "access points in range besides the open Wokwi-GUEST: comma-separated, each SSID[:KEY] (no KEY: open; the first ':' ends the SSID)") \
     X(NET, 0, "net", "loopback|host|none", "what the board's sockets may reach: 'loopback' (default) this machine's loopback services only, 'host' whatever the host can, 'none' nothing") \
-    X(HOST, 0, "host", "NAME=IP[,...]", "names the board's lookups answer (besides localhost and host.vboard.internal, both 127.0.0.1)") \
+    X(HOST, 0, "host", "HOST=IP[,...]", "names the board's lookups answer (besides localhost and host.vboard.internal, both 127.0.0.1)") \
     X(FORWARD, 0, "forward", "HOSTPORT:BOARDPORT[,...]", "a server the board runs on BOARDPORT is reached at 127.0.0.1:HOSTPORT (a board port without one listens on a free port: `vboard ctl SOCK net`)")
 
 enum {

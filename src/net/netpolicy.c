@@ -104,7 +104,7 @@ int vb_netpolicy_add_hosts(vb_netpolicy *p, const char *list, char *err, size_t 
         char *eq = strchr(item, '=');
         uint32_t ip;
         if (!eq || !name_ok(item, (size_t)(eq - item)) || !vb_net_parse_ipv4(eq + 1, &ip)) {
-            snprintf(err, errlen, "'%s': expected NAME=IP (a host name and a dotted IPv4 address)", item);
+            snprintf(err, errlen, "'%s': expected HOST=IP (a host name and a dotted IPv4 address)", item);
             return -1;
         }
         *eq = '\0';

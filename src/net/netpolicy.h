@@ -6,7 +6,7 @@
  *                  resolver after the board's own table;
  *   --net none:    nothing.
  * Names resolve through a table first: localhost and host.vboard.internal
- * (both 127.0.0.1) and the --host NAME=IP entries. Inbound, --forward
+ * (both 127.0.0.1) and the --host HOST=IP entries. Inbound, --forward
  * HOSTPORT:BOARDPORT says where on the host's 127.0.0.1 a server listening
  * on BOARDPORT is reached; a board port without one gets a free port.
  * Pure: parsing and decisions only, so unit tests drive it alone. */
@@ -47,7 +47,7 @@ void vb_netpolicy_init(vb_netpolicy *p);
 bool vb_netpolicy_parse_mode(const char *s, vb_net_mode *out);
 const char *vb_netpolicy_mode_name(vb_net_mode m);
 
-/* --host NAME=IP[,NAME=IP...] and --forward HOSTPORT:BOARDPORT[,...]:
+/* --host HOST=IP[,NAME=IP...] and --forward HOSTPORT:BOARDPORT[,...]:
  * 0, or -1 with a sentence in err (the item and why). */
 int vb_netpolicy_add_hosts(vb_netpolicy *p, const char *list, char *err, size_t errlen);
 int vb_netpolicy_add_forwards(vb_netpolicy *p, const char *list, char *err, size_t errlen);

@@ -144,7 +144,10 @@ typedef struct board {
     vb_netpolicy net;
     board_sock socks[VB_NET_SOCKS_MAX];
     int32_t net_next_id;
-    uint64_t net_requests, net_refused, net_opened;
+    uint64_t net_requests;
+    uint64_t net_refused;      /* by the policy or the radio (connects, lookups) */
+    uint64_t net_malformed;    /* requests that were not one */
+    uint64_t net_opened;
 } board;
 
 /* board.c: board time (util/boardclock.h), µs; host monotonic µs. */

@@ -156,9 +156,11 @@ static board_sock *add_sock(board *b, board_sock *slot, int fd, uint8_t type)
 
 static int do_connect(board *b, const vb_net_req *req, vb_net_rep *rep, int *pass)
 {
-    if (!link_up(b)) return EHOSTUNREACH;
-    int e = vb_netpolicy_check_peer(&b->net, req->ip);
-    if (e) return e;
+    int e = link_up(b) ? vb_netpolicy_check_peer(&b->net, req->ip) : EHOSTUNREACH;
+    if (e) {
+        b->net_refused++;
+        return e;
+    }
     if (req->port == 0) return EINVAL;
     struct sockaddr_in to = inet(req->ip, req->port);
     char f[64], ip[16];
@@ -264,9 +266,10 @@ static int do_status(board *b, const vb_net_req *req)
 
 static int do_resolve(board *b, const vb_net_req *req, vb_net_rep *rep)
 {
-    if (!link_up(b)) return VB_NET_EAI_FAIL;
     /* 0 (only the host's resolver knows): not offered yet, README */
-    return vb_netpolicy_resolve(&b->net, req->name, &rep->ip) == 1 ? 0 : VB_NET_EAI_FAIL;
+    if (link_up(b) && vb_netpolicy_resolve(&b->net, req->name, &rep->ip) == 1) return 0;
+    b->net_refused++;
+    return VB_NET_EAI_FAIL;
 }
 
 /* A request as the VM sent it: whole, and with a known op and type. */
@@ -285,7 +288,7 @@ static void serve(board *b, const vb_net_req *req, ssize_t n)
     int pass = -1;
     b->net_requests++;
     if (!req_ok(req, n)) {
-        b->net_refused++;
+        b->net_malformed++;
         rep.err = EINVAL;
         answer(b, &rep, -1);
         return;
@@ -304,7 +307,6 @@ static void serve(board *b, const vb_net_req *req, ssize_t n)
     case VB_NET_RESOLVE: rep.err = do_resolve(b, req, &rep); break;
     default: rep.err = EINVAL; break;
     }
-    if (rep.err && rep.err != EINPROGRESS && req->op == VB_NET_CONNECT) b->net_refused++;
     answer(b, &rep, pass);
 }
 
@@ -349,6 +351,7 @@ const char *board_net_ctl(board *b, const vb_json_obj *req, vb_json_out *out, ch
     vb_json_raw(out, "socks", arr);
     vb_json_uint(out, "requests", b->net_requests);
     vb_json_uint(out, "refused", b->net_refused);
+    vb_json_uint(out, "malformed", b->net_malformed);
     vb_json_uint(out, "opened", b->net_opened);
     return NULL;
 }

@@ -16,7 +16,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -38,6 +41,9 @@
 typedef enum { FULL, LANDLOCK_ONLY, CAPS_ONLY } layers;
 
 static int probe_fd = -1;      /* a pipe's read end, open in every child */
+/* Sockets made before the fork (test_network_line): the VM's end of a
+ * network line, another socketpair end, a UDP socket. */
+static int line_fd = -1, other_fd = -1, udp_fd = -1;
 
 /* Runs fn in a child inside `how`; its return value as fn gives it (a
  * raw syscall's: -errno on failure), or KILLED. */
@@ -50,6 +56,7 @@ static long in_child(layers how, long (*fn)(void))
         close(res[0]);
         probe_fd = pp[0];
         int ok = 0;
+        vb_sandbox_net_fd(line_fd);
         if (how == FULL) ok = vb_sandbox_kernel_enter();
         else if (how == LANDLOCK_ONLY)
             ok = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && vb_sandbox_landlock() > 0 ? 0 : -1;
@@ -219,6 +226,52 @@ static void test_denied_forms_answer_eperm(void)
     CHECK_EQ(in_child(FULL, p_stat_path), -EPERM);
 }
 
+static long recv_on(int fd)
+{
+    char buf[8];
+    struct iovec iov = {buf, sizeof buf};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+    return sc(syscall(SYS_recvmsg, fd, &m, MSG_DONTWAIT));
+}
+static long p_recvmsg_line(void) { return recv_on(line_fd); }
+static long p_recvmsg_other(void) { return recv_on(other_fd); }
+static long p_send_plain(void) { return sc(syscall(SYS_sendto, other_fd, "x", 1, MSG_NOSIGNAL, NULL, 0)); }
+static long p_sendto_addr(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9), .sin_addr.s_addr = htonl(0x7F000001)};
+    return sc(syscall(SYS_sendto, udp_fd, "x", 1, 0, &a, sizeof a));
+}
+/* an address whose low half is zero: the filter must look at both */
+static long p_sendto_high_addr(void) { return sc(syscall(SYS_sendto, udp_fd, "x", 1, 0, (void *)(1UL << 32), 16)); }
+static long p_recvfrom(void)
+{
+    char buf[8];
+    return sc(syscall(SYS_recvfrom, other_fd, buf, sizeof buf, MSG_DONTWAIT, NULL, NULL));
+}
+
+/* The network line (contract/netmsg.h): recvmsg only there, so sockets
+ * come only from the supervisor; sendto only as send(), so no datagram
+ * leaves for an address the supervisor did not connect. */
+static void test_network_line(void)
+{
+    int a[2], b[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, a) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET, 0, b) < 0) abort();
+    udp_fd = socket(AF_INET, SOCK_DGRAM, 0);
+    line_fd = a[0];
+    other_fd = b[0];
+    if (write(a[1], "answer", 6) != 6 || write(b[1], "stray", 5) != 5) abort();
+    CHECK_EQ(in_child(FULL, p_recvmsg_line), 6);
+    CHECK_EQ(in_child(FULL, p_recvmsg_other), -EPERM);
+    CHECK_EQ(in_child(FULL, p_send_plain), 1);
+    CHECK_EQ(in_child(FULL, p_sendto_addr), -EPERM);
+    CHECK_EQ(in_child(FULL, p_sendto_high_addr), -EPERM);
+    CHECK_EQ(in_child(FULL, p_recvfrom), 5);
+    line_fd = -1;                  /* no line: no recvmsg at all */
+    CHECK_EQ(in_child(FULL, p_recvmsg_line), -EPERM);
+    close(a[0]), close(a[1]), close(b[0]), close(b[1]), close(udp_fd);
+    other_fd = udp_fd = -1;
+}
+
 /* Why newfstatat traps instead of being allowed with AT_EMPTY_PATH:
  * Landlock governs opening, not stat, so with Landlock alone a host path's
  * metadata is visible while opening it is refused. */
@@ -362,6 +415,7 @@ int main(void)
         RUN(test_denied_forms_answer_eperm);
     if (syscall(SYS_landlock_create_ruleset, NULL, 0, 1) >= 1) RUN(test_landlock_alone_does_not_stop_stat);
     if (!sanitized) RUN(test_needed_calls_work);
+    if (!sanitized) RUN(test_network_line);
     RUN(test_capabilities_are_dropped);
     RUN(test_refused_call_is_reported);
 #else
