@@ -1,0 +1,151 @@
+"""Network benchmarks (printed, never asserted): TCP throughput through the
+board's sockets, board->host and host->board, against a plain loopback copy
+between two host sockets in the same run; connect latency (connect + close,
+as the board sees it, board time) against a host connect. Medians of ROUNDS.
+
+usage: bench_net.py [path/to/vboard]"""
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
+os.environ.setdefault("VBOARD", os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/vboard"))
+from boardlib import Board, repl  # noqa: E402
+
+MB = 1 << 20
+SIZE = 8 * MB
+ROUNDS = 5
+CONNECTS = 200
+
+
+def sink_server():
+    """Accepts connections; reads each to its end, then replies b'done'."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+
+    def serve():
+        while True:
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                return
+            threading.Thread(target=drain, args=(c,), daemon=True).start()
+
+    def drain(c):
+        with c:
+            while c.recv(1 << 16):
+                pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    return srv
+
+
+def source_server():
+    """Sends SIZE bytes to each connection, then closes it."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    chunk = b"x" * (1 << 16)
+
+    def serve():
+        while True:
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                return
+            with c:
+                for _ in range(SIZE // len(chunk)):
+                    c.sendall(chunk)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return srv
+
+
+def acceptor():
+    """Accepts and closes at once, with a deep backlog: a connect partner
+    that never makes anyone wait."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1024)
+
+    def serve():
+        while True:
+            try:
+                srv.accept()[0].close()
+            except OSError:
+                return
+
+    threading.Thread(target=serve, daemon=True).start()
+    return srv
+
+
+def host_copy():
+    """The same SIZE bytes between two host sockets: the baseline."""
+    src = source_server()
+    t = time.perf_counter()
+    with socket.create_connection(src.getsockname()) as c:
+        n = 0
+        while True:
+            d = c.recv(1 << 16)
+            if not d:
+                break
+            n += len(d)
+    dt = time.perf_counter() - t
+    src.close()
+    return SIZE / MB / dt
+
+
+def board_us(b, expr):
+    return int(repl(b, expr, timeout=120).strip())
+
+
+def main():
+    sink, src, acc = sink_server(), source_server(), acceptor()
+    with tempfile.TemporaryDirectory() as d:
+        b = Board(d, board="esp32", extra=["--clock", "fast"])
+        try:
+            b.expect(b">>> ", timeout=30)
+            repl(b, "import network, socket, time; w = network.WLAN(network.STA_IF); w.active(True); "
+                    "w.connect('Wokwi-GUEST')")
+            repl(b, "exec('while not w.isconnected():\\n time.sleep_ms(50)')", timeout=30)
+            repl(b, "buf = bytearray(65536); big = b'x' * 65536")
+            up, down, base, conn = [], [], [], []
+            for _ in range(ROUNDS):
+                base.append(host_copy())
+                t = time.perf_counter()
+                repl(b, "s = socket.socket(); s.connect(('127.0.0.1', %d)); "
+                        "exec('for i in range(%d):\\n s.write(big)'); s.close()" % (sink.getsockname()[1],
+                                                                                   SIZE // 65536), timeout=120)
+                up.append(SIZE / MB / (time.perf_counter() - t))
+                t = time.perf_counter()
+                repl(b, "s = socket.socket(); s.connect(('127.0.0.1', %d)); "
+                        "exec('while s.readinto(buf):\\n pass'); s.close()" % src.getsockname()[1], timeout=120)
+                down.append(SIZE / MB / (time.perf_counter() - t))
+                us = board_us(b, "t = time.ticks_us(); exec('for i in range(%d):\\n c = socket.socket()\\n"
+                                 " c.connect((\"127.0.0.1\", %d))\\n c.close()'); time.ticks_diff(time.ticks_us(), t)"
+                                 % (CONNECTS, acc.getsockname()[1]))
+                conn.append(us / CONNECTS)
+            hc = []
+            for _ in range(ROUNDS):
+                t = time.perf_counter()
+                for _ in range(CONNECTS):
+                    socket.create_connection(acc.getsockname()).close()
+                hc.append((time.perf_counter() - t) / CONNECTS * 1e6)
+            host_conn = statistics.median(hc)
+        finally:
+            b.quit()
+    m = statistics.median
+    print("net: TCP board->host %.0f MB/s, host->board %.0f MB/s; plain loopback copy %.0f MB/s "
+          "(x%.2f, x%.2f of it); %d MB each, medians of %d" % (m(up), m(down), m(base), m(up) / m(base),
+                                                              m(down) / m(base), SIZE // MB, ROUNDS))
+    print("net: connect+close from the board %.0f us (board time), from the host %.0f us (x%.1f)"
+          % (m(conn), host_conn, m(conn) / host_conn))
+
+
+if __name__ == "__main__":
+    main()
