@@ -25,7 +25,9 @@ SUP_SRC  = $(wildcard src/supervisor/*.c src/supervisor/transport/*.c)
 #   be another build, so ask pkg-config).
 FW_SRC   = $(wildcard src/firmware/*.c src/engine/*.c)
 PY_CFLAGS := $(shell pkg-config --cflags python-3.11-embed 2>/dev/null)
-PY_LIBS   := $(shell pkg-config --libs python-3.11-embed 2>/dev/null) -lm
+# TLS for the board's sockets (engine_mod_tls.c): OpenSSL's libssl, the
+# library CPython's own _ssl uses.
+PY_LIBS   := $(shell pkg-config --libs python-3.11-embed 2>/dev/null) -lm -lssl -lcrypto
 CLI_SRC  = $(wildcard src/cli/*.c)
 # - scenario files for `vboard test` (libyaml): linked into vboard and
 #   test_scenario only, so nothing else needs -lyaml.

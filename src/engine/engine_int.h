@@ -216,6 +216,15 @@ PyObject *vb_mod_socket_create(void);   /* engine_mod_socket.c (the ports with a
 /* The descriptor of a board socket (select.poll waits on it), or -1 when
  * obj is not one or has none. */
 int vb_socket_fd(PyObject *obj);
+/* For TLS over a board socket (engine_mod_tls.c): whether obj is one; one
+ * receive as recv() makes it (the count, 0 at the end of stream, -2 when a
+ * non-blocking socket has nothing, -1 with the exception); every byte
+ * sent, waiting even on a non-blocking socket (n, or -1). */
+bool vb_socket_check(PyObject *obj);
+Py_ssize_t vb_socket_recv(PyObject *obj, char *buf, size_t n);
+Py_ssize_t vb_socket_send_all(PyObject *obj, const char *buf, size_t n);
+PyObject *vb_mod_tls_create(void);      /* engine_mod_tls.c: tls (v1.24) */
+PyObject *vb_mod_ssl_create(void);      /* engine_mod_tls.c: ssl over it */
 /* Adds the sys attributes (platform, implementation, print_exception,
  * displayhook). 0 / -1. */
 int vb_mod_sys_extend(void);

@@ -62,15 +62,7 @@ static const vb_hal *hal(void) { return vb_engine_g.hal; }
 
 /* A failed lookup: OSError(-202), the negative number as the port raises
  * it (vb_raise_errno takes a magnitude). */
-static PyObject *raise_lookup_failed(void)
-{
-    PyObject *e = PyObject_CallFunction(PyExc_OSError, "i", VB_NET_EAI_FAIL);
-    if (e) {
-        PyErr_SetObject(PyExc_OSError, e);
-        Py_DECREF(e);
-    }
-    return NULL;
-}
+static PyObject *raise_lookup_failed(void) { return vb_raise_oserror_signed(VB_NET_EAI_FAIL, NULL); }
 
 /* ---- talking to the board ---------------------------------------------------- */
 
@@ -816,6 +808,23 @@ static PyObject *s_exit(sock_obj *s, PyObject *args)
     close_sock(s);
     Py_RETURN_NONE;
 }
+
+Py_ssize_t vb_socket_recv(PyObject *obj, char *buf, size_t n)
+{
+    return recv_once((sock_obj *)obj, buf, n, 0, NULL, NULL);
+}
+
+Py_ssize_t vb_socket_send_all(PyObject *obj, const char *buf, size_t n)
+{
+    sock_obj *s = (sock_obj *)obj;
+    int64_t was = s->timeout_us;
+    if (was == 0) s->timeout_us = -1;       /* a record goes out whole */
+    Py_ssize_t r = send_all(s, buf, n, false);
+    s->timeout_us = was;
+    return r;
+}
+
+bool vb_socket_check(PyObject *obj) { return sock_type && PyObject_TypeCheck(obj, sock_type); }
 
 int vb_socket_fd(PyObject *obj)
 {

@@ -61,6 +61,9 @@ const vb_module_def vb_engine_modules[] = {
     {"network", NULL, NET, 0, VB_MOD_BUILT, vb_mod_network_create, NULL},
     /* sockets the board opens for it (contract/netmsg.h) */
     {"socket", "usocket", NET, NET, VB_MOD_BUILT, vb_mod_socket_create, NULL},
+    /* TLS over them: v1.24's tls (esp32), and ssl (Pycom's ussl) */
+    {"tls", NULL, ESP32, 0, VB_MOD_BUILT, vb_mod_tls_create, NULL},
+    {"ssl", "ussl", NET, NET, VB_MOD_BUILT, vb_mod_ssl_create, NULL},
     /* the port's own module: vb_port.module of exactly one port each */
     {"esp32", NULL, ESP32, 0, VB_MOD_BUILT, vb_mod_esp32_create, NULL},
     {"pycom", NULL, PYCOM, 0, VB_MOD_BUILT, vb_mod_pycom_create, NULL},

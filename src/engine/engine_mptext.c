@@ -72,7 +72,11 @@ PyObject *vb_mptext_oserror(PyObject *exc, PyObject *args)
  * always the OSError class itself, e.errno set. Always returns NULL. */
 PyObject *vb_raise_oserror(int err, const char *detail)
 {
-    if (!detail && err < 0) err = -err;
+    return vb_raise_oserror_signed(!detail && err < 0 ? -err : err, detail);
+}
+
+PyObject *vb_raise_oserror_signed(int err, const char *detail)
+{
     PyObject *num = PyLong_FromLong(err);
     PyObject *exc = NULL;
     if (num && detail) exc = PyObject_CallFunction(PyExc_OSError, "Os", num, detail);

@@ -10,6 +10,9 @@
  * NULL. */
 PyObject *vb_raise_oserror(int err, const char *detail);
 static inline PyObject *vb_raise_errno(int err) { return vb_raise_oserror(err, NULL); }
+/* The same with err as it is, negative too: a port's own error numbers
+ * (esp32 getaddrinfo's -202, mbedTLS's -9984). Returns NULL. */
+PyObject *vb_raise_oserror_signed(int err, const char *detail);
 /* OSError(msg), as a port's mp_raise_msg(&mp_type_OSError, msg) raises it
  * (esp32's "Wifi Not Started"): plain OSError, its one argument the text.
  * Returns NULL. */

@@ -1106,7 +1106,7 @@ static void test_complete(void)
     tab("raising __dir__ swallowed", "bad.x\t", "bad.x");
     tab("raising __getattr__ swallowed", "bad.q.x\t", "bad.q.x");
     tab("import context", "import s\t",
-        "import s\r\nselect          socket          struct          sys\r\n>>> import s");
+        "import s\r\nselect          socket          ssl             struct\r\nsys\r\n>>> import s");
     tab("import board module", "import mach\t", "import machine");
     tab("import profile module", "import esp\t", "import esp32");
     tab("import frozen module", "import frz_ex\t", "import frz_exit");
