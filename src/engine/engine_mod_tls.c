@@ -72,6 +72,10 @@ static PyObject *c_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         PyErr_SetString(PyExc_ValueError, "invalid protocol");
         return NULL;
     }
+    /* OpenSSL starts at the first context: in the VM, so boards that
+     * never use TLS do not pay for it at every hard boot. It reads no file
+     * (the sandbox would refuse one). */
+    if (!OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL)) return vb_raise_errno(ENOMEM);
     ctx_obj *c = (ctx_obj *)type->tp_alloc(type, 0);
     if (!c) return NULL;
     c->protocol = protocol;
@@ -690,7 +694,6 @@ static const vb_engine_const tls_consts[] = {
 static int make_types(void)
 {
     if (ctx_type) return 0;
-    OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);   /* in the zygote: nothing to read later */
     PyType_Slot cslots[] = {
         {Py_tp_new, c_new}, {Py_tp_dealloc, c_dealloc}, {Py_tp_methods, ctx_methods},
         {Py_tp_getset, ctx_getset}, {0, NULL},
