@@ -909,7 +909,7 @@ static void drain_doorbell(int fd)
 /* Returns 0, or -errno when poll() itself failed. */
 static int board_loop(board *b)
 {
-    enum { SIG, EV, VMFD, IDLE, ZYG, NET, FIXED };
+    enum { SIG, EV, VMFD, IDLE, ZYG, NET, DNS, FIXED };
     struct pollfd pf[FIXED + 1 + VB_SERIAL_POLLFDS + 1 + VB_CONTROL_CLIENTS];
     for (;;) {
         if (b->quit && !b->stopping) begin_stop(b);
@@ -921,6 +921,7 @@ static int board_loop(board *b)
         pf[IDLE] = (struct pollfd){b->idle_efd, POLLIN, 0};
         pf[ZYG] = (struct pollfd){b->zyg_report, POLLIN, 0};
         pf[NET] = (struct pollfd){b->net_line[0], POLLIN, 0};
+        pf[DNS] = (struct pollfd){board_net_dns_fd(b), POLLIN, 0};
         unsigned nlink = board_link_pollfds(b, pf + FIXED);
         unsigned nctl = vb_control_pollfds(&b->control, pf + FIXED + nlink, 1 + VB_CONTROL_CLIENTS);
         int timeout = poll_timeout(b, next_board_timer(b), next_host_timer(b));
@@ -938,6 +939,7 @@ static int board_loop(board *b)
         }
         if (pf[ZYG].revents & (POLLIN | POLLHUP)) take_zygote_reports(b);
         if (pf[NET].revents & POLLIN) board_net_service(b);
+        if (pf[DNS].revents & (POLLIN | POLLHUP)) board_net_dns_done(b);
         if (pf[SIG].revents & POLLIN) take_signals(b);
         run_timers(b);
     }
@@ -984,7 +986,7 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
 {
     board b = {.cfg = cfg, .tx_pipe = {-1, -1}, .ev_pipe = {-1, -1}, .rx_efd = -1, .sig_fd = -1,
                .dying_vm_fd = -1, .control = {.listen_fd = -1}, .idle_efd = -1, .zyg_report = -1, .zyg_cmd = -1,
-               .net_line = {-1, -1},
+               .net_line = {-1, -1}, .dns_fd = -1,
                .start_us = board_wall_us()};
     int status = VB_EXIT_SETUP;
     vb_txq_init(&b.txq, 1, 1);

@@ -144,6 +144,10 @@ typedef struct board {
     vb_netpolicy net;
     board_sock socks[VB_NET_SOCKS_MAX];
     int32_t net_next_id;
+    /* a lookup by the host's resolver (--net host), in a child process so
+     * the loop never waits on DNS: its pipe (-1 = none) and the request */
+    int dns_fd;
+    uint32_t dns_seq;
     uint64_t net_requests;
     uint64_t net_refused;      /* by the policy or the radio (connects, lookups) */
     uint64_t net_malformed;    /* requests that were not one */
@@ -223,6 +227,8 @@ const char *board_wifi_ctl(board *b, const vb_json_obj *req, vb_json_out *out, c
 int board_net_init(board *b, char *err, size_t errlen);
 void board_net_free(board *b);
 void board_net_service(board *b);
+int board_net_dns_fd(const board *b);          /* a lookup's pipe to poll, or -1 */
+void board_net_dns_done(board *b);             /* it is readable (or closed) */
 void board_net_soft_reset(board *b);
 void board_net_power_loss(board *b);
 void board_net_status(const board *b, vb_json_out *out);   /* status's summary */

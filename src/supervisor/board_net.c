@@ -11,7 +11,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -36,10 +40,12 @@ int board_net_init(board *b, char *err, size_t errlen)
 }
 
 static void drop_all(board *b, bool abort_them);
+static void forget_lookup(board *b);
 
 void board_net_free(board *b)
 {
     if (b->net_line[0] < 0) return;    /* never set up */
+    forget_lookup(b);
     drop_all(b, true);
     for (int i = 0; i < 2; i++)
         if (b->net_line[i] >= 0) close(b->net_line[i]);
@@ -94,14 +100,24 @@ static void discard_requests(board *b)
     while (b->net_line[0] >= 0 && recv(b->net_line[0], &req, sizeof req, MSG_DONTWAIT) >= 0) {}
 }
 
+/* A lookup under way when its VM ends: its answer is no one's. */
+static void forget_lookup(board *b)
+{
+    if (b->dns_fd < 0) return;
+    close(b->dns_fd);
+    b->dns_fd = -1;                /* the child ends by itself (its alarm at the latest) */
+}
+
 void board_net_soft_reset(board *b)
 {
+    forget_lookup(b);
     discard_requests(b);
     drop_all(b, false);
 }
 
 void board_net_power_loss(board *b)
 {
+    forget_lookup(b);
     discard_requests(b);
     drop_all(b, true);
 }
@@ -264,10 +280,63 @@ static int do_status(board *b, const vb_net_req *req)
     return getpeername(s->fd, (struct sockaddr *)&peer, &len) < 0 ? EINPROGRESS : 0;
 }
 
+#define DNS_TIMEOUT_S 4          /* under the VM's wait for an answer (vm_hal_net.c) */
+
+/* Ask the host's resolver in a child process, which writes the address
+ * (4 bytes, network order) to a pipe and ends; the answer goes out when
+ * the pipe is readable (board_net_dns_done). 0, or -1 (no lookup started). */
+static int start_lookup(board *b, const vb_net_req *req)
+{
+    int p[2];
+    if (b->dns_fd >= 0 || pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* only its pipe: a socket copy here would keep a closed board
+         * socket from ending (no FIN until the child did) */
+        if (dup2(p[1], 3) < 0) _exit(1);
+        syscall(SYS_close_range, 4u, ~0u, 0u);
+        alarm(DNS_TIMEOUT_S);      /* a resolver that hangs ends with the child */
+        struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *res = NULL;
+        if (getaddrinfo(req->name, NULL, &hints, &res) == 0 && res) {
+            uint32_t ip = ((struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr;
+            if (write(3, &ip, sizeof ip) < 0) _exit(1);
+        }
+        _exit(0);
+    }
+    close(p[1]);
+    b->dns_fd = p[0];
+    b->dns_seq = req->seq;
+    return 0;
+}
+
+int board_net_dns_fd(const board *b) { return b->dns_fd; }
+
+void board_net_dns_done(board *b)
+{
+    uint32_t ip;
+    ssize_t n = read(b->dns_fd, &ip, sizeof ip);
+    close(b->dns_fd);
+    b->dns_fd = -1;
+    vb_net_rep rep = {.seq = b->dns_seq};
+    rep.ip = n == (ssize_t)sizeof ip ? ntohl(ip) : 0;
+    /* the policy still decides: the address must be one the board may reach */
+    rep.err = rep.ip && vb_netpolicy_check_peer(&b->net, rep.ip) == 0 ? 0 : VB_NET_EAI_FAIL;
+    if (rep.err) b->net_refused++;
+    if (board_firmware_runs(b)) answer(b, &rep, -1);
+}
+
+/* Answered now (0 or an error), or 1: the host's resolver answers later. */
 static int do_resolve(board *b, const vb_net_req *req, vb_net_rep *rep)
 {
-    /* 0 (only the host's resolver knows): not offered yet, README */
-    if (link_up(b) && vb_netpolicy_resolve(&b->net, req->name, &rep->ip) == 1) return 0;
+    int known = link_up(b) ? vb_netpolicy_resolve(&b->net, req->name, &rep->ip) : -1;
+    if (known == 1) return 0;
+    if (known == 0 && start_lookup(b, req) == 0) return 1;
     b->net_refused++;
     return VB_NET_EAI_FAIL;
 }
@@ -304,7 +373,10 @@ static void serve(board *b, const vb_net_req *req, ssize_t n)
         else rep.err = EBADF;
         break;
     }
-    case VB_NET_RESOLVE: rep.err = do_resolve(b, req, &rep); break;
+    case VB_NET_RESOLVE:
+        rep.err = do_resolve(b, req, &rep);
+        if (rep.err == 1) return;  /* the child's answer follows */
+        break;
     default: rep.err = EINVAL; break;
     }
     answer(b, &rep, pass);

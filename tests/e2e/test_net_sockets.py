@@ -341,3 +341,31 @@ def test_many_sockets_no_leak(board, peer):
     repl(board, "exec('for s in k:\\n s.close()')")
     wait_until("the supervisor's descriptors back", lambda: nfds() <= before)
     assert board.ctl("net")["sockets"] == 0
+
+
+def test_net_host_uses_the_host_resolver(tmp_path, peer):
+    """--net host: names outside the board's table go to the host's
+    resolver (in a child of the supervisor); its answer still passes the
+    policy. The machine's own name resolves through /etc/hosts."""
+    name = socket.gethostname()
+    try:
+        want = socket.gethostbyname(name)
+    except OSError:
+        pytest.skip("this machine cannot resolve its own name")
+    b = start(tmp_path, "--net", "host")
+    try:
+        assert repl(b, "socket.getaddrinfo(%r, %d)[0][-1]" % (name, peer.port)) == \
+            "('%s', %d)\r\n" % (want, peer.port)
+        if want.startswith("127."):
+            assert repl(b, "s = socket.socket(); s.connect((%r, %d)); s.write(b'dns'); s.read(3)"
+                        % (name, peer.port)).endswith("b'DNS'\r\n")
+        assert repl(b, "socket.getaddrinfo('no-such-host.invalid', 80)").endswith("OSError: -202\r\n")
+    finally:
+        b.quit()
+    # without --net host the same name is not looked up
+    b = start(tmp_path)
+    try:
+        if name not in ("localhost",):
+            assert repl(b, "socket.getaddrinfo(%r, 80)" % name).endswith("OSError: -202\r\n")
+    finally:
+        b.quit()
