@@ -369,3 +369,33 @@ def test_net_host_uses_the_host_resolver(tmp_path, peer):
             assert repl(b, "socket.getaddrinfo(%r, 80)" % name).endswith("OSError: -202\r\n")
     finally:
         b.quit()
+
+
+def test_main_py_blocked_in_recv_is_recovered_by_ctrl_c(tmp_path):
+    """The Pycom document's soft-brick: main.py blocks forever in a recv
+    that never gets data. Ctrl-C ends it with KeyboardInterrupt inside the
+    recv, the REPL comes, and the peer then sees the socket end cleanly at
+    the soft reset that follows."""
+    silent = Peer(echo=False)
+    b = start(tmp_path)
+    try:
+        main = ("import network, socket, time\n"
+                "w = network.WLAN(network.STA_IF)\n"
+                "s = socket.socket()\n"
+                "s.connect(('127.0.0.1', %d))\n"
+                "print('main waits')\n"
+                "s.recv(10)\n" % silent.port)
+        repl(b, "f = open('main.py', 'w'); f.write(%r); f.close()" % main)
+        b.send(b"\x04")
+        b.expect(b"main waits\r\n", timeout=20)
+        b.send(b"\x03")
+        got = b.expect(b">>> ", timeout=10)
+        assert b"KeyboardInterrupt" in got and b'File "main.py", line 6' in got, got
+        c = silent.conn(0)
+        repl(b, "import os; os.remove('main.py')")
+        b.send(b"\x04")
+        b.expect(b">>> ", timeout=20)
+        assert how_it_ends(c) == "fin"
+    finally:
+        b.quit()
+        silent.close()
