@@ -1,5 +1,7 @@
 /* The board's network policy (netpolicy.h). */
 #include "net/netpolicy.h"
+#include "net/ntp.h"
+#include "net/wifi.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,19 +14,22 @@
 
 static const char *const mode_names[] = {"loopback", "host", "none"};
 
-/* The names every board knows (netpolicy.h). */
-static const char *const builtin_names[] = {"localhost", "host.vboard.internal"};
+/* The names every board knows (netpolicy.h): this machine, and the NTP
+ * server ntptime asks by default, which is the board's gateway. */
+static const vb_net_host builtin_hosts[] = {
+    {"localhost", LOOPBACK_IP},
+    {"host.vboard.internal", LOOPBACK_IP},
+    {"pool.ntp.org", VB_WIFI_DHCP_GW},
+};
 
 void vb_netpolicy_init(vb_netpolicy *p)
 {
     memset(p, 0, sizeof *p);
     p->mode = VB_NET_LOOPBACK;
-    for (size_t i = 0; i < sizeof builtin_names / sizeof builtin_names[0]; i++) {
-        snprintf(p->hosts[i].name, sizeof p->hosts[i].name, "%s", builtin_names[i]);
-        p->hosts[i].ip = LOOPBACK_IP;
-        p->n_hosts++;
-    }
+    for (size_t i = 0; i < sizeof builtin_hosts / sizeof builtin_hosts[0]; i++) p->hosts[p->n_hosts++] = builtin_hosts[i];
 }
+
+bool vb_netpolicy_gateway_ntp(uint32_t ip, uint16_t port) { return ip == VB_WIFI_DHCP_GW && port == VB_NTP_PORT; }
 
 bool vb_netpolicy_parse_mode(const char *s, vb_net_mode *out)
 {

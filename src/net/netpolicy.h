@@ -6,7 +6,8 @@
  *                  resolver after the board's own table;
  *   --net none:    nothing.
  * Names resolve through a table first: localhost and host.vboard.internal
- * (both 127.0.0.1) and the --host HOST=IP entries. Inbound, --forward
+ * (both 127.0.0.1), pool.ntp.org (the board's gateway, whose NTP service
+ * the supervisor runs: net/ntp.h) and the --host HOST=IP entries. Inbound, --forward
  * HOSTPORT:BOARDPORT says where on the host's 127.0.0.1 a server listening
  * on BOARDPORT is reached; a board port without one gets a free port.
  * Pure: parsing and decisions only, so unit tests drive it alone. */
@@ -64,6 +65,10 @@ int vb_netpolicy_check_peer(const vb_netpolicy *p, uint32_t ip);
  * dotted quad, a table entry); 0 when only the host's resolver could
  * (--net host); -1 when the lookup fails (VB_NET_EAI_FAIL for the board). */
 int vb_netpolicy_resolve(const vb_netpolicy *p, const char *name, uint32_t *ip);
+
+/* A datagram to the gateway's NTP port: answered by the supervisor's
+ * own NTP service (net/ntp.h), whatever the mode. */
+bool vb_netpolicy_gateway_ntp(uint32_t ip, uint16_t port);
 
 /* The host port a board port listens at: the --forward one, else 0 (any
  * free port). */

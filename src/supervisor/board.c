@@ -273,6 +273,8 @@ static pid_t start_zygote(board *b)
     close(b->tx_pipe[0]);
     close(b->ev_pipe[0]);
     close(b->net_line[0]);
+    if (b->ntp_fd >= 0) close(b->ntp_fd);
+    if (b->dns_fd >= 0) close(b->dns_fd);
     for (unsigned i = 0; i < VB_NET_SOCKS_MAX; i++)
         if (b->socks[i].fd >= 0) close(b->socks[i].fd);
     if (rep[0] >= 0) close(rep[0]);
@@ -909,7 +911,7 @@ static void drain_doorbell(int fd)
 /* Returns 0, or -errno when poll() itself failed. */
 static int board_loop(board *b)
 {
-    enum { SIG, EV, VMFD, IDLE, ZYG, NET, DNS, FIXED };
+    enum { SIG, EV, VMFD, IDLE, ZYG, NET, NETX, FIXED = NETX + BOARD_NET_POLLFDS };
     struct pollfd pf[FIXED + 1 + VB_SERIAL_POLLFDS + 1 + VB_CONTROL_CLIENTS];
     for (;;) {
         if (b->quit && !b->stopping) begin_stop(b);
@@ -921,7 +923,7 @@ static int board_loop(board *b)
         pf[IDLE] = (struct pollfd){b->idle_efd, POLLIN, 0};
         pf[ZYG] = (struct pollfd){b->zyg_report, POLLIN, 0};
         pf[NET] = (struct pollfd){b->net_line[0], POLLIN, 0};
-        pf[DNS] = (struct pollfd){board_net_dns_fd(b), POLLIN, 0};
+        board_net_pollfds(b, pf + NETX);
         unsigned nlink = board_link_pollfds(b, pf + FIXED);
         unsigned nctl = vb_control_pollfds(&b->control, pf + FIXED + nlink, 1 + VB_CONTROL_CLIENTS);
         int timeout = poll_timeout(b, next_board_timer(b), next_host_timer(b));
@@ -939,7 +941,7 @@ static int board_loop(board *b)
         }
         if (pf[ZYG].revents & (POLLIN | POLLHUP)) take_zygote_reports(b);
         if (pf[NET].revents & POLLIN) board_net_service(b);
-        if (pf[DNS].revents & (POLLIN | POLLHUP)) board_net_dns_done(b);
+        board_net_poll_service(b, pf + NETX);
         if (pf[SIG].revents & POLLIN) take_signals(b);
         run_timers(b);
     }
@@ -986,7 +988,7 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
 {
     board b = {.cfg = cfg, .tx_pipe = {-1, -1}, .ev_pipe = {-1, -1}, .rx_efd = -1, .sig_fd = -1,
                .dying_vm_fd = -1, .control = {.listen_fd = -1}, .idle_efd = -1, .zyg_report = -1, .zyg_cmd = -1,
-               .net_line = {-1, -1}, .dns_fd = -1,
+               .net_line = {-1, -1}, .dns_fd = -1, .ntp_fd = -1,
                .start_us = board_wall_us()};
     int status = VB_EXIT_SETUP;
     vb_txq_init(&b.txq, 1, 1);

@@ -148,6 +148,9 @@ typedef struct board {
      * the loop never waits on DNS: its pipe (-1 = none) and the request */
     int dns_fd;
     uint32_t dns_seq;
+    int ntp_fd;                /* the gateway's NTP service (net/ntp.h), on 127.0.0.1 */
+    uint16_t ntp_port;
+    uint64_t ntp_answers;
     uint64_t net_requests;
     uint64_t net_refused;      /* by the policy or the radio (connects, lookups) */
     uint64_t net_malformed;    /* requests that were not one */
@@ -227,8 +230,11 @@ const char *board_wifi_ctl(board *b, const vb_json_obj *req, vb_json_out *out, c
 int board_net_init(board *b, char *err, size_t errlen);
 void board_net_free(board *b);
 void board_net_service(board *b);
-int board_net_dns_fd(const board *b);          /* a lookup's pipe to poll, or -1 */
-void board_net_dns_done(board *b);             /* it is readable (or closed) */
+/* Its own descriptors for the loop's poll: a lookup's pipe, the NTP
+ * service (each -1 when none); then their service. */
+#define BOARD_NET_POLLFDS 2
+void board_net_pollfds(const board *b, struct pollfd pf[BOARD_NET_POLLFDS]);
+void board_net_poll_service(board *b, const struct pollfd pf[BOARD_NET_POLLFDS]);
 void board_net_soft_reset(board *b);
 void board_net_power_loss(board *b);
 void board_net_status(const board *b, vb_json_out *out);   /* status's summary */

@@ -16,12 +16,14 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "contract/netmsg.h"
+#include "net/ntp.h"
 
 #define REQUESTS_PER_TURN 64        /* then the loop serves everything else */
 #define BACKLOG_MAX 16
@@ -36,6 +38,16 @@ int board_net_init(board *b, char *err, size_t errlen)
         return -1;
     }
     fcntl(b->net_line[0], F_SETFL, fcntl(b->net_line[0], F_GETFL) | O_NONBLOCK);
+    /* the gateway's NTP service */
+    struct sockaddr_in at = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7F000001u)};
+    socklen_t len = sizeof at;
+    b->ntp_fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (b->ntp_fd < 0 || bind(b->ntp_fd, (struct sockaddr *)&at, sizeof at) < 0 ||
+        getsockname(b->ntp_fd, (struct sockaddr *)&at, &len) < 0) {
+        snprintf(err, errlen, "cannot set up the board's NTP service: %s", strerror(errno));
+        return -1;
+    }
+    b->ntp_port = ntohs(at.sin_port);
     return 0;
 }
 
@@ -47,6 +59,8 @@ void board_net_free(board *b)
     if (b->net_line[0] < 0) return;    /* never set up */
     forget_lookup(b);
     drop_all(b, true);
+    if (b->ntp_fd >= 0) close(b->ntp_fd);
+    b->ntp_fd = -1;
     for (int i = 0; i < 2; i++)
         if (b->net_line[i] >= 0) close(b->net_line[i]);
     b->net_line[0] = b->net_line[1] = -1;
@@ -172,13 +186,14 @@ static board_sock *add_sock(board *b, board_sock *slot, int fd, uint8_t type)
 
 static int do_connect(board *b, const vb_net_req *req, vb_net_rep *rep, int *pass)
 {
-    int e = link_up(b) ? vb_netpolicy_check_peer(&b->net, req->ip) : EHOSTUNREACH;
+    bool ntp = req->type == VB_NET_UDP && vb_netpolicy_gateway_ntp(req->ip, req->port);
+    int e = !link_up(b) ? EHOSTUNREACH : ntp ? 0 : vb_netpolicy_check_peer(&b->net, req->ip);
     if (e) {
         b->net_refused++;
         return e;
     }
     if (req->port == 0) return EINVAL;
-    struct sockaddr_in to = inet(req->ip, req->port);
+    struct sockaddr_in to = ntp ? inet(0x7F000001u, b->ntp_port) : inet(req->ip, req->port);
     char f[64], ip[16];
     vb_net_format_ipv4(req->ip, ip);
     snprintf(f, sizeof f, ",\"peer\":\"%s:%u\"", ip, req->port);
@@ -315,9 +330,7 @@ static int start_lookup(board *b, const vb_net_req *req)
     return 0;
 }
 
-int board_net_dns_fd(const board *b) { return b->dns_fd; }
-
-void board_net_dns_done(board *b)
+static void dns_done(board *b)
 {
     uint32_t ip;
     ssize_t n = read(b->dns_fd, &ip, sizeof ip);
@@ -329,6 +342,37 @@ void board_net_dns_done(board *b)
     rep.err = rep.ip && vb_netpolicy_check_peer(&b->net, rep.ip) == 0 ? 0 : VB_NET_EAI_FAIL;
     if (rep.err) b->net_refused++;
     if (board_firmware_runs(b)) answer(b, &rep, -1);
+}
+
+/* The gateway's NTP service: each query answered with the host's time
+ * (a few a turn: the VM may flood it). */
+static void ntp_service(board *b)
+{
+    for (int i = 0; i < 16; i++) {
+        uint8_t q[512], a[VB_NTP_PACKET];
+        struct sockaddr_in from;
+        socklen_t len = sizeof from;
+        ssize_t n = recvfrom(b->ntp_fd, q, sizeof q, MSG_DONTWAIT, (struct sockaddr *)&from, &len);
+        if (n < 0) return;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t unix_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+        if (vb_ntp_answer(q, (size_t)n, unix_us, a) &&
+            sendto(b->ntp_fd, a, sizeof a, MSG_DONTWAIT, (struct sockaddr *)&from, len) == (ssize_t)sizeof a)
+            b->ntp_answers++;
+    }
+}
+
+void board_net_pollfds(const board *b, struct pollfd pf[BOARD_NET_POLLFDS])
+{
+    pf[0] = (struct pollfd){b->dns_fd, POLLIN, 0};
+    pf[1] = (struct pollfd){b->ntp_fd, POLLIN, 0};
+}
+
+void board_net_poll_service(board *b, const struct pollfd pf[BOARD_NET_POLLFDS])
+{
+    if (pf[0].fd >= 0 && (pf[0].revents & (POLLIN | POLLHUP))) dns_done(b);
+    if (pf[1].revents & POLLIN) ntp_service(b);
 }
 
 /* Answered now (0 or an error), or 1: the host's resolver answers later. */
@@ -425,5 +469,6 @@ const char *board_net_ctl(board *b, const vb_json_obj *req, vb_json_out *out, ch
     vb_json_uint(out, "refused", b->net_refused);
     vb_json_uint(out, "malformed", b->net_malformed);
     vb_json_uint(out, "opened", b->net_opened);
+    vb_json_uint(out, "ntp_answers", b->ntp_answers);
     return NULL;
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "net/netpolicy.h"
+#include "net/ntp.h"
+#include "net/wifi.h"
 
 static void test_modes_and_peers(void)
 {
@@ -106,8 +108,37 @@ static void test_forwards(void)
     CHECK_EQ(vb_netpolicy_add_forwards(&p, "1:8x", err, sizeof err), -1);
 }
 
+/* The gateway's NTP answers (net/ntp.h) and how the board reaches them. */
+static void test_ntp(void)
+{
+    vb_netpolicy p;
+    vb_netpolicy_init(&p);
+    uint32_t ip;
+    CHECK(vb_netpolicy_resolve(&p, "pool.ntp.org", &ip) == 1 && ip == VB_WIFI_DHCP_GW);
+    CHECK(vb_netpolicy_gateway_ntp(VB_WIFI_DHCP_GW, 123));
+    CHECK(!vb_netpolicy_gateway_ntp(VB_WIFI_DHCP_GW, 80));
+    CHECK(!vb_netpolicy_gateway_ntp(0x7F000001u, 123));
+    uint8_t q[48] = {0x1B}, a[48];
+    memcpy(q + 40, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+    /* 2026-12-03 00:00:00.5 UTC = 1796256000.5 s since 1970 */
+    CHECK_EQ(vb_ntp_answer(q, sizeof q, 1796256000500000ull, a), 48);
+    CHECK_EQ(a[0], 0x1C);          /* version 3 echoed, mode 4 */
+    CHECK_EQ(a[1], 1);
+    CHECK_MEM(a + 24, q + 40, 8);  /* originate = the client's transmit */
+    uint32_t secs = (uint32_t)a[40] << 24 | (uint32_t)a[41] << 16 | (uint32_t)a[42] << 8 | a[43];
+    CHECK_EQ(secs, 1796256000u + 2208988800u);   /* era 0 until 2036 */
+    CHECK_EQ(a[44], 0x80);         /* half a second */
+    q[0] = 0x1C;                   /* a server's packet: no answer (no loops between servers) */
+    CHECK_EQ(vb_ntp_answer(q, sizeof q, 0, a), 0);
+    q[0] = 0x3B;                   /* version 7 */
+    CHECK_EQ(vb_ntp_answer(q, sizeof q, 0, a), 0);
+    q[0] = 0x1B;
+    CHECK_EQ(vb_ntp_answer(q, 47, 0, a), 0);
+}
+
 int main(void)
 {
+    RUN(test_ntp);
     RUN(test_modes_and_peers);
     RUN(test_ipv4);
     RUN(test_names);
