@@ -57,6 +57,13 @@ const vb_module_def vb_engine_modules[] = {
     {"heapq", "uheapq", ALL, ALL, VB_MOD_WARM, NULL, NULL},
     /* not extensible upstream (MP_REGISTER_MODULE): no uframebuf */
     {"framebuf", NULL, ALL, 0, VB_MOD_BUILT, vb_mod_framebuf_create, NULL},
+    /* v1.24's EXTRA_FEATURES modules (esp32, rp2); Pycom's fork has none of
+     * them but uctypes. deflate is not extensible (no udeflate; v1.24 has no
+     * zlib/uzlib); uctypes keeps its u-name and has no other. */
+    {"deflate", NULL, V124, 0, VB_MOD_BUILT, vb_mod_deflate_create, NULL},
+    {"cryptolib", "ucryptolib", V124, V124, VB_MOD_BUILT, vb_mod_cryptolib_create, NULL},
+//UCT    {"uctypes", NULL, ALL, 0, VB_MOD_BUILT, vb_mod_uctypes_create, NULL},
+    {"platform", "uplatform", V124, V124, VB_MOD_BUILT, vb_mod_platform_create, NULL},
     /* Wi-Fi over the board's simulated radio (issue 13); the Pico has none */
     {"network", NULL, NET, 0, VB_MOD_BUILT, vb_mod_network_create, NULL},
     /* the port's own module: vb_port.module of exactly one port each */
