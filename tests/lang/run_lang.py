@@ -190,7 +190,7 @@ def main(argv):
     passed, failed, skipped, known_hit, known_fixed = [], [], [], [], []
     try:
         try:
-            b = Board(tmp)
+            b = Board(tmp, board=os.environ.get("VBOARD_BOARD", "generic"))
             b.expect(b">>> ", 10)
         except BoardError as e:
             print("could not start the board: %s" % e)
