@@ -62,7 +62,7 @@ const vb_module_def vb_engine_modules[] = {
      * zlib/uzlib); uctypes keeps its u-name and has no other. */
     {"deflate", NULL, V124, 0, VB_MOD_BUILT, vb_mod_deflate_create, NULL},
     {"cryptolib", "ucryptolib", V124, V124, VB_MOD_BUILT, vb_mod_cryptolib_create, NULL},
-//UCT    {"uctypes", NULL, ALL, 0, VB_MOD_BUILT, vb_mod_uctypes_create, NULL},
+    {"uctypes", NULL, ALL, 0, VB_MOD_BUILT, vb_mod_uctypes_create, NULL},
     {"platform", "uplatform", V124, V124, VB_MOD_BUILT, vb_mod_platform_create, NULL},
     /* Wi-Fi over the board's simulated radio (issue 13); the Pico has none */
     {"network", NULL, NET, 0, VB_MOD_BUILT, vb_mod_network_create, NULL},
