@@ -46,7 +46,8 @@ const vb_module_def vb_engine_modules[] = {
     {"collections", "ucollections", ALL, ALL, VB_MOD_WARM, NULL, NULL},
     {"binascii", "ubinascii", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
     {"hashlib", "uhashlib", ALL, ALL, VB_MOD_BUILT, vb_mod_hashlib_create, NULL},
-    {"random", "urandom", ALL, ALL, VB_MOD_WARM, NULL, NULL},
+    /* MicroPython's seven functions and its generator, not CPython's module */
+    {"random", "urandom", ALL, ALL, VB_MOD_BUILT, vb_mod_random_create, NULL},
     {"errno", "uerrno", ALL, ALL, VB_MOD_STDLIB, NULL, errno_extend},
     /* CPython's select needs fileno(); the board's polls its own streams */
     {"select", "uselect", ALL, ALL, VB_MOD_REPLACES, vb_mod_select_create, NULL},
