@@ -215,6 +215,7 @@ PyObject *vb_mod_deflate_create(void);  /* engine_mod_deflate.c (esp32, rp2) */
 PyObject *vb_mod_cryptolib_create(void); /* engine_mod_cryptolib.c (esp32, rp2) */
 PyObject *vb_mod_uctypes_create(void);  /* engine_mod_uctypes.c */
 PyObject *vb_mod_random_create(void);   /* engine_mod_random.c */
+PyObject *vb_mod_binascii_create(void); /* engine_mod_binascii.c */
 PyObject *vb_mod_platform_create(void); /* engine_mod_platform.c (esp32, rp2) */
 PyObject *vb_mod_network_create(void);  /* engine_mod_network.c (esp32, Pycom) */
 /* Adds the sys attributes (platform, implementation, print_exception,

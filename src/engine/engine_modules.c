@@ -44,7 +44,8 @@ const vb_module_def vb_engine_modules[] = {
     {"struct", "ustruct", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
     {"re", "ure", ALL, ALL, VB_MOD_WARM, NULL, NULL},
     {"collections", "ucollections", ALL, ALL, VB_MOD_WARM, NULL, NULL},
-    {"binascii", "ubinascii", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
+    /* MicroPython's five functions and errors over CPython's */
+    {"binascii", "ubinascii", ALL, ALL, VB_MOD_REPLACES, vb_mod_binascii_create, NULL},
     {"hashlib", "uhashlib", ALL, ALL, VB_MOD_BUILT, vb_mod_hashlib_create, NULL},
     /* MicroPython's seven functions and its generator, not CPython's module */
     {"random", "urandom", ALL, ALL, VB_MOD_BUILT, vb_mod_random_create, NULL},
