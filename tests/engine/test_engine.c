@@ -1168,7 +1168,7 @@ static void test_poll(void)
     expect("poll setup", VB_EXEC_MODULE,
            "import select, sys\np = select.poll()\np.register(sys.stdin.buffer, select.POLLIN)\n"
            "print(select.POLLIN, select.POLLOUT, select.POLLERR, select.POLLHUP, hasattr(select, 'select'))\n",
-           VB_EXEC_OK, "1 4 8 16 False\r\n");
+           VB_EXEC_OK, "1 4 8 16 True\r\n");
     expect("poll(0) idle", VB_EXEC_SINGLE, "p.poll(0)", VB_EXEC_OK, "[]\r\n");
     double t0 = now_s();
     expect("poll(60) times out", VB_EXEC_SINGLE, "p.poll(60)", VB_EXEC_OK, "[]\r\n");
