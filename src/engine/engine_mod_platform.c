@@ -9,7 +9,9 @@
  * (v1.24.1's ESP32_GENERIC is built with ESP-IDF v5.2.2) and none on rp2;
  * the libc is newlib on both, with the toolchains' compilers: esp32's
  * xtensa-esp-elf GCC 13.2.0 / newlib 4.3.0 (ESP-IDF 5.2's esp-13.2.0),
- * rp2's arm-none-eabi GCC 13.2.1 / newlib 4.4.0. */
+ * rp2's arm-none-eabi GCC 13.2.1 / newlib 4.3.0 (the newlib release builds
+ * of rp2 print since v1.21; the rp2 compiler version is our best reading,
+ * not one seen on a v1.24.1 board). */
 #include "engine_int.h"
 
 #define STR_(x) #x
@@ -22,7 +24,7 @@ static const struct {
     const char *arch, *version, *compiler, *libc, *libc_ver;
 } builds[] = {
     {VB_PORT_BIT(VB_PORT_ESP32), "xtensa", "IDFv5.2.2", "GCC 13.2.0", "newlib", "4.3.0"},
-    {VB_PORT_BIT(VB_PORT_RP2), "arm", "", "GCC 13.2.1", "newlib", "4.4.0"},
+    {VB_PORT_BIT(VB_PORT_RP2), "arm", "", "GCC 13.2.1", "newlib", "4.3.0"},
 };
 
 /* Each function's self is the value it returns; arguments are ignored,
