@@ -25,8 +25,8 @@ SUP_SRC  = $(wildcard src/supervisor/*.c src/supervisor/transport/*.c)
 #   be another build, so ask pkg-config).
 FW_SRC   = $(wildcard src/firmware/*.c src/engine/*.c)
 PY_CFLAGS := $(shell pkg-config --cflags python-3.11-embed 2>/dev/null)
-# deflate inflates with Debian's zlib, cryptolib's AES is OpenSSL's libcrypto.
-PY_LIBS   := $(shell pkg-config --libs python-3.11-embed 2>/dev/null) -lm -lz -lcrypto
+# deflate inflates with Debian's zlib (libpython loads it anyway).
+PY_LIBS   := $(shell pkg-config --libs python-3.11-embed 2>/dev/null) -lm -lz
 CLI_SRC  = $(wildcard src/cli/*.c)
 # - scenario files for `vboard test` (libyaml): linked into vboard and
 #   test_scenario only, so nothing else needs -lyaml.

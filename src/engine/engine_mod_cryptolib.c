@@ -1,17 +1,19 @@
 /* The board's cryptolib (v1.24's extmod/modcryptolib.c interface, on esp32
- * and rp2): aes(key, mode[, IV]) with encrypt/decrypt(in[, out]). AES
- * itself is OpenSSL's (Debian's libcrypto, the standard implementation,
- * rather than an AES of our own).
+ * and rp2): aes(key, mode[, IV]) with encrypt/decrypt(in[, out]). AES is
+ * src/util/aes.c (FIPS-197, unit-tested on the standard's vectors), not
+ * OpenSSL's: linking libcrypto and fetching its ciphers costs every hard
+ * boot some 3-4 ms (measured), the cold-start cost hashlib already avoids
+ * by not loading OpenSSL.
  *
  * What the real ports build (mbedtls, MICROPY_PY_CRYPTOLIB on, its _CTR and
  * _CONSTS options off): modes 1 (ECB) and 2 (CBC), no MODE_* constants;
  * 16- or 32-byte keys; upstream's ValueErrors "mode", "key", "IV",
  * "blksize % 16", "output too small" and "can't encrypt & decrypt" (an
  * object is fixed to the direction of its first call). CBC chains across
- * calls: the EVP context keeps the last block. */
+ * calls: the object keeps the last block. */
 #include "engine_int.h"
+#include "util/aes.h"
 
-#include <openssl/evp.h>
 #include <string.h>
 
 /* PEP 272's numbers, as upstream. */
@@ -19,23 +21,12 @@ enum { MODE_ECB = 1, MODE_CBC = 2 };
 #define BLOCK 16
 enum { DIR_NONE, DIR_ENC, DIR_DEC };
 
-/* The ciphers, fetched once in the zygote (OpenSSL's provider set-up reads
- * its configuration, which the sandboxed VM cannot), read-only after:
- * [mode - 1][key 16 / 32]. */
-static EVP_CIPHER *ciphers[2][2];
-static const char *const cipher_names[2][2] = {
-    {"AES-128-ECB", "AES-256-ECB"},
-    {"AES-128-CBC", "AES-256-CBC"},
-};
-
 typedef struct {
     PyObject_HEAD
-    EVP_CIPHER_CTX *ctx;
+    vb_aes_key key;
     int mode;
-    int dir;
-    size_t keylen;
-    unsigned char key[32];
-    unsigned char iv[BLOCK];
+    int dir;               /* DIR_NONE until the first call fixes it */
+    unsigned char iv[BLOCK]; /* CBC's chaining block */
 } aes_obj;
 
 static int get_buffer(PyObject *o, Py_buffer *view, int flags)
@@ -89,15 +80,8 @@ static PyObject *aes_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     }
     aes_obj *s = (aes_obj *)type->tp_alloc(type, 0);
     if (!s) goto out;
-    s->ctx = EVP_CIPHER_CTX_new();
-    if (!s->ctx) {
-        Py_DECREF(s);
-        PyErr_NoMemory();
-        goto out;
-    }
+    vb_aes_set_key(&s->key, key.buf, keylen);
     s->mode = (int)mode;
-    s->keylen = keylen;
-    memcpy(s->key, key.buf, keylen);
     if (iv.obj) memcpy(s->iv, iv.buf, BLOCK);
     res = (PyObject *)s;
 out:
@@ -106,20 +90,12 @@ out:
     return res;
 }
 
-/* The context for the direction of the first call; -1 with ValueError
- * when the object is already fixed to the other one. */
+/* An object is fixed to the direction of its first call; -1 with
+ * ValueError for the other one. */
 static int set_direction(aes_obj *s, int dir)
 {
-    if (s->dir == dir) return 0;
-    if (s->dir != DIR_NONE) {
+    if (s->dir != DIR_NONE && s->dir != dir) {
         PyErr_SetString(PyExc_ValueError, "can't encrypt & decrypt");
-        return -1;
-    }
-    const EVP_CIPHER *c = ciphers[s->mode - 1][s->keylen == 32];
-    if (!c || EVP_CipherInit_ex2(s->ctx, c, s->key, s->mode == MODE_CBC ? s->iv : NULL,
-                                 dir == DIR_ENC, NULL) != 1 ||
-        EVP_CIPHER_CTX_set_padding(s->ctx, 0) != 1) {
-        PyErr_SetString(PyExc_RuntimeError, "AES set-up failed");
         return -1;
     }
     s->dir = dir;
@@ -154,11 +130,12 @@ static PyObject *process(aes_obj *s, PyObject *const *args, Py_ssize_t nargs, in
         dst = (unsigned char *)PyBytes_AS_STRING(made);
     }
     if (set_direction(s, dir) < 0) goto done;
-    int outl = 0;
-    if (in.len > 0 && EVP_CipherUpdate(s->ctx, dst, &outl, in.buf, (int)in.len) != 1) {
-        PyErr_SetString(PyExc_RuntimeError, "AES failed");
-        goto done;
-    }
+    const unsigned char *src = in.buf;
+    if (s->mode == MODE_CBC && dir == DIR_ENC) vb_aes_cbc_encrypt(&s->key, s->iv, src, dst, (size_t)in.len);
+    else if (s->mode == MODE_CBC) vb_aes_cbc_decrypt(&s->key, s->iv, src, dst, (size_t)in.len);
+    else
+        for (Py_ssize_t off = 0; off < in.len; off += BLOCK)
+            (dir == DIR_ENC ? vb_aes_encrypt : vb_aes_decrypt)(&s->key, src + off, dst + off);
     res = made ? Py_NewRef(made) : Py_NewRef(args[1]);
 done:
     Py_XDECREF(made);
@@ -180,8 +157,7 @@ static PyObject *aes_decrypt(aes_obj *s, PyObject *const *args, Py_ssize_t nargs
 static void aes_dealloc(aes_obj *s)
 {
     PyTypeObject *tp = Py_TYPE(s);
-    EVP_CIPHER_CTX_free(s->ctx);
-    OPENSSL_cleanse(s->key, sizeof s->key);
+    memset(&s->key, 0, sizeof s->key);
     tp->tp_free(s);
     Py_DECREF(tp);
 }
@@ -198,12 +174,6 @@ static struct PyModuleDef cryptolib_def = {
 
 PyObject *vb_mod_cryptolib_create(void)
 {
-    for (int m = 0; m < 2; m++)
-        for (int k = 0; k < 2; k++)
-            if (!ciphers[m][k] && !(ciphers[m][k] = EVP_CIPHER_fetch(NULL, cipher_names[m][k], NULL))) {
-                PyErr_Format(PyExc_ImportError, "OpenSSL has no %s", cipher_names[m][k]);
-                return NULL;
-            }
     PyObject *m = PyModule_Create(&cryptolib_def);
     if (!m) return NULL;
     PyType_Slot slots[] = {
