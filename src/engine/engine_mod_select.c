@@ -179,7 +179,11 @@ static PyObject *p_ipoll(poll_obj *self, PyObject *const *args, Py_ssize_t nargs
  * (an object in several lists is polled once, for all of them). */
 static int select_add(PyObject *map, PyObject *seq, int ev)
 {
-    PyObject *fast = PySequence_Fast(seq, "object isn't a tuple or list");
+    if (!PyTuple_Check(seq) && !PyList_Check(seq)) { /* upstream's mp_obj_get_array */
+        PyErr_Format(PyExc_TypeError, "object '%s' isn't a tuple or list", Py_TYPE(seq)->tp_name);
+        return -1;
+    }
+    PyObject *fast = PySequence_Fast(seq, "");
     if (!fast) return -1;
     int rc = 0;
     for (Py_ssize_t i = 0; rc == 0 && i < PySequence_Fast_GET_SIZE(fast); i++) {

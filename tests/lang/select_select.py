@@ -24,5 +24,9 @@ print(select.select([idle], [], [], 0.02))
 print(select.select([], [], [], 0))
 print(type(select.select([], [], [], 0)).__name__)
 print(select.select([], [sys.stdout], [])[1] == [sys.stdout])
+try:
+    select.select(1, [], [])
+except TypeError as e:
+    print('TypeError', e)
 import uselect
 print(uselect.select is select.select)
