@@ -383,11 +383,8 @@ static int st_setattr(st_obj *s, PyObject *name, PyObject *val)
         store_uint(p, n, s->layout, (c & ~mask) | (((uint64_t)x << pos) & mask));
         return 0;
     }
-    if (agg_word(v, &w) < 0) return -1;
-    if (GET_TYPE(w, AGG_BITS) == A_PTR) /* a pointer field takes an address */
-        return set_scalar(sizeof(void *) == 8 ? T_UINT64 : T_UINT32, s->addr + GET_OFFSET(w, AGG_BITS),
-                          LAYOUT_NATIVE, val);
-    PyErr_SetNone(PyExc_TypeError); /* an aggregate cannot be assigned */
+    /* an aggregate (a pointer too, in v1.24) cannot be assigned */
+    syntax_error();
     return -1;
 }
 
@@ -395,11 +392,11 @@ static int st_setattr(st_obj *s, PyObject *name, PyObject *val)
 static PyObject *subscript(st_obj *s, PyObject *key, PyObject *value)
 {
     if (!PyTuple_Check(s->desc)) {
-        PyErr_SetString(PyExc_TypeError, "struct: cannot index");
+        PyErr_SetString(PyExc_TypeError, "struct: can't index");
         return NULL;
     }
     if (!PyLong_Check(key)) {
-        PyErr_SetString(PyExc_TypeError, "struct: cannot index");
+        PyErr_SetString(PyExc_TypeError, "struct: can't index");
         return NULL;
     }
     Py_ssize_t index = PyLong_AsSsize_t(key);
@@ -427,7 +424,7 @@ static PyObject *subscript(st_obj *s, PyObject *key, PyObject *value)
             sub = elem;
         }
     } else {
-        PyErr_SetString(PyExc_TypeError, "struct: cannot index");
+        PyErr_SetString(PyExc_TypeError, "struct: can't index");
         return NULL;
     }
     if (sub) {
