@@ -10,6 +10,10 @@ print([random.getrandbits(32) for _ in range(3)])
 print(random.getrandbits(8), random.randrange(100), random.randint(1, 6), random.choice('abcdef'),
       int(random.random() * 2 ** 23))
 print(random.randrange(10, 20, 3), random.randrange(10, 0, -2))
+# a real board's random() after seed(1), seed(2), seed(3) (MicroPython v1.11 on a pyboard)
+for n in (1, 2, 3):
+    random.seed(n)
+    print('%.7f' % random.random())
 random.seed(42)
 a = random.getrandbits(32)
 random.seed(42 + 2 ** 32)  # the seed is truncated to a machine word
