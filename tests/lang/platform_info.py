@@ -4,10 +4,13 @@ except ImportError:  # not on this port (Pycom's fork has no platform)
     print('SKIP')
     raise SystemExit
 import uplatform
+
+# the shape of extmod/modplatform.h's string; each port's own values are
+# checked in tests/e2e/test_module_ports.py
 print(uplatform is platform)
 p = platform.platform()
-print(p.split('-')[:2], p.split('-')[-2])
-print(platform.platform(True), platform.platform(aliased=1) == p)
-print(platform.python_compiler())
-print(platform.libc_ver())
-print(platform.libc_ver('x'))
+parts = p.split('-')
+print(parts[:2], parts[-2], parts[2] in ('xtensa', 'arm'))
+print(p.endswith('-with-' + ''.join(platform.libc_ver())))
+print(platform.python_compiler()[:4], platform.libc_ver()[0], type(platform.libc_ver()).__name__)
+print(platform.platform(True) == p, platform.platform(aliased=1) == p, platform.libc_ver('x') == platform.libc_ver())
