@@ -42,6 +42,7 @@ typedef struct {
     bool eof;         /* the compressed data ended */
     z_stream z;
     unsigned char in; /* the one source byte zlib is given at a time */
+    PyObject *one;    /* bytearray(1) for the source's readinto(), or NULL */
 } dio_obj;
 
 static int window_bits(const dio_obj *s)
@@ -57,35 +58,41 @@ static int window_bits(const dio_obj *s)
     }
 }
 
-/* The next source byte into s->in; -1 with EOFError (source ended) or the
- * source's own exception. */
+/* The next source byte into s->in; -1 with EOFError (source ended),
+ * OSError(EAGAIN) (a non-blocking source with nothing yet, as upstream's
+ * stream error) or the source's own exception. Through the source's
+ * readinto() where it has one (MicroPython's io.IOBase streams define
+ * only that), else its read(). */
 static int next_byte(dio_obj *s)
 {
-    PyObject *b = PyObject_CallMethod(s->stream, "read", "i", 1);
-    if (!b) return -1;
-    int rc = 0;
-    if (b == Py_None || !PyBytes_Check(b) || PyBytes_GET_SIZE(b) == 0) {
-        if (b == Py_None || PyBytes_Check(b)) PyErr_SetNone(PyExc_EOFError);
-        else PyErr_SetString(PyExc_TypeError, "object with buffer protocol required");
-        rc = -1;
-    } else {
-        s->in = (unsigned char)PyBytes_AS_STRING(b)[0];
+    PyObject *r = s->one ? PyObject_CallMethod(s->stream, "readinto", "O", s->one)
+                         : PyObject_CallMethod(s->stream, "read", "i", 1);
+    if (!r) return -1;
+    Py_ssize_t n = -1;
+    if (r == Py_None) vb_raise_errno(EAGAIN);
+    else if (s->one && PyLong_Check(r)) n = PyLong_AsSsize_t(r);
+    else if (!s->one && PyBytes_Check(r)) n = PyBytes_GET_SIZE(r);
+    else PyErr_SetString(PyExc_TypeError, "object with buffer protocol required");
+    if (n == 0) PyErr_SetNone(PyExc_EOFError);
+    if (n > 0) {
+        s->in = (unsigned char)(s->one ? PyByteArray_AS_STRING(s->one) : PyBytes_AS_STRING(r))[0];
         s->z.next_in = &s->in;
         s->z.avail_in = 1;
     }
-    Py_DECREF(b);
-    return rc;
+    Py_DECREF(r);
+    return n > 0 ? 0 : -1;
 }
 
 /* The source is readable: upstream's mp_get_stream_raise(MP_STREAM_OP_READ). */
 static int start(dio_obj *s)
 {
     if (s->started) return 0;
-    int has = PyObject_HasAttrString(s->stream, "read");
-    if (!has) {
+    int into = PyObject_HasAttrString(s->stream, "readinto");
+    if (!into && !PyObject_HasAttrString(s->stream, "read")) {
         vb_raise_oserror_msg("stream operation not supported");
         return -1;
     }
+    if (into && !(s->one = PyByteArray_FromStringAndSize("", 1))) return -1;
     memset(&s->z, 0, sizeof s->z);
     if (inflateInit2(&s->z, window_bits(s)) != Z_OK) {
         PyErr_NoMemory();
@@ -302,6 +309,7 @@ static PyObject *dio_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 static int dio_traverse(dio_obj *s, visitproc visit, void *arg)
 {
     Py_VISIT(s->stream);
+    Py_VISIT(s->one);
     Py_VISIT(Py_TYPE(s));
     return 0;
 }
@@ -309,6 +317,7 @@ static int dio_traverse(dio_obj *s, visitproc visit, void *arg)
 static int dio_clear(dio_obj *s)
 {
     Py_CLEAR(s->stream);
+    Py_CLEAR(s->one);
     return 0;
 }
 

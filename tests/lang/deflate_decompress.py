@@ -73,3 +73,27 @@ s = io.BytesIO(ZLIB)
 with deflate.DeflateIO(s, deflate.AUTO, 0, True) as d:
     print(d.read(10))
 print(s.closed)
+
+# a MicroPython-style stream (readinto only); None from it is EAGAIN
+class Src(io.IOBase):
+    def __init__(self, data):
+        self.data = data
+
+    def readinto(self, buf):
+        if self.data is None:
+            return None
+        n = min(len(buf), len(self.data))
+        buf[:n] = self.data[:n]
+        self.data = self.data[n:]
+        return n
+
+
+print(deflate.DeflateIO(Src(ZLIB)).read(11))
+try:
+    deflate.DeflateIO(Src(None)).read()
+except OSError as e:
+    print('OSError', e.errno)
+try:
+    deflate.DeflateIO(1).read()
+except OSError as e:
+    print('OSError', e)
