@@ -7,20 +7,28 @@
  * random() has the 23 fraction bits of the boards' single-precision float.
  *
  * Each boot starts seeded from the host's random source (upstream seeds
- * from the hardware RNG on import): the state below is left unseeded in
- * the zygote and seeded at the first call in each VM. */
+ * from the hardware RNG on import): a fork forgets the seed (a
+ * pthread_atfork child handler), and the first call in the VM seeds. */
 #include "engine_int.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/random.h>
 
-/* Yasmarang's state: per VM (a fork of the zygote), like the board's RAM;
- * seeded says whether this VM seeded it yet. */
+/* Yasmarang's state: per process, like the board's RAM; seeded says
+ * whether this process (VM) seeded it yet; forget_at_fork whether this
+ * process registered the fork handler that clears seeded. */
 static struct {
     uint32_t pad, n, d;
     uint8_t dat;
     bool seeded;
+    bool forget_at_fork;
 } ys;
+
+static void ys_forget(void)
+{
+    ys.seeded = false;
+}
 
 static void ys_seed(uint32_t seed)
 {
@@ -218,5 +226,9 @@ static struct PyModuleDef random_def = {
 
 PyObject *vb_mod_random_create(void)
 {
+    if (!ys.forget_at_fork) {
+        if (pthread_atfork(NULL, NULL, ys_forget) != 0) return PyErr_NoMemory();
+        ys.forget_at_fork = true;
+    }
     return PyModule_Create(&random_def);
 }
