@@ -28,7 +28,9 @@ PY_CFLAGS := $(shell pkg-config --cflags python-3.11-embed 2>/dev/null)
 # TLS for the board's sockets (engine_mod_tls.c): OpenSSL's libssl, the
 # library CPython's own _ssl uses; linked statically (Debian's libssl.a):
 # loading the shared libraries cost every vboard start 1.9 ms, static 0.7.
-PY_LIBS   := $(shell pkg-config --libs python-3.11-embed 2>/dev/null) -lm -Wl,-Bstatic -lssl -lcrypto -Wl,-Bdynamic
+# deflate inflates with Debian's zlib (libpython loads it anyway).
+PY_LIBS   := $(shell pkg-config --libs python-3.11-embed 2>/dev/null) -lm -lz \
+             -Wl,-Bstatic -lssl -lcrypto -Wl,-Bdynamic
 CLI_SRC  = $(wildcard src/cli/*.c)
 # - scenario files for `vboard test` (libyaml): linked into vboard and
 #   test_scenario only, so nothing else needs -lyaml.

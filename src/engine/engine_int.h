@@ -211,6 +211,12 @@ int vb_warm_keep_host_imports(void);
  * VM's collections, so its pages stay shared. */
 void vb_engine_freeze_heap(void);
 PyObject *vb_mod_framebuf_create(void); /* engine_mod_framebuf.c */
+PyObject *vb_mod_deflate_create(void);  /* engine_mod_deflate.c (esp32, rp2) */
+PyObject *vb_mod_cryptolib_create(void); /* engine_mod_cryptolib.c (esp32, rp2) */
+PyObject *vb_mod_uctypes_create(void);  /* engine_mod_uctypes.c */
+PyObject *vb_mod_random_create(void);   /* engine_mod_random.c */
+PyObject *vb_mod_binascii_create(void); /* engine_mod_binascii.c */
+PyObject *vb_mod_platform_create(void); /* engine_mod_platform.c (esp32, rp2) */
 PyObject *vb_mod_network_create(void);  /* engine_mod_network.c (esp32, Pycom) */
 PyObject *vb_mod_socket_create(void);   /* engine_mod_socket.c (the ports with a radio) */
 /* The descriptor of a board socket (select.poll waits on it), or -1 when

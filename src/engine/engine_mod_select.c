@@ -3,7 +3,8 @@
  * always writable) and over any object with MicroPython's stream ioctl
  * (ioctl(3, mask) -> ready mask), as mpremote mount and Thonny use it.
  * CPython's own select needs fileno(), which board streams do not have.
- * select.select() is not offered. */
+ * select.select(rlist, wlist, xlist[, timeout]) polls the same objects, as
+ * v1.24 (MICROPY_PY_SELECT_SELECT) and Pycom's fork have it. */
 #include "engine_int.h"
 
 #include <errno.h>
@@ -202,6 +203,86 @@ static PyObject *p_ipoll(poll_obj *self, PyObject *const *args, Py_ssize_t nargs
     return do_poll(self, args, nargs, true);
 }
 
+/* ---- select.select ---------------------------------------------------- */
+
+/* Adds each object of the sequence seq to map with the event bits ev
+ * (an object in several lists is polled once, for all of them). */
+static int select_add(PyObject *map, PyObject *seq, int ev)
+{
+    if (!PyTuple_Check(seq) && !PyList_Check(seq)) { /* upstream's mp_obj_get_array */
+        PyErr_Format(PyExc_TypeError, "object '%s' isn't a tuple or list", Py_TYPE(seq)->tp_name);
+        return -1;
+    }
+    PyObject *fast = PySequence_Fast(seq, "");
+    if (!fast) return -1;
+    int rc = 0;
+    for (Py_ssize_t i = 0; rc == 0 && i < PySequence_Fast_GET_SIZE(fast); i++) {
+        PyObject *obj = PySequence_Fast_GET_ITEM(fast, i);
+        PyObject *old = PyDict_GetItemWithError(map, obj); /* borrowed */
+        if (!old && PyErr_Occurred()) rc = -1;
+        if (rc == 0 && !old) rc = check_pollable(obj);
+        PyObject *m = rc == 0 ? PyLong_FromLong(ev | (old ? PyLong_AsLong(old) : 0)) : NULL;
+        rc = m ? PyDict_SetItem(map, obj, m) : -1;
+        Py_XDECREF(m);
+    }
+    Py_DECREF(fast);
+    return rc;
+}
+
+/* select(rlist, wlist, xlist[, timeout]): timeout in seconds, None or
+ * negative = wait forever; ([readable], [writable], [in error]) once one
+ * object is ready or the time is up (then three empty lists). */
+static PyObject *s_select(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)mod;
+    if (nargs < 3 || nargs > 4) {
+        PyErr_Format(PyExc_TypeError, nargs < 3 ? "function missing %zd required positional arguments"
+                                                : "function expected at most 4 arguments, got %zd",
+                     nargs < 3 ? 3 - nargs : nargs);
+        return NULL;
+    }
+    int64_t deadline = INT64_MAX;
+    if (nargs == 4 && args[3] != Py_None) {
+        double t = PyFloat_AsDouble(args[3]);
+        if (t == -1.0 && PyErr_Occurred()) return NULL;
+        if (t >= 0) deadline = vb_engine_now_us() + (int64_t)(t * 1000) * 1000; /* whole ms, as upstream */
+    }
+    static const int events[3] = {VB_POLLIN, VB_POLLOUT, VB_POLLERR | VB_POLLHUP};
+    PyObject *map = PyDict_New(), *res = NULL;
+    for (int k = 0; map && k < 3; k++)
+        if (select_add(map, args[k], events[k]) < 0) Py_CLEAR(map);
+    if (!map) return NULL;
+    PyObject *lists[3] = {NULL, NULL, NULL};
+    for (;;) {
+        for (int k = 0; k < 3; k++) {
+            Py_XDECREF(lists[k]);
+            if (!(lists[k] = PyList_New(0))) goto done;
+        }
+        Py_ssize_t pos = 0, n = 0;
+        PyObject *obj, *mask;
+        while (PyDict_Next(map, &pos, &obj, &mask)) {
+            int ev = ready_of(obj, (int)PyLong_AsLong(mask));
+            if (ev < 0) goto done;
+            n += ev != 0;
+            if ((ev & VB_POLLIN) && PyList_Append(lists[0], obj) < 0) goto done;
+            if ((ev & VB_POLLOUT) && PyList_Append(lists[1], obj) < 0) goto done;
+            if ((ev & ~(VB_POLLIN | VB_POLLOUT)) && PyList_Append(lists[2], obj) < 0) goto done;
+        }
+        if (n > 0 || (deadline != INT64_MAX && deadline <= vb_engine_now_us())) break;
+        if (vb_engine_wait_until(deadline, true) < 0) goto done;
+    }
+    res = PyTuple_Pack(3, lists[0], lists[1], lists[2]);
+done:
+    for (int k = 0; k < 3; k++) Py_XDECREF(lists[k]);
+    Py_DECREF(map);
+    return res;
+}
+
+static PyMethodDef select_functions[] = {
+    {"select", (PyCFunction)(void (*)(void))s_select, METH_FASTCALL, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
 static PyObject *p_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
     if ((args && PyTuple_GET_SIZE(args)) || (kw && PyDict_GET_SIZE(kw))) {
@@ -251,7 +332,7 @@ static PyMethodDef poll_methods[] = {
 
 static struct PyModuleDef select_def = {
     PyModuleDef_HEAD_INIT, "select", "poll() over board streams (MicroPython style)",
-    -1, NULL, NULL, NULL, NULL, NULL,
+    -1, select_functions, NULL, NULL, NULL, NULL,
 };
 
 PyObject *vb_mod_select_create(void)

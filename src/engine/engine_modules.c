@@ -44,9 +44,11 @@ const vb_module_def vb_engine_modules[] = {
     {"struct", "ustruct", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
     {"re", "ure", ALL, ALL, VB_MOD_WARM, NULL, NULL},
     {"collections", "ucollections", ALL, ALL, VB_MOD_WARM, NULL, NULL},
-    {"binascii", "ubinascii", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
+    /* MicroPython's five functions and errors over CPython's */
+    {"binascii", "ubinascii", ALL, ALL, VB_MOD_REPLACES, vb_mod_binascii_create, NULL},
     {"hashlib", "uhashlib", ALL, ALL, VB_MOD_BUILT, vb_mod_hashlib_create, NULL},
-    {"random", "urandom", ALL, ALL, VB_MOD_WARM, NULL, NULL},
+    /* MicroPython's seven functions and its generator, not CPython's module */
+    {"random", "urandom", ALL, ALL, VB_MOD_BUILT, vb_mod_random_create, NULL},
     {"errno", "uerrno", ALL, ALL, VB_MOD_STDLIB, NULL, errno_extend},
     /* CPython's select needs fileno(); the board's polls its own streams */
     {"select", "uselect", ALL, ALL, VB_MOD_REPLACES, vb_mod_select_create, NULL},
@@ -57,6 +59,13 @@ const vb_module_def vb_engine_modules[] = {
     {"heapq", "uheapq", ALL, ALL, VB_MOD_WARM, NULL, NULL},
     /* not extensible upstream (MP_REGISTER_MODULE): no uframebuf */
     {"framebuf", NULL, ALL, 0, VB_MOD_BUILT, vb_mod_framebuf_create, NULL},
+    /* v1.24's EXTRA_FEATURES modules (esp32, rp2); Pycom's fork has none of
+     * them but uctypes. deflate is not extensible (no udeflate; v1.24 has no
+     * zlib/uzlib); uctypes keeps its u-name and has no other. */
+    {"deflate", NULL, V124, 0, VB_MOD_BUILT, vb_mod_deflate_create, NULL},
+    {"cryptolib", "ucryptolib", V124, V124, VB_MOD_BUILT, vb_mod_cryptolib_create, NULL},
+    {"uctypes", NULL, ALL, 0, VB_MOD_BUILT, vb_mod_uctypes_create, NULL},
+    {"platform", "uplatform", V124, V124, VB_MOD_BUILT, vb_mod_platform_create, NULL},
     /* Wi-Fi over the board's simulated radio (issue 13); the Pico has none */
     {"network", NULL, NET, 0, VB_MOD_BUILT, vb_mod_network_create, NULL},
     /* sockets the board opens for it (contract/netmsg.h) */

@@ -1,5 +1,5 @@
 /* The zygote's warm-up off the cold start (issue 14): the stdlib modules
- * of the table marked VB_MOD_WARM (json, re, collections, random, heapq:
+ * of the table marked VB_MOD_WARM (json, re, collections, heapq, array:
  * some 15 ms of module bodies) are imported by the zygote only after it
  * has forked its first VM, so the first prompt does not wait for them.
  * Every later VM is forked from the warmed zygote and finds them in

@@ -81,3 +81,16 @@ def test_sys_exit_in_main_py_soft_resets(board):
     # first boot: main.py exits -> soft reboot again -> main.py prints
     assert got.count(b"MPY: soft reboot\r\n") == 2, got
     assert b"second pass\r\n" in got, got
+
+
+def test_random_is_seeded_afresh_at_each_boot(board):
+    """The VMs are forks of one zygote, yet each boot draws its own numbers
+    (upstream seeds random from the hardware RNG on import)."""
+    seen = set()
+    for _ in range(3):
+        board.send(b"import random; random.getrandbits(32)\r")
+        got = board.expect(b">>> ")
+        seen.add(got.split(b"\r\n")[1])
+        board.send(b"\x04")
+        board.expect(BANNER, timeout=10)
+    assert len(seen) == 3, seen

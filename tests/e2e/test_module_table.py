@@ -68,3 +68,16 @@ def test_heapq_and_errorcode(board):
         b"('ENOENT', 22)\r\n"
     assert run(board, b"errno.EINPROGRESS in errno.errorcode, errno.errorcode.get(errno.ESRCH)") == \
         b"(True, None)\r\n"
+
+
+def test_modules_of_other_ports_do_not_import(board):
+    """A module of the table the port lacks (deflate, cryptolib, platform on
+    Pycom; network on the Pico; another port's own module) raises v1.24's
+    ImportError text, as on the real board."""
+    absent = sorted({e["name"] for e in modtable.ENTRIES} - set(modtable.modules(board.port)))
+    assert absent
+    for name in absent:
+        board.send(b"import %s\r" % name.encode())
+        board.expect_exact(b"import %s\r\nTraceback (most recent call last):\r\n"
+                           b"  File \"<stdin>\", line 1, in <module>\r\n"
+                           b"ImportError: no module named '%s'\r\n>>> " % (name.encode(), name.encode()))

@@ -21,7 +21,8 @@ device (repl.md §6.1, §4, §7):
 Scripts listed in tests/lang/KNOWN_FAILURES (one name per line, '#'
 comments) that fail are reported as "known" and not counted as failures.
 
-Usage: VBOARD=build/vboard python3 tests/lang/run_lang.py [-v] [NAME ...]
+Usage: VBOARD=build/vboard [VBOARD_BOARD=generic|esp32|pycom|rp2] python3 tests/lang/run_lang.py [-v] [NAME ...]
+(the board defaults to generic, the esp32 board test_lang.py runs)
 Exit status: 0 if nothing failed, 1 otherwise (2 if the board cannot start).
 """
 import difflib
@@ -190,7 +191,7 @@ def main(argv):
     passed, failed, skipped, known_hit, known_fixed = [], [], [], [], []
     try:
         try:
-            b = Board(tmp)
+            b = Board(tmp, board=os.environ.get("VBOARD_BOARD", "generic"))
             b.expect(b">>> ", 10)
         except BoardError as e:
             print("could not start the board: %s" % e)
