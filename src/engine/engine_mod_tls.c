@@ -732,20 +732,23 @@ PyObject *vb_mod_tls_create(void)
 
 /* ssl.wrap_socket(sock, server_side=False, key=None, cert=None,
  * cert_reqs=CERT_NONE, cadata=None, server_hostname=None, do_handshake=True)
- * (and the older keyfile=, certfile=): a context made for it. */
+ * (and the older keyfile=, certfile=, Pycom's ca_certs= file and its
+ * handshake timeout=, which the socket's own timeout governs here): a
+ * context made for it. */
 static PyObject *m_wrap_socket(PyObject *m, PyObject *args, PyObject *kw)
 {
     (void)m;
-    static char *kwlist[] = {"sock", "server_side", "key", "cert", "cert_reqs", "cadata",
-                             "server_hostname", "do_handshake", "keyfile", "certfile", NULL};
+    static char *kwlist[] = {"sock", "server_side", "key", "cert", "cert_reqs", "cadata", "server_hostname",
+                             "do_handshake", "keyfile", "certfile", "ca_certs", "timeout", NULL};
     PyObject *sock, *key = Py_None, *cert = Py_None, *cadata = Py_None, *host = Py_None;
-    PyObject *keyfile = Py_None, *certfile = Py_None;
+    PyObject *keyfile = Py_None, *certfile = Py_None, *ca_certs = Py_None, *timeout = Py_None;
     int server = 0, reqs = CERT_NONE, hs = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|pOOiOOpOO:wrap_socket", kwlist, &sock, &server, &key, &cert,
-                                     &reqs, &cadata, &host, &hs, &keyfile, &certfile))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|pOOiOOpOOOO:wrap_socket", kwlist, &sock, &server, &key, &cert,
+                                     &reqs, &cadata, &host, &hs, &keyfile, &certfile, &ca_certs, &timeout))
         return NULL;
     if (keyfile != Py_None) key = keyfile;
     if (certfile != Py_None) cert = certfile;
+    if (ca_certs != Py_None && cadata == Py_None) cadata = ca_certs;    /* a file name: cert_bytes reads it */
     PyObject *proto = Py_BuildValue("(i)", server ? PROTOCOL_TLS_SERVER : PROTOCOL_TLS_CLIENT);
     ctx_obj *c = proto ? (ctx_obj *)c_new(ctx_type, proto, NULL) : NULL;
     Py_XDECREF(proto);

@@ -152,6 +152,12 @@ def test_client_certificate(board, pki):
         assert got.endswith("b'ME\\n'\r\n"), got
         boardlib.wait_until(lambda: srv.peers, 10, "the server saw the client")
         assert srv.peers[0] == {"commonName": "board"}
+        # Pycom's documented form: the CA as a file, ca_certs=
+        got = repl(board, "s = socket.socket(); s.connect(('127.0.0.1', %d)); "
+                          "t = ssl.wrap_socket(s, keyfile='/client.key', certfile='/client.pem', "
+                          "cert_reqs=ssl.CERT_REQUIRED, ca_certs='/ca.pem', timeout=10); "
+                          "t.write(b'pycom\\n'); t.readline()" % srv.port)
+        assert got.endswith("b'PYCOM\\n'\r\n"), got
     finally:
         srv.close()
 
