@@ -1,0 +1,241 @@
+"""The networking modules the esp32 firmware freezes (issue 13 §3), over
+the board's sockets against real servers on this machine's loopback:
+requests against CPython's http.server (plain and TLS), umqtt.simple
+against a real mosquitto (Debian's) watched with mosquitto_sub and fed
+with mosquitto_pub, ntptime against the board gateway's NTP service, and
+the bad peers: a malformed HTTP response, a silent server, a broker that
+hangs up in the middle of a packet."""
+import http.server
+import json
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+import time
+
+import pytest
+
+import boardlib
+from boardlib import Board, repl
+from test_net_sockets import CONNECT_WIFI, WAIT_WIFI, free_port
+from test_net_tls import pki  # noqa: F401  (the fixture)
+
+
+def wait_until(what, cond, timeout=10.0):
+    return boardlib.wait_until(cond, timeout, what)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+    def _reply(self, code, body, ctype="application/json"):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_GET(self):
+        if self.path == "/data":
+            self._reply(200, json.dumps({"temp": 21.5, "ok": True}).encode())
+        elif self.path == "/moved":
+            self.send_response(302)
+            self.send_header("Location", "http://127.0.0.1:%d/data" % self.server.server_port)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == "/headers":
+            self._reply(200, json.dumps({k: v for k, v in self.headers.items()}).encode())
+        else:
+            self._reply(404, b"not here", "text/plain")
+
+    do_HEAD = do_GET
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", 0))
+        body = self.rfile.read(n)
+        self._reply(201, json.dumps({"got": body.decode(), "type": self.headers.get("Content-Type")}).encode())
+
+    do_PUT = do_POST
+
+
+def serve_http(tls_ctx=None):
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls_ctx:
+        srv.socket = tls_ctx.wrap_socket(srv.socket, server_side=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+@pytest.fixture
+def board(tmp_path):
+    b = Board(tmp_path, extra=["--clock", "fast"])
+    b.expect(b">>> ", timeout=10)
+    repl(b, CONNECT_WIFI)
+    repl(b, WAIT_WIFI, timeout=20)
+    yield b
+    b.quit()
+
+
+def test_requests_http(board):
+    srv = serve_http()
+    base = "http://127.0.0.1:%d" % srv.server_port
+    try:
+        repl(board, "import requests")
+        assert repl(board, "r = requests.get(%r); r.status_code, r.json()" % (base + "/data")) == \
+            "(200, {'temp': 21.5, 'ok': True})\r\n"
+        assert repl(board, "r.headers['Content-Type'], r.reason") == "('application/json', b'OK')\r\n"
+        assert repl(board, "r = requests.post(%r, json={'a': 1}); r.status_code, r.json()" % (base + "/x")) == \
+            "(201, {'got': '{\"a\": 1}', 'type': 'application/json'})\r\n"
+        assert repl(board, "r = requests.put(%r, data=b'raw'); r.json()['got']" % (base + "/x")) == "'raw'\r\n"
+        assert repl(board, "r = requests.get(%r); r.status_code, r.text" % (base + "/nope")) == \
+            "(404, 'not here')\r\n"
+        assert repl(board, "requests.head(%r).status_code" % (base + "/data")) == "200\r\n"
+        assert repl(board, "requests.get(%r).json()['ok']" % (base + "/moved")) == "True\r\n"
+        got = repl(board, "requests.get(%r, headers={'X-Board': 'vb'}, auth=('u', 'p')).json()" % (base + "/headers"))
+        assert "'X-Board': 'vb'" in got and "'Authorization': 'Basic dTpw'" in got, got
+        # the board's own name through the policy's table
+        assert repl(board, "requests.get('http://localhost:%d/data').status_code" % srv.server_port) == "200\r\n"
+        wait_until("sockets closed", lambda: board.ctl("net")["sockets"] == 0)
+    finally:
+        srv.shutdown()
+
+
+def test_requests_https(board, pki):  # noqa: F811
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(pki / "server.pem"), str(pki / "server.key"))
+    srv = serve_http(ctx)
+    try:
+        got = repl(board, "import requests; r = requests.get('https://localhost:%d/data'); r.status_code, r.json()"
+                   % srv.server_port, timeout=20)
+        assert got == "(200, {'temp': 21.5, 'ok': True})\r\n", got
+    finally:
+        srv.shutdown()
+
+
+def raw_server(reply, close=True):
+    """Answers every connection with `reply` (bytes), after reading a
+    request; None: says nothing and keeps the connection open."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    held = []
+
+    def serve():
+        while True:
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                return
+            held.append(c)
+            c.recv(4096)
+            if reply is not None:
+                c.sendall(reply)
+                if close:
+                    c.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return srv, held
+
+
+def test_requests_bad_servers(board):
+    bad, _ = raw_server(b"garbage\r\n")
+    silent, held = raw_server(None)
+    nothing, _ = raw_server(b"")
+    try:
+        repl(board, "import requests")
+        got = repl(board, "requests.get('http://127.0.0.1:%d/')" % bad.getsockname()[1])
+        assert got.endswith("ValueError: HTTP error: BadStatusLine:\r\nb'garbage\\r\\n'\r\n"), got
+        got = repl(board, "requests.get('http://127.0.0.1:%d/')" % nothing.getsockname()[1])
+        assert "ValueError: HTTP error: BadStatusLine:" in got, got
+        t0 = board.ctl("status")["board_us"]
+        got = repl(board, "requests.get('http://127.0.0.1:%d/', timeout=2)" % silent.getsockname()[1], timeout=15)
+        assert got.endswith("OSError: [Errno 110] ETIMEDOUT\r\n"), got
+        assert board.ctl("status")["board_us"] - t0 >= 2000000
+        got = repl(board, "requests.get('ftp://127.0.0.1/')")
+        assert got.endswith("ValueError: Unsupported protocol: ftp:\r\n"), got
+        wait_until("sockets closed", lambda: board.ctl("net")["sockets"] == 0)
+    finally:
+        for s in (bad, silent, nothing):
+            s.close()
+        for c in held:
+            c.close()
+
+
+@pytest.fixture
+def broker(tmp_path):
+    if not shutil.which("mosquitto"):
+        pytest.fail("mosquitto is not installed (tools/install-deps.sh test)")
+    port = free_port()
+    conf = tmp_path / "mosquitto.conf"
+    conf.write_text("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n" % port)
+    p = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def up():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    wait_until("mosquitto listening", up)
+    yield port
+    p.terminate()
+    p.wait(10)
+
+
+def test_umqtt_publish_subscribe_and_will(board, broker):
+    repl(board, "from umqtt.simple import MQTTClient; got = []")
+    repl(board, "c = MQTTClient('vboard-1', '127.0.0.1', %d, keepalive=30); "
+                "c.set_callback(lambda t, m: got.append((t, m)))" % broker)
+    assert repl(board, "c.connect()") == "0\r\n"
+    repl(board, "c.subscribe(b'vb/in', qos=1)")
+    # host -> board, QoS 1
+    subprocess.run(["mosquitto_pub", "-p", str(broker), "-t", "vb/in", "-m", "hello board", "-q", "1"],
+                   check=True, timeout=10)
+    assert repl(board, "c.wait_msg(); got") == "[(b'vb/in', b'hello board')]\r\n"
+    # board -> host: a retained message is there for a later subscriber
+    repl(board, "c.publish(b'vb/out', b'retained reading', retain=True, qos=1)")
+    out = subprocess.run(["mosquitto_sub", "-p", str(broker), "-t", "vb/out", "-C", "1", "-W", "10"],
+                         capture_output=True, timeout=15)
+    assert out.stdout == b"retained reading\n", out
+    assert repl(board, "c.check_msg()") == ""          # nothing waiting: returns at once
+    repl(board, "c.ping(); c.disconnect()")
+    # a last will, published by the broker when the board dies (hard reset:
+    # no DISCONNECT, the connection reset); retained, so a subscriber that
+    # comes after it still gets it
+    repl(board, "c = MQTTClient('vboard-2', '127.0.0.1', %d); "
+                "c.set_last_will(b'vb/will', b'board lost', retain=True); c.connect()" % broker)
+    board.send(b"import machine; machine.reset()\r")
+    board.expect(b">>> ", timeout=20)
+    out = subprocess.run(["mosquitto_sub", "-p", str(broker), "-t", "vb/will", "-C", "1", "-W", "20"],
+                         capture_output=True, timeout=25)
+    assert out.stdout == b"board lost\n", out
+
+
+def test_umqtt_broker_hangs_up_mid_packet(board):
+    half, _ = raw_server(b"\x20\x02\x00", close=True)      # a CONNACK cut short
+    try:
+        got = repl(board, "from umqtt.simple import MQTTClient; "
+                          "MQTTClient('x', '127.0.0.1', %d).connect()" % half.getsockname()[1])
+        assert got.endswith("OSError: -1\r\n"), got
+        refused, _ = raw_server(b"\x20\x02\x00\x05")        # not authorised
+        got = repl(board, "MQTTClient('x', '127.0.0.1', %d).connect()" % refused.getsockname()[1])
+        assert got.endswith("MQTTException: 5\r\n"), got
+        refused.close()
+    finally:
+        half.close()
+
+
+def test_ntptime_sets_the_rtc_from_the_gateway(board):
+    assert repl(board, "import time; time.localtime()[0]") == "2000\r\n"
+    repl(board, "import ntptime; ntptime.settime()")
+    board_secs = int(repl(board, "time.time()").strip())
+    host_secs = int(time.time()) - 946684800                 # the board's epoch is 2000
+    assert abs(board_secs - host_secs) <= 5, (board_secs, host_secs)
+    assert board.ctl("net")["ntp_answers"] == 1
+    # another server than the gateway is outside the loopback policy
+    got = repl(board, "ntptime.host = '192.0.2.1'; ntptime.settime()")
+    assert got.endswith("OSError: [Errno 113] EHOSTUNREACH\r\n"), got
