@@ -72,7 +72,7 @@ $(BUILD)/tests/test_sandbox_filter: $(BUILD)/src/firmware/sandbox_kernel.o
 $(BUILD)/tests/test_vm_fault: $(BUILD)/src/firmware/vm_fault.o
 # The VM's flash access for the engine's block devices (vm_hal.c: no Python
 # in it); linked before the library, whose OTA and otadata code it calls.
-$(BUILD)/tests/test_vm_hal_flash: $(BUILD)/tests/unit/test_vm_hal_flash.o $(BUILD)/src/firmware/vm_hal.o \
+$(BUILD)/tests/test_vm_hal_flash: $(BUILD)/tests/unit/test_vm_hal_flash.o $(BUILD)/src/firmware/vm_hal.o $(BUILD)/src/firmware/vm_hal_periph.o \
                                   $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
@@ -83,7 +83,7 @@ $(BUILD)/tests/test_scenario: $(BUILD)/tests/unit/test_scenario.o $(SCEN_OBJ) $(
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS) $(YAML_LIBS)
 
 # Wi-Fi requests through the same VM HAL (no Python in it either).
-$(BUILD)/tests/test_vm_hal_wifi: $(BUILD)/tests/unit/test_vm_hal_wifi.o $(BUILD)/src/firmware/vm_hal.o \
+$(BUILD)/tests/test_vm_hal_wifi: $(BUILD)/tests/unit/test_vm_hal_wifi.o $(BUILD)/src/firmware/vm_hal.o $(BUILD)/src/firmware/vm_hal_periph.o \
                                  $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)

@@ -17,6 +17,9 @@ typedef struct vb_vm_hal {
 } vb_vm_hal;
 
 void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw);
+/* The Timer, ADC and PWM calls (vm_hal_periph.c), set by vb_vm_hal_init. */
+void vb_vm_hal_periph_init(vb_vm_hal *h);
+void vb_vm_hal_pwm_set(void *ctx, unsigned gpio, uint32_t freq_hz, uint32_t duty_u16);
 /* Report a hardware event to the supervisor (trace, VCD); never blocks. */
 void vb_fw_event(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32_t value);
 

@@ -126,6 +126,8 @@ typedef struct board {
     int wifi_traced_status;
     bool wifi_traced_ap;
     uint32_t wifi_gen;
+    /* board_periph.c: the VM timer deadline already signalled */
+    uint64_t vm_timer_signalled;
 } board;
 
 /* board.c: board time (util/boardclock.h), µs; host monotonic µs. */
@@ -193,6 +195,20 @@ void board_wifi_event(board *b, const vb_hw_event *ev);   /* a VB_EV_WIFI record
 void board_wifi_status(const board *b, vb_json_out *out);   /* status's summary */
 /* The `wifi` control command (board_ctl.c's table). */
 const char *board_wifi_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
+
+/* board.c: interrupt the VM (SIGUSR1: its scheduled handlers run) and
+ * ring its doorbell. */
+void board_kick_vm(board *b);
+/* board_periph.c: Timer, ADC, PWM (issue 16). The VM's timer deadline
+ * (board µs, 0 = none) and its signal when due; the PWM outputs stopped
+ * (hard reset, power off); a PWM record that passed the gate; the `adc`
+ * and `pwm` control commands. */
+uint64_t board_periph_deadline(const board *b);
+void board_periph_tick(board *b);
+void board_periph_reset(board *b);
+void board_log_pwm(board *b, const vb_hw_event *ev);
+const char *board_adc_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
+const char *board_pwm_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
 
 /* board_ctl.c: the control socket's line handler (vb_control_fn). */
 size_t board_control_line(void *ctx, const char *line, size_t len, char *reply, size_t cap);
