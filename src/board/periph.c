@@ -60,7 +60,7 @@ const vb_port_periph vb_periph_rp2 = {
     .adc_temp_uv = 706000u,
     .pwm_channels = 16,            /* 8 slices x A/B */
     .pwm_freq_min = 8, .pwm_freq_max = 62500000,   /* clk_sys 125 MHz / 2 */
-    .pwm_freq_default = 0,
+    .pwm_freq_default = 1907,      /* a slice after reset: 125 MHz / 65536 */
     .pwm_duty_bits = 0,
 };
 

@@ -13,6 +13,8 @@
 #include "engine_int.h"
 #include "board/periph.h"
 
+#include <string.h>
+
 typedef struct {
     PyObject_HEAD
     int gpio;                      /* -1: none yet (Pycom's PWM timer) */
@@ -24,9 +26,12 @@ typedef struct {
     PyObject *timer;               /* Pycom PWMChannel: its PWM (the frequency) */
 } pwm_obj;
 
-/* GPIOs with an active output, for the channel limit. Why global: the
- * VM's PWM outputs are one set, whatever objects stand for them. */
+/* GPIOs with an active output (the channel limit) and what each pin's
+ * output was last set to: a new PWM(pin) starts from it, as a new object
+ * over running hardware does. Why global: the VM's PWM outputs are one
+ * set, whatever objects stand for them. */
 static uint64_t active_pins;
+static uint32_t pin_freq[VB_PINS_MAX], pin_duty[VB_PINS_MAX];
 
 static const vb_port_periph *periph(void) { return vb_engine_g.port->periph; }
 static const vb_hal *hal(void) { return vb_engine_g.hal; }
@@ -48,6 +53,8 @@ static const pwm_flavour *flavour(void) { return &flavours[vb_engine_g.port->id]
 static void apply(pwm_obj *p)
 {
     if (p->gpio < 0 || !hal()->pwm_set) return;
+    pin_freq[p->gpio] = p->freq;
+    pin_duty[p->gpio] = p->duty_u16;
     hal()->pwm_set(hal()->ctx, (unsigned)p->gpio, p->active ? p->freq : 0, p->duty_u16);
 }
 
@@ -138,7 +145,7 @@ static int pwm_init_kw(pwm_obj *p, PyObject *args, PyObject *kw)
     if (u16 != -1) rc = set_u16(p, u16);
     else if (ns != -1) rc = set_ns(p, ns);
     else if (duty != -1) rc = set_duty(p, duty);
-    else if (!p->active && !p->duty_u16) p->duty_u16 = 32768, p->duty_unit = 1;
+    else if (!p->active && !p->duty_u16) p->duty_u16 = 32768, p->duty_unit = flavour()->has_duty ? 0 : 1;
     if (rc == 0) rc = claim(p);
     if (rc < 0) {
         p->freq = old.freq, p->duty_u16 = old.duty_u16, p->duty_unit = old.duty_unit;
@@ -160,6 +167,10 @@ static PyObject *pwm_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     pwm_obj *p = (pwm_obj *)type->tp_alloc(type, 0);
     if (!p) return NULL;
     p->gpio = gpio;
+    p->freq = pin_freq[gpio];
+    p->duty_u16 = pin_duty[gpio];
+    p->duty_unit = flavour()->has_duty ? 0 : 1;
+    p->active = active_pins >> gpio & 1;
     PyObject *rest = PyTuple_GetSlice(args, 1, n);
     if (!rest || pwm_init_kw(p, rest, kw) < 0) Py_CLEAR(p);
     Py_XDECREF(rest);
@@ -362,6 +373,8 @@ static PyObject *make(const char *name, newfunc tp_new, reprfunc repr, PyMethodD
 PyObject *vb_pwm_type_create(void)
 {
     active_pins = 0;
+    memset(pin_freq, 0, sizeof pin_freq);
+    memset(pin_duty, 0, sizeof pin_duty);
     if (flavour()->pycom) {
         Py_XSETREF(pycom_channel_type, make("PWMChannel", NULL, NULL, pycom_ch_methods));
         return pycom_channel_type ? make("machine.PWM", pycom_new, NULL, pycom_methods) : NULL;

@@ -1,0 +1,118 @@
+"""machine.ADC and machine.PWM (issue 16): the host puts millivolts on a
+pin (`ctl adc PIN MV`) and each port's ADC converts them as its chip does;
+PWM outputs show on `ctl pwm`, in the trace and in the VCD as frequency and
+duty changes; bad arguments raise the port's exceptions."""
+import json
+
+import pytest
+
+from boardlib import Board, repl
+from test_hardware import parse_vcd
+
+
+def board(tmp_path, port="esp32", extra=()):
+    b = Board(tmp_path, board=port, extra=list(extra))
+    b.expect(b">>> ", timeout=20)
+    return b
+
+
+@pytest.fixture
+def esp32(tmp_path):
+    b = board(tmp_path)
+    yield b
+    b.quit()
+
+
+def test_esp32_adc_reads_the_host_voltage_per_attenuation(esp32):
+    r = esp32.ctl("adc", pin="34", mv="825")
+    assert r["mv"] == 825.0 and r["gpio"] == 34
+    name = r["pin"]
+    assert repl(esp32, "from machine import ADC, Pin; a = ADC(Pin(34)); a.read(), a.read_u16(), a.read_uv()") \
+        == "(3071, 49147, 825000)\r\n"       # 825/1100 of 4095, u16 by bit replication; 0 dB full scale 1.1 V
+    assert repl(esp32, "a.atten(ADC.ATTN_11DB); a.read(), a.read_uv()") == "(866, 825000)\r\n"
+    assert repl(esp32, "a.width(ADC.WIDTH_9BIT); repr(a)") == "'ADC(Pin(34), atten=3)'\r\n"
+    esp32.ctl("adc", pin="34", mv="5000")               # past full scale: the maximum
+    assert repl(esp32, "a.read()") == "511\r\n"
+    assert esp32.ctl("adc")["adc"][name] == 5000.0
+    assert "ValueError: invalid pin" in repl(esp32, "ADC(Pin(5))")
+
+
+def test_rp2_and_pycom_adc(tmp_path):
+    b = board(tmp_path, "rp2")
+    try:
+        b.ctl("adc", pin="GP26", mv="1650")
+        assert repl(b, "from machine import ADC, Pin; ADC(0).read_u16(), ADC(Pin(26)).read_u16(), ADC(26).read_u16()") \
+            == "(32776, 32776, 32776)\r\n"
+        assert repl(b, "ADC(ADC.CORE_TEMP).read_u16(), repr(ADC(1))") == "(14019, '<ADC channel=1>')\r\n"
+        assert "ValueError: Pin doesn't have ADC capabilities" in repl(b, "ADC(Pin(5))")
+        assert "ValueError: invalid channel" in repl(b, "ADC(7)")
+    finally:
+        b.quit()
+    (tmp_path / "p").mkdir()
+    b = board(tmp_path / "p", "pycom")
+    try:
+        b.ctl("adc", pin="P16", mv="550")
+        assert repl(b, "from machine import ADC; c = ADC(bits=10).channel(pin='P16', attn=ADC.ATTN_0DB); "
+                       "c.value(), c(), c.voltage()") == "(512, 512, 551)\r\n"   # to the 10-bit step
+    finally:
+        b.quit()
+
+
+def test_adc_control_errors_leave_the_board_running(esp32):
+    for fields, err in [({"pin": "5", "mv": "100"}, "not an ADC input"),
+                        ({"pin": "34", "mv": "-1"}, "millivolts from 0 to 5000"),
+                        ({"pin": "34", "mv": "lots"}, "millivolts from 0 to 5000"),
+                        ({"mv": "3"}, "takes a pin")]:
+        r = esp32.ctl("adc", **fields)
+        assert not r["ok"] and err in r["error"]
+    assert repl(esp32, "1 + 1") == "2\r\n"
+
+
+def test_pwm_visible_to_the_host_in_ctl_trace_and_vcd(tmp_path):
+    tr, vcd = str(tmp_path / "t.jsonl"), str(tmp_path / "w.vcd")
+    b = board(tmp_path, "esp32", ["--trace", tr, "--vcd", vcd])
+    try:
+        assert repl(b, "from machine import PWM, Pin; p = PWM(Pin(4), freq=1000, duty=256); repr(p)") \
+            == "'PWM(Pin(4), freq=1000, duty=256)'\r\n"
+        assert b.ctl("pwm", pin="4")["freq"] == 1000 and b.ctl("pwm", pin="4")["duty_u16"] == 16384
+        assert repl(b, "p.duty_u16(49152); p.freq(2000); p.duty(), p.duty_ns()") == "(768, 375006)\r\n"
+        assert b.ctl("pwm")["pwm"] == {"GPIO4": {"freq": 2000, "duty_u16": 49152}}
+        assert repl(b, "p.deinit()") == ""
+        assert b.ctl("pwm")["pwm"] == {}
+    finally:
+        b.quit()
+    pwm = [json.loads(l) for l in open(tr) if '"pwm"' in l]
+    assert [(e.get("freq"), e.get("duty_u16")) for e in pwm] == [
+        (None, 16384), (1000, None), (None, 49152), (2000, None), (0, None)]
+    ch = parse_vcd(vcd)["changes"]
+    assert [int(v, 2) for v in ch["GPIO4_pwm_hz"][1:]] == [1000, 2000, 0]
+    assert [int(v, 2) for v in ch["GPIO4_pwm_duty"][1:]] == [16384, 49152]
+
+
+def test_pwm_stops_at_soft_reset_and_when_the_pin_is_a_gpio_again(esp32):
+    assert repl(esp32, "from machine import PWM, Pin; p = PWM(Pin(4)); p.freq(), p.duty()") == "(5000, 512)\r\n"
+    assert esp32.ctl("pwm", pin="4")["active"]
+    repl(esp32, "Pin(4, Pin.OUT)")
+    assert not esp32.ctl("pwm", pin="4")["active"]
+    repl(esp32, "p = PWM(Pin(5), freq=50, duty_u16=3000)")
+    assert esp32.ctl("pwm", pin="5")["active"]
+    esp32.send(b"\x04")
+    esp32.expect(b"soft reboot", timeout=10)
+    esp32.expect(b">>> ", timeout=10)
+    assert esp32.ctl("pwm")["pwm"] == {}
+
+
+@pytest.mark.parametrize("port,code,err", [
+    ("esp32", "PWM(Pin(4), freq=0)", "ValueError: frequency must be from 1Hz to 40MHz"),
+    ("esp32", "PWM(Pin(4), duty=1024)", "ValueError: duty must be from 0 to 1023"),
+    ("esp32", "PWM(Pin(4), duty_u16=70000)", "ValueError: duty_u16 must be from 0 to 65535"),
+    ("rp2", "PWM(Pin(4), freq=7)", "ValueError: freq too small"),
+    ("rp2", "PWM(Pin(4), freq=100, duty_ns=5000000); repr(PWM(Pin(4)).duty_u16())", "'32768'"),
+    ("pycom", "PWM(0, frequency=5000).channel(0, pin='P12', duty_cycle=0.25).duty_cycle()", "0.2500"),
+])
+def test_pwm_arguments(tmp_path, port, code, err):
+    b = board(tmp_path, port)
+    try:
+        assert err in repl(b, "from machine import PWM, Pin; " + code)
+    finally:
+        b.quit()
