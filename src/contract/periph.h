@@ -42,4 +42,14 @@ static inline uint32_t vb_pwm_duty(const vb_pwm_reg *p)
     return d > VB_PWM_DUTY_MAX ? VB_PWM_DUTY_MAX : d;
 }
 
+/* The VM's timer deadline as the supervisor may act on it (board µs, 0 =
+ * none): nothing when the VM wrote 0, a time at or past `max_us` (beyond
+ * the board clock), or the deadline it was already signalled for
+ * (`signalled`: one signal per deadline, never a loop on a stale one). */
+static inline uint64_t vb_periph_timer_due(const vb_periph_regs *r, uint64_t signalled, uint64_t max_us)
+{
+    uint64_t d = atomic_load(&r->timer_deadline_us);
+    return d == 0 || d >= max_us || d == signalled ? 0 : d;
+}
+
 #endif

@@ -18,9 +18,7 @@
 static uint64_t vm_deadline(const board *b)
 {
     if (b->power != BOARD_ON || !board_firmware_runs(b)) return 0;
-    uint64_t d = atomic_load(&b->regs->periph.timer_deadline_us);
-    if (d == 0 || d >= (uint64_t)VB_CLOCK_MAX_US || d == b->vm_timer_signalled) return 0;
-    return d;
+    return vb_periph_timer_due(&b->regs->periph, b->vm_timer_signalled, (uint64_t)VB_CLOCK_MAX_US);
 }
 
 uint64_t board_periph_deadline(const board *b) { return vm_deadline(b); }
