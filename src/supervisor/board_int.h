@@ -111,6 +111,7 @@ typedef struct board {
     FILE *trace;
     vb_vcd *vcd;
     unsigned vcd_led;          /* the LED's VCD variable index */
+    unsigned vcd_pwm[VB_PINS_MAX];   /* a GPIO's PWM frequency variable (duty: +1), 0 none */
     FILE *serial_log;
     vb_textwatch expect, fail;
     /* caps: each file stops, after a note, at log_max bytes */
