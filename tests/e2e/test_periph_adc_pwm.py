@@ -116,3 +116,17 @@ def test_pwm_arguments(tmp_path, port, code, err):
         assert err in repl(b, "from machine import PWM, Pin; " + code)
     finally:
         b.quit()
+
+
+def test_python_api_set_adc_and_pwm():
+    from vboard import Board as ApiBoard, BoardRefused
+    with ApiBoard("esp32", timeout=10) as b:
+        assert b.set_adc(36, 550) == 550.0
+        b.exec("from machine import ADC, PWM, Pin")
+        assert b.eval("ADC(Pin(36)).read()") == 2048
+        b.exec("p = PWM(Pin(13), freq=50, duty_u16=4915)")       # a servo's 1.5 ms
+        assert b.pwm() == {"GPIO13": {"freq": 50, "duty_u16": 4915}}
+        assert b.pwm(13)["active"] is True
+        with pytest.raises(BoardRefused):
+            b.set_adc(5, 100)                                    # GPIO5 has no ADC
+        assert b.eval("1 + 1") == 2
