@@ -8,17 +8,18 @@
 /* ESP32 ADC1 (GPIO32-39) and ADC2 (GPIO0, 2, 4, 12-15, 25-27); MicroPython
  * v1.24's esp32 machine.ADC takes both blocks. */
 static const vb_adc_input esp32_adc[] = {
-    {36, 0}, {37, 1}, {38, 2}, {39, 3}, {32, 4}, {33, 5}, {34, 6}, {35, 7},
-    {4, 0}, {0, 1}, {2, 2}, {15, 3}, {13, 4}, {12, 5}, {14, 6}, {27, 7}, {25, 8}, {26, 9},
+    {36, 0, 1}, {37, 1, 1}, {38, 2, 1}, {39, 3, 1}, {32, 4, 1}, {33, 5, 1}, {34, 6, 1}, {35, 7, 1},
+    {4, 0, 2}, {0, 1, 2}, {2, 2, 2}, {15, 3, 2}, {13, 4, 2}, {12, 5, 2}, {14, 6, 2}, {27, 7, 2},
+    {25, 8, 2}, {26, 9, 2},
 };
 
 /* Pycom's ADC: ADC1 only, the expansion board's P13-P20. */
 static const vb_adc_input pycom_adc[] = {
-    {36, 0}, {37, 1}, {38, 2}, {39, 3}, {32, 4}, {33, 5}, {34, 6}, {35, 7},
+    {36, 0, 1}, {37, 1, 1}, {38, 2, 1}, {39, 3, 1}, {32, 4, 1}, {33, 5, 1}, {34, 6, 1}, {35, 7, 1},
 };
 
 /* RP2040: GPIO26-29 are channels 0-3; channel 4 the temperature sensor. */
-static const vb_adc_input rp2_adc[] = {{26, 0}, {27, 1}, {28, 2}, {29, 3}};
+static const vb_adc_input rp2_adc[] = {{26, 0, 0}, {27, 1, 0}, {28, 2, 0}, {29, 3, 0}};
 
 /* ESP32 full scale by attenuation (datasheet: 1.1 V at 0 dB, then
  * 2.5, 6 and 11 dB more). */
@@ -62,6 +63,7 @@ const vb_port_periph vb_periph_rp2 = {
     .pwm_freq_min = 8, .pwm_freq_max = 62500000,   /* clk_sys 125 MHz / 2 */
     .pwm_freq_default = 1907,      /* a slice after reset: 125 MHz / 65536 */
     .pwm_duty_bits = 0,
+    .pwm_slices = 8,
 };
 
 const vb_adc_input *vb_periph_adc_input(const vb_port_periph *p, unsigned gpio)
@@ -69,6 +71,11 @@ const vb_adc_input *vb_periph_adc_input(const vb_port_periph *p, unsigned gpio)
     for (unsigned i = 0; i < p->n_adc_inputs; i++)
         if (p->adc_inputs[i].gpio == gpio) return &p->adc_inputs[i];
     return NULL;
+}
+
+bool vb_periph_pwm_same_slice(const vb_port_periph *p, unsigned a, unsigned b)
+{
+    return p->pwm_slices && (a >> 1) % p->pwm_slices == (b >> 1) % p->pwm_slices;
 }
 
 static uint32_t max_of(unsigned bits) { return (1u << bits) - 1u; }

@@ -15,10 +15,14 @@
 
 #define VB_ADC_ATTENS 4            /* ESP32: 0, 2.5, 6, 11 dB */
 
-/* One ADC input: the pin (register index) and its channel number. */
+/* One ADC input: the pin (register index), its channel number and the
+ * converter unit it belongs to (the ESP32's ADC1/ADC2 each have their own
+ * width). */
+#define VB_ADC_UNITS 3
 typedef struct vb_adc_input {
     uint8_t gpio;
     uint8_t channel;               /* rp2: ADC(channel); ESP32: ADC1/ADC2 channel */
+    uint8_t unit;                  /* < VB_ADC_UNITS */
 } vb_adc_input;
 
 typedef struct vb_port_periph {
@@ -42,7 +46,14 @@ typedef struct vb_port_periph {
     uint32_t pwm_freq_min, pwm_freq_max;   /* Hz */
     uint32_t pwm_freq_default;     /* a new output's frequency (0: none) */
     unsigned pwm_duty_bits;        /* duty()'s resolution (ESP32 10), 0: no duty() */
+    /* PWM slices sharing one frequency: GPIO g is in slice (g >> 1) %
+     * pwm_slices (the RP2040's 8 slices, A/B and GPIO g / g+16 alike);
+     * 0: every output has its own frequency */
+    unsigned pwm_slices;
 } vb_port_periph;
+
+/* Do GPIOs a and b share a PWM frequency? */
+bool vb_periph_pwm_same_slice(const vb_port_periph *p, unsigned a, unsigned b);
 
 extern const vb_port_periph vb_periph_esp32, vb_periph_pycom, vb_periph_rp2;
 

@@ -22,15 +22,25 @@ typedef struct {
     PyObject_HEAD
     int gpio;                      /* -1: the temperature sensor */
     int channel;
+    int unit;
     int atten;
-    unsigned bits;
+    unsigned bits;                 /* Pycom's ADC block */
     PyObject *block;               /* Pycom ADCChannel: its ADC (bits), else NULL */
 } adc_obj;
+
+/* The VM's ADC state, as the port keeps it: esp32's ADC(pin) is one
+ * object per pin (its attenuation stays with it), each converter unit has
+ * one width. Why global: one machine module per VM, made afresh in each. */
+static PyObject *pin_adc[VB_PINS_MAX];
+static unsigned unit_bits[VB_ADC_UNITS];
 
 static const vb_port_periph *periph(void) { return vb_engine_g.port->periph; }
 static const vb_hal *hal(void) { return vb_engine_g.hal; }
 
-static unsigned bits_of(const adc_obj *a) { return a->block ? ((adc_obj *)a->block)->bits : a->bits; }
+static unsigned bits_of(const adc_obj *a)
+{
+    return a->block ? ((adc_obj *)a->block)->bits : unit_bits[a->unit];
+}
 
 /* The raw reading: 0.., or -1 with an exception. */
 static long read_raw(const adc_obj *a)
@@ -77,20 +87,22 @@ static PyObject *adc_read_uv(PyObject *self, PyObject *u)
 static int set_atten(adc_obj *a, long atten)
 {
     if (atten < 0 || atten >= VB_ADC_ATTENS) {
-        PyErr_SetString(PyExc_ValueError, "invalid attenuation");
+        PyErr_SetString(PyExc_ValueError, "invalid atten");
         return -1;
     }
     a->atten = (int)atten;
     return 0;
 }
 
+/* The width of a's unit (Pycom: of its block): 0, or -1 with ValueError. */
 static int set_bits(adc_obj *a, long bits)
 {
     if (bits < (long)periph()->adc_min_bits || bits > (long)periph()->adc_bits) {
-        PyErr_SetString(PyExc_ValueError, "invalid bit-width");
+        PyErr_SetString(PyExc_ValueError, "invalid bits");
         return -1;
     }
-    a->bits = (unsigned)bits;
+    if (a->block || a->gpio < 0) a->bits = (unsigned)bits;
+    else unit_bits[a->unit] = (unsigned)bits;
     return 0;
 }
 
@@ -119,21 +131,24 @@ static PyObject *adc_init_esp32(PyObject *self, PyObject *args, PyObject *kw)
 
 /* ---- constructors ---------------------------------------------------------- */
 
-static adc_obj *alloc(PyTypeObject *type, int gpio, int channel)
+static adc_obj *alloc(PyTypeObject *type, int gpio, int channel, int unit)
 {
     adc_obj *a = (adc_obj *)type->tp_alloc(type, 0);
     if (!a) return NULL;
     a->gpio = gpio;
     a->channel = channel;
+    a->unit = unit;
     a->bits = periph()->adc_bits;
     return a;
 }
 
+/* ADC(pin, *, atten=): the pin's one ADC object; atten given sets it, a
+ * new one starts at ATTN_0DB. */
 static PyObject *new_esp32(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
     static char *kwl[] = {"pin", "atten", NULL};
     PyObject *pin;
-    long atten = 0;
+    long atten = -1;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$l:ADC", kwl, &pin, &atten)) return NULL;
     int gpio = vb_periph_pin_gpio(pin);
     if (gpio < 0) return NULL;
@@ -142,9 +157,9 @@ static PyObject *new_esp32(PyTypeObject *type, PyObject *args, PyObject *kw)
         PyErr_SetString(PyExc_ValueError, "invalid pin");
         return NULL;
     }
-    adc_obj *a = alloc(type, gpio, in->channel);
-    if (a && set_atten(a, atten) < 0) Py_CLEAR(a);
-    return (PyObject *)a;
+    if (!pin_adc[gpio] && !(pin_adc[gpio] = (PyObject *)alloc(type, gpio, in->channel, in->unit))) return NULL;
+    if (atten != -1 && set_atten((adc_obj *)pin_adc[gpio], atten) < 0) return NULL;
+    return Py_NewRef(pin_adc[gpio]);
 }
 
 static PyObject *new_rp2(PyTypeObject *type, PyObject *args, PyObject *kw)
@@ -157,7 +172,7 @@ static PyObject *new_rp2(PyTypeObject *type, PyObject *args, PyObject *kw)
     if (PyLong_Check(src)) {
         long n = PyLong_AsLong(src);
         if (n == -1 && PyErr_Occurred()) return NULL;
-        if (n >= 0 && n == p->adc_temp_channel) return (PyObject *)alloc(type, -1, (int)n);
+        if (n >= 0 && n == p->adc_temp_channel) return (PyObject *)alloc(type, -1, (int)n, 0);
         for (unsigned i = 0; i < p->n_adc_inputs && !in; i++)
             if ((long)p->adc_inputs[i].channel == n || (long)p->adc_inputs[i].gpio == n) in = &p->adc_inputs[i];
         if (!in) {
@@ -172,7 +187,7 @@ static PyObject *new_rp2(PyTypeObject *type, PyObject *args, PyObject *kw)
             return NULL;
         }
     }
-    return (PyObject *)alloc(type, in->gpio, in->channel);
+    return (PyObject *)alloc(type, in->gpio, in->channel, in->unit);
 }
 
 static PyObject *repr_esp32(PyObject *self)
@@ -201,7 +216,7 @@ static PyObject *new_pycom(PyTypeObject *type, PyObject *args, PyObject *kw)
         PyErr_SetString(PyExc_ValueError, "ADC id must be 0");
         return NULL;
     }
-    adc_obj *a = alloc(type, -1, 0);
+    adc_obj *a = alloc(type, -1, 0, 0);
     if (a && set_bits(a, bits) < 0) Py_CLEAR(a);
     return (PyObject *)a;
 }
@@ -246,7 +261,7 @@ static PyObject *pycom_channel(PyObject *self, PyObject *args, PyObject *kw)
         PyErr_SetString(PyExc_ValueError, "invalid Pin for ADC");
         return NULL;
     }
-    adc_obj *c = alloc((PyTypeObject *)pycom_channel_type, gpio, in->channel);
+    adc_obj *c = alloc((PyTypeObject *)pycom_channel_type, gpio, in->channel, in->unit);
     if (!c) return NULL;
     if (set_atten(c, attn) < 0) {
         Py_DECREF(c);
@@ -367,6 +382,8 @@ static PyObject *make(const char *name, newfunc tp_new, reprfunc repr, ternaryfu
 PyObject *vb_adc_type_create(void)
 {
     const adc_flavour *f = &flavours[vb_engine_g.port->id];
+    for (unsigned i = 0; i < VB_PINS_MAX; i++) pin_adc[i] = NULL;
+    for (unsigned u = 0; u < VB_ADC_UNITS; u++) unit_bits[u] = periph()->adc_bits;
     PyObject *t = vb_type_add_consts(make("machine.ADC", f->tp_new, f->repr, NULL, f->methods), f->consts);
     if (t && f->channels) {
         Py_XSETREF(pycom_channel_type, make("ADCChannel", NULL, repr_pycom_ch, ch_call, pycom_ch_methods));

@@ -37,15 +37,17 @@ static const vb_port_periph *periph(void) { return vb_engine_g.port->periph; }
 static const vb_hal *hal(void) { return vb_engine_g.hal; }
 
 typedef struct pwm_flavour {
-    const char *freq_low, *freq_high;     /* messages, "%u" the limit where they show it */
+    const char *freq_low, *freq_high;     /* messages */
     bool has_duty;                        /* duty() */
     bool pycom;                           /* PWM(timer, frequency).channel() */
+    bool strict;                          /* esp32: one duty keyword at most; an
+                                             inactive output refuses its methods */
 } pwm_flavour;
 
 static const pwm_flavour flavours[VB_PORT_COUNT] = {
-    [VB_PORT_ESP32] = {"frequency must be from 1Hz to 40MHz", "frequency must be from 1Hz to 40MHz", true, false},
-    [VB_PORT_PYCOM] = {"frequency out of range", "frequency out of range", false, true},
-    [VB_PORT_RP2] = {"freq too small", "freq too large", false, false},
+    [VB_PORT_ESP32] = {"frequency must be from 1Hz to 40MHz", "frequency must be from 1Hz to 40MHz", true, false, true},
+    [VB_PORT_PYCOM] = {"frequency out of range", "frequency out of range", false, true, false},
+    [VB_PORT_RP2] = {"freq too small", "freq too large", false, false, false},
 };
 
 static const pwm_flavour *flavour(void) { return &flavours[vb_engine_g.port->id]; }
@@ -56,6 +58,19 @@ static void apply(pwm_obj *p)
     pin_freq[p->gpio] = p->freq;
     pin_duty[p->gpio] = p->duty_u16;
     hal()->pwm_set(hal()->ctx, (unsigned)p->gpio, p->active ? p->freq : 0, p->duty_u16);
+    if (!p->active) return;
+    /* the other outputs of its slice run at its frequency too (rp2) */
+    for (unsigned g = 0; g < VB_PINS_MAX; g++) {
+        if (g == (unsigned)p->gpio || !vb_periph_pwm_same_slice(periph(), g, (unsigned)p->gpio)) continue;
+        if (pin_freq[g] != p->freq && (active_pins >> g & 1)) hal()->pwm_set(hal()->ctx, g, p->freq, pin_duty[g]);
+        pin_freq[g] = p->freq;
+    }
+}
+
+/* What an output's frequency is now: its own, or its slice's. */
+static uint32_t freq_now(const pwm_obj *p)
+{
+    return p->gpio >= 0 && (active_pins >> p->gpio & 1) ? pin_freq[p->gpio] : p->freq;
 }
 
 static int check_freq(long long f)
@@ -129,12 +144,17 @@ static int claim(pwm_obj *p)
 /* init's keywords over the current settings: 0, or -1 with an exception. */
 static int pwm_init_kw(pwm_obj *p, PyObject *args, PyObject *kw)
 {
+    p->freq = freq_now(p);
     static char *kwl[] = {"freq", "duty", "duty_u16", "duty_ns", "invert", NULL};
     long long freq = -1, duty = -1, u16 = -1, ns = -1;
     int invert = 0;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|L$LLLp:PWM", kwl, &freq, &duty, &u16, &ns, &invert)) return -1;
     if (duty != -1 && !flavour()->has_duty) {
         PyErr_SetString(PyExc_TypeError, "unexpected keyword argument 'duty'");
+        return -1;
+    }
+    if (flavour()->strict && (duty != -1) + (u16 != -1) + (ns != -1) > 1) {
+        PyErr_SetString(PyExc_ValueError, "only one of parameters 'duty', 'duty_u16' or 'duty_ns' is allowed");
         return -1;
     }
     pwm_obj old = *p;
@@ -193,11 +213,20 @@ static PyObject *pwm_deinit(PyObject *self, PyObject *u)
     Py_RETURN_NONE;
 }
 
+/* esp32: a deinitialised output refuses its getters and setters. */
+static int need_active(const pwm_obj *p)
+{
+    if (p->active || !flavour()->strict) return 0;
+    PyErr_SetString(PyExc_RuntimeError, "PWM inactive");
+    return -1;
+}
+
 /* getter/setter of one quantity: no argument reads, one sets. */
 static PyObject *pwm_freq(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     pwm_obj *p = (pwm_obj *)self;
-    if (nargs == 0) return PyLong_FromUnsignedLong(p->freq);
+    if (need_active(p) < 0) return NULL;
+    if (nargs == 0) return PyLong_FromUnsignedLong(freq_now(p));
     long long f = PyLong_AsLongLong(args[0]);
     if ((f == -1 && PyErr_Occurred()) || check_freq(f) < 0) return NULL;
     p->freq = (uint32_t)f;
@@ -209,6 +238,7 @@ static PyObject *pwm_freq(PyObject *self, PyObject *const *args, Py_ssize_t narg
 static PyObject *pwm_duty_u16(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     pwm_obj *p = (pwm_obj *)self;
+    if (need_active(p) < 0) return NULL;
     if (nargs == 0) return PyLong_FromUnsignedLong(p->duty_u16);
     long long d = PyLong_AsLongLong(args[0]);
     if ((d == -1 && PyErr_Occurred()) || set_u16(p, d) < 0) return NULL;
@@ -219,6 +249,8 @@ static PyObject *pwm_duty_u16(PyObject *self, PyObject *const *args, Py_ssize_t 
 static PyObject *pwm_duty_ns(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     pwm_obj *p = (pwm_obj *)self;
+    if (need_active(p) < 0) return NULL;
+    p->freq = freq_now(p);
     if (nargs == 0) return PyLong_FromUnsignedLongLong(vb_pwm_ns_from_u16(p->duty_u16, p->freq));
     long long d = PyLong_AsLongLong(args[0]);
     if ((d == -1 && PyErr_Occurred()) || set_ns(p, d) < 0) return NULL;
@@ -229,6 +261,7 @@ static PyObject *pwm_duty_ns(PyObject *self, PyObject *const *args, Py_ssize_t n
 static PyObject *pwm_duty(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     pwm_obj *p = (pwm_obj *)self;
+    if (need_active(p) < 0) return NULL;
     if (nargs == 0) return PyLong_FromUnsignedLong(vb_pwm_bits_from_u16(p->duty_u16, periph()->pwm_duty_bits));
     long long d = PyLong_AsLongLong(args[0]);
     if ((d == -1 && PyErr_Occurred()) || set_duty(p, d) < 0) return NULL;
@@ -241,11 +274,11 @@ static PyObject *pwm_repr(PyObject *self)
     pwm_obj *p = (pwm_obj *)self;
     if (!p->active) return PyUnicode_FromFormat("PWM(Pin(%d))", p->gpio);
     if (p->duty_unit == 1)
-        return PyUnicode_FromFormat("PWM(Pin(%d), freq=%u, duty_u16=%u)", p->gpio, p->freq, p->duty_u16);
+        return PyUnicode_FromFormat("PWM(Pin(%d), freq=%u, duty_u16=%u)", p->gpio, freq_now(p), p->duty_u16);
     if (p->duty_unit == 2)
-        return PyUnicode_FromFormat("PWM(Pin(%d), freq=%u, duty_ns=%llu)", p->gpio, p->freq,
+        return PyUnicode_FromFormat("PWM(Pin(%d), freq=%u, duty_ns=%llu)", p->gpio, freq_now(p),
                                     (unsigned long long)p->duty_ns);
-    return PyUnicode_FromFormat("PWM(Pin(%d), freq=%u, duty=%u)", p->gpio, p->freq,
+    return PyUnicode_FromFormat("PWM(Pin(%d), freq=%u, duty=%u)", p->gpio, freq_now(p),
                                 vb_pwm_bits_from_u16(p->duty_u16, periph()->pwm_duty_bits));
 }
 

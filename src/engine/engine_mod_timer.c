@@ -29,6 +29,8 @@ typedef struct {
     int64_t period_us;
     int64_t period_ms;             /* as esp32's repr shows it */
     int64_t started_us;            /* board time of the last init() */
+    bool counting;                 /* the esp32 counter runs (init until deinit) */
+    int64_t frozen_ms;             /* value() after deinit */
 } timer_obj;
 
 /* esp32's hardware timers as objects: Timer(n) twice is one object. Why
@@ -71,6 +73,7 @@ static int timer_init_kw(timer_obj *t, PyObject *args, PyObject *kw)
     t->period_us = us;
     t->period_ms = us / 1000;
     t->started_us = vb_engine_now_us();
+    t->counting = true;
     return vb_timer_start((PyObject *)t, callback, NULL, us, mode == MODE_ONE_SHOT ? 0 : us);
 }
 
@@ -80,23 +83,32 @@ static PyObject *timer_init(PyObject *self, PyObject *args, PyObject *kw)
     Py_RETURN_NONE;
 }
 
-static PyObject *timer_deinit(PyObject *self, PyObject *u)
+/* esp32 value(): the counter in ms. It counts from init(), restarts at
+ * every periodic reload, runs on after a one-shot alarm, and stands still
+ * from deinit() on. */
+static int64_t counter_ms(const timer_obj *t)
 {
-    (void)u;
-    vb_timer_stop(self);
-    Py_RETURN_NONE;
+    if (!t->counting) return t->frozen_ms;
+    int64_t since = vb_engine_now_us() - t->started_us;
+    if (since < 0) since = 0;
+    if (t->mode != MODE_ONE_SHOT && t->period_us > 0) since %= t->period_us;
+    return since / 1000;
 }
 
-/* esp32 value(): the counter in ms; it restarts at every periodic reload
- * and stops counting when the timer is deinitialised. */
 static PyObject *timer_value(PyObject *self, PyObject *u)
 {
     (void)u;
+    return PyLong_FromLongLong(counter_ms((timer_obj *)self));
+}
+
+static PyObject *timer_deinit(PyObject *self, PyObject *u)
+{
+    (void)u;
     timer_obj *t = (timer_obj *)self;
-    int64_t next;
-    if (!vb_timer_armed(self, &next)) return PyLong_FromLong(0);
-    int64_t since = vb_engine_now_us() - (t->mode == MODE_ONE_SHOT ? t->started_us : next - t->period_us);
-    return PyLong_FromLongLong(since < 0 ? 0 : since / 1000);
+    t->frozen_ms = counter_ms(t);
+    t->counting = false;
+    vb_timer_stop(self);
+    Py_RETURN_NONE;
 }
 
 static const char *mode_name(long mode) { return mode == MODE_ONE_SHOT ? "ONE_SHOT" : "PERIODIC"; }

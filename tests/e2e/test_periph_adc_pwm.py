@@ -106,6 +106,13 @@ def test_pwm_stops_at_soft_reset_and_when_the_pin_is_a_gpio_again(esp32):
     ("esp32", "PWM(Pin(4), freq=0)", "ValueError: frequency must be from 1Hz to 40MHz"),
     ("esp32", "PWM(Pin(4), duty=1024)", "ValueError: duty must be from 0 to 1023"),
     ("esp32", "PWM(Pin(4), duty_u16=70000)", "ValueError: duty_u16 must be from 0 to 65535"),
+    ("esp32", "PWM(Pin(4), duty=5, duty_u16=7)",
+     "ValueError: only one of parameters 'duty', 'duty_u16' or 'duty_ns' is allowed"),
+    ("esp32", "p = PWM(Pin(4)); p.deinit(); p.freq()", "RuntimeError: PWM inactive"),
+    ("esp32", "ADC(Pin(34), atten=7)", "ValueError: invalid atten"),
+    ("esp32", "ADC(Pin(34)).width(8)", "ValueError: invalid bits"),
+    ("esp32", "a = ADC(Pin(34), atten=ADC.ATTN_6DB); ADC(Pin(34)) is a, repr(ADC(Pin(34)))",
+     "(True, 'ADC(Pin(34), atten=2)')"),
     ("rp2", "PWM(Pin(4), freq=7)", "ValueError: freq too small"),
     ("rp2", "PWM(Pin(4), freq=100, duty_ns=5000000); repr(PWM(Pin(4)).duty_u16())", "'32768'"),
     ("pycom", "PWM(0, frequency=5000).channel(0, pin='P12', duty_cycle=0.25).duty_cycle()", "0.2500"),
@@ -113,7 +120,7 @@ def test_pwm_stops_at_soft_reset_and_when_the_pin_is_a_gpio_again(esp32):
 def test_pwm_arguments(tmp_path, port, code, err):
     b = board(tmp_path, port)
     try:
-        assert err in repl(b, "from machine import PWM, Pin; " + code)
+        assert err in repl(b, "from machine import ADC, PWM, Pin; " + code)
     finally:
         b.quit()
 
@@ -130,3 +137,18 @@ def test_python_api_set_adc_and_pwm():
         with pytest.raises(BoardRefused):
             b.set_adc(5, 100)                                    # GPIO5 has no ADC
         assert b.eval("1 + 1") == 2
+
+
+def test_rp2_outputs_of_one_slice_share_their_frequency(tmp_path):
+    b = board(tmp_path, "rp2")
+    try:
+        repl(b, "from machine import PWM, Pin; a = PWM(Pin(0), freq=1000, duty_u16=1000); "
+                "c = PWM(Pin(1), duty_u16=2000); d = PWM(Pin(2), freq=50)")
+        assert repl(b, "c.freq()") == "1000\r\n"            # GP0 and GP1 are slice 0's A and B
+        repl(b, "c.freq(2000)")
+        assert repl(b, "a.freq(), d.freq()") == "(2000, 50)\r\n"
+        pwm = b.ctl("pwm")["pwm"]
+        assert [pwm[k]["freq"] for k in sorted(pwm)] == [2000, 2000, 50]
+        assert sorted(v["duty_u16"] for v in pwm.values()) == [1000, 2000, 32768]
+    finally:
+        b.quit()

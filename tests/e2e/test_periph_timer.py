@@ -152,3 +152,14 @@ def test_pycom_chrono_counts_board_time(tmp_path):
                        "time.sleep(100); c.stop(); time.sleep(5); 100000000 <= c.read_us() < 100050000") == "True\r\n"
     finally:
         b.quit()
+
+
+def test_esp32_value_counts_ms_since_the_last_reload(tmp_path):
+    b = board(tmp_path, "esp32", "fast")
+    try:
+        define(b, "import time\nfrom machine import Timer\nt = Timer(2, period=1000, callback=None)\n"
+                  "time.sleep_ms(2500)\nv = t.value()\nt.deinit()\ntime.sleep(3)\n")
+        v, after = eval(repl(b, "print((v, t.value()))"))
+        assert 500 <= v < 520 and after == v            # stands still from deinit() on
+    finally:
+        b.quit()
