@@ -5,12 +5,22 @@
 #include "contract/hwevent.h"
 #include "contract/regs.h"
 
+#include <unistd.h>
+
 static const vb_firmware_ctx *fw_of(void *ctx) { return ((vb_vm_hal *)ctx)->fw; }
 
+/* The supervisor sleeps until its own next timer: a new deadline rings
+ * the idle doorbell, so it looks again (a VM spinning in a busy loop
+ * depends on its signal). */
 static void hal_timer_deadline(void *ctx, int64_t until_us)
 {
+    const vb_firmware_ctx *fw = fw_of(ctx);
     uint64_t d = until_us == INT64_MAX ? 0 : until_us > 0 ? (uint64_t)until_us : 1u;
-    atomic_store(&fw_of(ctx)->regs->periph.timer_deadline_us, d);
+    atomic_store(&fw->regs->periph.timer_deadline_us, d);
+    if (d && fw->idle_efd >= 0) {
+        uint64_t one = 1;
+        if (write(fw->idle_efd, &one, sizeof one) < 0) { /* saturated: already rung */ }
+    }
 }
 
 static uint32_t hal_adc_read_uv(void *ctx, unsigned gpio)

@@ -59,14 +59,19 @@ def test_one_shot_fires_once_and_init_rearms(tmp_path):
 
 
 @pytest.mark.parametrize("clock", ["real", "fast"])
-def test_callbacks_reach_a_busy_loop(tmp_path, clock):
+def test_callbacks_reach_a_busy_loop_on_time(tmp_path, clock):
+    """Nothing waits in a busy loop: the board's signal brings each callback,
+    near its deadline in board time (the median lateness stays far below
+    the period; a board that only noticed the deadline late was 30 ms off)."""
     b = board(tmp_path, "rp2", clock)
     try:
-        define(b, "import time\nfrom machine import Timer\nn = [0]\n"
-                  "def cb(t): n[0] += 1\nt = Timer(period=20, callback=cb)\n"
-                  "t0 = time.ticks_ms()\nwhile n[0] < 5: pass\nt.deinit()\n")
-        el = int(repl(b, "time.ticks_diff(time.ticks_ms(), t0)"))
-        assert 100 <= el < 1000
+        define(b, "import time\nfrom machine import Timer\nts = []\n"
+                  "def cb(t): ts.append(time.ticks_us())\n"
+                  "t0 = time.ticks_us()\nt = Timer(period=20, callback=cb)\n"
+                  "while len(ts) < 20: pass\nt.deinit()\n")
+        got = eval(repl(b, "print([time.ticks_diff(x, t0) for x in ts])"))
+        late = sorted(at - k * 20000 for k, at in enumerate(got, 1))
+        assert late[0] >= 0 and late[len(late) // 2] < 10000, got
     finally:
         b.quit()
 
