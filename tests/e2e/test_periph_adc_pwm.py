@@ -152,3 +152,18 @@ def test_rp2_outputs_of_one_slice_share_their_frequency(tmp_path):
         assert sorted(v["duty_u16"] for v in pwm.values()) == [1000, 2000, 32768]
     finally:
         b.quit()
+
+
+def test_scenario_set_adc_step(tmp_path):
+    from test_scenarios import step_lines, vtest, write
+    f = write(tmp_path, "adc.yaml", "name: battery\nsteps:\n  - wait-serial: \">>> \"\n"
+              "  - set-adc: {pin: \"34\", mv: 825}\n"
+              "  - exec: \"from machine import ADC, Pin; print(ADC(Pin(34)).read())\"\n"
+              "    expect-output: \"3071\"\n"
+              "  - set-adc: {pin: \"5\", mv: 1}\n")
+    r = vtest(tmp_path, f)
+    lines = step_lines(r)
+    assert r.rc == 1, r
+    assert lines[1].split()[0] == "ok" and "set-adc 34=825mV" in lines[1], r
+    assert lines[2].split()[0] == "ok", r
+    assert "not an ADC input" in r.text, r

@@ -168,3 +168,17 @@ def test_esp32_value_counts_ms_since_the_last_reload(tmp_path):
         assert 500 <= v < 520 and after == v            # stands still from deinit() on
     finally:
         b.quit()
+
+
+@pytest.mark.parametrize("clock", ["real", "fast"])
+def test_a_timer_runs_during_select_poll(tmp_path, clock):
+    b = board(tmp_path, "esp32", clock)
+    try:
+        define(b, "import select, sys, time\nfrom machine import Timer\np = select.poll()\n"
+                  "p.register(sys.stdin, select.POLLIN)\nts = []\nt0 = time.ticks_us()\n"
+                  "t = Timer(0, mode=Timer.ONE_SHOT, period=100, callback=lambda t: ts.append(time.ticks_us()))\n"
+                  "r = p.poll(300)\nt1 = time.ticks_us()\n")
+        at, end = eval(repl(b, "print((time.ticks_diff(ts[0], t0), time.ticks_diff(t1, t0)))"))
+        assert 100000 <= at < 130000 and end >= 300000     # the poll went on to its own timeout
+    finally:
+        b.quit()
