@@ -8,10 +8,10 @@
  * unless width() said otherwise), read_uv (whole mV, as the ESP-IDF
  * calibration gives), atten(a), width(w), init(*, atten); repr
  * ADC(Pin(n), atten=a).
- * rp2: ADC(pin or channel): 0-3 are channels (GPIO26-29, also taken as
- * 26-29 or a Pin), 4 (CORE_TEMP) the temperature sensor; a Pin without an
- * ADC "Pin doesn't have ADC capabilities", another number "invalid
- * channel"; read_u16 only; 3.3 V full scale; repr <ADC channel=n>.
+ * rp2: ADC(pin or channel): 0-3 are channels (GPIO26-29), 4 (CORE_TEMP)
+ * the temperature sensor; any other number, or a Pin, names a pin (26-29
+ * have an ADC; others "Pin doesn't have ADC capabilities"); read_u16
+ * only; 3.3 V full scale; repr <ADC channel=n>.
  * Pycom: ADC(id=0, *, bits=12).channel(*, pin, attn=ATTN_0DB) gives an
  * ADCChannel with value() (also calling it), voltage() (mV),
  * value_to_voltage(v); ADC.init(*, bits), deinit(), vref(). */
@@ -169,17 +169,12 @@ static PyObject *new_rp2(PyTypeObject *type, PyObject *args, PyObject *kw)
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O:ADC", kwl, &src)) return NULL;
     const vb_port_periph *p = periph();
     const vb_adc_input *in = NULL;
-    if (PyLong_Check(src)) {
-        long n = PyLong_AsLong(src);
-        if (n == -1 && PyErr_Occurred()) return NULL;
-        if (n >= 0 && n == p->adc_temp_channel) return (PyObject *)alloc(type, -1, (int)n, 0);
-        for (unsigned i = 0; i < p->n_adc_inputs && !in; i++)
-            if ((long)p->adc_inputs[i].channel == n || (long)p->adc_inputs[i].gpio == n) in = &p->adc_inputs[i];
-        if (!in) {
-            PyErr_SetString(PyExc_ValueError, "invalid channel");
-            return NULL;
-        }
-    } else {
+    long n = PyLong_Check(src) ? PyLong_AsLong(src) : -1;
+    if (n == -1 && PyErr_Occurred()) return NULL;
+    if (n >= 0 && n == p->adc_temp_channel) return (PyObject *)alloc(type, -1, (int)n, 0);
+    for (unsigned i = 0; i < p->n_adc_inputs && n >= 0 && !in; i++)
+        if ((long)p->adc_inputs[i].channel == n) in = &p->adc_inputs[i];
+    if (!in) {                 /* not a channel number: a pin */
         int gpio = vb_periph_pin_gpio(src);
         if (gpio < 0) return NULL;
         if (!(in = vb_periph_adc_input(p, (unsigned)gpio))) {
