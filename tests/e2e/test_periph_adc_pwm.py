@@ -167,3 +167,15 @@ def test_scenario_set_adc_step(tmp_path):
     assert lines[1].split()[0] == "ok" and "set-adc 34=825mV" in lines[1], r
     assert lines[2].split()[0] == "ok", r
     assert "not an ADC input" in r.text, r
+
+
+def test_vboard_ctl_adc_and_pwm_from_the_command_line(esp32):
+    from conftest import VBOARD, run
+    r = run([VBOARD, "ctl", esp32.control, "adc", "34", "1650.5"])
+    assert r.rc == 0 and json.loads(r.out)["mv"] == 1650.5, r
+    assert repl(esp32, "from machine import ADC, Pin; ADC(Pin(34), atten=ADC.ATTN_11DB).read_uv()") == "1650000\r\n"
+    r = run([VBOARD, "ctl", esp32.control, "adc", "34", "9999"])
+    assert r.rc == 1 and "millivolts from 0 to 5000" in r.errtext, r
+    repl(esp32, "from machine import PWM; p = PWM(Pin(15), freq=440)")
+    r = run([VBOARD, "ctl", esp32.control, "pwm"])
+    assert r.rc == 0 and json.loads(r.out)["pwm"] == {"GPIO15": {"freq": 440, "duty_u16": 32768}}, r
