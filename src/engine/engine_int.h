@@ -301,6 +301,9 @@ PyObject *vb_type_add_consts(PyObject *type, const vb_engine_const *c);
 int vb_periph_pin_gpio(PyObject *pin);
 /* In a new VM: the PWM outputs the last one left running stop. */
 void vb_periph_after_fork(void);
+/* machine.Pin configured gpio: a PWM output there is cut off from the pin
+ * (its object keeps its settings; init() routes it again). */
+void vb_pwm_pin_taken(unsigned gpio);
 /* Prints the pending exception as MicroPython prints one escaping a
  * scheduled callback, and clears it. */
 void vb_engine_report_callback_exception(void);

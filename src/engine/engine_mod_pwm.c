@@ -23,6 +23,7 @@ typedef struct {
     int duty_unit;                 /* what repr shows: 0 duty, 1 duty_u16, 2 duty_ns */
     uint64_t duty_ns;
     bool active;
+    uint32_t route;                /* the pin's routing it was given (pin_route) */
     PyObject *timer;               /* Pycom PWMChannel: its PWM (the frequency) */
 } pwm_obj;
 
@@ -32,6 +33,9 @@ typedef struct {
  * set, whatever objects stand for them. */
 static uint64_t active_pins;
 static uint32_t pin_freq[VB_PINS_MAX], pin_duty[VB_PINS_MAX];
+/* Bumped when machine.Pin takes a pin back: a PWM object routed before
+ * no longer reaches it, so its changes stay inside it. */
+static uint32_t pin_route[VB_PINS_MAX];
 
 static const vb_port_periph *periph(void) { return vb_engine_g.port->periph; }
 static const vb_hal *hal(void) { return vb_engine_g.hal; }
@@ -52,9 +56,14 @@ static const pwm_flavour flavours[VB_PORT_COUNT] = {
 
 static const pwm_flavour *flavour(void) { return &flavours[vb_engine_g.port->id]; }
 
+void vb_pwm_pin_taken(unsigned gpio)
+{
+    if (gpio < VB_PINS_MAX && (active_pins >> gpio & 1)) pin_route[gpio]++;
+}
+
 static void apply(pwm_obj *p)
 {
-    if (p->gpio < 0 || !hal()->pwm_set) return;
+    if (p->gpio < 0 || !hal()->pwm_set || p->route != pin_route[p->gpio]) return;
     pin_freq[p->gpio] = p->freq;
     pin_duty[p->gpio] = p->duty_u16;
     hal()->pwm_set(hal()->ctx, (unsigned)p->gpio, p->active ? p->freq : 0, p->duty_u16);
@@ -122,7 +131,8 @@ static int set_ns(pwm_obj *p, long long ns)
     return 0;
 }
 
-/* Claims the output (the channel limit): 0, or -1 with ValueError. */
+/* Claims the output (the channel limit) and routes it to its pin: 0, or
+ * -1 with ValueError. */
 static int claim(pwm_obj *p)
 {
     uint64_t bit = (uint64_t)1 << p->gpio;
@@ -133,8 +143,11 @@ static int claim(pwm_obj *p)
             PyErr_Format(PyExc_ValueError, "out of PWM channels:%u", periph()->pwm_channels);
             return -1;
         }
+    }
+    if (!(active_pins & bit) || p->route != pin_route[p->gpio]) {
         /* the pin is the PWM's output from now on */
         hal()->pin_config(hal()->ctx, (unsigned)p->gpio, VB_PIN_MODE_OUT, VB_PIN_PULL_NONE);
+        p->route = pin_route[p->gpio];
     }
     active_pins |= bit;
     p->active = true;
@@ -191,6 +204,7 @@ static PyObject *pwm_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     p->duty_u16 = pin_duty[gpio];
     p->duty_unit = flavour()->has_duty ? 0 : 1;
     p->active = active_pins >> gpio & 1;
+    p->route = pin_route[gpio];
     PyObject *rest = PyTuple_GetSlice(args, 1, n);
     if (!rest || pwm_init_kw(p, rest, kw) < 0) Py_CLEAR(p);
     Py_XDECREF(rest);
@@ -408,6 +422,7 @@ PyObject *vb_pwm_type_create(void)
     active_pins = 0;
     memset(pin_freq, 0, sizeof pin_freq);
     memset(pin_duty, 0, sizeof pin_duty);
+    memset(pin_route, 0, sizeof pin_route);
     if (flavour()->pycom) {
         Py_XSETREF(pycom_channel_type, make("PWMChannel", NULL, NULL, pycom_ch_methods));
         return pycom_channel_type ? make("machine.PWM", pycom_new, NULL, pycom_methods) : NULL;

@@ -94,6 +94,10 @@ def test_pwm_stops_at_soft_reset_and_when_the_pin_is_a_gpio_again(esp32):
     assert esp32.ctl("pwm", pin="4")["active"]
     repl(esp32, "Pin(4, Pin.OUT)")
     assert not esp32.ctl("pwm", pin="4")["active"]
+    assert repl(esp32, "p.duty(100); p.duty()") == "100\r\n"     # the object changes, the pin does not
+    assert not esp32.ctl("pwm", pin="4")["active"]
+    repl(esp32, "p.init(freq=300)")                              # init routes it to the pin again
+    assert esp32.ctl("pwm", pin="4")["freq"] == 300 and esp32.ctl("pwm", pin="4")["duty_u16"] == 100 << 6
     repl(esp32, "p = PWM(Pin(5), freq=50, duty_u16=3000)")
     assert esp32.ctl("pwm", pin="5")["active"]
     esp32.send(b"\x04")
