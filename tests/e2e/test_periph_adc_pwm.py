@@ -104,6 +104,10 @@ def test_pwm_stops_at_soft_reset_and_when_the_pin_is_a_gpio_again(esp32):
     esp32.expect(b"soft reboot", timeout=10)
     esp32.expect(b">>> ", timeout=10)
     assert esp32.ctl("pwm")["pwm"] == {}
+    repl(esp32, "from machine import PWM, Pin; p = PWM(Pin(5), freq=50)")
+    esp32.ctl("reset")                                          # a hard reset stops it too
+    esp32.expect(b">>> ", timeout=10)
+    assert esp32.ctl("pwm")["pwm"] == {}
 
 
 @pytest.mark.parametrize("port,code,err", [
