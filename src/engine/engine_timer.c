@@ -43,13 +43,15 @@ static const vb_hal *hal(void) { return vb_engine_g.hal; }
 
 static void publish(void)
 {
-    int64_t next = vb_softtimer_next(&tm.q);
+    /* while callbacks run none can be run (they do not nest, as upstream's
+     * scheduler): a callback that waits really waits */
+    int64_t next = tm.running ? INT64_MAX : vb_softtimer_next(&tm.q);
     if (next == tm.published || !hal() || !hal()->timer_deadline) return;
     tm.published = next;
     hal()->timer_deadline(hal()->ctx, next);
 }
 
-int64_t vb_timer_next(void) { return vb_softtimer_next(&tm.q); }
+int64_t vb_timer_next(void) { return tm.running ? INT64_MAX : vb_softtimer_next(&tm.q); }
 
 static void clear_slot(int i)
 {
@@ -95,7 +97,7 @@ bool vb_timer_armed(PyObject *owner, int64_t *deadline)
 
 void vb_timer_poke_due(void)
 {
-    if (vb_softtimer_next(&tm.q) <= vb_engine_now_us()) (void)PyErr_SetInterruptEx(SIGUSR1);
+    if (vb_timer_next() <= vb_engine_now_us()) (void)PyErr_SetInterruptEx(SIGUSR1);
 }
 
 unsigned long vb_timer_calls(void) { return tm.calls; }
@@ -104,6 +106,7 @@ int vb_timer_run_due(void)
 {
     if (tm.running) return 0;
     tm.running = true;
+    publish();
     int rc = 0;
     for (int n = 0; n < CALLS_PER_ROUND && rc == 0; n++) {
         bool expired;
