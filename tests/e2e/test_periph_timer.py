@@ -96,8 +96,8 @@ def test_an_hour_of_periodic_timers_under_the_fast_clock_in_order(tmp_path):
         b.quit()
 
 
-@pytest.mark.parametrize("clock,ms", [("real", 300), ("fast", 600000)])
-def test_timer_at_the_idle_repl_fires_in_board_time(tmp_path, clock, ms):
+@pytest.mark.parametrize("clock,ms,slack", [("real", 300, 50), ("fast", 600000, 20)])
+def test_timer_at_the_idle_repl_fires_in_board_time(tmp_path, clock, ms, slack):
     """The REPL waits for input with a timer due: its wait ends there (the
     fast clock jumps there, not past it, ten minutes at once) and the
     callback runs at its board time."""
@@ -110,7 +110,7 @@ def test_timer_at_the_idle_repl_fires_in_board_time(tmp_path, clock, ms):
         b.expect(b"FIRED", timeout=10)
         b.expect(b"\r\n")
         at = int(repl(b, "at[0]"))
-        assert ms <= at <= ms + 20
+        assert ms <= at <= ms + slack          # a real clock runs on while the VM wakes
     finally:
         b.quit()
 
