@@ -284,7 +284,6 @@ void vb_timer_poke_due(void);
 /* Run the due callbacks (the SIGUSR1 handler): 0, or -1 with
  * KeyboardInterrupt set. */
 int vb_timer_run_due(void);
-unsigned long vb_timer_calls(void);
 void vb_timer_after_fork(void);
 
 /* machine.Timer, ADC, PWM (engine_mod_timer*.c, engine_mod_adc.c,

@@ -36,7 +36,6 @@ static struct {
     timer_slot slot[VB_SOFTTIMER_MAX];
     int64_t published;             /* the deadline the board last heard */
     bool running;                  /* callbacks running: no nested round */
-    unsigned long calls;           /* callbacks so far (tests, benchmarks) */
 } tm = {.published = INT64_MAX};
 
 static const vb_hal *hal(void) { return vb_engine_g.hal; }
@@ -100,8 +99,6 @@ void vb_timer_poke_due(void)
     if (vb_timer_next() <= vb_engine_now_us()) (void)PyErr_SetInterruptEx(SIGUSR1);
 }
 
-unsigned long vb_timer_calls(void) { return tm.calls; }
-
 int vb_timer_run_due(void)
 {
     if (tm.running) return 0;
@@ -117,7 +114,6 @@ int vb_timer_run_due(void)
         PyObject *cb = Py_XNewRef(tm.slot[i].callback);
         PyObject *arg = Py_NewRef(tm.slot[i].arg ? tm.slot[i].arg : owner);
         if (expired) clear_slot(i);
-        tm.calls++;
         PyObject *r = cb && cb != Py_None ? PyObject_CallOneArg(cb, arg) : Py_NewRef(Py_None);
         if (r) Py_DECREF(r);
         else if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) rc = -1;
