@@ -467,6 +467,18 @@ class Board:
             fields["drive"] = drive
         return self.ctl("pin", **fields)
 
+    def set_adc(self, pin, mv):
+        """Put `mv` millivolts (0..5000, decimals allowed) on an ADC pin;
+        the firmware's ADC converts them per its attenuation and width."""
+        return self.ctl("adc", pin=str(pin), mv=str(mv))["mv"]
+
+    def pwm(self, pin=None):
+        """The PWM outputs running: {pin: {"freq": Hz, "duty_u16": d}}; with
+        a pin, that pin's {"active", "freq", "duty_u16", ...}."""
+        if pin is not None:
+            return self.ctl("pwm", pin=str(pin))
+        return self.ctl("pwm")["pwm"]
+
     def led(self):
         """The LED colour, '#rrggbb' ('#000000' when dark)."""
         return self.ctl("led")["rgb"]

@@ -1,6 +1,7 @@
 /* Port lookups, the interim switches and the port sanity check (port.h).
  * The tables themselves are port_<name>.c. */
 #include "port.h"
+#include "periph.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -237,6 +238,25 @@ static int validate_fs(const vb_port *p, char *err, size_t errlen)
     return 0;
 }
 
+/* Timer, ADC and PWM (periph.h): a table, ADC inputs on pins of the
+ * board, widths the conversions take, a PWM range that holds its default. */
+static int validate_periph(const vb_port *p, char *err, size_t errlen)
+{
+    const vb_port_periph *pp = p->periph;
+    if (!pp) return invalid(err, errlen, "port %s: no Timer/ADC/PWM table", p->name);
+    for (unsigned i = 0; i < pp->n_adc_inputs; i++)
+        if (!vb_port_pin_by_gpio(p, pp->adc_inputs[i].gpio))
+            return invalid(err, errlen, "port %s: ADC input on GPIO%u, which is no pin of the board", p->name,
+                           pp->adc_inputs[i].gpio);
+    if (pp->adc_min_bits < 8 || pp->adc_min_bits > pp->adc_bits || pp->adc_bits > 16)
+        return invalid(err, errlen, "port %s: ADC widths must be 8..16 bits", p->name);
+    if (!pp->pwm_channels || pp->pwm_channels > VB_PINS_MAX || !pp->pwm_freq_min ||
+        pp->pwm_freq_min > pp->pwm_freq_max ||
+        (pp->pwm_freq_default && (pp->pwm_freq_default < pp->pwm_freq_min || pp->pwm_freq_default > pp->pwm_freq_max)))
+        return invalid(err, errlen, "port %s: PWM channels or frequency range out of order", p->name);
+    return 0;
+}
+
 int vb_port_validate(const vb_port *p, char *err, size_t errlen)
 {
     if (!p || !filled(p->name) || !filled(p->module))
@@ -262,5 +282,7 @@ int vb_port_validate(const vb_port *p, char *err, size_t errlen)
         rc = validate_pins(p, err, errlen);
     if (rc == 0)
         rc = validate_fs(p, err, errlen);
+    if (rc == 0)
+        rc = validate_periph(p, err, errlen);
     return rc;
 }

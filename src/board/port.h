@@ -202,6 +202,9 @@ typedef struct vb_port {
      * '', MicroPython 1.24) or "" (first, at the '' entry, Pycom 1.20). */
     const char *frozen_entry;
     const char *const *sys_path;   /* at boot, NULL-terminated */
+
+    /* ---- Timer, ADC, PWM (board/periph.h) ---- */
+    const struct vb_port_periph *periph;
 } vb_port;
 
 extern const vb_port vb_port_esp32, vb_port_pycom, vb_port_rp2;

@@ -2,6 +2,7 @@
  * (mpconfigboard.h: "Generic ESP32 module" with "ESP32"; modmachine.c;
  * modules/_boot.py and inisetup.py). */
 #include "port.h"
+#include "periph.h"
 
 /* machine.*_RESET are ESP-IDF's reset reasons as modmachine.c maps them;
  * wake reasons are esp_sleep_wakeup_cause_t (PIN_WAKE is EXT0_WAKE),
@@ -98,4 +99,6 @@ const vb_port vb_port_esp32 = {
 
     .frozen_entry = ".frozen",
     .sys_path = esp32_path,
+
+    .periph = &vb_periph_esp32,
 };

@@ -1,6 +1,7 @@
 /* The Pycom port: firmware 1.20 on WiPy/LoPy-class modules (MicroPython
  * 1.11 fork; esp32/mods/machpin.h, mpsleep.h, modmachine.c; boot.md §5-6). */
 #include "port.h"
+#include "periph.h"
 
 /* Reset causes of its modmachine.c; wake reasons of mpsleep.h;
  * pin_sleep_wakeup modes are ESP-IDF's esp_sleep_ext1_wakeup_mode_t. */
@@ -88,4 +89,6 @@ const vb_port vb_port_pycom = {
 
     .frozen_entry = "",
     .sys_path = pycom_path,
+
+    .periph = &vb_periph_pycom,
 };

@@ -2,6 +2,7 @@
  * (mpconfigboard.h "Raspberry Pi Pico", MCU "RP2040"; pins.csv;
  * modmachine.c; modules/_boot.py). */
 #include "port.h"
+#include "periph.h"
 
 /* modmachine.c: RP2_RESET_PWRON 1, RP2_RESET_WDT 3, and nothing else:
  * reset_cause() is WDT_RESET whenever the watchdog rebooted the chip —
@@ -81,4 +82,6 @@ const vb_port vb_port_rp2 = {
 
     .frozen_entry = ".frozen",
     .sys_path = rp2_path,
+
+    .periph = &vb_periph_rp2,
 };

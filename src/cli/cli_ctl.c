@@ -26,6 +26,8 @@ static const struct {
     {"advance", {"ms", NULL}},
     {"clock", {"action", NULL}},
     {"wifi", {"action", "op", "ssid", "key", "rssi"}},
+    {"adc", {"pin", "mv", NULL}},
+    {"pwm", {"pin", NULL}},
 };
 
 /* The reply members ctl reads; a reply may hold any others (status grows). */

@@ -57,6 +57,7 @@ void tr_step_label(const vb_scenario *s, const vb_step *st, char *out, size_t ca
                  : st->reset == VB_RESET_POWER_CYCLE ? "power-cycle" : "brownout");
         break;
     case VB_STEP_POWER: snprintf(arg, sizeof arg, "%s", st->power_on ? "on" : "off"); break;
+    case VB_STEP_SET_ADC: snprintf(arg, sizeof arg, "%s=%umV", st->pin, (unsigned)st->mv); break;
     case VB_STEP_EXPECT_RESET_CAUSE:
     case VB_STEP_EXPECT_LED:
     case VB_STEP_EXPECT_FILE: snprintf(arg, sizeof arg, "%s", st->text); break;
@@ -107,6 +108,23 @@ static tr_status step_pin(tb_board *b, const vb_step *st, bool drive, char *msg,
     snprintf(msg, cap, "pin %s is %s%s, expected %s", st->pin, level->num != 0 ? "high" : "low",
              fl->b ? " (floating)" : "", vb_level_name(st->level));
     return TR_FAIL;
+}
+
+/* The host's voltage on an ADC input (the board's `adc` command). */
+static tr_status step_adc(tb_board *b, const vb_step *st, char *msg, size_t cap)
+{
+    static const char *const keys[] = {"ok", "error", NULL};
+    char req[256], mv[16];
+    vb_json_out o;
+    vb_json_begin(&o, req, sizeof req);
+    vb_json_str(&o, "cmd", "adc");
+    vb_json_str(&o, "pin", st->pin);
+    snprintf(mv, sizeof mv, "%u", (unsigned)st->mv);
+    vb_json_str(&o, "mv", mv);
+    size_t n = vb_json_end(&o);
+    if (n) req[n - 1] = '\0';     /* tb_ctl adds the '\n' */
+    vb_json_obj r;
+    return ctl(b, req, keys, &r, msg, cap);
 }
 
 static tr_status step_reset(tb_board *b, const vb_step *st, char *msg, size_t cap)
@@ -265,6 +283,7 @@ tr_status tr_run_step(tb_board *b, const vb_step *st, char *msg, size_t cap)
     case VB_STEP_EXPECT_LED: return step_led(b, st, msg, cap);
     case VB_STEP_EXEC: return step_exec(b, st, msg, cap);
     case VB_STEP_EXPECT_FILE: return step_expect_file(b, st, msg, cap);
+    case VB_STEP_SET_ADC: return step_adc(b, st, msg, cap);
     default:
         snprintf(msg, cap, "'%s' is not supported", vb_step_key(st->kind));
         return TR_ERROR;

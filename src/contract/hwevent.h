@@ -22,7 +22,9 @@ typedef enum vb_hw_event_kind {
                             * allow-list refused (the VM dies of SIGSYS) */
     VB_EV_WIFI,          /* value = VB_WIFI_EV_VALUE(op, iface, seq): a Wi-Fi
                           * request waits in the mailbox (contract/wifi.h) */
-    VB_EV_KIND_LAST = VB_EV_WIFI
+    VB_EV_PWM_FREQ,      /* gpio, value = Hz (0: the PWM output stopped) */
+    VB_EV_PWM_DUTY,      /* gpio, value = duty_u16 */
+    VB_EV_KIND_LAST = VB_EV_PWM_DUTY
 } vb_hw_event_kind;
 
 /* System call numbers an event may carry (x86-64 numbers stay far below). */

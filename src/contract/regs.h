@@ -22,6 +22,7 @@
 
 #include "contract/hw_types.h"
 #include "contract/hwevent.h"
+#include "contract/periph.h"
 #include "contract/wifi.h"
 #include "repl/repl_bytes.h"
 #include "util/clock.h"
@@ -131,6 +132,8 @@ typedef struct vb_regs {
     uint64_t rtc_mem_len;
     uint8_t rtc_mem[VB_RTC_MEM];   /* RTC slow memory: kept but on power loss */
     uint8_t rx_buf[VB_RX_RING];
+
+    vb_periph_regs periph;         /* Timer, ADC, PWM (contract/periph.h) */
 } vb_regs;
 
 static_assert((VB_RX_RING & (VB_RX_RING - 1)) == 0, "ring size is a power of two");
@@ -141,6 +144,7 @@ static_assert(sizeof(_Atomic uint32_t) == 4 && ATOMIC_INT_LOCK_FREE == 2,
 static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "lock-free 64-bit atomics work across processes");
 static_assert(sizeof(vb_pin_reg) == 8, "pin register layout");
 static_assert(offsetof(vb_regs, wifi) % 8 == 0, "Wi-Fi registers after the 64-bit fields");
+static_assert(offsetof(vb_regs, periph) % 8 == 0 && VB_PERIPH_PINS == VB_REG_PINS, "peripheral registers");
 
 static inline void vb_regs_init(vb_regs *r)
 {
@@ -166,6 +170,8 @@ static inline void vb_regs_init(vb_regs *r)
  *          not VB_EXT_* becomes VB_EXT_FLOAT), boot counters, flash_ops,
  *          the wake configuration (mask cut to the GPIOs, level 0/1) and
  *          the wake report the supervisor wrote;
+ *   periph: the Timer deadline zeroed, the host's ADC inputs kept (clamped
+ *          to VB_ADC_MAX_UV); the peripheral reset stops the PWM outputs;
  *   zeroed: the Wi-Fi mailbox and publication (the supervisor resets its
  *          radio at every hard reset and power loss, and publishes its
  *          state again after this call);
@@ -198,6 +204,11 @@ static inline void vb_regs_reinit_hard_reset(vb_regs *r)
     r->wake_pin_level = r->wake_pin_level != 0;
     if (r->rtc_mem_len > VB_RTC_MEM) r->rtc_mem_len = VB_RTC_MEM;
     memset(&r->wifi, 0, sizeof r->wifi);
+    atomic_store(&r->periph.timer_deadline_us, 0);
+    for (unsigned g = 0; g < VB_REG_PINS; g++) {
+        uint32_t uv = atomic_load(&r->periph.adc_uv[g]);
+        if (uv > VB_ADC_MAX_UV) atomic_store(&r->periph.adc_uv[g], VB_ADC_MAX_UV);
+    }
 }
 
 /* Board time in µs (util/boardclock.h), as the firmware reads it. */

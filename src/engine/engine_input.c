@@ -17,6 +17,7 @@ void vb_engine_set_input_hook(vb_engine_input_fn fn, void *ctx)
 
 int vb_engine_check_signals(void)
 {
+    vb_timer_poke_due();
     return PyErr_CheckSignals() < 0 ? -1 : 0;
 }
 
@@ -33,7 +34,7 @@ static int builtin_editor(PyObject **out)
         unsigned char c;
         int r = hal->rx(hal->ctx, &c, 1, -1);
         if (r == -EINTR) {
-            if (PyErr_CheckSignals() < 0) return VB_ENGINE_INPUT_RAISED;
+            if (vb_engine_check_signals() < 0) return VB_ENGINE_INPUT_RAISED;
             continue;
         }
         if (r != 1) return VB_ENGINE_INPUT_EOF; /* end of input (test HALs only) */

@@ -286,6 +286,42 @@ void vb_pin_irq_poke(void);
 int vb_pin_irq_init(void);
 /* In a new VM: nothing armed, stale edges of the last VM dropped. */
 void vb_pin_irq_after_fork(void);
+
+/* The timer service (engine_timer.c) under machine.Timer and Pycom's
+ * Timer.Alarm. vb_timer_start arms `owner` (any previous timer of it is
+ * stopped): callback(arg, or owner when arg is NULL) first after first_us
+ * µs of board time, then every period_us (0: once); 0, or -1 with
+ * OSError(ENOMEM) when VB_SOFTTIMER_MAX are armed. */
+int vb_timer_start(PyObject *owner, PyObject *callback, PyObject *arg, int64_t first_us, int64_t period_us);
+void vb_timer_stop(PyObject *owner);
+/* Is owner armed? *deadline (may be NULL): its next board time. */
+bool vb_timer_armed(PyObject *owner, int64_t *deadline);
+/* The earliest deadline (INT64_MAX: none): idle waits end there. */
+int64_t vb_timer_next(void);
+/* Trip the SIGUSR1 handler when a timer is due (async-safe, no syscall). */
+void vb_timer_poke_due(void);
+/* Run the due callbacks (the SIGUSR1 handler): 0, or -1 with
+ * KeyboardInterrupt set. */
+int vb_timer_run_due(void);
+void vb_timer_after_fork(void);
+
+/* machine.Timer, ADC, PWM (engine_mod_timer*.c, engine_mod_adc.c,
+ * engine_mod_pwm.c), each the port's flavour; engine_periph.c helpers. */
+PyObject *vb_timer_type_create(void);
+PyObject *vb_timer_pycom_type_create(void);
+PyObject *vb_adc_type_create(void);
+PyObject *vb_pwm_type_create(void);
+/* Sets the {NULL}-terminated constants on type; returns it, or NULL with
+ * an exception (type released). */
+PyObject *vb_type_add_consts(PyObject *type, const vb_engine_const *c);
+/* The GPIO of a Pin, or of what Pin() takes (a name, a number): the GPIO,
+ * or -1 with the Pin constructor's exception. */
+int vb_periph_pin_gpio(PyObject *pin);
+/* In a new VM: the PWM outputs the last one left running stop. */
+void vb_periph_after_fork(void);
+/* machine.Pin configured gpio: a PWM output there is cut off from the pin
+ * (its object keeps its settings; init() routes it again). */
+void vb_pwm_pin_taken(unsigned gpio);
 /* Prints the pending exception as MicroPython prints one escaping a
  * scheduled callback, and clears it. */
 void vb_engine_report_callback_exception(void);

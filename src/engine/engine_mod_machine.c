@@ -254,8 +254,9 @@ PyObject *vb_mod_machine_create(void)
         [VB_PORT_ESP32] = true, [VB_PORT_PYCOM] = false, [VB_PORT_RP2] = true,
     };
     PyObject *(*const types[])(void) = {make_rtc_type, vb_pin_type_create, vb_wdt_type_create,
-                                         has_signal[vb_engine_g.port->id] ? vb_signal_type_create : NULL};
-    static const char *const type_names[] = {"RTC", "Pin", "WDT", "Signal"};
+                                         has_signal[vb_engine_g.port->id] ? vb_signal_type_create : NULL,
+                                         vb_timer_type_create, vb_adc_type_create, vb_pwm_type_create};
+    static const char *const type_names[] = {"RTC", "Pin", "WDT", "Signal", "Timer", "ADC", "PWM"};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         if (!types[i]) continue;
         PyObject *t = types[i]();

@@ -79,6 +79,7 @@ static void pin_state(const vb_pin_obj *p, vb_pin_mode *mode, vb_pin_pull *pull,
 
 static void pin_config(const vb_pin_obj *p, vb_pin_mode mode, vb_pin_pull pull)
 {
+    vb_pwm_pin_taken(gpio_of(p));   /* a GPIO again: any PWM signal is cut off */
     hal()->pin_config(hal()->ctx, gpio_of(p), mode, pull);
     vb_pin_irq_poke();
 }

@@ -175,7 +175,7 @@ static int run_irqs(void)
 static PyObject *on_sigusr1(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)self, (void)args, (void)nargs;
-    if (run_irqs() < 0) return NULL;
+    if (run_irqs() < 0 || vb_timer_run_due() < 0) return NULL;
     Py_RETURN_NONE;
 }
 
@@ -186,6 +186,7 @@ static PyMethodDef sigusr1_def = {
 int vb_engine_service_events(void)
 {
     int rc = 0;
+    vb_timer_poke_due();
     for (int step = 0; step < 2; step++) {
         if ((step == 0 ? PyErr_CheckSignals() : Py_MakePendingCalls()) == 0) continue;
         if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) {

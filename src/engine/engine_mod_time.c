@@ -24,7 +24,11 @@ int64_t vb_engine_now_us(void)
 int vb_engine_wait_until(int64_t deadline, bool wake_on_input)
 {
     const vb_hal *h = vb_engine_g.hal;
+    vb_timer_poke_due();
     if (PyErr_CheckSignals() < 0) return -1;
+    /* a machine.Timer due first ends the wait there (its callback runs at
+     * the next look) */
+    if (vb_timer_next() < deadline) deadline = vb_timer_next();
     int64_t left = deadline - vb_engine_now_us();
     if (left <= 0) return 0;
     if (h && h->idle) {
@@ -49,6 +53,7 @@ int vb_engine_sleep_us(int64_t us)
 {
     int64_t deadline = vb_engine_now_us() + (us > 0 ? us : 0);
     for (;;) {
+        vb_timer_poke_due();
         if (PyErr_CheckSignals() < 0) return -1;
         if (deadline - vb_engine_now_us() <= 0) return 0;
         if (vb_engine_wait_until(deadline, false) < 0) return -1;

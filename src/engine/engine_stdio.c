@@ -66,7 +66,7 @@ static int rx_byte(void)
         int r = hal->rx(hal->ctx, &c, 1, -1);
         if (r == 1) return c;
         if (r == -EINTR) {
-            if (PyErr_CheckSignals() < 0) return -1;
+            if (vb_engine_check_signals() < 0) return -1;
             continue;
         }
         return -2; /* 0 with no timeout, or a HAL error: no more input */

@@ -171,6 +171,16 @@ typedef struct vb_hal {
      * (a peer's bytes are news it cannot count). */
     int (*net_request)(void *ctx, vb_net_req *req, vb_net_rep *rep, int *fd);
     int (*net_wait)(void *ctx, struct pollfd *fds, unsigned n, int64_t until_us, bool wake_on_input);
+
+    /* ---- Timer, ADC, PWM (issue 16, contract/periph.h); NULL: none ----
+     * The earliest machine.Timer deadline, board µs (INT64_MAX: none): the
+     * board interrupts the VM (SIGUSR1, as for pin IRQs) once it is due,
+     * idle waits end there, and a fast clock never jumps past it. */
+    void (*timer_deadline)(void *ctx, int64_t until_us);
+    /* The voltage the host puts on a pin, µV. */
+    uint32_t (*adc_read_uv)(void *ctx, unsigned gpio);
+    /* A PWM output on gpio at freq_hz (0 stops it), duty as duty_u16. */
+    void (*pwm_set)(void *ctx, unsigned gpio, uint32_t freq_hz, uint32_t duty_u16);
 } vb_hal;
 
 /* Send all of buf, whatever signals interrupt the waits: for output no

@@ -92,9 +92,19 @@ static int doorbell_wait(const vb_firmware_ctx *fw, int64_t until)
     return 0;
 }
 
+/* The earliest machine.Timer deadline (INT64_MAX: none): every idle wait
+ * ends there, so a timer is on time in board time and a fast clock stops
+ * at it. */
+static int64_t timer_due(const vb_firmware_ctx *fw)
+{
+    uint64_t d = atomic_load(&fw->regs->periph.timer_deadline_us);
+    return d == 0 || d > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)d;
+}
+
 static int hal_idle(void *ctx, int64_t until, bool wake_on_input)
 {
     const vb_firmware_ctx *fw = fw_of(ctx);
+    if (timer_due(fw) < until) until = timer_due(fw);
     uint32_t seen = atomic_load(&fw->regs->host_events);
     if (atomic_load(&fw->regs->power_off)) return -EINTR;
     if (wake_on_input && vb_rx_count(fw->regs) > 0) return 0;
@@ -116,10 +126,14 @@ static int hal_rx(void *ctx, void *buf, size_t n, int timeout_ms)
         size_t got = vb_rx_get(fw->regs, buf, n);
         if (got > 0 || n == 0) return (int)got;
         if (deadline != INT64_MAX && vb_regs_board_us(fw->regs) >= deadline) return 0;
-        idle_begin(fw, deadline, seen);
-        int rc = doorbell_wait(fw, deadline);
+        /* a machine.Timer due first: back to the engine (-EINTR) to run it */
+        int64_t until = timer_due(fw) < deadline ? timer_due(fw) : deadline;
+        if (until < deadline && vb_regs_board_us(fw->regs) >= until) return -EINTR;
+        idle_begin(fw, until, seen);
+        int rc = doorbell_wait(fw, until);
         idle_end(fw);
         if (rc < 0) return rc;
+        if (until < deadline && vb_regs_board_us(fw->regs) >= until) return -EINTR;
         /* Rung but still empty: most likely the supervisor discarded the
          * input for a Ctrl-C, and its SIGINT may have arrived just before
          * poll() slept (then poll saw the ring, not the signal). Let the
@@ -199,6 +213,9 @@ static void hal_pin_config(void *ctx, unsigned gpio, vb_pin_mode mode, vb_pin_pu
 {
     const vb_firmware_ctx *fw = fw_of(ctx);
     if (gpio >= VB_REG_PINS) return;
+    /* the pin becomes a GPIO again: the PWM signal no longer reaches it
+     * (the ESP32's GPIO matrix, the RP2040's function select) */
+    if (atomic_load(&fw->regs->periph.pwm[gpio].freq_hz)) vb_vm_hal_pwm_set(ctx, gpio, 0, 0);
     PIN_CHANGE(fw, gpio, (p_->mode = (uint8_t)mode, p_->pull = (uint8_t)pull));
 }
 
@@ -545,6 +562,7 @@ void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw)
         .flash_erase = hal_flash_erase,
         .flash_program = hal_flash_program,
     };
+    vb_vm_hal_periph_init(h);
     if (fw->profile->port->has_radio) {
         h->hal.wifi_request = hal_wifi_request;
         h->hal.wifi_state = hal_wifi_state;

@@ -20,6 +20,9 @@ typedef struct vb_vm_hal {
 void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw);
 /* vm_hal_net.c: the socket calls, on boards with a network line. */
 void vb_vm_hal_net_init(vb_vm_hal *h);
+/* The Timer, ADC and PWM calls (vm_hal_periph.c), set by vb_vm_hal_init. */
+void vb_vm_hal_periph_init(vb_vm_hal *h);
+void vb_vm_hal_pwm_set(void *ctx, unsigned gpio, uint32_t freq_hz, uint32_t duty_u16);
 /* Report a hardware event to the supervisor (trace, VCD); never blocks. */
 void vb_fw_event(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32_t value);
 

@@ -52,7 +52,8 @@
     X(EXPECT_LED, "expect-led", "\"#rrggbb\"")                                                    \
     X(EXEC, "exec", "Python code through the raw REPL [expect-output: text]")                     \
     X(EXPECT_FILE, "expect-file", "{path, contains: text | sha256: hex}")                         \
-    X(WIFI, "wifi", "drop | up (not supported yet)")
+    X(WIFI, "wifi", "drop | up (not supported yet)")                                             \
+    X(SET_ADC, "set-adc", "{pin, mv: 0-5000}: the voltage on an ADC input")
 
 typedef enum vb_step_kind {
 #define VB_STEP_ENUM(id, key, help) VB_STEP_##id,
@@ -96,6 +97,7 @@ typedef struct vb_step {
     vb_level level;
     vb_reset_kind reset;    /* RESET */
     bool power_on;          /* POWER */
+    uint32_t mv;            /* SET_ADC: millivolts on `pin` */
 } vb_step;
 
 typedef struct vb_scenario {

@@ -244,6 +244,20 @@ static int read_wifi(scen_ctx *c, const vb_ynode *v, vb_step *st)
     return scen_fail(c, v->line, "'wifi' is not supported yet: the board has no network (issue 13)");
 }
 
+static int read_set_adc(scen_ctx *c, const vb_ynode *v, vb_step *st)
+{
+    static const char *const keys[] = {"pin", "mv", NULL};
+    if (scen_mapping(c, v, "'set-adc'", keys) < 0) return -1;
+    const vb_ynode *pin = vb_yaml_get(v, "pin"), *mv = vb_yaml_get(v, "mv");
+    if (!pin || !mv) return scen_fail(c, v->line, "'set-adc' needs 'pin' and 'mv' (millivolts, 0-5000)");
+    if (scen_text(c, pin, "'pin'", &st->pin, NULL) < 0) return -1;
+    if (!st->pin[0]) return scen_fail(c, pin->line, "'pin' needs a pin name");
+    long long n;
+    if (scen_int(c, mv, "'mv' of 'set-adc'", 0, 5000, &n) < 0) return -1;
+    st->mv = (uint32_t)n;
+    return 0;
+}
+
 /* Per step: its reader and the key it takes beside its command and 'name'. */
 static const struct {
     step_reader read;
@@ -262,6 +276,7 @@ static const struct {
     [VB_STEP_EXEC] = {read_exec, "expect-output"},
     [VB_STEP_EXPECT_FILE] = {read_expect_file, NULL},
     [VB_STEP_WIFI] = {read_wifi, NULL},
+    [VB_STEP_SET_ADC] = {read_set_adc, NULL},
 };
 
 static int step_of(const vb_ynode *key)

@@ -139,6 +139,13 @@ static pid_t vm_pid_checked(const board *b)
     return ppid == b->zygote ? vm : 0;
 }
 
+void board_kick_vm(board *b)
+{
+    pid_t vm = vm_pid_checked(b);
+    if (vm > 0) kill(vm, SIGUSR1);
+    board_ring_rx(b);
+}
+
 /* ---- pins ---------------------------------------------------------------- */
 
 /* Does the level of the wake pins end a deep sleep? (Pycom
@@ -215,6 +222,7 @@ static void reset_peripherals(board *b)
     atomic_store(&r->wdt_timeout_ms, 0);
     atomic_store(&r->wdt_deadline_us, 0);
     board_set_led(b, board_now_us(b), 0);
+    board_periph_reset(b);
 }
 
 /* ---- the firmware's life --------------------------------------------------- */
@@ -788,6 +796,7 @@ static uint64_t next_board_timer(const board *b)
     d = earliest(d, board_bootloader_deadline(b));
     d = earliest(d, board_heartbeat_deadline(b));
     d = earliest(d, board_wifi_deadline(b));
+    d = earliest(d, board_periph_deadline(b));
     return earliest(d, b->power_on_at_us);
 }
 
@@ -871,6 +880,7 @@ static void run_timers(board *b)
         board_bootloader_tick(b);
         board_heartbeat_tick(b);
         board_wifi_tick(b);
+        board_periph_tick(b);
     }
 }
 

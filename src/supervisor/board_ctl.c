@@ -287,10 +287,12 @@ static const ctl_cmd commands[] = {
     {"wifi", {"action", "op", "ssid", "key", "rssi", NULL}, "rssi",
      "wifi | wifi ap add SSID [KEY] [RSSI] | wifi ap remove SSID | wifi drop", board_wifi_ctl},
     {"net", {NULL}, NULL, "net", board_net_ctl},
+    {"adc", {"pin", "mv", NULL}, "mv", "adc [PIN [MILLIVOLTS]]", board_adc_ctl},
+    {"pwm", {"pin", NULL}, NULL, "pwm [PIN]", board_pwm_ctl},
     {"quit", {NULL}, NULL, "quit", cmd_quit},
 };
 
-#define COMMAND_LIST "reset, power, brownout, pin, led, status, wake, clock, advance, wifi, net, quit"
+#define COMMAND_LIST "reset, power, brownout, pin, led, status, wake, clock, advance, wifi, net, adc, pwm, quit"
 
 static size_t reply_error(char *reply, size_t cap, const char *msg)
 {

@@ -123,6 +123,7 @@ typedef struct board {
     FILE *trace;
     vb_vcd *vcd;
     unsigned vcd_led;          /* the LED's VCD variable index */
+    unsigned vcd_pwm[VB_PINS_MAX];   /* a GPIO's PWM frequency variable (duty: +1), 0 none */
     FILE *serial_log;
     vb_textwatch expect, fail;
     /* caps: each file stops, after a note, at log_max bytes */
@@ -155,6 +156,8 @@ typedef struct board {
     uint64_t net_refused;      /* by the policy or the radio (connects, lookups) */
     uint64_t net_malformed;    /* requests that were not one */
     uint64_t net_opened;
+    /* board_periph.c: the VM timer deadline already signalled */
+    uint64_t vm_timer_signalled;
 } board;
 
 /* board.c: board time (util/boardclock.h), µs; host monotonic µs. */
@@ -239,6 +242,19 @@ void board_net_soft_reset(board *b);
 void board_net_power_loss(board *b);
 void board_net_status(const board *b, vb_json_out *out);   /* status's summary */
 const char *board_net_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
+/* board.c: interrupt the VM (SIGUSR1: its scheduled handlers run) and
+ * ring its doorbell. */
+void board_kick_vm(board *b);
+/* board_periph.c: Timer, ADC, PWM (issue 16). The VM's timer deadline
+ * (board µs, 0 = none) and its signal when due; the PWM outputs stopped
+ * (hard reset, power off); a PWM record that passed the gate; the `adc`
+ * and `pwm` control commands. */
+uint64_t board_periph_deadline(const board *b);
+void board_periph_tick(board *b);
+void board_periph_reset(board *b);
+void board_log_pwm(board *b, const vb_hw_event *ev);
+const char *board_adc_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
+const char *board_pwm_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
 
 /* board_ctl.c: the control socket's line handler (vb_control_fn). */
 size_t board_control_line(void *ctx, const char *line, size_t len, char *reply, size_t cap);

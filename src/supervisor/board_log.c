@@ -66,13 +66,29 @@ int board_log_open(board *b, char *err, size_t errlen)
     if (cfg->fail_text && vb_textwatch_init(&b->fail, cfg->fail_text, strlen(cfg->fail_text)) < 0)
         goto nomem;
     if (cfg->vcd_path) {
-        /* one wire per pin, then the LED colour as a 24-bit vector */
+        /* one wire per pin, then the LED colour as a 24-bit vector, then
+         * for each pin that can drive a PWM signal its frequency (Hz, 32
+         * bits) and duty (duty_u16): PWM shows as its changes, not its
+         * edges (board_log_pwm) */
         const vb_port *p = cfg->profile->port;
-        vb_vcd_var vars[VB_PINS_MAX + 1];
+        vb_vcd_var vars[3 * VB_PINS_MAX + 1];
+        char pwm_names[2 * VB_PINS_MAX][24];
         for (unsigned i = 0; i < p->n_pins; i++) vars[i] = (vb_vcd_var){p->pins[i].name, 1};
         vars[p->n_pins] = (vb_vcd_var){"led", 24};
         b->vcd_led = p->n_pins;
-        b->vcd = vb_vcd_open(cfg->vcd_path, cfg->profile->name, vars, p->n_pins + 1, err, errlen);
+        unsigned n = p->n_pins + 1;
+        for (unsigned i = 0; i < p->n_pins; i++) {
+            const vb_pin_def *d = &p->pins[i];
+            if (d->flags & (VB_PIN_INPUT_ONLY | VB_PIN_CPU_ONLY | VB_PIN_BUTTON)) continue;
+            b->vcd_pwm[d->gpio] = n;
+            snprintf(pwm_names[n - p->n_pins - 1], sizeof pwm_names[0], "%s_pwm_hz", d->name);
+            vars[n] = (vb_vcd_var){pwm_names[n - p->n_pins - 1], 32};
+            n++;
+            snprintf(pwm_names[n - p->n_pins - 1], sizeof pwm_names[0], "%s_pwm_duty", d->name);
+            vars[n] = (vb_vcd_var){pwm_names[n - p->n_pins - 1], 16};
+            n++;
+        }
+        b->vcd = vb_vcd_open(cfg->vcd_path, cfg->profile->name, vars, n, err, errlen);
         if (!b->vcd) return -1;
         vb_vcd_limit(b->vcd, b->log_max);
     }
@@ -142,6 +158,21 @@ void board_log_pin(board *b, uint64_t t_us, unsigned gpio, unsigned shown, const
     else
         snprintf(f, sizeof f, ",\"pin\":\"%s\",\"level\":%u,\"by\":\"%s\"", d->name, shown, by);
     board_trace_at(b, t_us, "pin", f);
+}
+
+/* A PWM record (board_periph.c): its pin's frequency or duty variable
+ * (after the pins and the LED, two per pin) and a "pwm" trace line. */
+void board_log_pwm(board *b, const vb_hw_event *ev)
+{
+    int i = vcd_index(b, ev->gpio);
+    if (i < 0) return;
+    const vb_pin_def *d = &b->cfg->profile->port->pins[i];
+    bool freq = ev->kind == VB_EV_PWM_FREQ;
+    if (b->vcd && ev->gpio < VB_PINS_MAX && b->vcd_pwm[ev->gpio])
+        vb_vcd_set(b->vcd, board_time(b, ev->t_us), b->vcd_pwm[ev->gpio] + (freq ? 0 : 1), ev->value, false);
+    char f[96];
+    snprintf(f, sizeof f, ",\"pin\":\"%s\",\"%s\":%u", d->name, freq ? "freq" : "duty_u16", ev->value);
+    board_trace_at(b, ev->t_us, "pwm", f);
 }
 
 void board_log_snapshot(board *b)
@@ -221,6 +252,10 @@ void board_log_event(board *b, const vb_hw_event *ev)
         break;
     case VB_EV_WIFI:
         board_wifi_event(b, ev);
+        break;
+    case VB_EV_PWM_FREQ:
+    case VB_EV_PWM_DUTY:
+        board_log_pwm(b, ev);
         break;
     case VB_EV_STAGE:
         if (ev->value < VB_STAGE_COUNT) {

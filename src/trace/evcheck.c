@@ -29,6 +29,10 @@ vb_ev_verdict vb_event_check(const vb_hw_event *ev, uint64_t pin_mask)
         if (ev->gpio >= VB_REG_PINS || !(board_pins(pin_mask) >> ev->gpio & 1)) return VB_EV_BAD_GPIO;
         return ev->value <= 2 ? VB_EV_ACCEPT : VB_EV_BAD_VALUE;   /* 0, 1, 2 = 'z' */
     }
+    if (ev->kind == VB_EV_PWM_FREQ || ev->kind == VB_EV_PWM_DUTY) {
+        if (ev->gpio >= VB_REG_PINS || !(board_pins(pin_mask) >> ev->gpio & 1)) return VB_EV_BAD_GPIO;
+        return ev->kind == VB_EV_PWM_FREQ || ev->value <= VB_PWM_DUTY_MAX ? VB_EV_ACCEPT : VB_EV_BAD_VALUE;
+    }
     uint32_t v = ev->value;
     bool ok;
     switch (ev->kind) {

@@ -16,7 +16,7 @@ import pytest
 from boardlib import BANNER, Board, repl
 from conftest import SANDBOX_AUDIT, VBOARD, expect_refusals
 
-LOG_MAX = 4096
+LOG_MAX = 8192         # above the VCD's header (pins, LED, PWM variables)
 SERIAL_NOTE = b"\n[vboard: serial log reached %d bytes; the rest is not logged]\n" % LOG_MAX
 VCD_NOTE = b"$comment log full $end\n"
 

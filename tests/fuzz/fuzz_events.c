@@ -51,6 +51,8 @@ static bool value_ok(const vb_hw_event *e)
     case VB_EV_STAGE: return e->value < VB_STAGE_COUNT;
     case VB_EV_HEARTBEAT: return e->value <= 1;
     case VB_EV_SANDBOX_REFUSED: return e->value <= VB_EV_SYSCALL_MAX;
+    case VB_EV_PWM_FREQ: return true;             /* Hz, 0 = stopped */
+    case VB_EV_PWM_DUTY: return e->value <= VB_PWM_DUTY_MAX;
     case VB_EV_WIFI:       /* op a vb_wifi_op, iface STA or AP, any seq */
         return (e->value & 0xFF) >= VB_WIFI_OP_ACTIVE && (e->value & 0xFF) <= VB_WIFI_OP_LAST &&
                (e->value >> 8 & 0xFF) <= VB_WIFI_AP;
@@ -87,7 +89,8 @@ static void fuzz_records(const uint8_t *data, size_t size)
         accepted++;
         if (out.kind != in.kind || out.gpio != in.gpio || out.value != in.value) die("record changed");
         if (out.kind < VB_EV_PIN || out.kind > VB_EV_KIND_LAST) die("unknown kind accepted");
-        if (out.kind == VB_EV_PIN ? out.gpio >= VB_REG_PINS || !(pins >> out.gpio & 1) : out.gpio != 0)
+        bool on_pin = out.kind == VB_EV_PIN || out.kind == VB_EV_PWM_FREQ || out.kind == VB_EV_PWM_DUTY;
+        if (on_pin ? out.gpio >= VB_REG_PINS || !(pins >> out.gpio & 1) : out.gpio != 0)
             die("bad gpio accepted");
         if (!value_ok(&out)) die("bad value accepted");
         if (out.t_us < last || out.t_us > now) die("time outside [last, now]");

@@ -27,7 +27,7 @@ static void test_kinds(void)
     e = rec(0xFFFF, 0, 0, 0);
     CHECK_EQ(vb_event_check(&e, PINS), VB_EV_BAD_KIND);
     for (unsigned k = VB_EV_PIN; k <= VB_EV_KIND_LAST; k++) {
-        e = rec(k, k == VB_EV_PIN ? 12 : 0,
+        e = rec(k, k == VB_EV_PIN || k == VB_EV_PWM_FREQ || k == VB_EV_PWM_DUTY ? 12 : 0,
                 k == VB_EV_WDT_START ? 1 : k == VB_EV_WIFI ? VB_WIFI_EV_VALUE(VB_WIFI_OP_CONNECT, 0, 7) : 0, 0);
         CHECK_EQ(vb_event_check(&e, PINS), VB_EV_ACCEPT);
     }

@@ -182,7 +182,10 @@ static void test_refusals(void)
     REFUSE("timeout: 0s\nsteps:\n  - delay: 1s\n", "t.yaml:1: 'timeout' must be at least 1ms");
     REFUSE("steps:\n  - delay: 1s\n  - take-screenshot: x.png\n",
            "t.yaml:3: unknown step 'take-screenshot' (steps: delay, wait-serial, write-serial, set-control, "
-           "expect-pin, set-pin, reset, power, expect-reset-cause, expect-led, exec, expect-file, wifi)");
+           "expect-pin, set-pin, reset, power, expect-reset-cause, expect-led, exec, expect-file, wifi, set-adc)");
+    REFUSE("steps:\n  - set-adc: {pin: \"34\", mv: 6000}\n",
+           "t.yaml:2: 'mv' of 'set-adc' 6000 is out of range (0 to 5000)");
+    REFUSE("steps:\n  - set-adc: {pin: \"34\"}\n", "t.yaml:2: 'set-adc' needs 'pin' and 'mv' (millivolts, 0-5000)");
     REFUSE("name: x\nstepz: []\n",
            "t.yaml:2: unknown key 'stepz' in the scenario (known: name, version, author, timeout, parts, steps)");
     REFUSE("steps:\n  - delay: 1s\n    timeout: 2s\n",

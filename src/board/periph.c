@@ -1,0 +1,132 @@
+/* The ports' Timer, ADC and PWM tables (periph.h) and their conversions. */
+#include "periph.h"
+
+#include <stddef.h>
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ESP32 ADC1 (GPIO32-39) and ADC2 (GPIO0, 2, 4, 12-15, 25-27); MicroPython
+ * v1.24's esp32 machine.ADC takes both blocks. */
+static const vb_adc_input esp32_adc[] = {
+    {36, 0, 1}, {37, 1, 1}, {38, 2, 1}, {39, 3, 1}, {32, 4, 1}, {33, 5, 1}, {34, 6, 1}, {35, 7, 1},
+    {4, 0, 2}, {0, 1, 2}, {2, 2, 2}, {15, 3, 2}, {13, 4, 2}, {12, 5, 2}, {14, 6, 2}, {27, 7, 2},
+    {25, 8, 2}, {26, 9, 2},
+};
+
+/* Pycom's ADC: ADC1 only, the expansion board's P13-P20. */
+static const vb_adc_input pycom_adc[] = {
+    {36, 0, 1}, {37, 1, 1}, {38, 2, 1}, {39, 3, 1}, {32, 4, 1}, {33, 5, 1}, {34, 6, 1}, {35, 7, 1},
+};
+
+/* RP2040: GPIO26-29 are channels 0-3; channel 4 the temperature sensor. */
+static const vb_adc_input rp2_adc[] = {{26, 0, 0}, {27, 1, 0}, {28, 2, 0}, {29, 3, 0}};
+
+/* ESP32 full scale by attenuation (datasheet: 1.1 V at 0 dB, then
+ * 2.5, 6 and 11 dB more). */
+#define ESP32_FULL_SCALE {1100000u, 1467000u, 2200000u, 3900000u}
+
+const vb_port_periph vb_periph_esp32 = {
+    .hw_timers = 4,
+    .virtual_timer = false,
+    .adc_inputs = esp32_adc, .n_adc_inputs = N(esp32_adc),
+    .adc_bits = 12, .adc_min_bits = 9,
+    .adc_full_scale_uv = ESP32_FULL_SCALE,
+    .adc_temp_channel = -1,
+    .pwm_channels = 16,            /* LEDC: 8 high-speed + 8 low-speed */
+    .pwm_freq_min = 1, .pwm_freq_max = 40000000,
+    .pwm_freq_default = 5000,
+    .pwm_duty_bits = 10,
+};
+
+const vb_port_periph vb_periph_pycom = {
+    .hw_timers = 0,                /* Timer.Alarm: any number, no ids */
+    .virtual_timer = false,
+    .adc_inputs = pycom_adc, .n_adc_inputs = N(pycom_adc),
+    .adc_bits = 12, .adc_min_bits = 9,
+    .adc_full_scale_uv = ESP32_FULL_SCALE,
+    .adc_temp_channel = -1,
+    .pwm_channels = 8,             /* PWM(timer 0-3).channel(0-7) */
+    .pwm_freq_min = 1, .pwm_freq_max = 78125,
+    .pwm_freq_default = 0,
+    .pwm_duty_bits = 0,
+};
+
+const vb_port_periph vb_periph_rp2 = {
+    .hw_timers = 0,
+    .virtual_timer = true,
+    .adc_inputs = rp2_adc, .n_adc_inputs = N(rp2_adc),
+    .adc_bits = 12, .adc_min_bits = 12,
+    .adc_full_scale_uv = {3300000u, 3300000u, 3300000u, 3300000u},   /* ADC_VREF = 3.3 V */
+    .adc_temp_channel = 4,
+    .adc_temp_uv = 706000u,
+    .pwm_channels = 16,            /* 8 slices x A/B */
+    .pwm_freq_min = 8, .pwm_freq_max = 62500000,   /* clk_sys 125 MHz / 2 */
+    .pwm_freq_default = 1907,      /* a slice after reset: 125 MHz / 65536 */
+    .pwm_duty_bits = 0,
+    .pwm_slices = 8,
+};
+
+const vb_adc_input *vb_periph_adc_input(const vb_port_periph *p, unsigned gpio)
+{
+    for (unsigned i = 0; i < p->n_adc_inputs; i++)
+        if (p->adc_inputs[i].gpio == gpio) return &p->adc_inputs[i];
+    return NULL;
+}
+
+bool vb_periph_pwm_same_slice(const vb_port_periph *p, unsigned a, unsigned b)
+{
+    return p->pwm_slices && (a >> 1) % p->pwm_slices == (b >> 1) % p->pwm_slices;
+}
+
+static uint32_t max_of(unsigned bits) { return (1u << bits) - 1u; }
+
+uint32_t vb_adc_raw(uint32_t uv, uint32_t fs_uv, unsigned bits)
+{
+    if (fs_uv == 0 || bits == 0 || bits > 16) return 0;
+    if (uv >= fs_uv) return max_of(bits);
+    return (uint32_t)(((uint64_t)uv * max_of(bits) + fs_uv / 2) / fs_uv);
+}
+
+uint32_t vb_adc_u16(uint32_t raw, unsigned bits)
+{
+    if (bits < 8 || bits > 16) return 0;
+    raw &= max_of(bits);
+    return (raw << (16 - bits) | raw >> (2 * bits - 16)) & 0xFFFFu;
+}
+
+uint32_t vb_adc_raw_uv(uint32_t raw, uint32_t fs_uv, unsigned bits)
+{
+    if (bits == 0 || bits > 16) return 0;
+    if (raw > max_of(bits)) raw = max_of(bits);
+    uint64_t mv = ((uint64_t)raw * (fs_uv / 1000) + max_of(bits) / 2) / max_of(bits);
+    return (uint32_t)(mv * 1000);
+}
+
+uint32_t vb_pwm_u16_from_ns(uint64_t ns, uint32_t freq_hz)
+{
+    if (freq_hz == 0) return 0;
+    uint64_t period_ns = 1000000000ull / freq_hz;
+    if (period_ns == 0 || ns >= period_ns) return 65535;
+    return (uint32_t)((ns * 65535 + period_ns / 2) / period_ns);
+}
+
+uint64_t vb_pwm_ns_from_u16(uint32_t u16, uint32_t freq_hz)
+{
+    if (freq_hz == 0) return 0;
+    if (u16 > 65535) u16 = 65535;
+    uint64_t period_ns = 1000000000ull / freq_hz;
+    return (period_ns * u16 + 32767) / 65535;
+}
+
+uint32_t vb_pwm_u16_from_bits(uint32_t duty, unsigned bits)
+{
+    if (bits == 0 || bits > 16) return 0;
+    duty <<= 16 - bits;
+    return duty > 65535 ? 65535 : duty;
+}
+
+uint32_t vb_pwm_bits_from_u16(uint32_t u16, unsigned bits)
+{
+    if (bits == 0 || bits > 16) return 0;
+    return (u16 > 65535 ? 65535 : u16) >> (16 - bits);
+}

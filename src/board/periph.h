@@ -1,0 +1,78 @@
+/* What a port's Timer, ADC and PWM are (issue 16), as data: the engine's
+ * machine.Timer/ADC/PWM read these fields and the pure conversions below;
+ * they never test which port they run on. One table per port, named from
+ * its vb_port (port.h `periph`).
+ *
+ * The host puts a voltage on a pin (`vboard ctl SOCK adc PIN MV`); the
+ * ADC converts it the way the chip does: a reading is the voltage over the
+ * full scale of the channel's attenuation, at the ADC's width, clamped to
+ * 0..2^bits-1. */
+#ifndef VB_BOARD_PERIPH_H
+#define VB_BOARD_PERIPH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VB_ADC_ATTENS 4            /* ESP32: 0, 2.5, 6, 11 dB */
+
+/* One ADC input: the pin (register index), its channel number and the
+ * converter unit it belongs to (the ESP32's ADC1/ADC2 each have their own
+ * width). */
+#define VB_ADC_UNITS 3
+typedef struct vb_adc_input {
+    uint8_t gpio;
+    uint8_t channel;               /* rp2: ADC(channel); ESP32: ADC1/ADC2 channel */
+    uint8_t unit;                  /* < VB_ADC_UNITS */
+} vb_adc_input;
+
+typedef struct vb_port_periph {
+    /* ---- machine.Timer ---- */
+    unsigned hw_timers;            /* Timer(id) for id 0..hw_timers-1 (ESP32: 4 in 2 groups) */
+    bool virtual_timer;            /* Timer(-1)/Timer() (rp2's alarm pool) */
+
+    /* ---- ADC ---- */
+    const vb_adc_input *adc_inputs;
+    unsigned n_adc_inputs;
+    unsigned adc_bits;             /* the converter's native width */
+    unsigned adc_min_bits;         /* the narrowest width it can be set to */
+    /* full-scale voltage (µV) by attenuation index; a port without
+     * attenuation uses [0] */
+    uint32_t adc_full_scale_uv[VB_ADC_ATTENS];
+    int adc_temp_channel;          /* the on-chip sensor's channel (rp2 4), or -1 */
+    uint32_t adc_temp_uv;          /* what it reads (the RP2040's 706 mV = 27 °C) */
+
+    /* ---- PWM ---- */
+    unsigned pwm_channels;         /* outputs at once */
+    uint32_t pwm_freq_min, pwm_freq_max;   /* Hz */
+    uint32_t pwm_freq_default;     /* a new output's frequency (0: none) */
+    unsigned pwm_duty_bits;        /* duty()'s resolution (ESP32 10), 0: no duty() */
+    /* PWM slices sharing one frequency: GPIO g is in slice (g >> 1) %
+     * pwm_slices (the RP2040's 8 slices, A/B and GPIO g / g+16 alike);
+     * 0: every output has its own frequency */
+    unsigned pwm_slices;
+} vb_port_periph;
+
+/* Do GPIOs a and b share a PWM frequency? */
+bool vb_periph_pwm_same_slice(const vb_port_periph *p, unsigned a, unsigned b);
+
+extern const vb_port_periph vb_periph_esp32, vb_periph_pycom, vb_periph_rp2;
+
+/* The ADC input on gpio, or NULL. */
+const vb_adc_input *vb_periph_adc_input(const vb_port_periph *p, unsigned gpio);
+
+/* The raw reading of uv µV at full scale fs_uv and `bits` bits. */
+uint32_t vb_adc_raw(uint32_t uv, uint32_t fs_uv, unsigned bits);
+/* A `bits`-bit reading widened to 16 bits by repeating its top bits, as
+ * MicroPython's read_u16 does (8 <= bits <= 16). */
+uint32_t vb_adc_u16(uint32_t raw, unsigned bits);
+/* The voltage (µV) a raw reading stands for, in whole millivolts (the
+ * ESP-IDF calibration's unit). */
+uint32_t vb_adc_raw_uv(uint32_t raw, uint32_t fs_uv, unsigned bits);
+
+/* Duty conversions between duty_u16 (0..65535) and the other units. */
+uint32_t vb_pwm_u16_from_ns(uint64_t ns, uint32_t freq_hz);
+uint64_t vb_pwm_ns_from_u16(uint32_t u16, uint32_t freq_hz);
+uint32_t vb_pwm_u16_from_bits(uint32_t duty, unsigned bits);   /* duty << (16 - bits), as esp32 */
+uint32_t vb_pwm_bits_from_u16(uint32_t u16, unsigned bits);
+
+#endif
