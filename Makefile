@@ -24,6 +24,9 @@ SUP_SRC  = $(wildcard src/supervisor/*.c src/supervisor/transport/*.c)
 #   code that sees Python.h (Debian's libpython3.11; `python3` on PATH may
 #   be another build, so ask pkg-config).
 FW_SRC   = $(wildcard src/firmware/*.c src/engine/*.c)
+# The board library (src/pylib: asyncio, ...), embedded in the binary as the
+# engine object pylib_data.o by a build-time generator of our own.
+PYLIB_PY  = $(sort $(shell find src/pylib -name '*.py'))
 PY_CFLAGS := $(shell pkg-config --cflags python-3.11-embed 2>/dev/null)
 PY_LIBS   := $(shell pkg-config --libs python-3.11-embed 2>/dev/null) -lm
 CLI_SRC  = $(wildcard src/cli/*.c)
@@ -36,7 +39,7 @@ BENCH_SRC = $(wildcard bench/*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 SUP_OBJ  = $(SUP_SRC:%.c=$(BUILD)/%.o)
-FW_OBJ   = $(FW_SRC:%.c=$(BUILD)/%.o)
+FW_OBJ   = $(FW_SRC:%.c=$(BUILD)/%.o) $(BUILD)/src/engine/pylib_data.o
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
 SCEN_OBJ = $(SCEN_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -54,6 +57,18 @@ $(BUILD)/%.o: %.c
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(FW_OBJ): CFLAGS_ALL += $(PY_CFLAGS)
+
+$(BUILD)/tools/pylib_embed: tools/pylib_embed.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $< -o $@
+
+$(BUILD)/gen/pylib_data.c: $(BUILD)/tools/pylib_embed $(PYLIB_PY)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/pylib_embed src/pylib $@ $(PYLIB_PY)
+
+$(BUILD)/src/engine/pylib_data.o: $(BUILD)/gen/pylib_data.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/libvboard.a: $(LIB_OBJ)
 	@rm -f $@

@@ -196,6 +196,10 @@ typedef int (*vb_engine_input_fn)(void *ctx, const char *prompt, size_t prompt_l
  * exists, i.e. by boot.py and main.py). */
 void vb_engine_set_input_hook(vb_engine_input_fn fn, void *ctx);
 
+/* Serial input as hal->rx, with the GIL released while it waits, so the
+ * VM's other threads (_thread) run meanwhile, also at the idle REPL. */
+int vb_engine_rx(void *buf, size_t n, int timeout_ms);
+
 /* Runs pending signal handlers (a Ctrl-C's SIGINT): 0, or -1 with the
  * exception (KeyboardInterrupt) set for the running code. For editors that
  * wait on hal->rx and get -EINTR. */

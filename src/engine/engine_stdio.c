@@ -60,10 +60,9 @@ typedef struct {
  * (only a test HAL ever reports that). */
 static int rx_byte(void)
 {
-    const vb_hal *hal = vb_engine_g.hal;
     for (;;) {
         unsigned char c;
-        int r = hal->rx(hal->ctx, &c, 1, -1);
+        int r = vb_engine_rx(&c, 1, -1);
         if (r == 1) return c;
         if (r == -EINTR) {
             if (PyErr_CheckSignals() < 0) return -1;

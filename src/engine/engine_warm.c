@@ -116,6 +116,8 @@ int vb_engine_warm_up(void)
     if (!set) return -1;
     served = set;
     if (vb_modules_alias() < 0) return -1;
+    /* the board library too, so later VMs import ready code (engine_pylib.c) */
+    if (vb_pylib_precompile() < 0) return -1;
     vb_engine_freeze_heap();   /* the warmed objects are shared with every later VM */
     return 0;
 fail:

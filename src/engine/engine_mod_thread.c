@@ -1,0 +1,35 @@
+/* _thread (issue 13 §4): MicroPython's API over CPython's threads, written
+ * in Python in the board library (src/pylib/_thread.py) and built here, in
+ * the zygote, as a module of its own (no __file__: upstream's _thread is
+ * built in). It replaces CPython's _thread in sys.modules; the source takes
+ * what it needs from CPython's before that. Every thread dies with its VM
+ * at a soft reset (the VM process exits). */
+#include "engine_int.h"
+#include "engine/pylib.h"
+
+PyObject *vb_mod_thread_create(void)
+{
+    const vb_pylib_file *f = vb_pylib_file_named("_thread.py");
+    if (!f) {
+        PyErr_SetString(PyExc_ImportError, "_thread.py missing from the board library");
+        return NULL;
+    }
+    PyObject *code = Py_CompileStringExFlags(f->source, f->path, Py_file_input, NULL, -1);
+    PyObject *mod = code ? PyModule_New("_thread") : NULL;
+    PyObject *dict = mod ? PyModule_GetDict(mod) : NULL; /* borrowed */
+    PyObject *r = NULL;
+    if (dict && PyDict_SetItemString(dict, "__builtins__", PyEval_GetBuiltins()) == 0)
+        r = PyEval_EvalCode(code, dict, dict);
+    Py_XDECREF(code);
+    /* dir(_thread) as upstream's: the API and __name__ (functions keep
+     * the builtins they were made with) */
+    static const char *const scaffolding[] = {"__builtins__", "__doc__", "__loader__", "__package__", "__spec__", NULL};
+    for (size_t i = 0; r && scaffolding[i]; i++)
+        if (PyDict_DelItemString(dict, scaffolding[i]) < 0) PyErr_Clear();
+    if (!r) {
+        Py_XDECREF(mod);
+        return NULL;
+    }
+    Py_DECREF(r);
+    return mod;
+}

@@ -1,0 +1,47 @@
+# _thread as MicroPython v1.24 offers it (py/modthread.c), over CPython's
+# threads and locks. Built once by the zygote (engine_mod_thread.c): the
+# imports are CPython's modules, taken before this module replaces
+# _thread; they live in _build's closure, so dir(_thread) shows the API.
+
+
+def _build():
+    import _thread as cp
+    import _signal
+    import sys
+
+    # The board's signals (Ctrl-C's SIGINT, the pin IRQs' SIGUSR1) go to
+    # the main thread only, where MicroPython raises and schedules them.
+    main_only = {_signal.SIGINT, _signal.SIGUSR1}
+    size = [0]
+
+    def stack_size(new=None):
+        old = size[0]
+        size[0] = 0 if new is None else int(new)
+        return old
+
+    def exit():
+        raise SystemExit
+
+    def entry(function, args, kwargs):
+        _signal.pthread_sigmask(_signal.SIG_BLOCK, main_only)
+        try:
+            function(*args, **kwargs)
+        except SystemExit:
+            pass
+        except BaseException as e:
+            e.__traceback__ = e.__traceback__.tb_next  # from the function on, as upstream
+            print("Unhandled exception in thread started by", repr(function))
+            sys.print_exception(e)
+
+    def start_new_thread(function, args, kwargs=None):
+        if not isinstance(args, (tuple, list)):
+            raise TypeError("object '%s' isn't a tuple or list" % type(args).__name__)
+        if kwargs is not None and type(kwargs) is not dict:
+            raise TypeError("expecting a dict for keyword args")
+        cp.start_new_thread(entry, (function, tuple(args), kwargs or {}))
+
+    return cp.LockType, cp.get_ident, cp.allocate_lock, stack_size, start_new_thread, exit
+
+
+LockType, get_ident, allocate_lock, stack_size, start_new_thread, exit = _build()
+del _build
