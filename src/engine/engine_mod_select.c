@@ -96,6 +96,19 @@ static int ready_of(PyObject *obj, int mask)
     return v < 0 ? VB_POLLERR : (int)v & want;
 }
 
+/* Whether board input can make a registered object ready (a stdio stream
+ * polled for POLLIN): only then does a waiting poll wake for input, so
+ * unread input never turns a poll on other objects into a busy loop. */
+static bool input_matters(poll_obj *self)
+{
+    Py_ssize_t pos = 0;
+    PyObject *key, *val;
+    while (PyDict_Next(self->map, &pos, &key, &val))
+        if ((PyLong_AsLong(val) & VB_POLLIN) && vb_stdio_poll(key, 0) >= 0) return true;
+    PyErr_Clear();
+    return false;
+}
+
 /* [(obj, events)] for the objects ready now; NULL with an exception. */
 static PyObject *ready_list(poll_obj *self, int flags)
 {
@@ -158,7 +171,7 @@ static PyObject *do_poll(poll_obj *self, PyObject *const *args, Py_ssize_t nargs
             return it;
         }
         Py_DECREF(list);
-        if (vb_engine_wait_until(deadline, true) < 0) return NULL;
+        if (vb_engine_wait_until(deadline, input_matters(self)) < 0) return NULL;
     }
 }
 

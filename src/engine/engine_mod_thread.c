@@ -7,8 +7,17 @@
 #include "engine_int.h"
 #include "engine/pylib.h"
 
+/* The host stdlib modules that take names MicroPython's _thread lacks
+ * (RLock, ...) from CPython's: loaded before the board's replaces it. */
+static const char *const host_users[] = {"functools", "reprlib", NULL};
+
 PyObject *vb_mod_thread_create(void)
 {
+    for (size_t i = 0; host_users[i]; i++) {
+        PyObject *m = PyImport_ImportModule(host_users[i]);
+        if (!m) return NULL;
+        Py_DECREF(m);
+    }
     const vb_pylib_file *f = vb_pylib_file_named("_thread.py");
     if (!f) {
         PyErr_SetString(PyExc_ImportError, "_thread.py missing from the board library");
