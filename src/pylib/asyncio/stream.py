@@ -56,7 +56,7 @@ class Stream:
                 continue
             if not len(r2):
                 raise EOFError
-            r += r2
+            r = r2 if not r else r + r2  # bytes, or str from sys.stdin
             n -= len(r2)
         return r
 
