@@ -11,6 +11,20 @@
  * (RLock, ...) from CPython's: loaded before the board's replaces it. */
 static const char *const host_users[] = {"functools", "reprlib", NULL};
 
+/* _running(delta): the board is told a thread starts (+1) or ends (-1),
+ * so it knows when every thread waits (hal.h threads_running). */
+static PyObject *running(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    long d = PyLong_AsLong(arg);
+    if (d == -1 && PyErr_Occurred()) return NULL;
+    const vb_hal *h = vb_engine_g.hal;
+    if (h->threads_running) h->threads_running(h->ctx, d > 0 ? 1 : -1);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef running_def = {"_running", running, METH_O, NULL};
+
 PyObject *vb_mod_thread_create(void)
 {
     for (size_t i = 0; host_users[i]; i++) {
@@ -27,12 +41,16 @@ PyObject *vb_mod_thread_create(void)
     PyObject *mod = code ? PyModule_New("_thread") : NULL;
     PyObject *dict = mod ? PyModule_GetDict(mod) : NULL; /* borrowed */
     PyObject *r = NULL;
-    if (dict && PyDict_SetItemString(dict, "__builtins__", PyEval_GetBuiltins()) == 0)
+    PyObject *fn = dict ? PyCFunction_NewEx(&running_def, NULL, NULL) : NULL;
+    if (fn && PyDict_SetItemString(dict, "__builtins__", PyEval_GetBuiltins()) == 0 &&
+        PyDict_SetItemString(dict, "_running", fn) == 0)
         r = PyEval_EvalCode(code, dict, dict);
+    Py_XDECREF(fn);
     Py_XDECREF(code);
     /* dir(_thread) as upstream's: the API and __name__ (functions keep
      * the builtins they were made with) */
-    static const char *const scaffolding[] = {"__builtins__", "__doc__", "__loader__", "__package__", "__spec__", NULL};
+    static const char *const scaffolding[] = {"__builtins__", "__doc__", "__loader__", "__package__",
+                                              "__spec__", "_running", NULL};
     for (size_t i = 0; r && scaffolding[i]; i++)
         if (PyDict_DelItemString(dict, scaffolding[i]) < 0) PyErr_Clear();
     if (!r) {

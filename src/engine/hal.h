@@ -4,7 +4,8 @@
  * calls; the board supervisor's VM side implements them over the shared
  * register block, and tests link a fake.
  *
- * All calls are made from the VM's one Python thread. */
+ * Calls come from the VM's Python threads, each holding the GIL or not;
+ * the waits (rx, idle) are made with it released. */
 #ifndef VB_ENGINE_HAL_H
 #define VB_ENGINE_HAL_H
 
@@ -154,6 +155,12 @@ typedef struct vb_hal {
      * board's last publication. NULL: a board without a radio. */
     int (*wifi_request)(void *ctx, const vb_wifi_req *req);
     void (*wifi_state)(void *ctx, vb_wifi_pub *out);
+
+    /* ---- threads (_thread) ----
+     * The VM's threads besides the main one: +1 before one starts, -1 when
+     * it ends. The board counts the VM idle (--clock fast jumps) only while
+     * every live thread waits in idle or rx. NULL: one thread only. */
+    void (*threads_running)(void *ctx, int delta);
 } vb_hal;
 
 /* Send all of buf, whatever signals interrupt the waits: for output no

@@ -2,9 +2,10 @@
 # threads and locks. Built once by the zygote (engine_mod_thread.c): the
 # imports are CPython's modules, taken before this module replaces
 # _thread; they live in _build's closure, so dir(_thread) shows the API.
+# _running (given by the engine) tells the board a thread starts or ends.
 
 
-def _build():
+def _build(running):
     import _thread as cp
     import _signal
     import sys
@@ -23,8 +24,8 @@ def _build():
         raise SystemExit
 
     def entry(function, args, kwargs):
-        _signal.pthread_sigmask(_signal.SIG_BLOCK, main_only)
         try:
+            _signal.pthread_sigmask(_signal.SIG_BLOCK, main_only)
             function(*args, **kwargs)
         except SystemExit:
             pass
@@ -32,16 +33,23 @@ def _build():
             e.__traceback__ = e.__traceback__.tb_next  # from the function on, as upstream
             print("Unhandled exception in thread started by", repr(function))
             sys.print_exception(e)
+        finally:
+            running(-1)
 
     def start_new_thread(function, args, kwargs=None):
         if not isinstance(args, (tuple, list)):
             raise TypeError("object '%s' isn't a tuple or list" % type(args).__name__)
         if kwargs is not None and type(kwargs) is not dict:
             raise TypeError("expecting a dict for keyword args")
-        cp.start_new_thread(entry, (function, tuple(args), kwargs or {}))
+        running(1)  # counted before it runs: the VM is not idle meanwhile
+        try:
+            cp.start_new_thread(entry, (function, tuple(args), kwargs or {}))
+        except BaseException:
+            running(-1)
+            raise
 
     return cp.LockType, cp.get_ident, cp.allocate_lock, stack_size, start_new_thread, exit
 
 
-LockType, get_ident, allocate_lock, stack_size, start_new_thread, exit = _build()
+LockType, get_ident, allocate_lock, stack_size, start_new_thread, exit = _build(_running)
 del _build

@@ -106,3 +106,25 @@ def test_pycom_has_the_thread_module(tmp_path):
         assert repl(b, "import _thread; _thread.allocate_lock().acquire()") == "True\r\n"
     finally:
         b.quit()
+
+
+def test_a_thread_s_sleeps_do_not_hide_the_main_thread_s_under_the_fast_clock(tmp_path):
+    """Each thread's idle wait counts: when a thread's sleep ends, the main
+    thread's hour still lets the fast clock jump (it would otherwise take
+    an hour of wall time)."""
+    b = Board(tmp_path, board="esp32", extra=["--clock", "fast"])
+    try:
+        b.expect(b">>> ", timeout=20)
+        define(b, "import _thread, time\n"
+                  "naps = []\n"
+                  "def napper():\n"
+                  " for i in range(5):\n"
+                  "  time.sleep_ms(100)\n"
+                  "  naps.append(i)\n")
+        t = b.ctl("clock")["board_us"]
+        assert repl(b, "_thread.start_new_thread(napper, ()); t0 = time.ticks_ms(); time.sleep(3600); "
+                       "naps, time.ticks_diff(time.ticks_ms(), t0) >= 3600000", timeout=10) == \
+            "([0, 1, 2, 3, 4], True)\r\n"
+        assert b.ctl("clock")["board_us"] >= t + 3600 * 1000000
+    finally:
+        b.quit()
