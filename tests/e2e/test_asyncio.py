@@ -172,3 +172,36 @@ def test_pycom_s_firmware_has_no_asyncio(tmp_path):
         assert repl(b, "import asyncio").endswith("ImportError: no module named 'asyncio'\r\n")
     finally:
         b.quit()
+
+
+def test_a_thread_wakes_a_task_through_a_thread_safe_flag(board):
+    define(board, "import asyncio, _thread, time\n"
+                  "flag = asyncio.ThreadSafeFlag()\n"
+                  "def setter():\n"
+                  " time.sleep_ms(50)\n"
+                  " flag.set()\n"
+                  "async def main():\n"
+                  " _thread.start_new_thread(setter, ())\n"
+                  " await flag.wait()\n"
+                  " return 'flagged'\n")
+    assert repl(board, "asyncio.run(main())", timeout=10) == "'flagged'\r\n"
+
+
+def test_a_soft_reset_from_a_task_with_a_thread_running_boots_clean(board):
+    define(board, "import asyncio, _thread, time, machine\n"
+                  "def tocker():\n"
+                  " while True:\n"
+                  "  time.sleep_ms(10)\n"
+                  "  print('tock')\n"
+                  "async def resetter():\n"
+                  " await asyncio.sleep_ms(50)\n"
+                  " machine.soft_reset()\n"
+                  "async def main():\n"
+                  " _thread.start_new_thread(tocker, ())\n"
+                  " asyncio.create_task(resetter())\n"
+                  " await asyncio.Event().wait()\n")
+    board.send(b"asyncio.run(main())\r")
+    board.expect(b"MPY: soft reboot\r\n", timeout=10)
+    board.expect(b">>> ", timeout=10)
+    assert repl(board, "import time; time.sleep_ms(100)") == ""      # no tock any more
+    assert repl(board, "import sys; 'asyncio' in sys.modules") == "False\r\n"
