@@ -123,7 +123,8 @@ async def open_connection(host, port, ssl=None, server_hostname=None):
     try:
         s.connect(ai[-1])
     except OSError as er:
-        if er.errno != EINPROGRESS:
+        # args[0] is the errno whichever way the OSError was made
+        if not er.args or er.args[0] != EINPROGRESS:
             raise er
     if ssl:
         if ssl is True:
