@@ -2,14 +2,48 @@
  * in Python in the board library (src/pylib/_thread.py) and built here, in
  * the zygote, as a module of its own (no __file__: upstream's _thread is
  * built in). It replaces CPython's _thread in sys.modules; the source takes
- * what it needs from CPython's before that. Every thread dies with its VM
+ * what it needs from CPython's before that, and hands CPython's stdlib the
+ * one name it imports from _thread that MicroPython's lacks (RLock). Every thread dies with its VM
  * at a soft reset (the VM process exits). */
 #include "engine_int.h"
 #include "engine/pylib.h"
 
-/* The host stdlib modules that take names MicroPython's _thread lacks
- * (RLock, ...) from CPython's: loaded before the board's replaces it. */
-static const char *const host_users[] = {"functools", "reprlib", NULL};
+/* CPython's RLock, which its stdlib (functools) imports from _thread and
+ * MicroPython's _thread lacks: served by the module's type only, so
+ * dir(_thread) and device code's attribute errors stay upstream's. Why
+ * global: one per process, set once by the zygote. */
+static PyObject *host_rlock;
+
+static PyObject *thread_getattro(PyObject *self, PyObject *name)
+{
+    PyObject *r = PyModule_Type.tp_getattro(self, name);
+    if (!r && host_rlock && PyErr_ExceptionMatches(PyExc_AttributeError) && PyUnicode_Check(name) &&
+        PyUnicode_CompareWithASCIIString(name, "RLock") == 0) {
+        PyErr_Clear();
+        r = Py_NewRef(host_rlock);
+    }
+    return r;
+}
+
+/* The module's type: a module whose failed lookups of RLock find CPython's. */
+static int dress_module(PyObject *mod)
+{
+    PyObject *cp = PyImport_ImportModule("_thread"); /* CPython's, still in sys.modules */
+    host_rlock = cp ? PyObject_GetAttrString(cp, "RLock") : NULL;
+    Py_XDECREF(cp);
+    if (!host_rlock) return -1;
+    /* the module's own traverse and clear (the type lives as long as the
+     * process: it need not be visited) */
+    PyType_Slot slots[] = {{Py_tp_getattro, (void *)thread_getattro},
+                           {Py_tp_traverse, (void *)PyModule_Type.tp_traverse},
+                           {Py_tp_clear, (void *)PyModule_Type.tp_clear},
+                           {0, NULL}};
+    PyType_Spec spec = {"module", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
+    PyObject *type = PyType_FromSpecWithBases(&spec, (PyObject *)&PyModule_Type);
+    int rc = type ? PyObject_SetAttrString(mod, "__class__", type) : -1;
+    Py_XDECREF(type);
+    return rc;
+}
 
 /* _running(delta): the board is told a thread starts (+1) or ends (-1),
  * so it knows when every thread waits (hal.h threads_running). */
@@ -27,11 +61,6 @@ static PyMethodDef running_def = {"_running", running, METH_O, NULL};
 
 PyObject *vb_mod_thread_create(void)
 {
-    for (size_t i = 0; host_users[i]; i++) {
-        PyObject *m = PyImport_ImportModule(host_users[i]);
-        if (!m) return NULL;
-        Py_DECREF(m);
-    }
     const vb_pylib_file *f = vb_pylib_file_named("_thread.py");
     if (!f) {
         PyErr_SetString(PyExc_ImportError, "_thread.py missing from the board library");
@@ -53,7 +82,8 @@ PyObject *vb_mod_thread_create(void)
                                               "__spec__", "_running", NULL};
     for (size_t i = 0; r && scaffolding[i]; i++)
         if (PyDict_DelItemString(dict, scaffolding[i]) < 0) PyErr_Clear();
-    if (!r) {
+    if (!r || dress_module(mod) < 0) {
+        Py_XDECREF(r);
         Py_XDECREF(mod);
         return NULL;
     }
