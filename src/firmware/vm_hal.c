@@ -72,12 +72,13 @@ typedef struct idle_waiter {
 } idle_waiter;
 static idle_waiter *idle_waiters;
 static pthread_mutex_t idle_mu = PTHREAD_MUTEX_INITIALIZER;
-/* Once two threads have waited at the same time, a ring of the doorbell
- * may be taken by one of them while another is between looking at the
- * clock and sleeping: from then on every wait naps at most this long on
- * the host's clock and looks again (its caller loops on board time). */
-static atomic_bool idle_shared;
-static int idle_live = 1;      /* live threads, the main one included (idle_mu) */
+/* While the VM has more than one thread, a ring of the doorbell may be
+ * taken by one of them while another is between looking at the clock and
+ * sleeping: then every wait naps at most this long on the host's clock and
+ * looks again (its caller loops on board time). Only the main thread can
+ * start the second thread, and it does not wait meanwhile. */
+#define SHARED_NAP_US 20000
+static atomic_int idle_live = 1;   /* live threads, the main one included (written under idle_mu) */
 #define SHARED_NAP_US 20000
 
 /* Publish the waiters (mutex held); ring the supervisor under a fast clock. */
@@ -113,11 +114,6 @@ static void idle_begin(const vb_firmware_ctx *fw, idle_waiter *w, int64_t until,
     pthread_mutex_lock(&idle_mu);
     w->next = idle_waiters;
     idle_waiters = w;
-    if (w->next && !atomic_load(&idle_shared)) {
-        atomic_store(&idle_shared, true);
-        uint64_t one = 1;      /* the other waiter may sleep long: wake it to nap */
-        if (write(fw->rx_efd, &one, sizeof one) < 0) { /* saturated: rung already */ }
-    }
     idle_publish(fw);
     pthread_mutex_unlock(&idle_mu);
 }
@@ -138,8 +134,8 @@ static void hal_threads_running(void *ctx, int delta)
 {
     const vb_firmware_ctx *fw = fw_of(ctx);
     pthread_mutex_lock(&idle_mu);
-    idle_live += delta;
-    if (idle_live < 1) idle_live = 1;
+    int live = atomic_load(&idle_live) + delta;
+    atomic_store(&idle_live, live < 1 ? 1 : live);
     idle_publish(fw);
     pthread_mutex_unlock(&idle_mu);
 }
@@ -154,10 +150,10 @@ static int doorbell_wait(const vb_firmware_ctx *fw, int64_t until)
     if (until != INT64_MAX) {
         int64_t left = until - vb_regs_board_us(fw->regs);
         if (left <= 0) return 0;
-        if (atomic_load(&idle_shared) && left > SHARED_NAP_US) left = SHARED_NAP_US;
+        if (atomic_load(&idle_live) > 1 && left > SHARED_NAP_US) left = SHARED_NAP_US;
         ts = (struct timespec){(time_t)(left / 1000000), (long)(left % 1000000) * 1000};
         tp = &ts;                  /* µs exact: sleep_us(100) is no millisecond */
-    } else if (atomic_load(&idle_shared)) {
+    } else if (atomic_load(&idle_live) > 1) {
         ts = (struct timespec){0, SHARED_NAP_US * 1000L};
         tp = &ts;
     }
