@@ -66,7 +66,8 @@ PyObject *vb_mod_thread_create(void)
         PyErr_SetString(PyExc_ImportError, "_thread.py missing from the board library");
         return NULL;
     }
-    PyObject *code = Py_CompileStringExFlags(f->source, f->path, Py_file_input, NULL, -1);
+    /* frames named as CPython's own frozen code: reports hide them (engine_exc.c) */
+    PyObject *code = Py_CompileStringExFlags(f->source, "<frozen _thread>", Py_file_input, NULL, -1);
     PyObject *mod = code ? PyModule_New("_thread") : NULL;
     PyObject *dict = mod ? PyModule_GetDict(mod) : NULL; /* borrowed */
     PyObject *r = NULL;

@@ -3,6 +3,8 @@
 # imports are CPython's modules, taken before this module replaces
 # _thread; they live in _build's closure, so dir(_thread) shows the API.
 # _running (given by the engine) tells the board a thread starts or ends.
+# Compiled as "<frozen _thread>": tracebacks hide its frames, as upstream's
+# C module has none.
 
 
 def _build(running):
@@ -14,6 +16,36 @@ def _build(running):
     # the main thread only, where MicroPython raises and schedules them.
     main_only = {_signal.SIGINT, _signal.SIGUSR1}
     size = [0]
+
+    class lock:
+        # MicroPython's lock over CPython's: acquire(waitflag=1, timeout=-1),
+        # and release() of a free lock a bare RuntimeError, as upstream's
+        __slots__ = ("_l",)
+
+        def __init__(self):
+            self._l = cp.allocate_lock()
+
+        def acquire(self, waitflag=1, timeout=-1):
+            return self._l.acquire(bool(waitflag), timeout if waitflag else -1)
+
+        def release(self):
+            if not self._l.locked():
+                raise RuntimeError
+            self._l.release()
+
+        def locked(self):
+            return self._l.locked()
+
+        def __repr__(self):
+            return "<lock object at %x>" % id(self)
+
+        __enter__ = acquire
+
+        def __exit__(self, exc_type, exc, tb):
+            self.release()
+
+    def allocate_lock():
+        return lock()
 
     def stack_size(new=None):
         old = size[0]
@@ -30,7 +62,6 @@ def _build(running):
         except SystemExit:
             pass
         except BaseException as e:
-            e.__traceback__ = e.__traceback__.tb_next  # from the function on, as upstream
             print("Unhandled exception in thread started by", repr(function))
             sys.print_exception(e)
         finally:
@@ -48,7 +79,7 @@ def _build(running):
             running(-1)
             raise
 
-    return cp.LockType, cp.get_ident, cp.allocate_lock, stack_size, start_new_thread, exit
+    return lock, cp.get_ident, allocate_lock, stack_size, start_new_thread, exit
 
 
 LockType, get_ident, allocate_lock, stack_size, start_new_thread, exit = _build(_running)

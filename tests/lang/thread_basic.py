@@ -56,3 +56,9 @@ try:
     _thread.start_new_thread(worker, (1,), [])
 except TypeError as e:
     print('TypeError:', e)
+try:
+    lock.release()
+except RuntimeError as e:
+    print('RuntimeError', e.args)
+print(lock.acquire(1, 0.5), lock.acquire(1, 0.01), lock.locked())
+lock.release()
