@@ -45,19 +45,20 @@ static int dress_module(PyObject *mod)
     return rc;
 }
 
-/* _running(delta): the board is told a thread starts (+1) or ends (-1),
- * so it knows when every thread waits (hal.h threads_running). */
-static PyObject *running(PyObject *self, PyObject *arg)
+/* _event(n): tells the board what a thread does (hal.h thread_event:
+ * 0 start, 1 end, 2 blocked on a lock, 3 unblocked). */
+static PyObject *thread_event(PyObject *self, PyObject *arg)
 {
     (void)self;
-    long d = PyLong_AsLong(arg);
-    if (d == -1 && PyErr_Occurred()) return NULL;
+    long ev = PyLong_AsLong(arg);
+    if (ev == -1 && PyErr_Occurred()) return NULL;
     const vb_hal *h = vb_engine_g.hal;
-    if (h->threads_running) h->threads_running(h->ctx, d > 0 ? 1 : -1);
+    if (ev >= VB_THREAD_START && ev <= VB_THREAD_UNBLOCK && h->thread_event)
+        h->thread_event(h->ctx, (vb_thread_event)ev);
     Py_RETURN_NONE;
 }
 
-static PyMethodDef running_def = {"_running", running, METH_O, NULL};
+static PyMethodDef event_def = {"_event", thread_event, METH_O, NULL};
 
 PyObject *vb_mod_thread_create(void)
 {
@@ -71,16 +72,16 @@ PyObject *vb_mod_thread_create(void)
     PyObject *mod = code ? PyModule_New("_thread") : NULL;
     PyObject *dict = mod ? PyModule_GetDict(mod) : NULL; /* borrowed */
     PyObject *r = NULL;
-    PyObject *fn = dict ? PyCFunction_NewEx(&running_def, NULL, NULL) : NULL;
+    PyObject *fn = dict ? PyCFunction_NewEx(&event_def, NULL, NULL) : NULL;
     if (fn && PyDict_SetItemString(dict, "__builtins__", PyEval_GetBuiltins()) == 0 &&
-        PyDict_SetItemString(dict, "_running", fn) == 0)
+        PyDict_SetItemString(dict, "_event", fn) == 0)
         r = PyEval_EvalCode(code, dict, dict);
     Py_XDECREF(fn);
     Py_XDECREF(code);
     /* dir(_thread) as upstream's: the API and __name__ (functions keep
      * the builtins they were made with) */
     static const char *const scaffolding[] = {"__builtins__", "__doc__", "__loader__", "__package__",
-                                              "__spec__", "_running", NULL};
+                                              "__spec__", "_event", NULL};
     for (size_t i = 0; r && scaffolding[i]; i++)
         if (PyDict_DelItemString(dict, scaffolding[i]) < 0) PyErr_Clear();
     if (!r || dress_module(mod) < 0) {

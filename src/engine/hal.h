@@ -32,6 +32,14 @@ typedef struct vb_bootmgr_state {
     int status;                    /* otadata Status: 0 CHECK, 1 READY, 2 PATCH */
 } vb_bootmgr_state;
 
+/* hal.h thread_event: what a thread of the VM does. */
+typedef enum vb_thread_event {
+    VB_THREAD_START,     /* before a new thread runs */
+    VB_THREAD_END,       /* a thread ended */
+    VB_THREAD_BLOCK,     /* blocked on a lock until another thread frees it */
+    VB_THREAD_UNBLOCK,   /* and running again */
+} vb_thread_event;
+
 typedef struct vb_hal {
     void *ctx;
     /* Serial output, raw bytes (the caller cooks where the spec says so).
@@ -157,10 +165,12 @@ typedef struct vb_hal {
     void (*wifi_state)(void *ctx, vb_wifi_pub *out);
 
     /* ---- threads (_thread) ----
-     * The VM's threads besides the main one: +1 before one starts, -1 when
-     * it ends. The board counts the VM idle (--clock fast jumps) only while
-     * every live thread waits in idle or rx. NULL: one thread only. */
-    void (*threads_running)(void *ctx, int delta);
+     * What the VM's threads besides the main one do (vb_thread_event): one
+     * is about to start, has ended; a thread (the main one too) blocks on
+     * a _thread lock with no timeout, or is unblocked. The board counts the
+     * VM idle (--clock fast jumps) only while every thread that is not
+     * blocked waits in idle or rx. NULL: one thread only. */
+    void (*thread_event)(void *ctx, vb_thread_event ev);
 } vb_hal;
 
 /* Send all of buf, whatever signals interrupt the waits: for output no

@@ -78,7 +78,9 @@ static pthread_mutex_t idle_mu = PTHREAD_MUTEX_INITIALIZER;
  * looks again (its caller loops on board time). Only the main thread can
  * start the second thread, and it does not wait meanwhile. */
 #define SHARED_NAP_US 20000
-static atomic_int idle_live = 1;   /* live threads, the main one included (written under idle_mu) */
+/* The VM's threads, the main one included, and those of them that run or
+ * wait idle (not blocked on a _thread lock); written under idle_mu. */
+static atomic_int idle_threads = 1, idle_live = 1;
 #define SHARED_NAP_US 20000
 
 /* Publish the waiters (mutex held); ring the supervisor under a fast clock. */
@@ -130,12 +132,14 @@ static void idle_end(const vb_firmware_ctx *fw, idle_waiter *w)
     pthread_mutex_unlock(&idle_mu);
 }
 
-static void hal_threads_running(void *ctx, int delta)
+static void hal_thread_event(void *ctx, vb_thread_event ev)
 {
     const vb_firmware_ctx *fw = fw_of(ctx);
+    int threads = ev == VB_THREAD_START ? 1 : ev == VB_THREAD_END ? -1 : 0;
+    int live = ev == VB_THREAD_START || ev == VB_THREAD_UNBLOCK ? 1 : -1;
     pthread_mutex_lock(&idle_mu);
-    int live = atomic_load(&idle_live) + delta;
-    atomic_store(&idle_live, live < 1 ? 1 : live);
+    atomic_store(&idle_threads, atomic_load(&idle_threads) + threads);
+    atomic_store(&idle_live, atomic_load(&idle_live) + live);
     idle_publish(fw);
     pthread_mutex_unlock(&idle_mu);
 }
@@ -150,10 +154,10 @@ static int doorbell_wait(const vb_firmware_ctx *fw, int64_t until)
     if (until != INT64_MAX) {
         int64_t left = until - vb_regs_board_us(fw->regs);
         if (left <= 0) return 0;
-        if (atomic_load(&idle_live) > 1 && left > SHARED_NAP_US) left = SHARED_NAP_US;
+        if (atomic_load(&idle_threads) > 1 && left > SHARED_NAP_US) left = SHARED_NAP_US;
         ts = (struct timespec){(time_t)(left / 1000000), (long)(left % 1000000) * 1000};
         tp = &ts;                  /* µs exact: sleep_us(100) is no millisecond */
-    } else if (atomic_load(&idle_live) > 1) {
+    } else if (atomic_load(&idle_threads) > 1) {
         ts = (struct timespec){0, SHARED_NAP_US * 1000L};
         tp = &ts;
     }
@@ -619,7 +623,7 @@ void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw)
         .flash_read = hal_flash_read,
         .flash_erase = hal_flash_erase,
         .flash_program = hal_flash_program,
-        .threads_running = hal_threads_running,
+        .thread_event = hal_thread_event,
     };
     if (fw->profile->port->has_radio) {
         h->hal.wifi_request = hal_wifi_request;

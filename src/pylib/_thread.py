@@ -2,12 +2,14 @@
 # threads and locks. Built once by the zygote (engine_mod_thread.c): the
 # imports are CPython's modules, taken before this module replaces
 # _thread; they live in _build's closure, so dir(_thread) shows the API.
-# _running (given by the engine) tells the board a thread starts or ends.
+# _event (given by the engine) tells the board what a thread does:
+# START 0, END 1, BLOCK 2 (on a lock, no timeout), UNBLOCK 3 (hal.h).
 # Compiled as "<frozen _thread>": tracebacks hide its frames, as upstream's
 # C module has none.
 
 
-def _build(running):
+def _build(event):
+    START, END, BLOCK, UNBLOCK = 0, 1, 2, 3
     import _thread as cp
     import _signal
     import sys
@@ -26,7 +28,19 @@ def _build(running):
             self._l = cp.allocate_lock()
 
         def acquire(self, waitflag=1, timeout=-1):
-            return self._l.acquire(bool(waitflag), timeout if waitflag else -1)
+            if self._l.acquire(False):
+                return True
+            if not waitflag:
+                return False
+            if timeout is not None and timeout >= 0:
+                return self._l.acquire(True, timeout)
+            # blocked until another thread frees it: the board may count
+            # the VM idle meanwhile
+            event(BLOCK)
+            try:
+                return self._l.acquire(True)
+            finally:
+                event(UNBLOCK)
 
         def release(self):
             if not self._l.locked():
@@ -65,22 +79,22 @@ def _build(running):
             print("Unhandled exception in thread started by", repr(function))
             sys.print_exception(e)
         finally:
-            running(-1)
+            event(END)
 
     def start_new_thread(function, args, kwargs=None):
         if not isinstance(args, (tuple, list)):
             raise TypeError("object '%s' isn't a tuple or list" % type(args).__name__)
         if kwargs is not None and type(kwargs) is not dict:
             raise TypeError("expecting a dict for keyword args")
-        running(1)  # counted before it runs: the VM is not idle meanwhile
+        event(START)  # counted before it runs: the VM is not idle meanwhile
         try:
             cp.start_new_thread(entry, (function, tuple(args), kwargs or {}))
         except BaseException:
-            running(-1)
+            event(END)
             raise
 
     return lock, cp.get_ident, allocate_lock, stack_size, start_new_thread, exit
 
 
-LockType, get_ident, allocate_lock, stack_size, start_new_thread, exit = _build(_running)
+LockType, get_ident, allocate_lock, stack_size, start_new_thread, exit = _build(_event)
 del _build

@@ -33,6 +33,7 @@ def test_threads_run_while_the_repl_waits_for_input(board):
     # nothing more is typed: the REPL sits in its input wait meanwhile
     board.expect(b"from thread 0\r\nfrom thread 1\r\nfrom thread 2\r\n", timeout=10)
     assert repl(board, "1 + 1") == "2\r\n"
+    assert board.ctl("status")["sandbox_refusals"] == 0      # threads need no new syscall
 
 
 def test_a_thread_computes_while_the_repl_is_idle(board):
@@ -126,5 +127,26 @@ def test_a_thread_s_sleeps_do_not_hide_the_main_thread_s_under_the_fast_clock(tm
                        "naps, time.ticks_diff(time.ticks_ms(), t0) >= 3600000", timeout=10) == \
             "([0, 1, 2, 3, 4], True)\r\n"
         assert b.ctl("clock")["board_us"] >= t + 3600 * 1000000
+    finally:
+        b.quit()
+
+
+def test_a_thread_blocked_on_a_lock_lets_the_fast_clock_jump(tmp_path):
+    """The main thread waits on a lock a worker frees after an hour of
+    board time: blocked, it does not run, so the board is idle and the
+    fast clock jumps the hour."""
+    b = Board(tmp_path, board="esp32", extra=["--clock", "fast"])
+    try:
+        b.expect(b">>> ", timeout=20)
+        define(b, "import _thread, time\n"
+                  "lock = _thread.allocate_lock(); lock.acquire()\n"
+                  "def worker():\n"
+                  " time.sleep(3600)\n"
+                  " lock.release()\n")
+        t = b.ctl("clock")["board_us"]
+        assert repl(b, "_thread.start_new_thread(worker, ()); t0 = time.ticks_ms(); _ = lock.acquire(); "
+                       "time.ticks_diff(time.ticks_ms(), t0) >= 3600000", timeout=10) == "True\r\n"
+        assert b.ctl("clock")["board_us"] >= t + 3600 * 1000000
+        assert b.ctl("status")["sandbox_refusals"] == 0
     finally:
         b.quit()
