@@ -307,6 +307,9 @@ static PyObject *wf_find_spec(PyObject *self, PyObject *const *args, Py_ssize_t 
         return spec;
     }
     if (f->fd < 0 || n < 1 || n > NAME_MAX_LEN || !name_ok(name, (size_t)n)) Py_RETURN_NONE;
+    /* the board library is never the warm-up's: no need to wait for it */
+    bool pkg;
+    if (vb_pylib_module(name, &pkg)) Py_RETURN_NONE;
     PyObject *origin = NULL, *code = NULL;
     int kind = ask(f, name, (size_t)n, &origin, &code);
     if (kind < 0) {

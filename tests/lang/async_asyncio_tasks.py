@@ -32,6 +32,9 @@ async def main():
     t0 = time.ticks_ms()
     r = await asyncio.gather(sleeper('c', 30), sleeper('a', 10), sleeper('b', 20))
     print(r, out, time.ticks_diff(time.ticks_ms(), t0) >= 30)
+    del out[:]
+    await asyncio.gather(*(sleeper(n, d) for n, d in (('p', 9), ('q', 3), ('r', 7), ('s', 1), ('t', 5), ('u', 3), ('v', 0))))
+    print(out)
     print(await asyncio.gather())
     print(await asyncio.gather(bad('x'), sleeper('d', 5), return_exceptions=True))
     try:

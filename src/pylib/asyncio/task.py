@@ -1,6 +1,5 @@
 # Tasks and the run queue of the scheduler (core.py).
-from time import ticks_ms, ticks_diff, ticks_add
-from heapq import heappush, heappop
+from time import ticks_ms, ticks_diff
 
 
 class _Entry:
@@ -13,16 +12,18 @@ class _Entry:
         self.seq = seq
         self.task = task
 
-    def __lt__(self, other):
+    def before(self, other):
         d = ticks_diff(self.key, other.key)
         return d < 0 or (d == 0 and self.seq < other.seq)
 
 
 class TaskQueue:
-    # A heap of _Entry; a task's entry is dropped lazily (remove() only
-    # unlinks it), so each task is queued at most once.
+    # Entries sorted by due time (a binary search places each; the queue is
+    # short on a board); a task's entry is dropped lazily (remove() only
+    # unlinks it), so each task is queued at most once. No heapq: the
+    # first VM would wait for the zygote's warm-up to import it.
     def __init__(self):
-        self.heap = []
+        self.q = []
         self.seq = 0
 
     def push(self, task, key=None):
@@ -32,19 +33,31 @@ class TaskQueue:
         e = _Entry(ticks_ms() if key is None else key, self.seq, task)
         task._entry = e
         task._waiting_on = self
-        heappush(self.heap, e)
+        q = self.q
+        if not q or not e.before(q[-1]):
+            q.append(e)  # the common case: due after everything queued
+            return
+        lo, hi = 0, len(q) - 1
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if e.before(q[mid]):
+                hi = mid
+            else:
+                lo = mid + 1
+        q.insert(lo, e)
 
     def _skip_dead(self):
-        while self.heap and self.heap[0].task is None:
-            heappop(self.heap)
+        q = self.q
+        while q and q[0].task is None:
+            q.pop(0)
 
     def peek(self):
         self._skip_dead()
-        return self.heap[0] if self.heap else None
+        return self.q[0] if self.q else None
 
     def pop(self):
         self._skip_dead()
-        e = heappop(self.heap)
+        e = self.q.pop(0)
         e.task._entry = None
         e.task._waiting_on = None
         return e.task
