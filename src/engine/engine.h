@@ -82,8 +82,9 @@ typedef struct vb_engine_config {
 int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen);
 
 /* End of zygote set-up (after vb_pyfs_install, which sets sys.path): with
- * frozen modules on a port that finds them at '.frozen', puts that entry on
- * sys.path after '' as MicroPython 1.24 has it; then collects and gc.freeze()s what is
+ * frozen modules (the image's, or the board library's: engine/pylib.h) on
+ * a port that finds them at '.frozen', puts that entry on sys.path after
+ * '' as MicroPython 1.24 has it; then collects and gc.freeze()s what is
  * loaded, so forked VMs share those pages. */
 void vb_engine_zygote_ready(void);
 
