@@ -24,6 +24,9 @@ SUP_SRC  = $(wildcard src/supervisor/*.c src/supervisor/transport/*.c)
 #   code that sees Python.h (Debian's libpython3.11; `python3` on PATH may
 #   be another build, so ask pkg-config).
 FW_SRC   = $(wildcard src/firmware/*.c src/engine/*.c)
+# The board library (src/pylib: asyncio, ...), embedded in the binary as the
+# engine object pylib_data.o by a build-time generator of our own.
+PYLIB_PY  = $(sort $(shell find src/pylib -name '*.py'))
 PY_CFLAGS := $(shell pkg-config --cflags python-3.11-embed 2>/dev/null)
 # TLS for the board's sockets (engine_mod_tls.c): OpenSSL's libssl, the
 # library CPython's own _ssl uses; linked statically (Debian's libssl.a):
@@ -41,7 +44,7 @@ BENCH_SRC = $(wildcard bench/*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 SUP_OBJ  = $(SUP_SRC:%.c=$(BUILD)/%.o)
-FW_OBJ   = $(FW_SRC:%.c=$(BUILD)/%.o)
+FW_OBJ   = $(FW_SRC:%.c=$(BUILD)/%.o) $(BUILD)/src/engine/pylib_data.o
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
 SCEN_OBJ = $(SCEN_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -59,6 +62,18 @@ $(BUILD)/%.o: %.c
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(FW_OBJ): CFLAGS_ALL += $(PY_CFLAGS)
+
+$(BUILD)/tools/pylib_embed: tools/pylib_embed.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $< -o $@
+
+$(BUILD)/gen/pylib_data.c: $(BUILD)/tools/pylib_embed $(PYLIB_PY)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/pylib_embed src/pylib $@ $(PYLIB_PY)
+
+$(BUILD)/src/engine/pylib_data.o: $(BUILD)/gen/pylib_data.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/libvboard.a: $(LIB_OBJ)
 	@rm -f $@
@@ -180,6 +195,7 @@ bench: $(BENCH_BIN) $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_clock.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_net.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_timer.py $(BUILD)/vboard
+	@/usr/bin/python3 bench/bench_pylib.py $(BUILD)/vboard
 
 # Packages: `make run`, `make test`, `make e2e` and `make fuzz` first install
 # the Debian packages they need (tools/install-deps.sh holds the one list, in

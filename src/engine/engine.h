@@ -82,8 +82,9 @@ typedef struct vb_engine_config {
 int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen);
 
 /* End of zygote set-up (after vb_pyfs_install, which sets sys.path): with
- * frozen modules on a port that finds them at '.frozen', puts that entry on
- * sys.path after '' as MicroPython 1.24 has it; then collects and gc.freeze()s what is
+ * frozen modules (the image's, or the board library's: engine/pylib.h) on
+ * a port that finds them at '.frozen', puts that entry on sys.path after
+ * '' as MicroPython 1.24 has it; then collects and gc.freeze()s what is
  * loaded, so forked VMs share those pages. */
 void vb_engine_zygote_ready(void);
 
@@ -195,6 +196,10 @@ typedef int (*vb_engine_input_fn)(void *ctx, const char *prompt, size_t prompt_l
  * minimal one: echo, backspace, Enter, Ctrl-C, Ctrl-D; used before the REPL
  * exists, i.e. by boot.py and main.py). */
 void vb_engine_set_input_hook(vb_engine_input_fn fn, void *ctx);
+
+/* Serial input as hal->rx, with the GIL released while it waits, so the
+ * VM's other threads (_thread) run meanwhile, also at the idle REPL. */
+int vb_engine_rx(void *buf, size_t n, int timeout_ms);
 
 /* Runs pending signal handlers (a Ctrl-C's SIGINT): 0, or -1 with the
  * exception (KeyboardInterrupt) set for the running code. For editors that

@@ -84,6 +84,27 @@ static bool hidden_frame(PyObject *filename)
     return f && (strncmp(f, "<frozen ", 8) == 0 || (lib[0] && strncmp(f, lib, strlen(lib)) == 0));
 }
 
+/* A frame of the board library as the firmware froze it: upstream
+ * freezes asyncio & co. with opt=3, which keeps no line numbers, so its
+ * tracebacks say line 1 there. A user's file of the same name (loaded by
+ * the board finder, not the frozen one) keeps its lines. */
+static bool frozen_lineless(PyFrameObject *frame, PyObject *filename)
+{
+    const char *f = PyUnicode_Check(filename) ? PyUnicode_AsUTF8(filename) : NULL;
+    if (!f || !vb_pylib_file_named(f)) {
+        PyErr_Clear();
+        return false;
+    }
+    PyObject *globals = PyFrame_GetGlobals(frame);
+    PyObject *spec = globals ? PyDict_GetItemString(globals, "__spec__") : NULL; /* borrowed */
+    PyObject *loader = spec ? PyObject_GetAttrString(spec, "loader") : NULL;
+    bool frozen = loader && strcmp(Py_TYPE(loader)->tp_name, "FrozenFinder") == 0;
+    Py_XDECREF(loader);
+    Py_XDECREF(globals);
+    PyErr_Clear();
+    return frozen;
+}
+
 static int add_frames(PyObject *lines, PyObject *exc)
 {
     PyObject *tb = PyException_GetTraceback(exc);
@@ -92,8 +113,9 @@ static int add_frames(PyObject *lines, PyObject *exc)
          t = (PyObject *)((PyTracebackObject *)t)->tb_next) {
         PyFrameObject *frame = ((PyTracebackObject *)t)->tb_frame;
         PyCodeObject *code = PyFrame_GetCode(frame);
-        PyObject *lineno = PyObject_GetAttrString(t, "tb_lineno");
         PyObject *file = PyObject_GetAttrString((PyObject *)code, "co_filename");
+        PyObject *lineno = file && frozen_lineless(frame, file) ? PyLong_FromLong(1)
+                                                               : PyObject_GetAttrString(t, "tb_lineno");
         PyObject *name = PyObject_GetAttrString((PyObject *)code, "co_name");
         if (!lineno || !file || !name) rc = -1;
         else if (!hidden_frame(file))

@@ -14,9 +14,19 @@
  * that files earlier on sys.path still win. Taking the frozen entry off
  * sys.path hides frozen modules, as upstream.
  *
- * __file__ and traceback file names are "<name>.py", as upstream sets them
- * for frozen modules. Top-level modules only (no frozen packages). */
+ * The board library (pylib.h: asyncio, ...) is frozen into the firmware
+ * upstream, so it is served here too, after the image's own modules, in
+ * the same place of the search order: on esp32/rp2 a user's /asyncio.py
+ * wins over the board's asyncio, one in /lib loses. Its packages work
+ * (asyncio/__init__.py, asyncio/core.py): a package's submodule search
+ * location is ".frozen/<package>", as upstream names it.
+ *
+ * __file__ and traceback file names are "<name>.py" for the image's
+ * modules, as upstream sets them for frozen modules, and the path in the
+ * library for the board library's ("asyncio/core.py", as upstream's
+ * tracebacks show them). The image's modules are top-level ones only. */
 #include "engine_int.h"
+#include "engine/pylib.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -46,17 +56,48 @@ static void frozen_filename(const vb_frozen_module *m, char *buf, size_t len)
     snprintf(buf, len, "%s.py", m->name);
 }
 
-/* ModuleSpec(name, finder, origin="<name>.py") with a location, so the
- * import system sets __file__ (new reference). */
-static PyObject *make_spec(PyObject *fullname, PyObject *self, const vb_frozen_module *m)
+/* Where a frozen package's submodules are found (its __path__ entry). */
+#define PKG_LOCATION_PREFIX ".frozen/"
+
+/* One frozen module found by name: the image's, or the board library's. */
+typedef struct frozen_src {
+    const vb_frozen_module *image;  /* the image's module, or NULL */
+    const vb_pylib_file *lib;       /* else the board library's file */
+    bool pkg;                       /* lib is a package's __init__.py */
+    char filename[160];             /* __file__ and traceback name */
+} frozen_src;
+
+static bool frozen_lookup(const char *fullname, frozen_src *out)
+{
+    out->pkg = false;
+    out->image = strchr(fullname, '.') ? NULL : vb_frozen_find(fullname);
+    out->lib = out->image ? NULL : vb_pylib_module(fullname, &out->pkg);
+    if (out->image) frozen_filename(out->image, out->filename, sizeof out->filename);
+    else if (out->lib) snprintf(out->filename, sizeof out->filename, "%s", out->lib->path);
+    return out->image || out->lib;
+}
+
+static bool have_frozen(void) { return vb_engine_g.n_frozen || vb_pylib_any_offered(); }
+
+/* ModuleSpec(name, finder, origin=file) with a location, so the import
+ * system sets __file__; a package's with its search location (new
+ * reference). */
+static PyObject *make_spec(PyObject *fullname, PyObject *self, const frozen_src *m)
 {
     PyObject *bootstrap = PyImport_ImportModule("_frozen_importlib");
     PyObject *cls = bootstrap ? PyObject_GetAttrString(bootstrap, "ModuleSpec") : NULL;
     PyObject *args = cls ? Py_BuildValue("(OO)", fullname, self) : NULL;
-    PyObject *origin = args ? PyUnicode_FromFormat("%s.py", m->name) : NULL;
+    PyObject *origin = args ? PyUnicode_FromString(m->filename) : NULL;
     PyObject *kw = origin ? Py_BuildValue("{sO}", "origin", origin) : NULL;
     PyObject *spec = kw ? PyObject_Call(cls, args, kw) : NULL;
     if (spec && PyObject_SetAttrString(spec, "has_location", Py_True) < 0) Py_CLEAR(spec);
+    if (spec && m->pkg) {
+        /* "asyncio/__init__.py" -> ".frozen/asyncio" */
+        size_t dir = strlen(m->lib->path) - strlen("/__init__.py");
+        PyObject *locs = Py_BuildValue("[N]", PyUnicode_FromFormat(PKG_LOCATION_PREFIX "%.*s", (int)dir, m->lib->path));
+        if (!locs || PyObject_SetAttrString(spec, "submodule_search_locations", locs) < 0) Py_CLEAR(spec);
+        Py_XDECREF(locs);
+    }
     Py_XDECREF(kw);
     Py_XDECREF(origin);
     Py_XDECREF(args);
@@ -101,15 +142,36 @@ static PyObject *ask_later_finders(PyObject *self, PyObject *fullname, PyObject 
     return res;
 }
 
+/* A submodule of a frozen package: found when the package's search path
+ * still holds a frozen location (device code may have changed __path__). */
+static PyObject *submodule_spec(PyObject *self, PyObject *fullname, PyObject *path, const frozen_src *m)
+{
+    PyObject *seq = PySequence_Fast(path, "__path__ must be a list");
+    if (!seq) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    bool frozen = false;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq) && !frozen; i++) {
+        PyObject *e = PySequence_Fast_GET_ITEM(seq, i);
+        const char *s = PyUnicode_Check(e) ? PyUnicode_AsUTF8(e) : NULL;
+        if (!s) PyErr_Clear();
+        frozen = s && strncmp(s, PKG_LOCATION_PREFIX, strlen(PKG_LOCATION_PREFIX)) == 0;
+    }
+    Py_DECREF(seq);
+    if (!frozen) Py_RETURN_NONE;
+    return make_spec(fullname, self, m);
+}
+
 static PyObject *finder_find_spec(PyObject *self, PyObject *args)
 {
     PyObject *fullname, *path = Py_None, *target = Py_None;
     if (!PyArg_ParseTuple(args, "U|OO:find_spec", &fullname, &path, &target)) return NULL;
-    if (path != Py_None) Py_RETURN_NONE; /* a submodule: no frozen packages */
     const char *name = PyUnicode_AsUTF8(fullname);
     if (!name) return NULL;
-    const vb_frozen_module *m = vb_frozen_find(name);
-    if (!m) Py_RETURN_NONE;
+    frozen_src m;
+    if (!frozen_lookup(name, &m)) Py_RETURN_NONE;
+    if (path != Py_None) return submodule_spec(self, fullname, path, &m);
     PyObject *sys_path = PySys_GetObject("path"); /* borrowed */
     PyObject *seq = sys_path ? PySequence_Fast(sys_path, "sys.path must be a list") : NULL;
     if (!seq) {
@@ -126,7 +188,7 @@ static PyObject *finder_find_spec(PyObject *self, PyObject *args)
             continue; /* a non-str entry: skipped, as CPython does */
         }
         if (strcmp(s, mine) == 0) {
-            res = make_spec(fullname, self, m);
+            res = make_spec(fullname, self, &m);
             if (!res) break;
         } else {
             res = ask_later_finders(self, fullname, e);
@@ -152,15 +214,15 @@ static PyObject *finder_exec_module(PyObject *self, PyObject *module)
     PyObject *name = spec ? PyObject_GetAttrString(spec, "name") : NULL;
     Py_XDECREF(spec);
     const char *n = name && PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : NULL;
-    const vb_frozen_module *m = n ? vb_frozen_find(n) : NULL;
+    frozen_src m;
+    bool found = n && frozen_lookup(n, &m);
     Py_XDECREF(name);
-    if (!m) {
+    if (!found) {
         if (!PyErr_Occurred()) PyErr_SetString(PyExc_ImportError, "frozen module vanished");
         return NULL;
     }
-    char filename[128];
-    frozen_filename(m, filename, sizeof filename);
-    PyObject *code = vb_engine_compile(m->source, m->len, filename, VB_EXEC_MODULE);
+    PyObject *code = m.lib ? vb_pylib_code(m.lib)
+                           : vb_engine_compile(m.image->source, m.image->len, m.filename, VB_EXEC_MODULE);
     PyObject *dict = code ? PyModule_GetDict(module) : NULL; /* borrowed */
     PyObject *r = dict ? PyEval_EvalCode(code, dict, dict) : NULL;
     Py_XDECREF(code);
@@ -190,7 +252,7 @@ static PyType_Slot finder_slots[] = {
 
 int vb_frozen_init(void)
 {
-    if (!vb_engine_g.n_frozen) return 0;
+    if (!have_frozen()) return 0;
     PyType_Spec spec = {"FrozenFinder", sizeof(frozen_finder), 0,
                         Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION, finder_slots};
     PyObject *type = PyType_FromSpec(&spec);
@@ -224,7 +286,7 @@ int vb_frozen_init(void)
 void vb_frozen_complete_path(void)
 {
     /* an entry of its own; Pycom's is '' itself, there already */
-    if (!vb_engine_g.n_frozen || !*frozen_entry()) return;
+    if (!have_frozen() || !*frozen_entry()) return;
     PyObject *path = PySys_GetObject("path"); /* borrowed */
     if (!path || !PyList_Check(path)) return;
     PyObject *entry = PyUnicode_FromString(frozen_entry());

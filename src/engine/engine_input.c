@@ -15,6 +15,16 @@ void vb_engine_set_input_hook(vb_engine_input_fn fn, void *ctx)
     vb_engine_g.input_ctx = ctx;
 }
 
+int vb_engine_rx(void *buf, size_t n, int timeout_ms)
+{
+    const vb_hal *hal = vb_engine_g.hal;
+    int r;
+    Py_BEGIN_ALLOW_THREADS
+    r = hal->rx(hal->ctx, buf, n, timeout_ms);
+    Py_END_ALLOW_THREADS
+    return r;
+}
+
 int vb_engine_check_signals(void)
 {
     vb_timer_poke_due();
@@ -32,7 +42,7 @@ static int builtin_editor(PyObject **out)
     size_t n = 0;
     for (;;) {
         unsigned char c;
-        int r = hal->rx(hal->ctx, &c, 1, -1);
+        int r = vb_engine_rx(&c, 1, -1);
         if (r == -EINTR) {
             if (vb_engine_check_signals() < 0) return VB_ENGINE_INPUT_RAISED;
             continue;

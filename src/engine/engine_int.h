@@ -155,6 +155,8 @@ typedef enum vb_mod_how {
     VB_MOD_REPLACES, /* CPython's pre-imported, then replaced by create()'s */
     VB_MOD_PYFS,     /* built by vb_pyfs_install (os, vfs) */
     VB_MOD_CORE,     /* CPython's, always loaded (sys) */
+    VB_MOD_PYLIB,    /* Python source of the board library (src/pylib, pylib.h):
+                        name.py or the package name/, served as a frozen module */
 } vb_mod_how;
 typedef struct vb_module_def {
     const char *name;
@@ -185,6 +187,19 @@ const char *vb_modules_check(void);
 const vb_frozen_module *vb_frozen_find(const char *name);
 int vb_frozen_init(void);
 void vb_frozen_complete_path(void);
+/* The board library (engine_pylib.c; pylib.h holds the files). A module of
+ * it the port offers, by module name ("asyncio.core"): its file, and in
+ * *pkg whether it is a package's __init__.py; NULL if none. Whether the
+ * port offers any; a file by path (NULL: none). The code object of a file
+ * (new reference; the zygote's precompiled one when there is one; NULL
+ * with an exception). vb_pylib_precompile compiles the port's files once,
+ * in the zygote (engine_warm.c); 0 / -1. */
+struct vb_pylib_file;
+const struct vb_pylib_file *vb_pylib_module(const char *fullname, bool *pkg);
+bool vb_pylib_any_offered(void);
+const struct vb_pylib_file *vb_pylib_file_named(const char *path);
+PyObject *vb_pylib_code(const struct vb_pylib_file *f);
+int vb_pylib_precompile(void);
 /* select.poll event bits (upstream's values, which are Linux's). */
 #define VB_POLLIN 0x0001
 #define VB_POLLOUT 0x0004
@@ -231,6 +246,7 @@ Py_ssize_t vb_socket_recv(PyObject *obj, char *buf, size_t n);
 Py_ssize_t vb_socket_send_all(PyObject *obj, const char *buf, size_t n);
 PyObject *vb_mod_tls_create(void);      /* engine_mod_tls.c: tls (v1.24) */
 PyObject *vb_mod_ssl_create(void);      /* engine_mod_tls.c: ssl over it */
+PyObject *vb_mod_thread_create(void);   /* engine_mod_thread.c */
 /* Adds the sys attributes (platform, implementation, print_exception,
  * displayhook). 0 / -1. */
 int vb_mod_sys_extend(void);

@@ -98,6 +98,19 @@ static int ready_of(PyObject *obj, int mask)
     return v < 0 ? VB_POLLERR : (int)v & want;
 }
 
+/* Whether board input can make a registered object ready (a stdio stream
+ * polled for POLLIN): only then does a waiting poll wake for input, so
+ * unread input never turns a poll on other objects into a busy loop. */
+static bool input_matters(poll_obj *self)
+{
+    Py_ssize_t pos = 0;
+    PyObject *key, *val;
+    while (PyDict_Next(self->map, &pos, &key, &val))
+        if ((PyLong_AsLong(val) & VB_POLLIN) && vb_stdio_poll(key, 0) >= 0) return true;
+    PyErr_Clear();
+    return false;
+}
+
 /* [(obj, events)] for the objects ready now; NULL with an exception. */
 static PyObject *ready_list(poll_obj *self, int flags)
 {
@@ -154,9 +167,10 @@ static int wait_sockets(poll_obj *self, int64_t deadline)
     }
     const vb_hal *h = vb_engine_g.hal;
     if (n == 0 || !h->net_wait) return 0;
+    bool input = input_matters(self);   /* with the GIL: it looks at Python objects */
     int rc;
     Py_BEGIN_ALLOW_THREADS
-    rc = h->net_wait(h->ctx, pf, n, deadline, true);
+    rc = h->net_wait(h->ctx, pf, n, deadline, input);
     Py_END_ALLOW_THREADS
     if (rc < 0 && PyErr_CheckSignals() < 0) return -1;
     return 1;
@@ -189,7 +203,7 @@ static PyObject *do_poll(poll_obj *self, PyObject *const *args, Py_ssize_t nargs
         }
         Py_DECREF(list);
         int socks = wait_sockets(self, deadline);
-        if (socks < 0 || (socks == 0 && vb_engine_wait_until(deadline, true) < 0)) return NULL;
+        if (socks < 0 || (socks == 0 && vb_engine_wait_until(deadline, input_matters(self)) < 0)) return NULL;
     }
 }
 

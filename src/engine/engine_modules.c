@@ -18,6 +18,7 @@
  * module object (`ujson is json`), put in sys.modules. */
 #include "engine_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define ALL VB_PORTS_ALL
@@ -28,6 +29,16 @@
 #define NET (ESP32 | PYCOM)        /* the ports with a radio */
 
 static int errno_extend(void);
+
+/* The board library holds name.py or the package name/__init__.py. */
+static bool pylib_has(const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s.py", name);
+    if (vb_pylib_file_named(path)) return true;
+    snprintf(path, sizeof path, "%s/__init__.py", name);
+    return vb_pylib_file_named(path) != NULL;
+}
 
 /* In the order the old lists had them (the pre-imports load in this
  * order; the port's module comes last). */
@@ -73,6 +84,17 @@ const vb_module_def vb_engine_modules[] = {
     /* TLS over them: v1.24's tls (esp32), and ssl (Pycom's ussl) */
     {"tls", NULL, ESP32, 0, VB_MOD_BUILT, vb_mod_tls_create, NULL},
     {"ssl", "ussl", NET, NET, VB_MOD_BUILT, vb_mod_ssl_create, NULL},
+    /* threads (esp32, rp2, and Pycom's documented _thread): CPython's
+     * threads dressed by the board library's _thread.py (issue 13 §4) */
+    {"_thread", NULL, ALL, 0, VB_MOD_BUILT, vb_mod_thread_create, NULL},
+    /* the board library (src/pylib), frozen into v1.24's esp32 and rp2
+     * firmware; uasyncio is upstream's own small module, not a u-alias */
+    {"asyncio", NULL, V124, 0, VB_MOD_PYLIB, NULL, NULL},
+    {"uasyncio", NULL, V124, 0, VB_MOD_PYLIB, NULL, NULL},
+    /* the networking modules the esp32 firmware freezes (issue 13 §3) */
+    {"requests", NULL, ESP32, 0, VB_MOD_PYLIB, NULL, NULL},
+    {"umqtt", NULL, ESP32, 0, VB_MOD_PYLIB, NULL, NULL},
+    {"ntptime", NULL, ESP32, 0, VB_MOD_PYLIB, NULL, NULL},
     /* the port's own module: vb_port.module of exactly one port each */
     {"esp32", NULL, ESP32, 0, VB_MOD_BUILT, vb_mod_esp32_create, NULL},
     {"pycom", NULL, PYCOM, 0, VB_MOD_BUILT, vb_mod_pycom_create, NULL},
@@ -142,6 +164,7 @@ const char *vb_modules_check(void)
         if (m->alias && (m->alias[0] != 'u' || strcmp(m->alias + 1, m->name) != 0)) return m->name;
         if ((m->how == VB_MOD_BUILT || m->how == VB_MOD_REPLACES) != (m->create != NULL))
             return m->name;
+        if (m->how == VB_MOD_PYLIB && !pylib_has(m->name)) return m->name;
         for (const vb_module_def *o = vb_engine_modules; o < m; o++)
             if (strcmp(o->name, m->name) == 0 || (o->alias && m->alias && strcmp(o->alias, m->alias) == 0))
                 return m->name;

@@ -10,12 +10,24 @@
 /* Device output: all of buf, or -1 with KeyboardInterrupt set when Ctrl-C
  * came while the line was full (the rest is not sent, as on a board whose
  * print is interrupted while it waits on its UART). */
-static int tx_interruptible(const void *buf, size_t n)
+/* One hal->tx with the GIL released: a thread whose print waits on a full
+ * line never holds up the others (nor a soft reset). Device output only;
+ * the engine's own reports keep the GIL. */
+static size_t tx_unlocked(const void *buf, size_t n)
 {
     const vb_hal *hal = vb_engine_g.hal;
+    size_t k;
+    Py_BEGIN_ALLOW_THREADS
+    k = hal->tx(hal->ctx, buf, n);
+    Py_END_ALLOW_THREADS
+    return k;
+}
+
+static int tx_interruptible(const void *buf, size_t n)
+{
     const uint8_t *p = buf;
     while (n > 0) {
-        size_t k = hal->tx(hal->ctx, p, n);
+        size_t k = tx_unlocked(p, n);
         p += k;
         n -= k;
         if (n > 0 && PyErr_CheckSignals() < 0) return -1;
@@ -60,10 +72,9 @@ typedef struct {
  * (only a test HAL ever reports that). */
 static int rx_byte(void)
 {
-    const vb_hal *hal = vb_engine_g.hal;
     for (;;) {
         unsigned char c;
-        int r = hal->rx(hal->ctx, &c, 1, -1);
+        int r = vb_engine_rx(&c, 1, -1);
         if (r == 1) return c;
         if (r == -EINTR) {
             if (vb_engine_check_signals() < 0) return -1;

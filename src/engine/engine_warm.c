@@ -116,6 +116,10 @@ int vb_engine_warm_up(void)
     if (!set) return -1;
     served = set;
     if (vb_modules_alias() < 0) return -1;
+    /* the board library too, so later VMs import ready code (engine_pylib.c) */
+    if (vb_pylib_precompile() < 0) return -1;
+    /* the board library too, so later VMs import ready code (engine_pylib.c) */
+    if (vb_pylib_precompile() < 0) return -1;
     vb_engine_freeze_heap();   /* the warmed objects are shared with every later VM */
     return 0;
 fail:
@@ -303,6 +307,9 @@ static PyObject *wf_find_spec(PyObject *self, PyObject *const *args, Py_ssize_t 
         return spec;
     }
     if (f->fd < 0 || n < 1 || n > NAME_MAX_LEN || !name_ok(name, (size_t)n)) Py_RETURN_NONE;
+    /* the board library is never the warm-up's: no need to wait for it */
+    bool pkg;
+    if (vb_pylib_module(name, &pkg)) Py_RETURN_NONE;
     PyObject *origin = NULL, *code = NULL;
     int kind = ask(f, name, (size_t)n, &origin, &code);
     if (kind < 0) {
@@ -345,7 +352,10 @@ static PyObject *wf_exec_module(PyObject *self, PyObject *module)
         size_t before = exec_depth++ ? 0 : vb_engine_heap_used();
         r = PyEval_EvalCode(state, PyModule_GetDict(module), PyModule_GetDict(module));
         if (--exec_depth == 0) {
+            PyObject *t, *v, *tb;
+            PyErr_Fetch(&t, &v, &tb);   /* heap_used must not eat the module's exception */
             size_t after = vb_engine_heap_used();
+            PyErr_Restore(t, v, tb);
             if (after > before) vb_engine_g.heap_base += after - before;
         }
     }

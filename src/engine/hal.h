@@ -4,7 +4,8 @@
  * calls; the board supervisor's VM side implements them over the shared
  * register block, and tests link a fake.
  *
- * All calls are made from the VM's one Python thread. */
+ * Calls come from the VM's Python threads, each holding the GIL or not;
+ * the waits (rx, idle) are made with it released. */
 #ifndef VB_ENGINE_HAL_H
 #define VB_ENGINE_HAL_H
 
@@ -33,6 +34,14 @@ typedef struct vb_bootmgr_state {
     int safeboot;                  /* this boot is a safe boot (0/1) */
     int status;                    /* otadata Status: 0 CHECK, 1 READY, 2 PATCH */
 } vb_bootmgr_state;
+
+/* hal.h thread_event: what a thread of the VM does. */
+typedef enum vb_thread_event {
+    VB_THREAD_START,     /* before a new thread runs */
+    VB_THREAD_END,       /* a thread ended */
+    VB_THREAD_BLOCK,     /* blocked on a lock until another thread frees it */
+    VB_THREAD_UNBLOCK,   /* and running again */
+} vb_thread_event;
 
 typedef struct vb_hal {
     void *ctx;
@@ -181,6 +190,14 @@ typedef struct vb_hal {
     uint32_t (*adc_read_uv)(void *ctx, unsigned gpio);
     /* A PWM output on gpio at freq_hz (0 stops it), duty as duty_u16. */
     void (*pwm_set)(void *ctx, unsigned gpio, uint32_t freq_hz, uint32_t duty_u16);
+
+    /* ---- threads (_thread) ----
+     * What the VM's threads besides the main one do (vb_thread_event): one
+     * is about to start, has ended; a thread (the main one too) blocks on
+     * a _thread lock with no timeout, or is unblocked. The board counts the
+     * VM idle (--clock fast jumps) only while every thread that is not
+     * blocked waits in idle or rx. NULL: one thread only. */
+    void (*thread_event)(void *ctx, vb_thread_event ev);
 } vb_hal;
 
 /* Send all of buf, whatever signals interrupt the waits: for output no

@@ -170,7 +170,7 @@ static int input_line(void *ctx, const char *prompt, size_t plen, const char **l
     if (!vb_repl_input_begin(in->r, prompt, plen)) return VB_ENGINE_INPUT_UNAVAILABLE;
     for (;;) {
         uint8_t b;
-        int n = in->hal->rx(in->hal->ctx, &b, 1, -1);
+        int n = vb_engine_rx(&b, 1, -1);   /* other threads run meanwhile */
         if (n == -EINTR && vb_engine_check_signals() < 0) {
             /* Ctrl-C came as SIGINT: a Ctrl-C byte takes the editor out of
              * line-input mode without echo. */
@@ -244,7 +244,7 @@ static _Noreturn void vm_main(firmware *f)
     vb_repl_start(r);
     for (;;) {
         uint8_t b;
-        int n = hal->rx(hal->ctx, &b, 1, -1);
+        int n = vb_engine_rx(&b, 1, -1);   /* threads run while the REPL waits */
         stop_if_asked(f);
         if (n <= 0) {
             /* a signal woke the wait: pin IRQ handlers run now; a late

@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,12 +57,48 @@ static size_t hal_tx(void *ctx, const void *buf, size_t n)
 
 static int64_t hal_now_us(void *ctx) { return vb_regs_board_us(fw_of(ctx)->regs); }
 
-/* Say the VM is idle until board time `until` (INT64_MAX: until input or
- * an event), having seen every event counted so far. Under --clock fast
- * the supervisor is told, so it can move the clock on. */
-static void idle_begin(const vb_firmware_ctx *fw, int64_t until, uint32_t seen)
+/* The VM's threads that wait idle now (_thread: the REPL's input wait and
+ * a thread's sleep may overlap), each a node on its own stack, linked
+ * while it waits. The register block shows the earliest deadline among
+ * them and the oldest event count any of them has seen, so one thread's
+ * wake never hides another's wait from the --clock fast supervisor. A
+ * thread that computes meanwhile is not counted (README: limits). Why
+ * global: one list per VM process, shared by its threads; the mutex
+ * guards it (no signal handler takes it). */
+typedef struct idle_waiter {
+    int64_t until;
+    uint32_t seen;
+    struct idle_waiter *next;
+} idle_waiter;
+static idle_waiter *idle_waiters;
+static pthread_mutex_t idle_mu = PTHREAD_MUTEX_INITIALIZER;
+/* While the VM has more than one thread, a ring of the doorbell may be
+ * taken by one of them while another is between looking at the clock and
+ * sleeping: then every wait naps at most this long on the host's clock and
+ * looks again (its caller loops on board time). Only the main thread can
+ * start the second thread, and it does not wait meanwhile. */
+#define SHARED_NAP_US 20000
+/* The VM's threads, the main one included, and those of them that run or
+ * wait idle (not blocked on a _thread lock); written under idle_mu. */
+static atomic_int idle_threads = 1, idle_live = 1;
+#define SHARED_NAP_US 20000
+
+/* Publish the waiters (mutex held); ring the supervisor under a fast clock. */
+static void idle_publish(const vb_firmware_ctx *fw)
 {
     vb_regs *r = fw->regs;
+    int n = 0;
+    for (const idle_waiter *w = idle_waiters; w; w = w->next) n++;
+    if (n == 0 || n < idle_live) {   /* a thread runs: the VM is not idle */
+        atomic_store(&r->idle_until_us, 0);
+        return;
+    }
+    int64_t until = INT64_MAX;
+    uint32_t seen = idle_waiters->seen;
+    for (const idle_waiter *w = idle_waiters; w; w = w->next) {
+        if (w->until < until) until = w->until;
+        if ((int32_t)(w->seen - seen) < 0) seen = w->seen;
+    }
     atomic_store(&r->idle_events, seen);
     atomic_store(&r->idle_until_us, until == INT64_MAX ? VB_IDLE_NO_DEADLINE : until > 0 ? (uint64_t)until : 1u);
     if (atomic_load(&r->clock_fast) && fw->idle_efd >= 0) {
@@ -69,7 +107,42 @@ static void idle_begin(const vb_firmware_ctx *fw, int64_t until, uint32_t seen)
     }
 }
 
-static void idle_end(const vb_firmware_ctx *fw) { atomic_store(&fw->regs->idle_until_us, 0); }
+/* Say this thread is idle until board time `until` (INT64_MAX: until input
+ * or an event), having seen every event counted so far. Under --clock
+ * fast the supervisor is told, so it can move the clock on. */
+static void idle_begin(const vb_firmware_ctx *fw, idle_waiter *w, int64_t until, uint32_t seen)
+{
+    *w = (idle_waiter){until, seen, NULL};
+    pthread_mutex_lock(&idle_mu);
+    w->next = idle_waiters;
+    idle_waiters = w;
+    idle_publish(fw);
+    pthread_mutex_unlock(&idle_mu);
+}
+
+static void idle_end(const vb_firmware_ctx *fw, idle_waiter *w)
+{
+    pthread_mutex_lock(&idle_mu);
+    for (idle_waiter **p = &idle_waiters; *p; p = &(*p)->next)
+        if (*p == w) {
+            *p = w->next;
+            break;
+        }
+    idle_publish(fw);
+    pthread_mutex_unlock(&idle_mu);
+}
+
+static void hal_thread_event(void *ctx, vb_thread_event ev)
+{
+    const vb_firmware_ctx *fw = fw_of(ctx);
+    int threads = ev == VB_THREAD_START ? 1 : ev == VB_THREAD_END ? -1 : 0;
+    int live = ev == VB_THREAD_START || ev == VB_THREAD_UNBLOCK ? 1 : -1;
+    pthread_mutex_lock(&idle_mu);
+    atomic_store(&idle_threads, atomic_load(&idle_threads) + threads);
+    atomic_store(&idle_live, atomic_load(&idle_live) + live);
+    idle_publish(fw);
+    pthread_mutex_unlock(&idle_mu);
+}
 
 /* Sleep on the doorbell until board time `until`, at most: the supervisor
  * rings it for input, after every signal it sends, and when it moves the
@@ -81,8 +154,12 @@ static int doorbell_wait(const vb_firmware_ctx *fw, int64_t until)
     if (until != INT64_MAX) {
         int64_t left = until - vb_regs_board_us(fw->regs);
         if (left <= 0) return 0;
+        if (atomic_load(&idle_threads) > 1 && left > SHARED_NAP_US) left = SHARED_NAP_US;
         ts = (struct timespec){(time_t)(left / 1000000), (long)(left % 1000000) * 1000};
         tp = &ts;                  /* µs exact: sleep_us(100) is no millisecond */
+    } else if (atomic_load(&idle_threads) > 1) {
+        ts = (struct timespec){0, SHARED_NAP_US * 1000L};
+        tp = &ts;
     }
     struct pollfd pf = {fw->rx_efd, POLLIN, 0};
     int r = ppoll(&pf, 1, tp, NULL);
@@ -108,9 +185,10 @@ static int hal_idle(void *ctx, int64_t until, bool wake_on_input)
     uint32_t seen = atomic_load(&fw->regs->host_events);
     if (atomic_load(&fw->regs->power_off)) return -EINTR;
     if (wake_on_input && vb_rx_count(fw->regs) > 0) return 0;
-    idle_begin(fw, until, seen);
+    idle_waiter w;
+    idle_begin(fw, &w, until, seen);
     int rc = doorbell_wait(fw, until);
-    idle_end(fw);
+    idle_end(fw, &w);
     return rc;
 }
 
@@ -129,9 +207,10 @@ static int hal_rx(void *ctx, void *buf, size_t n, int timeout_ms)
         /* a machine.Timer due first: back to the engine (-EINTR) to run it */
         int64_t until = timer_due(fw) < deadline ? timer_due(fw) : deadline;
         if (until < deadline && vb_regs_board_us(fw->regs) >= until) return -EINTR;
-        idle_begin(fw, until, seen);
+        idle_waiter w;
+        idle_begin(fw, &w, until, seen);
         int rc = doorbell_wait(fw, until);
-        idle_end(fw);
+        idle_end(fw, &w);
         if (rc < 0) return rc;
         if (until < deadline && vb_regs_board_us(fw->regs) >= until) return -EINTR;
         /* Rung but still empty: most likely the supervisor discarded the
@@ -561,6 +640,7 @@ void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw)
         .flash_read = hal_flash_read,
         .flash_erase = hal_flash_erase,
         .flash_program = hal_flash_program,
+        .thread_event = hal_thread_event,
     };
     vb_vm_hal_periph_init(h);
     if (fw->profile->port->has_radio) {

@@ -115,9 +115,18 @@ def test_requests_https(board, pki):  # noqa: F811
         srv.shutdown()
 
 
-def raw_server(reply, close=True):
-    """Answers every connection with `reply` (bytes), after reading a
-    request; None: says nothing and keeps the connection open."""
+def http_request_done(data):
+    return b"\r\n\r\n" in data
+
+
+def mqtt_packet_done(data):
+    return len(data) >= 2 and len(data) >= 2 + data[1]     # short packets: a one-byte length
+
+
+def raw_server(reply, close=True, done=http_request_done):
+    """Answers every connection with `reply` (bytes) once it has read the
+    whole request (`done`), so the client is not cut off while it still
+    writes; None: says nothing and keeps the connection open."""
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
     srv.listen(8)
@@ -130,7 +139,12 @@ def raw_server(reply, close=True):
             except OSError:
                 return
             held.append(c)
-            c.recv(4096)
+            data = b""
+            while not done(data):
+                more = c.recv(4096)
+                if not more:
+                    break
+                data += more
             if reply is not None:
                 c.sendall(reply)
                 if close:
@@ -216,12 +230,12 @@ def test_umqtt_publish_subscribe_and_will(board, broker):
 
 
 def test_umqtt_broker_hangs_up_mid_packet(board):
-    half, _ = raw_server(b"\x20\x02\x00", close=True)      # a CONNACK cut short
+    half, _ = raw_server(b"\x20\x02\x00", done=mqtt_packet_done)      # a CONNACK cut short
     try:
         got = repl(board, "from umqtt.simple import MQTTClient; "
                           "MQTTClient('x', '127.0.0.1', %d).connect()" % half.getsockname()[1])
         assert got.endswith("OSError: -1\r\n"), got
-        refused, _ = raw_server(b"\x20\x02\x00\x05")        # not authorised
+        refused, _ = raw_server(b"\x20\x02\x00\x05", done=mqtt_packet_done)        # not authorised
         got = repl(board, "MQTTClient('x', '127.0.0.1', %d).connect()" % refused.getsockname()[1])
         assert got.endswith("MQTTException: 5\r\n"), got
         refused.close()
@@ -239,3 +253,111 @@ def test_ntptime_sets_the_rtc_from_the_gateway(board):
     # another server than the gateway is outside the loopback policy
     got = repl(board, "ntptime.host = '192.0.2.1'; ntptime.settime()")
     assert got.endswith("OSError: [Errno 113] EHOSTUNREACH\r\n"), got
+
+
+def test_asyncio_streams_over_sockets(board):
+    srv = serve_http()
+    try:
+        code = ("import asyncio\n"
+                "async def fetch():\n"
+                "    r, w = await asyncio.open_connection('127.0.0.1', %d)\n"
+                "    w.write(b'GET /data HTTP/1.0\\r\\n\\r\\n')\n"
+                "    await w.drain()\n"
+                "    status = await r.readline()\n"
+                "    while (await r.readline()) != b'\\r\\n':\n"
+                "        pass\n"
+                "    body = await r.read(-1)\n"
+                "    w.close()\n"
+                "    await w.wait_closed()\n"
+                "    return status, body\n"
+                "async def main():\n"
+                "    return await asyncio.gather(fetch(), fetch())\n"
+                "print(asyncio.run(main()))\n" % srv.server_port)
+        out, err = run_code(board, code)
+        assert out.count("(b'HTTP/1.0 200 OK\\r\\n', b'{\"temp\": 21.5, \"ok\": true}')") == 2, (out, err)
+    finally:
+        srv.shutdown()
+
+
+def run_code(b, code):
+    """Run a program in the raw REPL; (stdout, stderr) as text."""
+    b.raw_enter()
+    out, err = b.raw_exec(code.encode(), timeout=30)
+    b.send(b"\x02")
+    b.expect(b">>> ")
+    return out.decode(), err.decode()
+
+
+IOT_BOOT = b"""import network, time
+w = network.WLAN(network.STA_IF)
+if not w.isconnected():
+    w.active(True)
+    w.connect('Wokwi-GUEST', '')
+    while not w.isconnected():
+        time.sleep_ms(100)
+print('wifi', w.ifconfig()[0])
+"""
+
+IOT_MAIN = """import asyncio, requests, ntptime, time
+from umqtt.simple import MQTTClient
+ntptime.settime()
+print('year', time.localtime()[0] >= 2026)
+r = requests.get('http://127.0.0.1:%(http)d/data')
+print('http', r.status_code, r.json()['temp'])
+r = requests.get('https://localhost:%(https)d/data')
+print('https', r.status_code, r.json()['ok'])
+got = []
+c = MQTTClient('iot', '127.0.0.1', %(mqtt)d)
+c.set_callback(lambda t, m: got.append(m))
+c.connect()
+c.subscribe(b'iot/cmd')
+c.publish(b'iot/hello', b'up', retain=True)
+async def handle(r, w):
+    line = await r.readline()
+    c.publish(b'iot/seen', line.strip())
+    w.write(b'echo ' + line)
+    await w.drain()
+    w.close()
+async def main():
+    srv = await asyncio.start_server(handle, '0.0.0.0', 80)
+    print('serving')
+    while not got:
+        c.check_msg()
+        await asyncio.sleep_ms(20)
+    print('cmd', got[0])
+    srv.close()
+asyncio.run(main())
+"""
+
+
+def test_the_iot_program(tmp_path, pki, broker):  # noqa: F811
+    """Issue 13's program, unmodified: boot.py connects Wi-Fi; main.py sets
+    the RTC by NTP, GETs JSON over http and https, publishes and receives
+    over MQTT and serves a TCP client through --forward with asyncio."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(pki / "server.pem"), str(pki / "server.key"))
+    http_srv, https_srv = serve_http(), serve_http(ctx)
+    hp = free_port()
+    b = Board(tmp_path, extra=["--clock", "fast", "--forward", "%d:80" % hp])
+    try:
+        b.expect(b">>> ", timeout=10)
+        main = IOT_MAIN % {"http": http_srv.server_port, "https": https_srv.server_port, "mqtt": broker}
+        for name, data in (("boot.py", IOT_BOOT), ("main.py", main.encode())):
+            repl(b, "f = open(%r, 'wb'); f.write(%r); f.close()" % (name, data))
+        b.send(b"\x04")
+        got = b.expect(b"serving\r\n", timeout=30)
+        for want in (b"wifi 10.13.0.2", b"year True", b"http 200 21.5", b"https 200 True"):
+            assert want in got, got
+        with socket.create_connection(("127.0.0.1", hp), timeout=10) as c:
+            c.sendall(b"ping\n")
+            assert c.recv(100) == b"echo ping\n"
+        out = subprocess.run(["mosquitto_sub", "-p", str(broker), "-t", "iot/seen", "-t", "iot/hello",
+                              "-C", "1", "-W", "10", "-v"], capture_output=True, timeout=15)
+        assert out.stdout.startswith(b"iot/hello up"), out
+        subprocess.run(["mosquitto_pub", "-p", str(broker), "-t", "iot/cmd", "-m", "reboot"], check=True, timeout=10)
+        b.expect(b"cmd b'reboot'\r\n", timeout=20)
+        b.expect(b">>> ", timeout=10)
+    finally:
+        b.quit()
+        http_srv.shutdown()
+        https_srv.shutdown()

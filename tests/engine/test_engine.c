@@ -1111,7 +1111,8 @@ static void test_complete(void)
     tab("import profile module", "import esp\t", "import esp32");
     tab("import frozen module", "import frz_ex\t", "import frz_exit");
     tab("host modules hidden", "import pos\t", "import pos");
-    tab("private names hidden", "import _\t", "import _");
+    tab("private host names hidden", "import _s\t", "import _s");
+    tab("the board's _thread offered", "import _t\t", "import _thread");
     tab("prefix of import", "imp\t", "import ");
 }
 

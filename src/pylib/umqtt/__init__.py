@@ -1,0 +1,1 @@
+# umqtt: MicroPython's MQTT client package (umqtt.simple).
