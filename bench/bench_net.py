@@ -1,11 +1,14 @@
 """Network benchmarks (printed, never asserted): TCP throughput through the
 board's sockets, board->host and host->board, against a plain loopback copy
 between two host sockets in the same run; connect latency (connect + close,
-as the board sees it, board time) against a host connect. Medians of ROUNDS.
+as the board sees it, board time) against a host connect; MQTT publishes
+per second (umqtt.simple, QoS 0 and 1) to a real mosquitto. Medians of ROUNDS.
 
 usage: bench_net.py [path/to/vboard]"""
 import os
+import shutil
 import socket
+import subprocess
 import statistics
 import sys
 import tempfile
@@ -104,6 +107,44 @@ def board_us(b, expr):
     return int(repl(b, expr, timeout=120).strip())
 
 
+PUBLISHES = 2000
+
+
+def mosquitto():
+    """A mosquitto on a free port, or None when it is not installed."""
+    if not shutil.which("mosquitto"):
+        return None, None
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    conf = tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False)
+    conf.write("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n" % port)
+    conf.close()
+    p = subprocess.Popen(["mosquitto", "-c", conf.name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return p, port
+        except OSError:
+            time.sleep(0.01)
+    p.kill()
+    return None, None
+
+
+def mqtt_rates(b, port):
+    """Publishes per second of wall time, QoS 0 then QoS 1 (each waits for its PUBACK)."""
+    repl(b, "from umqtt.simple import MQTTClient; c = MQTTClient('bench', '127.0.0.1', %d); c.connect()" % port)
+    rates = []
+    for qos in (0, 1):
+        t = time.perf_counter()
+        repl(b, "exec('for i in range(%d):\\n c.publish(b\\'bench/t\\', b\\'0123456789\\', qos=%d)')"
+             % (PUBLISHES, qos), timeout=120)
+        rates.append(PUBLISHES / (time.perf_counter() - t))
+    repl(b, "c.disconnect()")
+    return rates
+
+
 def main():
     sink, src, acc = sink_server(), source_server(), acceptor()
     with tempfile.TemporaryDirectory() as d:
@@ -137,6 +178,17 @@ def main():
                     socket.create_connection(acc.getsockname()).close()
                 hc.append((time.perf_counter() - t) / CONNECTS * 1e6)
             host_conn = statistics.median(hc)
+            broker, bport = mosquitto()
+            q0, q1 = [], []
+            if broker:
+                try:
+                    for _ in range(ROUNDS):
+                        a, c = mqtt_rates(b, bport)
+                        q0.append(a)
+                        q1.append(c)
+                finally:
+                    broker.terminate()
+                    broker.wait()
         finally:
             b.quit()
     m = statistics.median
@@ -145,6 +197,11 @@ def main():
                                                               m(down) / m(base), SIZE // MB, ROUNDS))
     print("net: connect+close from the board %.0f us (board time), from the host %.0f us (x%.1f)"
           % (m(conn), host_conn, m(conn) / host_conn))
+    if q0:
+        print("net: MQTT to mosquitto, umqtt.simple: %.0f publishes/s at QoS 0, %.0f at QoS 1; %d each, medians of %d"
+              % (m(q0), m(q1), PUBLISHES, ROUNDS))
+    else:
+        print("net: MQTT: mosquitto is not installed (tools/install-deps.sh test)")
 
 
 if __name__ == "__main__":
