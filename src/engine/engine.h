@@ -83,8 +83,9 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen);
 
 /* End of zygote set-up (after vb_pyfs_install, which sets sys.path): with
  * frozen modules on a port that finds them at '.frozen', puts that entry on
- * sys.path after '' as MicroPython 1.24 has it; then collects and gc.freeze()s what is
- * loaded, so forked VMs share those pages. */
+ * sys.path after '' as MicroPython 1.24 has it; then gc.freeze()s what is loaded,
+ * so forked VMs share those pages (the collection comes with the warm-up,
+ * off the cold start). */
 void vb_engine_zygote_ready(void);
 
 /* Off the cold start (engine_warm.c, issue 14): the dear stdlib modules of

@@ -83,6 +83,9 @@ static int swap_sys(const char *name, PyObject **saved)
 int vb_engine_warm_up(void)
 {
     if (!host_meta_path || served) return 0;
+    /* the compiler's AST types too (engine_mpcompile.c); should this fail,
+     * each VM builds them at its first need */
+    if (vb_mpcompile_warm() < 0) PyErr_Clear();
     PyObject *modules = PyImport_GetModuleDict(); /* borrowed */
     PyObject *before = PyDict_Keys(modules);
     if (!before || swap_sys("meta_path", &host_meta_path) < 0) goto fail;
@@ -264,6 +267,16 @@ static int ask(warm_finder *f, const char *name, size_t n, PyObject **origin, Py
     return kind;
 }
 
+/* A module built into CPython (_ast, _struct...): the zygote has no code
+ * to serve for one, so the VM does not ask, and wait for the warm-up, to
+ * hear so. */
+static bool builtin_module(const char *name)
+{
+    for (const struct _inittab *p = PyImport_Inittab; p->name; p++)
+        if (strcmp(p->name, name) == 0) return true;
+    return false;
+}
+
 /* A u-alias of a warm module: its target, else NULL. */
 static const char *warm_alias_target(const char *name)
 {
@@ -302,7 +315,8 @@ static PyObject *wf_find_spec(PyObject *self, PyObject *const *args, Py_ssize_t 
         Py_DECREF(mod);
         return spec;
     }
-    if (f->fd < 0 || n < 1 || n > NAME_MAX_LEN || !name_ok(name, (size_t)n)) Py_RETURN_NONE;
+    if (f->fd < 0 || n < 1 || n > NAME_MAX_LEN || !name_ok(name, (size_t)n) || builtin_module(name))
+        Py_RETURN_NONE;
     PyObject *origin = NULL, *code = NULL;
     int kind = ask(f, name, (size_t)n, &origin, &code);
     if (kind < 0) {
