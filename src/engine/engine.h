@@ -81,6 +81,13 @@ typedef struct vb_engine_config {
  * 0, or -1 with a sentence in err. */
 int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen);
 
+/* The frozen modules of an image chosen after vb_engine_init (the board's
+ * first zygote starts CPython while the bootloader stage runs, issue 14),
+ * as the config's frozen/n_frozen would have given them; once, before
+ * vb_pyfs_install, and only when the config had none. 0, or -1 with a
+ * sentence in err. */
+int vb_engine_add_frozen(const vb_frozen_module *frozen, size_t n, char *err, size_t errlen);
+
 /* End of zygote set-up (after vb_pyfs_install, which sets sys.path): with
  * frozen modules on a port that finds them at '.frozen', puts that entry on
  * sys.path after '' as MicroPython 1.24 has it; then gc.freeze()s what is loaded,

@@ -220,6 +220,18 @@ static void freeze(bool collect)
     PyErr_Clear();
 }
 
+int vb_engine_add_frozen(const vb_frozen_module *frozen, size_t n, char *err, size_t errlen)
+{
+    if (!n) return 0;
+    if (vb_engine_g.n_frozen) {
+        snprintf(err, errlen, "engine: frozen modules given twice");
+        return -1;
+    }
+    vb_engine_g.frozen = frozen;
+    vb_engine_g.n_frozen = n;
+    return vb_frozen_init() < 0 ? fail(err, errlen, "installing the frozen modules failed") : 0;
+}
+
 void vb_engine_zygote_ready(void)
 {
     vb_frozen_complete_path();

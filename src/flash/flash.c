@@ -82,8 +82,10 @@ static int fill_erased(int fd, uint64_t size)
     return 0;
 }
 
-/* want_size == 0: take the size from the file (vb_flash_open_existing). */
-static int open_image(vb_flash *f, const char *path, uint64_t want_size, bool create,
+/* want_size == 0: take the size from the file (vb_flash_open_existing).
+ * created: non-NULL when a file it creates is only sized, erased later by
+ * vb_flash_erase_new (vb_flash_open_file_deferred); says whether it was. */
+static int open_image(vb_flash *f, const char *path, uint64_t want_size, bool create, bool *created_out,
                       char *err, size_t errlen)
 {
     reset_struct(f);
@@ -131,7 +133,7 @@ static int open_image(vb_flash *f, const char *path, uint64_t want_size, bool cr
     }
 
     if (created) {
-        rc = fill_erased(fd, want_size);
+        rc = !created_out ? fill_erased(fd, want_size) : ftruncate(fd, (off_t)want_size) == 0 ? 0 : -errno;
         if (rc < 0) {
             vb_set_err(err, errlen, "cannot create flash image %s: %s", path, strerror(-rc));
             goto fail;
@@ -177,6 +179,7 @@ static int open_image(vb_flash *f, const char *path, uint64_t want_size, bool cr
     f->mem = mem;
     f->size = (size_t)want_size;
     f->fd = fd;
+    if (created_out) *created_out = created;
     return 0;
 
 fail:
@@ -196,12 +199,31 @@ int vb_flash_open_file(vb_flash *f, const char *path, size_t size, bool create,
         vb_set_err(err, errlen, "flash size 0 is not a positive multiple of %u bytes", VB_FLASH_BLOCK);
         return -EINVAL;
     }
-    return open_image(f, path, size, create, err, errlen);
+    return open_image(f, path, size, create, NULL, err, errlen);
+}
+
+int vb_flash_open_file_deferred(vb_flash *f, const char *path, size_t size, bool *created,
+                                char *err, size_t errlen)
+{
+    *created = false;
+    if (size == 0) {
+        reset_struct(f);
+        vb_set_err(err, errlen, "flash size 0 is not a positive multiple of %u bytes", VB_FLASH_BLOCK);
+        return -EINVAL;
+    }
+    return open_image(f, path, size, true, created, err, errlen);
+}
+
+int vb_flash_erase_new(vb_flash *f, const char *path, char *err, size_t errlen)
+{
+    int rc = lseek(f->fd, 0, SEEK_SET) == 0 ? fill_erased(f->fd, f->size) : -errno;
+    if (rc < 0) vb_set_err(err, errlen, "cannot create flash image %s: %s", path, strerror(-rc));
+    return rc;
 }
 
 int vb_flash_open_existing(vb_flash *f, const char *path, char *err, size_t errlen)
 {
-    return open_image(f, path, 0, false, err, errlen);
+    return open_image(f, path, 0, false, NULL, err, errlen);
 }
 
 int vb_flash_open_ram(vb_flash *f, size_t size)
