@@ -91,8 +91,8 @@ int vb_engine_add_frozen(const vb_frozen_module *frozen, size_t n, char *err, si
 /* End of zygote set-up (after vb_pyfs_install, which sets sys.path): with
  * frozen modules on a port that finds them at '.frozen', puts that entry on
  * sys.path after '' as MicroPython 1.24 has it; then gc.freeze()s what is loaded,
- * so forked VMs share those pages (the collection comes with the warm-up,
- * off the cold start). */
+ * so forked VMs share those pages (uncollected: a full collection would
+ * cost the cold start some 1 ms for a few dozen objects). */
 void vb_engine_zygote_ready(void);
 
 /* Off the cold start (engine_warm.c, issue 14): the dear stdlib modules of

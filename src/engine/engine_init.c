@@ -210,9 +210,9 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
  * their pages shared). */
 static void freeze(bool collect)
 {
-    static const char *const steps[] = {"unfreeze", "collect", "freeze"};
+    static const char *const steps[] = {"collect", "freeze"};
     PyObject *gc = PyImport_ImportModule("gc");
-    for (size_t i = collect ? 0 : 2; gc && i < 3; i++) {
+    for (size_t i = collect ? 0 : 1; gc && i < 2; i++) {
         PyObject *r = PyObject_CallMethod(gc, steps[i], NULL);
         Py_XDECREF(r);
     }
@@ -236,8 +236,8 @@ void vb_engine_zygote_ready(void)
 {
     vb_frozen_complete_path();
     if (vb_modules_alias() < 0) PyErr_Clear(); /* os and vfs: only a dict insert */
-    /* not collected first (some 1 ms of the cold start): the warm-up's
-     * vb_engine_freeze_heap, after the first fork, collects all of it */
+    /* not collected first (some 1 ms of the cold start, for a few dozen
+     * objects of garbage, which stay) */
     freeze(false);
 }
 

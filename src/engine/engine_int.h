@@ -92,10 +92,11 @@ vb_exec_outcome vb_engine_run_unit(const char *src, size_t len, const char *file
 
 /* engine_mpcompile.c (vb_mpcompile: mptext.h). Init (zygote, after the
  * builtins exist): builtins.const and the port's decorator set; 0 / -1.
- * Warm: CPython's AST types and the stripper over them (some 2-3 ms, off
- * the cold start: the zygote's warm-up builds them for every later VM; a
- * first VM at its first need, not counted as device heap, as the warm
- * modules are not); 0, or -1 with an exception. Whether src may use a
+ * Warm: CPython's AST types and the stripper over them, built by each VM
+ * at its first need (a paste, a micropython decorator: some 2-3 ms, off
+ * the cold start and off the zygote's warm-up, which a reset soon after
+ * the first prompt waits for), not counted as device heap, as the warm
+ * modules are not; 0, or -1 with an exception. Whether src may use a
  * built-in decorator; the AST tree without them (new reference; NULL with
  * SyntaxError "invalid micropython decorator", frameless, for one the
  * port's compiler lacks). */
@@ -212,8 +213,7 @@ PyObject *vb_mod_hashlib_create(void);  /* engine_mod_hashlib.c */
 /* engine_warm.c: keep the host's import path (and load the C extensions
  * the warm modules need from files) before the board's finders take over. */
 int vb_warm_keep_host_imports(void);
-/* gc.unfreeze(), gc.collect(), gc.freeze(): all the zygote holds, collected
- * (also what vb_engine_zygote_ready froze uncollected), stays out of every
+/* gc.collect() then gc.freeze(): what the zygote holds stays out of every
  * VM's collections, so its pages stay shared. */
 void vb_engine_freeze_heap(void);
 PyObject *vb_mod_framebuf_create(void); /* engine_mod_framebuf.c */

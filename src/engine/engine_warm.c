@@ -83,9 +83,6 @@ static int swap_sys(const char *name, PyObject **saved)
 int vb_engine_warm_up(void)
 {
     if (!host_meta_path || served) return 0;
-    /* the compiler's AST types too (engine_mpcompile.c); should this fail,
-     * each VM builds them at its first need */
-    if (vb_mpcompile_warm() < 0) PyErr_Clear();
     PyObject *modules = PyImport_GetModuleDict(); /* borrowed */
     PyObject *before = PyDict_Keys(modules);
     if (!before || swap_sys("meta_path", &host_meta_path) < 0) goto fail;
