@@ -40,7 +40,14 @@ def run_board(binary, tmp, flash):
 
 
 def hard_resets(b, n):
+    """machine.reset() to the prompt, the zygote reused; after one untimed
+    reset, which waits for the zygote's warm-up (it reports the VM's end
+    once warm)."""
     out = []
+    b.send(b"import machine\r")
+    b.expect(b">>> ")
+    b.send(b"machine.reset()\r")
+    b.expect(PROMPT, 10)
     b.send(b"import machine\r")
     b.expect(b">>> ")
     for _ in range(n):
