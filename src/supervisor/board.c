@@ -1009,7 +1009,7 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
                .start_us = board_wall_us()};
     int status = VB_EXIT_SETUP;
     vb_txq_init(&b.txq, 1, 1);
-    bool new_flash = false;
+    bool new_flash = false;     /* created here, its content not yet written */
     if (open_flash(&b, &new_flash, err, errlen) < 0) return VB_EXIT_SETUP;
     struct stat ist;
     if (fstat(b.flash.fd, &ist) == 0) {
@@ -1072,6 +1072,7 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
         unlink(cfg->flash_path);   /* ours, and unfinished */
         goto out;
     }
+    new_flash = false;
     arm_flash(&b);
     if (cfg->timeout_ms > 0) b.ci_deadline_us = b.start_us + (uint64_t)cfg->timeout_ms * 1000u;
     b.image_check_at = board_wall_us() + IMAGE_CHECK_US;
@@ -1089,6 +1090,10 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
     }
 out:
     if (b.zygote > 0) abandon(&b);
+    /* a set-up that failed leaves a new image as it did before its
+     * content was written after the zygote's start */
+    char ignored[VB_ERR_LEN];
+    if (new_flash && write_new_flash(&b, ignored, sizeof ignored) < 0) unlink(cfg->flash_path);
     vb_control_flush(&b.control);
     vb_control_close(&b.control);
     vb_serial_close(&b.serial);
