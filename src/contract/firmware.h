@@ -31,6 +31,11 @@ typedef struct vb_firmware_ctx {
     int import_fd;
     bool no_audit_hook;        /* tests of the kernel layers only (board.h) */
     int net_fd;                /* the network line (contract/netmsg.h), the VM's end; -1 = none */
+    /* Started ahead of its hard boot (the board's first, issue 14): it
+     * starts CPython, then waits for a first command, VB_ZYGOTE_FORK, before
+     * it reads anything of the flash or the registers' boot state, which
+     * the supervisor sets up and the bootloader stage decides meanwhile. */
+    bool ahead;
 } vb_firmware_ctx;
 
 /* A VM ended (not by a soft reset): the zygote's pid, the VM's, and how

@@ -81,11 +81,19 @@ typedef struct vb_engine_config {
  * 0, or -1 with a sentence in err. */
 int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen);
 
+/* The frozen modules of an image chosen after vb_engine_init (the board's
+ * first zygote starts CPython while the bootloader stage runs, issue 14),
+ * as the config's frozen/n_frozen would have given them; once, before
+ * vb_pyfs_install, and only when the config had none. 0, or -1 with a
+ * sentence in err. */
+int vb_engine_add_frozen(const vb_frozen_module *frozen, size_t n, char *err, size_t errlen);
+
 /* End of zygote set-up (after vb_pyfs_install, which sets sys.path): with
  * frozen modules (the image's, or the board library's: engine/pylib.h) on
  * a port that finds them at '.frozen', puts that entry on sys.path after
- * '' as MicroPython 1.24 has it; then collects and gc.freeze()s what is
- * loaded, so forked VMs share those pages. */
+ * '' as MicroPython 1.24 has it; then gc.freeze()s what is loaded, so
+ * forked VMs share those pages (uncollected: a full collection would cost
+ * the cold start some 1 ms for a few dozen objects). */
 void vb_engine_zygote_ready(void);
 
 /* Off the cold start (engine_warm.c, issue 14): the dear stdlib modules of

@@ -20,6 +20,7 @@ static PyCompilerFlags plain_flags(int cf)
 static PyObject *compile_display(const char *src, const char *filename)
 {
     PyCompilerFlags flags = plain_flags(PyCF_ONLY_AST);
+    if (vb_mpcompile_warm() < 0) return NULL;     /* the AST types, before the tree is made */
     PyObject *mod = Py_CompileStringExFlags(src, filename, Py_file_input, &flags, -1);
     if (mod && vb_mpcompile_needed(src)) Py_SETREF(mod, vb_mpcompile_strip(mod, filename));
     if (!mod) return NULL;

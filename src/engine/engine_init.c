@@ -37,6 +37,42 @@ static int fail(char *err, size_t errlen, const char *what)
     return -1;
 }
 
+/* MicroPython never warns at compile time (repl.md §7): the filters and
+ * sys.warnoptions that `-W ignore::SyntaxWarning -W
+ * ignore::DeprecationWarning` give, set here rather than by the config's
+ * warnoptions, which would make CPython import warnings.py at start-up
+ * (the warm-up imports it, off the cold start: random needs it; it then
+ * applies sys.warnoptions again, to the same list). */
+static int quiet_compile_warnings(void)
+{
+    static const char *const opts[] = {"ignore::SyntaxWarning", "ignore::DeprecationWarning"};
+    PyObject *const cats[] = {PyExc_SyntaxWarning, PyExc_DeprecationWarning};
+    PyObject *w = PyImport_ImportModule("_warnings");
+    PyObject *filters = w ? PyObject_GetAttrString(w, "filters") : NULL;
+    PyObject *given = PyList_New(0);
+    int rc = filters && PyList_Check(filters) && given ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < 2; i++) {
+        PyObject *item = Py_BuildValue("(sOOOi)", "ignore", Py_None, cats[i], Py_None, 0);
+        PyObject *opt = PyUnicode_FromString(opts[i]);
+        rc = item && opt && PyList_Append(given, opt) == 0 ? 0 : -1;
+        /* as warnings.filterwarnings: an equal filter moves to the front */
+        Py_ssize_t at = rc == 0 ? PySequence_Index(filters, item) : -1;
+        if (at < 0 && rc == 0) PyErr_Clear();
+        if (rc == 0 && ((at >= 0 && PySequence_DelItem(filters, at) < 0) || PyList_Insert(filters, 0, item) < 0))
+            rc = -1;
+        Py_XDECREF(item);
+        Py_XDECREF(opt);
+    }
+    if (rc == 0) rc = PySys_SetObject("warnoptions", given);
+    PyObject *r = rc == 0 ? PyObject_CallMethod(w, "_filters_mutated", NULL) : NULL;
+    if (!r) rc = -1;
+    Py_XDECREF(r);
+    Py_XDECREF(given);
+    Py_XDECREF(filters);
+    Py_XDECREF(w);
+    return rc;
+}
+
 static int start_python(char *err, size_t errlen)
 {
     PyConfig config;
@@ -47,14 +83,7 @@ static int start_python(char *err, size_t errlen)
     config.install_signal_handlers = 1;
     config.parse_argv = 0;
     config.buffered_stdio = 0;
-    /* MicroPython never warns at compile time (repl.md §7); a warnoptions
-     * entry makes CPython import warnings and apply it during init. */
-    static const wchar_t *const warn[] = {
-        L"ignore::SyntaxWarning", L"ignore::DeprecationWarning", NULL,
-    };
     PyStatus st = PyConfig_SetString(&config, &config.home, VB_PYTHON_HOME);
-    for (size_t i = 0; warn[i] && !PyStatus_Exception(st); i++)
-        st = PyWideStringList_Append(&config.warnoptions, warn[i]);
     if (!PyStatus_Exception(st)) st = Py_InitializeFromConfig(&config);
     PyConfig_Clear(&config);
     if (PyStatus_Exception(st)) {
@@ -146,6 +175,7 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
     copy_config(cfg);
     if (start_python(err, errlen) < 0) return -1;
     vb_engine_g.initialised = true;
+    if (quiet_compile_warnings() < 0) return fail(err, errlen, "silencing compile-time warnings failed");
     if (vb_guard_init() < 0) return fail(err, errlen, "installing the guards failed");
 
     /* the stdlib still loads from the host here, before any sandbox */
@@ -175,22 +205,45 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
     return 0;
 }
 
+/* gc.freeze(), after a full collection when `collect`: an optimisation
+ * only (the frozen objects are never scanned again, so forked VMs leave
+ * their pages shared). */
+static void freeze(bool collect)
+{
+    static const char *const steps[] = {"collect", "freeze"};
+    PyObject *gc = PyImport_ImportModule("gc");
+    for (size_t i = collect ? 0 : 1; gc && i < 2; i++) {
+        PyObject *r = PyObject_CallMethod(gc, steps[i], NULL);
+        Py_XDECREF(r);
+    }
+    Py_XDECREF(gc);
+    PyErr_Clear();
+}
+
+int vb_engine_add_frozen(const vb_frozen_module *frozen, size_t n, char *err, size_t errlen)
+{
+    if (!n) return 0;
+    if (vb_engine_g.n_frozen) {
+        snprintf(err, errlen, "engine: frozen modules given twice");
+        return -1;
+    }
+    vb_engine_g.frozen = frozen;
+    vb_engine_g.n_frozen = n;
+    return vb_frozen_init() < 0 ? fail(err, errlen, "installing the frozen modules failed") : 0;
+}
+
 void vb_engine_zygote_ready(void)
 {
     vb_frozen_complete_path();
     if (vb_modules_alias() < 0) PyErr_Clear(); /* os and vfs: only a dict insert */
-    vb_engine_freeze_heap();
+    /* not collected first (some 1 ms of the cold start, for a few dozen
+     * objects of garbage, which stay) */
+    freeze(false);
 }
 
 void vb_engine_freeze_heap(void)
 {
-    PyObject *gc = PyImport_ImportModule("gc");
-    PyObject *r = gc ? PyObject_CallMethod(gc, "collect", NULL) : NULL;
-    Py_XDECREF(r);
-    r = gc ? PyObject_CallMethod(gc, "freeze", NULL) : NULL;
-    Py_XDECREF(r);
-    Py_XDECREF(gc);
-    PyErr_Clear(); /* an optimisation only */
+    freeze(true);
 }
 
 /* Virtual size of this process in bytes (0 if unknown). */

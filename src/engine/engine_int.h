@@ -92,10 +92,16 @@ vb_exec_outcome vb_engine_run_unit(const char *src, size_t len, const char *file
 
 /* engine_mpcompile.c (vb_mpcompile: mptext.h). Init (zygote, after the
  * builtins exist): builtins.const and the port's decorator set; 0 / -1.
- * Whether src may use a built-in decorator; the AST tree without them
- * (new reference; NULL with SyntaxError "invalid micropython decorator",
- * frameless, for one the port's compiler lacks). */
+ * Warm: CPython's AST types and the stripper over them, built by each VM
+ * at its first need (a paste, a micropython decorator: some 2-3 ms, off
+ * the cold start and off the zygote's warm-up, which a reset soon after
+ * the first prompt waits for), not counted as device heap, as the warm
+ * modules are not; 0, or -1 with an exception. Whether src may use a
+ * built-in decorator; the AST tree without them (new reference; NULL with
+ * SyntaxError "invalid micropython decorator", frameless, for one the
+ * port's compiler lacks). */
 int vb_mpcompile_init(void);
+int vb_mpcompile_warm(void);
 bool vb_mpcompile_needed(const char *src);
 PyObject *vb_mpcompile_strip(PyObject *tree, const char *filename);
 

@@ -61,7 +61,8 @@ static const char strip_src[] =
     "        stack.extend(reversed(kids))  # source order: the first error is reported\n"
     "    return tree\n";
 
-static PyObject *strip_fn;  /* the compiled strip() (one interpreter per process) */
+/* One interpreter per process: */
+static PyObject *strip_fn;  /* the compiled strip(), once vb_mpcompile_warm ran */
 static PyObject *allowed;   /* frozenset of this port's decorator names */
 
 static PyObject *mp_const(PyObject *self, PyObject *arg)
@@ -72,8 +73,10 @@ static PyObject *mp_const(PyObject *self, PyObject *arg)
 
 static PyMethodDef const_def = {"const", mp_const, METH_O, NULL};
 
-int vb_mpcompile_init(void)
+int vb_mpcompile_warm(void)
 {
+    if (strip_fn) return 0;
+    size_t before = vb_engine_heap_used();
     PyObject *ns = PyDict_New();
     PyObject *code = ns ? Py_CompileString(strip_src, "<compiler>", Py_file_input) : NULL;
     PyObject *r = code ? PyEval_EvalCode(code, ns, ns) : NULL;
@@ -81,7 +84,13 @@ int vb_mpcompile_init(void)
     Py_XDECREF(code);
     strip_fn = r ? Py_XNewRef(PyDict_GetItemString(ns, "strip")) : NULL;
     Py_XDECREF(ns);
-    if (!strip_fn) return -1;
+    size_t after = vb_engine_heap_used();
+    if (after > before) vb_engine_g.heap_base += after - before;
+    return strip_fn ? 0 : -1;
+}
+
+int vb_mpcompile_init(void)
+{
     PyObject *names = PyList_New(0);
     for (size_t i = 0; names && i < sizeof decorators / sizeof decorators[0]; i++) {
         if (!(decorators[i].ports & VB_PORT_BIT(vb_engine_g.port->id))) continue;
@@ -102,6 +111,7 @@ bool vb_mpcompile_needed(const char *src)
 
 PyObject *vb_mpcompile_strip(PyObject *tree, const char *filename)
 {
+    if (vb_mpcompile_warm() < 0) return NULL;
     PyObject *r = PyObject_CallFunction(strip_fn, "OOs", tree, allowed, filename);
     if (!r && PyErr_ExceptionMatches(PyExc_SyntaxError)) {
         /* a compile error: no frames of strip() in its report */
@@ -118,8 +128,9 @@ PyObject *vb_mpcompile_strip(PyObject *tree, const char *filename)
 PyObject *vb_mpcompile(const char *src, const char *filename, int start)
 {
     PyCompilerFlags flags = {0, PY_MINOR_VERSION}; /* no __future__ flags from the host */
-    if (!strip_fn || !vb_engine_g.compile_fn || !vb_mpcompile_needed(src))
+    if (!allowed || !vb_engine_g.compile_fn || !vb_mpcompile_needed(src))
         return Py_CompileStringExFlags(src, filename, start, &flags, -1);
+    if (vb_mpcompile_warm() < 0) return NULL;     /* the AST types, before the tree is made */
     flags.cf_flags = PyCF_ONLY_AST;
     PyObject *tree = Py_CompileStringExFlags(src, filename, start, &flags, -1);
     if (tree) Py_SETREF(tree, vb_mpcompile_strip(tree, filename));

@@ -268,6 +268,16 @@ static int ask(warm_finder *f, const char *name, size_t n, PyObject **origin, Py
     return kind;
 }
 
+/* A module built into CPython (_ast, _struct...): the zygote has no code
+ * to serve for one, so the VM does not ask, and wait for the warm-up, to
+ * hear so. */
+static bool builtin_module(const char *name)
+{
+    for (const struct _inittab *p = PyImport_Inittab; p->name; p++)
+        if (strcmp(p->name, name) == 0) return true;
+    return false;
+}
+
 /* A u-alias of a warm module: its target, else NULL. */
 static const char *warm_alias_target(const char *name)
 {
@@ -306,7 +316,8 @@ static PyObject *wf_find_spec(PyObject *self, PyObject *const *args, Py_ssize_t 
         Py_DECREF(mod);
         return spec;
     }
-    if (f->fd < 0 || n < 1 || n > NAME_MAX_LEN || !name_ok(name, (size_t)n)) Py_RETURN_NONE;
+    if (f->fd < 0 || n < 1 || n > NAME_MAX_LEN || !name_ok(name, (size_t)n) || builtin_module(name))
+        Py_RETURN_NONE;
     /* the board library is never the warm-up's: no need to wait for it */
     bool pkg;
     if (vb_pylib_module(name, &pkg)) Py_RETURN_NONE;

@@ -363,11 +363,19 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
         .vm_as_limit = (size_t)1 << 30,
 #endif
     };
-    load_image(&f);
-    ec.n_frozen = frozen_modules(&f);
-    ec.frozen = f.frozen;
     char err[256];
-    if (vb_engine_init(&ec, err, sizeof err) < 0) {
+    int rc = vb_engine_init(&ec, err, sizeof err);
+    if (fw->ahead) {            /* a failure too is told once the boot is under way */
+        char cmd;
+        ssize_t r;
+        while ((r = read(fw->cmd_fd, &cmd, 1)) < 0 && errno == EINTR) {
+        }
+        if (r != 1 || cmd != VB_ZYGOTE_FORK) return VB_VM_EXIT_POWER_OFF;   /* never started */
+    }
+    /* the image the bootloader stage chose: its frozen modules */
+    load_image(&f);
+    if (rc == 0) rc = vb_engine_add_frozen(f.frozen, frozen_modules(&f), err, sizeof err);
+    if (rc < 0) {
         tx(&f, "\r\nvboard: engine failed to start: ");
         tx(&f, err);
         tx(&f, "\r\n");

@@ -56,6 +56,15 @@ typedef struct vb_flash {
  * A file of another size, unreadable, or locked is refused and left untouched. */
 int vb_flash_open_file(vb_flash *f, const char *path, size_t size, bool create,
                        char *err, size_t errlen);
+/* vb_flash_open_file(create: true) for a board that starts other work
+ * before a new image's first content (issue 14: its zygote): a file it
+ * creates (*created) is sized and mapped but reads as zeros until
+ * vb_flash_erase_new (path for the error text) erases it; nothing may
+ * touch the chip in between. A failed erase leaves the file to the
+ * caller to remove. */
+int vb_flash_open_file_deferred(vb_flash *f, const char *path, size_t size, bool *created,
+                                char *err, size_t errlen);
+int vb_flash_erase_new(vb_flash *f, const char *path, char *err, size_t errlen);
 /* Like vb_flash_open_file but takes the size from the file itself. */
 int vb_flash_open_existing(vb_flash *f, const char *path, char *err, size_t errlen);
 /* An erased chip in RAM. */

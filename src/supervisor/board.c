@@ -53,17 +53,23 @@ const char *board_cause_name(vb_cause c)
     return c < VB_CAUSE_COUNT ? names[c] : "?";
 }
 
-/* The flash as esptool (or a UF2 copy) leaves it after flashing firmware:
- * partition table written where the board has one, filesystem region
- * erased (the first boot formats it). */
-static int open_flash(board *b, char *err, size_t errlen)
+/* The image, created when missing: its content comes from write_new_flash. */
+static int open_flash(board *b, bool *created, char *err, size_t errlen)
 {
     const vb_profile *p = b->cfg->profile;
-    bool existed = access(b->cfg->flash_path, F_OK) == 0;
-    int rc = vb_flash_open_file(&b->flash, b->cfg->flash_path, p->flash_size, true, err, errlen);
+    int rc = vb_flash_open_file_deferred(&b->flash, b->cfg->flash_path, p->flash_size, created, err, errlen);
+    if (rc == 0) b->flash.prog_page = p->prog_page;
+    return rc;
+}
+
+/* A new image as esptool (or a UF2 copy) leaves it after flashing
+ * firmware: erased, partition table written where the board has one,
+ * filesystem region erased (the first boot formats it). */
+static int write_new_flash(board *b, char *err, size_t errlen)
+{
+    const vb_profile *p = b->cfg->profile;
+    int rc = vb_flash_erase_new(&b->flash, b->cfg->flash_path, err, errlen);
     if (rc < 0) return rc;
-    b->flash.prog_page = p->prog_page;
-    if (existed) return 0;
     if (p->n_parts && (rc = vb_parttable_write(&b->flash, p->parttable_offset, p->parts, p->n_parts)) < 0) {
         snprintf(err, errlen, "cannot write the partition table to %s", b->cfg->flash_path);
         return rc;
@@ -235,10 +241,23 @@ static void close_zygote_line(board *b)
     if (b->zyg_cmd >= 0) close(b->zyg_cmd);
     b->zyg_report = b->zyg_cmd = -1;
     b->zygote_waiting = false;
+    b->zygote_ahead = false;
     b->killed_vm = 0;
 }
 
-static pid_t start_zygote(board *b)
+/* Flash ops are numbered board-wide, so a power cut can be armed at the
+ * Nth op of this run whichever VM makes it (a new image's first content
+ * is not counted). */
+static void arm_flash(board *b)
+{
+    b->flash.shared_ops = &b->regs->flash_ops;
+    if (b->cfg->power_cut_at)
+        vb_flash_set_cut(&b->flash, b->cfg->power_cut_at, b->cfg->power_cut_mode, b->cfg->power_cut_seed);
+}
+
+/* ahead: the first boot's zygote, started before its bootloader stage
+ * (and before the supervisor armed its own flash view). */
+static pid_t start_zygote(board *b, bool ahead)
 {
     /* its line: reports up, commands down; a zygote without one ends
      * with its VM, as before */
@@ -264,7 +283,8 @@ static pid_t start_zygote(board *b)
         if (rep[0] >= 0) fcntl(rep[0], F_SETFL, fcntl(rep[0], F_GETFL) | O_NONBLOCK);
         b->zyg_report = rep[0];
         b->zyg_cmd = cmd[1];
-        b->zygote_waiting = false;
+        b->zygote_waiting = ahead;     /* until board_start_firmware's command */
+        b->zygote_ahead = ahead;
         b->killed_vm = 0;
         b->zygote_starts++;
         return pid;
@@ -294,8 +314,9 @@ static pid_t start_zygote(board *b)
     vb_control_close_fds_in_child(&b->control);
     if (b->trace) fclose(b->trace);
     if (b->serial_log) fclose(b->serial_log);
+    if (ahead) arm_flash(b);
     vb_firmware_ctx fw = {b->cfg->profile, &b->flash, b->regs, b->tx_pipe[1], b->rx_efd, b->ev_pipe[1],
-                          b->idle_efd, rep[1], cmd[0], -1, b->cfg->no_audit_hook, b->net_line[1]};
+                          b->idle_efd, rep[1], cmd[0], -1, b->cfg->no_audit_hook, b->net_line[1], ahead};
     _exit(vb_zygote_main(&fw));
 }
 
@@ -505,8 +526,9 @@ static void boot(board *b, vb_cause cause)
  * filesystem since (regs.h app_writes). */
 static bool zygote_reusable(const board *b)
 {
-    return b->zygote > 0 && b->zygote_waiting && b->zyg_cmd >= 0 && b->zygote_slot == b->regs->image_slot &&
-           b->zygote_app_writes == atomic_load(&b->regs->app_writes);
+    return b->zygote > 0 && b->zygote_waiting && b->zyg_cmd >= 0 &&
+           (b->zygote_ahead || (b->zygote_slot == b->regs->image_slot &&
+                                b->zygote_app_writes == atomic_load(&b->regs->app_writes)));
 }
 
 static bool zygote_command(board *b, char c)
@@ -521,11 +543,17 @@ void board_start_firmware(board *b)
 {
     if (zygote_reusable(b) && zygote_command(b, VB_ZYGOTE_FORK)) {
         b->zygote_waiting = false;
-        b->zygote_reuses++;
+        if (b->zygote_ahead) {             /* its first boot: it loads this one's image now */
+            b->zygote_ahead = false;
+            b->zygote_slot = b->regs->image_slot;
+            b->zygote_app_writes = atomic_load(&b->regs->app_writes);
+        } else {
+            b->zygote_reuses++;
+        }
         return;
     }
     if (b->zygote > 0) kill_firmware(b);   /* its image is not this boot's */
-    b->zygote = start_zygote(b);
+    b->zygote = start_zygote(b, false);
     if (b->zygote < 0) {
         b->zygote = 0;
         board_say(b, "\r\nvboard: cannot start the firmware, board halted\r\n");
@@ -1002,7 +1030,8 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
                .start_us = board_wall_us()};
     int status = VB_EXIT_SETUP;
     vb_txq_init(&b.txq, 1, 1);
-    if (open_flash(&b, err, errlen) < 0) return VB_EXIT_SETUP;
+    bool new_flash = false;     /* created here, its content not yet written */
+    if (open_flash(&b, &new_flash, err, errlen) < 0) return VB_EXIT_SETUP;
     struct stat ist;
     if (fstat(b.flash.fd, &ist) == 0) {
         b.image_dev = ist.st_dev;
@@ -1031,11 +1060,6 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
     vb_boardclock_init(&b.clock, cfg->clock);
     if (board_net_init(&b, err, errlen) < 0) goto out;   /* before the radio: its power-on drops sockets */
     board_wifi_init(&b);
-    /* Flash ops are numbered board-wide, so a power cut can be armed at
-     * the Nth op of this run whichever VM makes it. */
-    b.flash.shared_ops = &b.regs->flash_ops;
-    if (cfg->power_cut_at)
-        vb_flash_set_cut(&b.flash, cfg->power_cut_at, cfg->power_cut_mode, cfg->power_cut_seed);
     if (board_log_open(&b, err, errlen) < 0 || open_control(&b, err, errlen) < 0)
         goto out;
     /* Set-up lines before the terminal goes raw (in raw mode "\n" does
@@ -1056,10 +1080,22 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
     b.sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     signal(SIGPIPE, SIG_IGN);
     prctl(PR_SET_CHILD_SUBREAPER, 1);
+    /* The first boot's zygote starts now, ahead of its bootloader stage:
+     * CPython's start-up, most of a cold start, runs while a new image is
+     * written and the board powers on (issue 14). One that failed to
+     * start is started again at the boot (board_start_firmware). */
+    b.zygote = start_zygote(&b, true);
+    if (b.zygote < 0) b.zygote = 0;
     if (cfg->line != VB_LINE_TERMINAL) {
         printf("%s\n", b.serial.url);
         fflush(stdout);
     }
+    if (new_flash && write_new_flash(&b, err, errlen) < 0) {
+        unlink(cfg->flash_path);   /* ours, and unfinished */
+        goto out;
+    }
+    new_flash = false;
+    arm_flash(&b);
     if (cfg->timeout_ms > 0) b.ci_deadline_us = b.start_us + (uint64_t)cfg->timeout_ms * 1000u;
     b.image_check_at = board_wall_us() + IMAGE_CHECK_US;
 
@@ -1075,6 +1111,11 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
         if (b.fatal[0]) snprintf(err, errlen, "%s", b.fatal);
     }
 out:
+    if (b.zygote > 0) abandon(&b);
+    /* a set-up that failed leaves a new image as it did before its
+     * content was written after the zygote's start */
+    char ignored[VB_ERR_LEN];
+    if (new_flash && write_new_flash(&b, ignored, sizeof ignored) < 0) unlink(cfg->flash_path);
     vb_control_flush(&b.control);
     vb_control_close(&b.control);
     vb_serial_close(&b.serial);

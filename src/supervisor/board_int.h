@@ -64,6 +64,7 @@ typedef struct board {
     int zyg_report;            /* its reports, read end (non-blocking), -1 = none */
     int zyg_cmd;               /* commands to it, write end */
     bool zygote_waiting;       /* it reported its VM's end: no VM runs, it waits */
+    bool zygote_ahead;         /* the first boot's, started before it: waits for its first command */
     pid_t killed_vm;           /* a VM the supervisor killed: its end is no news */
     uint32_t zygote_slot;      /* the image slot it loaded (regs image_slot) */
     uint32_t zygote_app_writes;/* regs app_writes when it started */

@@ -491,6 +491,34 @@ static void test_file_create_missing(void)
     vb_flash_close(&f);
 }
 
+/* The board's way (issue 14): a new file is sized at once, erased later;
+ * an existing one is opened as it is. */
+static void test_file_create_deferred(void)
+{
+    char path[128], err[VB_ERR_LEN];
+    tmp_path(path, sizeof path, "deferred.bin");
+    vb_flash f;
+    bool created = false;
+    CHECK_EQ(vb_flash_open_file_deferred(&f, path, 64 * KiB, &created, err, sizeof err), 0);
+    CHECK(created);
+    CHECK_EQ(f.size, 64 * KiB);
+    CHECK_EQ(file_size(path), 64 * KiB);
+    CHECK(all_bytes(f.mem, f.size, 0x00));        /* sized, not yet erased */
+    CHECK_EQ(vb_flash_erase_new(&f, path, err, sizeof err), 0);
+    CHECK(all_bytes(f.mem, f.size, 0xFF));        /* the mapping sees the erase */
+    uint8_t data[100];
+    fill_pattern(data, sizeof data, 4);
+    CHECK_EQ(vb_flash_program(&f, 8192, data, sizeof data), 0);
+    vb_flash_close(&f);
+
+    created = true;
+    CHECK_EQ(vb_flash_open_file_deferred(&f, path, 64 * KiB, &created, err, sizeof err), 0);
+    CHECK(!created);
+    CHECK_MEM(f.mem + 8192, data, sizeof data);
+    CHECK(all_bytes(f.mem, 8192, 0xFF));
+    vb_flash_close(&f);
+}
+
 static void test_file_missing_no_create(void)
 {
     char path[128], err[VB_ERR_LEN] = "";
@@ -898,6 +926,7 @@ int main(void)
     RUN(test_cut_not_reached);
     RUN(test_cut_erase_modes);
     RUN(test_file_create_missing);
+    RUN(test_file_create_deferred);
     RUN(test_file_missing_no_create);
     RUN(test_file_wrong_size);
     RUN(test_file_locked);
