@@ -250,6 +250,15 @@ int vb_socket_fd(PyObject *obj);
 bool vb_socket_check(PyObject *obj);
 Py_ssize_t vb_socket_recv(PyObject *obj, char *buf, size_t n);
 Py_ssize_t vb_socket_send_all(PyObject *obj, const char *buf, size_t n);
+/* engine_stream.c: MicroPython's stream reads (py/stream.c) over a
+ * read-once function (the count, 0 at the end, -2 when a non-blocking
+ * stream has nothing yet, -1 with the exception): read([n]) gathers n
+ * bytes or up to the end, readinto(buf[, n]) likewise; a non-blocking
+ * stream with nothing gives None, with some, what it has; `one` stops
+ * after one read (a datagram). */
+typedef Py_ssize_t (*vb_read_once)(void *obj, char *buf, size_t n);
+PyObject *vb_stream_read(vb_read_once once, void *obj, bool one, PyObject *const *args, Py_ssize_t nargs);
+PyObject *vb_stream_readinto(vb_read_once once, void *obj, bool one, PyObject *const *args, Py_ssize_t nargs);
 PyObject *vb_mod_tls_create(void);      /* engine_mod_tls.c: tls (v1.24) */
 PyObject *vb_mod_ssl_create(void);      /* engine_mod_tls.c: ssl over it */
 PyObject *vb_mod_thread_create(void);   /* engine_mod_thread.c */

@@ -442,6 +442,23 @@ static PyObject *s_accept(sock_obj *s, PyObject *u)
     }
 }
 
+/* A receive or send failed (errno): 0 to try again (a signal came and
+ * its handlers ran; the socket became ready), -2 when a non-blocking
+ * socket would wait, -1 with the exception (ETIMEDOUT once the deadline
+ * passed). */
+static int after_failure(sock_obj *s, short events, int64_t deadline)
+{
+    if (errno == EINTR) return PyErr_CheckSignals() < 0 ? -1 : 0;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        vb_raise_errno(errno == EPIPE ? ENOTCONN : errno);
+        return -1;
+    }
+    if (s->timeout_us == 0) return -2;
+    int w = wait_ready(s, events, deadline);
+    if (w == 0) vb_raise_errno(ETIMEDOUT);
+    return w > 0 ? 0 : -1;
+}
+
 /* One receive of up to n bytes: the count (0 at the end of stream), or
  * -2 when a non-blocking socket has nothing yet, -1 with the exception
  * (ETIMEDOUT when the timeout passed). from: the datagram's sender. */
@@ -464,21 +481,8 @@ static Py_ssize_t recv_once(sock_obj *s, char *buf, size_t n, int flags, uint32_
             }
             return r;
         }
-        if (errno == EINTR) {
-            if (PyErr_CheckSignals() < 0) return -1;
-            continue;
-        }
-        if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            vb_raise_errno(errno == EPIPE ? ENOTCONN : errno);
-            return -1;
-        }
-        if (s->timeout_us == 0) return -2;
-        int w = wait_ready(s, POLLIN, deadline);
-        if (w < 0) return -1;
-        if (w == 0) {
-            vb_raise_errno(ETIMEDOUT);
-            return -1;
-        }
+        int next = after_failure(s, POLLIN, deadline);
+        if (next != 0) return next;
     }
 }
 
@@ -491,21 +495,8 @@ static Py_ssize_t send_once(sock_obj *s, const char *buf, size_t n)
     for (;;) {
         ssize_t r = send(s->fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
         if (r >= 0) return r;
-        if (errno == EINTR) {
-            if (PyErr_CheckSignals() < 0) return -1;
-            continue;
-        }
-        if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            vb_raise_errno(errno == EPIPE ? ENOTCONN : errno);
-            return -1;
-        }
-        if (s->timeout_us == 0) return -2;
-        int w = wait_ready(s, POLLOUT, deadline);
-        if (w < 0) return -1;
-        if (w == 0) {
-            vb_raise_errno(ETIMEDOUT);
-            return -1;
-        }
+        int next = after_failure(s, POLLOUT, deadline);
+        if (next != 0) return next;
     }
 }
 
@@ -616,84 +607,20 @@ static PyObject *recv_common(sock_obj *s, PyObject *arg, bool with_addr)
 static PyObject *s_recv(sock_obj *s, PyObject *n) { return recv_common(s, n, false); }
 static PyObject *s_recvfrom(sock_obj *s, PyObject *n) { return recv_common(s, n, true); }
 
-/* The stream read of py/stream.c: up to n bytes, gathering until n or the
- * end of stream; a non-blocking socket returns what it has, or -2 when it
- * has nothing. */
-static Py_ssize_t read_gather(sock_obj *s, char *buf, size_t n)
+/* One receive for the stream reads (engine_stream.c). */
+static Py_ssize_t read_once(void *obj, char *buf, size_t n)
 {
-    size_t done = 0;
-    while (done < n) {
-        Py_ssize_t r = recv_once(s, buf + done, n - done, 0, NULL, NULL);
-        if (r == -2) return done ? (Py_ssize_t)done : -2;
-        if (r < 0) return -1;
-        if (r == 0 || s->type == VB_NET_UDP) return (Py_ssize_t)(done + (size_t)r);
-        done += (size_t)r;
-    }
-    return (Py_ssize_t)done;
+    return recv_once(obj, buf, n, 0, NULL, NULL);
 }
 
 static PyObject *s_read(sock_obj *s, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs > 1) {
-        PyErr_SetString(PyExc_TypeError, "read([n])");
-        return NULL;
-    }
-    Py_ssize_t n = -1;
-    if (nargs == 1 && args[0] != Py_None && (n = PyLong_AsSsize_t(args[0])) == -1 && PyErr_Occurred()) return NULL;
-    if (n >= 0) {
-        PyObject *out = PyBytes_FromStringAndSize(NULL, n);
-        if (!out) return NULL;
-        Py_ssize_t r = read_gather(s, PyBytes_AS_STRING(out), (size_t)n);
-        if (r == -2) {
-            Py_DECREF(out);
-            Py_RETURN_NONE;
-        }
-        if (r < 0 || _PyBytes_Resize(&out, r) < 0) {
-            Py_XDECREF(out);
-            return NULL;
-        }
-        return out;
-    }
-    /* read(): everything up to the end of stream */
-    PyObject *acc = PyBytes_FromStringAndSize(NULL, 0);
-    char chunk[4096];
-    while (acc) {
-        Py_ssize_t r = recv_once(s, chunk, sizeof chunk, 0, NULL, NULL);
-        if (r == -2 && PyBytes_GET_SIZE(acc) == 0) {
-            Py_DECREF(acc);
-            Py_RETURN_NONE;
-        }
-        if (r == -2 || r == 0) return acc;
-        if (r < 0) {
-            Py_DECREF(acc);
-            return NULL;
-        }
-        PyBytes_ConcatAndDel(&acc, PyBytes_FromStringAndSize(chunk, r));
-    }
-    return NULL;
+    return vb_stream_read(read_once, s, s->type == VB_NET_UDP, args, nargs);
 }
 
 static PyObject *s_readinto(sock_obj *s, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs < 1 || nargs > 2) {
-        PyErr_SetString(PyExc_TypeError, "readinto(buf[, nbytes])");
-        return NULL;
-    }
-    Py_buffer b;
-    if (PyObject_GetBuffer(args[0], &b, PyBUF_WRITABLE) < 0) return NULL;
-    Py_ssize_t n = b.len;
-    if (nargs == 2) {
-        Py_ssize_t m = PyLong_AsSsize_t(args[1]);
-        if (m == -1 && PyErr_Occurred()) {
-            PyBuffer_Release(&b);
-            return NULL;
-        }
-        if (m >= 0 && m < n) n = m;
-    }
-    Py_ssize_t r = read_gather(s, b.buf, (size_t)n);
-    PyBuffer_Release(&b);
-    if (r == -2) Py_RETURN_NONE;
-    return r < 0 ? NULL : PyLong_FromSsize_t(r);
+    return vb_stream_readinto(read_once, s, s->type == VB_NET_UDP, args, nargs);
 }
 
 /* readline([limit]): up to and including b'\n', or the end of stream. The

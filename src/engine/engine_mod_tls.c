@@ -375,60 +375,16 @@ static Py_ssize_t tls_read(tls_obj *t, char *buf, size_t n)
     }
 }
 
+static Py_ssize_t read_once(void *obj, char *buf, size_t n) { return tls_read(obj, buf, n); }
+
 static PyObject *s_read(tls_obj *t, PyObject *const *args, Py_ssize_t nargs)
 {
-    Py_ssize_t n = -1;
-    if (nargs > 1 || (nargs == 1 && args[0] != Py_None && (n = PyLong_AsSsize_t(args[0])) == -1 && PyErr_Occurred())) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "read([n])");
-        return NULL;
-    }
-    PyObject *acc = PyBytes_FromStringAndSize(NULL, 0);
-    char chunk[4096];
-    while (acc && (n < 0 || PyBytes_GET_SIZE(acc) < n)) {
-        size_t want = n < 0 || n - PyBytes_GET_SIZE(acc) > (Py_ssize_t)sizeof chunk ? sizeof chunk
-                                                                                 : (size_t)(n - PyBytes_GET_SIZE(acc));
-        Py_ssize_t r = tls_read(t, chunk, want);
-        if (r == -2 && PyBytes_GET_SIZE(acc) == 0) {
-            Py_DECREF(acc);
-            Py_RETURN_NONE;
-        }
-        if (r == -2 || r == 0) break;
-        if (r < 0) {
-            Py_DECREF(acc);
-            return NULL;
-        }
-        PyBytes_ConcatAndDel(&acc, PyBytes_FromStringAndSize(chunk, r));
-    }
-    return acc;
+    return vb_stream_read(read_once, t, false, args, nargs);
 }
 
 static PyObject *s_readinto(tls_obj *t, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs < 1 || nargs > 2) {
-        PyErr_SetString(PyExc_TypeError, "readinto(buf[, nbytes])");
-        return NULL;
-    }
-    Py_buffer b;
-    if (PyObject_GetBuffer(args[0], &b, PyBUF_WRITABLE) < 0) return NULL;
-    Py_ssize_t n = b.len, done = 0;
-    if (nargs == 2) {
-        Py_ssize_t m = PyLong_AsSsize_t(args[1]);
-        if (m == -1 && PyErr_Occurred()) {
-            PyBuffer_Release(&b);
-            return NULL;
-        }
-        if (m >= 0 && m < n) n = m;
-    }
-    Py_ssize_t r = 0;
-    while (done < n) {
-        r = tls_read(t, (char *)b.buf + done, (size_t)(n - done));
-        if (r <= 0) break;
-        done += r;
-    }
-    PyBuffer_Release(&b);
-    if (r == -1) return NULL;
-    if (r == -2 && done == 0) Py_RETURN_NONE;
-    return PyLong_FromSsize_t(done);
+    return vb_stream_readinto(read_once, t, false, args, nargs);
 }
 
 /* readline(): byte by byte, as py/stream.c reads a line. */

@@ -3,7 +3,7 @@ bytes of pyboard.py / mpremote), over each transport, in raw-paste mode
 and in plain raw mode (RawClient.use_raw_paste = False: the 256-byte
 chunks with a 10 ms pause, \\x04, then `OK`):
 
-- `exec` of a program that prints 10 MB (seeded random hex lines, the same
+- `exec` of a program that prints 10 MB (seeded pseudo-random hex lines, the same
   generator on both sides), every byte compared;
 - mpremote's `fs cat` read (RawClient.fs_get: `print(r(N))` per chunk) of a
   2 MB file the board wrote from a seed, every byte compared. Raw-paste
@@ -14,7 +14,6 @@ RFC 2217 goes through linklib.TelnetStream (pyserial's rfc2217:// client
 moves about 0.3 MB/s through its per-byte reader thread, too slow for 10 MB).
 """
 import hashlib
-import random
 import time
 
 import pytest
@@ -26,16 +25,34 @@ from rawclient import RawClient
 OUT_BYTES = 10 * 1000 * 1000
 FILE_BYTES = 2 * 1000 * 1000          # the generic board's 2 MiB FAT holds it
 
+# Runs the same on the host and on the board (MicroPython's random has no
+# Random class): a SHA-256 chain is the seeded generator.
 GEN = '''
+def chain(seed):
+    import hashlib
+    d = hashlib.sha256(b'%d' % seed).digest()
+    while True:
+        d = hashlib.sha256(d).digest()
+        yield d
+
+
 def hexlines(seed, total):
-    import random
-    r = random.Random(seed)
     n = i = 0
-    while n < total:
-        s = '%d:%s' % (i, r.randbytes(r.randint(0, 120)).hex())
+    for d in chain(seed):
+        if n >= total:
+            return
+        s = '%d:%s' % (i, (d * 4)[:d[0] % 121].hex())
         n += len(s) + 2
         i += 1
         yield s
+
+
+def randbytes(seed, size):
+    out = bytearray()
+    for d in chain(seed):
+        if len(out) >= size:
+            return bytes(out[:size])
+        out += d
 '''
 
 
@@ -85,10 +102,11 @@ def test_exec_with_10mb_of_output(link, mode):
 @pytest.mark.parametrize("mode", MODES)
 def test_fs_cat_of_a_2mb_file(link, mode):
     seed = 11
-    data = random.Random(seed).randbytes(FILE_BYTES)
+    ns = {}
+    exec(GEN, ns)
+    data = ns["randbytes"](seed, FILE_BYTES)
     c = client(link, mode)
-    c.exec("import random\nr = random.Random(%d)\nf = open('/big.bin', 'wb')\n"
-           "f.write(r.randbytes(%d))\nf.close()" % (seed, FILE_BYTES))
+    c.exec(GEN + "\nf = open('/big.bin', 'wb')\nf.write(randbytes(%d, %d))\nf.close()" % (seed, FILE_BYTES))
     assert c.sha256("/big.bin") == hashlib.sha256(data).digest(), "the board wrote other bytes"
     t0 = time.monotonic()
     got = c.fs_get("/big.bin", chunk_size=256 if mode == "raw-paste" else 4096)

@@ -68,6 +68,24 @@ class Peer:
             c.close()
 
 
+SYS_PPOLL = 271                    # x86_64
+
+
+def wait_vm_in_ppoll(b):
+    """Until the VM sleeps in ppoll (/proc/PID/syscall): the socket wait a
+    Ctrl-C is meant to interrupt has begun, not the line before it."""
+    pid = b.vm_pid()
+
+    def blocked():
+        try:
+            with open("/proc/%d/syscall" % pid) as f:
+                return f.read().split()[0] == str(SYS_PPOLL)
+        except (OSError, IndexError):
+            return False
+
+    wait_until("the VM waiting in ppoll", blocked)
+
+
 def how_it_ends(c, timeout=10.0):
     """'fin' (orderly end of stream), 'rst' (reset), or 'open' (nothing
     within the timeout), read on the peer's side."""
@@ -213,6 +231,7 @@ def test_timeouts_nonblocking_and_ctrl_c(board):
         repl(board, "s.setblocking(True)")
         board.send(b"print('receiving'); s.recv(10)\r")
         board.expect(b"receiving\r\n")      # printed by the running code: Ctrl-C interrupts it
+        wait_vm_in_ppoll(board)
         board.send(b"\x03")
         got = board.expect(b">>> ", timeout=10)
         assert b"KeyboardInterrupt" in got
@@ -388,6 +407,7 @@ def test_main_py_blocked_in_recv_is_recovered_by_ctrl_c(tmp_path):
         repl(b, "f = open('main.py', 'w'); f.write(%r); f.close()" % main)
         b.send(b"\x04")
         b.expect(b"main waits\r\n", timeout=20)
+        wait_vm_in_ppoll(b)
         b.send(b"\x03")
         got = b.expect(b">>> ", timeout=10)
         assert b"KeyboardInterrupt" in got and b'File "main.py", line 6' in got, got

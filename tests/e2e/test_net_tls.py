@@ -13,7 +13,7 @@ import pytest
 
 import boardlib
 from boardlib import Board, repl
-from test_net_sockets import CONNECT_WIFI, WAIT_WIFI, free_port
+from test_net_sockets import CONNECT_WIFI, WAIT_WIFI, free_port, wait_vm_in_ppoll
 
 
 def openssl(*args, cwd):
@@ -199,6 +199,7 @@ def test_ctrl_c_in_a_tls_read(board, pki):
         repl(board, "s = socket.socket(); s.connect(('127.0.0.1', %d)); t = ssl.wrap_socket(s)" % srv.port)
         board.send(b"print('reading'); t.read(1)\r")
         board.expect(b"reading\r\n")        # printed by the running code: Ctrl-C interrupts it
+        wait_vm_in_ppoll(board)
         board.send(b"\x03")
         assert b"KeyboardInterrupt" in board.expect(b">>> ", timeout=10)
         assert repl(board, "t.write(b'still\\n'); t.readline()").endswith("b'STILL\\n'\r\n")
