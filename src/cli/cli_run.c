@@ -250,6 +250,7 @@ int cli_cmd_run(const cli_args *a)
     vb_netpolicy net;
     if (!parse_net(a, &net)) return CLI_USAGE;
     cfg.net = &net;
+    cfg.mip_index = opt(a, CLI_OPT_BIT_MIP_INDEX);
     char *send = NULL;
     if (opt(a, CLI_OPT_BIT_SEND)) {
         send = malloc(strlen(opt(a, CLI_OPT_BIT_SEND)) + 1);

@@ -95,6 +95,7 @@ const vb_module_def vb_engine_modules[] = {
     {"requests", NULL, ESP32, 0, VB_MOD_PYLIB, NULL, NULL},
     {"umqtt", NULL, ESP32, 0, VB_MOD_PYLIB, NULL, NULL},
     {"ntptime", NULL, ESP32, 0, VB_MOD_PYLIB, NULL, NULL},
+    {"mip", NULL, ESP32, 0, VB_MOD_PYLIB, NULL, NULL},
     /* the port's own module: vb_port.module of exactly one port each */
     {"esp32", NULL, ESP32, 0, VB_MOD_BUILT, vb_mod_esp32_create, NULL},
     {"pycom", NULL, PYCOM, 0, VB_MOD_BUILT, vb_mod_pycom_create, NULL},

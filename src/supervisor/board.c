@@ -303,6 +303,7 @@ static pid_t start_zygote(board *b, bool ahead)
     close(b->net_line[0]);
     if (b->ntp_fd >= 0) close(b->ntp_fd);
     if (b->dns_fd >= 0) close(b->dns_fd);
+    board_mip_free(b);             /* the zygote's copies only */
     for (unsigned i = 0; i < VB_NET_SOCKS_MAX; i++)
         if (b->socks[i].fd >= 0) close(b->socks[i].fd);
     if (rep[0] >= 0) close(rep[0]);
@@ -1026,7 +1027,7 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
 {
     board b = {.cfg = cfg, .tx_pipe = {-1, -1}, .ev_pipe = {-1, -1}, .rx_efd = -1, .sig_fd = -1,
                .dying_vm_fd = -1, .control = {.listen_fd = -1}, .idle_efd = -1, .zyg_report = -1, .zyg_cmd = -1,
-               .net_line = {-1, -1}, .dns_fd = -1, .ntp_fd = -1,
+               .net_line = {-1, -1}, .dns_fd = -1, .ntp_fd = -1, .mip_dir = -1, .mip_listen = -1,
                .start_us = board_wall_us()};
     int status = VB_EXIT_SETUP;
     vb_txq_init(&b.txq, 1, 1);

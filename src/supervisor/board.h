@@ -72,6 +72,8 @@ typedef struct vb_board_cfg {
     size_t n_wifi_aps;
     /* what the board's sockets may reach (--net, --host, --forward); NULL = the default */
     const vb_netpolicy *net;
+    /* a package index directory the board's mip installs from (--mip-index), or NULL */
+    const char *mip_index;
 } vb_board_cfg;
 
 /* vboard run's exit statuses. */

@@ -35,6 +35,17 @@ typedef enum board_power {
     BOARD_DOWNLOAD,            /* bootloader (download) mode: no firmware */
 } board_power;
 
+/* A client of the board's package index (board_mip.c). */
+#define MIP_CLIENTS 4
+typedef struct mip_client {
+    int fd;                    /* -1 = a free slot */
+    char req[1024 + 1];        /* the request so far (REQ_MAX) */
+    size_t req_len;
+    char *out;                 /* the answer, once the request is whole */
+    size_t out_len, out_sent;
+    uint64_t since_us;         /* host µs it came */
+} mip_client;
+
 /* One socket the supervisor opened for the board (board_net.c). */
 #define VB_NET_SOCKS_MAX 16        /* esp32: lwIP's socket count in MicroPython's build */
 typedef struct board_sock {
@@ -150,6 +161,10 @@ typedef struct board {
      * the loop never waits on DNS: its pipe (-1 = none) and the request */
     int dns_fd;
     uint32_t dns_seq;
+    /* board_mip.c: the package index (--mip-index), its directory and server */
+    int mip_dir, mip_listen;
+    uint16_t mip_port;
+    mip_client mip[MIP_CLIENTS];
     int ntp_fd;                /* the gateway's NTP service (net/ntp.h), on 127.0.0.1 */
     uint16_t ntp_port;
     uint64_t ntp_answers;
@@ -236,10 +251,16 @@ void board_net_free(board *b);
 void board_net_service(board *b);
 /* Its own descriptors for the loop's poll: a lookup's pipe, the NTP
  * service (each -1 when none); then their service. */
-#define BOARD_NET_POLLFDS 2
+#define BOARD_NET_POLLFDS (2 + 1 + MIP_CLIENTS)
 void board_net_pollfds(const board *b, struct pollfd pf[BOARD_NET_POLLFDS]);
 void board_net_poll_service(board *b, const struct pollfd pf[BOARD_NET_POLLFDS]);
 void board_net_soft_reset(board *b);
+/* board_mip.c: the package index the board reaches at its gateway's port 80. */
+int board_mip_init(board *b, char *err, size_t errlen);
+void board_mip_free(board *b);
+void board_mip_pollfds(const board *b, struct pollfd pf[1 + MIP_CLIENTS]);
+void board_mip_service(board *b, const struct pollfd pf[1 + MIP_CLIENTS]);
+uint16_t board_mip_port(const board *b);      /* 0: no index */
 void board_net_power_loss(board *b);
 void board_net_status(const board *b, vb_json_out *out);   /* status's summary */
 const char *board_net_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);

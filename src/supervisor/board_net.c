@@ -25,7 +25,8 @@
 #include "contract/netmsg.h"
 #include "net/ntp.h"
 
-#define REQUESTS_PER_TURN 64        /* then the loop serves everything else */
+#define REQUESTS_PER_TURN 64
+#define MIP_HOST "mip.vboard.internal"    /* the package index's name on the board (board_mip.c) */        /* then the loop serves everything else */
 #define BACKLOG_MAX 16
 
 int board_net_init(board *b, char *err, size_t errlen)
@@ -48,6 +49,13 @@ int board_net_init(board *b, char *err, size_t errlen)
         return -1;
     }
     b->ntp_port = ntohs(at.sin_port);
+    if (board_mip_init(b, err, errlen) < 0) return -1;
+    if (board_mip_port(b)) {       /* its name: the gateway, where it is reached */
+        char entry[64], gw[16];
+        vb_net_format_ipv4(VB_WIFI_DHCP_GW, gw);
+        snprintf(entry, sizeof entry, "%s=%s", MIP_HOST, gw);
+        if (vb_netpolicy_add_hosts(&b->net, entry, err, errlen) < 0) return -1;
+    }
     return 0;
 }
 
@@ -61,6 +69,7 @@ void board_net_free(board *b)
     drop_all(b, true);
     if (b->ntp_fd >= 0) close(b->ntp_fd);
     b->ntp_fd = -1;
+    board_mip_free(b);
     for (int i = 0; i < 2; i++)
         if (b->net_line[i] >= 0) close(b->net_line[i]);
     b->net_line[0] = b->net_line[1] = -1;
@@ -187,13 +196,16 @@ static board_sock *add_sock(board *b, board_sock *slot, int fd, uint8_t type)
 static int do_connect(board *b, const vb_net_req *req, vb_net_rep *rep, int *pass)
 {
     bool ntp = req->type == VB_NET_UDP && vb_netpolicy_gateway_ntp(req->ip, req->port);
-    int e = !link_up(b) ? EHOSTUNREACH : ntp ? 0 : vb_netpolicy_check_peer(&b->net, req->ip);
+    bool mip = req->type == VB_NET_TCP && board_mip_port(b) && req->ip == VB_WIFI_DHCP_GW && req->port == 80;
+    int e = !link_up(b) ? EHOSTUNREACH : ntp || mip ? 0 : vb_netpolicy_check_peer(&b->net, req->ip);
     if (e) {
         b->net_refused++;
         return e;
     }
     if (req->port == 0) return EINVAL;
-    struct sockaddr_in to = ntp ? inet(0x7F000001u, b->ntp_port) : inet(req->ip, req->port);
+    struct sockaddr_in to = ntp   ? inet(0x7F000001u, b->ntp_port)
+                            : mip ? inet(0x7F000001u, board_mip_port(b))
+                                  : inet(req->ip, req->port);
     char f[64], ip[16];
     vb_net_format_ipv4(req->ip, ip);
     snprintf(f, sizeof f, ",\"peer\":\"%s:%u\"", ip, req->port);
@@ -367,12 +379,14 @@ void board_net_pollfds(const board *b, struct pollfd pf[BOARD_NET_POLLFDS])
 {
     pf[0] = (struct pollfd){b->dns_fd, POLLIN, 0};
     pf[1] = (struct pollfd){b->ntp_fd, POLLIN, 0};
+    board_mip_pollfds(b, pf + 2);
 }
 
 void board_net_poll_service(board *b, const struct pollfd pf[BOARD_NET_POLLFDS])
 {
     if (pf[0].fd >= 0 && (pf[0].revents & (POLLIN | POLLHUP))) dns_done(b);
     if (pf[1].revents & POLLIN) ntp_service(b);
+    board_mip_service(b, pf + 2);
 }
 
 /* Answered now (0 or an error), or 1: the host's resolver answers later. */

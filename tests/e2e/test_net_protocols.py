@@ -361,3 +361,58 @@ def test_the_iot_program(tmp_path, pki, broker):  # noqa: F811
         b.quit()
         http_srv.shutdown()
         https_srv.shutdown()
+
+
+def index_dir(root):
+    """A package index as micropython.org lays it out: package 'hello'
+    (one file, one dependency 'dep'), its files by short hash."""
+    import hashlib
+    files = {"hello": b"from dep import X\ndef greet():\n    return 'hello ' + X\n", "dep": b"X = 'from the index'\n"}
+    for name, src in files.items():
+        h = hashlib.sha256(src).hexdigest()[:8]
+        (root / "file" / h[:2]).mkdir(parents=True, exist_ok=True)
+        (root / "file" / h[:2] / h).write_bytes(src)
+        pkg = root / "package" / "py" / name
+        pkg.mkdir(parents=True)
+        deps = [["dep", "latest"]] if name == "hello" else []
+        (pkg / "latest.json").write_text(json.dumps({"hashes": [[name + ".py", h]], "deps": deps, "version": "1.0"}))
+    (root.parent / "secret.txt").write_text("outside the index")
+    return root
+
+
+def test_mip_installs_from_a_local_index(tmp_path):
+    idx = index_dir(tmp_path / "index")
+    b = Board(tmp_path, extra=["--clock", "fast", "--mip-index", str(idx)])
+    try:
+        b.expect(b">>> ", timeout=10)
+        repl(b, CONNECT_WIFI)
+        repl(b, WAIT_WIFI, timeout=20)
+        got = repl(b, "import mip; mip.install('hello')", timeout=30)
+        assert "Installing hello (latest) from http://mip.vboard.internal to /lib" in got, got
+        assert "Copying: /lib/hello.py" in got and "Copying: /lib/dep.py" in got and got.endswith("Done\r\n"), got
+        assert repl(b, "import hello; hello.greet()") == "'hello from the index'\r\n"
+        got = repl(b, "mip.install('hello')", timeout=30)           # already there: checked by hash
+        assert "Exists: /lib/hello.py" in got and got.endswith("Done\r\n"), got
+        got = repl(b, "mip.install('nope')", timeout=30)
+        assert "Package not found: http://mip.vboard.internal/package/py/nope/latest.json" in got, got
+        assert got.endswith("Package may be partially installed\r\n"), got
+        # the index serves files beneath its directory only
+        for path in ("/../secret.txt", "/package/../../secret.txt", "/%2e%2e/secret.txt"):
+            got = repl(b, "s = socket.socket(); s.connect(('mip.vboard.internal', 80)); "
+                          "s.write(b'GET %s HTTP/1.0\\r\\n\\r\\n'); s.read()" % path)
+            assert "HTTP/1.0 404 Not Found" in got and "outside" not in got, (path, got)
+        got = repl(b, "s = socket.socket(); s.connect(('mip.vboard.internal', 80)); "
+                      "s.write(b'DELETE /file HTTP/1.0\\r\\n\\r\\n'); s.read()")
+        assert "HTTP/1.0 400 Bad Request" in got, got
+    finally:
+        b.quit()
+    # without --mip-index the name is unknown and mip goes to micropython.org (refused by the policy)
+    b = Board(tmp_path, extra=["--clock", "fast"])
+    try:
+        b.expect(b">>> ", timeout=10)
+        repl(b, CONNECT_WIFI)
+        repl(b, WAIT_WIFI, timeout=20)
+        got = repl(b, "import mip; mip.install('hello')", timeout=30)
+        assert "from https://micropython.org/pi/v2 to /lib" in got and got.endswith("OSError: -202\r\n"), got
+    finally:
+        b.quit()
