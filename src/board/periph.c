@@ -36,6 +36,7 @@ const vb_port_periph vb_periph_esp32 = {
     .pwm_freq_min = 1, .pwm_freq_max = 40000000,
     .pwm_freq_default = 5000,
     .pwm_duty_bits = 10,
+    .uarts = 3, .uart_console = 0,    /* UART0 is the REPL's */
 };
 
 const vb_port_periph vb_periph_pycom = {
@@ -49,6 +50,7 @@ const vb_port_periph vb_periph_pycom = {
     .pwm_freq_min = 1, .pwm_freq_max = 78125,
     .pwm_freq_default = 0,
     .pwm_duty_bits = 0,
+    .uarts = 3, .uart_console = 0,
 };
 
 const vb_port_periph vb_periph_rp2 = {
@@ -64,6 +66,7 @@ const vb_port_periph vb_periph_rp2 = {
     .pwm_freq_default = 1907,      /* a slice after reset: 125 MHz / 65536 */
     .pwm_duty_bits = 0,
     .pwm_slices = 8,
+    .uarts = 2, .uart_console = -1,   /* the REPL is on USB: both UARTs are free */
 };
 
 const vb_adc_input *vb_periph_adc_input(const vb_port_periph *p, unsigned gpio)

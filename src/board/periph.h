@@ -50,7 +50,13 @@ typedef struct vb_port_periph {
      * pwm_slices (the RP2040's 8 slices, A/B and GPIO g / g+16 alike);
      * 0: every output has its own frequency */
     unsigned pwm_slices;
+
+    /* ---- UART ---- */
+    unsigned uarts;                /* UART(id) for id 0..uarts-1 (<= VB_UARTS_MAX) */
+    int uart_console;              /* the REPL's own UART (its bytes are the console's), or -1 */
 } vb_port_periph;
+
+#define VB_UARTS_MAX 3
 
 /* Do GPIOs a and b share a PWM frequency? */
 bool vb_periph_pwm_same_slice(const vb_port_periph *p, unsigned a, unsigned b);

@@ -66,7 +66,8 @@ typedef enum cli_family {
     X(WIFI, 0, "wifi", "SSID[:KEY][,...]", "access points in range besides the open Wokwi-GUEST: comma-separated, each SSID[:KEY] (no KEY: open; the first ':' ends the SSID)") \
     X(NET, 0, "net", "loopback|host|none", "what the board's sockets may reach: 'loopback' (default) this machine's loopback services only, 'host' whatever the host can, 'none' nothing") \
     X(HOST, 0, "host", "HOST=IP[,...]", "names the board's lookups answer (besides localhost and host.vboard.internal, both 127.0.0.1)") \
-    X(MIP_INDEX, 0, "mip-index", "DIR", "serve DIR (laid out as micropython.org's index: package/py/NAME/latest.json, file/HH/HASH) to the board's mip.install, at mip.vboard.internal") \
+    X(UART, 0, "uart", "ID:LINK[,...]", "bridge the board's UART ID to a new pty, LINK a symlink to it (a host program there plays the GPS or modem); without one a UART sends into the void and hears nothing") \
+    X(MIP_INDEX, 0, "mip-index", "DIR", "serve DIR (laid out as micropython.org's index: package/py/PKG/latest.json, file/HH/HASH) to the board's mip.install, at mip.vboard.internal") \
     X(FORWARD, 0, "forward", "HOSTPORT:BOARDPORT[,...]", "a server the board runs on BOARDPORT is reached at 127.0.0.1:HOSTPORT (a board port without one listens on a free port: `vboard ctl SOCK net`)")
 
 enum {
@@ -90,7 +91,7 @@ enum {
       CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_PTY | CLI_OPT_TCP | CLI_OPT_RFC2217 |             \
       CLI_OPT_CONTROL | CLI_OPT_RTC | CLI_OPT_CLOCK | CLI_OPT_TRACE | CLI_OPT_VCD | CLI_OPT_SERIAL_LOG |        \
       CLI_OPT_EXPECT_TEXT | CLI_OPT_FAIL_TEXT | CLI_OPT_TIMEOUT | CLI_OPT_SEND | CLI_OPT_FS_ADD | CLI_OPT_BAUD | \
-      CLI_OPT_ALLOW_ANY_USER | CLI_OPT_LOG_MAX | CLI_OPT_WIFI | CLI_OPT_NET | CLI_OPT_HOST | CLI_OPT_FORWARD | CLI_OPT_MIP_INDEX | \
+      CLI_OPT_ALLOW_ANY_USER | CLI_OPT_LOG_MAX | CLI_OPT_WIFI | CLI_OPT_NET | CLI_OPT_HOST | CLI_OPT_FORWARD | CLI_OPT_MIP_INDEX | CLI_OPT_UART | \
       CLI_OPT_POWER_CUT_AT | CLI_OPT_POWER_CUT_MODE | CLI_OPT_POWER_CUT_SEED, 0, 1,            \
       "[--board esp32|pycom|rp2] [--flash FILE] [--pty [LINK] | --tcp PORT | --rfc2217 PORT] [OPTION...]", \
       "boot a board; serial on this terminal (Ctrl-] opens a menu: reset, power cycle, "      \

@@ -100,6 +100,31 @@ static int fs_add(const cli_args *a, const vb_profile *p, const char *flash, con
     return cli_close_image(a, &im, rc);
 }
 
+/* --uart ID:LINK[,ID:LINK...]: split in place in buf; which UARTs the
+ * board has is its port's (the supervisor says). */
+static bool parse_uarts(const cli_args *a, char *buf, size_t cap, const char *links[VB_UARTS_MAX])
+{
+    if (strlen(opt(a, CLI_OPT_BIT_UART)) >= cap) {
+        cli_error(a, "--uart: too long");
+        return false;
+    }
+    snprintf(buf, cap, "%s", opt(a, CLI_OPT_BIT_UART));
+    for (char *save = NULL, *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        char *colon = strchr(item, ':');
+        if (!colon || colon - item != 1 || item[0] < '0' || item[0] >= '0' + VB_UARTS_MAX || !colon[1]) {
+            cli_error(a, "--uart '%s': expected ID:LINK (ID 0-%d, LINK a path)", item, VB_UARTS_MAX - 1);
+            return false;
+        }
+        unsigned id = (unsigned)(item[0] - '0');
+        if (links[id]) {
+            cli_error(a, "--uart %u given twice", id);
+            return false;
+        }
+        links[id] = colon + 1;
+    }
+    return true;
+}
+
 /* --net, --host, --forward: what the board's sockets may reach. */
 static bool parse_net(const cli_args *a, vb_netpolicy *net)
 {
@@ -251,6 +276,8 @@ int cli_cmd_run(const cli_args *a)
     if (!parse_net(a, &net)) return CLI_USAGE;
     cfg.net = &net;
     cfg.mip_index = opt(a, CLI_OPT_BIT_MIP_INDEX);
+    char uarts[1024];
+    if (opt(a, CLI_OPT_BIT_UART) && !parse_uarts(a, uarts, sizeof uarts, cfg.uart_links)) return CLI_USAGE;
     char *send = NULL;
     if (opt(a, CLI_OPT_BIT_SEND)) {
         send = malloc(strlen(opt(a, CLI_OPT_BIT_SEND)) + 1);

@@ -44,6 +44,9 @@ typedef enum vb_net_op {
     VB_NET_STATUS,             /* id: the outcome of its connect (0 or an errno) */
     VB_NET_CLOSE,              /* id: the VM closed its copy; the supervisor ends it (FIN) */
     VB_NET_RESOLVE,            /* name: its IPv4 address, in ip */
+    /* id: a UART (not the console's); answer: its line, a stream socket
+     * whose far end the supervisor bridges to the host (--uart) or drains */
+    VB_NET_UART,
     VB_NET_OPS
 } vb_net_op;
 

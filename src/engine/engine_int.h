@@ -342,6 +342,10 @@ PyObject *vb_timer_type_create(void);
 PyObject *vb_timer_pycom_type_create(void);
 PyObject *vb_adc_type_create(void);
 PyObject *vb_pwm_type_create(void);
+/* machine.UART (engine_mod_uart.c); the line of a UART object (select.poll
+ * waits on it), or -1 when obj is not one or has none (the console's). */
+PyObject *vb_uart_type_create(void);
+int vb_uart_fd(PyObject *obj);
 /* Sets the {NULL}-terminated constants on type; returns it, or NULL with
  * an exception (type released). */
 PyObject *vb_type_add_consts(PyObject *type, const vb_engine_const *c);

@@ -255,8 +255,9 @@ PyObject *vb_mod_machine_create(void)
     };
     PyObject *(*const types[])(void) = {make_rtc_type, vb_pin_type_create, vb_wdt_type_create,
                                          has_signal[vb_engine_g.port->id] ? vb_signal_type_create : NULL,
-                                         vb_timer_type_create, vb_adc_type_create, vb_pwm_type_create};
-    static const char *const type_names[] = {"RTC", "Pin", "WDT", "Signal", "Timer", "ADC", "PWM"};
+                                         vb_timer_type_create, vb_adc_type_create, vb_pwm_type_create,
+                                         vb_uart_type_create};
+    static const char *const type_names[] = {"RTC", "Pin", "WDT", "Signal", "Timer", "ADC", "PWM", "UART"};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         if (!types[i]) continue;
         PyObject *t = types[i]();

@@ -147,7 +147,7 @@ fail:
     return NULL;
 }
 
-/* Wait for the registered board sockets (engine_mod_socket.c) and the
+/* Wait for the registered board sockets and UARTs (their lines) and the
  * input, until board time `deadline`: a socket's bytes come from outside
  * the board, so this wait does not count as idle (the clock is not moved
  * on past it). 0 when no socket is registered (the caller waits idle
@@ -161,6 +161,7 @@ static int wait_sockets(poll_obj *self, int64_t deadline)
     Py_ssize_t pos = 0;
     while (n < MAX && PyDict_Next(self->map, &pos, &key, &val)) {
         int fd = vb_socket_fd(key);
+        if (fd < 0) fd = vb_uart_fd(key);
         long mask = PyLong_AsLong(val);
         if (fd >= 0 && mask > 0)
             pf[n++] = (struct pollfd){fd, (short)(mask & (VB_POLLIN | VB_POLLOUT)), 0};

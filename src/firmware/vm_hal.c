@@ -646,8 +646,8 @@ void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw)
     if (fw->profile->port->has_radio) {
         h->hal.wifi_request = hal_wifi_request;
         h->hal.wifi_state = hal_wifi_state;
-        vb_vm_hal_net_init(h);
     }
+    vb_vm_hal_net_init(h);         /* sockets need the radio (the supervisor says), UARTs do not */
     if (fw->profile->otadata_offset) {        /* Pycom boot manager and OTA */
         h->hal.heartbeat = hal_heartbeat;
         h->hal.heartbeat_on_boot = hal_heartbeat_on_boot;

@@ -304,6 +304,7 @@ static pid_t start_zygote(board *b, bool ahead)
     if (b->ntp_fd >= 0) close(b->ntp_fd);
     if (b->dns_fd >= 0) close(b->dns_fd);
     board_mip_free(b);             /* the zygote's copies only */
+    board_uart_free(b, true);
     for (unsigned i = 0; i < VB_NET_SOCKS_MAX; i++)
         if (b->socks[i].fd >= 0) close(b->socks[i].fd);
     if (rep[0] >= 0) close(rep[0]);
@@ -493,6 +494,7 @@ static void boot(board *b, vb_cause cause)
      * the reset state of what does not survive (contract/regs.h) */
     vb_regs_reinit_hard_reset(r);
     board_wifi_power_loss(b);      /* the radio restarts with the chip */
+    board_uart_power_loss(b);
     b->power = BOARD_ON;
     b->last_cause = cause;
     r->boot_count++;
@@ -585,6 +587,7 @@ void board_power_off(board *b)
     b->regs->rtc_mem_len = 0;
     b->regs->wake_pin_mask = 0;
     board_wifi_power_loss(b);
+    board_uart_power_loss(b);
     char f[64];
     snprintf(f, sizeof f, ",\"state\":\"off\",\"flash_ops\":%llu", (unsigned long long)b->regs->flash_ops);
     board_trace(b, "power", f);
@@ -950,7 +953,7 @@ static void drain_doorbell(int fd)
 /* Returns 0, or -errno when poll() itself failed. */
 static int board_loop(board *b)
 {
-    enum { SIG, EV, VMFD, IDLE, ZYG, NET, NETX, FIXED = NETX + BOARD_NET_POLLFDS };
+    enum { SIG, EV, VMFD, IDLE, ZYG, NET, NETX, UART = NETX + BOARD_NET_POLLFDS, FIXED = UART + BOARD_UART_POLLFDS };
     struct pollfd pf[FIXED + 1 + VB_SERIAL_POLLFDS + 1 + VB_CONTROL_CLIENTS];
     for (;;) {
         if (b->quit && !b->stopping) begin_stop(b);
@@ -963,6 +966,7 @@ static int board_loop(board *b)
         pf[ZYG] = (struct pollfd){b->zyg_report, POLLIN, 0};
         pf[NET] = (struct pollfd){b->net_line[0], POLLIN, 0};
         board_net_pollfds(b, pf + NETX);
+        board_uart_pollfds(b, pf + UART);
         unsigned nlink = board_link_pollfds(b, pf + FIXED);
         unsigned nctl = vb_control_pollfds(&b->control, pf + FIXED + nlink, 1 + VB_CONTROL_CLIENTS);
         int timeout = poll_timeout(b, next_board_timer(b), next_host_timer(b));
@@ -981,6 +985,7 @@ static int board_loop(board *b)
         if (pf[ZYG].revents & (POLLIN | POLLHUP)) take_zygote_reports(b);
         if (pf[NET].revents & POLLIN) board_net_service(b);
         board_net_poll_service(b, pf + NETX);
+        board_uart_service(b, pf + UART);
         if (pf[SIG].revents & POLLIN) take_signals(b);
         run_timers(b);
     }
@@ -1059,7 +1064,8 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
     fcntl(b.ev_pipe[1], F_SETFL, fcntl(b.ev_pipe[1], F_GETFL) | O_NONBLOCK);
     vb_regs_init(b.regs);
     vb_boardclock_init(&b.clock, cfg->clock);
-    if (board_net_init(&b, err, errlen) < 0) goto out;   /* before the radio: its power-on drops sockets */
+    if (board_net_init(&b, err, errlen) < 0 || board_uart_init(&b, err, errlen) < 0)
+        goto out;                  /* both before the radio: its power-on drops sockets */
     board_wifi_init(&b);
     if (board_log_open(&b, err, errlen) < 0 || open_control(&b, err, errlen) < 0)
         goto out;
@@ -1124,6 +1130,7 @@ out:
     board_log_close(&b);
     vb_flash_close(&b.flash);
     board_net_free(&b);
+    board_uart_free(&b, false);
     int fds[] = {b.tx_pipe[0], b.tx_pipe[1], b.ev_pipe[0], b.ev_pipe[1], b.rx_efd, b.idle_efd, b.sig_fd};
     for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
         if (fds[i] >= 0) close(fds[i]);

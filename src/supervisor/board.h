@@ -16,6 +16,7 @@
 
 #include "flash/flash.h"
 #include "board/profile.h"
+#include "board/periph.h"
 #include "net/netpolicy.h"
 #include "util/boardclock.h"
 
@@ -74,6 +75,8 @@ typedef struct vb_board_cfg {
     const vb_netpolicy *net;
     /* a package index directory the board's mip installs from (--mip-index), or NULL */
     const char *mip_index;
+    /* UART id's host bridge, a pty with this symlink (--uart ID:LINK), or NULL */
+    const char *uart_links[VB_UARTS_MAX];
 } vb_board_cfg;
 
 /* vboard run's exit statuses. */

@@ -205,6 +205,7 @@ static const char *cmd_status(board *b, const vb_json_obj *req, vb_json_out *out
     vb_json_uint(out, "board_us", run_us(b, now));
     board_wifi_status(b, out);
     board_net_status(b, out);
+    board_uart_status(b, out);
     return NULL;
 }
 

@@ -18,6 +18,7 @@
 #include "link/txqueue.h"
 #include "net/netpolicy.h"
 #include "net/wifi.h"
+#include "board/periph.h"
 #include "supervisor/board.h"
 #include "trace/evcheck.h"
 #include "trace/textwatch.h"
@@ -45,6 +46,16 @@ typedef struct mip_client {
     size_t out_len, out_sent;
     uint64_t since_us;         /* host µs it came */
 } mip_client;
+
+/* A UART's far end (board_uart.c): the line to the VM, the host bridge,
+ * a buffer each way. */
+typedef struct board_uart {
+    int fd, vm_fd;             /* the line: our end, the VM's (kept, passed as copies); -1 = not opened */
+    vb_serial host;            /* --uart ID:LINK (ops NULL: nothing on the pins) */
+    uint8_t to_host[4096], to_vm[4096];
+    size_t to_host_len, to_vm_len;
+    uint64_t tx, rx, tx_void;  /* bytes to the host, from it, sent with no host */
+} board_uart;
 
 /* One socket the supervisor opened for the board (board_net.c). */
 #define VB_NET_SOCKS_MAX 16        /* esp32: lwIP's socket count in MicroPython's build */
@@ -165,6 +176,8 @@ typedef struct board {
     int mip_dir, mip_listen;
     uint16_t mip_port;
     mip_client mip[MIP_CLIENTS];
+    board_uart uart[VB_UARTS_MAX];
+    bool uart_ready;           /* board_uart_init ran: the array holds descriptors or -1 */
     int ntp_fd;                /* the gateway's NTP service (net/ntp.h), on 127.0.0.1 */
     uint16_t ntp_port;
     uint64_t ntp_answers;
@@ -255,6 +268,16 @@ void board_net_service(board *b);
 void board_net_pollfds(const board *b, struct pollfd pf[BOARD_NET_POLLFDS]);
 void board_net_poll_service(board *b, const struct pollfd pf[BOARD_NET_POLLFDS]);
 void board_net_soft_reset(board *b);
+/* board_uart.c: the UARTs' far ends (--uart). */
+#define BOARD_UART_POLLFDS_EACH (1 + VB_SERIAL_POLLFDS)
+#define BOARD_UART_POLLFDS (VB_UARTS_MAX * BOARD_UART_POLLFDS_EACH)
+int board_uart_init(board *b, char *err, size_t errlen);
+void board_uart_free(board *b, bool in_child);
+int board_uart_line(board *b, unsigned id);   /* a descriptor for the VM, or -errno */
+void board_uart_power_loss(board *b);
+void board_uart_pollfds(const board *b, struct pollfd pf[BOARD_UART_POLLFDS]);
+void board_uart_service(board *b, const struct pollfd pf[BOARD_UART_POLLFDS]);
+void board_uart_status(const board *b, vb_json_out *out);
 /* board_mip.c: the package index the board reaches at its gateway's port 80. */
 int board_mip_init(board *b, char *err, size_t errlen);
 void board_mip_free(board *b);

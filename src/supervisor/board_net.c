@@ -435,6 +435,13 @@ static void serve(board *b, const vb_net_req *req, ssize_t n)
         rep.err = do_resolve(b, req, &rep);
         if (rep.err == 1) return;  /* the child's answer follows */
         break;
+    case VB_NET_UART: {
+        int fd = req->id >= 0 ? board_uart_line(b, (unsigned)req->id) : -ENODEV;
+        rep.err = fd < 0 ? -fd : 0;
+        answer(b, &rep, fd);
+        if (fd >= 0) close(fd);    /* the line's own ends stay with the UART */
+        return;
+    }
     default: rep.err = EINVAL; break;
     }
     answer(b, &rep, pass);

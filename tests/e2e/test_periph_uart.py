@@ -1,0 +1,157 @@
+"""machine.UART (issue 16): a UART bridged to its own pty with --uart
+ID:LINK, where a host program plays the modem, byte for byte both ways and
+nothing lost under load; an unbridged UART sends into the void and hears
+nothing; the console's UART is the REPL's line; timeouts in board time."""
+import hashlib
+import os
+import select
+import termios
+import threading
+import tty
+
+import pytest
+
+import boardlib
+from boardlib import Board, repl
+
+
+def wait_until(what, cond, timeout=10.0):
+    return boardlib.wait_until(cond, timeout, what)
+
+
+class Modem:
+    """The host end of a bridged UART: the pty's slave, raw."""
+
+    def __init__(self, link):
+        self.fd = os.open(link, os.O_RDWR | os.O_NOCTTY)
+        tty.setraw(self.fd, termios.TCSANOW)
+        self.buf = b""
+
+    def send(self, data):
+        view = memoryview(data)
+        while view:
+            n = os.write(self.fd, view)
+            view = view[n:]
+
+    def expect(self, want, timeout=10.0):
+        def arrived():
+            r, _, _ = select.select([self.fd], [], [], 0.05)
+            if r:
+                self.buf += os.read(self.fd, 65536)
+            return want in self.buf
+
+        wait_until("%r from the board's UART" % want, arrived, timeout)
+        head, _, self.buf = self.buf.partition(want)
+        return head + want
+
+    def close(self):
+        os.close(self.fd)
+
+
+@pytest.fixture
+def board(tmp_path):
+    link = str(tmp_path / "uart1")
+    b = Board(tmp_path, extra=["--clock", "fast", "--uart", "1:" + link])
+    b.expect(b">>> ", timeout=10)
+    b.link = link
+    yield b
+    b.quit()
+
+
+def test_at_commands_both_ways(board):
+    m = Modem(board.link)
+    try:
+        repl(board, "from machine import UART; u = UART(1, 9600, timeout=2000)")
+        assert repl(board, "u") == ("UART(1, baudrate=9600, bits=8, parity=None, stop=1, txbuf=256, rxbuf=256, "
+                                    "timeout=2000, timeout_char=0)\r\n")
+        assert repl(board, "u.write(b'AT\\r\\n')") == "4\r\n"
+        m.expect(b"AT\r\n")
+        m.send(b"OK\r\n+CSQ: 23,0\r\n")
+        assert repl(board, "u.readline(), u.readline()") == "(b'OK\\r\\n', b'+CSQ: 23,0\\r\\n')\r\n"
+        assert repl(board, "u.any()") == "0\r\n"
+        m.send(b"xyz")
+        wait_until("the board sees bytes waiting", lambda: repl(board, "u.any()") != "0\r\n")
+        assert repl(board, "b = bytearray(8); u.readinto(b, 3), b[:3]") == "(3, bytearray(b'xyz'))\r\n"
+        # nothing more: read waits `timeout` of board time, then None
+        t0 = board.ctl("status")["board_us"]
+        assert repl(board, "print(u.read(5))") == "None\r\n"
+        assert board.ctl("status")["board_us"] - t0 >= 2000000
+        # select.poll wakes for the UART
+        board.send(b"import select; p = select.poll(); p.register(u, select.POLLIN); print(p.poll(10000)); "
+                   b"u.read(2)\r")
+        board.expect(b"u.read(2)\r\n")
+        m.send(b"hi")
+        got = board.expect(b">>> ", timeout=10)
+        assert b"(<UART" not in got and b"b'hi'" in got, got
+        # a soft reset: the line stays, the bridge too
+        board.send(b"\x04")
+        board.expect(b">>> ", timeout=20)
+        repl(board, "from machine import UART; u = UART(1, timeout=1000)")
+        m.send(b"again\n")
+        assert repl(board, "u.readline()") == "b'again\\n'\r\n"
+    finally:
+        m.close()
+
+
+def test_nothing_lost_under_load(board):
+    """The board writes 2 MiB as fast as it can while the host reads in
+    small bites; then the host sends 1 MiB for the board to hash."""
+    m = Modem(board.link)
+    try:
+        size = 2 << 20
+        repl(board, "from machine import UART; import hashlib; u = UART(1, 115200, timeout=5000, timeout_char=500)")
+        board.send(b"d = bytes(range(256)) * 64; exec('for i in range(%d):\\n u.write(d)'); print('sent')\r"
+                   % (size // len(bytes(range(256)) * 64)))
+        want = hashlib.sha256((bytes(range(256)) * 64) * (size // 16384)).hexdigest()
+        h, n = hashlib.sha256(), 0
+        while n < size:
+            r, _, _ = select.select([m.fd], [], [], 10)
+            assert r, "the board's UART output stalled after %d bytes" % n
+            chunk = os.read(m.fd, 1000)
+            h.update(chunk)
+            n += len(chunk)
+        board.expect(b"sent\r\n>>> ", timeout=30)
+        assert (n, h.hexdigest()) == (size, want)
+        # host -> board
+        data = os.urandom(1 << 20)
+        board.send(b"h = hashlib.sha256(); n = 0\r")
+        board.expect(b">>> ")
+        board.send(b"exec('while n < %d:\\n b = u.read(4096)\\n if b is None: break\\n h.update(b)\\n n += len(b)'); "
+                   b"print(n, h.digest().hex())\r" % len(data))
+        board.expect(b"\r\n")
+        t = threading.Thread(target=m.send, args=(data,))
+        t.start()
+        got = board.expect(b">>> ", timeout=60)
+        t.join(10)
+        assert ("%d %s" % (len(data), hashlib.sha256(data).hexdigest())).encode() in got, got
+        st = board.ctl("status")
+        assert st["uarts"][0]["tx"] == size and st["uarts"][0]["rx"] == len(data)
+    finally:
+        m.close()
+
+
+def test_unbridged_and_console_uarts(tmp_path):
+    b = Board(tmp_path, extra=["--clock", "fast"])
+    try:
+        b.expect(b">>> ", timeout=10)
+        repl(b, "from machine import UART; u = UART(2, 115200)")
+        # nothing on the pins: writes go into the void (never blocking), reads hear nothing
+        assert repl(b, "exec('for i in range(200):\\n u.write(b\"x\" * 4096)'); print(u.read(10))") == "None\r\n"
+        wait_until("the void counted", lambda: b.ctl("status")["uarts"][0]["tx_void"] == 200 * 4096)
+        # UART0 is the REPL's line
+        assert repl(b, "UART(0).write(b'on the console\\r\\n')") == "on the console\r\n16\r\n"
+        for bad, err in (("UART(3)", "ValueError: UART(3) does not exist"),
+                         ("UART(1, bits=9)", "ValueError: invalid data bits"),
+                         ("UART(1, stop=3)", "ValueError: invalid stop bits"),
+                         ("UART(1, parity=2)", "ValueError: invalid parity")):
+            assert repl(b, bad).endswith(err + "\r\n"), bad
+    finally:
+        b.quit()
+
+
+@pytest.mark.parametrize("arg", ["0:/tmp/x", "3:/tmp/x", "1", "x:/tmp/y", "1:/tmp/a,1:/tmp/b"])
+def test_bad_uart_options(tmp_path, arg):
+    import subprocess
+    r = subprocess.run([os.environ.get("VBOARD", "build/vboard"), "run", "--pty", "--flash", str(tmp_path / "f.bin"),
+                        "--uart", arg], capture_output=True, timeout=10)
+    assert r.returncode == 2 and b"--uart" in r.stderr, r
