@@ -259,6 +259,13 @@ Py_ssize_t vb_socket_send_all(PyObject *obj, const char *buf, size_t n);
 typedef Py_ssize_t (*vb_read_once)(void *obj, char *buf, size_t n);
 PyObject *vb_stream_read(vb_read_once once, void *obj, bool one, PyObject *const *args, Py_ssize_t nargs);
 PyObject *vb_stream_readinto(vb_read_once once, void *obj, bool one, PyObject *const *args, Py_ssize_t nargs);
+/* readline([limit]) a byte at a time, through b'\n' (None as read's). */
+PyObject *vb_stream_readline(vb_read_once once, void *obj, Py_ssize_t limit);
+/* Wait for a board line (a socket's, a UART's) to have one of `events` (or
+ * an error or hang-up) until board time `deadline` (INT64_MAX: none), the
+ * clock not told the VM is idle: 1 ready, 0 not by then, -1 with the
+ * exception (KeyboardInterrupt on Ctrl-C). */
+int vb_stream_wait(int fd, short events, int64_t deadline);
 PyObject *vb_mod_tls_create(void);      /* engine_mod_tls.c: tls (v1.24) */
 PyObject *vb_mod_ssl_create(void);      /* engine_mod_tls.c: ssl over it */
 PyObject *vb_mod_thread_create(void);   /* engine_mod_thread.c */

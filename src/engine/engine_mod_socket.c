@@ -88,25 +88,8 @@ static int64_t deadline_of(const sock_obj *s)
     return s->timeout_us < 0 ? INT64_MAX : vb_engine_now_us() + s->timeout_us;
 }
 
-/* Wait until the socket has one of `events` (or an error/hang-up) or the
- * deadline passes: 1 ready, 0 timed out, -1 with the exception. */
-static int wait_ready(sock_obj *s, short events, int64_t deadline)
-{
-    for (;;) {
-        if (PyErr_CheckSignals() < 0) return -1;
-        struct pollfd pf = {s->fd, events, 0};
-        if (poll(&pf, 1, 0) > 0) return 1;
-        if (deadline != INT64_MAX && vb_engine_now_us() >= deadline) return 0;
-        int rc;
-        Py_BEGIN_ALLOW_THREADS
-        rc = hal()->net_wait(hal()->ctx, &pf, 1, deadline, false);
-        Py_END_ALLOW_THREADS
-        if (rc < 0 && rc != -EINTR) {
-            vb_raise_errno(EIO);
-            return -1;
-        }
-    }
-}
+/* Wait until the socket has one of `events` or the deadline passes. */
+static int wait_ready(sock_obj *s, short events, int64_t deadline) { return vb_stream_wait(s->fd, events, deadline); }
 
 /* ---- addresses --------------------------------------------------------------- */
 

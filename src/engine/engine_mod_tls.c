@@ -387,7 +387,7 @@ static PyObject *s_readinto(tls_obj *t, PyObject *const *args, Py_ssize_t nargs)
     return vb_stream_readinto(read_once, t, false, args, nargs);
 }
 
-/* readline(): byte by byte, as py/stream.c reads a line. */
+/* readline([limit]): byte by byte, as py/stream.c reads a line. */
 static PyObject *s_readline(tls_obj *t, PyObject *const *args, Py_ssize_t nargs)
 {
     Py_ssize_t limit = -1;
@@ -395,23 +395,7 @@ static PyObject *s_readline(tls_obj *t, PyObject *const *args, Py_ssize_t nargs)
         if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "readline([limit])");
         return NULL;
     }
-    PyObject *acc = PyBytes_FromStringAndSize(NULL, 0);
-    while (acc && (limit < 0 || PyBytes_GET_SIZE(acc) < limit)) {
-        char c;
-        Py_ssize_t r = tls_read(t, &c, 1);
-        if (r == -2 && PyBytes_GET_SIZE(acc) == 0) {
-            Py_DECREF(acc);
-            Py_RETURN_NONE;
-        }
-        if (r == -2 || r == 0) break;
-        if (r < 0) {
-            Py_DECREF(acc);
-            return NULL;
-        }
-        PyBytes_ConcatAndDel(&acc, PyBytes_FromStringAndSize(&c, 1));
-        if (c == '\n') break;
-    }
-    return acc;
+    return vb_stream_readline(read_once, t, limit);
 }
 
 static PyObject *s_write(tls_obj *t, PyObject *data)

@@ -165,25 +165,8 @@ static PyObject *u_deinit(uart_obj *u, PyObject *x)
     Py_RETURN_NONE;
 }
 
-/* Wait for the line to be readable (or writable) until board time
- * `deadline`: 1 ready, 0 not by then, -1 with the exception. */
-static int wait_line(uart_obj *u, short events, int64_t deadline)
-{
-    for (;;) {
-        if (PyErr_CheckSignals() < 0) return -1;
-        struct pollfd pf = {u->fd, events, 0};
-        if (poll(&pf, 1, 0) > 0) return 1;
-        if (deadline != INT64_MAX && vb_engine_now_us() >= deadline) return 0;
-        int rc;
-        Py_BEGIN_ALLOW_THREADS
-        rc = hal()->net_wait(hal()->ctx, &pf, 1, deadline, false);
-        Py_END_ALLOW_THREADS
-        if (rc < 0 && rc != -EINTR) {
-            vb_raise_errno(EIO);
-            return -1;
-        }
-    }
-}
+/* Wait for the line to be readable (or writable) until board time `deadline`. */
+static int wait_line(uart_obj *u, short events, int64_t deadline) { return vb_stream_wait(u->fd, events, deadline); }
 
 /* One read for the stream layer: the first of a read waits `timeout`, the
  * next ones `timeout_char`; -2 when nothing came by then. */
@@ -234,23 +217,7 @@ static PyObject *u_readline(uart_obj *u, PyObject *x)
     (void)x;
     if (check_live(u) < 0) return NULL;
     u->first = true;
-    PyObject *acc = PyBytes_FromStringAndSize(NULL, 0);
-    while (acc) {
-        char c;
-        Py_ssize_t r = read_once(u, &c, 1);
-        if (r == -1) {
-            Py_DECREF(acc);
-            return NULL;
-        }
-        if (r < 0) break;
-        PyBytes_ConcatAndDel(&acc, PyBytes_FromStringAndSize(&c, 1));
-        if (c == '\n') break;
-    }
-    if (acc && PyBytes_GET_SIZE(acc) == 0) {
-        Py_DECREF(acc);
-        Py_RETURN_NONE;
-    }
-    return acc;
+    return vb_stream_readline(read_once, u, -1);
 }
 
 static PyObject *u_write(uart_obj *u, PyObject *data)

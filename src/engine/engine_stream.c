@@ -2,6 +2,28 @@
  * the board's sockets and TLS streams (engine_int.h vb_stream_read). */
 #include "engine_int.h"
 
+#include <errno.h>
+#include <poll.h>
+
+int vb_stream_wait(int fd, short events, int64_t deadline)
+{
+    const vb_hal *h = vb_engine_g.hal;
+    for (;;) {
+        if (PyErr_CheckSignals() < 0) return -1;
+        struct pollfd pf = {fd, events, 0};
+        if (poll(&pf, 1, 0) > 0) return 1;
+        if (deadline != INT64_MAX && vb_engine_now_us() >= deadline) return 0;
+        int rc;
+        Py_BEGIN_ALLOW_THREADS
+        rc = h->net_wait(h->ctx, &pf, 1, deadline, false);
+        Py_END_ALLOW_THREADS
+        if (rc < 0 && rc != -EINTR) {
+            vb_raise_errno(EIO);
+            return -1;
+        }
+    }
+}
+
 /* n bytes, or up to the end of the stream (or one datagram, when `one`):
  * the count; -2 when a non-blocking stream has nothing yet (with some,
  * what it has); -1 with the exception. */
@@ -85,4 +107,25 @@ PyObject *vb_stream_readinto(vb_read_once once, void *obj, bool one, PyObject *c
     PyBuffer_Release(&b);
     if (r == -2) Py_RETURN_NONE;
     return r < 0 ? NULL : PyLong_FromSsize_t(r);
+}
+
+PyObject *vb_stream_readline(vb_read_once once, void *obj, Py_ssize_t limit)
+{
+    PyObject *acc = PyBytes_FromStringAndSize(NULL, 0);
+    while (acc && (limit < 0 || PyBytes_GET_SIZE(acc) < limit)) {
+        char c;
+        Py_ssize_t r = once(obj, &c, 1);
+        if (r == -2 && PyBytes_GET_SIZE(acc) == 0) {
+            Py_DECREF(acc);
+            Py_RETURN_NONE;
+        }
+        if (r == -2 || r == 0) break;
+        if (r < 0) {
+            Py_DECREF(acc);
+            return NULL;
+        }
+        PyBytes_ConcatAndDel(&acc, PyBytes_FromStringAndSize(&c, 1));
+        if (c == '\n') break;
+    }
+    return acc;
 }
