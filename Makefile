@@ -16,7 +16,7 @@ LDLIBS  ?=
 #   image tools, the REPL state machine, boot decisions, the serial link's
 #   pure parts. The supervisor, the firmware and unit tests all link them.
 LIB_SRC  = $(wildcard src/util/*.c src/board/*.c src/flash/*.c src/fs/*.c src/image/*.c src/repl/*.c \
-                      src/trace/*.c src/boot/*.c src/link/*.c src/net/*.c)
+                      src/trace/*.c src/boot/*.c src/link/*.c src/net/*.c src/bus/*.c)
 # - the supervisor (board loop, transports, control): built WITHOUT Python's
 #   flags, so it cannot include Python.h by accident.
 SUP_SRC  = $(wildcard src/supervisor/*.c src/supervisor/transport/*.c)
@@ -39,6 +39,8 @@ CLI_SRC  = $(wildcard src/cli/*.c)
 #   test_scenario only, so nothing else needs -lyaml.
 SCEN_SRC = $(wildcard src/scenario/*.c)
 YAML_LIBS = -lyaml
+# the OLED screenshot (supervisor/board_i2c.c): Debian's libpng
+PNG_LIBS := $(shell pkg-config --libs libpng 2>/dev/null || echo -lpng)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 BENCH_SRC = $(wildcard bench/*.c)
 
@@ -80,7 +82,7 @@ $(BUILD)/libvboard.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/vboard: $(CLI_OBJ) $(SUP_OBJ) $(FW_OBJ) $(SCEN_OBJ) $(BUILD)/libvboard.a
-	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS) $(PY_LIBS) $(YAML_LIBS)
+	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS) $(PY_LIBS) $(YAML_LIBS) $(PNG_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)

@@ -36,6 +36,10 @@ const vb_port_periph vb_periph_esp32 = {
     .pwm_freq_min = 1, .pwm_freq_max = 40000000,
     .pwm_freq_default = 5000,
     .pwm_duty_bits = 10,
+    .i2c_buses = 2,                /* I2C_NUM_MAX; I2C0 on GPIO18/19, I2C1 on 25/26 */
+    .i2c_scl = {18, 25}, .i2c_sda = {19, 26},
+    .i2c_freq_default = 400000,
+    .soft_i2c = true,
 };
 
 const vb_port_periph vb_periph_pycom = {
@@ -64,6 +68,8 @@ const vb_port_periph vb_periph_rp2 = {
     .pwm_freq_default = 1907,      /* a slice after reset: 125 MHz / 65536 */
     .pwm_duty_bits = 0,
     .pwm_slices = 8,
+    .i2c_freq_default = 400000,
+    .soft_i2c = true,              /* machine.I2C: not yet (its NACK errno unchecked) */
 };
 
 const vb_adc_input *vb_periph_adc_input(const vb_port_periph *p, unsigned gpio)

@@ -50,6 +50,12 @@ typedef struct vb_port_periph {
      * pwm_slices (the RP2040's 8 slices, A/B and GPIO g / g+16 alike);
      * 0: every output has its own frequency */
     unsigned pwm_slices;
+
+    /* ---- I2C (bus/i2cbus.h: the devices are the board's) ---- */
+    unsigned i2c_buses;            /* machine.I2C(id), id 0..i2c_buses-1; 0: no machine.I2C */
+    uint8_t i2c_scl[2], i2c_sda[2];/* I2C(id)'s default pins */
+    uint32_t i2c_freq_default;     /* Hz, also SoftI2C's */
+    bool soft_i2c;                 /* machine.SoftI2C (MicroPython 1.24's extmod) */
 } vb_port_periph;
 
 /* Do GPIOs a and b share a PWM frequency? */

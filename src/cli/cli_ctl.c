@@ -28,6 +28,8 @@ static const struct {
     {"wifi", {"action", "op", "ssid", "key", "rssi"}},
     {"adc", {"pin", "mv", NULL}},
     {"pwm", {"pin", NULL}},
+    {"sensor", {"addr", "temp", "hum", NULL}},
+    {"screenshot", {"file", "addr", NULL}},
 };
 
 /* The reply members ctl reads; a reply may hold any others (status grows). */

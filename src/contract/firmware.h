@@ -31,6 +31,7 @@ typedef struct vb_firmware_ctx {
     int import_fd;
     bool no_audit_hook;        /* tests of the kernel layers only (board.h) */
     int net_fd;                /* the network line (contract/netmsg.h), the VM's end; -1 = none */
+    int bus_fd;                /* the I2C line (contract/busmsg.h), the VM's end; -1 = none */
 } vb_firmware_ctx;
 
 /* A VM ended (not by a soft reset): the zygote's pid, the VM's, and how

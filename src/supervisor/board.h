@@ -72,6 +72,9 @@ typedef struct vb_board_cfg {
     size_t n_wifi_aps;
     /* what the board's sockets may reach (--net, --host, --forward); NULL = the default */
     const vb_netpolicy *net;
+    /* devices on the board's I2C buses (--i2c, bus/i2cbus.h) */
+    const struct vb_i2c_attach *i2c_devs;
+    unsigned n_i2c_devs;
 } vb_board_cfg;
 
 /* vboard run's exit statuses. */
