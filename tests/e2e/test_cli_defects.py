@@ -77,7 +77,7 @@ RUN_METAVARS = {
     "expect-text": "TEXT", "fail-text": "TEXT", "timeout": "MS", "send": "TEXT", "fs-add": "DIR",
     "power-cut-at": "N", "power-cut-mode": "MODE", "power-cut-seed": "SEED", "baud": "N",
     "allow-any-user": None, "log-max": "BYTES", "wifi": "SSID[:KEY][,...]",
-    "net": "loopback|host|none", "host": "HOST=IP[,...]", "forward": "HOSTPORT:BOARDPORT[,...]",
+    "net": "loopback|host|none", "host": "HOST=IP[,...]", "forward": "HOSTPORT:BOARDPORT[,...]", "i2c": "BUS:ADDR=MODEL[,...]",
 }
 OPTION_LINE = re.compile(r"^  ((?:-\w, )?--([\w-]+)(?: (\S+))?)( {2,})(\S)")
 
