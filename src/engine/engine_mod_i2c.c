@@ -169,7 +169,9 @@ static PyObject *m_writevto(PyObject *self, PyObject *args, PyObject *kw)
     if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|p:writevto", kwl, &a, &vec, &stop) || addr_of(a, &addr) < 0)
         return NULL;
     PyObject *empty = PyBytes_FromStringAndSize(NULL, 0);
-    PyObject *joined = empty ? PyObject_CallMethod(empty, "join", "O", vec) : NULL;
+    PyObject *join = empty ? PyObject_GetAttrString(empty, "join") : NULL;
+    PyObject *joined = join ? PyObject_CallOneArg(join, vec) : NULL;
+    Py_XDECREF(join);
     Py_XDECREF(empty);
     if (!joined) return NULL;
     long n = write_to((i2c_obj *)self, addr, (const uint8_t *)PyBytes_AS_STRING(joined), (size_t)PyBytes_GET_SIZE(joined), stop);
