@@ -75,6 +75,26 @@ void vb_i2c_buses_release(vb_i2c_buses *b)
     }
 }
 
+void vb_i2c_buses_power_loss(vb_i2c_buses *b)
+{
+    for (unsigned i = 0; i < b->n; i++) {
+        vb_i2c_dev *d = &b->dev[i];
+        if (d->model == VB_I2C_EEPROM) {
+            d->u.eeprom.writing = false;
+            d->u.eeprom.page_dirty = 0;
+            d->u.eeprom.busy_until_us = 0;
+        } else if (d->model == VB_I2C_SHT3X) {
+            int32_t t = d->u.sht3x.temp_mc;
+            uint32_t h = d->u.sht3x.hum_mpct;
+            vb_i2c_dev_init(d, d->model, d->bus, d->addr);
+            vb_sht3x_set(&d->u.sht3x, t, h);
+        } else {
+            vb_i2c_dev_init(d, d->model, d->bus, d->addr);
+        }
+    }
+    vb_i2c_buses_release(b);
+}
+
 vb_i2c_dev *vb_i2c_find(vb_i2c_buses *b, unsigned bus, unsigned addr)
 {
     for (unsigned i = 0; i < b->n; i++)

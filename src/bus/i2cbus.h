@@ -47,6 +47,10 @@ void vb_i2c_buses_init(vb_i2c_buses *b, const vb_i2c_attach *a, unsigned n);
 /* The lines released mid-transaction (the master was reset): nothing is
  * addressed; a write the device had not seen a STOP for never happens. */
 void vb_i2c_buses_release(vb_i2c_buses *b);
+/* The board lost power, and its devices with it: the display and the
+ * sensor start afresh (the sensor still measures what the host set: that
+ * is the room, not the chip); the EEPROM keeps its array (non-volatile). */
+void vb_i2c_buses_power_loss(vb_i2c_buses *b);
 vb_i2c_dev *vb_i2c_find(vb_i2c_buses *b, unsigned bus, unsigned addr);
 
 /* Is this n-byte datagram a request (whole, known bus and flags, lengths

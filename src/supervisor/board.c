@@ -559,6 +559,7 @@ void board_power_off(board *b)
     b->regs->rtc_mem_len = 0;
     b->regs->wake_pin_mask = 0;
     board_wifi_power_loss(b);
+    board_i2c_power_loss(b);
     char f[64];
     snprintf(f, sizeof f, ",\"state\":\"off\",\"flash_ops\":%llu", (unsigned long long)b->regs->flash_ops);
     board_trace(b, "power", f);

@@ -47,6 +47,12 @@ void board_i2c_release(board *b)
     vb_i2c_buses_release(b->i2c);
 }
 
+void board_i2c_power_loss(board *b)
+{
+    board_i2c_release(b);
+    if (b->i2c) vb_i2c_buses_power_loss(b->i2c);
+}
+
 void board_i2c_service(board *b)
 {
     for (int i = 0; i < REQUESTS_PER_TURN; i++) {

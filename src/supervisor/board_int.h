@@ -269,6 +269,7 @@ int board_i2c_init(board *b, char *err, size_t errlen);
 void board_i2c_free(board *b);
 void board_i2c_service(board *b);
 void board_i2c_release(board *b);
+void board_i2c_power_loss(board *b);   /* the devices lose power too (bus/i2cbus.h) */
 const char *board_i2c_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
 const char *board_sensor_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
 const char *board_screenshot_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);

@@ -227,6 +227,13 @@ print(oled.buf.hex())
     assert decode_png((tmp_path / "inv.png").read_bytes())[2] == [[255 - v for v in row] for row in want]
     repl(esp32, "oled.cmd(0xAE)")
     assert esp32.ctl("screenshot", file=str(png))["lit"] == 0
+    repl(esp32, "oled.cmd(0xAF)")
+    assert esp32.ctl("screenshot", file=str(png))["lit"] > 0
+    # a power cycle: the display starts afresh (off, its RAM cleared here)
+    esp32.ctl("power", state="cycle")
+    esp32.expect(b">>> ", timeout=20)
+    r = esp32.ctl("screenshot", file=str(png))
+    assert r["on"] is False and r["lit"] == 0, r
 
 
 def test_bad_control_requests_and_options(esp32, tmp_path):

@@ -156,6 +156,22 @@ static void test_ssd1306_driver_sequence(void)
     CHECK_EQ(lit, 0);
 }
 
+static void test_power_loss(void)
+{
+    setup();
+    uint8_t w[] = {0xA0, 0x00, 0x00, 0x42}, on[] = {0x78, 0x80, 0xAF}, px[] = {0x78, 0x40, 0xFF};
+    CHECK_EQ(xfer(0, VB_BUS_START | VB_BUS_STOP, w, 4, NULL, 0, 0), 4);
+    CHECK_EQ(xfer(1, VB_BUS_START | VB_BUS_STOP, on, 3, NULL, 0, 0), 3);
+    CHECK_EQ(xfer(1, VB_BUS_START | VB_BUS_STOP, px, 3, NULL, 0, 0), 3);
+    vb_sht3x_set(&buses.dev[1].u.sht3x, -5000, 12000);
+    vb_i2c_buses_power_loss(&buses);
+    CHECK_EQ(buses.dev[0].u.eeprom.mem[0], 0x42);          /* non-volatile */
+    CHECK(!buses.dev[2].u.oled.on);
+    CHECK_EQ(buses.dev[2].u.oled.ram[0], 0);
+    CHECK_EQ(buses.dev[1].u.sht3x.temp_mc, -5000);          /* the room's, not the chip's */
+    CHECK_EQ(buses.dev[1].u.sht3x.hum_mpct, 12000);
+}
+
 static void test_nack_and_empty_bus(void)
 {
     setup();
@@ -224,6 +240,7 @@ int main(void)
     RUN(test_eeprom_page_wrap_and_write_cycle);
     RUN(test_sht3x_measurement_and_crc);
     RUN(test_ssd1306_driver_sequence);
+    RUN(test_power_loss);
     RUN(test_nack_and_empty_bus);
     RUN(test_hostile_requests);
     return CHECK_DONE();
