@@ -26,6 +26,9 @@ static int exchange(vb_vm_hal *h, vb_bus_req *req, vb_bus_rep *rep)
     int line = h->fw->bus_fd;
     req->magic = VB_BUS_MAGIC;
     req->seq = ++h->bus_seq;
+    /* answers nobody waits for (to garbage the VM wrote on the line) take
+     * the room ours needs: the board drops an answer that does not fit */
+    while (recv(line, rep, sizeof *rep, MSG_DONTWAIT) >= 0) {}
     ssize_t w;
     do w = write(line, req, sizeof *req);
     while (w < 0 && errno == EINTR);

@@ -271,3 +271,53 @@ def test_rp2_softi2c(tmp_path):
             == "[60, 68, 80]\r\n"
     finally:
         b.quit()
+
+
+def test_hostile_bytes_on_the_line_leave_the_bus_working(tmp_path, monkeypatch):
+    # Device code reaching the real os (the audit hook unarmed, as in
+    # test_sandbox) writes garbage and a flood to every socket it holds:
+    # the network and I2C lines. The board answers EINVAL or drops, never
+    # blocks, and the bus still works.
+    monkeypatch.setenv("VBOARD_UNSAFE_NO_AUDIT_HOOK", "1")
+    b = board(tmp_path)
+    try:
+        b.send(b"\x04")                                 # not the first VM: no import line
+        b.expect(b">>> ", timeout=10)
+        out = run(b, """
+import stat
+def real_os():
+    todo, seen = [object], set()
+    while todo:
+        for s in type.__subclasses__(todo.pop()):
+            if id(s) not in seen:
+                seen.add(id(s)); todo.append(s)
+                if s.__name__ == '_wrap_close':
+                    return s.__init__.__globals__
+g = real_os()
+socks = []
+for fd in range(32):
+    try:
+        if stat.S_ISSOCK(g['fstat'](fd).st_mode):
+            socks.append(fd)
+    except OSError:
+        pass
+sent = 0
+for fd in socks:
+    for n in (0, 1, 15, 16, 527, 528, 529, 4000):     # around both records' sizes, magic "VI2C"
+        try:
+            sent += g['write'](fd, bytes([0x43, 0x32, 0x49, 0x56]) + bytes(max(0, n - 4)))
+        except OSError:
+            pass
+    for _ in range(300):                               # a flood whose answers nobody reads
+        try:
+            sent += g['write'](fd, b'\\xff' * 528)
+        except OSError:
+            pass
+print(len(socks), sent > 0)
+""")
+        assert out == "2 True\r\n", out
+        st = b.ctl("i2c")
+        assert st["malformed"] > 0, st
+        assert repl(b, "from machine import I2C; I2C(0).scan()") == "[60, 68, 80]\r\n"
+    finally:
+        b.quit()
