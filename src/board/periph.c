@@ -39,6 +39,7 @@ const vb_port_periph vb_periph_esp32 = {
     .i2c_buses = 2,                /* I2C_NUM_MAX; I2C0 on GPIO18/19, I2C1 on 25/26 */
     .i2c_scl = {18, 25}, .i2c_sda = {19, 26},
     .i2c_freq_default = 400000,
+    .i2c_nack_errno = 19,          /* ENODEV: ESP-IDF's ESP_FAIL */
     .soft_i2c = true,
 };
 
@@ -68,8 +69,13 @@ const vb_port_periph vb_periph_rp2 = {
     .pwm_freq_default = 1907,      /* a slice after reset: 125 MHz / 65536 */
     .pwm_duty_bits = 0,
     .pwm_slices = 8,
+    .i2c_buses = 2,                /* I2C0 on GP5/GP4 (PICO_DEFAULT_I2C), I2C1 on GP7/GP6 */
+    .i2c_scl = {5, 7}, .i2c_sda = {4, 6},
     .i2c_freq_default = 400000,
-    .soft_i2c = true,              /* machine.I2C: not yet (its NACK errno unchecked) */
+    .i2c_clock_hz = 125000000,
+    .i2c_pins_paired = true,
+    .i2c_nack_errno = 5,           /* EIO: any pico-sdk error but a timeout */
+    .soft_i2c = true,
 };
 
 const vb_adc_input *vb_periph_adc_input(const vb_port_periph *p, unsigned gpio)

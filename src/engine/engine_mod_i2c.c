@@ -5,7 +5,11 @@
  *
  * esp32 I2C(id, *, scl, sda, freq=400000, timeout): a NACK anywhere ends
  * the transaction with OSError ENODEV (ESP-IDF's ESP_FAIL), writeto
- * returns the bytes sent. SoftI2C(scl, sda, *, freq, timeout): a NACK of
+ * returns the bytes sent. rp2 I2C(id=0, freq=400000, *, scl, sda,
+ * timeout=50000): likewise but EIO (pico-sdk's error), except a write of
+ * no data, which the port bit-bangs as SoftI2C does (ENODEV); SCL on odd,
+ * SDA on even pins of the bus's pairs ("bad SCL pin"); the rate the
+ * divider gives. SoftI2C(scl, sda, *, freq, timeout): a NACK of
  * the address is ENODEV, a NACK of data ends the writing and writeto
  * returns the ACKs; start, stop, readinto, write are the wire primitives.
  * SoftI2C reaches the bus whose default pins it uses (board/periph.h),
@@ -20,6 +24,7 @@ typedef struct {
     PyObject_HEAD
     int bus, scl, sda;
     uint32_t freq;
+    long timeout;
     bool soft;
 } i2c_obj;
 
@@ -59,7 +64,7 @@ static long write_to(const i2c_obj *o, unsigned addr, const uint8_t *buf, size_t
     if (acks == 0 || (!o->soft && (size_t)acks < n + 1)) {
         /* the master lets go of the bus */
         if (!stop && xfer(o, VB_BUS_STOP, NULL, 0, NULL, 0) < 0) return -1;
-        vb_raise_errno(ENODEV);
+        vb_raise_errno(o->soft || n == 0 ? ENODEV : periph()->i2c_nack_errno);
         return -1;
     }
     return o->soft ? acks - 1 : (long)n;
@@ -72,7 +77,7 @@ static int read_from(const i2c_obj *o, unsigned addr, uint8_t *buf, size_t n, bo
     if (acks < 0) return -1;
     if (acks == 0) {
         if (!stop && xfer(o, VB_BUS_STOP, NULL, 0, NULL, 0) < 0) return -1;
-        vb_raise_errno(ENODEV);
+        vb_raise_errno(o->soft ? ENODEV : periph()->i2c_nack_errno);
         return -1;
     }
     return 0;
@@ -301,13 +306,31 @@ static int set_freq(i2c_obj *o, long freq)
     return 0;
 }
 
+/* The rate the bus runs at for `freq` (the port's divider). */
+static uint32_t bus_rate(long freq)
+{
+    uint32_t clk = periph()->i2c_clock_hz;
+    if (!clk) return (uint32_t)freq;
+    uint32_t period = (uint32_t)((clk + (uint64_t)freq / 2) / (uint64_t)freq);
+    return clk / (period ? period : 1);
+}
+
+/* What differs in the ports' machine.I2C besides the table's facts: the
+ * signature (esp32: id required, the rest keyword-only; rp2: id defaults
+ * to 0, freq may be positional) and the print. */
+typedef struct hw_flavour {
+    const char *args;
+    reprfunc repr;
+} hw_flavour;
+static const hw_flavour *flavour(void);
+
 static PyObject *new_hw(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
-    static char *kwl[] = {"id", "scl", "sda", "freq", "timeout", NULL};
+    static char *kwl[] = {"id", "freq", "scl", "sda", "timeout", NULL};
     const vb_port_periph *p = periph();
-    long id, freq = (long)p->i2c_freq_default, timeout = 50000;
+    long id = 0, freq = (long)p->i2c_freq_default, timeout = 50000;
     PyObject *scl = NULL, *sda = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "l|$OOll:I2C", kwl, &id, &scl, &sda, &freq, &timeout)) return NULL;
+    if (!flavour() || !PyArg_ParseTupleAndKeywords(args, kw, flavour()->args, kwl, &id, &freq, &scl, &sda, &timeout)) return NULL;
     if (id < 0 || id >= (long)p->i2c_buses) {
         PyErr_Format(PyExc_ValueError, "I2C(%ld) doesn't exist", id);
         return NULL;
@@ -315,9 +338,22 @@ static PyObject *new_hw(PyTypeObject *type, PyObject *args, PyObject *kw)
     i2c_obj *o = (i2c_obj *)type->tp_alloc(type, 0);
     if (!o) return NULL;
     o->bus = (int)id;
+    o->timeout = timeout;
     if ((o->scl = pin_arg(scl, p->i2c_scl[id])) < 0 || (o->sda = pin_arg(sda, p->i2c_sda[id])) < 0 ||
-        set_freq(o, freq) < 0)
-        Py_CLEAR(o);
+        set_freq(o, freq) < 0) {
+        Py_DECREF(o);
+        return NULL;
+    }
+    if (p->i2c_pins_paired) {
+        const char *bad = (o->scl & 1) != 1 || ((o->scl & 2) >> 1) != id ? "bad SCL pin"
+                        : (o->sda & 1) != 0 || ((o->sda & 2) >> 1) != id ? "bad SDA pin" : NULL;
+        if (bad) {
+            PyErr_SetString(PyExc_ValueError, bad);
+            Py_DECREF(o);
+            return NULL;
+        }
+    }
+    o->freq = bus_rate(freq);
     return (PyObject *)o;
 }
 
@@ -340,10 +376,28 @@ static PyObject *new_soft(PyTypeObject *type, PyObject *args, PyObject *kw)
     return (PyObject *)o;
 }
 
-static PyObject *repr_hw(PyObject *self)
+static PyObject *repr_esp32(PyObject *self)
 {
     const i2c_obj *o = (const i2c_obj *)self;
     return PyUnicode_FromFormat("I2C(%d, scl=%d, sda=%d, freq=%u)", o->bus, o->scl, o->sda, (unsigned)o->freq);
+}
+
+static PyObject *repr_rp2(PyObject *self)
+{
+    const i2c_obj *o = (const i2c_obj *)self;
+    return PyUnicode_FromFormat("I2C(%d, freq=%u, scl=%d, sda=%d, timeout=%ld)", o->bus, (unsigned)o->freq,
+                                o->scl, o->sda, o->timeout);
+}
+
+static const hw_flavour flavours[VB_PORT_COUNT] = {
+    [VB_PORT_ESP32] = {"l|$lOOl:I2C", repr_esp32},
+    [VB_PORT_RP2] = {"|ll$OOl:I2C", repr_rp2},
+};
+
+static const hw_flavour *flavour(void)
+{
+    const hw_flavour *f = &flavours[vb_engine_g.port->id];
+    return f->args ? f : NULL;
 }
 
 /* extmod prints the frequency its half-period delay gives (500 kHz / µs) */
@@ -389,7 +443,7 @@ int vb_machine_add_i2c(PyObject *machine)
 {
     const vb_port_periph *p = periph();
     struct { bool have; const char *name, *qual; newfunc nw; reprfunc repr; PyMethodDef *m; } types[] = {
-        {p->i2c_buses > 0, "I2C", "machine.I2C", new_hw, repr_hw, hw_methods},
+        {p->i2c_buses > 0 && flavour(), "I2C", "machine.I2C", new_hw, flavour() ? flavour()->repr : NULL, hw_methods},
         {p->soft_i2c, "SoftI2C", "machine.SoftI2C", new_soft, repr_soft, soft_methods},
     };
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {

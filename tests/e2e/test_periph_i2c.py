@@ -264,11 +264,20 @@ def test_no_devices_attached(tmp_path):
         b.quit()
 
 
-def test_rp2_softi2c(tmp_path):
+def test_rp2_i2c_and_softi2c(tmp_path):
     b = board(tmp_path, "rp2")
     try:
-        assert repl(b, "from machine import SoftI2C, Pin; s = SoftI2C(Pin(5), Pin(4)); s.scan()") \
-            == "[60, 68, 80]\r\n"
+        assert repl(b, "from machine import I2C, SoftI2C, Pin; i = I2C(); i, i.scan()") \
+            == "(I2C(0, freq=399361, scl=5, sda=4, timeout=50000), [60, 68, 80])\r\n"   # 125 MHz / 313
+        assert repl(b, "I2C(1, 100000)") == "I2C(1, freq=100000, scl=7, sda=6, timeout=50000)\r\n"
+        assert repl(b, "I2C(0, scl=Pin(4))").endswith("ValueError: bad SCL pin\r\n")
+        assert repl(b, "I2C(0, sda=Pin(6))").endswith("ValueError: bad SDA pin\r\n")
+        # pico-sdk's errors are EIO; a write of no data is bit-banged: ENODEV
+        assert repl(b, "i.writeto(0x11, b'x')").endswith("OSError: [Errno 5] EIO\r\n")
+        assert repl(b, "i.readfrom(0x11, 1)").endswith("OSError: [Errno 5] EIO\r\n")
+        assert repl(b, "i.writeto(0x11, b'')").endswith("OSError: [Errno 19] ENODEV\r\n")
+        assert repl(b, "i.writeto_mem(0x50, 0x10, b'rp', addrsize=16)") == ""
+        assert repl(b, "SoftI2C(Pin(5), Pin(4)).scan()") == "[60, 68, 80]\r\n"
     finally:
         b.quit()
 
