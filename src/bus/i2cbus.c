@@ -109,13 +109,13 @@ bool vb_i2c_req_ok(const vb_bus_req *r, size_t n)
 }
 
 /* One byte the master writes: ACKed or not. */
-static bool write_byte(vb_i2c_buses *b, unsigned bus, uint8_t byte, uint64_t now_us)
+static bool write_byte(vb_i2c_buses *b, unsigned bus, uint8_t byte, uint64_t now_us, uint32_t *stretch_us)
 {
     switch (b->bus[bus].phase) {
     case VB_I2C_ADDRESS: {
         vb_i2c_dev *d = vb_i2c_find(b, bus, byte >> 1);
         bool read = byte & 1;
-        if (!d || !vb_i2c_dev_start(d, read, now_us)) {
+        if (!d || !vb_i2c_dev_start(d, read, now_us, stretch_us)) {
             b->bus[bus].phase = VB_I2C_IGNORED;
             b->bus[bus].cur = -1;
             return false;
@@ -143,7 +143,11 @@ void vb_i2c_serve(vb_i2c_buses *b, const vb_bus_req *req, size_t n, uint64_t now
     unsigned bus = req->bus;
     if (req->flags & VB_BUS_START) b->bus[bus].phase = VB_I2C_ADDRESS;
     for (unsigned i = 0; i < req->nwrite; i++) {
-        if (!write_byte(b, bus, req->data[i], now_us)) {
+        uint32_t stretch = 0;
+        bool ack = write_byte(b, bus, req->data[i], now_us, &stretch);
+        rep->stretch_us += stretch;
+        now_us += stretch;         /* the bus waited: later bytes come then */
+        if (!ack) {
             b->nacks++;
             break;
         }

@@ -31,11 +31,11 @@ void vb_i2c_dev_init(vb_i2c_dev *d, vb_i2c_model_id model, uint8_t bus, uint8_t 
     }
 }
 
-bool vb_i2c_dev_start(vb_i2c_dev *d, bool read, uint64_t now_us)
+bool vb_i2c_dev_start(vb_i2c_dev *d, bool read, uint64_t now_us, uint32_t *stretch_us)
 {
     switch (d->model) {
     case VB_I2C_EEPROM: return vb_eeprom_start(&d->u.eeprom, read, now_us);
-    case VB_I2C_SHT3X: return vb_sht3x_start(&d->u.sht3x, read, now_us);
+    case VB_I2C_SHT3X: return vb_sht3x_start(&d->u.sht3x, read, now_us, stretch_us);
     case VB_I2C_SSD1306: return vb_ssd1306_start(&d->u.oled, read);
     default: return false;
     }

@@ -35,7 +35,8 @@ typedef struct vb_sht3x {
     uint8_t cmd_bytes, cmd_hi;     /* the command being received */
     uint8_t out[6];                /* what a read returns */
     uint8_t out_len, out_pos;
-    uint64_t ready_at_us;          /* a measurement without stretching is ready then */
+    uint64_t ready_at_us;          /* the measurement is ready then */
+    bool stretch;                  /* a read before then holds SCL low (0x2Cxx) rather than NACK */
     bool heater;
     uint16_t status;
 } vb_sht3x;
@@ -78,10 +79,11 @@ const char *vb_i2c_model_name(vb_i2c_model_id id);
 /* A device as it powers up (EEPROM: erased, 0xFF). */
 void vb_i2c_dev_init(vb_i2c_dev *d, vb_i2c_model_id model, uint8_t bus, uint8_t addr);
 /* The bus events, as the device sees them once its address matched:
- * start (true: it ACKs its address), each byte written (true: ACK), each
+ * start (true: it ACKs its address; *stretch_us: how long it then holds
+ * SCL low before the first byte, else left alone), each byte written (true: ACK), each
  * byte read, and the STOP that ends its transaction (also a repeated
  * START that addresses anything: the device is no longer addressed). */
-bool vb_i2c_dev_start(vb_i2c_dev *d, bool read, uint64_t now_us);
+bool vb_i2c_dev_start(vb_i2c_dev *d, bool read, uint64_t now_us, uint32_t *stretch_us);
 bool vb_i2c_dev_write(vb_i2c_dev *d, uint8_t byte, uint64_t now_us);
 uint8_t vb_i2c_dev_read(vb_i2c_dev *d, uint64_t now_us);
 void vb_i2c_dev_stop(vb_i2c_dev *d, uint64_t now_us);

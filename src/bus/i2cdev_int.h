@@ -11,7 +11,7 @@ uint8_t vb_eeprom_read(vb_eeprom *e);
 void vb_eeprom_stop(vb_eeprom *e, uint64_t now_us);
 
 void vb_sht3x_init(vb_sht3x *s);
-bool vb_sht3x_start(vb_sht3x *s, bool read, uint64_t now_us);
+bool vb_sht3x_start(vb_sht3x *s, bool read, uint64_t now_us, uint32_t *stretch_us);
 bool vb_sht3x_write(vb_sht3x *s, uint8_t b, uint64_t now_us);
 uint8_t vb_sht3x_read(vb_sht3x *s);
 void vb_sht3x_stop(vb_sht3x *s);

@@ -3,7 +3,7 @@
  * measurement gives temperature then humidity, each a 16-bit word and its
  * CRC-8; without clock stretching the sensor NACKs its read address until
  * the measurement is done (the longest duration per repeatability, §2.2),
- * with stretching it holds SCL and answers at once. Conversions (§4.13):
+ * with stretching it ACKs and holds SCL low until then. Conversions (§4.13):
  * T = -45 + 175 * St / (2^16 - 1) °C, RH = 100 * Srh / (2^16 - 1) %. */
 #include "i2cdev_int.h"
 
@@ -82,7 +82,8 @@ static bool command(vb_sht3x *s, uint16_t cmd, uint64_t now_us)
         s->out_len = s->out_pos = 0;
         put_word(s, vb_sht3x_raw_temp(s->temp_mc));
         put_word(s, vb_sht3x_raw_hum(s->hum_mpct));
-        s->ready_at_us = hi == 0x24 ? now_us + (uint64_t)dur : now_us;
+        s->ready_at_us = now_us + (uint64_t)dur;
+        s->stretch = hi == 0x2C;
         return true;
     }
     switch (cmd) {
@@ -95,6 +96,7 @@ static bool command(vb_sht3x *s, uint16_t cmd, uint64_t now_us)
         s->out_len = s->out_pos = 0;
         put_word(s, (uint16_t)(s->status | (s->heater ? STATUS_HEATER : 0)));
         s->ready_at_us = now_us;
+        s->stretch = false;
         return true;
     case 0x3041: s->status = 0; return true;
     case 0x306D: s->heater = true; return true;
@@ -106,11 +108,15 @@ static bool command(vb_sht3x *s, uint16_t cmd, uint64_t now_us)
     }
 }
 
-bool vb_sht3x_start(vb_sht3x *s, bool read, uint64_t now_us)
+bool vb_sht3x_start(vb_sht3x *s, bool read, uint64_t now_us, uint32_t *stretch_us)
 {
     s->cmd_bytes = 0;
     if (!read) return true;
-    return s->out_len > 0 && now_us >= s->ready_at_us;
+    if (s->out_len == 0) return false;
+    if (now_us >= s->ready_at_us) return true;
+    if (!s->stretch) return false;
+    *stretch_us = (uint32_t)(s->ready_at_us - now_us);
+    return true;
 }
 
 bool vb_sht3x_write(vb_sht3x *s, uint8_t b, uint64_t now_us)

@@ -44,10 +44,11 @@ typedef struct vb_bus_rep {
     int32_t err;                   /* 0, or EINVAL (not a request) */
     uint16_t acks;                 /* written bytes ACKed; the master stops at the first NACK */
     uint16_t nread;                /* bytes in data (the request's nread) */
+    uint32_t stretch_us;           /* board µs a device held SCL low (clock stretching) */
     uint8_t data[VB_BUS_DATA_MAX]; /* the bytes read (0xFF: nobody drives SDA) */
 } vb_bus_rep;
 
 _Static_assert(sizeof(vb_bus_req) == 16 + VB_BUS_DATA_MAX, "vb_bus_req is a contract between processes");
-_Static_assert(sizeof(vb_bus_rep) == 16 + VB_BUS_DATA_MAX, "vb_bus_rep is a contract between processes");
+_Static_assert(sizeof(vb_bus_rep) == 20 + VB_BUS_DATA_MAX, "vb_bus_rep is a contract between processes");
 
 #endif

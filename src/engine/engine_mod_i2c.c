@@ -37,13 +37,14 @@ static long xfer(const i2c_obj *o, unsigned flags, const uint8_t *w, size_t nw, 
 {
     if (vb_hal_need((const void *)hal()->i2c_xfer) < 0) return -1;
     size_t acks = 0;
-    int rc = hal()->i2c_xfer(hal()->ctx, (unsigned)o->bus, flags, w, nw, r, nr, &acks);
+    uint64_t stretch = 0;
+    int rc = hal()->i2c_xfer(hal()->ctx, (unsigned)o->bus, flags, w, nw, r, nr, &acks, &stretch);
     if (rc < 0) {
         vb_raise_errno(-rc);
         return -1;
     }
     uint64_t clocks = 9u * (nw + nr) + ((flags & VB_BUS_START) ? 1 : 0) + ((flags & VB_BUS_STOP) ? 1 : 0);
-    if (vb_engine_sleep_us((int64_t)(clocks * 1000000u / (o->freq ? o->freq : 1))) < 0) return -1;
+    if (vb_engine_sleep_us((int64_t)(clocks * 1000000u / (o->freq ? o->freq : 1) + stretch)) < 0) return -1;
     return (long)acks;
 }
 

@@ -205,9 +205,10 @@ typedef struct vb_hal {
      * NACK_LAST, w[0..nw) written (after a START, w[0] is the address
      * byte), then r[0..nr) read; any lengths (the HAL cuts them into
      * requests). *acks: the written bytes ACKed (the writing stops at the
-     * first NACK). 0, or -EIO when the board is gone. NULL: no I2C. */
+     * first NACK); *stretch_us: board µs the devices held SCL low. 0, or
+     * -EIO when the board is gone. NULL: no I2C. */
     int (*i2c_xfer)(void *ctx, unsigned bus, unsigned flags, const uint8_t *w, size_t nw, uint8_t *r, size_t nr,
-                    size_t *acks);
+                    size_t *acks, uint64_t *stretch_us);
 } vb_hal;
 
 /* Send all of buf, whatever signals interrupt the waits: for output no

@@ -49,12 +49,13 @@ static int exchange(vb_vm_hal *h, vb_bus_req *req, vb_bus_rep *rep)
 }
 
 static int hal_i2c_xfer(void *ctx, unsigned bus, unsigned flags, const uint8_t *w, size_t nw, uint8_t *r, size_t nr,
-                        size_t *acks)
+                        size_t *acks, uint64_t *stretch_us)
 {
     vb_vm_hal *h = ctx;
     vb_bus_req req;
     vb_bus_rep rep;
     *acks = 0;
+    *stretch_us = 0;
     bool first = true;
     /* the writes, then the reads, at most VB_BUS_DATA_MAX a request; the
      * START goes with the first, the STOP and the last NACK with the last */
@@ -71,6 +72,7 @@ static int hal_i2c_xfer(void *ctx, unsigned bus, unsigned flags, const uint8_t *
         int rc = exchange(h, &req, &rep);
         if (rc < 0) return rc;
         *acks += rep.acks;
+        *stretch_us += rep.stretch_us;
         memcpy(r, rep.data, kr);
         if (rep.acks < kw) {       /* NACKed: the master writes no more; the STOP still goes */
             if (!last && (flags & VB_BUS_STOP)) {

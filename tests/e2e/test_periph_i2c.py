@@ -131,6 +131,10 @@ h = 100 * (d[3] << 8 | d[4]) / 65535
 print('%.2f %.2f' % (t, h))
 """
     assert run(esp32, prog) == "measuring 19\r\n21.50 40.25\r\n"
+    # with clock stretching the read is ACKed at once and lasts the measurement
+    assert repl(esp32, "n = i.writeto(0x44, b'\\x2c\\x06'); t = time.ticks_us(); d = i.readfrom(0x44, 6); "
+                       "15000 <= time.ticks_diff(time.ticks_us(), t) < 60000, crc8(d[0:2]) == d[2]") \
+        == "(True, True)\r\n"
     esp32.ctl("sensor", temp="-10")                     # the only SHT3x; humidity kept
     assert run(esp32, prog).endswith("-10.00 40.25\r\n")
 
@@ -199,7 +203,7 @@ def test_oled_screenshot_is_pixel_exact(esp32, tmp_path):
     out = run(esp32, DRIVER + """
 import time
 i = oled.i2c
-i.writeto(0x44, b'\\x2c\\x06')                   # with clock stretching: ready at once
+i.writeto(0x44, b'\\x2c\\x06')                   # with clock stretching: the read waits for it
 d = i.readfrom(0x44, 6)
 t = -45 + 175 * (d[0] << 8 | d[1]) / 65535
 oled.fb.fill(0)

@@ -109,6 +109,21 @@ static void test_sht3x_measurement_and_crc(void)
     CHECK(t > 21.49 && t < 21.51);
     /* read out: the next read has nothing to give */
     CHECK_EQ(xfer(0, VB_BUS_START | VB_BUS_STOP, &rd, 1, r, 6, 20000), 0);
+    /* with clock stretching: ACKed at once, SCL held until it is done */
+    uint8_t cmd_cs[] = {0x88, 0x2C, 0x06};
+    CHECK_EQ(xfer(0, VB_BUS_START | VB_BUS_STOP, cmd_cs, 3, NULL, 0, 100000), 3);
+    static vb_bus_req req;
+    vb_bus_rep rep;
+    memset(&req, 0, sizeof req);
+    req.magic = VB_BUS_MAGIC;
+    req.flags = VB_BUS_START | VB_BUS_STOP;
+    req.nwrite = 1;
+    req.nread = 6;
+    req.data[0] = rd;
+    vb_i2c_serve(&buses, &req, sizeof req, 100000, &rep);
+    CHECK_EQ(rep.acks, 1);
+    CHECK_EQ(rep.stretch_us, 15000);
+    CHECK_EQ(rep.data[0] << 8 | rep.data[1], vb_sht3x_raw_temp(21500));
     /* an unknown command is NACKed at its second byte */
     uint8_t bad[] = {0x88, 0x12, 0x34};
     CHECK_EQ(xfer(0, VB_BUS_START | VB_BUS_STOP, bad, 3, NULL, 0, 0), 2);
