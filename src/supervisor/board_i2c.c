@@ -17,6 +17,9 @@
 #include "bus/i2cbus.h"
 
 #define REQUESTS_PER_TURN 64        /* then the loop serves everything else */
+/* Transactions traced per run: a polling loop must not fill the trace's
+ * cap with bus traffic and push out the resets and pins. */
+#define BOARD_I2C_TRACE_MAX 1000u
 
 int board_i2c_init(board *b, char *err, size_t errlen)
 {
@@ -53,6 +56,29 @@ void board_i2c_power_loss(board *b)
     if (b->i2c) vb_i2c_buses_power_loss(b->i2c);
 }
 
+/* A request that addresses a device (a START, then the address byte) in
+ * the trace: the address, the direction, whether it was ACKed, the bytes
+ * of this request. */
+static void trace_request(board *b, const vb_bus_req *req, const vb_bus_rep *rep)
+{
+    if (!b->trace || rep->err || !(req->flags & VB_BUS_START) || req->nwrite == 0) return;
+    if (b->i2c_traced >= BOARD_I2C_TRACE_MAX) {
+        if (b->i2c_traced++ == BOARD_I2C_TRACE_MAX) {
+            char f[32];
+            snprintf(f, sizeof f, ",\"max\":%u", BOARD_I2C_TRACE_MAX);
+            board_trace(b, "i2c_trace_capped", f);
+        }
+        return;
+    }
+    b->i2c_traced++;
+    char f[128];
+    uint8_t a = req->data[0];
+    snprintf(f, sizeof f, ",\"bus\":%u,\"addr\":%u,\"dir\":\"%s\",\"ack\":%s,\"write\":%u,\"read\":%u%s",
+             req->bus, a >> 1, a & 1 ? "r" : "w", rep->acks ? "true" : "false",
+             req->nwrite > 0 ? req->nwrite - 1u : 0u, req->nread, req->flags & VB_BUS_STOP ? ",\"stop\":true" : "");
+    board_trace(b, "i2c", f);
+}
+
 void board_i2c_service(board *b)
 {
     for (int i = 0; i < REQUESTS_PER_TURN; i++) {
@@ -64,6 +90,7 @@ void board_i2c_service(board *b)
         if (n < 0) return;
         if (!board_firmware_runs(b)) continue;   /* the VM that sent it is gone */
         vb_i2c_serve(b->i2c, &req, (size_t)n, board_now_us(b), &rep);
+        trace_request(b, &req, &rep);
         /* a VM that does not read its answers fills the line: it loses them */
         (void)send(b->i2c_line[0], &rep, sizeof rep, MSG_DONTWAIT | MSG_NOSIGNAL);
     }

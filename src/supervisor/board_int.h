@@ -162,6 +162,7 @@ typedef struct board {
      * the buses (malloc'd: the EEPROMs' arrays are large) */
     int i2c_line[2];           /* [0] ours (non-blocking), [1] the firmware's */
     struct vb_i2c_buses *i2c;
+    unsigned i2c_traced;       /* transactions in the trace (capped: BOARD_I2C_TRACE_MAX) */
 } board;
 
 /* board.c: board time (util/boardclock.h), µs; host monotonic µs. */

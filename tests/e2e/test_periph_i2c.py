@@ -4,6 +4,7 @@ traffic goes to them; a 24C32 EEPROM (pages, write cycle, kept across
 resets and power cycles), an SHT3x whose readings the host sets (`ctl
 sensor`), an SSD1306 whose frame `ctl screenshot` saves as a PNG, compared
 here pixel by pixel with the framebuf the program drew."""
+import json
 import struct
 import subprocess
 import zlib
@@ -334,3 +335,22 @@ print(len(socks), sent > 0)
         assert repl(b, "from machine import I2C; I2C(0).scan()") == "[60, 68, 80]\r\n"
     finally:
         b.quit()
+
+
+def test_transactions_in_the_trace_capped(tmp_path):
+    tr = tmp_path / "t.jsonl"
+    b = Board(tmp_path, board="esp32", extra=["--i2c", DEVICES, "--trace", str(tr)])
+    b.expect(b">>> ", timeout=20)
+    try:
+        repl(b, "from machine import I2C; i = I2C(0); n = i.writeto(0x3c, b'\\x80\\xaf')")
+        repl(b, "n = [i.scan() for _ in range(9)]")       # 1008 more transactions
+        b.ctl("sensor", temp="30")                         # a line after the cap still comes
+    finally:
+        b.quit()
+    lines = [json.loads(ln) for ln in tr.read_text().splitlines()]
+    i2c = [ln for ln in lines if ln["event"] == "i2c"]
+    assert i2c[0]["addr"] == 0x3c and i2c[0]["dir"] == "w" and i2c[0]["ack"] is True and i2c[0]["write"] == 2
+    assert any(ln["addr"] == 0x11 and ln["ack"] is False for ln in i2c)
+    assert len(i2c) == 1000
+    assert [ln["max"] for ln in lines if ln["event"] == "i2c_trace_capped"] == [1000]
+    assert any(ln["event"] == "sensor" and ln["temp_mc"] == 30000 for ln in lines)
