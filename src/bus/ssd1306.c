@@ -46,12 +46,22 @@ static unsigned arg_count(uint8_t c)
 static void apply(vb_ssd1306 *o)
 {
     uint8_t c = o->cmd, *a = o->args;
-    if (c <= 0x0F) o->col = (uint8_t)((o->col & 0x70) | c);           /* page mode: column low nibble */
-    else if (c <= 0x1F) o->col = (uint8_t)((o->col & 0x0F) | (c & 0x07) << 4);
-    else if (c >= 0x40 && c <= 0x7F) o->start_line = c & 0x3F;
-    else if (c >= 0xB0 && c <= 0xB7) o->page = c & 7;
-    else switch (c) {
-    case 0x20: if ((a[0] & 3) != 3) o->mode = a[0] & 3; break;
+    if (c <= 0x1F) {               /* page mode: the column's low, then high nibble */
+        o->col = c <= 0x0F ? (uint8_t)((o->col & 0x70) | c) : (uint8_t)((o->col & 0x0F) | (c & 0x07) << 4);
+        return;
+    }
+    if (c >= 0x40 && c <= 0x7F) {
+        o->start_line = c & 0x3F;
+        return;
+    }
+    if (c >= 0xB0 && c <= 0xB7) {
+        o->page = c & 7;
+        return;
+    }
+    switch (c) {
+    case 0x20:
+        if ((a[0] & 3) != 3) o->mode = a[0] & 3;
+        break;
     case 0x21:
         o->col_lo = a[0] & 0x7F;
         o->col_hi = a[1] & 0x7F;
@@ -68,7 +78,9 @@ static void apply(vb_ssd1306 *o)
     case 0xA6: case 0xA7: o->inverted = c & 1; break;
     case 0xAE: case 0xAF: o->on = c & 1; break;
     case 0xC0: case 0xC8: o->com_remap = c == 0xC8; break;
-    case 0xA8: if (a[0] >= 15) o->mux = a[0] & 0x3F; break;
+    case 0xA8:
+        if (a[0] >= 15) o->mux = a[0] & 0x3F;
+        break;
     case 0xD3: o->offset = a[0] & 0x3F; break;
     case 0x8D: o->charge_pump = a[0] & 0x04; break;
     default: break;                    /* timing, scrolling, pins: nothing shown changes */
