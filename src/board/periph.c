@@ -1,6 +1,7 @@
 /* The ports' Timer, ADC and PWM tables (periph.h) and their conversions. */
 #include "periph.h"
 
+#include <errno.h>
 #include <stddef.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -39,7 +40,7 @@ const vb_port_periph vb_periph_esp32 = {
     .i2c_buses = 2,                /* I2C_NUM_MAX; I2C0 on GPIO18/19, I2C1 on 25/26 */
     .i2c_scl = {18, 25}, .i2c_sda = {19, 26},
     .i2c_freq_default = 400000,
-    .i2c_nack_errno = 19,          /* ENODEV: ESP-IDF's ESP_FAIL */
+    .i2c_nack_errno = ENODEV,      /* ESP-IDF's ESP_FAIL */
     .soft_i2c = true,
 };
 
@@ -74,7 +75,7 @@ const vb_port_periph vb_periph_rp2 = {
     .i2c_freq_default = 400000,
     .i2c_clock_hz = 125000000,
     .i2c_pins_paired = true,
-    .i2c_nack_errno = 5,           /* EIO: any pico-sdk error but a timeout */
+    .i2c_nack_errno = EIO,         /* any pico-sdk error but a timeout */
     .soft_i2c = true,
 };
 
