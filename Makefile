@@ -16,7 +16,7 @@ LDLIBS  ?=
 #   image tools, the REPL state machine, boot decisions, the serial link's
 #   pure parts. The supervisor, the firmware and unit tests all link them.
 LIB_SRC  = $(wildcard src/util/*.c src/board/*.c src/flash/*.c src/fs/*.c src/image/*.c src/repl/*.c \
-                      src/trace/*.c src/boot/*.c src/link/*.c src/net/*.c)
+                      src/trace/*.c src/boot/*.c src/link/*.c src/net/*.c src/bus/*.c)
 # - the supervisor (board loop, transports, control): built WITHOUT Python's
 #   flags, so it cannot include Python.h by accident.
 SUP_SRC  = $(wildcard src/supervisor/*.c src/supervisor/transport/*.c)
@@ -39,6 +39,8 @@ CLI_SRC  = $(wildcard src/cli/*.c)
 #   test_scenario only, so nothing else needs -lyaml.
 SCEN_SRC = $(wildcard src/scenario/*.c)
 YAML_LIBS = -lyaml
+# the OLED screenshot (supervisor/board_i2c.c): Debian's libpng
+PNG_LIBS := $(shell pkg-config --libs libpng 2>/dev/null || echo -lpng)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 BENCH_SRC = $(wildcard bench/*.c)
 
@@ -80,7 +82,7 @@ $(BUILD)/libvboard.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/vboard: $(CLI_OBJ) $(SUP_OBJ) $(FW_OBJ) $(SCEN_OBJ) $(BUILD)/libvboard.a
-	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS) $(PY_LIBS) $(YAML_LIBS)
+	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS) $(PY_LIBS) $(YAML_LIBS) $(PNG_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
@@ -93,7 +95,7 @@ $(BUILD)/tests/test_vm_fault: $(BUILD)/src/firmware/vm_fault.o
 # The VM's side of the board (vm_hal*.c: no Python in it), for the tests
 # of its flash access, Wi-Fi and network line; linked before the library,
 # whose OTA and otadata code it calls.
-VM_HAL_OBJ = $(BUILD)/src/firmware/vm_hal.o $(BUILD)/src/firmware/vm_hal_net.o $(BUILD)/src/firmware/vm_hal_periph.o
+VM_HAL_OBJ = $(BUILD)/src/firmware/vm_hal.o $(BUILD)/src/firmware/vm_hal_net.o $(BUILD)/src/firmware/vm_hal_periph.o $(BUILD)/src/firmware/vm_hal_i2c.o
 $(BUILD)/tests/test_vm_hal_flash: $(BUILD)/tests/unit/test_vm_hal_flash.o $(VM_HAL_OBJ) $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
@@ -146,12 +148,12 @@ e2e: $(BUILD)/vboard $(TEST_BIN)
 
 # libFuzzer smoke runs over the kept corpora, each bounded in time
 # (FUZZ_SECONDS): FAT mount + walk, the JSON-lines parser/writer, event
-# records and the register block, littlefs mount + walk + check. The pure
+# records and the register block, littlefs mount + walk + check, I2C line requests. The pure
 # libraries are compiled once for all targets (coverage, no libFuzzer main).
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_BIN)
 	@mkdir -p $(FUZZ_DIR)/corpus-new $(FUZZ_DIR)/corpus-json-new $(FUZZ_DIR)/corpus-events-new \
-	  $(FUZZ_DIR)/corpus-lfs2-new
+	  $(FUZZ_DIR)/corpus-lfs2-new $(FUZZ_DIR)/corpus-i2c-new
 	$(FUZZ_DIR)/fuzz_fat_mount -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 	  $(FUZZ_DIR)/corpus-new tests/fuzz/corpus
 	$(FUZZ_DIR)/fuzz_json -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
@@ -160,6 +162,8 @@ fuzz: $(FUZZ_BIN)
 	  $(FUZZ_DIR)/corpus-events-new tests/fuzz/corpus_events
 	$(FUZZ_DIR)/fuzz_lfs2_mount -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -timeout=10 \
 	  $(FUZZ_DIR)/corpus-lfs2-new tests/fuzz/corpus_lfs2
+	$(FUZZ_DIR)/fuzz_i2c -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+	  $(FUZZ_DIR)/corpus-i2c-new tests/fuzz/corpus_i2c
 
 # Everything is built first, JOBS at a time (plain, sanitized, fuzz
 # targets); then the suites run one after another, stopping at the first
@@ -196,6 +200,7 @@ bench: $(BENCH_BIN) $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_net.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_timer.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_pylib.py $(BUILD)/vboard
+	@/usr/bin/python3 bench/bench_i2c.py $(BUILD)/vboard
 
 # Packages: `make run`, `make test`, `make e2e` and `make fuzz` first install
 # the Debian packages they need (tools/install-deps.sh holds the one list, in

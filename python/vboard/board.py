@@ -479,6 +479,29 @@ class Board:
             return self.ctl("pwm", pin=str(pin))
         return self.ctl("pwm")["pwm"]
 
+    def set_sensor(self, temp=None, hum=None, addr=None):
+        """What the SHT3x (--i2c BUS:ADDR=sht3x) measures next: `temp` °C
+        (-45..130), `hum` %RH (0..100); either may be left as it is.
+        Returns {"addr", "temp", "hum"} as the sensor now stands."""
+        fields = {}
+        if addr is not None:
+            fields["addr"] = hex(addr) if isinstance(addr, int) else str(addr)
+        if temp is not None:
+            fields["temp"] = str(temp)
+        if hum is not None:
+            fields["hum"] = str(hum)
+        return self.ctl("sensor", **fields)
+
+    def screenshot(self, path, addr=None):
+        """Save what the SSD1306 (--i2c BUS:ADDR=ssd1306) shows as a 128x64
+        greyscale PNG at `path` (lit pixels 255); returns the reply
+        ({"file", "addr", "on", "lit"}: lit = pixels lit)."""
+        import os
+        fields = {"file": os.path.abspath(str(path))}
+        if addr is not None:
+            fields["addr"] = hex(addr) if isinstance(addr, int) else str(addr)
+        return self.ctl("screenshot", **fields)
+
     def led(self):
         """The LED colour, '#rrggbb' ('#000000' when dark)."""
         return self.ctl("led")["rgb"]

@@ -1,6 +1,7 @@
 /* The ports' Timer, ADC and PWM tables (periph.h) and their conversions. */
 #include "periph.h"
 
+#include <errno.h>
 #include <stddef.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -37,6 +38,11 @@ const vb_port_periph vb_periph_esp32 = {
     .pwm_freq_default = 5000,
     .pwm_duty_bits = 10,
     .uarts = 3, .uart_console = 0,    /* UART0 is the REPL's */
+    .i2c_buses = 2,                /* I2C_NUM_MAX; I2C0 on GPIO18/19, I2C1 on 25/26 */
+    .i2c_scl = {18, 25}, .i2c_sda = {19, 26},
+    .i2c_freq_default = 400000,
+    .i2c_nack_errno = ENODEV,      /* ESP-IDF's ESP_FAIL */
+    .soft_i2c = true,
 };
 
 const vb_port_periph vb_periph_pycom = {
@@ -67,6 +73,13 @@ const vb_port_periph vb_periph_rp2 = {
     .pwm_duty_bits = 0,
     .pwm_slices = 8,
     .uarts = 2, .uart_console = -1,   /* the REPL is on USB: both UARTs are free */
+    .i2c_buses = 2,                /* I2C0 on GP5/GP4 (PICO_DEFAULT_I2C), I2C1 on GP7/GP6 */
+    .i2c_scl = {5, 7}, .i2c_sda = {4, 6},
+    .i2c_freq_default = 400000,
+    .i2c_clock_hz = 125000000,
+    .i2c_pins_paired = true,
+    .i2c_nack_errno = EIO,         /* any pico-sdk error but a timeout */
+    .soft_i2c = true,
 };
 
 const vb_adc_input *vb_periph_adc_input(const vb_port_periph *p, unsigned gpio)

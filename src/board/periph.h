@@ -54,6 +54,17 @@ typedef struct vb_port_periph {
     /* ---- UART ---- */
     unsigned uarts;                /* UART(id) for id 0..uarts-1 (<= VB_UARTS_MAX) */
     int uart_console;              /* the REPL's own UART (its bytes are the console's), or -1 */
+
+    /* ---- I2C (bus/i2cbus.h: the devices are the board's) ---- */
+    unsigned i2c_buses;            /* machine.I2C(id), id 0..i2c_buses-1; 0: no machine.I2C */
+    uint8_t i2c_scl[2], i2c_sda[2];/* I2C(id)'s default pins */
+    uint32_t i2c_freq_default;     /* Hz, also SoftI2C's */
+    /* the I2C block's input clock (rp2 125 MHz: the rate is clk / round(clk / freq),
+     * as pico-sdk's i2c_set_baudrate sets it); 0: the rate asked for */
+    uint32_t i2c_clock_hz;
+    bool i2c_pins_paired;          /* rp2: SCL odd, SDA even, I2C(n) on pins with bit 1 = n */
+    int i2c_nack_errno;            /* a NACK in machine.I2C (esp32 ENODEV, rp2 EIO) */
+    bool soft_i2c;                 /* machine.SoftI2C (MicroPython 1.24's extmod) */
 } vb_port_periph;
 
 #define VB_UARTS_MAX 3

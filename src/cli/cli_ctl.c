@@ -28,6 +28,8 @@ static const struct {
     {"wifi", {"action", "op", "ssid", "key", "rssi"}},
     {"adc", {"pin", "mv", NULL}},
     {"pwm", {"pin", NULL}},
+    {"sensor", {"addr", "temp", "hum", NULL}},
+    {"screenshot", {"file", "addr", NULL}},
 };
 
 /* The reply members ctl reads; a reply may hold any others (status grows). */
@@ -127,8 +129,17 @@ int cli_cmd_ctl(const cli_args *a)
     int taken = 0;
     for (size_t i = 0; i < sizeof positional / sizeof positional[0]; i++) {
         if (strcmp(positional[i].cmd, cmd) != 0) continue;
-        for (int k = 0; k < extra && k < 5 && positional[i].fields[k]; k++, taken++)
-            vb_json_str(&o, positional[i].fields[k], a->argv[2 + k]);
+        for (int k = 0; k < extra && k < 5 && positional[i].fields[k]; k++, taken++) {
+            const char *v = a->argv[2 + k];
+            char abs[4096];
+            /* a file the board writes is named from here, not its cwd */
+            if (strcmp(positional[i].fields[k], "file") == 0 && v[0] != '/' && getcwd(abs, sizeof abs) &&
+                strlen(abs) + strlen(v) + 2 <= sizeof abs) {
+                strcat(abs, "/");
+                v = strcat(abs, v);
+            }
+            vb_json_str(&o, positional[i].fields[k], v);
+        }
     }
     if (taken < extra) {
         cli_error(a, "'%s' takes %s", cmd, taken ? "fewer arguments" : "no arguments");

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cli_fs.h"
 #include "flash/flash.h"
+#include "bus/i2cbus.h"
 #include "net/netpolicy.h"
 #include "net/wifi.h"
 #include "supervisor/board.h"
@@ -278,6 +279,15 @@ int cli_cmd_run(const cli_args *a)
     cfg.mip_index = opt(a, CLI_OPT_BIT_MIP_INDEX);
     char uarts[1024];
     if (opt(a, CLI_OPT_BIT_UART) && !parse_uarts(a, uarts, sizeof uarts, cfg.uart_links)) return CLI_USAGE;
+    vb_i2c_attach i2c[VB_I2C_DEVS_MAX];
+    if (opt(a, CLI_OPT_BIT_I2C)) {
+        char err[160];
+        if (vb_i2c_parse_attach(opt(a, CLI_OPT_BIT_I2C), i2c, VB_I2C_DEVS_MAX, &cfg.n_i2c_devs, err, sizeof err) < 0) {
+            cli_error(a, "--i2c: %s", err);
+            return CLI_USAGE;
+        }
+        cfg.i2c_devs = i2c;
+    }
     char *send = NULL;
     if (opt(a, CLI_OPT_BIT_SEND)) {
         send = malloc(strlen(opt(a, CLI_OPT_BIT_SEND)) + 1);

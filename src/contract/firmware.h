@@ -36,6 +36,7 @@ typedef struct vb_firmware_ctx {
      * it reads anything of the flash or the registers' boot state, which
      * the supervisor sets up and the bootloader stage decides meanwhile. */
     bool ahead;
+    int bus_fd;                /* the I2C line (contract/busmsg.h), the VM's end; -1 = none */
 } vb_firmware_ctx;
 
 /* A VM ended (not by a soft reset): the zygote's pid, the VM's, and how

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "contract/hw_types.h"
+#include "contract/busmsg.h"
 #include "contract/netmsg.h"
 #include "contract/wifi.h"
 
@@ -198,6 +199,16 @@ typedef struct vb_hal {
      * VM idle (--clock fast jumps) only while every thread that is not
      * blocked waits in idle or rx. NULL: one thread only. */
     void (*thread_event)(void *ctx, vb_thread_event ev);
+
+    /* ---- I2C: the devices are the board's (contract/busmsg.h) ----
+     * One piece of bus traffic on bus `bus`: flags VB_BUS_START/STOP/
+     * NACK_LAST, w[0..nw) written (after a START, w[0] is the address
+     * byte), then r[0..nr) read; any lengths (the HAL cuts them into
+     * requests). *acks: the written bytes ACKed (the writing stops at the
+     * first NACK); *stretch_us: board µs the devices held SCL low. 0, or
+     * -EIO when the board is gone. NULL: no I2C. */
+    int (*i2c_xfer)(void *ctx, unsigned bus, unsigned flags, const uint8_t *w, size_t nw, uint8_t *r, size_t nr,
+                    size_t *acks, uint64_t *stretch_us);
 } vb_hal;
 
 /* Send all of buf, whatever signals interrupt the waits: for output no

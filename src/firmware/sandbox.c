@@ -44,9 +44,10 @@ static int cmp_int(const void *x, const void *y)
 static void drop_fds(const vb_firmware_ctx *fw)
 {
     /* the serial pipe, the input doorbell, the hardware event pipe, the
-     * idle doorbell, the first VM's import line, the network line: sorted */
-    enum { NKEEP = 6 };
-    int keep[NKEEP] = {fw->tx_fd, fw->rx_efd, fw->ev_fd, fw->idle_efd, fw->import_fd, fw->net_fd};
+     * idle doorbell, the first VM's import line, the network line, the
+     * I2C line: sorted */
+    enum { NKEEP = 7 };
+    int keep[NKEEP] = {fw->tx_fd, fw->rx_efd, fw->ev_fd, fw->idle_efd, fw->import_fd, fw->net_fd, fw->bus_fd};
     qsort(keep, NKEEP, sizeof keep[0], cmp_int);
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null >= 0) {

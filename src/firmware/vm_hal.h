@@ -15,6 +15,7 @@ typedef struct vb_vm_hal {
     vb_ota_state ota_state;
     uint32_t ota_offset, ota_size, ota_written;   /* the slot being written */
     uint32_t net_seq;         /* the network line's last request (vm_hal_net.c) */
+    uint32_t bus_seq;         /* the I2C line's last request (vm_hal_i2c.c) */
 } vb_vm_hal;
 
 void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw);
@@ -22,6 +23,8 @@ void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw);
 void vb_vm_hal_net_init(vb_vm_hal *h);
 /* The Timer, ADC and PWM calls (vm_hal_periph.c), set by vb_vm_hal_init. */
 void vb_vm_hal_periph_init(vb_vm_hal *h);
+/* vm_hal_i2c.c: the I2C calls, on boards with an I2C line (by periph_init). */
+void vb_vm_hal_i2c_init(vb_vm_hal *h);
 void vb_vm_hal_pwm_set(void *ctx, unsigned gpio, uint32_t freq_hz, uint32_t duty_u16);
 /* Report a hardware event to the supervisor (trace, VCD); never blocks. */
 void vb_fw_event(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32_t value);

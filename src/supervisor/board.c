@@ -229,6 +229,7 @@ static void reset_peripherals(board *b)
     atomic_store(&r->wdt_deadline_us, 0);
     board_set_led(b, board_now_us(b), 0);
     board_periph_reset(b);
+    board_i2c_release(b);
 }
 
 /* ---- the firmware's life --------------------------------------------------- */
@@ -301,6 +302,7 @@ static pid_t start_zygote(board *b, bool ahead)
     close(b->tx_pipe[0]);
     close(b->ev_pipe[0]);
     close(b->net_line[0]);
+    close(b->i2c_line[0]);
     if (b->ntp_fd >= 0) close(b->ntp_fd);
     if (b->dns_fd >= 0) close(b->dns_fd);
     board_mip_free(b);             /* the zygote's copies only */
@@ -318,7 +320,8 @@ static pid_t start_zygote(board *b, bool ahead)
     if (b->serial_log) fclose(b->serial_log);
     if (ahead) arm_flash(b);
     vb_firmware_ctx fw = {b->cfg->profile, &b->flash, b->regs, b->tx_pipe[1], b->rx_efd, b->ev_pipe[1],
-                          b->idle_efd, rep[1], cmd[0], -1, b->cfg->no_audit_hook, b->net_line[1], ahead};
+                          b->idle_efd, rep[1], cmd[0], -1, b->cfg->no_audit_hook, b->net_line[1], ahead,
+                          b->i2c_line[1]};
     _exit(vb_zygote_main(&fw));
 }
 
@@ -588,6 +591,7 @@ void board_power_off(board *b)
     b->regs->wake_pin_mask = 0;
     board_wifi_power_loss(b);
     board_uart_power_loss(b);
+    board_i2c_power_loss(b);
     char f[64];
     snprintf(f, sizeof f, ",\"state\":\"off\",\"flash_ops\":%llu", (unsigned long long)b->regs->flash_ops);
     board_trace(b, "power", f);
@@ -749,6 +753,7 @@ static void take_zygote_reports(board *b)
         } else if (rep.status == VB_VM_EXIT_SOFT_RESET && !b->stopping) {
             board_wifi_publish(b);     /* kept, and shown afresh to the next VM */
             board_net_soft_reset(b);   /* its sockets closed as its stack would */
+            board_i2c_release(b);
             if (!zygote_command(b, VB_ZYGOTE_SOFT)) kill_firmware(b);
         } else {
             b->zygote_waiting = true;
@@ -953,7 +958,7 @@ static void drain_doorbell(int fd)
 /* Returns 0, or -errno when poll() itself failed. */
 static int board_loop(board *b)
 {
-    enum { SIG, EV, VMFD, IDLE, ZYG, NET, NETX, UART = NETX + BOARD_NET_POLLFDS, FIXED = UART + BOARD_UART_POLLFDS };
+    enum { SIG, EV, VMFD, IDLE, ZYG, NET, I2C, NETX, UART = NETX + BOARD_NET_POLLFDS, FIXED = UART + BOARD_UART_POLLFDS };
     struct pollfd pf[FIXED + 1 + VB_SERIAL_POLLFDS + 1 + VB_CONTROL_CLIENTS];
     for (;;) {
         if (b->quit && !b->stopping) begin_stop(b);
@@ -965,6 +970,7 @@ static int board_loop(board *b)
         pf[IDLE] = (struct pollfd){b->idle_efd, POLLIN, 0};
         pf[ZYG] = (struct pollfd){b->zyg_report, POLLIN, 0};
         pf[NET] = (struct pollfd){b->net_line[0], POLLIN, 0};
+        pf[I2C] = (struct pollfd){b->i2c_line[0], POLLIN, 0};
         board_net_pollfds(b, pf + NETX);
         board_uart_pollfds(b, pf + UART);
         unsigned nlink = board_link_pollfds(b, pf + FIXED);
@@ -984,6 +990,7 @@ static int board_loop(board *b)
         }
         if (pf[ZYG].revents & (POLLIN | POLLHUP)) take_zygote_reports(b);
         if (pf[NET].revents & POLLIN) board_net_service(b);
+        if (pf[I2C].revents & POLLIN) board_i2c_service(b);
         board_net_poll_service(b, pf + NETX);
         board_uart_service(b, pf + UART);
         if (pf[SIG].revents & POLLIN) take_signals(b);
@@ -1032,7 +1039,8 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
 {
     board b = {.cfg = cfg, .tx_pipe = {-1, -1}, .ev_pipe = {-1, -1}, .rx_efd = -1, .sig_fd = -1,
                .dying_vm_fd = -1, .control = {.listen_fd = -1}, .idle_efd = -1, .zyg_report = -1, .zyg_cmd = -1,
-               .net_line = {-1, -1}, .dns_fd = -1, .ntp_fd = -1, .mip_dir = -1, .mip_listen = -1,
+               .net_line = {-1, -1}, .i2c_line = {-1, -1}, .dns_fd = -1, .ntp_fd = -1, .mip_dir = -1,
+               .mip_listen = -1,
                .start_us = board_wall_us()};
     int status = VB_EXIT_SETUP;
     vb_txq_init(&b.txq, 1, 1);
@@ -1064,8 +1072,9 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
     fcntl(b.ev_pipe[1], F_SETFL, fcntl(b.ev_pipe[1], F_GETFL) | O_NONBLOCK);
     vb_regs_init(b.regs);
     vb_boardclock_init(&b.clock, cfg->clock);
-    if (board_net_init(&b, err, errlen) < 0 || board_uart_init(&b, err, errlen) < 0)
-        goto out;                  /* both before the radio: its power-on drops sockets */
+    if (board_net_init(&b, err, errlen) < 0 || board_uart_init(&b, err, errlen) < 0 ||
+        board_i2c_init(&b, err, errlen) < 0)
+        goto out;                  /* all before the radio: its power-on drops sockets */
     board_wifi_init(&b);
     if (board_log_open(&b, err, errlen) < 0 || open_control(&b, err, errlen) < 0)
         goto out;
@@ -1131,6 +1140,7 @@ out:
     vb_flash_close(&b.flash);
     board_net_free(&b);
     board_uart_free(&b, false);
+    board_i2c_free(&b);
     int fds[] = {b.tx_pipe[0], b.tx_pipe[1], b.ev_pipe[0], b.ev_pipe[1], b.rx_efd, b.idle_efd, b.sig_fd};
     for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
         if (fds[i] >= 0) close(fds[i]);

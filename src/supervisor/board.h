@@ -77,6 +77,9 @@ typedef struct vb_board_cfg {
     const char *mip_index;
     /* UART id's host bridge, a pty with this symlink (--uart ID:LINK), or NULL */
     const char *uart_links[VB_UARTS_MAX];
+    /* devices on the board's I2C buses (--i2c, bus/i2cbus.h) */
+    const struct vb_i2c_attach *i2c_devs;
+    unsigned n_i2c_devs;
 } vb_board_cfg;
 
 /* vboard run's exit statuses. */

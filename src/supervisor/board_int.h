@@ -187,6 +187,11 @@ typedef struct board {
     uint64_t net_opened;
     /* board_periph.c: the VM timer deadline already signalled */
     uint64_t vm_timer_signalled;
+    /* board_i2c.c: the I2C line (contract/busmsg.h) and the devices on
+     * the buses (malloc'd: the EEPROMs' arrays are large) */
+    int i2c_line[2];           /* [0] ours (non-blocking), [1] the firmware's */
+    struct vb_i2c_buses *i2c;
+    unsigned i2c_traced;       /* transactions in the trace (capped: BOARD_I2C_TRACE_MAX) */
 } board;
 
 /* board.c: board time (util/boardclock.h), µs; host monotonic µs. */
@@ -300,6 +305,20 @@ void board_periph_reset(board *b);
 void board_log_pwm(board *b, const vb_hw_event *ev);
 const char *board_adc_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
 const char *board_pwm_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
+
+/* board_i2c.c: the I2C buses (issue 16). The line and its service (every
+ * request checked: bus/i2cbus.h); the wires released when the VM ends
+ * (its unanswered requests dropped; the devices keep their state: they
+ * are chips on the board); the `i2c`, `sensor` and `screenshot` control
+ * commands. */
+int board_i2c_init(board *b, char *err, size_t errlen);
+void board_i2c_free(board *b);
+void board_i2c_service(board *b);
+void board_i2c_release(board *b);
+void board_i2c_power_loss(board *b);   /* the devices lose power too (bus/i2cbus.h) */
+const char *board_i2c_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
+const char *board_sensor_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
+const char *board_screenshot_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
 
 /* board_ctl.c: the control socket's line handler (vb_control_fn). */
 size_t board_control_line(void *ctx, const char *line, size_t len, char *reply, size_t cap);

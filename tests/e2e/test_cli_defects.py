@@ -78,6 +78,7 @@ RUN_METAVARS = {
     "power-cut-at": "N", "power-cut-mode": "MODE", "power-cut-seed": "SEED", "baud": "N",
     "allow-any-user": None, "log-max": "BYTES", "wifi": "SSID[:KEY][,...]",
     "net": "loopback|host|none", "host": "HOST=IP[,...]", "forward": "HOSTPORT:BOARDPORT[,...]", "mip-index": "DIR", "uart": "ID:LINK[,...]",
+    "i2c": "BUS:ADDR=MODEL[,...]",
 }
 OPTION_LINE = re.compile(r"^  ((?:-\w, )?--([\w-]+)(?: (\S+))?)( {2,})(\S)")
 
