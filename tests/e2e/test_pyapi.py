@@ -106,8 +106,10 @@ def test_wait_serial_sees_boot_output_and_a_timeout_shows_the_bytes(board):
 
 
 def test_interrupt_and_soft_reset(board):
-    board.write(b"import time; time.sleep(30)\r")
-    board.wait_serial("time.sleep(30)\r\n")        # the line is in: it runs
+    board.write(b"import time; print('sleeping'); time.sleep(30)\r")
+    # printed by the running code, so a Ctrl-C now interrupts it (after the
+    # echo alone it could come before the line runs, an ordinary byte then)
+    board.wait_serial("sleeping\r\n")
     got = board.interrupt()
     assert "KeyboardInterrupt" in got, got
     board.exec("open('main.py', 'w').write('print(\"main ran\")\\n')")
