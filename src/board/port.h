@@ -37,6 +37,16 @@ typedef enum vb_cause {
  * speed and drops output while no host has the port open. */
 typedef enum vb_link_kind { VB_LINK_UART, VB_LINK_USB_CDC } vb_link_kind;
 
+/* The port's Wi-Fi radio and the network.WLAN API over it (issue 13):
+ * none (no radio), the esp32 port's of MicroPython v1.24, or Pycom's own
+ * (WLAN(mode=..., ssid=..., auth=...)). */
+typedef enum vb_wlan_api { VB_WLAN_NONE = 0, VB_WLAN_ESP32, VB_WLAN_PYCOM } vb_wlan_api;
+
+/* The MicroPython API the port's modules follow where versions differ:
+ * v1.24 (esp32, rp2) or 1.11's (Pycom's 1.20 fork: e.g. framebuf without
+ * ellipse/poly, rect's fill and blit's palette arguments). */
+typedef enum vb_mp_api { VB_MP_V124 = 0, VB_MP_V111 } vb_mp_api;
+
 /* One pin of the board (boot.md §1, issue 5): `gpio` indexes the shared
  * pin registers (contract/regs.h), `name` is what machine.Pin() and the
  * control channel take, `alias` a second name (Pycom expansion-board "G"
@@ -173,7 +183,8 @@ typedef struct vb_port {
 
     /* ---- REPL link ---- */
     vb_link_kind repl_link;
-    bool has_radio;                /* a Wi-Fi radio (issue 13): the network module and its HAL */
+    vb_wlan_api wlan_api;          /* its radio (the network module and its HAL), or none */
+    vb_mp_api mp_api;
 
     /* ---- filesystem (flash.md §1) ---- */
     vb_fs_type fs_type;            /* what the port formats (and mounts, image/fsregion.h) */

@@ -76,7 +76,8 @@ const vb_port vb_port_esp32 = {
     .safe_boot_pin = NULL,
 
     .repl_link = VB_LINK_UART,     /* UART0 through a USB-serial bridge */
-    .has_radio = true,
+    .wlan_api = VB_WLAN_ESP32,
+    .mp_api = VB_MP_V124,
 
     .fs_type = VB_FS_LFS2,         /* since v1.13; FAT still auto-detected */
     .lfs2_read_size = 32,

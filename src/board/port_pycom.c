@@ -72,7 +72,8 @@ const vb_port vb_port_pycom = {
     .safe_boot_pin = "P12",        /* read with its internal pull-down */
 
     .repl_link = VB_LINK_UART,     /* UART0 through the expansion board's bridge */
-    .has_radio = true,
+    .wlan_api = VB_WLAN_PYCOM,
+    .mp_api = VB_MP_V111,
 
     .fs_type = VB_FS_FAT,          /* what Pycom 1.20 formats (LittleFS only if chosen) */
     .lfs2_read_size = 0,

@@ -66,6 +66,8 @@ const vb_port vb_port_rp2 = {
     .safe_boot_pin = NULL,
 
     .repl_link = VB_LINK_USB_CDC,
+    .wlan_api = VB_WLAN_NONE,      /* the Pico, not the Pico W */
+    .mp_api = VB_MP_V124,
 
     .fs_type = VB_FS_LFS2,
     .lfs2_read_size = 32,

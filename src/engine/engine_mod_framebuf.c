@@ -75,9 +75,9 @@ typedef struct fb_obj {
 } fb_obj;
 
 /* The type (one interpreter per process: engine_int.h), and whether the
- * board is Pycom's (its 1.11 method set). */
+ * port follows MicroPython 1.11's method set (port.h mp_api). */
 static PyObject *fb_type;
-static bool pycom_set;
+static bool v111_set;
 
 /* ---- arguments ----------------------------------------------------------- */
 
@@ -549,7 +549,7 @@ METHOD(fb_vline)
 
 METHOD(fb_rect)
 {
-    BEGIN(6, pycom_set ? 6 : 7);
+    BEGIN(6, v111_set ? 6 : 7);
     int64_t a[5]; /* x, y, w, h, c */
     if (get_ints(args, 5, a) < 0) return NULL;
     int filled = nargs > 5 ? PyObject_IsTrue(args[5]) : 0;
@@ -782,7 +782,7 @@ METHOD(fb_poly)
  * 0) and then skipped when it equals key. */
 METHOD(fb_blit)
 {
-    BEGIN(4, pycom_set ? 5 : 6);
+    BEGIN(4, v111_set ? 5 : 6);
     fb_obj *src = as_fb(args[0]), *pal = NULL;
     if (!src) return NULL;
     int64_t x, y, key = -1;
@@ -889,7 +889,7 @@ static PyObject *fb_type_create(void)
 {
     size_t n = 0;
     while (fb_methods[n].ml_name) n++;
-    for (size_t i = 0; !pycom_set && i < sizeof fb_methods_v124 / sizeof fb_methods_v124[0]; i++)
+    for (size_t i = 0; !v111_set && i < sizeof fb_methods_v124 / sizeof fb_methods_v124[0]; i++)
         if (!fb_methods[n + i].ml_name) fb_methods[n + i] = fb_methods_v124[i];
     PyType_Slot slots[] = {
         {Py_tp_new, (void *)fb_new},
@@ -937,7 +937,7 @@ static struct PyModuleDef framebuf_def = {
 
 PyObject *vb_mod_framebuf_create(void)
 {
-    pycom_set = vb_engine_g.port->id == VB_PORT_PYCOM;
+    v111_set = vb_engine_g.port->mp_api == VB_MP_V111;
     PyObject *m = PyModule_Create(&framebuf_def);
     if (!m) return NULL;
     if (!fb_type) fb_type = fb_type_create();

@@ -1048,7 +1048,7 @@ static PyObject *pycom_create(void)
 
 PyObject *vb_mod_network_create(void)
 {
-    if (vb_engine_g.port->id == VB_PORT_PYCOM) return pycom_create();
+    if (vb_engine_g.port->wlan_api == VB_WLAN_PYCOM) return pycom_create();
     PyObject *m = PyModule_Create(&esp32_def);
     if (!m) return NULL;
     Py_XSETREF(wlan_type, wlan_type_create());

@@ -643,7 +643,7 @@ void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw)
         .thread_event = hal_thread_event,
     };
     vb_vm_hal_periph_init(h);
-    if (fw->profile->port->has_radio) {
+    if (fw->profile->port->wlan_api != VB_WLAN_NONE) {
         h->hal.wifi_request = hal_wifi_request;
         h->hal.wifi_state = hal_wifi_state;
     }
