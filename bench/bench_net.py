@@ -17,7 +17,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
 os.environ.setdefault("VBOARD", os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/vboard"))
-from boardlib import Board, repl  # noqa: E402
+from boardlib import Board, BoardError, repl, tcp_listening, wait_until  # noqa: E402
 
 MB = 1 << 20
 SIZE = 8 * MB
@@ -122,14 +122,12 @@ def mosquitto():
     conf.write("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n" % port)
     conf.close()
     p = subprocess.Popen(["mosquitto", "-c", conf.name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return p, port
-        except OSError:
-            time.sleep(0.01)
-    p.kill()
-    return None, None
+    try:
+        wait_until(lambda: tcp_listening(port), 10, "mosquitto listening")
+        return p, port
+    except BoardError:
+        p.kill()
+        return None, None
 
 
 def mqtt_rates(b, port):

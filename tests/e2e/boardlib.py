@@ -36,6 +36,17 @@ def wait_until(probe, timeout, what):
         raise BoardError(str(e)) from None
 
 
+def tcp_listening(port, host="127.0.0.1"):
+    """Whether something accepts TCP connections at host:port (a probe for
+    wait_until: a server started in the background)."""
+    import socket
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
 def repl(b, line, timeout=5):
     """Type a line at the friendly REPL; its output (without echo/prompt)."""
     b.send(line.encode() + b"\r")

@@ -187,14 +187,7 @@ def broker(tmp_path):
     conf.write_text("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n" % port)
     p = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def up():
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            return False
-
-    wait_until("mosquitto listening", up)
+    wait_until("mosquitto listening", lambda: boardlib.tcp_listening(port))
     yield port
     p.terminate()
     p.wait(10)
