@@ -273,6 +273,24 @@ static int udp_aim(sock_obj *s, uint32_t ip, uint16_t port)
     return 0;
 }
 
+/* A connect under way has finished (the socket polled writable): ask the
+ * board how, once. 0, or -1 with the exception. */
+static int finish_connect(sock_obj *s)
+{
+    vb_net_req req = {.op = VB_NET_STATUS, .id = s->id};
+    vb_net_rep rep;
+    int fd;
+    if (request(&req, &rep, &fd) < 0) return -1;
+    if (fd >= 0) close(fd);
+    s->connecting = false;
+    if (rep.err) {
+        vb_raise_errno(rep.err);
+        return -1;
+    }
+    s->connected = true;
+    return 0;
+}
+
 static PyObject *s_connect(sock_obj *s, PyObject *addr)
 {
     uint32_t ip;
@@ -300,17 +318,12 @@ static PyObject *s_connect(sock_obj *s, PyObject *addr)
     int r = wait_ready(s, POLLOUT, deadline_of(s));
     if (r < 0) return NULL;
     if (r == 0) return vb_raise_errno(ETIMEDOUT);
-    req = (vb_net_req){.op = VB_NET_STATUS, .id = s->id};
-    if (request(&req, &rep, &fd) < 0) return NULL;
-    if (fd >= 0) close(fd);
-    s->connecting = false;
-    if (rep.err) return vb_raise_errno(rep.err);
-    s->connected = true;
+    if (finish_connect(s) < 0) return NULL;
     Py_RETURN_NONE;
 }
 
-/* A non-blocking connect finished (the socket polled writable): learn
- * how, once. 0, or -1 with the exception. */
+/* A non-blocking connect, used before it is known to have finished:
+ * EAGAIN while it has not (the socket is not writable yet). 0 / -1. */
 static int settle_connect(sock_obj *s)
 {
     if (!s->connecting) return 0;
@@ -319,18 +332,7 @@ static int settle_connect(sock_obj *s)
         vb_raise_errno(EAGAIN);
         return -1;
     }
-    vb_net_req req = {.op = VB_NET_STATUS, .id = s->id};
-    vb_net_rep rep;
-    int fd;
-    if (request(&req, &rep, &fd) < 0) return -1;
-    if (fd >= 0) close(fd);
-    s->connecting = false;
-    if (rep.err) {
-        vb_raise_errno(rep.err);
-        return -1;
-    }
-    s->connected = true;
-    return 0;
+    return finish_connect(s);
 }
 
 /* Ready to carry data: 0, or -1 with the exception (ENOTCONN: no peer). */
@@ -345,6 +347,24 @@ static int need_peer(sock_obj *s)
     return 0;
 }
 
+/* A LISTEN request (TCP: a listener; UDP: a socket bound to the port),
+ * its socket adopted: 0, or -1 with the exception. */
+static int open_bound(sock_obj *s, int type, uint16_t port, uint16_t backlog)
+{
+    vb_net_req req = {.op = VB_NET_LISTEN, .type = (uint16_t)type, .port = port, .backlog = backlog};
+    vb_net_rep rep;
+    int fd;
+    if (request(&req, &rep, &fd) < 0) return -1;
+    if (rep.err) {
+        if (fd >= 0) close(fd);
+        vb_raise_errno(rep.err);
+        return -1;
+    }
+    adopt(s, fd, rep.id);
+    s->listening = true;
+    return 0;
+}
+
 static PyObject *s_bind(sock_obj *s, PyObject *addr)
 {
     uint32_t ip;
@@ -354,16 +374,7 @@ static PyObject *s_bind(sock_obj *s, PyObject *addr)
     s->bound_port = port;
     s->bound = true;
     if (s->type == VB_NET_TCP) Py_RETURN_NONE;    /* listen() opens it */
-    vb_net_req req = {.op = VB_NET_LISTEN, .type = VB_NET_UDP, .port = port};
-    vb_net_rep rep;
-    int fd;
-    if (request(&req, &rep, &fd) < 0) return NULL;
-    if (rep.err) {
-        if (fd >= 0) close(fd);
-        return vb_raise_errno(rep.err);
-    }
-    adopt(s, fd, rep.id);
-    s->listening = true;
+    if (open_bound(s, VB_NET_UDP, port, 0) < 0) return NULL;
     Py_RETURN_NONE;
 }
 
@@ -377,17 +388,8 @@ static PyObject *s_listen(sock_obj *s, PyObject *const *args, Py_ssize_t nargs)
     if (nargs == 1 && (backlog = PyLong_AsLong(args[0])) == -1 && PyErr_Occurred()) return NULL;
     if (check_open(s) < 0) return NULL;
     if (s->type != VB_NET_TCP || s->fd >= 0) return vb_raise_errno(EINVAL);
-    vb_net_req req = {.op = VB_NET_LISTEN, .type = VB_NET_TCP, .port = s->bound_port,
-                      .backlog = (uint16_t)(backlog < 0 ? 0 : backlog > 255 ? 255 : backlog)};
-    vb_net_rep rep;
-    int fd;
-    if (request(&req, &rep, &fd) < 0) return NULL;
-    if (rep.err) {
-        if (fd >= 0) close(fd);
-        return vb_raise_errno(rep.err);
-    }
-    adopt(s, fd, rep.id);
-    s->listening = true;
+    uint16_t bl = (uint16_t)(backlog < 0 ? 0 : backlog > 255 ? 255 : backlog);
+    if (open_bound(s, VB_NET_TCP, s->bound_port, bl) < 0) return NULL;
     Py_RETURN_NONE;
 }
 
