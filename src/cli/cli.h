@@ -66,7 +66,7 @@ typedef enum cli_family {
     X(WIFI, 0, "wifi", "SSID[:KEY][,...]", "access points in range besides the open Wokwi-GUEST: comma-separated, each SSID[:KEY] (no KEY: open; the first ':' ends the SSID)") \
     X(NET, 0, "net", "loopback|host|none", "what the board's sockets may reach: 'loopback' (default) this machine's loopback services only, 'host' whatever the host can, 'none' nothing") \
     X(HOST, 0, "host", "HOST=IP[,...]", "names the board's lookups answer (besides localhost and host.vboard.internal, both 127.0.0.1)") \
-    X(UART, 0, "uart", "ID:LINK[,...]", "bridge the board's UART ID to a new pty, LINK a symlink to it (a host program there plays the GPS or modem); without one a UART sends into the void and hears nothing") \
+    X(UART, 0, "uart", "ID:LINK[,...]", "bridge the board's UART ID to a new pty, LINK a symlink to it, or with LINK tcp:PORT to 127.0.0.1:PORT (0: a free port, shown by `vboard ctl SOCK status`); a host program there plays the GPS or modem; without one a UART sends into the void and hears nothing") \
     X(MIP_INDEX, 0, "mip-index", "DIR", "serve DIR (laid out as micropython.org's index: package/py/PKG/latest.json, file/HH/HASH) to the board's mip.install, at mip.vboard.internal") \
     X(FORWARD, 0, "forward", "HOSTPORT:BOARDPORT[,...]", "a server the board runs on BOARDPORT is reached at 127.0.0.1:HOSTPORT (a board port without one listens on a free port: `vboard ctl SOCK net`)") \
     X(I2C, 0, "i2c", "BUS:ADDR=MODEL[,...]", "attach devices to the board's I2C buses: models eeprom (24C32), sht3x (temperature/humidity, set with `vboard ctl SOCK sensor`), ssd1306 (128x64 OLED, `vboard ctl SOCK screenshot FILE.png`); e.g. 0:0x50=eeprom,0:0x3c=ssd1306")

@@ -3,8 +3,9 @@
  * A UART's line to the VM is a stream socketpair made at the VM's first
  * UART(id) (VB_NET_UART on the network line) and kept for the board's
  * life; the supervisor relays between its end and the host bridge given
- * with --uart ID:LINK (a pty, as the console's --pty: host programs play
- * the GPS or the modem) through a buffer each way. Nothing is lost while a
+ * with --uart ID:LINK (a pty, as the console's --pty, or with LINK
+ * `tcp:PORT` a TCP port on 127.0.0.1 as the console's --tcp: host
+ * programs play the GPS or the modem) through a buffer each way. Nothing is lost while a
  * host is attached: when the host does not read, the buffer fills, the
  * supervisor stops reading the line, and the VM's write waits, as on the
  * console. With no host attached, what the board sends goes nowhere and
@@ -14,11 +15,30 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 static const vb_port_periph *periph(const board *b) { return b->cfg->profile->port->periph; }
+
+/* The prefix that makes a --uart LINK a TCP port rather than a pty path. */
+#define UART_TCP_PREFIX "tcp:"
+
+/* Open UART id's host bridge: a TCP listener for "tcp:PORT" (0: any free
+ * port), else a pty whose symlink is `link`. */
+static int open_bridge(board *b, unsigned id, const char *link, char *err, size_t errlen)
+{
+    size_t plen = strlen(UART_TCP_PREFIX);
+    if (strncmp(link, UART_TCP_PREFIX, plen) != 0) return vb_serial_open_pty(&b->uart[id].host, link, err, errlen);
+    char *end;
+    long port = strtol(link + plen, &end, 10);
+    if (end == link + plen || *end || port < 0 || port > 65535) {
+        snprintf(err, errlen, "--uart %u: '%s' is not tcp:PORT (PORT 0-65535, 0 any free one)", id, link);
+        return -1;
+    }
+    return vb_serial_open_tcp(&b->uart[id].host, (int)port, false, b->cfg->allow_any_user, err, errlen);
+}
 
 int board_uart_init(board *b, char *err, size_t errlen)
 {
@@ -32,7 +52,7 @@ int board_uart_init(board *b, char *err, size_t errlen)
                      (int)i == periph(b)->uart_console ? "it is the REPL's" : "out of range");
             return -1;
         }
-        if (vb_serial_open_pty(&b->uart[i].host, link, err, errlen) < 0) return -1;
+        if (open_bridge(b, i, link, err, errlen) < 0) return -1;
         fprintf(stderr, "vboard: UART%u on %s\n", i, b->uart[i].host.url);
     }
     return 0;

@@ -5,6 +5,7 @@ nothing; the console's UART is the REPL's line; timeouts in board time."""
 import hashlib
 import os
 import select
+import socket
 import termios
 import threading
 import tty
@@ -149,7 +150,38 @@ def test_unbridged_and_console_uarts(tmp_path):
         b.quit()
 
 
-@pytest.mark.parametrize("arg", ["0:/tmp/x", "3:/tmp/x", "1", "x:/tmp/y", "1:/tmp/a,1:/tmp/b"])
+def test_uart_over_tcp(tmp_path):
+    """--uart 2:tcp:0: the modem is a TCP client of 127.0.0.1; the port is
+    in the status. Both ways, byte for byte; a client that leaves and a
+    new one that comes."""
+    b = Board(tmp_path, extra=["--clock", "fast", "--uart", "2:tcp:0"])
+    try:
+        b.expect(b">>> ", timeout=10)
+        url = b.ctl("status")["uarts"][0]["host"]
+        assert url.startswith("tcp://127.0.0.1:"), url
+        port = int(url.rsplit(":", 1)[1])
+        repl(b, "from machine import UART; u = UART(2, 115200, timeout=5000)")
+        for round_ in range(2):
+            c = socket.create_connection(("127.0.0.1", port), timeout=10)
+            wait_until("the client counted as attached", lambda: b.ctl("status")["uarts"][0]["attached"])
+            assert repl(b, "u.write(b'AT+CGATT?\\r\\n')") == "11\r\n"
+            got = b""
+            while not got.endswith(b"\r\n"):
+                got += c.recv(100)
+            assert got == b"AT+CGATT?\r\n"
+            c.sendall(b"+CGATT: %d\r\nOK\r\n" % round_)
+            assert repl(b, "u.readline(), u.readline()") == "(b'+CGATT: %d\\r\\n', b'OK\\r\\n')\r\n" % round_
+            c.close()
+            wait_until("the client counted as gone", lambda: not b.ctl("status")["uarts"][0]["attached"])
+        # nobody connected: what the board sends goes nowhere, counted
+        assert repl(b, "u.write(b'void')") == "4\r\n"
+        wait_until("the void counted", lambda: b.ctl("status")["uarts"][0]["tx_void"] == 4)
+    finally:
+        b.quit()
+
+
+@pytest.mark.parametrize("arg", ["0:/tmp/x", "3:/tmp/x", "1", "x:/tmp/y", "1:/tmp/a,1:/tmp/b", "1:tcp:x",
+                                 "1:tcp:70000", "1:tcp:"])
 def test_bad_uart_options(tmp_path, arg):
     import subprocess
     r = subprocess.run([os.environ.get("VBOARD", "build/vboard"), "run", "--pty", "--flash", str(tmp_path / "f.bin"),
