@@ -122,25 +122,6 @@ int vb_flashdev_get_int(PyObject *o, int64_t *v)
     return 0;
 }
 
-/* mp_get_buffer_raise: a writable buffer to read into, or any buffer to
- * write from (a str gives its UTF-8 bytes). *keep holds what view points
- * into; release with done_buffer. */
-static int get_buffer(PyObject *o, bool writable, Py_buffer *view, PyObject **keep)
-{
-    *keep = !writable && PyUnicode_Check(o) ? PyUnicode_AsUTF8String(o) : Py_NewRef(o);
-    if (!*keep) return -1;
-    if (PyObject_GetBuffer(*keep, view, writable ? PyBUF_WRITABLE : PyBUF_SIMPLE) == 0) return 0;
-    Py_CLEAR(*keep);
-    PyErr_SetString(PyExc_TypeError, "object with buffer protocol required");
-    return -1;
-}
-
-static void done_buffer(Py_buffer *view, PyObject *keep)
-{
-    PyBuffer_Release(view);
-    Py_DECREF(keep);
-}
-
 /* block_num * block_size (+ the offset argument when given). */
 static int position(const vb_flashdev_obj *d, PyObject *const *args, Py_ssize_t nargs, int64_t *off)
 {
@@ -163,13 +144,11 @@ PyObject *vb_flashdev_readblocks(PyObject *self, PyObject *const *args, Py_ssize
 {
     const vb_flashdev_obj *d = (const vb_flashdev_obj *)self;
     int64_t off;
-    Py_buffer view;
-    PyObject *keep;
-    if (!arg_count(nargs, 3, 4) || position(d, args, nargs, &off) < 0 ||
-        get_buffer(args[1], true, &view, &keep) < 0)
+    vb_buf b;
+    if (!arg_count(nargs, 3, 4) || position(d, args, nargs, &off) < 0 || vb_buf_get(args[1], true, &b) < 0)
         return NULL;
-    int rc = window_read(d, off, view.buf, (size_t)view.len);
-    done_buffer(&view, keep);
+    int rc = window_read(d, off, b.view.buf, (size_t)b.view.len);
+    vb_buf_release(&b);
     return result(d, rc);
 }
 
@@ -177,17 +156,15 @@ PyObject *vb_flashdev_writeblocks(PyObject *self, PyObject *const *args, Py_ssiz
 {
     const vb_flashdev_obj *d = (const vb_flashdev_obj *)self;
     int64_t off;
-    Py_buffer view;
-    PyObject *keep;
-    if (!arg_count(nargs, 3, 4) || position(d, args, nargs, &off) < 0 ||
-        get_buffer(args[1], false, &view, &keep) < 0)
+    vb_buf b;
+    if (!arg_count(nargs, 3, 4) || position(d, args, nargs, &off) < 0 || vb_buf_get(args[1], false, &b) < 0)
         return NULL;
-    size_t n = (size_t)view.len;
+    size_t n = (size_t)b.view.len;
     int rc = 0;
     if (nargs == 2)   /* the simple interface: erase first */
         rc = d->block_size >= VB_FLASHDEV_ERASE ? window_erase(d, off, n) : erase_partial(d, off, n);
-    if (rc == 0) rc = window_program(d, off, view.buf, n);
-    done_buffer(&view, keep);
+    if (rc == 0) rc = window_program(d, off, b.view.buf, n);
+    vb_buf_release(&b);
     return result(d, rc);
 }
 

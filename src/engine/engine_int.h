@@ -216,6 +216,16 @@ int vb_pylib_precompile(void);
  * stdio stream, or -1 if obj is not one (select.poll). */
 int vb_stdio_poll(PyObject *obj, int mask);
 
+/* mp_get_buffer_raise (engine_buffer.c): a buffer to read into
+ * (writable), or any buffer to write from, a str giving its UTF-8 bytes;
+ * else TypeError "object with buffer protocol required". 0 / -1. */
+typedef struct vb_buf {
+    Py_buffer view;
+    PyObject *keep;                /* what view points into */
+} vb_buf;
+int vb_buf_get(PyObject *o, bool writable, vb_buf *b);
+void vb_buf_release(vb_buf *b);
+
 /* Module builders (new references, NULL with an exception). */
 PyObject *vb_mod_time_create(void);
 PyObject *vb_mod_machine_create(void);

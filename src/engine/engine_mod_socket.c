@@ -487,10 +487,10 @@ static Py_ssize_t send_once(sock_obj *s, const char *buf, size_t n)
 
 static PyObject *s_send(sock_obj *s, PyObject *data)
 {
-    Py_buffer b;
-    if (PyObject_GetBuffer(data, &b, PyBUF_SIMPLE) < 0) return NULL;
-    Py_ssize_t r = send_once(s, b.buf, (size_t)b.len);
-    PyBuffer_Release(&b);
+    vb_buf b;
+    if (vb_buf_get(data, false, &b) < 0) return NULL;
+    Py_ssize_t r = send_once(s, b.view.buf, (size_t)b.view.len);
+    vb_buf_release(&b);
     if (r == -2) return vb_raise_errno(EAGAIN);
     return r < 0 ? NULL : PyLong_FromSsize_t(r);
 }
@@ -515,10 +515,10 @@ static Py_ssize_t send_all(sock_obj *s, const char *p, size_t n, bool none_when_
 
 static PyObject *s_sendall(sock_obj *s, PyObject *data)
 {
-    Py_buffer b;
-    if (PyObject_GetBuffer(data, &b, PyBUF_SIMPLE) < 0) return NULL;
-    Py_ssize_t r = send_all(s, b.buf, (size_t)b.len, false);
-    PyBuffer_Release(&b);
+    vb_buf b;
+    if (vb_buf_get(data, false, &b) < 0) return NULL;
+    Py_ssize_t r = send_all(s, b.view.buf, (size_t)b.view.len, false);
+    vb_buf_release(&b);
     if (r == -2) return vb_raise_errno(EAGAIN);
     if (r < 0) return NULL;
     Py_RETURN_NONE;
@@ -532,20 +532,20 @@ static PyObject *s_write(sock_obj *s, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "write(buf[, off[, len]])");
         return NULL;
     }
-    Py_buffer b;
-    if (PyObject_GetBuffer(args[0], &b, PyBUF_SIMPLE) < 0) return NULL;
-    Py_ssize_t off = 0, len = b.len;
+    vb_buf b;
+    if (vb_buf_get(args[0], false, &b) < 0) return NULL;
+    Py_ssize_t off = 0, len = b.view.len;
     if (nargs >= 2 && ((off = PyLong_AsSsize_t(args[1])) == -1 && PyErr_Occurred())) goto fail;
     if (nargs == 3 && ((len = PyLong_AsSsize_t(args[2])) == -1 && PyErr_Occurred())) goto fail;
     if (off < 0) off = 0;
-    if (off > b.len) off = b.len;
-    if (len < 0 || len > b.len - off) len = b.len - off;
-    Py_ssize_t r = send_all(s, (const char *)b.buf + off, (size_t)len, true);
-    PyBuffer_Release(&b);
+    if (off > b.view.len) off = b.view.len;
+    if (len < 0 || len > b.view.len - off) len = b.view.len - off;
+    Py_ssize_t r = send_all(s, (const char *)b.view.buf + off, (size_t)len, true);
+    vb_buf_release(&b);
     if (r == -2) Py_RETURN_NONE;
     return r < 0 ? NULL : PyLong_FromSsize_t(r);
 fail:
-    PyBuffer_Release(&b);
+    vb_buf_release(&b);
     return NULL;
 }
 

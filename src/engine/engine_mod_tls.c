@@ -400,16 +400,17 @@ static PyObject *s_readline(tls_obj *t, PyObject *const *args, Py_ssize_t nargs)
 
 static PyObject *s_write(tls_obj *t, PyObject *data)
 {
-    Py_buffer b;
-    if (check_stream(t) < 0 || PyObject_GetBuffer(data, &b, PyBUF_SIMPLE) < 0) return NULL;
+    vb_buf b;
+    if (check_stream(t) < 0 || vb_buf_get(data, false, &b) < 0) return NULL;
     int h = handshake(t);
     if (h != 1) {
-        PyBuffer_Release(&b);
+        vb_buf_release(&b);
         if (h == -2) Py_RETURN_NONE;
         return NULL;
     }
-    int r = b.len ? SSL_write(t->ssl, b.buf, b.len > INT32_MAX ? INT32_MAX : (int)b.len) : 0;
-    PyBuffer_Release(&b);
+    Py_ssize_t n = b.view.len;
+    int r = n ? SSL_write(t->ssl, b.view.buf, n > INT32_MAX ? INT32_MAX : (int)n) : 0;
+    vb_buf_release(&b);
     if (r < 0) return raise_failure(t);
     if (flush_out(t) < 0) return NULL;
     return PyLong_FromLong(r);

@@ -223,10 +223,10 @@ static PyObject *u_readline(uart_obj *u, PyObject *x)
 static PyObject *u_write(uart_obj *u, PyObject *data)
 {
     if (check_live(u) < 0) return NULL;
-    Py_buffer b;
-    if (PyObject_GetBuffer(data, &b, PyBUF_SIMPLE) < 0) return NULL;
-    const char *p = b.buf;
-    size_t done = 0, n = (size_t)b.len;
+    vb_buf b;
+    if (vb_buf_get(data, false, &b) < 0) return NULL;
+    const char *p = b.view.buf;
+    size_t done = 0, n = (size_t)b.view.len;
     if (is_console(u)) {
         vb_hal_tx_all(hal(), p, n);
         done = n;
@@ -239,11 +239,11 @@ static PyObject *u_write(uart_obj *u, PyObject *data)
         }
         if (w < 0 && errno != EAGAIN && errno != EINTR) break;
         if (wait_line(u, POLLOUT, INT64_MAX) < 0) {   /* the far end takes it at its pace */
-            PyBuffer_Release(&b);
+            vb_buf_release(&b);
             return NULL;
         }
     }
-    PyBuffer_Release(&b);
+    vb_buf_release(&b);
     return PyLong_FromSize_t(done);
 }
 

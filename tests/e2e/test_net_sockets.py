@@ -137,6 +137,7 @@ def test_tcp_client_stream_methods(board, peer):
     assert repl(board, "s.sendall(b'xy'); b = bytearray(2); s.readinto(b), b") == \
         "(2, bytearray(b'XY'))\r\n"
     assert repl(board, "s.sendall(b'q'); s.recv(10)") == "b'Q'\r\n"
+    assert repl(board, "s.write('str'); s.recv(10)") == "3\r\nb'STR'\r\n"    # a str is a buffer, as in MicroPython
     assert repl(board, "s.makefile('rwb') is s") == "True\r\n"
     # the peer closes: read() gathers to the end of stream, recv() gives b''
     c = peer.conn()

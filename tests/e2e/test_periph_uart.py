@@ -67,6 +67,8 @@ def test_at_commands_both_ways(board):
                                     "timeout=2000, timeout_char=0)\r\n")
         assert repl(board, "u.write(b'AT\\r\\n')") == "4\r\n"
         m.expect(b"AT\r\n")
+        assert repl(board, "u.write('ATI\\r\\n')") == "5\r\n"     # a str is a buffer, as in MicroPython
+        m.expect(b"ATI\r\n")
         m.send(b"OK\r\n+CSQ: 23,0\r\n")
         assert repl(board, "u.readline(), u.readline()") == "(b'OK\\r\\n', b'+CSQ: 23,0\\r\\n')\r\n"
         assert repl(board, "u.any()") == "0\r\n"
