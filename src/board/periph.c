@@ -38,6 +38,9 @@ const vb_port_periph vb_periph_esp32 = {
     .pwm_freq_default = 5000,
     .pwm_duty_bits = 10,
     .uarts = 3, .uart_console = 0,    /* UART0 is the REPL's */
+    /* machine_uart.c: ESP-IDF's event bits, 1 << UART_DATA and 1 << UART_BREAK,
+     * and its own RXIDLE */
+    .uart_irq_rx = 1, .uart_irq_rxidle = 0x1000, .uart_irq_break = 2,
     .i2c_buses = 2,                /* I2C_NUM_MAX; I2C0 on GPIO18/19, I2C1 on 25/26 */
     .i2c_scl = {18, 25}, .i2c_sda = {19, 26},
     .i2c_freq_default = 400000,

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "contract/periph.h"
+
 #define VB_ADC_ATTENS 4            /* ESP32: 0, 2.5, 6, 11 dB */
 
 /* One ADC input: the pin (register index), its channel number and the
@@ -54,6 +56,9 @@ typedef struct vb_port_periph {
     /* ---- UART ---- */
     unsigned uarts;                /* UART(id) for id 0..uarts-1 (<= VB_UARTS_MAX) */
     int uart_console;              /* the REPL's own UART (its bytes are the console's), or -1 */
+    /* UART.irq()'s triggers, the port's constants (0: the port has not
+     * that trigger; all 0: no UART.irq) */
+    uint32_t uart_irq_rx, uart_irq_rxidle, uart_irq_break;
 
     /* ---- I2C (bus/i2cbus.h: the devices are the board's) ---- */
     unsigned i2c_buses;            /* machine.I2C(id), id 0..i2c_buses-1; 0: no machine.I2C */
@@ -68,6 +73,7 @@ typedef struct vb_port_periph {
 } vb_port_periph;
 
 #define VB_UARTS_MAX 3
+_Static_assert(VB_UARTS_MAX <= VB_PERIPH_UARTS, "the register block has a UART IRQ slot for each UART");
 
 /* Do GPIOs a and b share a PWM frequency? */
 bool vb_periph_pwm_same_slice(const vb_port_periph *p, unsigned a, unsigned b);

@@ -3,7 +3,7 @@
  * sets. Shared by the supervisor and the VM like the rest of regs.h, so
  * each field has one writer and the other side validates what it reads.
  *
- * Later peripherals (UART, I2C, SPI, NeoPixel) append their own part here. */
+ * Later peripherals append their own part here. */
 #ifndef VB_CONTRACT_PERIPH_H
 #define VB_CONTRACT_PERIPH_H
 
@@ -14,6 +14,7 @@
 #define VB_PERIPH_PINS 40u         /* = VB_REG_PINS (checked in regs.h) */
 #define VB_ADC_MAX_UV 5000000u     /* the host cannot put more than 5 V on a pin */
 #define VB_PWM_DUTY_MAX 65535u     /* duty as a 16-bit fraction (duty_u16) */
+#define VB_PERIPH_UARTS 4u         /* >= VB_UARTS_MAX (checked in board/periph.h) */
 
 /* One PWM output, written by the VM: freq_hz 0 = no PWM on this pin. */
 typedef struct vb_pwm_reg {
@@ -31,6 +32,14 @@ typedef struct vb_periph_regs {
      * stay attached. */
     _Atomic uint32_t adc_uv[VB_PERIPH_PINS];
     vb_pwm_reg pwm[VB_PERIPH_PINS];
+    /* UART.irq(): the UARTs whose IRQ the VM armed (bit id; written by
+     * the VM, only read as a mask by the supervisor), and the bytes the
+     * supervisor has put on each UART's line since it started (written by
+     * the supervisor). A delivery to an armed UART interrupts the VM
+     * (SIGUSR1), which sees a count that moved as received data. */
+    _Atomic uint32_t uart_irq_armed;
+    uint32_t uart_pad;
+    _Atomic uint64_t uart_rx_bytes[VB_PERIPH_UARTS];
 } vb_periph_regs;
 
 static_assert(sizeof(vb_pwm_reg) == 8, "PWM register layout");

@@ -271,6 +271,7 @@ static void after_fork_child(void)
     vb_heap_after_fork();
     vb_pin_irq_after_fork();
     vb_timer_after_fork();
+    vb_uart_irq_after_fork();
     vb_periph_after_fork();
     vb_engine_g.heap_base = vb_engine_heap_used();
     vb_guard_arm(); /* last: device code may run from here on */

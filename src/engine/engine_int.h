@@ -353,6 +353,19 @@ void vb_timer_poke_due(void);
 int vb_timer_run_due(void);
 void vb_timer_after_fork(void);
 
+/* UART.irq() (engine_mod_uart_irq.c): the port has it; irq(handler,
+ * trigger, hard) on UART `uart` numbered id; its RXIDLE quiet time from
+ * one character's time; deinit drops it; the SIGUSR1 handler's part (0,
+ * or -1 with KeyboardInterrupt set); a new VM starts with none; the
+ * port's IRQ_* constants and the irq method on the UART type. */
+bool vb_uart_irq_supported(void);
+PyObject *vb_uart_irq(PyObject *uart, int id, PyObject *args, PyObject *kw);
+void vb_uart_irq_set_char_us(int id, int64_t char_us);
+void vb_uart_irq_deinit(int id);
+int vb_uart_irq_run(void);
+void vb_uart_irq_after_fork(void);
+int vb_uart_irq_add_to_type(PyObject *uart_type);
+
 /* machine.Timer, ADC, PWM (engine_mod_timer*.c, engine_mod_adc.c,
  * engine_mod_pwm.c), each the port's flavour; engine_periph.c helpers. */
 PyObject *vb_timer_type_create(void);

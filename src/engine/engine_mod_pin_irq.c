@@ -175,7 +175,7 @@ static int run_irqs(void)
 static PyObject *on_sigusr1(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)self, (void)args, (void)nargs;
-    if (run_irqs() < 0 || vb_timer_run_due() < 0) return NULL;
+    if (run_irqs() < 0 || vb_timer_run_due() < 0 || vb_uart_irq_run() < 0) return NULL;
     Py_RETURN_NONE;
 }
 

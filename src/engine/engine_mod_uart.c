@@ -93,6 +93,8 @@ static int set_config(uart_obj *u, PyObject *args, PyObject *kw)
         }
     }
     if (tchars >= 0) tchar = tchars * 10 * 1000 / baud + 1;   /* Pycom: in characters at this rate */
+    long frame_bits = 1 + bits + (parity != Py_None) + stop;   /* start, data, parity, stop */
+    vb_uart_irq_set_char_us(u->id, frame_bits * 1000000 / baud);
     u->baudrate = baud, u->bits = bits, u->stop = stop, u->txbuf = txbuf, u->rxbuf = rxbuf;
     u->timeout_ms = timeout < 0 ? 0 : timeout;
     u->timeout_char_ms = tchar < 0 ? 0 : tchar;
@@ -162,6 +164,7 @@ static PyObject *u_deinit(uart_obj *u, PyObject *x)
 {
     (void)x;
     u->deinit = true;
+    vb_uart_irq_deinit(u->id);
     Py_RETURN_NONE;
 }
 
@@ -289,6 +292,14 @@ static PyObject *u_ioctl(uart_obj *u, PyObject *const *args, Py_ssize_t nargs)
     return PyLong_FromLong(ready & arg);
 }
 
+static PyObject *u_irq(uart_obj *u, PyObject *args, PyObject *kw)
+{
+    if (check_live(u) < 0) return NULL;
+    return vb_uart_irq((PyObject *)u, u->id, args, kw);
+}
+
+static PyMethodDef irq_method = {"irq", (PyCFunction)(void (*)(void))u_irq, METH_VARARGS | METH_KEYWORDS, NULL};
+
 int vb_uart_fd(PyObject *obj)
 {
     if (!uart_type || !PyObject_TypeCheck(obj, uart_type)) return -1;
@@ -320,6 +331,11 @@ PyObject *vb_uart_type_create(void)
     };
     PyType_Spec spec = {"UART", sizeof(uart_obj), 0, Py_TPFLAGS_DEFAULT, slots};
     PyObject *t = PyType_FromSpec(&spec);
+    if (t && vb_uart_irq_supported()) {   /* the port's UART.irq and IRQ_* */
+        PyObject *m = PyDescr_NewMethod((PyTypeObject *)t, &irq_method);
+        if (!m || PyObject_SetAttrString(t, "irq", m) < 0 || vb_uart_irq_add_to_type(t) < 0) Py_CLEAR(t);
+        Py_XDECREF(m);
+    }
     if (t) {
         Py_INCREF(t);
         Py_XSETREF(uart_type, (PyTypeObject *)t);

@@ -191,6 +191,11 @@ typedef struct vb_hal {
     uint32_t (*adc_read_uv)(void *ctx, unsigned gpio);
     /* A PWM output on gpio at freq_hz (0 stops it), duty as duty_u16. */
     void (*pwm_set)(void *ctx, unsigned gpio, uint32_t freq_hz, uint32_t duty_u16);
+    /* UART.irq(): arm or disarm UART id's IRQ at the board (bytes it then
+     * delivers to that UART interrupt the VM: SIGUSR1); the bytes it has
+     * delivered to UART id's line so far (a count that moved: data came). */
+    void (*uart_irq_arm)(void *ctx, unsigned id, bool on);
+    uint64_t (*uart_rx_count)(void *ctx, unsigned id);
 
     /* ---- threads (_thread) ----
      * What the VM's threads besides the main one do (vb_thread_event): one

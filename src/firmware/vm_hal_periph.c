@@ -44,8 +44,23 @@ void vb_vm_hal_pwm_set(void *ctx, unsigned gpio, uint32_t freq_hz, uint32_t duty
     if (f0 != freq_hz) vb_fw_event(fw, VB_EV_PWM_FREQ, gpio, freq_hz);
 }
 
+static void hal_uart_irq_arm(void *ctx, unsigned id, bool on)
+{
+    if (id >= VB_PERIPH_UARTS) return;
+    _Atomic uint32_t *armed = &fw_of(ctx)->regs->periph.uart_irq_armed;
+    if (on) atomic_fetch_or(armed, 1u << id);
+    else atomic_fetch_and(armed, ~(1u << id));
+}
+
+static uint64_t hal_uart_rx_count(void *ctx, unsigned id)
+{
+    return id < VB_PERIPH_UARTS ? atomic_load(&fw_of(ctx)->regs->periph.uart_rx_bytes[id]) : 0;
+}
+
 void vb_vm_hal_periph_init(vb_vm_hal *h)
 {
+    h->hal.uart_irq_arm = hal_uart_irq_arm;
+    h->hal.uart_rx_count = hal_uart_rx_count;
     h->hal.timer_deadline = hal_timer_deadline;
     h->hal.adc_read_uv = hal_adc_read_uv;
     h->hal.pwm_set = vb_vm_hal_pwm_set;

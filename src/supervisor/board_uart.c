@@ -117,8 +117,9 @@ void board_uart_pollfds(const board *b, struct pollfd pf[BOARD_UART_POLLFDS])
     }
 }
 
-static void relay(board_uart *u)
+static void relay(board *b, unsigned id)
 {
+    board_uart *u = &b->uart[id];
     vb_serial *h = &u->host;
     bool attached = h->ops && h->attached;
     /* board → host: what no host takes goes nowhere */
@@ -146,6 +147,9 @@ static void relay(board_uart *u)
             memmove(u->to_vm, u->to_vm + w, u->to_vm_len - (size_t)w);
             u->to_vm_len -= (size_t)w;
             u->rx += (uint64_t)w;
+            vb_periph_regs *pr = &b->regs->periph;
+            atomic_store(&pr->uart_rx_bytes[id], u->rx);
+            if (atomic_load(&pr->uart_irq_armed) >> id & 1) board_kick_vm(b);   /* UART.irq() */
         }
     } else if (u->to_vm_len && u->fd < 0) {
         u->to_vm_len = 0;          /* nobody opened the UART: its pins hear nothing */
@@ -160,7 +164,7 @@ void board_uart_service(board *b, const struct pollfd pf[BOARD_UART_POLLFDS])
         unsigned bits = 0;
         if (u->host.ops) bits = u->host.ops->service(&u->host, p + 1, BOARD_UART_POLLFDS_EACH - 1);
         bool any = bits || (p[0].revents & (POLLIN | POLLOUT | POLLHUP));
-        if (any) relay(u);
+        if (any) relay(b, i);
     }
 }
 

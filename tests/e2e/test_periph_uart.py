@@ -96,6 +96,54 @@ def test_at_commands_both_ways(board):
         m.close()
 
 
+def test_uart_irq(board):
+    """esp32's UART.irq(): IRQ_RX when data arrives (also in a busy loop),
+    IRQ_RXIDLE once the line is quiet, the port's constants and errors."""
+    m = Modem(board.link)
+    try:
+        repl(board, "from machine import UART; u = UART(1, 9600); got = []")
+        assert repl(board, "UART.IRQ_RX, UART.IRQ_RXIDLE, UART.IRQ_BREAK") == "(1, 4096, 2)\r\n"
+        assert repl(board, "u.irq(print, 0x8000)").endswith("ValueError: trigger 0x8000 unsupported\r\n")
+        board.send(b"def h(x): got.append((x.irq().flags(), x.read()))\r")
+        board.expect(b"... ")
+        board.send(b"\r")
+        board.expect(b">>> ")
+        repl(board, "irq = u.irq(h, UART.IRQ_RX)")
+        assert repl(board, "irq.trigger(), irq.flags()") == "(1, 0)\r\n"
+        m.send(b"hello")
+        wait_until("the RX handler ran", lambda: repl(board, "len(got)") != "0\r\n")
+        assert repl(board, "got") == "[(1, b'hello')]\r\n"
+        # a busy loop gets it between bytecodes
+        board.send(b"got.clear()\r")
+        board.expect(b">>> ")
+        board.send(b"while not got: pass\r")
+        board.expect(b"... ")
+        board.send(b"\r")
+        board.expect(b"\r\n")
+        m.send(b"spin")
+        board.expect(b">>> ", timeout=10)
+        assert repl(board, "got") == "[(1, b'spin')]\r\n"
+        # RXIDLE: one call after the burst, in board time
+        repl(board, "got.clear(); u.irq(h, UART.IRQ_RXIDLE)")
+        m.send(b"burst of bytes")
+        wait_until("the RXIDLE handler ran", lambda: repl(board, "len(got)") != "0\r\n")
+        assert repl(board, "got") == "[(4096, b'burst of bytes')]\r\n"
+        # disarmed: data stays for the program to read
+        repl(board, "got.clear(); u.irq(None)")
+        m.send(b"quiet")
+        wait_until("the data waits", lambda: repl(board, "u.any()") != "0\r\n")
+        assert repl(board, "got, u.read()") == "([], b'quiet')\r\n"
+        # a soft reset drops the handler; data after it reaches nobody's handler
+        repl(board, "u.irq(h, UART.IRQ_RX)")
+        board.send(b"\x04")
+        board.expect(b">>> ", timeout=20)
+        m.send(b"after")
+        repl(board, "from machine import UART; u = UART(1, timeout=1000)")
+        assert repl(board, "u.read(5)") == "b'after'\r\n"
+    finally:
+        m.close()
+
+
 def test_nothing_lost_under_load(board):
     """The board writes 2 MiB as fast as it can while the host reads in
     small bites; then the host sends 1 MiB for the board to hash."""
