@@ -60,6 +60,12 @@ const vb_port_periph vb_periph_pycom = {
     .pwm_freq_default = 0,
     .pwm_duty_bits = 0,
     .uarts = 3, .uart_console = 0,
+    /* I2C(0) and I2C(1) in hardware, I2C(2) bit-banged, all on P9 (SDA,
+     * GPIO12) / P10 (SCL, GPIO13) by default */
+    .i2c_buses = 2,
+    .i2c_scl = {13, 13}, .i2c_sda = {12, 12},
+    .i2c_freq_default = 100000,
+    .i2c_nack_text = "I2C bus error",
 };
 
 const vb_port_periph vb_periph_rp2 = {

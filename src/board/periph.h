@@ -69,6 +69,7 @@ typedef struct vb_port_periph {
     uint32_t i2c_clock_hz;
     bool i2c_pins_paired;          /* rp2: SCL odd, SDA even, I2C(n) on pins with bit 1 = n */
     int i2c_nack_errno;            /* a NACK in machine.I2C (esp32 ENODEV, rp2 EIO) */
+    const char *i2c_nack_text;     /* instead, OSError with this message (Pycom), or NULL */
     bool soft_i2c;                 /* machine.SoftI2C (MicroPython 1.24's extmod) */
 } vb_port_periph;
 

@@ -14,26 +14,26 @@
  * returns the ACKs; start, stop, readinto, write are the wire primitives.
  * SoftI2C reaches the bus whose default pins it uses (board/periph.h),
  * else bus 0. */
-#include "engine_int.h"
+#include "engine_i2c.h"
 #include "mptext.h"
 #include "board/periph.h"
 
 #include <errno.h>
 
-typedef struct {
-    PyObject_HEAD
-    int bus, scl, sda;
-    uint32_t freq;
-    long timeout;
-    bool soft;
-} i2c_obj;
 
 static const vb_port_periph *periph(void) { return vb_engine_g.port->periph; }
 static const vb_hal *hal(void) { return vb_engine_g.hal; }
 
+/* A NACK: the port's OSError (Pycom's has a message, not an errno). */
+static void nack_error(int err)
+{
+    if (periph()->i2c_nack_text) PyErr_SetString(PyExc_OSError, periph()->i2c_nack_text);
+    else vb_raise_errno(err);
+}
+
 /* One piece of bus traffic, with its board time: acks (>= 0), or -1 with
  * an exception. */
-static long xfer(const i2c_obj *o, unsigned flags, const uint8_t *w, size_t nw, uint8_t *r, size_t nr)
+long vb_i2c_xfer(const i2c_obj *o, unsigned flags, const uint8_t *w, size_t nw, uint8_t *r, size_t nr)
 {
     if (vb_hal_need((const void *)hal()->i2c_xfer) < 0) return -1;
     size_t acks = 0;
@@ -50,7 +50,7 @@ static long xfer(const i2c_obj *o, unsigned flags, const uint8_t *w, size_t nw, 
 
 /* A write transaction to addr of n bytes: the count writeto returns, or
  * -1 with ENODEV (or another exception). */
-static long write_to(const i2c_obj *o, unsigned addr, const uint8_t *buf, size_t n, bool stop)
+long vb_i2c_write_to(const i2c_obj *o, unsigned addr, const uint8_t *buf, size_t n, bool stop)
 {
     uint8_t *msg = PyMem_Malloc(n + 1);
     if (!msg) {
@@ -59,32 +59,32 @@ static long write_to(const i2c_obj *o, unsigned addr, const uint8_t *buf, size_t
     }
     msg[0] = (uint8_t)(addr << 1);
     memcpy(msg + 1, buf, n);
-    long acks = xfer(o, VB_BUS_START | (stop ? VB_BUS_STOP : 0), msg, n + 1, NULL, 0);
+    long acks = vb_i2c_xfer(o, VB_BUS_START | (stop ? VB_BUS_STOP : 0), msg, n + 1, NULL, 0);
     PyMem_Free(msg);
     if (acks < 0) return -1;
     if (acks == 0 || (!o->soft && (size_t)acks < n + 1)) {
         /* the master lets go of the bus */
-        if (!stop && xfer(o, VB_BUS_STOP, NULL, 0, NULL, 0) < 0) return -1;
-        vb_raise_errno(o->soft || n == 0 ? ENODEV : periph()->i2c_nack_errno);
+        if (!stop && vb_i2c_xfer(o, VB_BUS_STOP, NULL, 0, NULL, 0) < 0) return -1;
+        nack_error(o->soft || n == 0 ? ENODEV : periph()->i2c_nack_errno);
         return -1;
     }
     return o->soft ? acks - 1 : (long)n;
 }
 
-static int read_from(const i2c_obj *o, unsigned addr, uint8_t *buf, size_t n, bool stop)
+int vb_i2c_read_from(const i2c_obj *o, unsigned addr, uint8_t *buf, size_t n, bool stop)
 {
     uint8_t a = (uint8_t)(addr << 1 | 1);
-    long acks = xfer(o, VB_BUS_START | VB_BUS_NACK_LAST | (stop ? VB_BUS_STOP : 0), &a, 1, buf, n);
+    long acks = vb_i2c_xfer(o, VB_BUS_START | VB_BUS_NACK_LAST | (stop ? VB_BUS_STOP : 0), &a, 1, buf, n);
     if (acks < 0) return -1;
     if (acks == 0) {
-        if (!stop && xfer(o, VB_BUS_STOP, NULL, 0, NULL, 0) < 0) return -1;
-        vb_raise_errno(o->soft ? ENODEV : periph()->i2c_nack_errno);
+        if (!stop && vb_i2c_xfer(o, VB_BUS_STOP, NULL, 0, NULL, 0) < 0) return -1;
+        nack_error(o->soft ? ENODEV : periph()->i2c_nack_errno);
         return -1;
     }
     return 0;
 }
 
-static int addr_of(PyObject *v, unsigned *addr)
+int vb_i2c_addr_of(PyObject *v, unsigned *addr)
 {
     long a = PyLong_AsLong(v);
     if (a == -1 && PyErr_Occurred()) return -1;
@@ -94,7 +94,7 @@ static int addr_of(PyObject *v, unsigned *addr)
 
 /* The memory address as addrsize/8 bytes, MSB first: its length, or -1
  * with ValueError. */
-static int mem_addr(unsigned long memaddr, long addrsize, uint8_t out[4])
+int vb_i2c_mem_addr(unsigned long memaddr, long addrsize, uint8_t out[4])
 {
     if (addrsize <= 0 || addrsize > 32 || addrsize % 8) {
         PyErr_SetString(PyExc_ValueError, "invalid addrsize");
@@ -107,14 +107,14 @@ static int mem_addr(unsigned long memaddr, long addrsize, uint8_t out[4])
 
 /* ---- methods ----------------------------------------------------------------- */
 
-static PyObject *m_scan(PyObject *self, PyObject *u)
+PyObject *vb_i2c_scan(PyObject *self, PyObject *u)
 {
     (void)u;
     const i2c_obj *o = (const i2c_obj *)self;
     PyObject *list = PyList_New(0);
     for (unsigned a = 0x08; list && a < 0x78; a++) {
         uint8_t b = (uint8_t)(a << 1);
-        long acks = xfer(o, VB_BUS_START | VB_BUS_STOP, &b, 1, NULL, 0);
+        long acks = vb_i2c_xfer(o, VB_BUS_START | VB_BUS_STOP, &b, 1, NULL, 0);
         if (acks < 0) Py_CLEAR(list);
         else if (acks == 1) {
             PyObject *v = PyLong_FromUnsignedLong(a);
@@ -132,10 +132,10 @@ static PyObject *m_readfrom(PyObject *self, PyObject *args, PyObject *kw)
     Py_ssize_t n;
     int stop = 1;
     unsigned addr;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "On|p:readfrom", kwl, &a, &n, &stop) || addr_of(a, &addr) < 0) return NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "On|p:readfrom", kwl, &a, &n, &stop) || vb_i2c_addr_of(a, &addr) < 0) return NULL;
     if (n < 0) n = 0;
     PyObject *out = PyBytes_FromStringAndSize(NULL, n);
-    if (out && read_from((i2c_obj *)self, addr, (uint8_t *)PyBytes_AS_STRING(out), (size_t)n, stop) < 0) Py_CLEAR(out);
+    if (out && vb_i2c_read_from((i2c_obj *)self, addr, (uint8_t *)PyBytes_AS_STRING(out), (size_t)n, stop) < 0) Py_CLEAR(out);
     return out;
 }
 
@@ -147,7 +147,7 @@ static PyObject *m_readfrom_into(PyObject *self, PyObject *args, PyObject *kw)
     int stop = 1;
     unsigned addr;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "Ow*|p:readfrom_into", kwl, &a, &buf, &stop)) return NULL;
-    int rc = addr_of(a, &addr) < 0 ? -1 : read_from((i2c_obj *)self, addr, buf.buf, (size_t)buf.len, stop);
+    int rc = vb_i2c_addr_of(a, &addr) < 0 ? -1 : vb_i2c_read_from((i2c_obj *)self, addr, buf.buf, (size_t)buf.len, stop);
     PyBuffer_Release(&buf);
     if (rc < 0) return NULL;
     Py_RETURN_NONE;
@@ -161,7 +161,7 @@ static PyObject *m_writeto(PyObject *self, PyObject *args, PyObject *kw)
     int stop = 1;
     unsigned addr;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "Oy*|p:writeto", kwl, &a, &buf, &stop)) return NULL;
-    long n = addr_of(a, &addr) < 0 ? -1 : write_to((i2c_obj *)self, addr, buf.buf, (size_t)buf.len, stop);
+    long n = vb_i2c_addr_of(a, &addr) < 0 ? -1 : vb_i2c_write_to((i2c_obj *)self, addr, buf.buf, (size_t)buf.len, stop);
     PyBuffer_Release(&buf);
     return n < 0 ? NULL : PyLong_FromLong(n);
 }
@@ -172,7 +172,7 @@ static PyObject *m_writevto(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *a, *vec;
     int stop = 1;
     unsigned addr;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|p:writevto", kwl, &a, &vec, &stop) || addr_of(a, &addr) < 0)
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|p:writevto", kwl, &a, &vec, &stop) || vb_i2c_addr_of(a, &addr) < 0)
         return NULL;
     PyObject *empty = PyBytes_FromStringAndSize(NULL, 0);
     PyObject *join = empty ? PyObject_GetAttrString(empty, "join") : NULL;
@@ -180,23 +180,23 @@ static PyObject *m_writevto(PyObject *self, PyObject *args, PyObject *kw)
     Py_XDECREF(join);
     Py_XDECREF(empty);
     if (!joined) return NULL;
-    long n = write_to((i2c_obj *)self, addr, (const uint8_t *)PyBytes_AS_STRING(joined), (size_t)PyBytes_GET_SIZE(joined), stop);
+    long n = vb_i2c_write_to((i2c_obj *)self, addr, (const uint8_t *)PyBytes_AS_STRING(joined), (size_t)PyBytes_GET_SIZE(joined), stop);
     Py_DECREF(joined);
     return n < 0 ? NULL : PyLong_FromLong(n);
 }
 
 /* readfrom_mem(_into): the memory address written without a STOP, then a
  * read after a repeated START (extmod's read_mem). */
-static int read_mem(const i2c_obj *o, PyObject *a, unsigned long memaddr, long addrsize, uint8_t *buf, size_t n)
+int vb_i2c_read_mem(const i2c_obj *o, PyObject *a, unsigned long memaddr, long addrsize, uint8_t *buf, size_t n)
 {
     unsigned addr;
     uint8_t ma[4];
-    int k = mem_addr(memaddr, addrsize, ma);
-    if (k < 0 || addr_of(a, &addr) < 0) return -1;
-    long w = write_to(o, addr, ma, (size_t)k, false);
+    int k = vb_i2c_mem_addr(memaddr, addrsize, ma);
+    if (k < 0 || vb_i2c_addr_of(a, &addr) < 0) return -1;
+    long w = vb_i2c_write_to(o, addr, ma, (size_t)k, false);
     if (w < 0) return -1;
-    if (w != k) return xfer(o, VB_BUS_STOP, NULL, 0, NULL, 0) < 0 ? -1 : 0;
-    return read_from(o, addr, buf, n, true);
+    if (w != k) return vb_i2c_xfer(o, VB_BUS_STOP, NULL, 0, NULL, 0) < 0 ? -1 : 0;
+    return vb_i2c_read_from(o, addr, buf, n, true);
 }
 
 static PyObject *m_readfrom_mem(PyObject *self, PyObject *args, PyObject *kw)
@@ -209,7 +209,7 @@ static PyObject *m_readfrom_mem(PyObject *self, PyObject *args, PyObject *kw)
     if (!PyArg_ParseTupleAndKeywords(args, kw, "Okn|$l:readfrom_mem", kwl, &a, &memaddr, &n, &addrsize)) return NULL;
     if (n < 0) n = 0;
     PyObject *out = PyBytes_FromStringAndSize(NULL, n);
-    if (out && read_mem((i2c_obj *)self, a, memaddr, addrsize, (uint8_t *)PyBytes_AS_STRING(out), (size_t)n) < 0)
+    if (out && vb_i2c_read_mem((i2c_obj *)self, a, memaddr, addrsize, (uint8_t *)PyBytes_AS_STRING(out), (size_t)n) < 0)
         Py_CLEAR(out);
     return out;
 }
@@ -223,10 +223,28 @@ static PyObject *m_readfrom_mem_into(PyObject *self, PyObject *args, PyObject *k
     long addrsize = 8;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "Okw*|$l:readfrom_mem_into", kwl, &a, &memaddr, &buf, &addrsize))
         return NULL;
-    int rc = read_mem((i2c_obj *)self, a, memaddr, addrsize, buf.buf, (size_t)buf.len);
+    int rc = vb_i2c_read_mem((i2c_obj *)self, a, memaddr, addrsize, buf.buf, (size_t)buf.len);
     PyBuffer_Release(&buf);
     if (rc < 0) return NULL;
     Py_RETURN_NONE;
+}
+
+long vb_i2c_write_mem(const i2c_obj *o, PyObject *a, unsigned long memaddr, long addrsize, const uint8_t *buf, size_t n)
+{
+    unsigned addr;
+    uint8_t ma[4];
+    int k = vb_i2c_mem_addr(memaddr, addrsize, ma);
+    if (k < 0 || vb_i2c_addr_of(a, &addr) < 0) return -1;
+    uint8_t *msg = PyMem_Malloc(n + 4);
+    if (!msg) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(msg, ma, (size_t)k);
+    memcpy(msg + k, buf, n);
+    long w = vb_i2c_write_to(o, addr, msg, n + (size_t)k, true);
+    PyMem_Free(msg);
+    return w;
 }
 
 static PyObject *m_writeto_mem(PyObject *self, PyObject *args, PyObject *kw)
@@ -236,20 +254,8 @@ static PyObject *m_writeto_mem(PyObject *self, PyObject *args, PyObject *kw)
     unsigned long memaddr;
     Py_buffer buf;
     long addrsize = 8;
-    unsigned addr;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "Oky*|$l:writeto_mem", kwl, &a, &memaddr, &buf, &addrsize)) return NULL;
-    uint8_t ma[4];
-    int k = mem_addr(memaddr, addrsize, ma);
-    uint8_t *msg = k < 0 || addr_of(a, &addr) < 0 ? NULL : PyMem_Malloc((size_t)buf.len + 4);
-    long n = -1;
-    if (msg) {
-        memcpy(msg, ma, (size_t)k);
-        memcpy(msg + k, buf.buf, (size_t)buf.len);
-        n = write_to((i2c_obj *)self, addr, msg, (size_t)buf.len + (size_t)k, true);
-        PyMem_Free(msg);
-    } else if (!PyErr_Occurred()) {
-        PyErr_NoMemory();
-    }
+    long n = vb_i2c_write_mem((i2c_obj *)self, a, memaddr, addrsize, buf.buf, (size_t)buf.len);
     PyBuffer_Release(&buf);
     if (n < 0) return NULL;
     Py_RETURN_NONE;
@@ -260,20 +266,20 @@ static PyObject *m_writeto_mem(PyObject *self, PyObject *args, PyObject *kw)
 static PyObject *m_start(PyObject *self, PyObject *u)
 {
     (void)u;
-    return xfer((i2c_obj *)self, VB_BUS_START, NULL, 0, NULL, 0) < 0 ? NULL : Py_NewRef(Py_None);
+    return vb_i2c_xfer((i2c_obj *)self, VB_BUS_START, NULL, 0, NULL, 0) < 0 ? NULL : Py_NewRef(Py_None);
 }
 
 static PyObject *m_stop(PyObject *self, PyObject *u)
 {
     (void)u;
-    return xfer((i2c_obj *)self, VB_BUS_STOP, NULL, 0, NULL, 0) < 0 ? NULL : Py_NewRef(Py_None);
+    return vb_i2c_xfer((i2c_obj *)self, VB_BUS_STOP, NULL, 0, NULL, 0) < 0 ? NULL : Py_NewRef(Py_None);
 }
 
 static PyObject *m_write(PyObject *self, PyObject *arg)
 {
     Py_buffer buf;
     if (PyObject_GetBuffer(arg, &buf, PyBUF_SIMPLE) < 0) return NULL;
-    long acks = xfer((i2c_obj *)self, 0, buf.buf, (size_t)buf.len, NULL, 0);
+    long acks = vb_i2c_xfer((i2c_obj *)self, 0, buf.buf, (size_t)buf.len, NULL, 0);
     PyBuffer_Release(&buf);
     return acks < 0 ? NULL : PyLong_FromLong(acks);
 }
@@ -284,7 +290,7 @@ static PyObject *m_readinto(PyObject *self, PyObject *args, PyObject *kw)
     Py_buffer buf;
     int nack = 1;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "w*|p:readinto", kwl, &buf, &nack)) return NULL;
-    long rc = xfer((i2c_obj *)self, nack ? VB_BUS_NACK_LAST : 0, NULL, 0, buf.buf, (size_t)buf.len);
+    long rc = vb_i2c_xfer((i2c_obj *)self, nack ? VB_BUS_NACK_LAST : 0, NULL, 0, buf.buf, (size_t)buf.len);
     PyBuffer_Release(&buf);
     if (rc < 0) return NULL;
     Py_RETURN_NONE;
@@ -322,6 +328,9 @@ static uint32_t bus_rate(long freq)
 typedef struct hw_flavour {
     const char *args;
     reprfunc repr;
+    newfunc tp_new;                /* NULL: new_hw, with `args` */
+    PyMethodDef *methods;          /* NULL: hw_methods */
+    const vb_engine_const *consts; /* the class's constants, NULL: none */
 } hw_flavour;
 static const hw_flavour *flavour(void);
 
@@ -393,6 +402,7 @@ static PyObject *repr_rp2(PyObject *self)
 static const hw_flavour flavours[VB_PORT_COUNT] = {
     [VB_PORT_ESP32] = {"l|$lOOl:I2C", repr_esp32},
     [VB_PORT_RP2] = {"|ll$OOl:I2C", repr_rp2},
+    [VB_PORT_PYCOM] = {"", vb_i2c_pycom_repr, vb_i2c_pycom_new, vb_i2c_pycom_methods, vb_i2c_pycom_consts},
 };
 
 static const hw_flavour *flavour(void)
@@ -418,7 +428,7 @@ static void i2c_dealloc(PyObject *self)
 
 #define KW(name, fn) {name, (PyCFunction)(void (*)(void))fn, METH_VARARGS | METH_KEYWORDS, NULL}
 #define COMMON                                                                         \
-    {"scan", m_scan, METH_NOARGS, NULL}, KW("readfrom", m_readfrom), KW("readfrom_into", m_readfrom_into), \
+    {"scan", vb_i2c_scan, METH_NOARGS, NULL}, KW("readfrom", m_readfrom), KW("readfrom_into", m_readfrom_into), \
     KW("writeto", m_writeto), KW("writevto", m_writevto), KW("readfrom_mem", m_readfrom_mem),             \
     KW("readfrom_mem_into", m_readfrom_mem_into), KW("writeto_mem", m_writeto_mem)
 
@@ -444,12 +454,14 @@ int vb_machine_add_i2c(PyObject *machine)
 {
     const vb_port_periph *p = periph();
     struct { bool have; const char *name, *qual; newfunc nw; reprfunc repr; PyMethodDef *m; } types[] = {
-        {p->i2c_buses > 0 && flavour(), "I2C", "machine.I2C", new_hw, flavour() ? flavour()->repr : NULL, hw_methods},
+        {p->i2c_buses > 0 && flavour(), "I2C", "machine.I2C", flavour() && flavour()->tp_new ? flavour()->tp_new : new_hw,
+         flavour() ? flavour()->repr : NULL, flavour() && flavour()->methods ? flavour()->methods : hw_methods},
         {p->soft_i2c, "SoftI2C", "machine.SoftI2C", new_soft, repr_soft, soft_methods},
     };
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         if (!types[i].have) continue;
         PyObject *t = make(types[i].qual, types[i].nw, types[i].repr, types[i].m);
+        if (t && i == 0 && flavour()->consts) t = vb_type_add_consts(t, flavour()->consts);
         if (!t || PyModule_AddObject(machine, types[i].name, t) < 0) {
             Py_XDECREF(t);
             return -1;

@@ -357,3 +357,33 @@ def test_transactions_in_the_trace_capped(tmp_path):
     assert len(i2c) == 1000
     assert [ln["max"] for ln in lines if ln["event"] == "i2c_trace_capped"] == [1000]
     assert any(ln["event"] == "sensor" and ln["temp_mc"] == 30000 for ln in lines)
+
+
+def test_pycom_i2c(tmp_path):
+    """Pycom's I2C: I2C(0, I2C.MASTER, baudrate=...), pins=(SDA, SCL), the
+    memory address one byte (two above 0xFF), byte counts returned, any
+    NACK 'I2C bus error'."""
+    b = board(tmp_path, port="pycom")
+    try:
+        repl(b, "from machine import I2C; i = I2C(0, I2C.MASTER, baudrate=400000)")
+        assert repl(b, "i, I2C.MASTER") == "(I2C(0, I2C.MASTER, baudrate=400000), 0)\r\n"
+        assert repl(b, "i.scan()") == "[60, 68, 80]\r\n"
+        # the 24C32 wants two address bytes: above 0xFF Pycom sends two
+        # (the EEPROM does not answer during its 5 ms write cycle: a bus error, as on the board)
+        assert repl(b, "import time; i.writeto_mem(0x50, 0x123, b'pycom'), i.readfrom_mem(0x50, 0x123, 5)").endswith(
+            "OSError: I2C bus error\r\n")
+        assert repl(b, "time.sleep_ms(5); i.readfrom_mem(0x50, 0x123, 5)") == "b'pycom'\r\n"
+        assert repl(b, "buf = bytearray(3); i.readfrom_mem_into(0x50, 0x124, buf), buf") == "(3, bytearray(b'yco'))\r\n"
+        assert repl(b, "i.writeto(0x50, b'\\x01\\x23'), i.readfrom(0x50, 2)") == "(2, b'py')\r\n"
+        assert repl(b, "i.readfrom_mem(0x50, 0x123, 0)") == "b''\r\n"
+        for bad, err in (("i.readfrom(0x21, 1)", "OSError: I2C bus error"),
+                         ("i.writeto(0x21, b'x')", "OSError: I2C bus error"),
+                         ("I2C(3)", "OSError: resource not available"),
+                         ("I2C(0, 1)", "ValueError: invalid argument(s) value"),
+                         ("I2C(0, baudrate=0)", "ValueError: invalid argument(s) value")):
+            assert repl(b, bad).endswith(err + "\r\n"), bad
+        # the software bus on the default pins reaches the same wires
+        assert repl(b, "s = I2C(2, pins=('P9', 'P10')); s, s.scan()") == "(I2C(2, I2C.MASTER, baudrate=100000), [60, 68, 80])\r\n"
+        assert repl(b, "i.deinit(); i") == "I2C(0)\r\n"
+    finally:
+        b.quit()
