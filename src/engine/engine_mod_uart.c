@@ -9,8 +9,15 @@
  * byte and `timeout_char` ms for each next one, returning what came (None
  * when nothing did); read() takes everything until such a wait passes;
  * readline() stops after b'\n'. The waits are board time and end with
- * KeyboardInterrupt on Ctrl-C. Line settings (baudrate, bits, parity,
- * stop) are kept and shown, not simulated on the wire. */
+ * KeyboardInterrupt on Ctrl-C.
+ *
+ * Writes take the wire's board time: each byte a frame (start, data,
+ * parity, stop bits) at the baud rate. The bytes reach the far end at
+ * once, but the board's clock says when the last one has left: write()
+ * returns while what is queued fits the TX buffer and the hardware FIFO,
+ * and waits (board time) for the rest; txdone() is False and flush()
+ * waits until the wire is idle. The console's UART is the host link's
+ * pace instead. */
 #include "engine_int.h"
 
 #include <errno.h>
@@ -29,7 +36,13 @@ typedef struct {
     long timeout_ms, timeout_char_ms;
     bool first;                    /* the next read_once is a read's first wait */
     bool deinit;
+    int64_t frame_ns;              /* one character on the wire */
+    int64_t tx_idle_us;            /* board time the last byte written has left the wire */
 } uart_obj;
+
+/* The hardware TX FIFO that queues bytes besides txbuf (ESP32, RP2040: 128 and 32;
+ * the larger, so no write waits that would not on the board) */
+#define UART_TX_FIFO 128
 
 /* The type, made once per engine (shared by every import; why global:
  * see vb_engine_g). */
@@ -94,7 +107,8 @@ static int set_config(uart_obj *u, PyObject *args, PyObject *kw)
     }
     if (tchars >= 0) tchar = tchars * 10 * 1000 / baud + 1;   /* Pycom: in characters at this rate */
     long frame_bits = 1 + bits + (parity != Py_None) + stop;   /* start, data, parity, stop */
-    vb_uart_irq_set_char_us(u->id, frame_bits * 1000000 / baud);
+    u->frame_ns = (int64_t)frame_bits * 1000000000 / baud;
+    vb_uart_irq_set_char_us(u->id, u->frame_ns / 1000);
     u->baudrate = baud, u->bits = bits, u->stop = stop, u->txbuf = txbuf, u->rxbuf = rxbuf;
     u->timeout_ms = timeout < 0 ? 0 : timeout;
     u->timeout_char_ms = tchar < 0 ? 0 : tchar;
@@ -223,6 +237,32 @@ static PyObject *u_readline(uart_obj *u, PyObject *x)
     return vb_stream_readline(read_once, u, -1);
 }
 
+/* n more bytes on the wire: the board time they take, waiting while the
+ * backlog is more than the TX buffer and FIFO hold. 0 / -1 (Ctrl-C). */
+static int pace(uart_obj *u, size_t n)
+{
+    int64_t now = vb_engine_now_us();
+    int64_t start = u->tx_idle_us > now ? u->tx_idle_us : now;
+    u->tx_idle_us = start + (int64_t)((uint64_t)n * (uint64_t)u->frame_ns / 1000u);
+    int64_t room_us = (u->txbuf + UART_TX_FIFO) * u->frame_ns / 1000;
+    int64_t over = u->tx_idle_us - now - room_us;
+    return over > 0 ? vb_engine_sleep_us(over) : 0;
+}
+
+static PyObject *u_txdone(uart_obj *u, PyObject *x)
+{
+    (void)x;
+    return PyBool_FromLong(is_console(u) || vb_engine_now_us() >= u->tx_idle_us);
+}
+
+static PyObject *u_flush(uart_obj *u, PyObject *x)
+{
+    (void)x;
+    int64_t left = is_console(u) ? 0 : u->tx_idle_us - vb_engine_now_us();
+    if (left > 0 && vb_engine_sleep_us(left) < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyObject *u_write(uart_obj *u, PyObject *data)
 {
     if (check_live(u) < 0) return NULL;
@@ -233,6 +273,9 @@ static PyObject *u_write(uart_obj *u, PyObject *data)
     if (is_console(u)) {
         vb_hal_tx_all(hal(), p, n);
         done = n;
+    } else if (pace(u, n) < 0) {
+        vb_buf_release(&b);
+        return NULL;
     }
     while (done < n) {
         ssize_t w = write(u->fd, p + done, n - done);
@@ -258,12 +301,6 @@ static PyObject *u_any(uart_obj *u, PyObject *x)
     if (is_console(u)) return PyLong_FromSize_t(hal()->rx_available(hal()->ctx));
     struct pollfd pf = {u->fd, POLLIN, 0};
     return PyLong_FromLong(poll(&pf, 1, 0) > 0 && (pf.revents & POLLIN) ? 1 : 0);
-}
-
-static PyObject *u_true(uart_obj *u, PyObject *x)
-{
-    (void)u, (void)x;
-    Py_RETURN_TRUE;
 }
 
 static PyObject *u_none(uart_obj *u, PyObject *x)
@@ -316,8 +353,8 @@ static PyMethodDef uart_methods[] = {
     {"readline", (PyCFunction)u_readline, METH_NOARGS, NULL},
     {"write", (PyCFunction)u_write, METH_O, NULL},
     {"any", (PyCFunction)u_any, METH_NOARGS, NULL},
-    {"txdone", (PyCFunction)u_true, METH_NOARGS, NULL},
-    {"flush", (PyCFunction)u_none, METH_NOARGS, NULL},
+    {"txdone", (PyCFunction)u_txdone, METH_NOARGS, NULL},
+    {"flush", (PyCFunction)u_flush, METH_NOARGS, NULL},
     {"sendbreak", (PyCFunction)u_none, METH_NOARGS, NULL},
     FAST("ioctl", u_ioctl),
     {NULL, NULL, 0, NULL},

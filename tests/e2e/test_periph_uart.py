@@ -144,6 +144,28 @@ def test_uart_irq(board):
         m.close()
 
 
+def test_writes_take_the_wire_time(board):
+    """At 9600 baud 8N1 a byte is 1.0417 ms of board time: a write returns
+    once the rest fits the 256-byte buffer and the 128-byte FIFO, flush()
+    waits for the wire, txdone() says whether it is idle."""
+    m = Modem(board.link)
+    try:
+        repl(board, "from machine import UART; import time; u = UART(1, 9600)")
+        out = repl(board, "t = time.ticks_us(); u.write(b'x' * 1000); a = time.ticks_diff(time.ticks_us(), t); "
+                          "d0 = u.txdone(); u.flush(); b = time.ticks_diff(time.ticks_us(), t); "
+                          "print(a // 1000, b // 1000, d0, u.txdone())")
+        a, b, d0, d1 = out.split("\r\n")[-2].split()
+        assert 641 <= int(a) < 660 and 1041 <= int(b) < 1060 and (d0, d1) == ("False", "True"), out
+        m.expect(b"x" * 1000)
+        # a short write at 115200 returns at once; flush waits its 87 us a byte
+        assert repl(board, "u.init(115200); t = time.ticks_us(); u.write(b'y' * 100); "
+                           "a = time.ticks_diff(time.ticks_us(), t); u.flush(); "
+                           "a < 1000, 8680 <= time.ticks_diff(time.ticks_us(), t) < 9500") \
+            == "100\r\n(True, True)\r\n"
+    finally:
+        m.close()
+
+
 def test_nothing_lost_under_load(board):
     """The board writes 2 MiB as fast as it can while the host reads in
     small bites; then the host sends 1 MiB for the board to hash."""
