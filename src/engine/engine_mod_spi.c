@@ -38,6 +38,8 @@ static const vb_hal *hal(void) { return vb_engine_g.hal; }
 static PyObject *hw_objs[VB_SPI_BUSES];
 
 static bool lsb_first(const spi_obj *o) { return o->firstbit != (long)periph()->spi_msb; }
+/* What the block shifts: rp2 refuses LSB before it reaches the hardware. */
+static bool sends_lsb_first(const spi_obj *o) { return !o->soft && periph()->spi_lsb && lsb_first(o); }
 
 /* ---- transfers ------------------------------------------------------------- */
 
@@ -69,7 +71,7 @@ static int transfer(const spi_obj *o, const uint8_t *src, uint8_t *dest, size_t 
     if (nbytes == 0) return 0;
     if (vb_hal_need((const void *)hal()->spi_xfer) < 0) return -1;
     unsigned mode = (o->phase ? VB_SPI_CPHA : 0) | (o->polarity ? VB_SPI_CPOL : 0) |
-                    (!o->soft && lsb_first(o) ? VB_SPI_LSB_FIRST : 0);
+                    (sends_lsb_first(o) ? VB_SPI_LSB_FIRST : 0);
     int rc = hal()->spi_xfer(hal()->ctx, (unsigned)o->bus, mode, o->soft ? 8u : (unsigned)o->bits, src, dest, nbytes);
     if (rc < 0) {
         vb_raise_errno(-rc);
