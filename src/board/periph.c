@@ -165,7 +165,7 @@ static uint32_t pl022_baud(uint32_t clk, uint32_t baud)
     uint32_t prescale, postdiv;
     for (prescale = 2; prescale <= 254; prescale += 2)
         if ((uint64_t)clk < (uint64_t)(prescale + 2) * 256 * baud) break;
-    if (prescale > 254) prescale = 254;
+    /* too slow: the loop leaves 256 (the SDK's check is off in release builds) */
     for (postdiv = 256; postdiv > 1; --postdiv)
         if (clk / (prescale * (postdiv - 1)) > baud) break;
     return clk / (prescale * postdiv);

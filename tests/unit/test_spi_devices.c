@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "board/periph.h"
 #include "bus/i2cbus.h"
 #include "bus/spibus.h"
 #include "check.h"
@@ -353,8 +354,24 @@ static void test_hostile_requests(void)
     CHECK_EQ(buses.n, 0);
 }
 
+/* The rates the ports' dividers give (board/periph.c), as the ports'
+ * reprs show them. */
+static void test_actual_baud(void)
+{
+    CHECK_EQ(vb_spi_actual_baud(VB_SPI_DIV_ESP32, 80000000, 500000), 500000);
+    CHECK_EQ(vb_spi_actual_baud(VB_SPI_DIV_ESP32, 80000000, 7000000), 7272727);   /* 80 MHz / 11 */
+    CHECK_EQ(vb_spi_actual_baud(VB_SPI_DIV_ESP32, 80000000, 60000001), 80000000); /* above 3/4 of APB */
+    CHECK_EQ(vb_spi_actual_baud(VB_SPI_DIV_ESP32, 80000000, 60000000), 40000000);
+    CHECK_EQ(vb_spi_actual_baud(VB_SPI_DIV_PL022, 125000000, 1000000), 992063);   /* 125 MHz / (2 * 63) */
+    CHECK_EQ(vb_spi_actual_baud(VB_SPI_DIV_PL022, 125000000, 10000000), 8928571); /* / (2 * 7) */
+    CHECK_EQ(vb_spi_actual_baud(VB_SPI_DIV_PL022, 125000000, 1000), 1907);        /* too slow: the SDK computes with / (256 * 256) */
+    CHECK_EQ(vb_spi_actual_baud(VB_SPI_DIV_EXACT, 0, 1234), 1234);
+    CHECK_EQ(vb_spi_actual_baud(VB_SPI_DIV_PL022, 125000000, 0), 0);
+}
+
 int main(void)
 {
+    RUN(test_actual_baud);
     RUN(test_parse_attach);
     RUN(test_eeprom_write_enable_page_wrap_and_wip);
     RUN(test_eeprom_block_protection_and_power_loss);
