@@ -316,3 +316,50 @@ def test_transfers_in_the_trace_capped(tmp_path):
     assert spi[0] == {**spi[0], "bus": 1, "cs": [15], "bytes": 2, "mode": 0}, spi[0]
     assert spi[1]["cs"] == [] and len(spi) == 1000
     assert [ln["max"] for ln in lines if ln["event"] == "spi_trace_capped"] == [1000]
+
+
+def test_hostile_spi_records_leave_the_bus_working(tmp_path, monkeypatch):
+    # Device code reaching the real os (the audit hook unarmed, as in
+    # test_sandbox) writes SPI records of its own to every socket it holds:
+    # a bad bus, a bad word size, pins past the board's, a full record. The
+    # board answers EINVAL or serves them, never blocks, and SPI still works.
+    monkeypatch.setenv("VBOARD_UNSAFE_NO_AUDIT_HOOK", "1")
+    b = board(tmp_path)
+    try:
+        b.send(b"\x04")                                 # not the first VM: no import line
+        b.expect(b">>> ", timeout=10)
+        out = run(b, """
+import stat, struct
+def real_os():
+    todo, seen = [object], set()
+    while todo:
+        for s in type.__subclasses__(todo.pop()):
+            if id(s) not in seen:
+                seen.add(id(s)); todo.append(s)
+                if s.__name__ == '_wrap_close':
+                    return s.__init__.__globals__
+g = real_os()
+def rec(bus, bits, n, levels, rose=0, fell=0):
+    return struct.pack('<IIBBHBBHQQQQ', 0x56493243, 1, bus, 0, n, bits, 0, 1, levels, 0, rose, fell) + \\
+        bytes([0x06]) * 480
+sent = 0
+for fd in range(32):
+    try:
+        if not stat.S_ISSOCK(g['fstat'](fd).st_mode):
+            continue
+    except OSError:
+        continue
+    for r in (rec(9, 8, 1, 0), rec(1, 0, 1, 0), rec(1, 8, 481, 0), rec(1, 8, 480, 0, ~0 & (2**64 - 1), 2**64 - 1),
+              rec(1, 8, 480, 2**64 - 1)):
+        try:
+            sent += g['write'](fd, r)
+        except OSError:
+            pass
+print(sent > 0)
+""")
+        assert out == "True\r\n", out
+        st = b.ctl("spi")
+        assert st["malformed"] >= 3, st
+        assert run(b, EEPROM + "tx(b'\\x06'); print(status())") == "2\r\n"
+    finally:
+        b.quit()
