@@ -1,16 +1,19 @@
-/* The board's I2C line (issue 16): the VM's bus transactions go to the
- * supervisor, where the devices on the board's buses live (bus/i2cbus.h),
- * and the answers come back. Nothing of a device runs in the VM.
+/* The board's bus line (issue 16): the VM's bus transactions go to the
+ * supervisor, where the devices on the board's buses live (bus/i2cbus.h,
+ * bus/spibus.h), and the answers come back. Nothing of a device runs in
+ * the VM. Every record is sizeof(vb_bus_req); `kind` says which bus it is
+ * for.
  *
  * Like the network line (netmsg.h) it is a SOCK_SEQPACKET socketpair made
- * before the zygote: one vb_bus_req datagram per request, one vb_bus_rep
- * back, in order. A request is one piece of bus traffic as the wires see
+ * before the zygote: one datagram per request, one vb_bus_rep back, in
+ * order. An I2C request is one piece of bus traffic as the wires see
  * it: an optional (repeated) START, `nwrite` bytes written (after a START
  * the first is the address byte, addr << 1 | R/W), then `nread` bytes read
  * (the last one NACKed when VB_BUS_NACK_LAST), then an optional STOP. A
  * longer transfer is several requests, the START on the first and the
  * STOP on the last. The VM may write anything: the supervisor checks each
- * request (vb_i2c_req_ok) and answers EINVAL to what it cannot parse. */
+ * request (vb_i2c_req_ok, vb_spi_req_ok) and answers EINVAL to what it
+ * cannot parse. */
 #ifndef VB_CONTRACT_BUSMSG_H
 #define VB_CONTRACT_BUSMSG_H
 
