@@ -161,6 +161,7 @@ void vb_spi_buses_release(vb_spi_buses *b, uint64_t now_us)
 {
     for (unsigned i = 0; i < b->n; i++)
         if (b->dev[i].selected) dev_deselect(&b->dev[i], now_us);
+    if (now_us > b->last_us) b->last_us = now_us;
 }
 
 void vb_spi_buses_power_loss(vb_spi_buses *b)
@@ -207,10 +208,11 @@ static uint8_t reverse(uint8_t v)
 static void apply_pins(vb_spi_buses *b, const vb_spi_req *req, uint64_t now_us)
 {
     uint64_t levels = (req->levels | req->floating) & PIN_MASK, rose = req->rose & PIN_MASK, fell = req->fell & PIN_MASK;
+    uint64_t rose_us = req->rose_us >= b->last_us && req->rose_us <= now_us ? req->rose_us : now_us;
     for (unsigned i = 0; i < b->n; i++) {
         vb_spi_dev *d = &b->dev[i];
         uint64_t cs = 1ull << d->at.cs;
-        if (d->selected && (rose & cs)) dev_deselect(d, now_us);
+        if (d->selected && (rose & cs)) dev_deselect(d, rose_us);
         if (d->at.model == VB_SPI_SSD1306 && d->at.res >= 0 && ((fell | ~levels) & (1ull << d->at.res))) {
             vb_ssd1306_init(&d->u.oled);
             d->selected = false;
@@ -232,6 +234,7 @@ void vb_spi_serve(vb_spi_buses *b, const vb_spi_req *req, size_t n, uint64_t now
         return;
     }
     apply_pins(b, req, now_us);
+    b->last_us = now_us;
     /* modes 0 and 3 (CPOL == CPHA), 8-bit words: what both parts take */
     bool understood = ((req->mode & VB_SPI_CPOL) != 0) == ((req->mode & VB_SPI_CPHA) != 0) && req->bits == 8;
     bool lsb = req->mode & VB_SPI_LSB_FIRST;

@@ -69,6 +69,7 @@ typedef struct vb_spi_buses {
     vb_spi_dev dev[VB_SPI_DEVS_MAX];
     unsigned n;
     uint64_t requests, malformed, bytes, ignored;   /* ignored: bytes in a mode or format a device does not take */
+    uint64_t last_us;              /* board time of the last request served or release */
 } vb_spi_buses;
 
 /* The model called `name` ("ssd1306", "eeprom25"): 0 / -1. */
@@ -99,7 +100,9 @@ bool vb_spi_req_ok(const vb_spi_req *r, size_t n);
  * first (a device whose CS rose ends its transaction, one whose CS is low
  * is selected; a RES low resets the display), then the bytes to every
  * selected device on the bus. rep is filled (EINVAL for what
- * vb_spi_req_ok refuses: nothing happens then). */
+ * vb_spi_req_ok refuses: nothing happens then). A CS rise takes effect
+ * at the request's rose_us when that lies between the previous request
+ * and now_us (the VM's claim, bounded), else at now_us. */
 void vb_spi_serve(vb_spi_buses *b, const vb_spi_req *req, size_t n, uint64_t now_us, vb_bus_rep *rep);
 
 /* The 25LC256's side of one transaction: CS falls, each byte (MOSI in,

@@ -74,7 +74,7 @@ _Static_assert(sizeof(vb_bus_rep) == 20 + VB_BUS_DATA_MAX, "vb_bus_rep is a cont
  * transfer is several requests. Same size as vb_bus_req, same header up to
  * `kind`; the supervisor checks each one (vb_spi_req_ok). */
 #define VB_SPI_BUSES 3u            /* bus ids 0..2 (esp32 1-2, rp2 0-1) */
-#define VB_SPI_DATA_MAX (VB_BUS_DATA_MAX - 32u)   /* the rest of the record after the pins */
+#define VB_SPI_DATA_MAX (VB_BUS_DATA_MAX - 40u)   /* the rest of the record after the pins */
 
 enum {
     VB_SPI_CPHA = 1u,              /* mode bit 0: sample on the second edge */
@@ -95,6 +95,7 @@ typedef struct vb_spi_req {
     uint64_t levels;               /* bit g: GPIO g's level as the VM claims it */
     uint64_t floating;             /* bit g: nothing drives GPIO g (a module's pull-up holds its CS high) */
     uint64_t rose, fell;           /* bit g: GPIO g rose / fell (a floating pin counted high) since the previous SPI request */
+    uint64_t rose_us;              /* board µs of the first of those rises (an EEPROM's write cycle starts then) */
     uint8_t data[VB_SPI_DATA_MAX]; /* MOSI */
 } vb_spi_req;
 

@@ -21,7 +21,7 @@ typedef struct vb_vm_hal {
      * and the pins that rose and fell since the last SPI request */
     void (*spi_pin_write)(void *ctx, unsigned gpio, int value);
     void (*spi_pin_config)(void *ctx, unsigned gpio, vb_pin_mode mode, vb_pin_pull pull);
-    uint64_t spi_rose, spi_fell;
+    uint64_t spi_rose, spi_fell, spi_rose_us;
 } vb_vm_hal;
 
 void vb_vm_hal_init(vb_vm_hal *h, const vb_firmware_ctx *fw);

@@ -36,6 +36,7 @@ static void note_edge(vb_vm_hal *h, unsigned gpio, int before)
 {
     if (gpio >= VB_REG_PINS) return;
     int after = level_of(h, gpio);
+    if (!before && after && !h->spi_rose) h->spi_rose_us = (uint64_t)vb_regs_board_us(h->fw->regs);
     if (!before && after) h->spi_rose |= 1ull << gpio;
     if (before && !after) h->spi_fell |= 1ull << gpio;
 }
@@ -72,6 +73,7 @@ static int hal_spi_xfer(void *ctx, unsigned bus, unsigned mode, unsigned bits, c
         pins_now(h->fw, &req.levels, &req.floating);
         req.rose = h->spi_rose;
         req.fell = h->spi_fell;
+        req.rose_us = h->spi_rose_us;
         memcpy(req.data, w, k);
         int rc = vb_vm_hal_bus_exchange(h, &req, &rep);
         if (rc < 0) return rc;

@@ -152,8 +152,12 @@ print(status(), read(0x30, 4))
 write(0x7FFC, b'ABCDEFGH')                # wraps inside its 64-byte page
 print(status() & 3, wait() > 0, status())
 print(read(0x7FFC, 4), read(0x7FC0, 4), read(0x0010, 7))
+import time
+write(0x0100, b'slept')
+time.sleep_ms(6)                          # the cycle (5 ms) ran from CS rising: no need to poll WIP
+print(read(0x0100, 5))
 """)
-    assert out == "0\r\n0 b'\\xff\\xff\\xff\\xff'\r\n3 True 0\r\nb'ABCD' b'EFGH' b'written'\r\n", out
+    assert out == "0\r\n0 b'\\xff\\xff\\xff\\xff'\r\n3 True 0\r\nb'ABCD' b'EFGH' b'written'\r\nb'slept'\r\n", out
     # a chip on the board: kept across a soft reset and a power cycle
     esp32.send(b"\x04")
     esp32.expect(b">>> ", timeout=10)
@@ -340,8 +344,8 @@ def real_os():
                     return s.__init__.__globals__
 g = real_os()
 def rec(bus, bits, n, levels, rose=0, fell=0):
-    return struct.pack('<IIBBHBBHQQQQ', 0x56493243, 1, bus, 0, n, bits, 0, 1, levels, 0, rose, fell) + \\
-        bytes([0x06]) * 480
+    return struct.pack('<IIBBHBBHQQQQQ', 0x56493243, 1, bus, 0, n, bits, 0, 1, levels, 0, rose, fell, 2**64 - 1) + \\
+        bytes([0x06]) * 472
 sent = 0
 for fd in range(32):
     try:
@@ -349,8 +353,8 @@ for fd in range(32):
             continue
     except OSError:
         continue
-    for r in (rec(9, 8, 1, 0), rec(1, 0, 1, 0), rec(1, 8, 481, 0), rec(1, 8, 480, 0, ~0 & (2**64 - 1), 2**64 - 1),
-              rec(1, 8, 480, 2**64 - 1)):
+    for r in (rec(9, 8, 1, 0), rec(1, 0, 1, 0), rec(1, 8, 473, 0), rec(1, 8, 472, 0, 2**64 - 1, 2**64 - 1),
+              rec(1, 8, 472, 2**64 - 1)):
         try:
             sent += g['write'](fd, r)
         except OSError:

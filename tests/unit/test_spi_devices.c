@@ -26,7 +26,7 @@
 static vb_spi_buses buses;
 /* The pins as the VM's HAL would report them: levels, and the edges since
  * the last request. All CS start high (driven). */
-static uint64_t levels, rose, fell;
+static uint64_t levels, rose, fell, rose_us;
 
 static void pin(unsigned g, int v)
 {
@@ -64,7 +64,8 @@ static int xfer_mode(unsigned bus, unsigned mode, unsigned bits, const uint8_t *
     req.levels = levels;
     req.rose = rose;
     req.fell = fell;
-    rose = fell = 0;
+    req.rose_us = rose_us;
+    rose = fell = rose_us = 0;
     memcpy(req.data, w, n);
     vb_spi_serve(&buses, &req, sizeof req, now, &rep);
     CHECK_EQ(rep.seq, 9);
@@ -160,6 +161,30 @@ static void test_eeprom_write_enable_page_wrap_and_wip(void)
     w[0] = VB_EE25_WRDI;
     ee(w, NULL, 1, 6000);
     CHECK_EQ(status(6000), 0x00);
+}
+
+/* The VM says when CS rose: the write cycle starts then, not when the
+ * board next hears from it (a program that sleeps 5 ms and reads without
+ * polling WIP), unless the claim is outside the time since the last request. */
+static void test_eeprom_cycle_starts_at_the_cs_rise(void)
+{
+    setup();
+    uint8_t wren = VB_EE25_WREN, w[] = {VB_EE25_WRITE, 0x00, 0x00, 'r'};
+    ee(&wren, NULL, 1, 0);
+    ee(w, NULL, sizeof w, 100);
+    rose_us = 150;
+    CHECK_EQ(status(3000), VB_EE25_WIP | VB_EE25_WEL);
+    CHECK_EQ(status(150 + VB_EEPROM25_TWC_US), 0x00);
+    ee(&wren, NULL, 1, 10000);
+    ee(w, NULL, sizeof w, 10000);
+    rose_us = 1000000000;          /* in the future: taken as now */
+    CHECK_EQ(status(10001), VB_EE25_WIP | VB_EE25_WEL);
+    CHECK_EQ(status(10000 + VB_EEPROM25_TWC_US), VB_EE25_WIP | VB_EE25_WEL);
+    CHECK_EQ(status(10001 + VB_EEPROM25_TWC_US), 0x00);
+    ee(&wren, NULL, 1, 20000);
+    ee(w, NULL, sizeof w, 20000);
+    rose_us = 5;                   /* before the last request: taken as now */
+    CHECK_EQ(status(20001 + VB_EEPROM25_TWC_US - 1), VB_EE25_WIP | VB_EE25_WEL);
 }
 
 static void test_eeprom_block_protection_and_power_loss(void)
@@ -374,6 +399,7 @@ int main(void)
     RUN(test_actual_baud);
     RUN(test_parse_attach);
     RUN(test_eeprom_write_enable_page_wrap_and_wip);
+    RUN(test_eeprom_cycle_starts_at_the_cs_rise);
     RUN(test_eeprom_block_protection_and_power_loss);
     RUN(test_cs_pulse_between_transfers_and_release);
     RUN(test_ssd1306_over_spi);
