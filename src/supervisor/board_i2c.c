@@ -54,9 +54,9 @@ void board_i2c_release(board *b)
 
 void board_i2c_power_loss(board *b)
 {
+    board_spi_power_loss(b);       /* first: a transfer the cut interrupts is lost, not ended by CS rising */
     board_i2c_release(b);
     if (b->i2c) vb_i2c_buses_power_loss(b->i2c);
-    board_spi_power_loss(b);
 }
 
 /* A request that addresses a device (a START, then the address byte) in

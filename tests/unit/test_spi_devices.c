@@ -214,6 +214,16 @@ static void test_eeprom_block_protection_and_power_loss(void)
     vb_spi_buses_power_loss(&buses);
     CHECK_EQ(status(20000), 0x04);
     CHECK_EQ(buses.dev[1].u.ee.mem[0x5FFF], 'k');
+    /* power lost mid-WRITE (CS still low): the page is not written, even
+     * when the master's pins are released afterwards */
+    ee(w, NULL, 1, 30000);
+    uint8_t cut[] = {VB_EE25_WRITE, 0x00, 0x00, 'c'};
+    pin(CS_EE, 0);
+    xfer(cut, NULL, sizeof cut, 30000);
+    vb_spi_buses_power_loss(&buses);
+    vb_spi_buses_release(&buses, 30001);
+    CHECK_EQ(buses.dev[1].u.ee.mem[0], 0xFF);
+    CHECK_EQ(buses.dev[1].u.ee.busy_until_us, 0);
 }
 
 static void test_cs_pulse_between_transfers_and_release(void)
