@@ -18,9 +18,10 @@
 /* The supervisor answers at once; past this (host time) it is gone. */
 #define ANSWER_US 5000000
 
-/* One request (of any kind: all are sizeof(vb_bus_req)) and its answer: 0, or -EIO. A signal does not end the wait
- * (a transaction is short; the engine sees the signal at the next
- * bytecode); an answer to an earlier request a VM gave up on is skipped. */
+/* One request (of any kind: all are sizeof(vb_bus_req)) and its answer:
+ * 0, or -EIO. A signal does not end the wait (a transaction is short; the
+ * engine sees the signal at the next bytecode); an answer to an earlier
+ * request a VM gave up on is skipped. */
 int vb_vm_hal_bus_exchange(vb_vm_hal *h, void *req, vb_bus_rep *rep)
 {
     int line = h->fw->bus_fd;
