@@ -95,7 +95,8 @@ $(BUILD)/tests/test_vm_fault: $(BUILD)/src/firmware/vm_fault.o
 # The VM's side of the board (vm_hal*.c: no Python in it), for the tests
 # of its flash access, Wi-Fi and network line; linked before the library,
 # whose OTA and otadata code it calls.
-VM_HAL_OBJ = $(BUILD)/src/firmware/vm_hal.o $(BUILD)/src/firmware/vm_hal_net.o $(BUILD)/src/firmware/vm_hal_periph.o $(BUILD)/src/firmware/vm_hal_i2c.o
+VM_HAL_OBJ = $(BUILD)/src/firmware/vm_hal.o $(BUILD)/src/firmware/vm_hal_net.o $(BUILD)/src/firmware/vm_hal_periph.o $(BUILD)/src/firmware/vm_hal_i2c.o \
+             $(BUILD)/src/firmware/vm_hal_spi.o
 $(BUILD)/tests/test_vm_hal_flash: $(BUILD)/tests/unit/test_vm_hal_flash.o $(VM_HAL_OBJ) $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
@@ -148,12 +149,12 @@ e2e: $(BUILD)/vboard $(TEST_BIN)
 
 # libFuzzer smoke runs over the kept corpora, each bounded in time
 # (FUZZ_SECONDS): FAT mount + walk, the JSON-lines parser/writer, event
-# records and the register block, littlefs mount + walk + check, I2C line requests. The pure
+# records and the register block, littlefs mount + walk + check, I2C and SPI line requests. The pure
 # libraries are compiled once for all targets (coverage, no libFuzzer main).
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_BIN)
 	@mkdir -p $(FUZZ_DIR)/corpus-new $(FUZZ_DIR)/corpus-json-new $(FUZZ_DIR)/corpus-events-new \
-	  $(FUZZ_DIR)/corpus-lfs2-new $(FUZZ_DIR)/corpus-i2c-new
+	  $(FUZZ_DIR)/corpus-lfs2-new $(FUZZ_DIR)/corpus-i2c-new $(FUZZ_DIR)/corpus-spi-new
 	$(FUZZ_DIR)/fuzz_fat_mount -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 	  $(FUZZ_DIR)/corpus-new tests/fuzz/corpus
 	$(FUZZ_DIR)/fuzz_json -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
@@ -164,6 +165,8 @@ fuzz: $(FUZZ_BIN)
 	  $(FUZZ_DIR)/corpus-lfs2-new tests/fuzz/corpus_lfs2
 	$(FUZZ_DIR)/fuzz_i2c -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
 	  $(FUZZ_DIR)/corpus-i2c-new tests/fuzz/corpus_i2c
+	$(FUZZ_DIR)/fuzz_spi -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+	  $(FUZZ_DIR)/corpus-spi-new tests/fuzz/corpus_spi
 
 # Everything is built first, JOBS at a time (plain, sanitized, fuzz
 # targets); then the suites run one after another, stopping at the first
@@ -202,6 +205,7 @@ bench: $(BENCH_BIN) $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_pylib.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_i2c.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_uart.py $(BUILD)/vboard
+	@/usr/bin/python3 bench/bench_spi.py $(BUILD)/vboard
 
 # Packages: `make run`, `make test`, `make e2e` and `make fuzz` first install
 # the Debian packages they need (tools/install-deps.sh holds the one list, in

@@ -46,6 +46,15 @@ const vb_port_periph vb_periph_esp32 = {
     .i2c_freq_default = 400000,
     .i2c_nack_errno = ENODEV,      /* ESP-IDF's ESP_FAIL */
     .soft_i2c = true,
+    /* SPI(1) = HSPI on its IO_MUX pins 14/13/12, SPI(2) = VSPI on 18/23/19 */
+    .spi_first_id = 1, .spi_buses = 2,
+    .spi_sck = {14, 18}, .spi_mosi = {13, 23}, .spi_miso = {12, 19},
+    .spi_baud_default = 500000,
+    .spi_divider = VB_SPI_DIV_ESP32, .spi_clock_hz = 80000000,   /* APB */
+    .spi_lsb = true,
+    .spi_deinit = true,
+    .soft_spi = true,
+    .soft_spi_max_baud = 800000,   /* ets_get_cpu_frequency() * 1000000 / 200 at 160 MHz */
 };
 
 const vb_port_periph vb_periph_pycom = {
@@ -89,6 +98,14 @@ const vb_port_periph vb_periph_rp2 = {
     .i2c_pins_paired = true,
     .i2c_nack_errno = EIO,         /* any pico-sdk error but a timeout */
     .soft_i2c = true,
+    /* SPI0 on GP18/19/16 (PICO_DEFAULT_SPI), SPI1 on GP10/11/8 */
+    .spi_first_id = 0, .spi_buses = 2,
+    .spi_sck = {18, 10}, .spi_mosi = {19, 11}, .spi_miso = {16, 8},
+    .spi_baud_default = 1000000,
+    .spi_divider = VB_SPI_DIV_PL022, .spi_clock_hz = 125000000,   /* clk_peri */
+    .spi_pins_checked = true,
+    .spi_msb = 1,
+    .soft_spi = true,
 };
 
 const vb_adc_input *vb_periph_adc_input(const vb_port_periph *p, unsigned gpio)
@@ -125,6 +142,52 @@ uint32_t vb_adc_raw_uv(uint32_t raw, uint32_t fs_uv, unsigned bits)
     if (raw > max_of(bits)) raw = max_of(bits);
     uint64_t mv = ((uint64_t)raw * (fs_uv / 1000) + max_of(bits) / 2) / max_of(bits);
     return (uint32_t)(mv * 1000);
+}
+
+/* ESP-IDF's spi_ll_master_cal_clock: above 3/4 of APB it runs at APB;
+ * else for each n in 2..64 the nearest prescaler, keeping the last best. */
+static uint32_t esp32_baud(uint32_t apb, uint32_t hz)
+{
+    if (hz > apb / 4 * 3) return apb;
+    uint32_t best_pre = 1, best_n = 2;
+    uint64_t best_err = UINT64_MAX;
+    for (uint32_t n = 2; n <= 64; n++) {
+        uint32_t pre = (apb / n + hz / 2) / hz;
+        if (pre == 0) pre = 1;
+        if (pre > 8192) pre = 8192;
+        uint32_t f = apb / (pre * n);
+        uint64_t err = f > hz ? f - hz : hz - f;
+        if (err <= best_err) {
+            best_err = err;
+            best_pre = pre;
+            best_n = n;
+        }
+    }
+    return apb / (best_pre * best_n);
+}
+
+/* pico-sdk's spi_set_baudrate: the smallest even prescale (2..254) that
+ * reaches down to the rate, then the largest postdiv (1..256) that stays
+ * above it. */
+static uint32_t pl022_baud(uint32_t clk, uint32_t baud)
+{
+    uint32_t prescale, postdiv;
+    for (prescale = 2; prescale <= 254; prescale += 2)
+        if ((uint64_t)clk < (uint64_t)(prescale + 2) * 256 * baud) break;
+    /* too slow: the loop leaves 256 (the SDK's check is off in release builds) */
+    for (postdiv = 256; postdiv > 1; --postdiv)
+        if (clk / (prescale * (postdiv - 1)) > baud) break;
+    return clk / (prescale * postdiv);
+}
+
+uint32_t vb_spi_actual_baud(vb_spi_divider div, uint32_t clock_hz, uint32_t baud)
+{
+    if (baud == 0 || clock_hz == 0) return baud;
+    switch (div) {
+    case VB_SPI_DIV_ESP32: return esp32_baud(clock_hz, baud);
+    case VB_SPI_DIV_PL022: return pl022_baud(clock_hz, baud);
+    default: return baud;
+    }
 }
 
 uint32_t vb_pwm_u16_from_ns(uint64_t ns, uint32_t freq_hz)

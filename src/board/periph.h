@@ -27,6 +27,13 @@ typedef struct vb_adc_input {
     uint8_t unit;                  /* < VB_ADC_UNITS */
 } vb_adc_input;
 
+/* How an SPI block's divider turns a baudrate into the rate it runs at. */
+typedef enum vb_spi_divider {
+    VB_SPI_DIV_EXACT,              /* the rate asked for */
+    VB_SPI_DIV_ESP32,              /* ESP-IDF spi_get_actual_clock: APB / (pre * n), the nearest */
+    VB_SPI_DIV_PL022,              /* pico-sdk spi_set_baudrate: even prescale, then postdiv, at most the rate */
+} vb_spi_divider;
+
 typedef struct vb_port_periph {
     /* ---- machine.Timer ---- */
     unsigned hw_timers;            /* Timer(id) for id 0..hw_timers-1 (ESP32: 4 in 2 groups) */
@@ -71,6 +78,25 @@ typedef struct vb_port_periph {
     int i2c_nack_errno;            /* a NACK in machine.I2C (esp32 ENODEV, rp2 EIO) */
     const char *i2c_nack_text;     /* instead, OSError with this message (Pycom), or NULL */
     bool soft_i2c;                 /* machine.SoftI2C (MicroPython 1.24's extmod) */
+
+    /* ---- SPI (bus/spibus.h: the devices are the board's) ---- */
+    unsigned spi_first_id, spi_buses;   /* machine.SPI(id) for id first..first+buses-1; 0 buses: none */
+    uint8_t spi_sck[2], spi_mosi[2], spi_miso[2];   /* each bus's default pins */
+    uint32_t spi_baud_default;     /* machine.SPI's baudrate when none is given */
+    vb_spi_divider spi_divider;    /* how the block's clock divider rounds a rate */
+    uint32_t spi_clock_hz;         /* the SPI block's input clock */
+    /* rp2: SPI0 on GP0-7/16-23, SPI1 on GP8-15/24-29; SCK on pins 4k+2,
+     * MOSI 4k+3, MISO 4k ("bad SCK pin"); SPI(id) keeps its settings when
+     * called with the id alone */
+    bool spi_pins_checked;
+    unsigned spi_msb;              /* SPI.MSB's value (rp2: pico-sdk's SPI_MSB_FIRST, 1); LSB is the other */
+    bool spi_lsb;                  /* firstbit=LSB works (else NotImplementedError "LSB") */
+    bool spi_deinit;               /* deinit() frees the bus; a transfer then is OSError */
+    bool soft_spi;                 /* machine.SoftSPI (extmod) */
+    /* SoftSPI's top rate: a baudrate at or above it bit-bangs with no delay
+     * and shows this (esp32: the CPU's 160 MHz / 200); 0: 500 kHz / the
+     * half-period delay in µs, whatever the rate */
+    uint32_t soft_spi_max_baud;
 } vb_port_periph;
 
 #define VB_UARTS_MAX 3
@@ -92,6 +118,10 @@ uint32_t vb_adc_u16(uint32_t raw, unsigned bits);
 /* The voltage (µV) a raw reading stands for, in whole millivolts (the
  * ESP-IDF calibration's unit). */
 uint32_t vb_adc_raw_uv(uint32_t raw, uint32_t fs_uv, unsigned bits);
+
+/* The rate an SPI block with this divider and input clock runs at for
+ * baud (> 0). */
+uint32_t vb_spi_actual_baud(vb_spi_divider div, uint32_t clock_hz, uint32_t baud);
 
 /* Duty conversions between duty_u16 (0..65535) and the other units. */
 uint32_t vb_pwm_u16_from_ns(uint64_t ns, uint32_t freq_hz);

@@ -41,8 +41,8 @@ typedef struct vb_sht3x {
     uint16_t status;
 } vb_sht3x;
 
-/* SSD1306 128x64 over I2C: control byte (Co, D/C#), the command set of
- * MicroPython's ssd1306 driver, its 1024-byte GDDRAM (8 pages of 128
+/* SSD1306 128x64 (over I2C: control byte (Co, D/C#), the command set of
+ * MicroPython's ssd1306 driver; over SPI: the D/C# pin), its 1024-byte GDDRAM (8 pages of 128
  * columns, one bit per pixel, LSB at the top). */
 #define VB_SSD1306_W 128u
 #define VB_SSD1306_H 64u
@@ -97,6 +97,11 @@ uint8_t vb_sht3x_crc(const uint8_t *p, unsigned n);
 uint16_t vb_sht3x_raw_temp(int32_t temp_mc);
 uint16_t vb_sht3x_raw_hum(uint32_t hum_mpct);
 
+/* SSD1306: one byte for the command decoder (its arguments follow as
+ * further command bytes), or one byte of GDDRAM data at the RAM pointer;
+ * both transports (I2C's control bytes, SPI's D/C# pin) end here. */
+void vb_ssd1306_command(vb_ssd1306 *o, uint8_t b);
+void vb_ssd1306_data(vb_ssd1306 *o, uint8_t b);
 /* SSD1306: what the glass shows, one byte per pixel (0 dark, 1 lit),
  * row-major from the top-left as the module is read (segment remap and
  * COM scan direction applied, display off = dark, inverse, entire on). */

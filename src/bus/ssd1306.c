@@ -1,5 +1,7 @@
-/* The SSD1306 OLED controller over I2C (bus/i2cdev.h), from the Solomon
- * Systech datasheet: after its address each control byte says whether
+/* The SSD1306 OLED controller (bus/i2cdev.h), from the Solomon Systech
+ * datasheet: one command/data decoder, fed by either transport. Over
+ * SPI (bus/spibus.c) the D/C# pin says which each byte is. Over I2C,
+ * after its address each control byte says whether
  * one (Co = 1) or all (Co = 0) following bytes are commands (D/C# = 0)
  * or GDDRAM data (D/C# = 1). The command decoder keeps its place between
  * transactions (MicroPython's ssd1306 driver sends each command byte and
@@ -87,7 +89,7 @@ static void apply(vb_ssd1306 *o)
     }
 }
 
-static void command_byte(vb_ssd1306 *o, uint8_t b)
+void vb_ssd1306_command(vb_ssd1306 *o, uint8_t b)
 {
     if (o->args_left) {
         o->args[o->nargs++] = b;
@@ -100,7 +102,7 @@ static void command_byte(vb_ssd1306 *o, uint8_t b)
     if (!o->args_left) apply(o);
 }
 
-static void data_byte(vb_ssd1306 *o, uint8_t b)
+void vb_ssd1306_data(vb_ssd1306 *o, uint8_t b)
 {
     o->ram[(o->page & 7) * VB_SSD1306_W + (o->col & 0x7F)] = b;
     if (o->mode == 0) {                /* horizontal: along the page, then the next page */
@@ -124,10 +126,10 @@ bool vb_ssd1306_write(vb_ssd1306 *o, uint8_t b)
     case CTL_NEXT:
         o->ctl_state = b & 0x80 ? (b & 0x40 ? CTL_ONE_DATA : CTL_ONE_CMD) : (b & 0x40 ? CTL_DATA : CTL_CMDS);
         break;
-    case CTL_ONE_CMD: command_byte(o, b); o->ctl_state = CTL_NEXT; break;
-    case CTL_ONE_DATA: data_byte(o, b); o->ctl_state = CTL_NEXT; break;
-    case CTL_CMDS: command_byte(o, b); break;
-    default: data_byte(o, b); break;
+    case CTL_ONE_CMD: vb_ssd1306_command(o, b); o->ctl_state = CTL_NEXT; break;
+    case CTL_ONE_DATA: vb_ssd1306_data(o, b); o->ctl_state = CTL_NEXT; break;
+    case CTL_CMDS: vb_ssd1306_command(o, b); break;
+    default: vb_ssd1306_data(o, b); break;
     }
     return true;
 }

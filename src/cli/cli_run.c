@@ -10,6 +10,7 @@
 #include "cli_fs.h"
 #include "flash/flash.h"
 #include "bus/i2cbus.h"
+#include "bus/spibus.h"
 #include "net/netpolicy.h"
 #include "net/wifi.h"
 #include "supervisor/board.h"
@@ -287,6 +288,15 @@ int cli_cmd_run(const cli_args *a)
             return CLI_USAGE;
         }
         cfg.i2c_devs = i2c;
+    }
+    vb_spi_attach spi[VB_SPI_DEVS_MAX];
+    if (opt(a, CLI_OPT_BIT_SPI)) {
+        char err[160];
+        if (vb_spi_parse_attach(opt(a, CLI_OPT_BIT_SPI), spi, VB_SPI_DEVS_MAX, &cfg.n_spi_devs, err, sizeof err) < 0) {
+            cli_error(a, "--spi: %s", err);
+            return CLI_USAGE;
+        }
+        cfg.spi_devs = spi;
     }
     char *send = NULL;
     if (opt(a, CLI_OPT_BIT_SEND)) {

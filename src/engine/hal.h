@@ -214,6 +214,15 @@ typedef struct vb_hal {
      * -EIO when the board is gone. NULL: no I2C. */
     int (*i2c_xfer)(void *ctx, unsigned bus, unsigned flags, const uint8_t *w, size_t nw, uint8_t *r, size_t nr,
                     size_t *acks, uint64_t *stretch_us);
+
+    /* ---- SPI: the devices are the board's (contract/busmsg.h, VB_BUS_SPI) ----
+     * n bytes clocked full duplex on bus `bus` (the port's SPI id) in mode
+     * VB_SPI_CPOL/CPHA/LSB_FIRST with `bits`-bit words: w[0..n) out on
+     * MOSI, r[0..n) in from MISO (r may be NULL; 0xFF where nothing drives
+     * it); the devices see the pins (chip selects, D/C) as they are now.
+     * Any n (the HAL cuts it into requests). 0, or -EIO when the board is
+     * gone. NULL: no SPI. */
+    int (*spi_xfer)(void *ctx, unsigned bus, unsigned mode, unsigned bits, const uint8_t *w, uint8_t *r, size_t n);
 } vb_hal;
 
 /* Send all of buf, whatever signals interrupt the waits: for output no

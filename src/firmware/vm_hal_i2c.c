@@ -18,25 +18,28 @@
 /* The supervisor answers at once; past this (host time) it is gone. */
 #define ANSWER_US 5000000
 
-/* One request and its answer: 0, or -EIO. A signal does not end the wait
- * (a transaction is short; the engine sees the signal at the next
- * bytecode); an answer to an earlier request a VM gave up on is skipped. */
-static int exchange(vb_vm_hal *h, vb_bus_req *req, vb_bus_rep *rep)
+/* One request (of any kind: all are sizeof(vb_bus_req)) and its answer:
+ * 0, or -EIO. A signal does not end the wait (a transaction is short; the
+ * engine sees the signal at the next bytecode); an answer to an earlier
+ * request a VM gave up on is skipped. */
+int vb_vm_hal_bus_exchange(vb_vm_hal *h, void *req, vb_bus_rep *rep)
 {
     int line = h->fw->bus_fd;
-    req->magic = VB_BUS_MAGIC;
-    req->seq = ++h->bus_seq;
+    /* every kind's record opens with magic and seq (contract/busmsg.h) */
+    uint32_t magic = VB_BUS_MAGIC, seq = ++h->bus_seq;
+    memcpy(req, &magic, sizeof magic);
+    memcpy((uint8_t *)req + sizeof magic, &seq, sizeof seq);
     /* answers nobody waits for (to garbage the VM wrote on the line) take
      * the room ours needs: the board drops an answer that does not fit */
     while (recv(line, rep, sizeof *rep, MSG_DONTWAIT) >= 0) {}
     ssize_t w;
-    do w = write(line, req, sizeof *req);
+    do w = write(line, req, sizeof(vb_bus_req));
     while (w < 0 && errno == EINTR);
-    if (w != (ssize_t)sizeof *req) return -EIO;
+    if (w != (ssize_t)sizeof(vb_bus_req)) return -EIO;
     int64_t deadline = vb_clock_monotonic_us() + ANSWER_US;
     for (;;) {
         ssize_t n = recv(line, rep, sizeof *rep, MSG_DONTWAIT);
-        if (n == (ssize_t)sizeof *rep && rep->magic == VB_BUS_MAGIC && rep->seq == req->seq)
+        if (n == (ssize_t)sizeof *rep && rep->magic == VB_BUS_MAGIC && rep->seq == seq)
             return rep->err ? -EIO : 0;
         if (n >= 0) continue;      /* a stale or torn answer */
         if (errno != EAGAIN && errno != EINTR) return -EIO;
@@ -69,7 +72,7 @@ static int hal_i2c_xfer(void *ctx, unsigned bus, unsigned flags, const uint8_t *
         req.nwrite = (uint16_t)kw;
         req.nread = (uint16_t)kr;
         memcpy(req.data, w, kw);
-        int rc = exchange(h, &req, &rep);
+        int rc = vb_vm_hal_bus_exchange(h, &req, &rep);
         if (rc < 0) return rc;
         *acks += rep.acks;
         *stretch_us += rep.stretch_us;
@@ -79,7 +82,7 @@ static int hal_i2c_xfer(void *ctx, unsigned bus, unsigned flags, const uint8_t *
                 memset(&req, 0, offsetof(vb_bus_req, data));
                 req.bus = (uint8_t)bus;
                 req.flags = VB_BUS_STOP;
-                return exchange(h, &req, &rep);
+                return vb_vm_hal_bus_exchange(h, &req, &rep);
             }
             return 0;
         }

@@ -80,6 +80,9 @@ typedef struct vb_board_cfg {
     /* devices on the board's I2C buses (--i2c, bus/i2cbus.h) */
     const struct vb_i2c_attach *i2c_devs;
     unsigned n_i2c_devs;
+    /* devices on the board's SPI buses (--spi, bus/spibus.h) */
+    const struct vb_spi_attach *spi_devs;
+    unsigned n_spi_devs;
 } vb_board_cfg;
 
 /* vboard run's exit statuses. */

@@ -30,7 +30,7 @@ int board_i2c_init(board *b, char *err, size_t errlen)
     }
     fcntl(b->i2c_line[0], F_SETFL, fcntl(b->i2c_line[0], F_GETFL) | O_NONBLOCK);
     vb_i2c_buses_init(b->i2c, b->cfg->i2c_devs, b->cfg->n_i2c_devs);
-    return 0;
+    return board_spi_init(b, err, errlen);   /* the SPI buses share the line */
 }
 
 void board_i2c_free(board *b)
@@ -40,6 +40,7 @@ void board_i2c_free(board *b)
     b->i2c_line[0] = b->i2c_line[1] = -1;
     free(b->i2c);
     b->i2c = NULL;
+    board_spi_free(b);
 }
 
 void board_i2c_release(board *b)
@@ -48,10 +49,12 @@ void board_i2c_release(board *b)
     vb_bus_req req;
     while (recv(b->i2c_line[0], &req, sizeof req, MSG_DONTWAIT) >= 0) {}
     vb_i2c_buses_release(b->i2c);
+    board_spi_release(b);
 }
 
 void board_i2c_power_loss(board *b)
 {
+    board_spi_power_loss(b);       /* first: a transfer the cut interrupts is lost, not ended by CS rising */
     board_i2c_release(b);
     if (b->i2c) vb_i2c_buses_power_loss(b->i2c);
 }
@@ -89,8 +92,12 @@ void board_i2c_service(board *b)
         ssize_t n = recv(b->i2c_line[0], &req, sizeof req, MSG_DONTWAIT | MSG_TRUNC);
         if (n < 0) return;
         if (!board_firmware_runs(b)) continue;   /* the VM that sent it is gone */
-        vb_i2c_serve(b->i2c, &req, (size_t)n, board_now_us(b), &rep);
-        trace_request(b, &req, &rep);
+        if (req.kind == VB_BUS_SPI) {
+            board_spi_serve(b, &req, (size_t)n, &rep);
+        } else {
+            vb_i2c_serve(b->i2c, &req, (size_t)n, board_now_us(b), &rep);
+            trace_request(b, &req, &rep);
+        }
         /* a VM that does not read its answers fills the line: it loses them */
         (void)send(b->i2c_line[0], &rep, sizeof rep, MSG_DONTWAIT | MSG_NOSIGNAL);
     }
@@ -225,18 +232,33 @@ static int write_png(const char *path, const uint8_t px[VB_SSD1306_H][VB_SSD1306
 const char *board_screenshot_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)
 {
     const char *path = str_field(req, "file");
-    if (!path || !*path) return "screenshot takes a file to write (screenshot FILE.png [ADDR])";
-    vb_i2c_dev *d = device(b, req, VB_I2C_SSD1306, err, errlen);
-    if (!d) return err;
+    if (!path || !*path) return "screenshot takes a file to write (screenshot FILE.png [ADDR|spi:BUS:CS])";
+    const char *a = str_field(req, "addr");
+    const vb_ssd1306 *oled;
+    unsigned addr = 0, bus = 0, cs = 0;
+    bool spi = a ? strncmp(a, "spi", 3) == 0 : !device(b, req, VB_I2C_SSD1306, err, errlen);
+    if (spi) {                     /* named, or no display on I2C */
+        if (!(oled = board_spi_oled(b, a, &bus, &cs, err, errlen))) return err;
+    } else {
+        vb_i2c_dev *d = device(b, req, VB_I2C_SSD1306, err, errlen);
+        if (!d) return err;
+        oled = &d->u.oled;
+        addr = d->addr;
+    }
     uint8_t px[VB_SSD1306_H][VB_SSD1306_W];
-    vb_ssd1306_render(&d->u.oled, px);
+    vb_ssd1306_render(oled, px);
     if (write_png(path, (const uint8_t(*)[VB_SSD1306_W])px, err, errlen) < 0) return err;
     unsigned lit = 0;
     for (unsigned y = 0; y < VB_SSD1306_H; y++)
         for (unsigned x = 0; x < VB_SSD1306_W; x++) lit += px[y][x];
     vb_json_str(out, "file", path);
-    vb_json_uint(out, "addr", d->addr);
-    vb_json_bool(out, "on", d->u.oled.on);
+    if (spi) {
+        vb_json_uint(out, "bus", bus);
+        vb_json_uint(out, "cs", cs);
+    } else {
+        vb_json_uint(out, "addr", addr);
+    }
+    vb_json_bool(out, "on", oled->on);
     vb_json_uint(out, "lit", lit);
     return NULL;
 }

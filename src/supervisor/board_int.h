@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "contract/busmsg.h"
 #include "contract/hw_types.h"
 #include "contract/hwevent.h"
 #include "contract/regs.h"
@@ -192,6 +193,9 @@ typedef struct board {
     int i2c_line[2];           /* [0] ours (non-blocking), [1] the firmware's */
     struct vb_i2c_buses *i2c;
     unsigned i2c_traced;       /* transactions in the trace (capped: BOARD_I2C_TRACE_MAX) */
+    /* board_spi.c: the devices on the SPI buses (same line, kind SPI) */
+    struct vb_spi_buses *spi;
+    unsigned spi_traced;       /* transfers in the trace (capped: BOARD_SPI_TRACE_MAX) */
 } board;
 
 /* board.c: board time (util/boardclock.h), µs; host monotonic µs. */
@@ -319,6 +323,21 @@ void board_i2c_power_loss(board *b);   /* the devices lose power too (bus/i2cbus
 const char *board_i2c_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
 const char *board_sensor_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
 const char *board_screenshot_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
+
+/* board_spi.c: the SPI buses (issue 16), served on the I2C line's socket
+ * (requests of kind VB_BUS_SPI, checked by bus/spibus.h); released and
+ * powered down with the I2C buses (board_i2c.c calls these); the `spi`
+ * control command; the SPI display for `screenshot ... spi:BUS:CS`. */
+int board_spi_init(board *b, char *err, size_t errlen);
+void board_spi_free(board *b);
+void board_spi_serve(board *b, const vb_bus_req *req, size_t n, vb_bus_rep *rep);
+void board_spi_release(board *b);
+void board_spi_power_loss(board *b);
+const char *board_spi_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
+/* The SSD1306 on SPI named "spi:BUS:CS" (or the only one, which NULL
+ * names), NULL with err. */
+const struct vb_ssd1306 *board_spi_oled(board *b, const char *which, unsigned *bus, unsigned *cs, char *err,
+                                        size_t errlen);
 
 /* board_ctl.c: the control socket's line handler (vb_control_fn). */
 size_t board_control_line(void *ctx, const char *line, size_t len, char *reply, size_t cap);

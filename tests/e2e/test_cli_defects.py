@@ -79,6 +79,7 @@ RUN_METAVARS = {
     "allow-any-user": None, "log-max": "BYTES", "wifi": "SSID[:KEY][,...]",
     "net": "loopback|host|none", "host": "HOST=IP[,...]", "forward": "HOSTPORT:BOARDPORT[,...]", "mip-index": "DIR", "uart": "ID:LINK[,...]",
     "i2c": "BUS:ADDR=MODEL[,...]",
+    "spi": "BUS:CS=MODEL[:dc=PIN][:res=PIN][,...]",
 }
 OPTION_LINE = re.compile(r"^  ((?:-\w, )?--([\w-]+)(?: (\S+))?)( {2,})(\S)")
 
