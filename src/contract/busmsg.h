@@ -34,9 +34,11 @@ typedef struct vb_bus_req {
     uint8_t flags;                 /* VB_BUS_* */
     uint16_t nwrite;               /* <= VB_BUS_DATA_MAX */
     uint16_t nread;                /* <= VB_BUS_DATA_MAX */
-    uint16_t pad;
+    uint16_t kind;                 /* VB_BUS_KIND_*: which traffic this is */
     uint8_t data[VB_BUS_DATA_MAX]; /* the bytes written */
 } vb_bus_req;
+
+#define VB_BUS_KIND_I2C 0u         /* the I2C traffic described above */
 
 typedef struct vb_bus_rep {
     uint32_t magic;                /* VB_BUS_MAGIC */
@@ -50,5 +52,16 @@ typedef struct vb_bus_rep {
 
 _Static_assert(sizeof(vb_bus_req) == 16 + VB_BUS_DATA_MAX, "vb_bus_req is a contract between processes");
 _Static_assert(sizeof(vb_bus_rep) == 20 + VB_BUS_DATA_MAX, "vb_bus_rep is a contract between processes");
+
+/* ---- machine.bitstream (kind VB_BUS_KIND_BITSTREAM) ----
+ * One bitstream() call's bytes, as the wire carries them to the strip on a
+ * pin (bus/pixels.h): `bus` is the GPIO; data starts with the timing, four
+ * little-endian uint32 in ns (high and low time of a 0 bit, then of a 1
+ * bit), then up to VB_BUS_DATA_MAX - VB_BITSTREAM_HEADER bytes sent MSB
+ * first. A longer call is several requests in order, START on the first,
+ * STOP on the last: the line then stays low and the strip latches. nread
+ * is 0. The answer: err 0 (acks = the bytes taken) or EINVAL. */
+#define VB_BUS_KIND_BITSTREAM 2u
+#define VB_BITSTREAM_HEADER 16u
 
 #endif
