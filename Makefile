@@ -95,7 +95,8 @@ $(BUILD)/tests/test_vm_fault: $(BUILD)/src/firmware/vm_fault.o
 # The VM's side of the board (vm_hal*.c: no Python in it), for the tests
 # of its flash access, Wi-Fi and network line; linked before the library,
 # whose OTA and otadata code it calls.
-VM_HAL_OBJ = $(BUILD)/src/firmware/vm_hal.o $(BUILD)/src/firmware/vm_hal_net.o $(BUILD)/src/firmware/vm_hal_periph.o $(BUILD)/src/firmware/vm_hal_i2c.o
+VM_HAL_OBJ = $(BUILD)/src/firmware/vm_hal.o $(BUILD)/src/firmware/vm_hal_net.o $(BUILD)/src/firmware/vm_hal_periph.o $(BUILD)/src/firmware/vm_hal_i2c.o \
+             $(BUILD)/src/firmware/vm_hal_bitstream.o
 $(BUILD)/tests/test_vm_hal_flash: $(BUILD)/tests/unit/test_vm_hal_flash.o $(VM_HAL_OBJ) $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)

@@ -43,6 +43,7 @@ const vb_port_periph vb_periph_esp32 = {
     .i2c_freq_default = 400000,
     .i2c_nack_errno = ENODEV,      /* ESP-IDF's ESP_FAIL */
     .soft_i2c = true,
+    .bitstream = true, .time_pulse_us = true,
 };
 
 const vb_port_periph vb_periph_pycom = {
@@ -80,6 +81,7 @@ const vb_port_periph vb_periph_rp2 = {
     .i2c_pins_paired = true,
     .i2c_nack_errno = EIO,         /* any pico-sdk error but a timeout */
     .soft_i2c = true,
+    .bitstream = true, .time_pulse_us = true,
 };
 
 const vb_adc_input *vb_periph_adc_input(const vb_port_periph *p, unsigned gpio)

@@ -65,6 +65,10 @@ typedef struct vb_port_periph {
     bool i2c_pins_paired;          /* rp2: SCL odd, SDA even, I2C(n) on pins with bit 1 = n */
     int i2c_nack_errno;            /* a NACK in machine.I2C (esp32 ENODEV, rp2 EIO) */
     bool soft_i2c;                 /* machine.SoftI2C (MicroPython 1.24's extmod) */
+
+    /* ---- pulses (engine_mod_bitstream.c, bus/pixels.h) ---- */
+    bool bitstream;                /* machine.bitstream (v1.24 esp32, rp2; and so neopixel) */
+    bool time_pulse_us;            /* machine.time_pulse_us (v1.24's extmod; not Pycom's) */
 } vb_port_periph;
 
 #define VB_UARTS_MAX 3

@@ -363,6 +363,8 @@ int vb_periph_pin_gpio(PyObject *pin);
 void vb_periph_after_fork(void);
 /* machine.I2C and SoftI2C where the port has them (engine_mod_i2c.c). 0 / -1. */
 int vb_machine_add_i2c(PyObject *machine);
+/* machine.bitstream and time_pulse_us where the port has them (engine_mod_bitstream.c). 0 / -1. */
+int vb_machine_add_pulses(PyObject *machine);
 /* machine.Pin configured gpio: a PWM output there is cut off from the pin
  * (its object keeps its settings; init() routes it again). */
 void vb_pwm_pin_taken(unsigned gpio);

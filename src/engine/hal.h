@@ -209,6 +209,12 @@ typedef struct vb_hal {
      * -EIO when the board is gone. NULL: no I2C. */
     int (*i2c_xfer)(void *ctx, unsigned bus, unsigned flags, const uint8_t *w, size_t nw, uint8_t *r, size_t nr,
                     size_t *acks, uint64_t *stretch_us);
+    /* machine.bitstream: buf[0..n) sent on gpio with timing_ns (high and
+     * low time of a 0 bit, then of a 1 bit), latched at the end, over the
+     * same line (any n: the HAL cuts it into requests). The caller spends
+     * the wire's board time. 0, or -EINVAL (the board refused the pin),
+     * -EIO (the board is gone). NULL: none. */
+    int (*bitstream)(void *ctx, unsigned gpio, const uint32_t timing_ns[4], const uint8_t *buf, size_t n);
 } vb_hal;
 
 /* Send all of buf, whatever signals interrupt the waits: for output no

@@ -25,6 +25,11 @@ void vb_vm_hal_net_init(vb_vm_hal *h);
 void vb_vm_hal_periph_init(vb_vm_hal *h);
 /* vm_hal_i2c.c: the I2C calls, on boards with an I2C line (by periph_init). */
 void vb_vm_hal_i2c_init(vb_vm_hal *h);
+/* One request on that line and its answer (vm_hal_i2c.c): 0, or -EIO
+ * (rep->err is the board's answer). */
+int vb_vm_hal_bus_exchange(vb_vm_hal *h, vb_bus_req *req, vb_bus_rep *rep);
+/* vm_hal_bitstream.c: machine.bitstream over the same line (by periph_init). */
+void vb_vm_hal_bitstream_init(vb_vm_hal *h);
 void vb_vm_hal_pwm_set(void *ctx, unsigned gpio, uint32_t freq_hz, uint32_t duty_u16);
 /* Report a hardware event to the supervisor (trace, VCD); never blocks. */
 void vb_fw_event(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32_t value);

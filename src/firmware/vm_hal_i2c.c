@@ -21,7 +21,7 @@
 /* One request and its answer: 0, or -EIO. A signal does not end the wait
  * (a transaction is short; the engine sees the signal at the next
  * bytecode); an answer to an earlier request a VM gave up on is skipped. */
-static int exchange(vb_vm_hal *h, vb_bus_req *req, vb_bus_rep *rep)
+int vb_vm_hal_bus_exchange(vb_vm_hal *h, vb_bus_req *req, vb_bus_rep *rep)
 {
     int line = h->fw->bus_fd;
     req->magic = VB_BUS_MAGIC;
@@ -69,7 +69,7 @@ static int hal_i2c_xfer(void *ctx, unsigned bus, unsigned flags, const uint8_t *
         req.nwrite = (uint16_t)kw;
         req.nread = (uint16_t)kr;
         memcpy(req.data, w, kw);
-        int rc = exchange(h, &req, &rep);
+        int rc = vb_vm_hal_bus_exchange(h, &req, &rep);
         if (rc < 0) return rc;
         *acks += rep.acks;
         *stretch_us += rep.stretch_us;
@@ -79,7 +79,7 @@ static int hal_i2c_xfer(void *ctx, unsigned bus, unsigned flags, const uint8_t *
                 memset(&req, 0, offsetof(vb_bus_req, data));
                 req.bus = (uint8_t)bus;
                 req.flags = VB_BUS_STOP;
-                return exchange(h, &req, &rep);
+                return vb_vm_hal_bus_exchange(h, &req, &rep);
             }
             return 0;
         }

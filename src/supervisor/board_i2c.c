@@ -30,7 +30,7 @@ int board_i2c_init(board *b, char *err, size_t errlen)
     }
     fcntl(b->i2c_line[0], F_SETFL, fcntl(b->i2c_line[0], F_GETFL) | O_NONBLOCK);
     vb_i2c_buses_init(b->i2c, b->cfg->i2c_devs, b->cfg->n_i2c_devs);
-    return 0;
+    return board_pixels_init(b, err, errlen);
 }
 
 void board_i2c_free(board *b)
@@ -40,6 +40,7 @@ void board_i2c_free(board *b)
     b->i2c_line[0] = b->i2c_line[1] = -1;
     free(b->i2c);
     b->i2c = NULL;
+    board_pixels_free(b);
 }
 
 void board_i2c_release(board *b)
@@ -48,12 +49,14 @@ void board_i2c_release(board *b)
     vb_bus_req req;
     while (recv(b->i2c_line[0], &req, sizeof req, MSG_DONTWAIT) >= 0) {}
     vb_i2c_buses_release(b->i2c);
+    board_pixels_release(b);
 }
 
 void board_i2c_power_loss(board *b)
 {
     board_i2c_release(b);
     if (b->i2c) vb_i2c_buses_power_loss(b->i2c);
+    board_pixels_power_loss(b);
 }
 
 /* A request that addresses a device (a START, then the address byte) in
@@ -89,8 +92,12 @@ void board_i2c_service(board *b)
         ssize_t n = recv(b->i2c_line[0], &req, sizeof req, MSG_DONTWAIT | MSG_TRUNC);
         if (n < 0) return;
         if (!board_firmware_runs(b)) continue;   /* the VM that sent it is gone */
-        vb_i2c_serve(b->i2c, &req, (size_t)n, board_now_us(b), &rep);
-        trace_request(b, &req, &rep);
+        if (req.kind == VB_BUS_KIND_BITSTREAM) {
+            board_pixels_serve(b, &req, (size_t)n, &rep);
+        } else {
+            vb_i2c_serve(b->i2c, &req, (size_t)n, board_now_us(b), &rep);
+            trace_request(b, &req, &rep);
+        }
         /* a VM that does not read its answers fills the line: it loses them */
         (void)send(b->i2c_line[0], &rep, sizeof rep, MSG_DONTWAIT | MSG_NOSIGNAL);
     }

@@ -19,6 +19,7 @@
 #include "net/netpolicy.h"
 #include "net/wifi.h"
 #include "board/periph.h"
+#include "contract/busmsg.h"
 #include "supervisor/board.h"
 #include "trace/evcheck.h"
 #include "trace/textwatch.h"
@@ -192,6 +193,11 @@ typedef struct board {
     int i2c_line[2];           /* [0] ours (non-blocking), [1] the firmware's */
     struct vb_i2c_buses *i2c;
     unsigned i2c_traced;       /* transactions in the trace (capped: BOARD_I2C_TRACE_MAX) */
+    /* board_pixels.c: the strips on the pins, fed by machine.bitstream
+     * over the same line (malloc'd: their bytes are large) */
+    struct vb_pixels *pixels;
+    unsigned pixels_traced;    /* latches in the trace (capped) */
+    unsigned vcd_pixels;       /* the strips' first VCD variable, 0 none */
 } board;
 
 /* board.c: board time (util/boardclock.h), µs; host monotonic µs. */
@@ -320,12 +326,29 @@ const char *board_i2c_ctl(board *b, const vb_json_obj *req, vb_json_out *out, ch
 const char *board_sensor_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
 const char *board_screenshot_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
 
+/* board_pixels.c: the pixel strips (issue 16, bus/pixels.h). Set up,
+ * freed, released with the VM (a frame cut short latches), dark at power
+ * loss (all called from board_i2c.c, whose line carries them); one
+ * bitstream request served (board_i2c_service dispatches by kind); the
+ * strips' VCD variables appended at vars[n] (names: storage for them),
+ * returning the new count; the `neopixel` control command. */
+#define BOARD_PIXELS_VCD_VARS (4u * 11u)   /* VB_PIXEL_STRIPS slots of gpio, bytes, latches, 8 pixels */
+int board_pixels_init(board *b, char *err, size_t errlen);
+void board_pixels_free(board *b);
+void board_pixels_release(board *b);
+void board_pixels_power_loss(board *b);
+void board_pixels_serve(board *b, const vb_bus_req *req, size_t n, vb_bus_rep *rep);
+unsigned board_pixels_vcd_vars(board *b, vb_vcd_var *vars, char (*names)[24], unsigned n);
+const char *board_neopixel_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
+
 /* board_ctl.c: the control socket's line handler (vb_control_fn). */
 size_t board_control_line(void *ctx, const char *line, size_t len, char *reply, size_t cap);
 
 /* board_log.c */
 int board_log_open(board *b, char *err, size_t errlen);
 void board_log_close(board *b);
+/* Board time since vboard started, µs: the trace's and the VCD's clock. */
+uint64_t board_time(const board *b, uint64_t host_us);
 /* One timeline event: `fields` is "" or more JSON members, each starting
  * with ',' (e.g. ",\"cause\":\"WDT\""). */
 void board_trace(board *b, const char *event, const char *fields);
