@@ -12,8 +12,8 @@
  * time_pulse_us(pin, pulse_level, timeout_us=1000000): waits for the pin
  * to reach pulse_level (-2 if that takes timeout_us), then times how long
  * it stays there (-1 past timeout_us), in board µs. The level is the one
- * the host drives; the wait idles in steps of board time, so a fast clock
- * jumps through it and no host time is spun. */
+ * the host drives; the wait idles until an edge or the timeout, so a fast
+ * clock jumps through it and no host time is spun. */
 #include "engine_int.h"
 #include "board/periph.h"
 
@@ -21,8 +21,10 @@
 
 /* The WS2812's reset: the line low at least this long latches the strip. */
 #define LATCH_US 50
-/* time_pulse_us looks at the pin this often (board µs): its resolution. */
-#define PULSE_POLL_US 20
+/* time_pulse_us wakes at the pin's edges (the board latches them while it
+ * waits); it also looks this often (board µs), for a level that changes
+ * with no edge to latch (a pull or mode set by another thread). */
+#define PULSE_LOOK_US 10000
 
 static const vb_hal *hal(void) { return vb_engine_g.hal; }
 
@@ -122,7 +124,8 @@ static PyObject *m_bitstream(PyObject *m, PyObject *args, PyObject *kw)
 
 /* Wait until the pin is at `level` (reach) or no longer at it (!reach),
  * at most timeout_us of board time: the µs it took, -1 at the timeout, or
- * -2 with an exception (Ctrl-C). */
+ * -2 with an exception (Ctrl-C). The caller has the board latch the pin's
+ * edges, so the host's drive ends the idle wait at once. */
 static int64_t wait_pin(vb_pin_obj *pin, int level, bool reach, uint32_t timeout_us)
 {
     int64_t start = vb_engine_now_us();
@@ -130,7 +133,7 @@ static int64_t wait_pin(vb_pin_obj *pin, int level, bool reach, uint32_t timeout
         int64_t now = vb_engine_now_us();
         if ((vb_pin_value(pin) == level) == reach) return now - start;
         if (now - start >= (int64_t)timeout_us) return -1;
-        int64_t until = now + PULSE_POLL_US;
+        int64_t until = now + PULSE_LOOK_US;
         if (until > start + (int64_t)timeout_us) until = start + (int64_t)timeout_us;
         if (vb_engine_wait_until(until, false) < 0) return -2;
     }
@@ -148,12 +151,20 @@ static PyObject *m_time_pulse_us(PyObject *m, PyObject *args, PyObject *kw)
     long long t = 1000000;
     if (nargs > 2 && get_int(PyTuple_GET_ITEM(args, 2), &t) < 0) return NULL;
     uint32_t timeout_us = (uint32_t)t;   /* mp_uint_t: a negative timeout is a huge one */
-    int64_t waited = wait_pin(pin, level, true, timeout_us);
-    if (waited == -2) return NULL;
-    if (waited == -1) return PyLong_FromLong(-2);
-    int64_t pulse = wait_pin(pin, level, false, timeout_us);
-    if (pulse == -2) return NULL;
-    return PyLong_FromLongLong(pulse);   /* -1: still at the level after timeout_us */
+    /* both edges latched while we wait: the board wakes us at each (the
+     * pin's own handler, if any, still runs for its triggers only) */
+    unsigned gpio = pin->def->gpio;
+    hal()->pin_irq_arm(hal()->ctx, gpio, VB_PIN_IRQ_RISING | VB_PIN_IRQ_FALLING);
+    int64_t reached = wait_pin(pin, level, true, timeout_us);
+    int64_t pulse = reached >= 0 ? wait_pin(pin, level, false, timeout_us) : reached;
+    hal()->pin_irq_arm(hal()->ctx, gpio, pin->hal_trig);
+    if (!vb_engine_g.irq_armed) {          /* no handler takes the latches: drop ours */
+        uint64_t stale[2];
+        hal()->pin_irq_take(hal()->ctx, stale);
+    }
+    if (reached == -2 || pulse == -2) return NULL;
+    if (reached == -1) return PyLong_FromLong(-2);   /* never reached the level */
+    return PyLong_FromLongLong(pulse);                /* -1: still at it after timeout_us */
 }
 
 int vb_machine_add_pulses(PyObject *machine)
