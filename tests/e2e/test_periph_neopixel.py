@@ -165,3 +165,11 @@ def test_time_pulse_us_times_the_host_s_pulse_in_board_time(tmp_path):
         assert repl(b, "n") == "[0]\r\n"
     finally:
         b.quit()
+
+
+def test_the_python_api_reads_the_strips():
+    import vboard
+    with vboard.Board(board="rp2") as b:
+        b.exec("import neopixel, machine; np = neopixel.NeoPixel(machine.Pin(3), 2); np.fill((9, 8, 7)); np.write()")
+        assert b.neopixel("GP3")["rgb"] == ["#090807"] * 2
+        assert b.neopixel() == {"GP3": {"gpio": 3, "bytes": 6, "latches": 1}}
