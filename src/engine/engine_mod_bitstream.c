@@ -24,7 +24,7 @@
 /* time_pulse_us wakes at the pin's edges (the board latches them while it
  * waits); it also looks this often (board µs), for a level that changes
  * with no edge to latch (a pull or mode set by another thread). */
-#define PULSE_LOOK_US 10000
+#define PULSE_LOOK_US 100000
 
 static const vb_hal *hal(void) { return vb_engine_g.hal; }
 
