@@ -173,3 +173,23 @@ def test_the_python_api_reads_the_strips():
         b.exec("import neopixel, machine; np = neopixel.NeoPixel(machine.Pin(3), 2); np.fill((9, 8, 7)); np.write()")
         assert b.neopixel("GP3")["rgb"] == ["#090807"] * 2
         assert b.neopixel() == {"GP3": {"gpio": 3, "bytes": 6, "latches": 1}}
+
+
+PULSE_SCENARIO = """\
+name: a pulse the scenario drives
+steps:
+  - wait-serial: ">>> "
+  - write-serial: "from machine import Pin, time_pulse_us; p = Pin(4, Pin.IN, Pin.PULL_DOWN); print('go'); \
+print('pulse', 240000 <= time_pulse_us(p, 1, 5000000) < 300000)\\r"
+  - wait-serial: "go\\r\\n"
+  - set-pin: {pin: "4", value: high}
+  - delay: 250ms
+  - set-pin: {pin: "4", value: low}
+  - wait-serial: "pulse True"
+"""
+
+
+def test_time_pulse_us_under_a_scenario_s_set_pin(tmp_path):
+    from test_scenarios import vtest, write
+    r = vtest(tmp_path, write(tmp_path, "pulse.yaml", PULSE_SCENARIO))
+    assert r.rc == 0, r
