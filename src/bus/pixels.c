@@ -15,7 +15,8 @@ void vb_pixels_init(vb_pixels *p, uint64_t pin_ok)
 static void latch(vb_pixel_strip *s, uint64_t now_us)
 {
     memcpy(s->latched, s->frame, s->frame_len);
-    s->latched_len = s->frame_len;
+    if (s->frame_len > s->latched_len) s->latched_len = s->frame_len;
+    s->last_len = s->frame_len;
     s->latches++;
     s->latched_us = now_us;
     s->in_frame = false;

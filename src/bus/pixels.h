@@ -4,7 +4,9 @@
  * serves the line with it; unit tests feed it hostile requests.
  *
  * A strip takes the bytes as they come and shows them once the line has
- * been low long enough (the latch, at a request with VB_BUS_STOP). The
+ * been low long enough (the latch, at a request with VB_BUS_STOP): a frame
+ * sets the first pixels, those past its end keep their colours (the strip
+ * is as long as the longest frame it was sent). The
  * colour order is the strip's business: the model keeps the raw bytes and
  * reads them as neopixel.py's ORDER does (G R B [W] on the wire). */
 #ifndef VB_BUS_PIXELS_H
@@ -25,7 +27,8 @@ typedef struct vb_pixel_strip {
     uint32_t timing_ns[4];         /* the last frame's: high 0, low 0, high 1, low 1 */
     bool in_frame;                 /* a START came, its STOP not yet */
     uint32_t frame_len;            /* bytes of the frame in progress */
-    uint32_t latched_len;          /* bytes the strip shows */
+    uint32_t latched_len;          /* bytes the strip shows (its longest frame) */
+    uint32_t last_len;             /* bytes of the last frame latched */
     uint64_t latches;
     uint64_t latched_us;           /* board time of the last latch */
     uint8_t frame[VB_PIXEL_BYTES_MAX];

@@ -170,6 +170,7 @@ static PyObject *m_time_pulse_us(PyObject *m, PyObject *args, PyObject *kw)
 int vb_machine_add_pulses(PyObject *machine)
 {
     const vb_port_periph *p = vb_engine_g.port->periph;
+    /* static: CPython keeps a pointer to a function's def for its life */
     static PyMethodDef bitstream_def = {"bitstream", (PyCFunction)(void (*)(void))m_bitstream,
                                         METH_VARARGS | METH_KEYWORDS, NULL};
     static PyMethodDef pulse_def = {"time_pulse_us", (PyCFunction)(void (*)(void))m_time_pulse_us,

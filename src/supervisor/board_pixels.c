@@ -153,7 +153,7 @@ void board_pixels_power_loss(board *b)
     for (unsigned i = 0; i < VB_PIXEL_STRIPS; i++) {
         vb_pixel_strip *s = &b->pixels->strip[i];
         if (!s->used) continue;
-        s->latched_len = 0;
+        s->latched_len = s->last_len = 0;
         vcd_strip(b, s, board_now_us(b));
     }
     vb_pixels_power_loss(b->pixels);
@@ -169,6 +169,7 @@ static void strip_reply(const board *b, const vb_pin_def *d, const vb_pixel_stri
     vb_json_uint(out, "bytes", s ? s->latched_len : 0);
     vb_json_uint(out, "latches", s ? s->latches : 0);
     if (!s) return;
+    vb_json_uint(out, "last_frame_bytes", s->last_len);
     char buf[CTL_PIXELS_MAX * 12 + 8];
     snprintf(buf, sizeof buf, "[%u,%u,%u,%u]", s->timing_ns[0], s->timing_ns[1], s->timing_ns[2], s->timing_ns[3]);
     vb_json_raw(out, "timing_ns", buf);

@@ -75,6 +75,11 @@ def test_a_long_strip_crosses_several_requests_and_takes_the_wire_s_board_time(e
     assert r["raw"] == (bytes(range(256)) + bytes(range(32))).hex()   # raw shows the first 288 bytes
     assert r["truncated"] is True and len(r["rgb"]) == 96
     assert r["rgb"][1] == "#040305"                            # bytes 3, 4, 5 as G R B
+    # a shorter frame sets the first pixels; the others keep their colours
+    repl(esp32, "machine.bitstream(machine.Pin(13), 0, (400, 850, 800, 450), b'\\x09\\x08\\x07')")
+    r = esp32.ctl("neopixel", pin="13")
+    assert (r["bytes"], r["last_frame_bytes"], r["latches"]) == (900, 3, 2)
+    assert r["rgb"][:2] == ["#080907", "#040305"]
 
 
 @pytest.mark.parametrize("code,err", [

@@ -84,10 +84,18 @@ static void test_split_frame(void)
     CHECK(s != NULL);
     CHECK_EQ(s->latched_len, sizeof buf);
     CHECK_MEM(s->latched, buf, sizeof buf);
-    /* a second frame, shorter: the strip shows it, not the old tail */
+    CHECK_EQ(s->last_len, sizeof buf);
+    /* a second frame, shorter: it sets the first pixel, the rest keep theirs */
     CHECK_EQ(send_req(4, VB_BUS_START | VB_BUS_STOP, buf + 3, 3, 40, &s), 0);
-    CHECK_EQ(s->latched_len, 3);
+    CHECK_EQ(s->latched_len, sizeof buf);
+    CHECK_EQ(s->last_len, 3);
     CHECK_EQ(s->latches, 2);
+    CHECK_MEM(s->latched, buf + 3, 3);
+    CHECK_MEM(s->latched + 3, buf + 3, sizeof buf - 3);
+    /* an empty frame is a latch alone: nothing changes */
+    CHECK_EQ(send_req(4, VB_BUS_START | VB_BUS_STOP, NULL, 0, 50, &s), 0);
+    CHECK_EQ(s->latches, 3);
+    CHECK_EQ(s->last_len, 0);
     CHECK_MEM(s->latched, buf + 3, 3);
 }
 
