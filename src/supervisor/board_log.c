@@ -69,7 +69,7 @@ int board_log_open(board *b, char *err, size_t errlen)
         /* one wire per pin, then the LED colour as a 24-bit vector, then
          * for each pin that can drive a PWM signal its frequency (Hz, 32
          * bits) and duty (duty_u16): PWM shows as its changes, not its
-         * edges (board_log_pwm) */
+         * edges (board_log_pwm); then the pixel strips' slots (board_pixels.c) */
         const vb_port *p = cfg->profile->port;
         vb_vcd_var vars[3 * VB_PINS_MAX + 1 + BOARD_PIXELS_VCD_VARS];
         char pwm_names[2 * VB_PINS_MAX][24], pixel_names[BOARD_PIXELS_VCD_VARS][24];
