@@ -96,7 +96,7 @@ $(BUILD)/tests/test_vm_fault: $(BUILD)/src/firmware/vm_fault.o
 # of its flash access, Wi-Fi and network line; linked before the library,
 # whose OTA and otadata code it calls.
 VM_HAL_OBJ = $(BUILD)/src/firmware/vm_hal.o $(BUILD)/src/firmware/vm_hal_net.o $(BUILD)/src/firmware/vm_hal_periph.o $(BUILD)/src/firmware/vm_hal_i2c.o \
-             $(BUILD)/src/firmware/vm_hal_spi.o
+             $(BUILD)/src/firmware/vm_hal_spi.o $(BUILD)/src/firmware/vm_hal_bitstream.o
 $(BUILD)/tests/test_vm_hal_flash: $(BUILD)/tests/unit/test_vm_hal_flash.o $(VM_HAL_OBJ) $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
@@ -206,6 +206,7 @@ bench: $(BENCH_BIN) $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_i2c.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_uart.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_spi.py $(BUILD)/vboard
+	@/usr/bin/python3 bench/bench_neopixel.py $(BUILD)/vboard
 
 # Packages: `make run`, `make test`, `make e2e` and `make fuzz` first install
 # the Debian packages they need (tools/install-deps.sh holds the one list, in

@@ -479,6 +479,15 @@ class Board:
             return self.ctl("pwm", pin=str(pin))
         return self.ctl("pwm")["pwm"]
 
+    def neopixel(self, pin=None):
+        """The pixel strips machine.bitstream wrote: {pin: {"gpio", "bytes",
+        "latches"}}; with a pin, what its strip shows: {"latches", "raw"
+        (hex), "rgb"/"rgbw" (["#rrggbb", ...] read as neopixel's ORDER),
+        "timing_ns", ...}."""
+        if pin is not None:
+            return self.ctl("neopixel", pin=str(pin))
+        return self.ctl("neopixel")["neopixel"]
+
     def set_sensor(self, temp=None, hum=None, addr=None):
         """What the SHT3x (--i2c BUS:ADDR=sht3x) measures next: `temp` °C
         (-45..130), `hum` %RH (0..100); either may be left as it is.

@@ -55,6 +55,7 @@ const vb_port_periph vb_periph_esp32 = {
     .spi_deinit = true,
     .soft_spi = true,
     .soft_spi_max_baud = 800000,   /* ets_get_cpu_frequency() * 1000000 / 200 at 160 MHz */
+    .bitstream = true, .time_pulse_us = true,
 };
 
 const vb_port_periph vb_periph_pycom = {
@@ -106,6 +107,7 @@ const vb_port_periph vb_periph_rp2 = {
     .spi_pins_checked = true,
     .spi_msb = 1,
     .soft_spi = true,
+    .bitstream = true, .time_pulse_us = true,
 };
 
 const vb_adc_input *vb_periph_adc_input(const vb_port_periph *p, unsigned gpio)

@@ -97,6 +97,9 @@ typedef struct vb_port_periph {
      * and shows this (esp32: the CPU's 160 MHz / 200); 0: 500 kHz / the
      * half-period delay in µs, whatever the rate */
     uint32_t soft_spi_max_baud;
+    /* ---- pulses (engine_mod_bitstream.c, bus/pixels.h) ---- */
+    bool bitstream;                /* machine.bitstream (v1.24 esp32, rp2; and so neopixel) */
+    bool time_pulse_us;            /* machine.time_pulse_us (v1.24's extmod; not Pycom's) */
 } vb_port_periph;
 
 #define VB_UARTS_MAX 3

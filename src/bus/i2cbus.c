@@ -104,7 +104,7 @@ vb_i2c_dev *vb_i2c_find(vb_i2c_buses *b, unsigned bus, unsigned addr)
 
 bool vb_i2c_req_ok(const vb_bus_req *r, size_t n)
 {
-    return n == sizeof *r && r->magic == VB_BUS_MAGIC && r->kind == VB_BUS_I2C && r->bus < VB_I2C_BUSES &&
+    return n == sizeof *r && r->magic == VB_BUS_MAGIC && r->kind == VB_BUS_KIND_I2C && r->bus < VB_I2C_BUSES &&
            !(r->flags & ~VB_BUS_FLAGS) && r->nwrite <= VB_BUS_DATA_MAX && r->nread <= VB_BUS_DATA_MAX;
 }
 

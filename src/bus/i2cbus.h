@@ -53,8 +53,8 @@ void vb_i2c_buses_release(vb_i2c_buses *b);
 void vb_i2c_buses_power_loss(vb_i2c_buses *b);
 vb_i2c_dev *vb_i2c_find(vb_i2c_buses *b, unsigned bus, unsigned addr);
 
-/* Is this n-byte datagram an I2C request (whole, kind I2C, known bus and flags, lengths
- * within the record)? */
+/* Is this n-byte datagram an I2C request (whole, of kind I2C, known bus
+ * and flags, lengths within the record)? */
 bool vb_i2c_req_ok(const vb_bus_req *r, size_t n);
 /* Carry out one request at board time now_us; rep is filled (EINVAL for
  * what vb_i2c_req_ok refuses, nothing on the bus then). */

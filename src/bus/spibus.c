@@ -191,7 +191,7 @@ vb_spi_dev *vb_spi_find(vb_spi_buses *b, unsigned bus, unsigned cs)
 
 bool vb_spi_req_ok(const vb_spi_req *r, size_t n)
 {
-    return n == sizeof *r && r->magic == VB_BUS_MAGIC && r->kind == VB_BUS_SPI && r->bus < VB_SPI_BUSES &&
+    return n == sizeof *r && r->magic == VB_BUS_MAGIC && r->kind == VB_BUS_KIND_SPI && r->bus < VB_SPI_BUSES &&
            !(r->mode & ~VB_SPI_MODE_BITS) && r->bits >= 1 && r->bits <= 32 && r->n <= VB_SPI_DATA_MAX;
 }
 

@@ -1,7 +1,7 @@
 /* The board's SPI buses (issue 16): the devices attached to them
  * (`--spi BUS:CS=MODEL[:dc=PIN][:res=PIN],...`), each selected by its own
  * chip-select pin, and what they make of the VM's requests
- * (contract/busmsg.h, kind VB_BUS_SPI). Pure C: the supervisor serves the
+ * (contract/busmsg.h, kind VB_BUS_KIND_SPI). Pure C: the supervisor serves the
  * line with it; unit tests and the fuzzer feed it hostile requests. */
 #ifndef VB_BUS_SPIBUS_H
 #define VB_BUS_SPIBUS_H

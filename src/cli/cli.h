@@ -103,7 +103,7 @@ enum {
       "send one command to a running board's control socket and print its JSON reply: "      \
       "reset | power on|off|cycle | brownout | pin NAME [high|low|float] | led | status | "    \
       "wake [PIN] | clock [free] | advance MS | wifi | wifi ap add SSID [KEY] [RSSI] | "             \
-      "wifi ap remove SSID | wifi drop | net | adc [PIN [MV]] | pwm [PIN] | i2c | spi | sensor [ADDR [TEMP_C [HUM_PCT]]] | "   \
+      "wifi ap remove SSID | wifi drop | net | adc [PIN [MV]] | pwm [PIN] | i2c | spi | neopixel [PIN] | sensor [ADDR [TEMP_C [HUM_PCT]]] | "   \
       "screenshot FILE.png [ADDR|spi:BUS:CS] | quit. Exit status 0 ok, 1 the board refused (its reason on stderr), 2 no " \
       "board there or no reply it could read")                                                \
     X(TEST, CLI_TOP, "test", cli_cmd_test,                                                     \

@@ -28,6 +28,7 @@ static const struct {
     {"wifi", {"action", "op", "ssid", "key", "rssi"}},
     {"adc", {"pin", "mv", NULL}},
     {"pwm", {"pin", NULL}},
+    {"neopixel", {"pin", NULL}},
     {"sensor", {"addr", "temp", "hum", NULL}},
     {"screenshot", {"file", "addr", NULL}},
 };

@@ -27,8 +27,9 @@
 /* Which bus a request is for: the line carries every kind, told apart
  * here (the sandbox allows the VM this one socket, not one per bus). */
 enum {
-    VB_BUS_I2C = 0u,               /* vb_bus_req as above */
-    VB_BUS_SPI = 1u,               /* vb_spi_req below */
+    VB_BUS_KIND_I2C = 0u,          /* vb_bus_req as below */
+    VB_BUS_KIND_SPI = 1u,          /* vb_spi_req below */
+    VB_BUS_KIND_BITSTREAM = 2u,    /* machine.bitstream, below */
 };
 
 enum {
@@ -45,7 +46,7 @@ typedef struct vb_bus_req {
     uint8_t flags;                 /* VB_BUS_* */
     uint16_t nwrite;               /* <= VB_BUS_DATA_MAX */
     uint16_t nread;                /* <= VB_BUS_DATA_MAX */
-    uint16_t kind;                 /* VB_BUS_I2C; other kinds lay out the rest their own way */
+    uint16_t kind;                 /* VB_BUS_KIND_*: which traffic this is */
     uint8_t data[VB_BUS_DATA_MAX]; /* the bytes written */
 } vb_bus_req;
 
@@ -62,7 +63,7 @@ typedef struct vb_bus_rep {
 _Static_assert(sizeof(vb_bus_req) == 16 + VB_BUS_DATA_MAX, "vb_bus_req is a contract between processes");
 _Static_assert(sizeof(vb_bus_rep) == 20 + VB_BUS_DATA_MAX, "vb_bus_rep is a contract between processes");
 
-/* ---- SPI (kind VB_BUS_SPI) ------------------------------------------------
+/* ---- SPI (kind VB_BUS_KIND_SPI) ------------------------------------------------
  * One request is `n` bytes clocked full duplex on SPI bus `bus` (the port's
  * machine.SPI id), in the mode and word format of `mode` and `bits`, MOSI
  * in data; the answer (a vb_bus_rep) carries n MISO bytes (0xFF where no
@@ -91,7 +92,7 @@ typedef struct vb_spi_req {
     uint16_t n;                    /* <= VB_SPI_DATA_MAX */
     uint8_t bits;                  /* word size, 1..32 */
     uint8_t pad;
-    uint16_t kind;                 /* VB_BUS_SPI */
+    uint16_t kind;                 /* VB_BUS_KIND_SPI */
     uint64_t levels;               /* bit g: GPIO g's level as the VM claims it */
     uint64_t floating;             /* bit g: nothing drives GPIO g (a module's pull-up holds its CS high) */
     uint64_t rose, fell;           /* bit g: GPIO g rose / fell (a floating pin counted high) since the previous SPI request */
@@ -101,5 +102,15 @@ typedef struct vb_spi_req {
 
 _Static_assert(sizeof(vb_spi_req) == sizeof(vb_bus_req), "one datagram size on the line");
 _Static_assert(offsetof(vb_spi_req, kind) == offsetof(vb_bus_req, kind), "kind is where I2C has it");
+
+/* ---- machine.bitstream (kind VB_BUS_KIND_BITSTREAM) ----
+ * One bitstream() call's bytes, as the wire carries them to the strip on a
+ * pin (bus/pixels.h): `bus` is the GPIO; data starts with the timing, four
+ * little-endian uint32 in ns (high and low time of a 0 bit, then of a 1
+ * bit), then up to VB_BUS_DATA_MAX - VB_BITSTREAM_HEADER bytes sent MSB
+ * first. A longer call is several requests in order, START on the first,
+ * STOP on the last: the line then stays low and the strip latches. nread
+ * is 0. The answer: err 0 (acks = the bytes taken) or EINVAL. */
+#define VB_BITSTREAM_HEADER 16u
 
 #endif

@@ -388,6 +388,8 @@ void vb_periph_after_fork(void);
 int vb_machine_add_i2c(PyObject *machine);
 /* machine.SPI and SoftSPI where the port has them (engine_mod_spi.c). 0 / -1. */
 int vb_machine_add_spi(PyObject *machine);
+/* machine.bitstream and time_pulse_us where the port has them (engine_mod_bitstream.c). 0 / -1. */
+int vb_machine_add_pulses(PyObject *machine);
 /* machine.Pin configured gpio: a PWM output there is cut off from the pin
  * (its object keeps its settings; init() routes it again). */
 void vb_pwm_pin_taken(unsigned gpio);

@@ -266,7 +266,8 @@ PyObject *vb_mod_machine_create(void)
             goto fail;
         }
     }
-    if (vb_machine_add_sleep(m) < 0 || vb_machine_add_i2c(m) < 0 || vb_machine_add_spi(m) < 0) goto fail;
+    if (vb_machine_add_sleep(m) < 0 || vb_machine_add_i2c(m) < 0 || vb_machine_add_spi(m) < 0 ||
+        vb_machine_add_pulses(m) < 0) goto fail;
     return m;
 fail:
     Py_DECREF(m);

@@ -91,6 +91,8 @@ const vb_module_def vb_engine_modules[] = {
      * firmware; uasyncio is upstream's own small module, not a u-alias */
     {"asyncio", NULL, V124, 0, VB_MOD_PYLIB, NULL, NULL},
     {"uasyncio", NULL, V124, 0, VB_MOD_PYLIB, NULL, NULL},
+    /* v1.24's esp32 and rp2 freeze the neopixel driver (issue 16) */
+    {"neopixel", NULL, V124, 0, VB_MOD_PYLIB, NULL, NULL},
     /* the networking modules the esp32 firmware freezes (issue 13 §3) */
     {"requests", NULL, ESP32, 0, VB_MOD_PYLIB, NULL, NULL},
     {"umqtt", NULL, ESP32, 0, VB_MOD_PYLIB, NULL, NULL},

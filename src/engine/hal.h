@@ -215,7 +215,7 @@ typedef struct vb_hal {
     int (*i2c_xfer)(void *ctx, unsigned bus, unsigned flags, const uint8_t *w, size_t nw, uint8_t *r, size_t nr,
                     size_t *acks, uint64_t *stretch_us);
 
-    /* ---- SPI: the devices are the board's (contract/busmsg.h, VB_BUS_SPI) ----
+    /* ---- SPI: the devices are the board's (contract/busmsg.h, VB_BUS_KIND_SPI) ----
      * n bytes clocked full duplex on bus `bus` (the port's SPI id) in mode
      * VB_SPI_CPOL/CPHA/LSB_FIRST with `bits`-bit words: w[0..n) out on
      * MOSI, r[0..n) in from MISO (r may be NULL; 0xFF where nothing drives
@@ -223,6 +223,12 @@ typedef struct vb_hal {
      * Any n (the HAL cuts it into requests). 0, or -EIO when the board is
      * gone. NULL: no SPI. */
     int (*spi_xfer)(void *ctx, unsigned bus, unsigned mode, unsigned bits, const uint8_t *w, uint8_t *r, size_t n);
+    /* machine.bitstream: buf[0..n) sent on gpio with timing_ns (high and
+     * low time of a 0 bit, then of a 1 bit), latched at the end, over the
+     * same line (any n: the HAL cuts it into requests). The caller spends
+     * the wire's board time. 0, or -EINVAL (the board refused the pin),
+     * -EIO (the board is gone). NULL: none. */
+    int (*bitstream)(void *ctx, unsigned gpio, const uint32_t timing_ns[4], const uint8_t *buf, size_t n);
 } vb_hal;
 
 /* Send all of buf, whatever signals interrupt the waits: for output no

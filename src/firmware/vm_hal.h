@@ -36,6 +36,8 @@ int vb_vm_hal_bus_exchange(vb_vm_hal *h, void *req, vb_bus_rep *rep);
 /* vm_hal_spi.c: the SPI calls, on boards with the line (by periph_init,
  * after the pin calls are set: it wraps them). */
 void vb_vm_hal_spi_init(vb_vm_hal *h);
+/* vm_hal_bitstream.c: machine.bitstream over the same line (by periph_init). */
+void vb_vm_hal_bitstream_init(vb_vm_hal *h);
 void vb_vm_hal_pwm_set(void *ctx, unsigned gpio, uint32_t freq_hz, uint32_t duty_u16);
 /* Report a hardware event to the supervisor (trace, VCD); never blocks. */
 void vb_fw_event(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32_t value);

@@ -66,4 +66,5 @@ void vb_vm_hal_periph_init(vb_vm_hal *h)
     h->hal.pwm_set = vb_vm_hal_pwm_set;
     vb_vm_hal_i2c_init(h);
     vb_vm_hal_spi_init(h);
+    vb_vm_hal_bitstream_init(h);
 }

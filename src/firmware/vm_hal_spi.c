@@ -1,4 +1,4 @@
-/* The VM's side of SPI (contract/busmsg.h kind VB_BUS_SPI, engine/hal.h
+/* The VM's side of SPI (contract/busmsg.h kind VB_BUS_KIND_SPI, engine/hal.h
  * spi_xfer): transfers cut into requests on the bus line, each carrying
  * the pins' levels and the edges since the previous request.
  *
@@ -65,7 +65,7 @@ static int hal_spi_xfer(void *ctx, unsigned bus, unsigned mode, unsigned bits, c
     do {
         size_t k = n > VB_SPI_DATA_MAX ? VB_SPI_DATA_MAX : n;
         memset(&req, 0, offsetof(vb_spi_req, data));
-        req.kind = VB_BUS_SPI;
+        req.kind = VB_BUS_KIND_SPI;
         req.bus = (uint8_t)bus;
         req.mode = (uint8_t)(mode & VB_SPI_MODE_BITS);
         req.bits = (uint8_t)bits;

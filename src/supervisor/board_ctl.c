@@ -292,12 +292,13 @@ static const ctl_cmd commands[] = {
     {"pwm", {"pin", NULL}, NULL, "pwm [PIN]", board_pwm_ctl},
     {"i2c", {NULL}, NULL, "i2c", board_i2c_ctl},
     {"spi", {NULL}, NULL, "spi", board_spi_ctl},
+    {"neopixel", {"pin", NULL}, NULL, "neopixel [PIN]", board_neopixel_ctl},
     {"sensor", {"addr", "temp", "hum", NULL}, NULL, "sensor [ADDR [TEMP_C [HUM_PCT]]]", board_sensor_ctl},
     {"screenshot", {"file", "addr", NULL}, NULL, "screenshot FILE.png [ADDR|spi:BUS:CS]", board_screenshot_ctl},
     {"quit", {NULL}, NULL, "quit", cmd_quit},
 };
 
-#define COMMAND_LIST "reset, power, brownout, pin, led, status, wake, clock, advance, wifi, net, adc, pwm, i2c, spi, sensor, screenshot, quit"
+#define COMMAND_LIST "reset, power, brownout, pin, led, status, wake, clock, advance, wifi, net, adc, pwm, i2c, spi, neopixel, sensor, screenshot, quit"
 
 static size_t reply_error(char *reply, size_t cap, const char *msg)
 {

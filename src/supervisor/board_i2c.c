@@ -30,7 +30,8 @@ int board_i2c_init(board *b, char *err, size_t errlen)
     }
     fcntl(b->i2c_line[0], F_SETFL, fcntl(b->i2c_line[0], F_GETFL) | O_NONBLOCK);
     vb_i2c_buses_init(b->i2c, b->cfg->i2c_devs, b->cfg->n_i2c_devs);
-    return board_spi_init(b, err, errlen);   /* the SPI buses share the line */
+    if (board_spi_init(b, err, errlen) < 0) return -1;   /* the SPI buses share the line */
+    return board_pixels_init(b, err, errlen);           /* and so do the pixel strips */
 }
 
 void board_i2c_free(board *b)
@@ -41,6 +42,7 @@ void board_i2c_free(board *b)
     free(b->i2c);
     b->i2c = NULL;
     board_spi_free(b);
+    board_pixels_free(b);
 }
 
 void board_i2c_release(board *b)
@@ -50,6 +52,7 @@ void board_i2c_release(board *b)
     while (recv(b->i2c_line[0], &req, sizeof req, MSG_DONTWAIT) >= 0) {}
     vb_i2c_buses_release(b->i2c);
     board_spi_release(b);
+    board_pixels_release(b);
 }
 
 void board_i2c_power_loss(board *b)
@@ -57,6 +60,7 @@ void board_i2c_power_loss(board *b)
     board_spi_power_loss(b);       /* first: a transfer the cut interrupts is lost, not ended by CS rising */
     board_i2c_release(b);
     if (b->i2c) vb_i2c_buses_power_loss(b->i2c);
+    board_pixels_power_loss(b);
 }
 
 /* A request that addresses a device (a START, then the address byte) in
@@ -92,8 +96,10 @@ void board_i2c_service(board *b)
         ssize_t n = recv(b->i2c_line[0], &req, sizeof req, MSG_DONTWAIT | MSG_TRUNC);
         if (n < 0) return;
         if (!board_firmware_runs(b)) continue;   /* the VM that sent it is gone */
-        if (req.kind == VB_BUS_SPI) {
+        if (req.kind == VB_BUS_KIND_SPI) {
             board_spi_serve(b, &req, (size_t)n, &rep);
+        } else if (req.kind == VB_BUS_KIND_BITSTREAM) {
+            board_pixels_serve(b, &req, (size_t)n, &rep);
         } else {
             vb_i2c_serve(b->i2c, &req, (size_t)n, board_now_us(b), &rep);
             trace_request(b, &req, &rep);

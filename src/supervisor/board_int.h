@@ -20,6 +20,7 @@
 #include "net/netpolicy.h"
 #include "net/wifi.h"
 #include "board/periph.h"
+#include "contract/busmsg.h"
 #include "supervisor/board.h"
 #include "trace/evcheck.h"
 #include "trace/textwatch.h"
@@ -196,6 +197,11 @@ typedef struct board {
     /* board_spi.c: the devices on the SPI buses (same line, kind SPI) */
     struct vb_spi_buses *spi;
     unsigned spi_traced;       /* transfers in the trace (capped: BOARD_SPI_TRACE_MAX) */
+    /* board_pixels.c: the strips on the pins, fed by machine.bitstream
+     * over the same line (malloc'd: their bytes are large) */
+    struct vb_pixels *pixels;
+    unsigned pixels_traced;    /* latches in the trace (capped) */
+    unsigned vcd_pixels;       /* the strips' first VCD variable, 0 none */
 } board;
 
 /* board.c: board time (util/boardclock.h), µs; host monotonic µs. */
@@ -325,7 +331,7 @@ const char *board_sensor_ctl(board *b, const vb_json_obj *req, vb_json_out *out,
 const char *board_screenshot_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
 
 /* board_spi.c: the SPI buses (issue 16), served on the I2C line's socket
- * (requests of kind VB_BUS_SPI, checked by bus/spibus.h); released and
+ * (requests of kind VB_BUS_KIND_SPI, checked by bus/spibus.h); released and
  * powered down with the I2C buses (board_i2c.c calls these); the `spi`
  * control command; the SPI display for `screenshot ... spi:BUS:CS`. */
 int board_spi_init(board *b, char *err, size_t errlen);
@@ -338,6 +344,20 @@ const char *board_spi_ctl(board *b, const vb_json_obj *req, vb_json_out *out, ch
  * names), NULL with err. */
 const struct vb_ssd1306 *board_spi_oled(board *b, const char *which, unsigned *bus, unsigned *cs, char *err,
                                         size_t errlen);
+/* board_pixels.c: the pixel strips (issue 16, bus/pixels.h). Set up,
+ * freed, released with the VM (a frame cut short latches), dark at power
+ * loss (all called from board_i2c.c, whose line carries them); one
+ * bitstream request served (board_i2c_service dispatches by kind); the
+ * strips' VCD variables appended at vars[n] (names: storage for them),
+ * returning the new count; the `neopixel` control command. */
+#define BOARD_PIXELS_VCD_VARS (4u * 11u)   /* VB_PIXEL_STRIPS slots of gpio, bytes, latches, 8 pixels */
+int board_pixels_init(board *b, char *err, size_t errlen);
+void board_pixels_free(board *b);
+void board_pixels_release(board *b);
+void board_pixels_power_loss(board *b);
+void board_pixels_serve(board *b, const vb_bus_req *req, size_t n, vb_bus_rep *rep);
+unsigned board_pixels_vcd_vars(board *b, vb_vcd_var *vars, char (*names)[24], unsigned n);
+const char *board_neopixel_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
 
 /* board_ctl.c: the control socket's line handler (vb_control_fn). */
 size_t board_control_line(void *ctx, const char *line, size_t len, char *reply, size_t cap);
@@ -345,6 +365,8 @@ size_t board_control_line(void *ctx, const char *line, size_t len, char *reply, 
 /* board_log.c */
 int board_log_open(board *b, char *err, size_t errlen);
 void board_log_close(board *b);
+/* Board time since vboard started, µs: the trace's and the VCD's clock. */
+uint64_t board_time(const board *b, uint64_t host_us);
 /* One timeline event: `fields` is "" or more JSON members, each starting
  * with ',' (e.g. ",\"cause\":\"WDT\""). */
 void board_trace(board *b, const char *event, const char *fields);

@@ -19,7 +19,7 @@
 
 #include "contract/pins.h"
 
-static uint64_t board_time(const board *b, uint64_t host_us)
+uint64_t board_time(const board *b, uint64_t host_us)
 {
     return host_us > b->start_us ? host_us - b->start_us : 0;
 }
@@ -69,10 +69,10 @@ int board_log_open(board *b, char *err, size_t errlen)
         /* one wire per pin, then the LED colour as a 24-bit vector, then
          * for each pin that can drive a PWM signal its frequency (Hz, 32
          * bits) and duty (duty_u16): PWM shows as its changes, not its
-         * edges (board_log_pwm) */
+         * edges (board_log_pwm); then the pixel strips' slots (board_pixels.c) */
         const vb_port *p = cfg->profile->port;
-        vb_vcd_var vars[3 * VB_PINS_MAX + 1];
-        char pwm_names[2 * VB_PINS_MAX][24];
+        vb_vcd_var vars[3 * VB_PINS_MAX + 1 + BOARD_PIXELS_VCD_VARS];
+        char pwm_names[2 * VB_PINS_MAX][24], pixel_names[BOARD_PIXELS_VCD_VARS][24];
         for (unsigned i = 0; i < p->n_pins; i++) vars[i] = (vb_vcd_var){p->pins[i].name, 1};
         vars[p->n_pins] = (vb_vcd_var){"led", 24};
         b->vcd_led = p->n_pins;
@@ -88,6 +88,7 @@ int board_log_open(board *b, char *err, size_t errlen)
             vars[n] = (vb_vcd_var){pwm_names[n - p->n_pins - 1], 16};
             n++;
         }
+        n = board_pixels_vcd_vars(b, vars, pixel_names, n);
         b->vcd = vb_vcd_open(cfg->vcd_path, cfg->profile->name, vars, n, err, errlen);
         if (!b->vcd) return -1;
         vb_vcd_limit(b->vcd, b->log_max);

@@ -1,6 +1,6 @@
 /* The board's SPI buses (issue 16): the devices the host attached (--spi)
  * live here, never in the VM. Their requests come on the bus line that
- * board_i2c.c serves (kind VB_BUS_SPI); each is checked as hostile input
+ * board_i2c.c serves (kind VB_BUS_KIND_SPI); each is checked as hostile input
  * (bus/spibus.h) and answered at once. The pin levels in a request are the
  * VM's claims: they decide what the devices see, nothing else. */
 #include "board_int.h"

@@ -56,7 +56,7 @@ static int xfer_mode(unsigned bus, unsigned mode, unsigned bits, const uint8_t *
     memset(&req, 0, sizeof req);
     req.magic = VB_BUS_MAGIC;
     req.seq = 9;
-    req.kind = VB_BUS_SPI;
+    req.kind = VB_BUS_KIND_SPI;
     req.bus = (uint8_t)bus;
     req.mode = (uint8_t)mode;
     req.bits = (uint8_t)bits;
@@ -246,7 +246,7 @@ static void test_cs_pulse_between_transfers_and_release(void)
     static vb_spi_req req;
     vb_bus_rep rep;
     memset(&req, 0, sizeof req);
-    req.magic = VB_BUS_MAGIC, req.kind = VB_BUS_SPI, req.bus = 1, req.bits = 8, req.n = 1;
+    req.magic = VB_BUS_MAGIC, req.kind = VB_BUS_KIND_SPI, req.bus = 1, req.bits = 8, req.n = 1;
     req.floating = BIT(CS_EE) | BIT(CS_OLED) | BIT(RES);
     req.data[0] = VB_EE25_RDSR;
     vb_spi_serve(&buses, &req, sizeof req, 10000, &rep);
@@ -336,7 +336,7 @@ static void test_hostile_requests(void)
     static vb_spi_req req;
     static vb_bus_rep rep;
     memset(&req, 0, sizeof req);
-    req.magic = VB_BUS_MAGIC, req.kind = VB_BUS_SPI, req.bus = 1, req.bits = 8, req.n = 1, req.seq = 3;
+    req.magic = VB_BUS_MAGIC, req.kind = VB_BUS_KIND_SPI, req.bus = 1, req.bits = 8, req.n = 1, req.seq = 3;
     req.levels = ~0ull;
     vb_spi_serve(&buses, &req, sizeof req, 0, &rep);
     CHECK_EQ(rep.err, 0);
@@ -350,7 +350,7 @@ static void test_hostile_requests(void)
     bad = req, bad.magic ^= 1;
     vb_spi_serve(&buses, &bad, sizeof bad, 0, &rep);
     CHECK_EQ(rep.err, EINVAL);
-    bad = req, bad.kind = VB_BUS_I2C;
+    bad = req, bad.kind = VB_BUS_KIND_I2C;
     vb_spi_serve(&buses, &bad, sizeof bad, 0, &rep);
     CHECK_EQ(rep.err, EINVAL);
     bad = req, bad.kind = 77;
