@@ -77,6 +77,21 @@ $(BUILD)/src/engine/pylib_data.o: $(BUILD)/gen/pylib_data.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
+# The script devices' driver (src/devscript/driver.py), a C string the
+# supervisor hands to the host's python3 (supervisor/board_devscript.c).
+$(BUILD)/tools/text_embed: tools/text_embed.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $< -o $@
+
+$(BUILD)/gen/devscript_driver.c: $(BUILD)/tools/text_embed src/devscript/driver.py
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/text_embed vb_devscript_driver src/devscript/driver.py $@
+
+$(BUILD)/gen/devscript_driver.o: $(BUILD)/gen/devscript_driver.c
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+SUP_OBJ += $(BUILD)/gen/devscript_driver.o
+
 $(BUILD)/libvboard.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
