@@ -36,7 +36,7 @@ PY_LIBS   := $(shell pkg-config --libs python-3.11-embed 2>/dev/null) -lm -lz \
              -Wl,-Bstatic -lssl -lcrypto -Wl,-Bdynamic
 CLI_SRC  = $(wildcard src/cli/*.c)
 # - scenario files for `vboard test` (libyaml): linked into vboard and
-#   test_scenario only, so nothing else needs -lyaml.
+#   test_scenario and test_parts only, so nothing else needs -lyaml.
 SCEN_SRC = $(wildcard src/scenario/*.c)
 YAML_LIBS = -lyaml
 # the OLED screenshot (supervisor/board_i2c.c): Debian's libpng
@@ -116,9 +116,9 @@ $(BUILD)/tests/test_vm_hal_flash: $(BUILD)/tests/unit/test_vm_hal_flash.o $(VM_H
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
 
 # Scenario files: the parser alone, with libyaml.
-$(BUILD)/tests/test_scenario: $(BUILD)/tests/unit/test_scenario.o $(SCEN_OBJ) $(BUILD)/libvboard.a
+$(BUILD)/tests/test_scenario $(BUILD)/tests/test_parts: $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(SCEN_OBJ) $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS) $(YAML_LIBS)
+	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS) $(YAML_LIBS) -lm
 
 $(BUILD)/tests/test_vm_hal_wifi: $(BUILD)/tests/unit/test_vm_hal_wifi.o $(VM_HAL_OBJ) $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)

@@ -9,6 +9,7 @@
 
 static int parse_one(const char *s, size_t len, vb_i2c_attach *a, char *err, size_t errlen)
 {
+    memset(a, 0, sizeof *a);
     char buf[32 + VB_I2C_SCRIPT_PATH_MAX];
     if (len >= sizeof buf) len = sizeof buf - 1;
     memcpy(buf, s, len);
@@ -30,7 +31,6 @@ static int parse_one(const char *s, size_t len, vb_i2c_attach *a, char *err, siz
         snprintf(err, errlen, "address '%s' is not a 7-bit device address (0x08 to 0x77)", colon + 1);
         return -1;
     }
-    a->script[0] = '\0';
     if (strncmp(eq + 1, "script:", 7) == 0) {
         a->model = VB_I2C_SCRIPT;
         if (!eq[8] || strlen(eq + 8) >= sizeof a->script) {
@@ -72,7 +72,11 @@ int vb_i2c_parse_attach(const char *spec, vb_i2c_attach *out, unsigned max, unsi
 void vb_i2c_buses_init(vb_i2c_buses *b, const vb_i2c_attach *a, unsigned n)
 {
     memset(b, 0, sizeof *b);
-    for (unsigned i = 0; i < n && i < VB_I2C_DEVS_MAX; i++) vb_i2c_dev_init(&b->dev[b->n++], a[i].model, a[i].bus, a[i].addr);
+    for (unsigned i = 0; i < n && i < VB_I2C_DEVS_MAX; i++) {
+        vb_i2c_dev *d = &b->dev[b->n++];
+        vb_i2c_dev_init(d, a[i].model, a[i].bus, a[i].addr);
+        if (a[i].model == VB_I2C_SHT3X && a[i].reading) vb_sht3x_set(&d->u.sht3x, a[i].temp_mc, a[i].hum_mpct);
+    }
     vb_i2c_buses_release(b);
 }
 

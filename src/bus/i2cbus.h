@@ -21,6 +21,9 @@ typedef struct vb_i2c_attach {
     uint8_t bus, addr;
     vb_i2c_model_id model;
     char script[VB_I2C_SCRIPT_PATH_MAX];   /* VB_I2C_SCRIPT: the device's Python file */
+    bool reading;                  /* VB_I2C_SHT3X: it measures this at power-on (else its default) */
+    int32_t temp_mc;
+    uint32_t hum_mpct;
 } vb_i2c_attach;
 
 /* Parse "BUS:ADDR=MODEL[,...]" (ADDR decimal or 0x-hex, 0x08..0x77; MODEL

@@ -165,7 +165,8 @@ def main(argv):
     tx = os.fdopen(os.dup(1), "wb", buffering=0)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
-    os.dup2(2, 1)               # the files' print() goes to stderr
+    os.dup2(2, 1)               # the files' print() goes to stderr,
+    sys.stdout = sys.stderr     # a line at a time (the helper may be killed)
 
     def reply(seq, status, acks=0, payload=b""):
         tx.write(HEADER.pack(REPLY_MAGIC, seq, status, 0, acks, len(payload), 0) + payload)

@@ -1076,6 +1076,8 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
     fcntl(b.ev_pipe[0], F_SETFL, fcntl(b.ev_pipe[0], F_GETFL) | O_NONBLOCK);
     fcntl(b.ev_pipe[1], F_SETFL, fcntl(b.ev_pipe[1], F_GETFL) | O_NONBLOCK);
     vb_regs_init(b.regs);
+    for (unsigned i = 0; i < cfg->n_adc_presets; i++)
+        atomic_store(&b.regs->periph.adc_uv[cfg->adc_presets[i].gpio], cfg->adc_presets[i].uv);
     vb_boardclock_init(&b.clock, cfg->clock);
     if (board_net_init(&b, err, errlen) < 0 || board_uart_init(&b, err, errlen) < 0 ||
         board_i2c_init(&b, err, errlen) < 0 || board_devscript_init(&b, err, errlen) < 0)
