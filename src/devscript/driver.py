@@ -43,7 +43,7 @@ OK, RAISED, LOADED, LOAD_FAILED = 0, 1, 2, 3
 TEXT_MAX = 400
 
 
-class Failure(Exception):
+class DeviceError(Exception):
     """A hook gave something the bus cannot carry."""
 
 
@@ -81,7 +81,7 @@ class Dev:
     def __init__(self, path, bus, addr, index):
         spec = importlib.util.spec_from_file_location("vboard_device_%d" % index, path)
         if spec is None or spec.loader is None:
-            raise Failure("not a Python file")
+            raise DeviceError("not a Python file")
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
         target = mod.Device() if isinstance(getattr(mod, "Device", None), type) else mod
@@ -91,7 +91,7 @@ class Dev:
         elif has("read_reg") or has("write_reg"):
             self.byte_level = Registers(target)
         else:
-            raise Failure("defines none of read, write, read_reg, write_reg")
+            raise DeviceError("defines none of read, write, read_reg, write_reg")
         self.target = target
         self.addressed = False
         self.reading = False
@@ -109,7 +109,7 @@ class Dev:
             regs.start(read)          # the pointer is the chip's, whatever its start says
         ack = True if fn is None else fn(read)
         if not isinstance(ack, (bool, int)) and ack is not None:
-            raise Failure("start() returned %r, not True or False" % (ack,))
+            raise DeviceError("start() returned %r, not True or False" % (ack,))
         self.addressed = bool(ack) or ack is None
         self.reading = read
         return self.addressed
@@ -118,14 +118,14 @@ class Dev:
         fn = self.hook("write")
         ack = True if fn is None else fn(byte)
         if not isinstance(ack, (bool, int)) and ack is not None:
-            raise Failure("write() returned %r, not True or False" % (ack,))
+            raise DeviceError("write() returned %r, not True or False" % (ack,))
         return bool(ack) or ack is None
 
     def read(self):
         fn = self.hook("read")
         v = 0xFF if fn is None else fn()
         if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 255:
-            raise Failure("read() returned %r, not a byte (0-255)" % (v,))
+            raise DeviceError("read() returned %r, not a byte (0-255)" % (v,))
         return v
 
     def stop(self):

@@ -20,6 +20,8 @@ regs = {0x00: 21, 0x01: 0x00, 0x0F: 0xA5}
 def read_reg(reg):
     if reg == 0xEE:
         return 1 // 0
+    if reg == 0xEF:
+        return 300                 # not a byte: no bus carries it
     return regs.get(reg, 0)
 
 def write_reg(reg, value):
@@ -139,9 +141,10 @@ def test_a_script_that_raises_nacks_that_transaction_and_the_board_goes_on(tmp_p
         repl(b, "from machine import I2C; i = I2C(0)")
         assert repl(b, "i.readfrom_mem(0x48, 0xEE, 1)").endswith("OSError: [Errno 19] ENODEV\r\n")
         assert repl(b, "i.writeto_mem(0x48, 0x0F, b'x')").endswith("OSError: [Errno 19] ENODEV\r\n")
+        assert repl(b, "i.readfrom_mem(0x48, 0xEF, 1)").endswith("OSError: [Errno 19] ENODEV\r\n")
         assert repl(b, "i.readfrom_mem(0x48, 0x0F, 1)") == "b'\\xa5'\r\n"     # still there
         dev = b.ctl("i2c")["devices"][0]
-        assert dev["state"] == "ok" and dev["last_error"] == "ValueError: WHO_AM_I is read-only"
+        assert dev["state"] == "ok" and dev["last_error"] == "DeviceError: read() returned 300, not a byte (0-255)"
     finally:
         err = stderr_after_quit(b)
     assert "I2C device 0x48 on bus 0 (script %s) raised: ZeroDivisionError: integer division or modulo by zero" \
@@ -150,7 +153,24 @@ def test_a_script_that_raises_nacks_that_transaction_and_the_board_goes_on(tmp_p
     events = [json.loads(l) for l in trace.read_text().splitlines()]
     errors = [e for e in events if e["event"] == "i2c_script_error"]
     assert [e["error"] for e in errors] == ["ZeroDivisionError: integer division or modulo by zero",
-                                            "ValueError: WHO_AM_I is read-only"]
+                                            "ValueError: WHO_AM_I is read-only",
+                                            "DeviceError: read() returned 300, not a byte (0-255)"]
+
+
+def test_a_script_that_ends_its_helper(tmp_path):
+    """A file may end the helper's process itself (os._exit): its devices
+    fail with the reason, the board and its built-in devices go on."""
+    quitter = write(tmp_path, "quitter.py", "import os\ndef read_reg(reg):\n    os._exit(3)\n")
+    b = start(tmp_path, "0:0x48=script:%s,0:0x44=sht3x" % quitter)
+    try:
+        repl(b, "from machine import I2C; i = I2C(0)")
+        assert repl(b, "i.readfrom_mem(0x48, 0, 1)").endswith("OSError: [Errno 19] ENODEV\r\n")
+        assert repl(b, "i.scan()") == "[68]\r\n"
+        dev = b.ctl("i2c")["devices"][0]
+        assert dev["state"] == "failed" and dev["why"] == "its process ended"
+    finally:
+        err = stderr_after_quit(b)
+    assert "the I2C device scripts' helper stopped: its process ended" in err, err
 
 
 def test_a_script_that_hangs_is_stopped_and_the_board_goes_on(tmp_path):
