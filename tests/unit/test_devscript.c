@@ -139,7 +139,7 @@ static vb_bus_req request(unsigned flags, const uint8_t *w, unsigned nw, unsigne
     q.flags = (uint8_t)flags;
     q.nwrite = (uint16_t)nw;
     q.nread = (uint16_t)nr;
-    memcpy(q.data, w, nw);
+    if (nw) memcpy(q.data, w, nw);
     return q;
 }
 
