@@ -216,6 +216,7 @@ bench: $(BENCH_BIN) $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_timer.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_pylib.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_i2c.py $(BUILD)/vboard
+	@/usr/bin/python3 bench/bench_i2c_script.py $(BUILD)/vboard
 
 # Packages: `make run`, `make test`, `make e2e` and `make fuzz` first install
 # the Debian packages they need (tools/install-deps.sh holds the one list, in
