@@ -105,7 +105,7 @@ static void exec_driver(const board *b, int call_rd, int reply_wr)
     if (dup2(call_rd, 0) < 0 || dup2(reply_wr, 1) < 0) _exit(127);
     syscall(SYS_close_range, 3u, ~0u, 0u);
     char *argv[5 + VB_I2C_DEVS_MAX] = {"python3", "-I", "-B", "-c", (char *)vb_devscript_driver};
-    static char specs[VB_I2C_DEVS_MAX][VB_I2C_SCRIPT_PATH_MAX + 32];
+    char specs[VB_I2C_DEVS_MAX][VB_I2C_SCRIPT_PATH_MAX + 32];
     unsigned k = 5;
     for (unsigned i = 0; i < b->i2c->n; i++)
         if (b->i2c->dev[i].model == VB_I2C_SCRIPT) {
