@@ -178,12 +178,19 @@ void vb_i2c_serve(vb_i2c_buses *b, const vb_bus_req *req, size_t n, uint64_t now
     }
 }
 
+/* Is this request's first byte an address (a START in it, or one before
+ * it with nothing written since, as SoftI2C's start() then write() do)? */
+bool vb_i2c_addressing(const vb_i2c_buses *b, const vb_bus_req *req)
+{
+    return req->nwrite > 0 && ((req->flags & VB_BUS_START) || b->bus[req->bus].phase == VB_I2C_ADDRESS);
+}
+
 int vb_i2c_script_target(const vb_i2c_buses *b, const vb_bus_req *req, size_t n, bool *read)
 {
     if (!vb_i2c_req_ok(req, n)) return -1;
     unsigned bus = req->bus;
     int dev = -1;
-    if ((req->flags & VB_BUS_START) && req->nwrite > 0) {
+    if (vb_i2c_addressing(b, req)) {
         for (unsigned i = 0; i < b->n; i++)
             if (b->dev[i].bus == bus && b->dev[i].addr == req->data[0] >> 1) dev = (int)i;
         *read = req->data[0] & 1;
@@ -204,8 +211,8 @@ void vb_i2c_script_finish(vb_i2c_buses *b, const vb_bus_req *req, unsigned dev, 
     b->requests++;
     unsigned bus = req->bus;
     if (acks > req->nwrite) acks = req->nwrite;
-    if (req->flags & VB_BUS_START) {
-        bool read = req->nwrite > 0 && (req->data[0] & 1);
+    if (vb_i2c_addressing(b, req)) {
+        bool read = req->data[0] & 1;
         b->bus[bus].phase = acks == 0 ? VB_I2C_IGNORED : read ? VB_I2C_READING : VB_I2C_WRITING;
         b->bus[bus].cur = acks == 0 ? -1 : (int)dev;
     }

@@ -70,9 +70,11 @@ void vb_i2c_serve(vb_i2c_buses *b, const vb_bus_req *req, size_t n, uint64_t now
 
 /* A script device cannot answer at once: the supervisor parks a request
  * for one until its helper answers. The index of the script device this
- * request goes to (addressed by its START, or addressed already), else
+ * request goes to (addressed by its first byte, or addressed already), else
  * -1 (vb_i2c_serve takes it). *read: the device is addressed for reading. */
 int vb_i2c_script_target(const vb_i2c_buses *b, const vb_bus_req *req, size_t n, bool *read);
+/* Is the request's first byte an address (after a START in it or before it)? */
+bool vb_i2c_addressing(const vb_i2c_buses *b, const vb_bus_req *req);
 /* The script's answer to the request for device dev: acks (the address
  * counted), the bytes read (NULL: 0xFF, nobody drove SDA); the wires move
  * on as for any device, and rep is filled. */

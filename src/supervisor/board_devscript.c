@@ -265,7 +265,7 @@ void board_devscript_call(board *b, const vb_bus_req *req, unsigned dev, bool re
         board_i2c_answer(b, req, &rep);
         return;
     }
-    bool start = req->flags & VB_BUS_START;
+    bool start = vb_i2c_addressing(b->i2c, req);
     uint8_t rec[VB_DS_RECORD_MAX];
     if (++d->next_seq == 0) d->next_seq = 1;
     vb_ds_call c = {.seq = d->next_seq, .dev = (uint8_t)dev,

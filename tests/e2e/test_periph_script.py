@@ -113,6 +113,10 @@ i.writeto_mem(0x48, 0x00, bytes([30, 0x81]))       # auto-increment: 0x00 then 0
 print(list(i.readfrom_mem(0x48, 0x00, 2)))
 s = SoftI2C(scl=Pin(18), sda=Pin(19))
 print(s.readfrom_mem(0x48, 0x01, 1))
+b = bytearray(1)                                     # SoftI2C's wire primitives
+s.start(); n = s.write(bytes([0x48 << 1, 0x0F])); s.start(); n += s.write(bytes([0x48 << 1 | 1]))
+s.readinto(b); s.stop()
+print(n, b)
 j = I2C(1)
 print(j.writeto(0x30, b'abc'), j.readfrom(0x30, 2))
 try:
@@ -120,7 +124,8 @@ try:
 except OSError as e:
     print('nack', e.errno)
 """)
-        assert out == "b'\\xa5' 21\r\n[30, 129]\r\nb'\\x81'\r\n3 b'\\x03\\x03'\r\nnack 19\r\n", out
+        assert out == ("b'\\xa5' 21\r\n[30, 129]\r\nb'\\x81'\r\n3 bytearray(b'\\xa5')\r\n"
+                       "3 b'\\x03\\x03'\r\nnack 19\r\n"), out
         devs = b.ctl("i2c")["devices"]
         assert devs[0] == {"bus": 0, "addr": 0x48, "model": "script", "script": tmp, "state": "ok"}
         assert devs[2]["state"] == "ok" and devs[2]["bus"] == 1

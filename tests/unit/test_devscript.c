@@ -184,6 +184,20 @@ static void test_bus_parks_script_requests(void)
     CHECK_EQ(rep.acks, 0);
     q = request(0, w + 1, 1, 0);
     CHECK_EQ(vb_i2c_script_target(&buses, &q, sizeof q, &read), -1);
+    /* SoftI2C's start() alone, then write(): the address comes in the second request */
+    q = request(VB_BUS_START, NULL, 0, 0);
+    CHECK_EQ(vb_i2c_script_target(&buses, &q, sizeof q, &read), -1);
+    vb_i2c_serve(&buses, &q, sizeof q, 0, &rep);
+    q = request(0, &r1, 1, 0);
+    CHECK(vb_i2c_addressing(&buses, &q));
+    CHECK_EQ(vb_i2c_script_target(&buses, &q, sizeof q, &read), 0);
+    CHECK(read);
+    vb_i2c_script_finish(&buses, &q, 0, 1, NULL, &rep);
+    q = request(VB_BUS_STOP, NULL, 0, 1);
+    CHECK(!vb_i2c_addressing(&buses, &q));
+    CHECK_EQ(vb_i2c_script_target(&buses, &q, sizeof q, &read), 0);   /* addressed for reading */
+    CHECK(read);
+    vb_i2c_script_finish(&buses, &q, 0, 0, &got, &rep);
     /* the EEPROM is the bus's own: never parked */
     uint8_t e[1] = {0x50 << 1};
     q = request(VB_BUS_START | VB_BUS_STOP, e, 1, 0);
