@@ -156,8 +156,15 @@ class Dev:
 
 
 def last_line(exc):
+    """The traceback's last line, and where in the user's files it was."""
     lines = traceback.format_exception_only(type(exc), exc)
-    return lines[-1].strip() if lines else type(exc).__name__
+    text = lines[-1].strip() if lines else type(exc).__name__
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return "%s (%s, line %d)" % (text, os.path.basename(exc.filename or "?"), exc.lineno)
+    theirs = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != "<string>"]   # not ours (-c)
+    if theirs:
+        return "%s (%s, line %d)" % (text, os.path.basename(theirs[-1].filename), theirs[-1].lineno)
+    return text
 
 
 def main(argv):

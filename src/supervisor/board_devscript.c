@@ -185,10 +185,12 @@ int board_devscript_init(board *b, char *err, size_t errlen)
     }
     pid_t pid = fork();
     if (pid == 0) exec_driver(b, call[0], reply[1]);
+    int fork_errno = errno;
     close(call[0]);
     close(reply[1]);
     d->call_fd = call[1];
     d->reply_fd = reply[0];
+    errno = fork_errno;
     if (pid < 0) goto fail;
     d->pid = pid;
     d->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);   /* it cannot be reaped yet: the loop reaps */

@@ -152,13 +152,14 @@ def test_a_script_that_raises_nacks_that_transaction_and_the_board_goes_on(tmp_p
         assert dev["state"] == "ok" and dev["last_error"] == "DeviceError: read() returned 300, not a byte (0-255)"
     finally:
         err = stderr_after_quit(b)
-    assert "I2C device 0x48 on bus 0 (script %s) raised: ZeroDivisionError: integer division or modulo by zero" \
-        % tmp in err, err
-    assert "raised: ValueError: WHO_AM_I is read-only" in err
+    assert "I2C device 0x48 on bus 0 (script %s) raised: ZeroDivisionError: integer division or modulo by zero " \
+           "(tmp_sensor.py, line 6)" % tmp in err, err
+    assert "raised: ValueError: WHO_AM_I is read-only (tmp_sensor.py, line 13)" in err
     events = [json.loads(l) for l in trace.read_text().splitlines()]
     errors = [e for e in events if e["event"] == "i2c_script_error"]
-    assert [e["error"] for e in errors] == ["ZeroDivisionError: integer division or modulo by zero",
-                                            "ValueError: WHO_AM_I is read-only",
+    assert [e["error"] for e in errors] == ["ZeroDivisionError: integer division or modulo by zero "
+                                            "(tmp_sensor.py, line 6)",
+                                            "ValueError: WHO_AM_I is read-only (tmp_sensor.py, line 13)",
                                             "DeviceError: read() returned 300, not a byte (0-255)"]
 
 
@@ -248,9 +249,9 @@ t.deinit()
 
 
 def test_a_script_that_does_not_load_stops_the_run(tmp_path):
-    cases = [("broken.py", "def read_reg(reg:\n    return 1\n", "SyntaxError"),
+    cases = [("broken.py", "def read_reg(reg:\n    return 1\n", "SyntaxError: '(' was never closed (broken.py, line 1)"),
              ("empty.py", "X = 1\n", "defines none of read, write, read_reg, write_reg"),
-             ("raises.py", "import no_such_module_here\n", "ModuleNotFoundError: No module named 'no_such_module_here'")]
+             ("raises.py", "import no_such_module_here\n", "ModuleNotFoundError: No module named 'no_such_module_here' (raises.py, line 1)")]
     for name, text, want in cases:
         path = write(tmp_path, name, text)
         r = subprocess.run([VBOARD, "run", "--flash", str(tmp_path / "f.bin"), "--pty", str(tmp_path / "tty"),
