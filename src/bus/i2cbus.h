@@ -14,6 +14,7 @@
 #define VB_I2C_DEVS_MAX 8u
 
 #define VB_I2C_SCRIPT_PATH_MAX 512u
+#define VB_I2C_SCRIPT_ARGS_MAX 512u
 
 /* One device to attach: its bus, 7-bit address and model; a script
  * device's file. */
@@ -21,6 +22,7 @@ typedef struct vb_i2c_attach {
     uint8_t bus, addr;
     vb_i2c_model_id model;
     char script[VB_I2C_SCRIPT_PATH_MAX];   /* VB_I2C_SCRIPT: the device's Python file */
+    char script_args[VB_I2C_SCRIPT_ARGS_MAX];   /* and its arguments, a JSON object ("" = none) */
     bool reading;                  /* VB_I2C_SHT3X: it measures this at power-on (else its default) */
     int32_t temp_mc;
     uint32_t hum_mpct;

@@ -24,12 +24,15 @@ next registers, reads come from it and the next; 8-bit registers):
     write_reg(reg: int, value: int)    a register written
 
 A file defines read/write, or read_reg/write_reg (then start and stop may
-still be given). Missing hooks: start ACKs, write ACKs and drops the
+still be given). A parts file's `args` for the device (a mapping) are the
+keyword arguments of Device(...), or of a module-level setup(...) called
+once after loading. Missing hooks: start ACKs, write ACKs and drops the
 byte, read gives 0xFF. A hook that raises, or returns a bad value, NACKs
 that transaction; the board goes on, the error is shown. The device
 keeps its state across board resets and power cycles (it is on the host).
 """
 import importlib.util
+import json
 import os
 import struct
 import sys
@@ -78,13 +81,21 @@ class Registers:
 
 
 class Dev:
-    def __init__(self, path, bus, addr, index):
+    def __init__(self, path, index, args):
         spec = importlib.util.spec_from_file_location("vboard_device_%d" % index, path)
         if spec is None or spec.loader is None:
             raise DeviceError("not a Python file")
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
-        target = mod.Device() if isinstance(getattr(mod, "Device", None), type) else mod
+        if isinstance(getattr(mod, "Device", None), type):
+            target = mod.Device(**args)
+        elif callable(getattr(mod, "setup", None)):
+            target = mod
+            mod.setup(**args)
+        elif args:
+            raise DeviceError("has arguments but neither a class Device nor a setup() to take them")
+        else:
+            target = mod
         has = lambda name: callable(getattr(target, name, None))
         if has("read") or has("write"):
             self.byte_level = target
@@ -179,11 +190,11 @@ def main(argv):
         tx.write(HEADER.pack(REPLY_MAGIC, seq, status, 0, acks, len(payload), 0) + payload)
 
     devs = {}
-    for spec in argv:
+    for spec, args in zip(argv[0::2], argv[1::2]):
         index, bus, addr, path = spec.split(":", 3)
         sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
         try:
-            devs[int(index)] = Dev(path, int(bus), int(addr), int(index))
+            devs[int(index)] = Dev(path, int(index), json.loads(args))
         except BaseException as e:   # SystemExit, KeyboardInterrupt too: a file must not end us
             text = "%s: %s" % (path, last_line(e))
             reply(0, LOAD_FAILED, 0, text.encode("utf-8", "replace")[:TEXT_MAX])

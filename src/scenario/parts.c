@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/json.h"
 #include "yaml_tree.h"
 
 typedef struct ctx {
@@ -104,9 +105,61 @@ static int script_path(const ctx *c, const vb_ynode *v, char *out, size_t cap)
     return 0;
 }
 
+/* Is s a number as JSON writes one? */
+static bool json_number(const char *s)
+{
+    const char *p = s + (*s == '-');
+    if (*p == '0') p++;
+    else if (*p >= '1' && *p <= '9') while (*p >= '0' && *p <= '9') p++;
+    else return false;
+    if (*p == '.') {
+        if (!(*++p >= '0' && *p <= '9')) return false;
+        while (*p >= '0' && *p <= '9') p++;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p += p[1] == '+' || p[1] == '-' ? 2 : 1;
+        if (!(*p >= '0' && *p <= '9')) return false;
+        while (*p >= '0' && *p <= '9') p++;
+    }
+    return *p == '\0';
+}
+
+/* A script device's args: a mapping of single values, as a JSON object
+ * for the driver (plain numbers and true/false as such, 0x-hex as a
+ * number, the rest as strings). */
+static int script_args(const ctx *c, const vb_ynode *v, char *out, size_t cap)
+{
+    if (v->kind != VB_YNODE_MAP) return fail(c, v, "'args' must be a mapping (e.g. {celsius: 21})");
+    /* each piece written while it fits; k counts what the whole needs */
+#define ROOM(k) ((k) < cap ? out + (k) : NULL), ((k) < cap ? cap - (k) : 0)
+    size_t k = (size_t)snprintf(ROOM(0), "{");
+    for (size_t i = 0; i < v->n; i += 2) {
+        const vb_ynode *key = v->item[i], *val = v->item[i + 1];
+        if (!is_text(key) || !key->len || !is_text(val))
+            return fail(c, val, "'args' holds single values under names (e.g. celsius: 21)");
+        char num[32] = "";
+        char *end;
+        if (val->plain && (strncmp(val->str, "0x", 2) == 0 || strncmp(val->str, "0X", 2) == 0)) {
+            unsigned long x = strtoul(val->str, &end, 16);
+            if (val->str[2] && !*end) snprintf(num, sizeof num, "%lu", x);
+        }
+        bool raw = val->plain && (num[0] || json_number(val->str) || strcmp(val->str, "true") == 0 ||
+                                  strcmp(val->str, "false") == 0);
+        if (i) k += (size_t)snprintf(ROOM(k), ",");
+        k += vb_json_escape(ROOM(k), key->str, key->len);
+        k += (size_t)snprintf(ROOM(k), ":");
+        if (raw) k += (size_t)snprintf(ROOM(k), "%s", num[0] ? num : val->str);
+        else k += vb_json_escape(ROOM(k), val->str, val->len);
+    }
+    k += (size_t)snprintf(ROOM(k), "}");
+#undef ROOM
+    if (k >= cap) return fail(c, v, "'args' take more than %zu bytes as JSON", cap - 1);
+    return 0;
+}
+
 static int read_i2c(const ctx *c, const vb_ynode *e)
 {
-    static const char *const keys[] = {"bus", "addr", "model", "script", "temp", "hum", NULL};
+    static const char *const keys[] = {"bus", "addr", "model", "script", "args", "temp", "hum", NULL};
     if (entry(c, e, "i2c", keys, "addr") < 0) return -1;
     vb_parts *p = c->p;
     vb_i2c_attach a;
@@ -126,6 +179,9 @@ static int read_i2c(const ctx *c, const vb_ynode *e)
         a.model = VB_I2C_SCRIPT;
         if (script_path(c, script, a.script, sizeof a.script) < 0) return -1;
     }
+    const vb_ynode *args = vb_yaml_get(e, "args");
+    if (args && !script) return fail(c, args, "'args' are a script device's (its Device(...) or setup(...))");
+    if (args && script_args(c, args, a.script_args, sizeof a.script_args) < 0) return -1;
     const vb_ynode *temp = vb_yaml_get(e, "temp"), *hum = vb_yaml_get(e, "hum");
     if ((temp || hum) && a.model != VB_I2C_SHT3X)
         return fail(c, temp ? temp : hum, "'temp' and 'hum' are an sht3x's (what it measures at power-on)");

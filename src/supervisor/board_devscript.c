@@ -66,13 +66,17 @@ static size_t member(char *out, size_t cap, size_t k, const char *key, const cha
     return k + m + e;
 }
 
-static const char *script_of(const board *b, unsigned dev)
+/* The device's attachment (its script and arguments). */
+static const vb_i2c_attach *attach_of(const board *b, unsigned dev)
 {
+    static const vb_i2c_attach none = {.script = "?"};
     for (unsigned i = 0; i < b->cfg->n_i2c_devs; i++)
         if (b->cfg->i2c_devs[i].bus == b->i2c->dev[dev].bus && b->cfg->i2c_devs[i].addr == b->i2c->dev[dev].addr)
-            return b->cfg->i2c_devs[i].script;
-    return "?";
+            return &b->cfg->i2c_devs[i];
+    return &none;
 }
+
+static const char *script_of(const board *b, unsigned dev) { return attach_of(b, dev)->script; }
 
 /* A line on the run's stderr (the terminal may be raw: CR LF there). */
 static void say(const board *b, const char *text)
@@ -92,7 +96,8 @@ static void stop_helper(board_devscript *d)
     d->rx_len = 0;
 }
 
-/* The child: the driver with each device as INDEX:BUS:ADDR:PATH. */
+/* The child: the driver with each device as INDEX:BUS:ADDR:PATH then its
+ * arguments (a JSON object). */
 static void exec_driver(const board *b, int call_rd, int reply_wr)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -104,14 +109,15 @@ static void exec_driver(const board *b, int call_rd, int reply_wr)
     signal(SIGPIPE, SIG_DFL);
     if (dup2(call_rd, 0) < 0 || dup2(reply_wr, 1) < 0) _exit(127);
     syscall(SYS_close_range, 3u, ~0u, 0u);
-    char *argv[5 + VB_I2C_DEVS_MAX] = {"python3", "-I", "-B", "-c", (char *)vb_devscript_driver};
+    char *argv[6 + 2 * VB_I2C_DEVS_MAX] = {"python3", "-I", "-B", "-c", (char *)vb_devscript_driver};
     char specs[VB_I2C_DEVS_MAX][VB_I2C_SCRIPT_PATH_MAX + 32];
     unsigned k = 5;
     for (unsigned i = 0; i < b->i2c->n; i++)
         if (b->i2c->dev[i].model == VB_I2C_SCRIPT) {
-            snprintf(specs[i], sizeof specs[i], "%u:%u:%u:%s", i, b->i2c->dev[i].bus, b->i2c->dev[i].addr,
-                     script_of(b, i));
+            const vb_i2c_attach *a = attach_of(b, i);
+            snprintf(specs[i], sizeof specs[i], "%u:%u:%u:%s", i, b->i2c->dev[i].bus, b->i2c->dev[i].addr, a->script);
             argv[k++] = specs[i];
+            argv[k++] = a->script_args[0] ? (char *)a->script_args : "{}";
         }
     argv[k] = NULL;
     execv(PYTHON, argv);

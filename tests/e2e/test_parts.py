@@ -13,7 +13,9 @@ from conftest import VBOARD
 from test_periph_uart import Modem
 
 SENSOR = '''
-regs = {0x0F: 0xA5}
+regs = {0x0F: 0}
+def setup(who_am_i):               # the part's args
+    regs[0x0F] = who_am_i
 def read_reg(reg):
     return regs.get(reg, reg)
 def write_reg(reg, value):
@@ -29,7 +31,7 @@ i2c:
     model: sht3x
     temp: 21.5
     hum: 40
-  - {addr: 0x48, script: devices/tmp_sensor.py}   # from this file's directory
+  - {addr: 0x48, script: devices/tmp_sensor.py, args: {who_am_i: 0xA5}}   # from this file's directory
 uart:
   - {id: 1, link: %s}
 adc:
@@ -108,7 +110,7 @@ def test_the_same_wiring_in_json_with_the_command_line_adding_a_display(tmp_path
     link = str(tmp_path / "gps")
     wiring = {"i2c": [{"bus": 0, "addr": 80, "model": "eeprom"},
                       {"bus": 0, "addr": "0x44", "model": "sht3x", "temp": 21.5, "hum": 40},
-                      {"addr": 72, "script": "devices/tmp_sensor.py"}],
+                      {"addr": 72, "script": "devices/tmp_sensor.py", "args": {"who_am_i": 165}}],
               "uart": [{"id": 1, "link": link}],
               "adc": [{"pin": "34", "mv": 825}]}
     path = parts_file(tmp_path, json.dumps(wiring, indent=1), "board.json")
@@ -139,6 +141,14 @@ def test_malformed_parts_files_stop_the_run_with_line_and_column(tmp_path):
         assert "/dev/pts" not in out                         # nothing started
     status, err, _ = vboard_run(tmp_path, "--parts", str(tmp_path / "none.yaml"))
     assert status == 2 and "cannot read the parts file %s" % (tmp_path / "none.yaml") in err, err
+
+
+def test_args_a_script_cannot_take_stop_the_run(tmp_path):
+    path = parts_file(tmp_path, "i2c:\n  - {addr: 0x48, script: devices/tmp_sensor.py, args: {colour: red}}\n")
+    status, err, out = vboard_run(tmp_path, "--parts", path)
+    assert status == 2 and "an I2C device script did not load: " in err \
+        and "TypeError: setup() got an unexpected keyword argument 'colour'" in err, err
+    assert "/dev/pts" not in out
 
 
 def test_a_part_declared_in_the_file_and_on_the_command_line(tmp_path):

@@ -90,7 +90,7 @@ static void test_bad_files(void)
         {"i2c:\n  - {addr: 0x50, model: eeprom}\n  - {bus: 0, addr: 80, model: sht3x}\n",
          "dir/board.yaml:3:20: a second device at 0x50 on bus 0 (the first at line 2)"},
         {"i2c:\n  - {addr: 0x50, modle: eeprom}\n",
-         "dir/board.yaml:2:18: unknown key 'modle' in a part in 'i2c' (keys: bus, addr, model, script, temp, hum)"},
+         "dir/board.yaml:2:18: unknown key 'modle' in a part in 'i2c' (keys: bus, addr, model, script, args, temp, hum)"},
         {"i2c:\n  - {addr: 0x50}\n", "dir/board.yaml:2:5: a part in 'i2c' needs 'model'"},
         {"i2c:\n  - {addr: 0x50, model: eeprom, script: x.py}\n", "dir/board.yaml:2:5: a part in 'i2c' needs"},
         {"i2c:\n  - {model: eeprom}\n", "dir/board.yaml:2:5: a part in 'i2c' needs 'addr'"},
@@ -134,6 +134,38 @@ static void test_merge_with_the_command_line(void)
     CHECK_STR(err, "--uart 1 is bridged in dir/board.yaml at line 12 already");
 }
 
+static void test_script_args(void)
+{
+    char err[300];
+    CHECK_EQ(parse("i2c:\n  - {addr: 0x48, script: x.py, args: {celsius: 21, name: probe, on: true, reg: 0x10, "
+                   "ratio: 1.5, code: \"12\", odd: 01, q: 'a\"b'}}\n", err, sizeof err), 0);
+    CHECK_STR(err, "");
+    CHECK_STR(parts.i2c[0].script_args,
+              "{\"celsius\":21,\"name\":\"probe\",\"on\":true,\"reg\":16,\"ratio\":1.5,\"code\":\"12\","
+              "\"odd\":\"01\",\"q\":\"a\\\"b\"}");
+    CHECK_EQ(parse("i2c:\n  - {addr: 0x48, script: x.py}\n", err, sizeof err), 0);
+    CHECK_STR(parts.i2c[0].script_args, "");          /* none: the driver passes {} */
+    static const struct {
+        const char *text, *err;
+    } bad[] = {
+        {"i2c:\n  - {addr: 0x50, model: eeprom, args: {a: 1}}\n", "dir/board.yaml:2:39: 'args' are a script device's"},
+        {"i2c:\n  - {addr: 0x48, script: x.py, args: [1]}\n", "dir/board.yaml:2:38: 'args' must be a mapping"},
+        {"i2c:\n  - {addr: 0x48, script: x.py, args: {a: [1]}}\n", "dir/board.yaml:2:42: 'args' holds single values"},
+    };
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_EQ(parse(bad[i].text, err, sizeof err), -1);
+        if (strncmp(err, bad[i].err, strlen(bad[i].err)) != 0) {
+            fprintf(stderr, "args case %u: got \"%s\"\n  wanted a start of \"%s\"\n", i, err, bad[i].err);
+            CHECK(0);
+        }
+    }
+    char big[1200] = "i2c:\n  - {addr: 0x48, script: x.py, args: {";
+    for (int i = 0; i < 60; i++) snprintf(big + strlen(big), sizeof big - strlen(big), "k%02d: 12345678, ", i);
+    snprintf(big + strlen(big), sizeof big - strlen(big), "z: 1}}\n");
+    CHECK_EQ(parse(big, err, sizeof err), -1);
+    CHECK(strstr(err, "'args' take more than 511 bytes as JSON") != NULL);
+}
+
 static void test_load(void)
 {
     char err[300];
@@ -147,6 +179,7 @@ int main(void)
     RUN(test_good_files);
     RUN(test_bad_files);
     RUN(test_merge_with_the_command_line);
+    RUN(test_script_args);
     RUN(test_load);
     return CHECK_DONE();
 }
