@@ -107,8 +107,8 @@ enum {
       "screenshot FILE.png [ADDR] | quit. Exit status 0 ok, 1 the board refused (its reason on stderr), 2 no " \
       "board there or no reply it could read")                                                \
     X(TEST, CLI_TOP, "test", cli_cmd_test,                                                     \
-      CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_FS_ADD | CLI_OPT_JUNIT | CLI_OPT_CLOCK, 1, -1,      \
-      "SCENARIO.yaml... [--board esp32|pycom|rp2] [--flash FILE] [--fs-add DIR] [--junit FILE] [--clock real|fast]", \
+      CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_FS_ADD | CLI_OPT_JUNIT | CLI_OPT_CLOCK | CLI_OPT_PARTS, 1, -1,      \
+      "SCENARIO.yaml... [--board esp32|pycom|rp2] [--flash FILE] [--fs-add DIR] [--junit FILE] [--clock real|fast] [--parts FILE]", \
       "run scenario files (Wokwi CI's format and vboard's steps; README 'Scenario files'), each on a " \
       "fresh board (--flash FILE is copied, never changed; without it the board starts erased; "  \
       "--clock fast by default), one line per step. " \

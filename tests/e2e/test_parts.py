@@ -6,7 +6,9 @@ refused naming both places; a malformed file stops the run at set-up
 (exit 2) with the file, line and column, and nothing starts."""
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 
 from boardlib import Board, repl
 from conftest import VBOARD
@@ -158,3 +160,37 @@ def test_a_part_declared_in_the_file_and_on_the_command_line(tmp_path):
     assert status == 2 and "--i2c 0:0x50 is declared in %s at line 3 already" % path in err, err
     status, err, _ = vboard_run(tmp_path, "--parts", path, "--uart", "1:" + str(tmp_path / "other"))
     assert status == 2 and "--uart 1 is bridged in %s at line 11 already" % path in err, err
+
+
+SCENARIO = """\
+name: a weather station's wiring
+timeout: 30s
+steps:
+  - wait-serial: ">>> "
+  - exec: "from machine import I2C; print(I2C(0).scan(), I2C(0).readfrom_mem(0x48, 0x0F, 1)[0])"
+    expect-output: "[68, 72, 80] 165"
+"""
+
+
+def vboard_test(*args):
+    """`vboard test` with a private TMPDIR (its board's control socket)."""
+    tmpdir = tempfile.mkdtemp(prefix="vbt")
+    try:
+        return subprocess.run([VBOARD, "test"] + list(args), capture_output=True, timeout=120,
+                              env=dict(os.environ, TMPDIR=tmpdir))
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def test_a_scenario_runs_on_the_wiring_of_a_parts_file(tmp_path):
+    """`vboard test --parts FILE`: the scenario's board has the file's parts."""
+    path = parts_file(tmp_path, PARTS_YAML % (tmp_path / "gps"))
+    scen = tmp_path / "station.yaml"
+    scen.write_text(SCENARIO)
+    r = vboard_test(str(scen), "--parts", path)
+    assert r.returncode == 0, (r.stdout.decode(), r.stderr.decode())
+    r = vboard_test(str(scen))                               # without it: nothing on the bus
+    assert r.returncode == 1, (r.stdout.decode(), r.stderr.decode())
+    bad = parts_file(tmp_path, "i2c:\n  - {addr: 0x90, model: eeprom}\n", "bad.yaml")
+    r = vboard_test(str(scen), "--parts", bad)
+    assert r.returncode == 2 and bad + ":2:12: 'addr' must be" in r.stderr.decode(), r.stderr
