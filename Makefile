@@ -36,7 +36,7 @@ PY_LIBS   := $(shell pkg-config --libs python-3.11-embed 2>/dev/null) -lm -lz \
              -Wl,-Bstatic -lssl -lcrypto -Wl,-Bdynamic
 CLI_SRC  = $(wildcard src/cli/*.c)
 # - scenario files for `vboard test` (libyaml): linked into vboard and
-#   test_scenario only, so nothing else needs -lyaml.
+#   test_scenario and test_parts only, so nothing else needs -lyaml.
 SCEN_SRC = $(wildcard src/scenario/*.c)
 YAML_LIBS = -lyaml
 # the OLED screenshot (supervisor/board_i2c.c): Debian's libpng
@@ -77,6 +77,21 @@ $(BUILD)/src/engine/pylib_data.o: $(BUILD)/gen/pylib_data.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
+# The script devices' driver (src/devscript/driver.py), a C string the
+# supervisor hands to the host's python3 (supervisor/board_devscript.c).
+$(BUILD)/tools/text_embed: tools/text_embed.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $< -o $@
+
+$(BUILD)/gen/devscript_driver.c: $(BUILD)/tools/text_embed src/devscript/driver.py
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/text_embed vb_devscript_driver src/devscript/driver.py $@
+
+$(BUILD)/gen/devscript_driver.o: $(BUILD)/gen/devscript_driver.c
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+SUP_OBJ += $(BUILD)/gen/devscript_driver.o
+
 $(BUILD)/libvboard.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -102,9 +117,9 @@ $(BUILD)/tests/test_vm_hal_flash: $(BUILD)/tests/unit/test_vm_hal_flash.o $(VM_H
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
 
 # Scenario files: the parser alone, with libyaml.
-$(BUILD)/tests/test_scenario: $(BUILD)/tests/unit/test_scenario.o $(SCEN_OBJ) $(BUILD)/libvboard.a
+$(BUILD)/tests/test_scenario $(BUILD)/tests/test_parts: $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(SCEN_OBJ) $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS) $(YAML_LIBS)
+	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS) $(YAML_LIBS) -lm
 
 $(BUILD)/tests/test_vm_hal_wifi: $(BUILD)/tests/unit/test_vm_hal_wifi.o $(VM_HAL_OBJ) $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
@@ -207,6 +222,7 @@ bench: $(BENCH_BIN) $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_uart.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_spi.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_neopixel.py $(BUILD)/vboard
+	@/usr/bin/python3 bench/bench_i2c_script.py $(BUILD)/vboard
 
 # Packages: `make run`, `make test`, `make e2e` and `make fuzz` first install
 # the Debian packages they need (tools/install-deps.sh holds the one list, in

@@ -9,7 +9,8 @@
 
 static int parse_one(const char *s, size_t len, vb_i2c_attach *a, char *err, size_t errlen)
 {
-    char buf[64];
+    memset(a, 0, sizeof *a);
+    char buf[32 + VB_I2C_SCRIPT_PATH_MAX];
     if (len >= sizeof buf) len = sizeof buf - 1;
     memcpy(buf, s, len);
     buf[len] = '\0';
@@ -30,8 +31,16 @@ static int parse_one(const char *s, size_t len, vb_i2c_attach *a, char *err, siz
         snprintf(err, errlen, "address '%s' is not a 7-bit device address (0x08 to 0x77)", colon + 1);
         return -1;
     }
-    if (vb_i2c_model_by_name(eq + 1, &a->model) < 0) {
-        snprintf(err, errlen, "no device model '%s' (eeprom, sht3x, ssd1306)", eq + 1);
+    if (strncmp(eq + 1, "script:", 7) == 0) {
+        a->model = VB_I2C_SCRIPT;
+        if (!eq[8] || strlen(eq + 8) >= sizeof a->script) {
+            snprintf(err, errlen, "script:PATH needs the device's Python file (a path under %u bytes)",
+                     VB_I2C_SCRIPT_PATH_MAX);
+            return -1;
+        }
+        snprintf(a->script, sizeof a->script, "%s", eq + 8);
+    } else if (vb_i2c_model_by_name(eq + 1, &a->model) < 0 || a->model == VB_I2C_SCRIPT) {
+        snprintf(err, errlen, "no device model '%.40s' (eeprom, sht3x, ssd1306, script:PATH.py)", eq + 1);
         return -1;
     }
     a->bus = (uint8_t)bus;
@@ -63,7 +72,11 @@ int vb_i2c_parse_attach(const char *spec, vb_i2c_attach *out, unsigned max, unsi
 void vb_i2c_buses_init(vb_i2c_buses *b, const vb_i2c_attach *a, unsigned n)
 {
     memset(b, 0, sizeof *b);
-    for (unsigned i = 0; i < n && i < VB_I2C_DEVS_MAX; i++) vb_i2c_dev_init(&b->dev[b->n++], a[i].model, a[i].bus, a[i].addr);
+    for (unsigned i = 0; i < n && i < VB_I2C_DEVS_MAX; i++) {
+        vb_i2c_dev *d = &b->dev[b->n++];
+        vb_i2c_dev_init(d, a[i].model, a[i].bus, a[i].addr);
+        if (a[i].model == VB_I2C_SHT3X && a[i].reading) vb_sht3x_set(&d->u.sht3x, a[i].temp_mc, a[i].hum_mpct);
+    }
     vb_i2c_buses_release(b);
 }
 
@@ -160,6 +173,55 @@ void vb_i2c_serve(vb_i2c_buses *b, const vb_bus_req *req, size_t n, uint64_t now
     if (req->flags & VB_BUS_STOP) {
         int cur = b->bus[bus].cur;
         if (cur >= 0) vb_i2c_dev_stop(&b->dev[cur], now_us);
+        b->bus[bus].phase = VB_I2C_IDLE;
+        b->bus[bus].cur = -1;
+    }
+}
+
+/* Is this request's first byte an address (a START in it, or one before
+ * it with nothing written since, as SoftI2C's start() then write() do)? */
+bool vb_i2c_addressing(const vb_i2c_buses *b, const vb_bus_req *req)
+{
+    return req->nwrite > 0 && ((req->flags & VB_BUS_START) || b->bus[req->bus].phase == VB_I2C_ADDRESS);
+}
+
+int vb_i2c_script_target(const vb_i2c_buses *b, const vb_bus_req *req, size_t n, bool *read)
+{
+    if (!vb_i2c_req_ok(req, n)) return -1;
+    unsigned bus = req->bus;
+    int dev = -1;
+    if (vb_i2c_addressing(b, req)) {
+        for (unsigned i = 0; i < b->n; i++)
+            if (b->dev[i].bus == bus && b->dev[i].addr == req->data[0] >> 1) dev = (int)i;
+        *read = req->data[0] & 1;
+    } else if (!(req->flags & VB_BUS_START) &&
+               (b->bus[bus].phase == VB_I2C_WRITING || b->bus[bus].phase == VB_I2C_READING)) {
+        dev = b->bus[bus].cur;
+        *read = b->bus[bus].phase == VB_I2C_READING;
+    }
+    return dev >= 0 && b->dev[dev].model == VB_I2C_SCRIPT ? dev : -1;
+}
+
+void vb_i2c_script_finish(vb_i2c_buses *b, const vb_bus_req *req, unsigned dev, unsigned acks,
+                          const uint8_t *rd, vb_bus_rep *rep)
+{
+    memset(rep, 0, sizeof *rep);
+    rep->magic = VB_BUS_MAGIC;
+    rep->seq = req->seq;
+    b->requests++;
+    unsigned bus = req->bus;
+    if (acks > req->nwrite) acks = req->nwrite;
+    if (vb_i2c_addressing(b, req)) {
+        bool read = req->data[0] & 1;
+        b->bus[bus].phase = acks == 0 ? VB_I2C_IGNORED : read ? VB_I2C_READING : VB_I2C_WRITING;
+        b->bus[bus].cur = acks == 0 ? -1 : (int)dev;
+    }
+    if (acks < req->nwrite) b->nacks++;
+    rep->acks = (uint16_t)acks;
+    rep->nread = req->nread;
+    if (rd) memcpy(rep->data, rd, req->nread);
+    else memset(rep->data, 0xFF, req->nread);
+    if (req->flags & VB_BUS_STOP) {
         b->bus[bus].phase = VB_I2C_IDLE;
         b->bus[bus].cur = -1;
     }

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-static const char *const names[VB_I2C_MODELS] = {"eeprom", "sht3x", "ssd1306"};
+static const char *const names[VB_I2C_MODELS] = {"eeprom", "sht3x", "ssd1306", "script"};
 
 int vb_i2c_model_by_name(const char *name, vb_i2c_model_id *id)
 {

@@ -60,7 +60,9 @@ typedef struct vb_ssd1306 {
     uint8_t ctl_state;             /* 0 control byte next, 1 one command, 2 one data, 3 commands, 4 data */
 } vb_ssd1306;
 
-typedef enum vb_i2c_model_id { VB_I2C_EEPROM, VB_I2C_SHT3X, VB_I2C_SSD1306, VB_I2C_MODELS } vb_i2c_model_id;
+/* VB_I2C_SCRIPT: a script-defined device, run by the supervisor's helper
+ * (bus/devscript.h); the bus parks its requests (vb_i2c_script_target). */
+typedef enum vb_i2c_model_id { VB_I2C_EEPROM, VB_I2C_SHT3X, VB_I2C_SSD1306, VB_I2C_SCRIPT, VB_I2C_MODELS } vb_i2c_model_id;
 
 typedef struct vb_i2c_dev {
     vb_i2c_model_id model;

@@ -67,9 +67,10 @@ typedef enum cli_family {
     X(NET, 0, "net", "loopback|host|none", "what the board's sockets may reach: 'loopback' (default) this machine's loopback services only, 'host' whatever the host can, 'none' nothing") \
     X(HOST, 0, "host", "HOST=IP[,...]", "names the board's lookups answer (besides localhost and host.vboard.internal, both 127.0.0.1)") \
     X(UART, 0, "uart", "ID:LINK[,...]", "bridge the board's UART ID to a new pty, LINK a symlink to it, or with LINK tcp:PORT to 127.0.0.1:PORT (0: a free port, shown by `vboard ctl SOCK status`); a host program there plays the GPS or modem; without one a UART sends into the void and hears nothing") \
+    X(PARTS, 0, "parts", "FILE", "the board's wiring from a YAML or JSON file: I2C devices, UART links, ADC inputs (README \"Parts files\"); the command line's --i2c and --uart add to it") \
     X(MIP_INDEX, 0, "mip-index", "DIR", "serve DIR (laid out as micropython.org's index: package/py/PKG/latest.json, file/HH/HASH) to the board's mip.install, at mip.vboard.internal") \
     X(FORWARD, 0, "forward", "HOSTPORT:BOARDPORT[,...]", "a server the board runs on BOARDPORT is reached at 127.0.0.1:HOSTPORT (a board port without one listens on a free port: `vboard ctl SOCK net`)") \
-    X(I2C, 0, "i2c", "BUS:ADDR=MODEL[,...]", "attach devices to the board's I2C buses: models eeprom (24C32), sht3x (temperature/humidity, set with `vboard ctl SOCK sensor`), ssd1306 (128x64 OLED, `vboard ctl SOCK screenshot FILE.png`); e.g. 0:0x50=eeprom,0:0x3c=ssd1306") \
+    X(I2C, 0, "i2c", "BUS:ADDR=MODEL[,...]", "attach devices to the board's I2C buses: models eeprom (24C32), sht3x (temperature/humidity, set with `vboard ctl SOCK sensor`), ssd1306 (128x64 OLED, `vboard ctl SOCK screenshot FILE.png`), script:PATH.py (a device of yours, run by the host's python3: README \"Script devices\"); e.g. 0:0x50=eeprom,0:0x3c=ssd1306") \
     X(SPI, 0, "spi", "BUS:CS=MODEL[:dc=PIN][:res=PIN][,...]", "attach devices to the board's SPI buses (BUS is machine.SPI's id), each selected by its chip-select pin CS: models ssd1306 (128x64 OLED, D/C on pin dc, reset optionally on res; `vboard ctl SOCK screenshot FILE.png spi:BUS:CS`), eeprom25 (25LC256, 32 KiB); e.g. 1:5=ssd1306:dc=4,1:15=eeprom25")
 
 enum {
@@ -93,7 +94,7 @@ enum {
       CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_PTY | CLI_OPT_TCP | CLI_OPT_RFC2217 |             \
       CLI_OPT_CONTROL | CLI_OPT_RTC | CLI_OPT_CLOCK | CLI_OPT_TRACE | CLI_OPT_VCD | CLI_OPT_SERIAL_LOG |        \
       CLI_OPT_EXPECT_TEXT | CLI_OPT_FAIL_TEXT | CLI_OPT_TIMEOUT | CLI_OPT_SEND | CLI_OPT_FS_ADD | CLI_OPT_BAUD | \
-      CLI_OPT_ALLOW_ANY_USER | CLI_OPT_LOG_MAX | CLI_OPT_WIFI | CLI_OPT_NET | CLI_OPT_HOST | CLI_OPT_FORWARD | CLI_OPT_MIP_INDEX | CLI_OPT_UART | CLI_OPT_I2C | CLI_OPT_SPI | \
+      CLI_OPT_ALLOW_ANY_USER | CLI_OPT_LOG_MAX | CLI_OPT_WIFI | CLI_OPT_NET | CLI_OPT_HOST | CLI_OPT_FORWARD | CLI_OPT_MIP_INDEX | CLI_OPT_UART | CLI_OPT_I2C | CLI_OPT_SPI | CLI_OPT_PARTS | \
       CLI_OPT_POWER_CUT_AT | CLI_OPT_POWER_CUT_MODE | CLI_OPT_POWER_CUT_SEED, 0, 1,            \
       "[--board esp32|pycom|rp2] [--flash FILE] [--pty [LINK] | --tcp PORT | --rfc2217 PORT] [OPTION...]", \
       "boot a board; serial on this terminal (Ctrl-] opens a menu: reset, power cycle, "      \
@@ -107,8 +108,8 @@ enum {
       "screenshot FILE.png [ADDR|spi:BUS:CS] | quit. Exit status 0 ok, 1 the board refused (its reason on stderr), 2 no " \
       "board there or no reply it could read")                                                \
     X(TEST, CLI_TOP, "test", cli_cmd_test,                                                     \
-      CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_FS_ADD | CLI_OPT_JUNIT | CLI_OPT_CLOCK, 1, -1,      \
-      "SCENARIO.yaml... [--board esp32|pycom|rp2] [--flash FILE] [--fs-add DIR] [--junit FILE] [--clock real|fast]", \
+      CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_FS_ADD | CLI_OPT_JUNIT | CLI_OPT_CLOCK | CLI_OPT_PARTS, 1, -1,      \
+      "SCENARIO.yaml... [--board esp32|pycom|rp2] [--flash FILE] [--fs-add DIR] [--junit FILE] [--clock real|fast] [--parts FILE]", \
       "run scenario files (Wokwi CI's format and vboard's steps; README 'Scenario files'), each on a " \
       "fresh board (--flash FILE is copied, never changed; without it the board starts erased; "  \
       "--clock fast by default), one line per step. " \

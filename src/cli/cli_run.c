@@ -12,6 +12,7 @@
 #include "bus/i2cbus.h"
 #include "bus/spibus.h"
 #include "net/netpolicy.h"
+#include "scenario/parts.h"
 #include "net/wifi.h"
 #include "supervisor/board.h"
 
@@ -124,6 +125,50 @@ static bool parse_uarts(const cli_args *a, char *buf, size_t cap, const char *li
         }
         links[id] = colon + 1;
     }
+    return true;
+}
+
+/* --parts FILE, then --i2c and --uart added to it (a part declared in
+ * both is refused), into cfg; ADC inputs checked against the board. */
+static bool wire_parts(const cli_args *a, const vb_profile *p, vb_parts *parts, const char *const links[VB_UARTS_MAX],
+                       vb_adc_preset adc[VB_PARTS_ADC_MAX], vb_board_cfg *cfg)
+{
+    char err[VB_I2C_SCRIPT_PATH_MAX + 200];
+    vb_parts_init(parts);
+    if (opt(a, CLI_OPT_BIT_PARTS) && vb_parts_load(opt(a, CLI_OPT_BIT_PARTS), parts, err, sizeof err) < 0) {
+        cli_error(a, "%s", err);
+        return false;
+    }
+    vb_i2c_attach i2c[VB_I2C_DEVS_MAX];
+    unsigned n = 0;
+    if (opt(a, CLI_OPT_BIT_I2C) && vb_i2c_parse_attach(opt(a, CLI_OPT_BIT_I2C), i2c, VB_I2C_DEVS_MAX, &n, err, sizeof err) < 0) {
+        cli_error(a, "--i2c: %s", err);
+        return false;
+    }
+    for (unsigned i = 0; i < n; i++)
+        if (vb_parts_add_i2c(parts, &i2c[i], err, sizeof err) < 0) {
+            cli_error(a, "%s", err);
+            return false;
+        }
+    for (unsigned i = 0; i < VB_UARTS_MAX; i++)
+        if (links[i] && vb_parts_add_uart(parts, i, links[i], err, sizeof err) < 0) {
+            cli_error(a, "%s", err);
+            return false;
+        }
+    for (unsigned i = 0; i < VB_UARTS_MAX; i++) cfg->uart_links[i] = parts->uart_link[i][0] ? parts->uart_link[i] : NULL;
+    cfg->i2c_devs = parts->i2c;
+    cfg->n_i2c_devs = parts->n_i2c;
+    for (unsigned i = 0; i < parts->n_adc; i++) {
+        const vb_pin_def *d = vb_port_pin(p->port, parts->adc[i].pin);
+        if (!d || !vb_periph_adc_input(p->port->periph, d->gpio)) {
+            cli_error(a, "%s:%u: '%s' is not an ADC input of the %s board", parts->path, parts->adc[i].line,
+                      parts->adc[i].pin, p->name);
+            return false;
+        }
+        adc[i] = (vb_adc_preset){d->gpio, parts->adc[i].uv};
+    }
+    cfg->adc_presets = adc;
+    cfg->n_adc_presets = parts->n_adc;
     return true;
 }
 
@@ -279,15 +324,14 @@ int cli_cmd_run(const cli_args *a)
     cfg.net = &net;
     cfg.mip_index = opt(a, CLI_OPT_BIT_MIP_INDEX);
     char uarts[1024];
-    if (opt(a, CLI_OPT_BIT_UART) && !parse_uarts(a, uarts, sizeof uarts, cfg.uart_links)) return CLI_USAGE;
-    vb_i2c_attach i2c[VB_I2C_DEVS_MAX];
-    if (opt(a, CLI_OPT_BIT_I2C)) {
-        char err[160];
-        if (vb_i2c_parse_attach(opt(a, CLI_OPT_BIT_I2C), i2c, VB_I2C_DEVS_MAX, &cfg.n_i2c_devs, err, sizeof err) < 0) {
-            cli_error(a, "--i2c: %s", err);
-            return CLI_USAGE;
-        }
-        cfg.i2c_devs = i2c;
+    const char *links[VB_UARTS_MAX] = {0};
+    if (opt(a, CLI_OPT_BIT_UART) && !parse_uarts(a, uarts, sizeof uarts, links)) return CLI_USAGE;
+    vb_parts *parts = malloc(sizeof *parts);   /* large: the script paths */
+    vb_adc_preset adc[VB_PARTS_ADC_MAX];
+    if (!parts || !wire_parts(a, p, parts, links, adc, &cfg)) {
+        if (!parts) cli_error(a, "out of memory");
+        free(parts);
+        return CLI_USAGE;
     }
     vb_spi_attach spi[VB_SPI_DEVS_MAX];
     if (opt(a, CLI_OPT_BIT_SPI)) {
@@ -303,6 +347,7 @@ int cli_cmd_run(const cli_args *a)
         send = malloc(strlen(opt(a, CLI_OPT_BIT_SEND)) + 1);
         if (!send || !decode_send(a, opt(a, CLI_OPT_BIT_SEND), send, &cfg.send_len)) {
             free(send);
+            free(parts);
             return CLI_USAGE;
         }
         cfg.send_text = send;
@@ -315,5 +360,6 @@ int cli_cmd_run(const cli_args *a)
         if (err[0]) cli_error(a, "%s", err);
     }
     free(send);
+    free(parts);
     return rc;
 }

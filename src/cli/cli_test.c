@@ -17,6 +17,7 @@
 #include "board/profile.h"
 #include "cli.h"
 #include "cli_test.h"
+#include "scenario/parts.h"
 
 #define EXIT_TIMEOUT 42
 #define MSG_LEN 2048
@@ -58,6 +59,18 @@ static void print_step(const tr_scenario *r, size_t i)
 
 /* Runs one scenario; the worst outcome (TR_PASS when all passed); *usage
  * when its board refused to start for a reason of the command line. */
+/* --parts FILE read as each board will (a bad one: before any board starts). */
+static bool parts_ok(const cli_args *a, const char *path)
+{
+    vb_parts *p = malloc(sizeof *p);   /* large: the script paths */
+    char err[VB_I2C_SCRIPT_PATH_MAX + 200];
+    if (p) vb_parts_init(p);
+    bool ok = p && vb_parts_load(path, p, err, sizeof err) == 0;
+    if (!ok) cli_error(a, "%s", p ? err : "out of memory");
+    free(p);
+    return ok;
+}
+
 static tr_status run_scenario(const tb_config *base, tr_scenario *r, bool *usage)
 {
     printf("scenario %s: %s (board %s)\n", r->sc.path, r->sc.name, base->board);
@@ -150,6 +163,8 @@ int cli_cmd_test(const cli_args *a)
         cli_error(a, "--fs-add %s: not a directory", fs_add);
         return CLI_USAGE;
     }
+    const char *parts = a->value[CLI_OPT_BIT_PARTS];
+    if (parts && !parts_ok(a, parts)) return CLI_USAGE;
     if (a->flash && (stat(a->flash, &st) < 0 || !S_ISREG(st.st_mode))) {
         cli_error(a, "--flash %s: %s", a->flash, errno ? strerror(errno) : "not a regular file");
         return CLI_USAGE;
@@ -180,7 +195,7 @@ int cli_cmd_test(const cli_args *a)
         free_results(res, n);
         return CLI_USAGE;
     }
-    tb_config cfg = {.board = board, .flash = a->flash, .fs_add = fs_add, .clock = clock};
+    tb_config cfg = {.board = board, .flash = a->flash, .fs_add = fs_add, .clock = clock, .parts = parts};
     unsigned passed = 0, failed = 0;
     bool any_fail = false, any_timeout = false, any_usage = false;
     for (size_t k = 0; k < n; k++) {

@@ -277,6 +277,10 @@ static pid_t spawn(tb_board *b, const tb_config *cfg, int out_w, int log_fd)
         argv[n++] = "--fs-add";
         argv[n++] = cfg->fs_add;
     }
+    if (cfg->parts) {
+        argv[n++] = "--parts";
+        argv[n++] = cfg->parts;
+    }
     argv[n] = NULL;
     pid_t parent = getpid();
     pid_t pid = fork();

@@ -14,7 +14,7 @@ typedef struct loader {
     unsigned depth;
     vb_ynode *root;
     size_t nodes;
-    unsigned errline;
+    unsigned errline, errcol;
     char *err;
     size_t errlen;
 } loader;
@@ -67,6 +67,7 @@ static vb_ynode *new_node(loader *l, vb_ynode_kind kind, const yaml_mark_t *m)
     }
     n->kind = kind;
     n->line = (unsigned)m->line + 1;
+    n->col = (unsigned)m->column + 1;
     return n;
 }
 
@@ -92,6 +93,7 @@ static int attach(loader *l, vb_ynode *n)
     if (parent->kind == VB_YNODE_MAP && parent->n % 2 == 0) {
         if (n->kind != VB_YNODE_SCALAR) {
             unsigned line = n->line;
+            l->errcol = n->col;
             const char *what = vb_yaml_kind_name(n->kind);
             vb_yaml_free(n);
             return fail(l, line, "a mapping key must be a single value, not %s", what);
@@ -102,6 +104,7 @@ static int attach(loader *l, vb_ynode *n)
                 char kt[200];
                 key_text(n, kt, sizeof kt);
                 unsigned line = n->line;
+                l->errcol = n->col;
                 vb_yaml_free(n);
                 return fail(l, line, "duplicate key '%s' (first at line %u)", kt, k->line);
             }
@@ -139,6 +142,7 @@ static int syntax_error(loader *l, const yaml_parser_t *p, const char *text, siz
         return fail(l, line_at(text, len, p->problem_offset), "not UTF-8 text: %s", problem);
     }
     unsigned line = (unsigned)p->problem_mark.line + 1;
+    l->errcol = (unsigned)p->problem_mark.column + 1;
     if (p->context)
         return fail(l, line, "YAML syntax error: %s (%s at line %u)", problem, p->context,
                     (unsigned)p->context_mark.line + 1);
@@ -192,10 +196,17 @@ static int take_event(loader *l, const yaml_event_t *ev, unsigned *documents)
 
 int vb_yaml_load(const char *text, size_t len, vb_ynode **root, unsigned *errline, char *err, size_t errlen)
 {
+    unsigned col;
+    return vb_yaml_load_at(text, len, root, errline, &col, err, errlen);
+}
+
+int vb_yaml_load_at(const char *text, size_t len, vb_ynode **root, unsigned *errline, unsigned *errcol, char *err,
+                    size_t errlen)
+{
     loader l = {.err = err, .errlen = errlen};
     yaml_parser_t p;
     *root = NULL;
-    *errline = 0;
+    *errline = *errcol = 0;
     if (!yaml_parser_initialize(&p)) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -217,6 +228,7 @@ int vb_yaml_load(const char *text, size_t len, vb_ynode **root, unsigned *errlin
     if (rc < 0) {
         vb_yaml_free(l.root);
         *errline = l.errline;
+        *errcol = l.errcol;
         return -1;
     }
     *root = l.root;

@@ -23,6 +23,7 @@ typedef struct vb_ynode vb_ynode;
 struct vb_ynode {
     vb_ynode_kind kind;
     unsigned line;          /* 1-based line of the node's first character */
+    unsigned col;           /* and its 1-based column */
     /* SCALAR: the bytes (NUL-terminated; may also hold NULs, e.g. "\0"),
      * and whether it was written plain (unquoted): only a plain scalar is
      * read as a number, so 12 is a number and "12" a string. */
@@ -41,6 +42,10 @@ struct vb_ynode {
  * block mapping)" or "duplicate key 'name' (first at line 2)". */
 int vb_yaml_load(const char *text, size_t len, vb_ynode **root, unsigned *errline, char *err,
                  size_t errlen);
+
+/* The same, with the error's 1-based column too (0 when it has none). */
+int vb_yaml_load_at(const char *text, size_t len, vb_ynode **root, unsigned *errline, unsigned *errcol, char *err,
+                    size_t errlen);
 
 void vb_yaml_free(vb_ynode *n);
 

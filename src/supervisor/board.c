@@ -303,6 +303,7 @@ static pid_t start_zygote(board *b, bool ahead)
     close(b->ev_pipe[0]);
     close(b->net_line[0]);
     close(b->i2c_line[0]);
+    board_devscript_close_in_child(b);
     if (b->ntp_fd >= 0) close(b->ntp_fd);
     if (b->dns_fd >= 0) close(b->dns_fd);
     board_mip_free(b);             /* the zygote's copies only */
@@ -844,6 +845,7 @@ static uint64_t next_host_timer(const board *b)
     d = earliest(d, b->lock_retry_at);
     if (!b->stopping) d = earliest(d, b->image_check_at);
     if (b->stopping) d = earliest(d, b->stop_deadline_us);
+    d = earliest(d, board_devscript_deadline(b));
     return d;
 }
 
@@ -899,6 +901,7 @@ static void run_timers(board *b)
         b->ci_deadline_us = 0;
     }
     board_link_tick(b);
+    board_devscript_tick(b);
     if (b->lock_retry_at && host >= b->lock_retry_at) board_continue(b);
     if (b->stopping) return;
     if (b->image_check_at && host >= b->image_check_at) {
@@ -958,7 +961,7 @@ static void drain_doorbell(int fd)
 /* Returns 0, or -errno when poll() itself failed. */
 static int board_loop(board *b)
 {
-    enum { SIG, EV, VMFD, IDLE, ZYG, NET, I2C, NETX, UART = NETX + BOARD_NET_POLLFDS, FIXED = UART + BOARD_UART_POLLFDS };
+    enum { SIG, EV, VMFD, IDLE, ZYG, NET, I2C, DS, NETX, UART = NETX + BOARD_NET_POLLFDS, FIXED = UART + BOARD_UART_POLLFDS };
     struct pollfd pf[FIXED + 1 + VB_SERIAL_POLLFDS + 1 + VB_CONTROL_CLIENTS];
     for (;;) {
         if (b->quit && !b->stopping) begin_stop(b);
@@ -970,7 +973,8 @@ static int board_loop(board *b)
         pf[IDLE] = (struct pollfd){b->idle_efd, POLLIN, 0};
         pf[ZYG] = (struct pollfd){b->zyg_report, POLLIN, 0};
         pf[NET] = (struct pollfd){b->net_line[0], POLLIN, 0};
-        pf[I2C] = (struct pollfd){b->i2c_line[0], POLLIN, 0};
+        pf[I2C] = (struct pollfd){board_devscript_parked(b) ? -1 : b->i2c_line[0], POLLIN, 0};
+        pf[DS] = (struct pollfd){board_devscript_fd(b), POLLIN, 0};
         board_net_pollfds(b, pf + NETX);
         board_uart_pollfds(b, pf + UART);
         unsigned nlink = board_link_pollfds(b, pf + FIXED);
@@ -990,6 +994,7 @@ static int board_loop(board *b)
         }
         if (pf[ZYG].revents & (POLLIN | POLLHUP)) take_zygote_reports(b);
         if (pf[NET].revents & POLLIN) board_net_service(b);
+        if (pf[DS].revents & (POLLIN | POLLHUP)) board_devscript_service(b);
         if (pf[I2C].revents & POLLIN) board_i2c_service(b);
         board_net_poll_service(b, pf + NETX);
         board_uart_service(b, pf + UART);
@@ -1071,9 +1076,11 @@ int vb_board_run(const vb_board_cfg *cfg, char *err, size_t errlen)
     fcntl(b.ev_pipe[0], F_SETFL, fcntl(b.ev_pipe[0], F_GETFL) | O_NONBLOCK);
     fcntl(b.ev_pipe[1], F_SETFL, fcntl(b.ev_pipe[1], F_GETFL) | O_NONBLOCK);
     vb_regs_init(b.regs);
+    for (unsigned i = 0; i < cfg->n_adc_presets; i++)
+        atomic_store(&b.regs->periph.adc_uv[cfg->adc_presets[i].gpio], cfg->adc_presets[i].uv);
     vb_boardclock_init(&b.clock, cfg->clock);
     if (board_net_init(&b, err, errlen) < 0 || board_uart_init(&b, err, errlen) < 0 ||
-        board_i2c_init(&b, err, errlen) < 0)
+        board_i2c_init(&b, err, errlen) < 0 || board_devscript_init(&b, err, errlen) < 0)
         goto out;                  /* all before the radio: its power-on drops sockets */
     board_wifi_init(&b);
     if (board_log_open(&b, err, errlen) < 0 || open_control(&b, err, errlen) < 0)
@@ -1140,6 +1147,7 @@ out:
     vb_flash_close(&b.flash);
     board_net_free(&b);
     board_uart_free(&b, false);
+    board_devscript_free(&b);
     board_i2c_free(&b);
     int fds[] = {b.tx_pipe[0], b.tx_pipe[1], b.ev_pipe[0], b.ev_pipe[1], b.rx_efd, b.idle_efd, b.sig_fd};
     for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)

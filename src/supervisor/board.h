@@ -28,6 +28,12 @@ typedef enum vb_board_line {
     VB_LINE_RFC2217,           /* telnet + RFC 2217 on 127.0.0.1:port, likewise */
 } vb_board_line;
 
+/* What an ADC input reads at power-on (a parts file's adc part). */
+typedef struct vb_adc_preset {
+    unsigned gpio;             /* an ADC input of the board's port */
+    uint32_t uv;
+} vb_adc_preset;
+
 /* An access point given on the command line (--wifi SSID[:KEY]). */
 typedef struct vb_wifi_ap_cfg {
     const char *ssid, *key;    /* key "" = open */
@@ -83,6 +89,9 @@ typedef struct vb_board_cfg {
     /* devices on the board's SPI buses (--spi, bus/spibus.h) */
     const struct vb_spi_attach *spi_devs;
     unsigned n_spi_devs;
+    /* ADC inputs' readings at power-on (--parts), each checked against the port */
+    const vb_adc_preset *adc_presets;
+    unsigned n_adc_presets;
 } vb_board_cfg;
 
 /* vboard run's exit statuses. */

@@ -53,6 +53,7 @@ void board_i2c_release(board *b)
     vb_i2c_buses_release(b->i2c);
     board_spi_release(b);
     board_pixels_release(b);
+    board_devscript_release(b);
 }
 
 void board_i2c_power_loss(board *b)
@@ -86,9 +87,17 @@ static void trace_request(board *b, const vb_bus_req *req, const vb_bus_rep *rep
     board_trace(b, "i2c", f);
 }
 
+void board_i2c_answer(board *b, const vb_bus_req *req, const vb_bus_rep *rep)
+{
+    trace_request(b, req, rep);
+    /* a VM that does not read its answers fills the line: it loses them */
+    (void)send(b->i2c_line[0], rep, sizeof *rep, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 void board_i2c_service(board *b)
 {
-    for (int i = 0; i < REQUESTS_PER_TURN; i++) {
+    /* a request parked for a script device is answered first, in order */
+    for (int i = 0; i < REQUESTS_PER_TURN && !board_devscript_parked(b); i++) {
         vb_bus_req req;
         vb_bus_rep rep;
         memset(&req, 0, sizeof req);
@@ -96,16 +105,21 @@ void board_i2c_service(board *b)
         ssize_t n = recv(b->i2c_line[0], &req, sizeof req, MSG_DONTWAIT | MSG_TRUNC);
         if (n < 0) return;
         if (!board_firmware_runs(b)) continue;   /* the VM that sent it is gone */
-        if (req.kind == VB_BUS_KIND_SPI) {
-            board_spi_serve(b, &req, (size_t)n, &rep);
-        } else if (req.kind == VB_BUS_KIND_BITSTREAM) {
-            board_pixels_serve(b, &req, (size_t)n, &rep);
-        } else {
-            vb_i2c_serve(b->i2c, &req, (size_t)n, board_now_us(b), &rep);
-            trace_request(b, &req, &rep);
+        if (req.kind == VB_BUS_KIND_SPI || req.kind == VB_BUS_KIND_BITSTREAM) {
+            if (req.kind == VB_BUS_KIND_SPI) board_spi_serve(b, &req, (size_t)n, &rep);
+            else board_pixels_serve(b, &req, (size_t)n, &rep);
+            /* a VM that does not read its answers fills the line: it loses them */
+            (void)send(b->i2c_line[0], &rep, sizeof rep, MSG_DONTWAIT | MSG_NOSIGNAL);
+            continue;
         }
-        /* a VM that does not read its answers fills the line: it loses them */
-        (void)send(b->i2c_line[0], &rep, sizeof rep, MSG_DONTWAIT | MSG_NOSIGNAL);
+        bool read;
+        int dev = vb_i2c_script_target(b->i2c, &req, (size_t)n, &read);
+        if (dev >= 0) {
+            board_devscript_call(b, &req, (unsigned)dev, read);
+            continue;
+        }
+        vb_i2c_serve(b->i2c, &req, (size_t)n, board_now_us(b), &rep);
+        board_i2c_answer(b, &req, &rep);
     }
 }
 
@@ -120,13 +134,15 @@ static const char *str_field(const vb_json_obj *req, const char *key)
 const char *board_i2c_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)
 {
     (void)req, (void)err, (void)errlen;
-    char arr[VB_I2C_DEVS_MAX * 64 + 3];
+    char arr[VB_I2C_DEVS_MAX * 1600 + 3], script[1500];
     size_t k = 0;
     arr[k++] = '[';
     for (unsigned i = 0; i < b->i2c->n; i++) {
         const vb_i2c_dev *d = &b->i2c->dev[i];
-        k += (size_t)snprintf(arr + k, sizeof arr - k, "%s{\"bus\":%u,\"addr\":%u,\"model\":\"%s\"}",
-                              i ? "," : "", d->bus, d->addr, vb_i2c_model_name(d->model));
+        script[0] = '\0';
+        if (d->model == VB_I2C_SCRIPT) board_devscript_describe(b, i, script, sizeof script);
+        k += (size_t)snprintf(arr + k, sizeof arr - k, "%s{\"bus\":%u,\"addr\":%u,\"model\":\"%s\"%s}",
+                              i ? "," : "", d->bus, d->addr, vb_i2c_model_name(d->model), script);
     }
     snprintf(arr + k, sizeof arr - k, "]");
     vb_json_raw(out, "devices", arr);

@@ -202,6 +202,8 @@ typedef struct board {
     struct vb_pixels *pixels;
     unsigned pixels_traced;    /* latches in the trace (capped) */
     unsigned vcd_pixels;       /* the strips' first VCD variable, 0 none */
+    /* board_devscript.c: the script devices' helper process, NULL = none */
+    struct board_devscript *ds;
 } board;
 
 /* board.c: board time (util/boardclock.h), µs; host monotonic µs. */
@@ -358,6 +360,27 @@ void board_pixels_power_loss(board *b);
 void board_pixels_serve(board *b, const vb_bus_req *req, size_t n, vb_bus_rep *rep);
 unsigned board_pixels_vcd_vars(board *b, vb_vcd_var *vars, char (*names)[24], unsigned n);
 const char *board_neopixel_ctl(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen);
+/* board_i2c.c: a request's answer to the VM (and the trace). */
+void board_i2c_answer(board *b, const vb_bus_req *req, const vb_bus_rep *rep);
+
+/* board_devscript.c: script-defined I2C devices (issue 16), served by a
+ * helper process (the host's python3) the loop never waits on. Started
+ * at set-up (a file that does not load fails the set-up); a request for a
+ * script device is parked (the I2C line is not read meanwhile) until the
+ * helper answers or its host deadline passes; the VM's end orphans it. */
+typedef struct board_devscript board_devscript;
+int board_devscript_init(board *b, char *err, size_t errlen);
+void board_devscript_free(board *b);
+void board_devscript_close_in_child(board *b);
+void board_devscript_call(board *b, const vb_bus_req *req, unsigned dev, bool read);
+bool board_devscript_parked(const board *b);
+int board_devscript_fd(const board *b);              /* its replies, for poll; -1 none */
+void board_devscript_service(board *b);
+uint64_t board_devscript_deadline(const board *b);   /* host µs, 0 = none */
+void board_devscript_tick(board *b);
+void board_devscript_release(board *b);
+/* ,"script":...,"state":"ok"|"failed"[,"why":...][,"last_error":...] for ctl i2c: the length */
+size_t board_devscript_describe(const board *b, unsigned dev, char *out, size_t cap);
 
 /* board_ctl.c: the control socket's line handler (vb_control_fn). */
 size_t board_control_line(void *ctx, const char *line, size_t len, char *reply, size_t cap);

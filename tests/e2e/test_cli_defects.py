@@ -77,6 +77,7 @@ RUN_METAVARS = {
     "expect-text": "TEXT", "fail-text": "TEXT", "timeout": "MS", "send": "TEXT", "fs-add": "DIR",
     "power-cut-at": "N", "power-cut-mode": "MODE", "power-cut-seed": "SEED", "baud": "N",
     "allow-any-user": None, "log-max": "BYTES", "wifi": "SSID[:KEY][,...]",
+    "parts": "FILE",
     "net": "loopback|host|none", "host": "HOST=IP[,...]", "forward": "HOSTPORT:BOARDPORT[,...]", "mip-index": "DIR", "uart": "ID:LINK[,...]",
     "i2c": "BUS:ADDR=MODEL[,...]",
     "spi": "BUS:CS=MODEL[:dc=PIN][:res=PIN][,...]",
