@@ -155,6 +155,19 @@ static bool wire_parts(const cli_args *a, const vb_profile *p, vb_parts *parts, 
             cli_error(a, "%s", err);
             return false;
         }
+    vb_spi_attach spi[VB_SPI_DEVS_MAX];
+    n = 0;
+    if (opt(a, CLI_OPT_BIT_SPI) && vb_spi_parse_attach(opt(a, CLI_OPT_BIT_SPI), spi, VB_SPI_DEVS_MAX, &n, err, sizeof err) < 0) {
+        cli_error(a, "--spi: %s", err);
+        return false;
+    }
+    for (unsigned i = 0; i < n; i++)
+        if (vb_parts_add_spi(parts, &spi[i], err, sizeof err) < 0) {
+            cli_error(a, "%s", err);
+            return false;
+        }
+    cfg->spi_devs = parts->spi;
+    cfg->n_spi_devs = parts->n_spi;
     for (unsigned i = 0; i < VB_UARTS_MAX; i++) cfg->uart_links[i] = parts->uart_link[i][0] ? parts->uart_link[i] : NULL;
     cfg->i2c_devs = parts->i2c;
     cfg->n_i2c_devs = parts->n_i2c;
@@ -332,15 +345,6 @@ int cli_cmd_run(const cli_args *a)
         if (!parts) cli_error(a, "out of memory");
         free(parts);
         return CLI_USAGE;
-    }
-    vb_spi_attach spi[VB_SPI_DEVS_MAX];
-    if (opt(a, CLI_OPT_BIT_SPI)) {
-        char err[160];
-        if (vb_spi_parse_attach(opt(a, CLI_OPT_BIT_SPI), spi, VB_SPI_DEVS_MAX, &cfg.n_spi_devs, err, sizeof err) < 0) {
-            cli_error(a, "--spi: %s", err);
-            return CLI_USAGE;
-        }
-        cfg.spi_devs = spi;
     }
     char *send = NULL;
     if (opt(a, CLI_OPT_BIT_SEND)) {

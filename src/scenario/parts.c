@@ -239,6 +239,40 @@ static int read_adc(const ctx *c, const vb_ynode *e)
     return 0;
 }
 
+/* An SPI device: its bus (machine.SPI's id), chip-select pin and model,
+ * the D/C and reset pins a display may have. */
+static int read_spi(const ctx *c, const vb_ynode *e)
+{
+    static const char *const keys[] = {"bus", "cs", "model", "dc", "res", NULL};
+    if (entry(c, e, "spi", keys, "cs") < 0) return -1;
+    vb_parts *p = c->p;
+    vb_spi_attach a = {.dc = -1, .res = -1};
+    unsigned long bus = 0, cs, pin;
+    const vb_ynode *v, *model = vb_yaml_get(e, "model");
+    if ((v = vb_yaml_get(e, "bus")) && whole(c, v, "'bus'", 0, VB_SPI_BUSES - 1, &bus) < 0) return -1;
+    if (whole(c, vb_yaml_get(e, "cs"), "'cs'", 0, VB_PERIPH_PINS - 1, &cs) < 0) return -1;
+    a.bus = (uint8_t)bus, a.cs = (uint8_t)cs;
+    if (!model || !is_text(model) || vb_spi_model_by_name(model->str, &a.model) < 0)
+        return fail(c, model ? model : e, "a part in 'spi' needs 'model' (ssd1306, eeprom25)");
+    if ((v = vb_yaml_get(e, "dc"))) {
+        if (whole(c, v, "'dc'", 0, VB_PERIPH_PINS - 1, &pin) < 0) return -1;
+        a.dc = (int8_t)pin;
+    }
+    if ((v = vb_yaml_get(e, "res"))) {
+        if (whole(c, v, "'res'", 0, VB_PERIPH_PINS - 1, &pin) < 0) return -1;
+        a.res = (int8_t)pin;
+    }
+    if (a.model == VB_SPI_SSD1306 && a.dc < 0) return fail(c, e, "an ssd1306 on SPI needs 'dc' (its data/command pin)");
+    for (unsigned i = 0; i < p->n_spi; i++)
+        if (p->spi[i].bus == a.bus && p->spi[i].cs == a.cs)
+            return fail(c, vb_yaml_get(e, "cs"), "a second device on chip select %u of bus %u (the first at line %u)",
+                        a.cs, a.bus, p->spi_line[i]);
+    if (p->n_spi >= VB_SPI_DEVS_MAX) return fail(c, e, "at most %u SPI devices", VB_SPI_DEVS_MAX);
+    p->spi_line[p->n_spi] = e->line;
+    p->spi[p->n_spi++] = a;
+    return 0;
+}
+
 /* The part kinds: a top-level key each, with the reader of one entry. */
 static const struct kind {
     const char *name;
@@ -247,6 +281,7 @@ static const struct kind {
     {"i2c", read_i2c},
     {"uart", read_uart},
     {"adc", read_adc},
+    {"spi", read_spi},
 };
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
 
@@ -267,14 +302,14 @@ int vb_parts_parse(const char *txt, size_t len, const char *path, vb_parts *p, c
     p->path = path;
     int rc = 0;
     if (root && root->kind != VB_YNODE_MAP && !(root->kind == VB_YNODE_SCALAR && root->len == 0))
-        rc = fail(&c, root, "a parts file is a mapping of part kinds (i2c, uart, adc) to lists of parts");
+        rc = fail(&c, root, "a parts file is a mapping of part kinds (i2c, uart, adc, spi) to lists of parts");
     for (size_t i = 0; rc == 0 && root && root->kind == VB_YNODE_MAP && i < root->n; i += 2) {
         const vb_ynode *k = root->item[i], *list = root->item[i + 1];
         const struct kind *kd = NULL;
         for (size_t j = 0; j < N_KINDS; j++)
             if (strcmp(k->str, kinds[j].name) == 0) kd = &kinds[j];
         if (!kd) {
-            rc = fail(&c, k, "unknown part kind '%.40s' (kinds: i2c, uart, adc)", k->str);
+            rc = fail(&c, k, "unknown part kind '%.40s' (kinds: i2c, uart, adc, spi)", k->str);
         } else if (list->kind != VB_YNODE_SEQ) {
             rc = fail(&c, list, "'%s' must be a list of parts ('- {...}' lines), not %s", kd->name,
                       vb_yaml_kind_name(list->kind));
@@ -339,5 +374,22 @@ int vb_parts_add_uart(vb_parts *p, unsigned id, const char *link, char *err, siz
         return -1;
     }
     snprintf(p->uart_link[id], sizeof p->uart_link[id], "%s", link);
+    return 0;
+}
+
+int vb_parts_add_spi(vb_parts *p, const vb_spi_attach *a, char *err, size_t errlen)
+{
+    for (unsigned i = 0; i < p->n_spi; i++)
+        if (p->spi[i].bus == a->bus && p->spi[i].cs == a->cs) {
+            snprintf(err, errlen, "--spi %u:%u is declared in %s at line %u already", a->bus, a->cs,
+                     p->path ? p->path : "the parts file", p->spi_line[i]);
+            return -1;
+        }
+    if (p->n_spi >= VB_SPI_DEVS_MAX) {
+        snprintf(err, errlen, "at most %u SPI devices, the parts file's and --spi's together", VB_SPI_DEVS_MAX);
+        return -1;
+    }
+    p->spi_line[p->n_spi] = 0;
+    p->spi[p->n_spi++] = *a;
     return 0;
 }

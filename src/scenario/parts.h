@@ -10,6 +10,8 @@
  *     - {id: 1, link: /tmp/gps}
  *   adc:                                # what an ADC input reads at power-on
  *     - {pin: 34, mv: 1650}
+ *   spi:                                # devices on the SPI buses, by chip select (as --spi)
+ *     - {bus: 1, cs: 5, model: ssd1306, dc: 4}
  *
  * Each top-level key is a part kind, a row of one table (kinds[] in
  * parts.c) with its reader: a new kind (SPI devices, NeoPixel strips) is
@@ -25,6 +27,7 @@
 
 #include "board/periph.h"
 #include "bus/i2cbus.h"
+#include "bus/spibus.h"
 
 #define VB_PARTS_LINK_MAX 256u     /* a UART link's path, bytes */
 #define VB_PARTS_ADC_MAX 16u
@@ -46,6 +49,9 @@ typedef struct vb_parts {
     unsigned uart_line[VB_UARTS_MAX];
     vb_parts_adc adc[VB_PARTS_ADC_MAX];
     unsigned n_adc;
+    vb_spi_attach spi[VB_SPI_DEVS_MAX];
+    unsigned spi_line[VB_SPI_DEVS_MAX];
+    unsigned n_spi;
 } vb_parts;
 
 void vb_parts_init(vb_parts *p);
@@ -60,5 +66,6 @@ int vb_parts_load(const char *path, vb_parts *p, char *err, size_t errlen);
  * when the file declared the same part (err names both). */
 int vb_parts_add_i2c(vb_parts *p, const vb_i2c_attach *a, char *err, size_t errlen);
 int vb_parts_add_uart(vb_parts *p, unsigned id, const char *link, char *err, size_t errlen);
+int vb_parts_add_spi(vb_parts *p, const vb_spi_attach *a, char *err, size_t errlen);
 
 #endif

@@ -128,8 +128,8 @@ def test_the_same_wiring_in_json_with_the_command_line_adding_a_display(tmp_path
 def test_malformed_parts_files_stop_the_run_with_line_and_column(tmp_path):
     cases = [
         ("i2c:\n  - {addr: 0x50, model: eeprom\nuart: []\n", ":3:5: YAML syntax error: did not find expected ',' or '}'"),
-        ("i2c:\n  - {addr: 0x50, model: eeprom}\nspi:\n  - {cs: 5}\n",
-         ":3:1: unknown part kind 'spi' (kinds: i2c, uart, adc)"),
+        ("i2c:\n  - {addr: 0x50, model: eeprom}\nlcd:\n  - {cs: 5}\n",
+         ":3:1: unknown part kind 'lcd' (kinds: i2c, uart, adc, spi)"),
         ("i2c:\n  - {addr: 0x90, model: eeprom}\n",
          ":2:12: 'addr' must be a number from 8 to 119 (0x08 to 0x77), not '0x90'"),
         ("i2c:\n  - {addr: 0x50, model: eeprom}\n  - {addr: 80, model: sht3x}\n",
@@ -160,6 +160,24 @@ def test_a_part_declared_in_the_file_and_on_the_command_line(tmp_path):
     assert status == 2 and "--i2c 0:0x50 is declared in %s at line 3 already" % path in err, err
     status, err, _ = vboard_run(tmp_path, "--parts", path, "--uart", "1:" + str(tmp_path / "other"))
     assert status == 2 and "--uart 1 is bridged in %s at line 11 already" % path in err, err
+    spi = parts_file(tmp_path, "spi:\n  - {bus: 1, cs: 15, model: eeprom25}\n", "spi.yaml")
+    status, err, _ = vboard_run(tmp_path, "--parts", spi, "--spi", "1:15=eeprom25")
+    assert status == 2 and "--spi 1:15 is declared in %s at line 2 already" % spi in err, err
+
+
+def test_spi_devices_in_a_parts_file(tmp_path):
+    """The file's SPI EEPROM and the command line's together on esp32's SPI(1)."""
+    path = parts_file(tmp_path, "spi:\n  - {bus: 1, cs: 15, model: eeprom25}\n")
+    b = Board(tmp_path, board="esp32", extra=["--parts", path, "--spi", "1:5=eeprom25"])
+    try:
+        b.expect(b">>> ", timeout=20)
+        assert [(d["bus"], d["cs"], d["model"]) for d in b.ctl("spi")["devices"]] == \
+            [(1, 15, "eeprom25"), (1, 5, "eeprom25")]
+        repl(b, "from machine import SPI, Pin; s = SPI(1); cs = Pin(15, Pin.OUT, value=1)")
+        # RDSR through the file's chip: its status register answers (0: idle, not write-enabled)
+        assert repl(b, "cs(0); r = s.read(2, 0x05); cs(1); r") == "b'\\xff\\x00'\r\n"
+    finally:
+        b.quit()
 
 
 SCENARIO = """\

@@ -30,14 +30,19 @@ static const char good_yaml[] =
     "uart:\n"
     "  - {id: 1, link: /tmp/gps}\n"
     "adc:\n"
-    "  - {pin: '34', mv: 1650.5}\n";
+    "  - {pin: '34', mv: 1650.5}\n"
+    "spi:\n"
+    "  - {bus: 1, cs: 5, model: ssd1306, dc: 4, res: 16}\n"
+    "  - {bus: 2, cs: 15, model: eeprom25}\n";
 
 static const char good_json[] =
     "{\"i2c\": [{\"bus\": 0, \"addr\": 80, \"model\": \"eeprom\"},\n"
     "         {\"bus\": 1, \"addr\": \"0x44\", \"model\": \"sht3x\", \"temp\": 21.5, \"hum\": 40.25},\n"
     "         {\"addr\": 72, \"script\": \"tmp.py\"}, {\"addr\": 73, \"script\": \"/abs/dev.py\"}],\n"
     " \"uart\": [{\"id\": 1, \"link\": \"/tmp/gps\"}],\n"
-    " \"adc\": [{\"pin\": \"34\", \"mv\": 1650.5}]}\n";
+    " \"adc\": [{\"pin\": \"34\", \"mv\": 1650.5}],\n"
+    " \"spi\": [{\"bus\": 1, \"cs\": 5, \"model\": \"ssd1306\", \"dc\": 4, \"res\": 16},\n"
+    "         {\"bus\": 2, \"cs\": 15, \"model\": \"eeprom25\"}]}\n";
 
 static void check_good(void)
 {
@@ -58,6 +63,14 @@ static void check_good(void)
     CHECK_EQ(parts.n_adc, 1);
     CHECK_STR(parts.adc[0].pin, "34");
     CHECK_EQ(parts.adc[0].uv, 1650500);
+    CHECK_EQ(parts.n_spi, 2);
+    CHECK_EQ(parts.spi[0].model, VB_SPI_SSD1306);
+    CHECK_EQ(parts.spi[0].bus, 1);
+    CHECK_EQ(parts.spi[0].cs, 5);
+    CHECK_EQ(parts.spi[0].dc, 4);
+    CHECK_EQ(parts.spi[0].res, 16);
+    CHECK_EQ(parts.spi[1].model, VB_SPI_EEPROM25);
+    CHECK_EQ(parts.spi[1].dc, -1);
 }
 
 static void test_good_files(void)
@@ -82,7 +95,13 @@ static void test_bad_files(void)
     } bad[] = {
         {"i2c:\n  - {addr: 0x50, model: eeprom\nuart: []\n", "dir/board.yaml:3:"},        /* syntax */
         {"i2c: [\n  {addr: 0x50,, model: eeprom}]\n", "dir/board.yaml:2:15: YAML syntax error"},
-        {"spi:\n  - {addr: 1}\n", "dir/board.yaml:1:1: unknown part kind 'spi' (kinds: i2c, uart, adc)"},
+        {"lcd:\n  - {addr: 1}\n", "dir/board.yaml:1:1: unknown part kind 'lcd' (kinds: i2c, uart, adc, spi)"},
+        {"spi:\n  - {addr: 1}\n", "dir/board.yaml:2:6: unknown key 'addr' in a part in 'spi' (keys: bus, cs, model, dc, res)"},
+        {"spi:\n  - {bus: 1, cs: 5}\n", "dir/board.yaml:2:5: a part in 'spi' needs 'model' (ssd1306, eeprom25)"},
+        {"spi:\n  - {bus: 1, cs: 5, model: ssd1306}\n", "dir/board.yaml:2:5: an ssd1306 on SPI needs 'dc'"},
+        {"spi:\n  - {bus: 1, cs: 40, model: eeprom25}\n", "dir/board.yaml:2:18: 'cs' must be a number from 0 to 39"},
+        {"spi:\n  - {bus: 1, cs: 5, model: eeprom25}\n  - {bus: 1, cs: 5, model: eeprom25}\n",
+         "dir/board.yaml:3:18: a second device on chip select 5 of bus 1 (the first at line 2)"},
         {"i2c:\n  - {addr: 0x90, model: eeprom}\n",
          "dir/board.yaml:2:12: 'addr' must be a number from 8 to 119 (0x08 to 0x77), not '0x90'"},
         {"i2c:\n  - {addr: 0x50, model: lcd}\n",
@@ -132,6 +151,13 @@ static void test_merge_with_the_command_line(void)
     CHECK_EQ(vb_parts_add_uart(&parts, 2, "/tmp/modem", err, sizeof err), 0);
     CHECK_EQ(vb_parts_add_uart(&parts, 1, "/tmp/other", err, sizeof err), -1);
     CHECK_STR(err, "--uart 1 is bridged in dir/board.yaml at line 12 already");
+    vb_spi_attach spi[2];
+    n = 0;
+    CHECK_EQ(vb_spi_parse_attach("1:14=eeprom25,2:15=eeprom25", spi, 2, &n, err, sizeof err), 0);
+    CHECK_EQ(vb_parts_add_spi(&parts, &spi[0], err, sizeof err), 0);
+    CHECK_EQ(parts.n_spi, 3);
+    CHECK_EQ(vb_parts_add_spi(&parts, &spi[1], err, sizeof err), -1);
+    CHECK_STR(err, "--spi 2:15 is declared in dir/board.yaml at line 17 already");
 }
 
 static void test_script_args(void)
