@@ -111,6 +111,8 @@ PyObject *vb_mpcompile_strip(PyObject *tree, const char *filename);
  * reports) lifts the lock, returns the previous setting; a new VM starts
  * unlocked. */
 int vb_heap_install(void);
+/* engine_mptypes.c: MicroPython's behaviours of built-in types (zygote init). */
+int vb_mptypes_install(void);
 void vb_heap_lock(void);
 unsigned vb_heap_unlock(void);
 unsigned vb_heap_lock_depth(void);

@@ -286,6 +286,9 @@ static const vb_msg_rewrite msg_rewrites[] = {
     {&PyExc_ValueError, "{} is not in list", "object not in sequence"},
     /* py/obj.c mp_get_index */
     {&PyExc_IndexError, "list assignment index out of range", "list index out of range"},
+    /* py/runtime.c mp_make_raise_obj: a class whose __new__ gave no exception */
+    {&PyExc_TypeError, "calling {} should have returned an instance of BaseException, not {}",
+     "exceptions must derive from BaseException"},
     /* py/builtinimport.c */
     {&PyExc_ImportError, "No module named '{}'", "no module named '{0}'"},
 };

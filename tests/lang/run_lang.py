@@ -177,11 +177,33 @@ def udiff(exp, got, name):
     return "".join(l if l.endswith("\n") else l + "\n" for l in lines)
 
 
+def run_script(b, src, exp, name):
+    """One script the way run-tests.py runs it on a device: raw REPL with
+    soft reset, raw-paste, compare with exp. Returns (result, detail), result
+    one of PASS, FAIL, SKIP, CRASH; detail is a diff or the crash text."""
+    try:
+        enter_raw_with_soft_reset(b)
+        out, err, _ = raw_paste_exec(b, prepare(src))
+    except BoardError as e:
+        b.drain(0.3)    # recover for the next script
+        return "CRASH", "protocol: %s" % e
+    if err:
+        return "CRASH", "error text: %r\noutput: %r" % (err, out)
+    if not out.startswith(b"START TEST\r\n"):
+        return "CRASH", "output does not start with START TEST: %r" % out
+    got = normalise(out[len(b"START TEST\r\n"):])
+    if got == b"SKIP\n":
+        return "SKIP", ""
+    if got == exp:
+        return "PASS", ""
+    return "FAIL", udiff(exp, got, name)
+
+
 def main(argv):
     verbose = "-v" in argv
     names = [a for a in argv if not a.startswith("-")]
     scripts = sorted(glob.glob(os.path.join(HERE, "*.py")))
-    scripts = [s for s in scripts if os.path.basename(s) != "run_lang.py"]
+    scripts = [s for s in scripts if not os.path.basename(s).startswith("run_")]  # the runners
     if names:
         scripts = [s for s in scripts if os.path.basename(s)[:-3] in names
                    or os.path.basename(s) in names]
@@ -204,26 +226,7 @@ def main(argv):
                 with open(path + ".exp", "rb") as f:
                     exp = f.read()
                 t1 = time.monotonic()
-                try:
-                    enter_raw_with_soft_reset(b)
-                    out, err, _ = raw_paste_exec(b, prepare(src))
-                except BoardError as e:
-                    result, detail = "CRASH", "protocol: %s" % e
-                    # recover for the next script
-                    b.drain(0.3)
-                else:
-                    if err:
-                        result, detail = "CRASH", "error text: %r\noutput: %r" % (err, out)
-                    elif not out.startswith(b"START TEST\r\n"):
-                        result, detail = "CRASH", "output does not start with START TEST: %r" % out
-                    else:
-                        got = normalise(out[len(b"START TEST\r\n"):])
-                        if got == b"SKIP\n":
-                            result, detail = "SKIP", ""
-                        elif got == exp:
-                            result, detail = "PASS", ""
-                        else:
-                            result, detail = "FAIL", udiff(exp, got, name)
+                result, detail = run_script(b, src, exp, name)
                 dt = time.monotonic() - t1
                 if result == "SKIP":
                     skipped.append(name)
