@@ -16,6 +16,8 @@
  * so the builtin print is wrapped to run with the lock lifted. */
 #include "engine_int.h"
 
+#include <stddef.h>
+
 /* Process-wide by nature: CPython's allocator hooks are process-wide, and
  * the lock is the VM's one heap's state (each VM process has its copy). */
 static PyMemAllocatorEx next_mem, next_obj; /* the allocators underneath */
@@ -28,16 +30,29 @@ static bool refused(void)
     return lock_depth > 0 && !bypass;
 }
 
+/* Upstream keeps an int of up to 31 bits in the object word (a small int:
+ * no heap), so arithmetic goes on under the lock; CPython allocates every
+ * int outside -5..256. A one-digit int (30 bits) is the one new object let
+ * through, by its two request sizes (_PyLong_New's exact one, arithmetic's
+ * sizeof(PyLongObject)); the same sizes let a complex and a bytearray
+ * buffer of that length through too, which upstream would refuse. */
+static bool small_int(void *ctx, size_t n)
+{
+    return ctx == &next_obj &&
+           (n == offsetof(PyLongObject, ob_digit) + sizeof(digit) || n == sizeof(PyLongObject));
+}
+
 static void *h_malloc(void *ctx, size_t n)
 {
     PyMemAllocatorEx *a = ctx;
-    return refused() ? NULL : a->malloc(a->ctx, n);
+    return refused() && !small_int(ctx, n) ? NULL : a->malloc(a->ctx, n);
 }
 
 static void *h_calloc(void *ctx, size_t nelem, size_t elsize)
 {
     PyMemAllocatorEx *a = ctx;
-    return refused() ? NULL : a->calloc(a->ctx, nelem, elsize);
+    return refused() && !(nelem == 1 && small_int(ctx, elsize)) ? NULL
+                                                                : a->calloc(a->ctx, nelem, elsize);
 }
 
 /* A resize may move the block: refused too (no size is known here). */

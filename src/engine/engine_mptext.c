@@ -175,7 +175,7 @@ static PyObject *odict_repr(PyObject *self)
  * it was one of `was` (NULL-ended), and a slot wrapper `name` in a class's
  * own dict wrapping one of them is replaced by one wrapping `now` (so
  * classes made later inherit `now`). 0 / -1. */
-static int replace_slot(PyTypeObject *t, size_t offset, const char *name, void *const *was, void *now)
+int vb_replace_slot(PyTypeObject *t, size_t offset, const char *name, void *const *was, void *now)
 {
     void **slot = (void **)((char *)t + offset);
     for (void *const *w = was; *w; w++)
@@ -199,7 +199,7 @@ static int replace_slot(PyTypeObject *t, size_t offset, const char *name, void *
     if (!subs) return -1;
     int rc = 0;
     for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(subs); i++)
-        rc = replace_slot((PyTypeObject *)PyList_GET_ITEM(subs, i), offset, name, was, now);
+        rc = vb_replace_slot((PyTypeObject *)PyList_GET_ITEM(subs, i), offset, name, was, now);
     Py_DECREF(subs);
     return rc;
 }
@@ -460,12 +460,12 @@ int vb_mptext_install(void)
     void *const str_was[] = {(void *)base->tp_str, (void *)oserr->tp_str, (void *)keyerr->tp_str,
                              (void *)imperr->tp_str, NULL};
     void *const repr_was[] = {(void *)base->tp_repr, NULL};
-    if (replace_slot(base, offsetof(PyTypeObject, tp_str), "__str__", str_was, (void *)exc_str) < 0 ||
-        replace_slot(base, offsetof(PyTypeObject, tp_repr), "__repr__", repr_was, (void *)exc_repr) < 0)
+    if (vb_replace_slot(base, offsetof(PyTypeObject, tp_str), "__str__", str_was, (void *)exc_str) < 0 ||
+        vb_replace_slot(base, offsetof(PyTypeObject, tp_repr), "__repr__", repr_was, (void *)exc_repr) < 0)
         return -1;
 
     void *const type_was[] = {(void *)PyType_Type.tp_repr, NULL};
-    if (replace_slot(&PyType_Type, offsetof(PyTypeObject, tp_repr), "__repr__", type_was,
+    if (vb_replace_slot(&PyType_Type, offsetof(PyTypeObject, tp_repr), "__repr__", type_was,
                      (void *)class_repr) < 0)
         return -1;
 
@@ -479,7 +479,7 @@ int vb_mptext_install(void)
         return -1;
     }
     void *const od_was[] = {(void *)((PyTypeObject *)od)->tp_repr, NULL};
-    int rc = replace_slot((PyTypeObject *)od, offsetof(PyTypeObject, tp_repr), "__repr__", od_was,
+    int rc = vb_replace_slot((PyTypeObject *)od, offsetof(PyTypeObject, tp_repr), "__repr__", od_was,
                           (void *)odict_repr);
     Py_DECREF(od);
     if (rc < 0) return -1;
@@ -488,7 +488,7 @@ int vb_mptext_install(void)
     for (size_t w = 0; w < N_WATCHED; w++) watched[w].orig = ((PyTypeObject *)*watched[w].type)->tp_init;
     for (size_t w = 0; w < N_WATCHED; w++) {
         void *const was[] = {(void *)watched[w].orig, NULL};
-        if (replace_slot((PyTypeObject *)*watched[w].type, offsetof(PyTypeObject, tp_init), "__init__",
+        if (vb_replace_slot((PyTypeObject *)*watched[w].type, offsetof(PyTypeObject, tp_init), "__init__",
                          was, (void *)watched_init) < 0)
             return -1;
     }
