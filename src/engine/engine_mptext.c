@@ -40,7 +40,9 @@ PyObject *vb_mptext_oserror(PyObject *exc, PyObject *args)
     if (n < 1 || n > 2 || !is_plain_int(PyTuple_GET_ITEM(args, 0))) return NULL;
     int overflow = 0;
     long num = PyLong_AsLongAndOverflow(PyTuple_GET_ITEM(args, 0), &overflow);
-    const char *name = overflow || num <= 0 || num > 100000 ? NULL : vb_errname((int)num);
+    const vb_errinfo *info = overflow || num <= 0 || num > 100000 ? NULL
+                             : vb_errinfo_find_as((int)num, vb_mptext_errnos());
+    const char *name = info ? info->name : NULL;
     if (!name) return NULL;
     PyObject *head = PyUnicode_FromFormat("[Errno %ld] %s", num, name);
     if (!head || n == 1) return head;
@@ -70,9 +72,16 @@ PyObject *vb_mptext_oserror(PyObject *exc, PyObject *args)
 /* The one way the engine raises OSError: OSError(err) with one int
  * argument (or MicroPython's two-argument form when detail is given),
  * always the OSError class itself, e.errno set. Always returns NULL. */
+vb_errno_numbers vb_mptext_errnos(void)
+{
+    return vb_engine_g.port ? vb_engine_g.port->errnos : VB_ERRNO_LINUX;
+}
+
+/* The one place a host errno becomes the board's number (esp32: newlib's). */
 PyObject *vb_raise_oserror(int err, const char *detail)
 {
-    return vb_raise_oserror_signed(!detail && err < 0 ? -err : err, detail);
+    int e = !detail && err < 0 ? -err : err;
+    return vb_raise_oserror_signed(e > 0 ? vb_errno_as(e, vb_mptext_errnos()) : e, detail);
 }
 
 PyObject *vb_raise_oserror_signed(int err, const char *detail)
