@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "util/errname.h"
 
 /* Which port a table describes: the engine indexes its per-port method
  * tables with it. Dense, from 0. */
@@ -185,6 +186,7 @@ typedef struct vb_port {
     vb_link_kind repl_link;
     vb_wlan_api wlan_api;          /* its radio (the network module and its HAL), or none */
     vb_mp_api mp_api;
+    vb_errno_numbers errnos;       /* the errno numbers its OSErrors and errno module carry */
 
     /* ---- filesystem (flash.md §1) ---- */
     vb_fs_type fs_type;            /* what the port formats (and mounts, image/fsregion.h) */

@@ -78,6 +78,7 @@ const vb_port vb_port_esp32 = {
     .repl_link = VB_LINK_UART,     /* UART0 through a USB-serial bridge */
     .wlan_api = VB_WLAN_ESP32,
     .mp_api = VB_MP_V124,
+    .errnos = VB_ERRNO_NEWLIB,     /* MICROPY_USE_INTERNAL_ERRNO 0: newlib errno.h */
 
     .fs_type = VB_FS_LFS2,         /* since v1.13; FAT still auto-detected */
     .lfs2_read_size = 32,

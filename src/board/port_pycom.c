@@ -74,6 +74,7 @@ const vb_port vb_port_pycom = {
     .repl_link = VB_LINK_UART,     /* UART0 through the expansion board's bridge */
     .wlan_api = VB_WLAN_PYCOM,
     .mp_api = VB_MP_V111,
+    .errnos = VB_ERRNO_NEWLIB,     /* MICROPY_USE_INTERNAL_ERRNO 0: newlib errno.h */
 
     .fs_type = VB_FS_FAT,          /* what Pycom 1.20 formats (LittleFS only if chosen) */
     .lfs2_read_size = 0,

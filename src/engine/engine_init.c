@@ -199,6 +199,7 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
     if (vb_input_install() < 0) return fail(err, errlen, "installing input() failed");
     if (vb_help_install() < 0) return fail(err, errlen, "installing help() failed");
     if (vb_heap_install() < 0) return fail(err, errlen, "installing the heap hook failed");
+    if (vb_mptypes_install() < 0) return fail(err, errlen, "patching the built-in types failed");
     if (vb_mpcompile_init() < 0) return fail(err, errlen, "installing the compiler's names failed");
     if (vb_engine_install_sigint() < 0) return fail(err, errlen, "installing SIGINT failed");
     vb_engine_g.heap_base = vb_engine_heap_used();

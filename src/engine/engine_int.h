@@ -111,6 +111,12 @@ PyObject *vb_mpcompile_strip(PyObject *tree, const char *filename);
  * reports) lifts the lock, returns the previous setting; a new VM starts
  * unlocked. */
 int vb_heap_install(void);
+/* engine_mptext.c: in t and every subclass, the slot at offset becomes now
+ * where it was one of was (NULL-ended), and the slot wrapper name in a
+ * class's dict follows. 0 / -1. */
+int vb_replace_slot(PyTypeObject *t, size_t offset, const char *name, void *const *was, void *now);
+/* engine_mptypes.c: MicroPython's behaviours of built-in types (zygote init). */
+int vb_mptypes_install(void);
 void vb_heap_lock(void);
 unsigned vb_heap_unlock(void);
 unsigned vb_heap_lock_depth(void);

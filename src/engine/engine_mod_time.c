@@ -101,8 +101,9 @@ static PyObject *t_ticks_add(PyObject *m, PyObject *const *args, Py_ssize_t narg
     int overflow = 0;
     long d = PyLong_AsLongAndOverflow(args[1], &overflow);
     if (d == -1 && PyErr_Occurred()) return NULL;
-    /* Upstream refuses deltas ticks_diff could not give back. */
-    if (overflow || d < -TICKS_PERIOD / 2 || d >= TICKS_PERIOD / 2) {
+    /* Upstream refuses deltas ticks_diff could not give back both ways:
+     * -TICKS_PERIOD/2 too, as ticks_diff(T, ticks_add(T, d)) must be -d. */
+    if (overflow || d <= -TICKS_PERIOD / 2 || d >= TICKS_PERIOD / 2) {
         PyErr_SetString(PyExc_OverflowError, "ticks interval overflow");
         return NULL;
     }

@@ -186,7 +186,9 @@ const char *vb_modules_check(void)
 
 /* errno.errorcode as MicroPython v1.24 has it (extmod/moderrno.c, the
  * default MICROPY_PY_ERRNO_LIST, which esp32 and rp2 keep): those names
- * only, in that order; the numbers are the board's (the host's) values. */
+ * only, in that order; the numbers are the board's (its port's errno
+ * numbering: newlib's on esp32), and so are the module's constants for
+ * every name of the errno table. */
 static const char *const mp_errno_names[] = {
     "EPERM", "ENOENT", "EIO", "EBADF", "EAGAIN", "ENOMEM", "EACCES", "EEXIST",
     "ENODEV", "EISDIR", "EINVAL", "EOPNOTSUPP", "EADDRINUSE", "ECONNABORTED",
@@ -199,6 +201,12 @@ static int errno_extend(void)
     PyObject *mod = PyImport_ImportModule("errno");
     PyObject *codes = mod ? PyDict_New() : NULL;
     int rc = codes ? 0 : -1;
+    const vb_errinfo *e;
+    for (size_t i = 0; rc == 0 && (e = vb_errinfo_at(i)) != NULL; i++) {
+        PyObject *num = PyLong_FromLong(vb_errno_as(e->num, vb_mptext_errnos()));
+        rc = num ? PyObject_SetAttrString(mod, e->name, num) : -1;
+        Py_XDECREF(num);
+    }
     for (size_t i = 0; rc == 0 && mp_errno_names[i]; i++) {
         PyObject *num = PyObject_GetAttrString(mod, mp_errno_names[i]);
         PyObject *name = num ? PyUnicode_FromString(mp_errno_names[i]) : NULL;

@@ -14,7 +14,10 @@
  * decorator". Inline assemblers are not offered: the stock esp32 build
  * has none (MICROPY_EMIT_INLINE_XTENSA is 0), and rp2's asm_thumb cannot
  * run on this engine, so both are that SyntaxError, as on a build
- * without them. */
+ * without them. The same holds for source given to compile(), exec() and
+ * eval(): those builtins are wrapped to take the decorators off too, and
+ * to take a line continuation at the end of the source as upstream's
+ * lexer does. */
 #include "engine_int.h"
 
 #include <string.h>
@@ -43,9 +46,12 @@ static const char strip_src[] =
     "        if isinstance(n, (FunctionDef, AsyncFunctionDef)):\n"
     "            keep = []\n"
     "            for d in n.decorator_list:\n"
-    "                if (isinstance(d, Attribute) and isinstance(d.value, Name)\n"
-    "                        and d.value.id == 'micropython'):\n"
-    "                    if d.attr in allowed:\n"
+    "                root = d\n"
+    "                while isinstance(root, Attribute):\n"
+    "                    root = root.value\n"
+    "                if (d is not root and isinstance(root, Name)\n"
+    "                        and root.id == 'micropython'):\n"
+    "                    if d.value is root and d.attr in allowed:\n"
     "                        continue\n"
     "                    raise SyntaxError('invalid micropython decorator',\n"
     "                                      (filename, d.lineno, d.col_offset + 1, None))\n"
@@ -64,6 +70,7 @@ static const char strip_src[] =
 /* One interpreter per process: */
 static PyObject *strip_fn;  /* the compiled strip(), once vb_mpcompile_warm ran */
 static PyObject *allowed;   /* frozenset of this port's decorator names */
+static PyObject *cpython_exec, *cpython_eval; /* the builtins the wrappers call */
 
 static PyObject *mp_const(PyObject *self, PyObject *arg)
 {
@@ -89,8 +96,114 @@ int vb_mpcompile_warm(void)
     return strip_fn ? 0 : -1;
 }
 
+/* Upstream's lexer takes a line continuation at the very end of the
+ * input (py/lexer.c ends the line there); CPython's wants a line after
+ * it, so one is added. */
+static bool ends_in_continuation(const char *text, size_t n)
+{
+    if (n && text[n - 1] == '\n') n--;
+    if (n && text[n - 1] == '\r') n--;
+    return n && text[n - 1] == '\\';
+}
+
+/* Source text (str or bytes) that needs this compiler: the wrappers' cue. */
+static bool needs_mp_compile(PyObject *src)
+{
+    Py_ssize_t n = 0;
+    const char *text = PyUnicode_Check(src) ? PyUnicode_AsUTF8AndSize(src, &n) : NULL;
+    if (PyBytes_Check(src)) text = PyBytes_AS_STRING(src), n = PyBytes_GET_SIZE(src);
+    if (!text) PyErr_Clear(); /* unencodable: left to CPython's compile */
+    return text && (vb_mpcompile_needed(text) || ends_in_continuation(text, (size_t)n));
+}
+
+/* compile(source, filename, mode, flags, dont_inherit, optimize) with the
+ * decorators taken off; NULL with an error. */
+static PyObject *compile_stripped(PyObject *src, PyObject *filename, const char *mode, int flags,
+                                  int dont_inherit, int optimize)
+{
+    if (vb_mpcompile_warm() < 0) return NULL;
+    Py_ssize_t n = 0;
+    const char *text = PyUnicode_Check(src) ? PyUnicode_AsUTF8AndSize(src, &n) : NULL;
+    if (PyBytes_Check(src)) text = PyBytes_AS_STRING(src), n = PyBytes_GET_SIZE(src);
+    PyObject *nl = !text || !ends_in_continuation(text, (size_t)n) ? NULL
+                   : PyUnicode_Check(src) ? PyUnicode_FromString("\n")
+                                          : PyBytes_FromString("\n");
+    PyObject *whole = nl ? PyNumber_Add(src, nl) : Py_NewRef(src);
+    Py_XDECREF(nl);
+    PyObject *tree = whole ? PyObject_CallFunction(vb_engine_g.compile_fn, "OOsiii", whole, filename,
+                                                   mode, flags | PyCF_ONLY_AST, dont_inherit, optimize)
+                           : NULL;
+    Py_XDECREF(whole);
+    const char *name = PyUnicode_Check(filename) ? PyUnicode_AsUTF8(filename) : "<string>";
+    if (tree && name) Py_SETREF(tree, vb_mpcompile_strip(tree, name));
+    PyObject *code = tree ? PyObject_CallFunction(vb_engine_g.compile_fn, "OOsiii", tree, filename,
+                                                  mode, flags, dont_inherit, optimize)
+                          : NULL;
+    Py_XDECREF(tree);
+    return code;
+}
+
+static PyObject *b_compile(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *kwlist[] = {"source", "filename", "mode", "flags", "dont_inherit", "optimize", NULL};
+    PyObject *src, *filename;
+    const char *mode;
+    int flags = 0, dont_inherit = 0, optimize = -1;
+    if (PyTuple_GET_SIZE(args) >= 1 && needs_mp_compile(PyTuple_GET_ITEM(args, 0)) &&
+        PyArg_ParseTupleAndKeywords(args, kw, "OOs|iii:compile", kwlist, &src, &filename, &mode,
+                                    &flags, &dont_inherit, &optimize) &&
+        !(flags & PyCF_ONLY_AST))
+        return compile_stripped(src, filename, mode, flags, dont_inherit, optimize);
+    PyErr_Clear(); /* CPython's compile reports its own argument errors */
+    return PyObject_Call(vb_engine_g.compile_fn, args, kw);
+}
+
+/* exec()/eval() of source that needs this compiler: compiled here first. */
+static PyObject *run_source(PyObject *run, const char *mode, PyObject *const *args, Py_ssize_t nargs,
+                            PyObject *kwnames)
+{
+    Py_ssize_t n = nargs + (kwnames ? PyTuple_GET_SIZE(kwnames) : 0);
+    PyObject *argv[8];
+    if (nargs < 1 || n > 8 || !needs_mp_compile(args[0]))
+        return PyObject_Vectorcall(run, args, (size_t)nargs, kwnames);
+    PyObject *filename = PyUnicode_FromString("<string>");
+    PyObject *code = filename ? compile_stripped(args[0], filename, mode, 0, 0, -1) : NULL;
+    Py_XDECREF(filename);
+    if (!code) return NULL;
+    argv[0] = code;
+    for (Py_ssize_t i = 1; i < n; i++) argv[i] = args[i];
+    PyObject *r = PyObject_Vectorcall(run, argv, (size_t)nargs, kwnames);
+    Py_DECREF(code);
+    return r;
+}
+
+static PyObject *b_exec(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    (void)self;
+    return run_source(cpython_exec, "exec", args, nargs, kwnames);
+}
+
+static PyObject *b_eval(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    (void)self;
+    return run_source(cpython_eval, "eval", args, nargs, kwnames);
+}
+
+static PyMethodDef source_defs[] = {
+    {"compile", (PyCFunction)(void (*)(void))b_compile, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"exec", (PyCFunction)(void (*)(void))b_exec, METH_FASTCALL | METH_KEYWORDS, NULL},
+    {"eval", (PyCFunction)(void (*)(void))b_eval, METH_FASTCALL | METH_KEYWORDS, NULL},
+};
+
 int vb_mpcompile_init(void)
 {
+    PyObject *builtins = PyEval_GetBuiltins(); /* borrowed */
+    cpython_exec = builtins ? Py_XNewRef(PyDict_GetItemString(builtins, "exec")) : NULL;
+    cpython_eval = builtins ? Py_XNewRef(PyDict_GetItemString(builtins, "eval")) : NULL;
+    if (!cpython_exec || !cpython_eval) return -1;
+    for (size_t i = 0; i < sizeof source_defs / sizeof source_defs[0]; i++)
+        if (vb_engine_set_builtin(&source_defs[i]) < 0) return -1;
     PyObject *names = PyList_New(0);
     for (size_t i = 0; names && i < sizeof decorators / sizeof decorators[0]; i++) {
         if (!(decorators[i].ports & VB_PORT_BIT(vb_engine_g.port->id))) continue;

@@ -40,7 +40,9 @@ PyObject *vb_mptext_oserror(PyObject *exc, PyObject *args)
     if (n < 1 || n > 2 || !is_plain_int(PyTuple_GET_ITEM(args, 0))) return NULL;
     int overflow = 0;
     long num = PyLong_AsLongAndOverflow(PyTuple_GET_ITEM(args, 0), &overflow);
-    const char *name = overflow || num <= 0 || num > 100000 ? NULL : vb_errname((int)num);
+    const vb_errinfo *info = overflow || num <= 0 || num > 100000 ? NULL
+                             : vb_errinfo_find_as((int)num, vb_mptext_errnos());
+    const char *name = info ? info->name : NULL;
     if (!name) return NULL;
     PyObject *head = PyUnicode_FromFormat("[Errno %ld] %s", num, name);
     if (!head || n == 1) return head;
@@ -70,9 +72,16 @@ PyObject *vb_mptext_oserror(PyObject *exc, PyObject *args)
 /* The one way the engine raises OSError: OSError(err) with one int
  * argument (or MicroPython's two-argument form when detail is given),
  * always the OSError class itself, e.errno set. Always returns NULL. */
+vb_errno_numbers vb_mptext_errnos(void)
+{
+    return vb_engine_g.port ? vb_engine_g.port->errnos : VB_ERRNO_LINUX;
+}
+
+/* The one place a host errno becomes the board's number (esp32: newlib's). */
 PyObject *vb_raise_oserror(int err, const char *detail)
 {
-    return vb_raise_oserror_signed(!detail && err < 0 ? -err : err, detail);
+    int e = !detail && err < 0 ? -err : err;
+    return vb_raise_oserror_signed(e > 0 ? vb_errno_as(e, vb_mptext_errnos()) : e, detail);
 }
 
 PyObject *vb_raise_oserror_signed(int err, const char *detail)
@@ -175,7 +184,7 @@ static PyObject *odict_repr(PyObject *self)
  * it was one of `was` (NULL-ended), and a slot wrapper `name` in a class's
  * own dict wrapping one of them is replaced by one wrapping `now` (so
  * classes made later inherit `now`). 0 / -1. */
-static int replace_slot(PyTypeObject *t, size_t offset, const char *name, void *const *was, void *now)
+int vb_replace_slot(PyTypeObject *t, size_t offset, const char *name, void *const *was, void *now)
 {
     void **slot = (void **)((char *)t + offset);
     for (void *const *w = was; *w; w++)
@@ -199,7 +208,7 @@ static int replace_slot(PyTypeObject *t, size_t offset, const char *name, void *
     if (!subs) return -1;
     int rc = 0;
     for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(subs); i++)
-        rc = replace_slot((PyTypeObject *)PyList_GET_ITEM(subs, i), offset, name, was, now);
+        rc = vb_replace_slot((PyTypeObject *)PyList_GET_ITEM(subs, i), offset, name, was, now);
     Py_DECREF(subs);
     return rc;
 }
@@ -286,6 +295,9 @@ static const vb_msg_rewrite msg_rewrites[] = {
     {&PyExc_ValueError, "{} is not in list", "object not in sequence"},
     /* py/obj.c mp_get_index */
     {&PyExc_IndexError, "list assignment index out of range", "list index out of range"},
+    /* py/runtime.c mp_make_raise_obj: a class whose __new__ gave no exception */
+    {&PyExc_TypeError, "calling {} should have returned an instance of BaseException, not {}",
+     "exceptions must derive from BaseException"},
     /* py/builtinimport.c */
     {&PyExc_ImportError, "No module named '{}'", "no module named '{0}'"},
 };
@@ -457,12 +469,12 @@ int vb_mptext_install(void)
     void *const str_was[] = {(void *)base->tp_str, (void *)oserr->tp_str, (void *)keyerr->tp_str,
                              (void *)imperr->tp_str, NULL};
     void *const repr_was[] = {(void *)base->tp_repr, NULL};
-    if (replace_slot(base, offsetof(PyTypeObject, tp_str), "__str__", str_was, (void *)exc_str) < 0 ||
-        replace_slot(base, offsetof(PyTypeObject, tp_repr), "__repr__", repr_was, (void *)exc_repr) < 0)
+    if (vb_replace_slot(base, offsetof(PyTypeObject, tp_str), "__str__", str_was, (void *)exc_str) < 0 ||
+        vb_replace_slot(base, offsetof(PyTypeObject, tp_repr), "__repr__", repr_was, (void *)exc_repr) < 0)
         return -1;
 
     void *const type_was[] = {(void *)PyType_Type.tp_repr, NULL};
-    if (replace_slot(&PyType_Type, offsetof(PyTypeObject, tp_repr), "__repr__", type_was,
+    if (vb_replace_slot(&PyType_Type, offsetof(PyTypeObject, tp_repr), "__repr__", type_was,
                      (void *)class_repr) < 0)
         return -1;
 
@@ -476,7 +488,7 @@ int vb_mptext_install(void)
         return -1;
     }
     void *const od_was[] = {(void *)((PyTypeObject *)od)->tp_repr, NULL};
-    int rc = replace_slot((PyTypeObject *)od, offsetof(PyTypeObject, tp_repr), "__repr__", od_was,
+    int rc = vb_replace_slot((PyTypeObject *)od, offsetof(PyTypeObject, tp_repr), "__repr__", od_was,
                           (void *)odict_repr);
     Py_DECREF(od);
     if (rc < 0) return -1;
@@ -485,7 +497,7 @@ int vb_mptext_install(void)
     for (size_t w = 0; w < N_WATCHED; w++) watched[w].orig = ((PyTypeObject *)*watched[w].type)->tp_init;
     for (size_t w = 0; w < N_WATCHED; w++) {
         void *const was[] = {(void *)watched[w].orig, NULL};
-        if (replace_slot((PyTypeObject *)*watched[w].type, offsetof(PyTypeObject, tp_init), "__init__",
+        if (vb_replace_slot((PyTypeObject *)*watched[w].type, offsetof(PyTypeObject, tp_init), "__init__",
                          was, (void *)watched_init) < 0)
             return -1;
     }

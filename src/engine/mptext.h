@@ -5,10 +5,13 @@
 
 /* The one way the engine raises OSError (repl.md §1.3): an OSError (never
  * a subclass) with the one int argument err (a negative err counts as its
- * magnitude), e.errno set; with detail, MicroPython's two-argument form
+ * magnitude) as the board numbers it (vb_errno_as), e.errno set; with detail, MicroPython's two-argument form
  * OSError(err, detail) as ports raise it (esp32 check_esp_err). Returns
  * NULL. */
 PyObject *vb_raise_oserror(int err, const char *detail);
+/* How this board numbers errno (its port's table): what OSError carries. */
+#include "util/errname.h"
+vb_errno_numbers vb_mptext_errnos(void);
 static inline PyObject *vb_raise_errno(int err) { return vb_raise_oserror(err, NULL); }
 /* The same with err as it is, negative too: a port's own error numbers
  * (esp32 getaddrinfo's -202, mbedTLS's -9984). Returns NULL. */

@@ -594,7 +594,7 @@ int vb_pyfs_read_file(PyObject *os_module, const char *path, char **data, size_t
             Py_XDECREF(args);
         }
         long n = e && PyLong_Check(e) ? PyLong_AsLong(e) : 0;
-        if (n > 0 && n < 4096) rc = -(int)n;
+        if (n > 0 && n < 4096) rc = -vb_errno_from((int)n, vb_mptext_errnos()); /* the board's number: back to the host's */
         Py_XDECREF(e);
         Py_XDECREF(et);
         Py_XDECREF(ev);

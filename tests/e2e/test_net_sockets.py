@@ -160,7 +160,7 @@ def test_errors_and_policy(board, peer):
     assert got.endswith("OSError: [Errno 111] ECONNREFUSED\r\n"), got
     # --net loopback: nothing leaves the machine, names outside the table fail
     got = repl(board, "socket.socket().connect(('93.184.216.34', 80))")
-    assert got.endswith("OSError: [Errno 113] EHOSTUNREACH\r\n"), got
+    assert got.endswith("OSError: [Errno 118] EHOSTUNREACH\r\n"), got
     got = repl(board, "socket.getaddrinfo('example.com', 80)")
     assert got.endswith("OSError: -202\r\n"), got
     got = repl(board, "socket.socket().connect(('example.com', 80))")
@@ -175,7 +175,7 @@ def test_no_wifi_no_network(tmp_path, peer):
     b = start(tmp_path, wifi=False)
     try:
         got = repl(b, "socket.socket().connect(('127.0.0.1', %d))" % peer.port)
-        assert got.endswith("OSError: [Errno 113] EHOSTUNREACH\r\n"), got
+        assert got.endswith("OSError: [Errno 118] EHOSTUNREACH\r\n"), got
         assert repl(b, "socket.getaddrinfo('localhost', 80)").endswith("OSError: -202\r\n")
         # a dotted quad needs no lookup
         assert repl(b, "socket.getaddrinfo('127.0.0.1', 80)") == "[(2, 1, 0, '', ('127.0.0.1', 80))]\r\n"
@@ -187,7 +187,7 @@ def test_net_none_and_hosts(tmp_path, peer):
     b = start(tmp_path, "--net", "none")
     try:
         got = repl(b, "socket.socket().connect(('127.0.0.1', %d))" % peer.port)
-        assert got.endswith("OSError: [Errno 113] EHOSTUNREACH\r\n"), got
+        assert got.endswith("OSError: [Errno 118] EHOSTUNREACH\r\n"), got
     finally:
         b.quit()
     b = start(tmp_path, "--host", "broker.example=127.0.0.1")
@@ -216,7 +216,7 @@ def test_timeouts_nonblocking_and_ctrl_c(board):
         repl(board, "s.settimeout(2)")
         t0 = board.ctl("status")["board_us"]
         got = repl(board, "s.recv(10)", timeout=10)
-        assert got.endswith("OSError: [Errno 110] ETIMEDOUT\r\n"), got
+        assert got.endswith("OSError: [Errno 116] ETIMEDOUT\r\n"), got
         # board time: two seconds of it passed (a socket wait does not jump the clock)
         assert board.ctl("status")["board_us"] - t0 >= 2000000
         repl(board, "s.setblocking(False)")
@@ -224,7 +224,7 @@ def test_timeouts_nonblocking_and_ctrl_c(board):
         assert repl(board, "print(s.read(10), s.readline(), s.write(b''))") == "None None 0\r\n"
         # non-blocking connect: EINPROGRESS, then writable through select.poll
         got = repl(board, "c = socket.socket(); c.setblocking(False); c.connect(('127.0.0.1', %d))" % silent.port)
-        assert got.endswith("OSError: [Errno 115] EINPROGRESS\r\n"), got
+        assert got.endswith("OSError: [Errno 119] EINPROGRESS\r\n"), got
         assert repl(board, "import select; p = select.poll(); p.register(c, select.POLLOUT); "
                            "[e for o, e in p.poll(5000)]") == "[4]\r\n"
         assert repl(board, "c.write(b'ok')") == "2\r\n"
@@ -319,7 +319,7 @@ def test_board_server_through_forward(tmp_path):
         assert results["reply"].startswith(b"HTTP/1.0 200 OK")
         # a second server on the same board port is refused
         got = repl(b, "l2 = socket.socket(); l2.bind(('', 80)); l2.listen(1)")
-        assert got.endswith("OSError: [Errno 98] EADDRINUSE\r\n"), got
+        assert got.endswith("OSError: [Errno 112] EADDRINUSE\r\n"), got
         # non-blocking accept with nobody waiting
         assert repl(b, "l.setblocking(False); l.accept()").endswith("OSError: [Errno 11] EAGAIN\r\n")
     finally:

@@ -18,6 +18,12 @@ device (repl.md §6.1, §4, §7):
     NAME.py.exp; an output of exactly 'SKIP\\n' counts as skipped; non-empty
     error text is a failure (CRASH).
 
+Where a port really differs, NAME.py.exp.BOARD (e.g. .exp.pycom) holds
+that board's expected output and is used instead of NAME.py.exp. Scripts
+whose whole subject a port lacks are listed in tests/lang/PORT_SKIPS
+(NAME BOARD[,BOARD] # reason) and are skipped on those boards without
+running.
+
 Scripts listed in tests/lang/KNOWN_FAILURES (one name per line, '#'
 comments) that fail are reported as "known" and not counted as failures.
 
@@ -169,6 +175,25 @@ def load_known():
     return known
 
 
+def load_port_skips(board):
+    """The scripts PORT_SKIPS lists for this board."""
+    skips = set()
+    path = os.path.join(HERE, "PORT_SKIPS")
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                words = line.split("#", 1)[0].split()
+                if len(words) == 2 and board in words[1].split(","):
+                    skips.add(words[0])
+    return skips
+
+
+def expected_path(path, board):
+    """NAME.py.exp.BOARD where the board differs, else NAME.py.exp."""
+    own = path + ".exp." + board
+    return own if os.path.exists(own) else path + ".exp"
+
+
 def udiff(exp, got, name):
     lines = difflib.unified_diff(
         exp.decode("utf-8", "replace").splitlines(True),
@@ -177,21 +202,46 @@ def udiff(exp, got, name):
     return "".join(l if l.endswith("\n") else l + "\n" for l in lines)
 
 
+def run_script(b, src, exp, name):
+    """One script the way run-tests.py runs it on a device: raw REPL with
+    soft reset, raw-paste, compare with exp. Returns (result, detail), result
+    one of PASS, FAIL, SKIP, CRASH; detail is a diff or the crash text."""
+    try:
+        enter_raw_with_soft_reset(b)
+        out, err, _ = raw_paste_exec(b, prepare(src))
+    except BoardError as e:
+        b.drain(0.3)    # recover for the next script
+        return "CRASH", "protocol: %s" % e
+    if err:
+        return "CRASH", "error text: %r\noutput: %r" % (err, out)
+    if not out.startswith(b"START TEST\r\n"):
+        return "CRASH", "output does not start with START TEST: %r" % out
+    got = normalise(out[len(b"START TEST\r\n"):])
+    if got == b"SKIP\n":
+        return "SKIP", ""
+    if got == exp:
+        return "PASS", ""
+    return "FAIL", udiff(exp, got, name)
+
+
 def main(argv):
     verbose = "-v" in argv
     names = [a for a in argv if not a.startswith("-")]
     scripts = sorted(glob.glob(os.path.join(HERE, "*.py")))
-    scripts = [s for s in scripts if os.path.basename(s) != "run_lang.py"]
+    scripts = [s for s in scripts if not os.path.basename(s).startswith("run_")]  # the runners
     if names:
         scripts = [s for s in scripts if os.path.basename(s)[:-3] in names
                    or os.path.basename(s) in names]
     known = load_known()
+    board = os.environ.get("VBOARD_BOARD", "generic")
+    port_skips = load_port_skips(board)
     t0 = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="vboard-lang-")
     passed, failed, skipped, known_hit, known_fixed = [], [], [], [], []
+    times = []  # per script: soft reset + raw paste + run
     try:
         try:
-            b = Board(tmp, board=os.environ.get("VBOARD_BOARD", "generic"))
+            b = Board(tmp, board=board)
             b.expect(b">>> ", 10)
         except BoardError as e:
             print("could not start the board: %s" % e)
@@ -199,32 +249,18 @@ def main(argv):
         try:
             for path in scripts:
                 name = os.path.basename(path)[:-3]
+                if name in port_skips:
+                    skipped.append(name)
+                    print("skip %s (PORT_SKIPS)" % name)
+                    continue
                 with open(path, "rb") as f:
                     src = f.read()
-                with open(path + ".exp", "rb") as f:
+                with open(expected_path(path, board), "rb") as f:
                     exp = f.read()
                 t1 = time.monotonic()
-                try:
-                    enter_raw_with_soft_reset(b)
-                    out, err, _ = raw_paste_exec(b, prepare(src))
-                except BoardError as e:
-                    result, detail = "CRASH", "protocol: %s" % e
-                    # recover for the next script
-                    b.drain(0.3)
-                else:
-                    if err:
-                        result, detail = "CRASH", "error text: %r\noutput: %r" % (err, out)
-                    elif not out.startswith(b"START TEST\r\n"):
-                        result, detail = "CRASH", "output does not start with START TEST: %r" % out
-                    else:
-                        got = normalise(out[len(b"START TEST\r\n"):])
-                        if got == b"SKIP\n":
-                            result, detail = "SKIP", ""
-                        elif got == exp:
-                            result, detail = "PASS", ""
-                        else:
-                            result, detail = "FAIL", udiff(exp, got, name)
+                result, detail = run_script(b, src, exp, name)
                 dt = time.monotonic() - t1
+                times.append(dt)
                 if result == "SKIP":
                     skipped.append(name)
                     print("skip %s" % name)
@@ -252,8 +288,10 @@ def main(argv):
     extra = ""
     if known_hit:
         extra += ", %d known" % len(known_hit)
-    print("%d passed, %d failed, %d skipped%s (%d scripts, %.1f s)"
-          % (len(passed), len(failed), len(skipped), extra, len(scripts), wall))
+    times.sort()
+    median = 1000 * times[len(times) // 2] if times else 0.0
+    print("%d passed, %d failed, %d skipped%s (%d scripts, %.1f s, median %.1f ms a script)"
+          % (len(passed), len(failed), len(skipped), extra, len(scripts), wall, median))
     if failed:
         print("failed: " + " ".join(failed))
     return 1 if failed else 0
