@@ -264,11 +264,16 @@ static int hal_reset_cause(void *ctx)
 
 static bool hal_after_soft_reset(void *ctx) { return fw_of(ctx)->regs->soft_resets > 0; }
 
-void vb_fw_event(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32_t value)
+void vb_fw_event_at(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32_t value, uint64_t t_us)
 {
     if (fw->ev_fd < 0) return;
-    vb_hw_event ev = {(uint16_t)kind, (uint16_t)gpio, value, (uint64_t)vb_regs_board_us(fw->regs)};
+    vb_hw_event ev = {(uint16_t)kind, (uint16_t)gpio, value, t_us};
     if (write(fw->ev_fd, &ev, sizeof ev) < 0) { /* pipe full: the event is dropped */ }
+}
+
+void vb_fw_event(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32_t value)
+{
+    vb_fw_event_at(fw, kind, gpio, value, (uint64_t)vb_regs_board_us(fw->regs));
 }
 
 /* ---- pins ----------------------------------------------------------------
@@ -336,9 +341,10 @@ static void hal_wdt_start(void *ctx, uint32_t timeout_ms)
 {
     const vb_firmware_ctx *fw = fw_of(ctx);
     if (timeout_ms == 0) return;
-    atomic_store(&fw->regs->wdt_deadline_us, (uint64_t)vb_regs_board_us(fw->regs) + (uint64_t)timeout_ms * 1000u);
+    uint64_t now = (uint64_t)vb_regs_board_us(fw->regs);   /* one reading: the trace's start is the deadline's */
+    atomic_store(&fw->regs->wdt_deadline_us, now + (uint64_t)timeout_ms * 1000u);
     atomic_store(&fw->regs->wdt_timeout_ms, timeout_ms);
-    vb_fw_event(fw, VB_EV_WDT_START, 0, timeout_ms);   /* also wakes the supervisor's timer */
+    vb_fw_event_at(fw, VB_EV_WDT_START, 0, timeout_ms, now);   /* also wakes the supervisor's timer */
 }
 
 static void hal_wdt_feed(void *ctx)
@@ -346,8 +352,9 @@ static void hal_wdt_feed(void *ctx)
     const vb_firmware_ctx *fw = fw_of(ctx);
     uint32_t t = atomic_load(&fw->regs->wdt_timeout_ms);
     if (t == 0) return;
-    atomic_store(&fw->regs->wdt_deadline_us, (uint64_t)vb_regs_board_us(fw->regs) + (uint64_t)t * 1000u);
-    vb_fw_event(fw, VB_EV_WDT_FEED, 0, t);
+    uint64_t now = (uint64_t)vb_regs_board_us(fw->regs);
+    atomic_store(&fw->regs->wdt_deadline_us, now + (uint64_t)t * 1000u);
+    vb_fw_event_at(fw, VB_EV_WDT_FEED, 0, t, now);
 }
 
 /* ---- LED ------------------------------------------------------------------ */

@@ -39,7 +39,9 @@ void vb_vm_hal_spi_init(vb_vm_hal *h);
 /* vm_hal_bitstream.c: machine.bitstream over the same line (by periph_init). */
 void vb_vm_hal_bitstream_init(vb_vm_hal *h);
 void vb_vm_hal_pwm_set(void *ctx, unsigned gpio, uint32_t freq_hz, uint32_t duty_u16);
-/* Report a hardware event to the supervisor (trace, VCD); never blocks. */
+/* Report a hardware event to the supervisor (trace, VCD); never blocks.
+ * _at: stamped with a board time the caller read (and acted on). */
 void vb_fw_event(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32_t value);
+void vb_fw_event_at(const vb_firmware_ctx *fw, unsigned kind, unsigned gpio, uint32_t value, uint64_t t_us);
 
 #endif
