@@ -195,11 +195,19 @@ class Board:
                           timeout, "board time %d us" % at_least)
 
     def vm_pid(self):
-        """The running VM: the zygote's child (the supervisor's grandchild)."""
+        """The running VM: the zygote's child (the supervisor's grandchild).
+        The supervisor's other children (a script device's python3, the
+        DNS helper) run no vboard image."""
         def children(pid):
             with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
                 return [int(x) for x in f.read().split()]
-        zygote = children(self.proc.pid)[0]
+
+        def is_vboard(pid):
+            try:
+                return os.path.realpath("/proc/%d/exe" % pid) == os.path.realpath(VBOARD)
+            except OSError:
+                return False
+        zygote = [c for c in children(self.proc.pid) if is_vboard(c)][0]
         return children(zygote)[0]
 
     def close_sockdir(self):
