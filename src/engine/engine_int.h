@@ -364,6 +364,10 @@ void vb_timer_after_fork(void);
  * one character's time; deinit drops it; the SIGUSR1 handler's part (0,
  * or -1 with KeyboardInterrupt set); a new VM starts with none; the
  * port's IRQ_* constants and the irq method on the UART type. */
+/* Call a scheduled handler (a Pin's, a UART's) with arg, as upstream's
+ * mp_call_function_1_protected: an exception is printed and dropped; 0,
+ * or -1 with KeyboardInterrupt set, which reaches the running code. */
+int vb_engine_run_irq_handler(PyObject *handler, PyObject *arg);
 bool vb_uart_irq_supported(void);
 PyObject *vb_uart_irq(PyObject *uart, int id, PyObject *args, PyObject *kw);
 void vb_uart_irq_set_char_us(int id, int64_t char_us);

@@ -128,26 +128,47 @@ static PyObject *p_readfrom_into(PyObject *self, PyObject *args, PyObject *kw)
     return rc < 0 ? NULL : PyLong_FromSsize_t(n);
 }
 
+/* pyb_buf_get_for_send: the bytes of a buffer (or str), or the one byte
+ * an int is. 0 / -1; release with send_done. */
+typedef struct {
+    vb_buf b;
+    uint8_t byte;
+    bool is_int;
+    const uint8_t *p;
+    size_t n;
+} send_buf;
+
+static int send_get(PyObject *data, send_buf *s)
+{
+    s->is_int = PyLong_Check(data);
+    if (s->is_int) {
+        s->byte = (uint8_t)PyLong_AsLong(data);
+        if (PyErr_Occurred()) return -1;
+        s->p = &s->byte, s->n = 1;
+        return 0;
+    }
+    if (vb_buf_get(data, false, &s->b) < 0) return -1;
+    s->p = s->b.view.buf, s->n = (size_t)s->b.view.len;
+    return 0;
+}
+
+static void send_done(send_buf *s)
+{
+    if (!s->is_int) vb_buf_release(&s->b);
+}
+
 static PyObject *p_writeto(PyObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwl[] = {"addr", "buf", "stop", NULL};
     PyObject *a, *data;
     int stop = 1;
     unsigned addr;
-    vb_buf b;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$p:writeto", kwl, &a, &data, &stop)) return NULL;
-    /* pyb_buf_get_for_send: an int is the one byte sent */
-    if (PyLong_Check(data)) {
-        uint8_t byte = (uint8_t)PyLong_AsLong(data);
-        if (PyErr_Occurred() || vb_i2c_addr_of(a, &addr) < 0) return NULL;
-        return vb_i2c_write_to((i2c_obj *)self, addr, &byte, 1, stop) < 0 ? NULL : PyLong_FromLong(1);
-    }
-    if (vb_buf_get(data, false, &b) < 0) return NULL;
-    long n = vb_i2c_addr_of(a, &addr) < 0 ? -1
-           : vb_i2c_write_to((i2c_obj *)self, addr, b.view.buf, (size_t)b.view.len, stop);
-    Py_ssize_t len = b.view.len;
-    vb_buf_release(&b);
-    return n < 0 ? NULL : PyLong_FromSsize_t(len);
+    send_buf sb;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$p:writeto", kwl, &a, &data, &stop) || send_get(data, &sb) < 0)
+        return NULL;
+    long w = vb_i2c_addr_of(a, &addr) < 0 ? -1 : vb_i2c_write_to((i2c_obj *)self, addr, sb.p, sb.n, stop);
+    send_done(&sb);
+    return w < 0 ? NULL : PyLong_FromSize_t(sb.n);
 }
 
 static PyObject *p_readfrom_mem(PyObject *self, PyObject *args, PyObject *kw)
@@ -183,23 +204,12 @@ static PyObject *p_writeto_mem(PyObject *self, PyObject *args, PyObject *kw)
     static char *kwl[] = {"addr", "memaddr", "buf", NULL};
     PyObject *a, *data;
     unsigned long memaddr;
-    vb_buf b;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OkO:writeto_mem", kwl, &a, &memaddr, &data)) return NULL;
-    uint8_t byte;
-    const uint8_t *p;
-    size_t n;
-    bool is_int = PyLong_Check(data);
-    if (is_int) {
-        byte = (uint8_t)PyLong_AsLong(data);
-        if (PyErr_Occurred()) return NULL;
-        p = &byte, n = 1;
-    } else {
-        if (vb_buf_get(data, false, &b) < 0) return NULL;
-        p = b.view.buf, n = (size_t)b.view.len;
-    }
-    long w = vb_i2c_write_mem((i2c_obj *)self, a, memaddr, addr_bits(memaddr), p, n);
-    if (!is_int) vb_buf_release(&b);
-    return w < 0 ? NULL : PyLong_FromSize_t(n);
+    send_buf sb;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OkO:writeto_mem", kwl, &a, &memaddr, &data) || send_get(data, &sb) < 0)
+        return NULL;
+    long w = vb_i2c_write_mem((i2c_obj *)self, a, memaddr, addr_bits(memaddr), sb.p, sb.n);
+    send_done(&sb);
+    return w < 0 ? NULL : PyLong_FromSize_t(sb.n);
 }
 
 #define KW(name, fn) {name, (PyCFunction)(void (*)(void))fn, METH_VARARGS | METH_KEYWORDS, NULL}

@@ -109,16 +109,13 @@ void vb_engine_report_callback_exception(void)
     Py_XDECREF(tb);
 }
 
-/* One handler call: 0, or -1 with KeyboardInterrupt set. */
-static int call_handler(vb_pin_obj *p)
+int vb_engine_run_irq_handler(PyObject *handler, PyObject *arg)
 {
-    if (!p->handler) return 0;
-    PyObject *h = Py_NewRef(p->handler); /* the handler may re-arm the pin */
-    PyObject *arg = Py_NewRef(p->arg ? p->arg : (PyObject *)p);
+    PyObject *h = Py_NewRef(handler), *a = Py_NewRef(arg);   /* the handler may re-arm its source */
     vb_engine_g.irq_runs++;
-    PyObject *r = PyObject_CallOneArg(h, arg);
+    PyObject *r = PyObject_CallOneArg(h, a);
     Py_DECREF(h);
-    Py_DECREF(arg);
+    Py_DECREF(a);
     if (r) {
         Py_DECREF(r);
         return 0;
@@ -126,6 +123,13 @@ static int call_handler(vb_pin_obj *p)
     if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) return -1;
     vb_engine_report_callback_exception();
     return 0;
+}
+
+/* One handler call: 0, or -1 with KeyboardInterrupt set. */
+static int call_handler(vb_pin_obj *p)
+{
+    if (!p->handler) return 0;
+    return vb_engine_run_irq_handler(p->handler, p->arg ? p->arg : (PyObject *)p);
 }
 
 /* How many handler calls pin p is owed: its armed, latched edges

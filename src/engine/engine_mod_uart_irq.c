@@ -61,18 +61,7 @@ static int call(unsigned id, uint32_t flags)
     uart_irq_slot *s = &slots[id];
     if (!s->handler || s->handler == Py_None || !(s->trigger & flags)) return 0;
     s->flags = flags;
-    PyObject *h = Py_NewRef(s->handler), *u = Py_NewRef(s->uart);   /* the handler may re-arm */
-    vb_engine_g.irq_runs++;
-    PyObject *r = PyObject_CallOneArg(h, u);
-    Py_DECREF(h);
-    Py_DECREF(u);
-    if (r) {
-        Py_DECREF(r);
-        return 0;
-    }
-    if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) return -1;
-    vb_engine_report_callback_exception();
-    return 0;
+    return vb_engine_run_irq_handler(s->handler, s->uart);
 }
 
 /* The RXIDLE timer ran out: nothing came for idle_us. */

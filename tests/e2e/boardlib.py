@@ -54,6 +54,17 @@ def repl(b, line, timeout=5):
     return got.split(b"\r\n", 1)[1][:-len(b">>> ")].decode()
 
 
+def run_program(b, code, timeout=10):
+    """A program through the raw REPL, then back to the friendly one: its
+    output (str); a traceback fails the test."""
+    b.raw_enter()
+    out, err = b.raw_exec(code.encode(), timeout)
+    b.send(b"\x02")
+    b.expect(b">>> ")
+    assert not err, err.decode()
+    return out.decode()
+
+
 def read_first_line(fd, timeout=10.0):
     """vboard run's first line (the pty path or the URL), read from the raw
     stdout fd (no Python buffering, so select() sees exactly what is

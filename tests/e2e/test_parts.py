@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import tempfile
 
-from boardlib import Board, repl
+from boardlib import Board, repl, run_program
 from conftest import VBOARD
 from test_periph_uart import Modem
 
@@ -61,13 +61,6 @@ def parts_file(tmp_path, text, name="board.yaml"):
     return str(p)
 
 
-def run(b, code, timeout=10):
-    b.raw_enter()
-    out, err = b.raw_exec(code.encode(), timeout)
-    b.send(b"\x02")
-    b.expect(b">>> ")
-    assert not err, err.decode()
-    return out.decode()
 
 
 def vboard_run(tmp_path, *args):
@@ -79,7 +72,7 @@ def vboard_run(tmp_path, *args):
 
 def check_wired_board(b, link):
     assert repl(b, "from machine import I2C; I2C(0).scan()") == "[68, 72, 80]\r\n"
-    out = run(b, SHT3X_READ)
+    out = run_program(b, SHT3X_READ)
     assert out == "21.5 40.0\r\n", out                     # the sensor's reading from the file
     assert repl(b, "I2C(0).readfrom_mem(0x48, 0x0F, 1)") == "b'\\xa5'\r\n"
     assert repl(b, "I2C(0).writeto_mem(0x50, 0, b'hi', addrsize=16)") == ""

@@ -11,7 +11,7 @@ import zlib
 
 import pytest
 
-from boardlib import Board, repl
+from boardlib import Board, repl, run_program
 from conftest import VBOARD
 
 DEVICES = "0:0x50=eeprom,0:0x44=sht3x,0:0x3c=ssd1306"
@@ -30,14 +30,6 @@ def esp32(tmp_path):
     b.quit()
 
 
-def run(b, code, timeout=10):
-    """A program through the raw REPL: its output; its traceback fails the test."""
-    b.raw_enter()
-    out, err = b.raw_exec(code.encode(), timeout)
-    b.send(b"\x02")
-    b.expect(b">>> ")
-    assert not err, err.decode()
-    return out.decode()
 
 
 def test_scan_finds_the_attached_devices(esp32):
@@ -68,7 +60,7 @@ def test_nack_is_enodev(esp32):
 
 
 def test_eeprom_pages_write_cycle_and_persistence(esp32):
-    out = run(esp32, """
+    out = run_program(esp32, """
 from machine import I2C
 import time
 i = I2C(0)
@@ -134,13 +126,13 @@ t = -45 + 175 * (d[0] << 8 | d[1]) / 65535
 h = 100 * (d[3] << 8 | d[4]) / 65535
 print('%.2f %.2f' % (t, h))
 """
-    assert run(esp32, prog) == "measuring 19\r\n21.50 40.25\r\n"
+    assert run_program(esp32, prog) == "measuring 19\r\n21.50 40.25\r\n"
     # with clock stretching the read is ACKed at once and lasts the measurement
     assert repl(esp32, "n = i.writeto(0x44, b'\\x2c\\x06'); t = time.ticks_us(); d = i.readfrom(0x44, 6); "
                        "15000 <= time.ticks_diff(time.ticks_us(), t), crc8(d[0:2]) == d[2]") \
         == "(True, True)\r\n"
     esp32.ctl("sensor", temp="-10")                     # the only SHT3x; humidity kept
-    assert run(esp32, prog).endswith("-10.00 40.25\r\n")
+    assert run_program(esp32, prog).endswith("-10.00 40.25\r\n")
 
 
 def decode_png(data):
@@ -204,7 +196,7 @@ oled = OLED(I2C(0))
 
 def test_oled_screenshot_is_pixel_exact(esp32, tmp_path):
     esp32.ctl("sensor", temp="23.4", hum="55")
-    out = run(esp32, DRIVER + """
+    out = run_program(esp32, DRIVER + """
 import time
 i = oled.i2c
 i.writeto(0x44, b'\\x2c\\x06')                   # with clock stretching: the read waits for it
@@ -300,7 +292,7 @@ def test_hostile_bytes_on_the_line_leave_the_bus_working(tmp_path, monkeypatch):
     try:
         b.send(b"\x04")                                 # not the first VM: no import line
         b.expect(b">>> ", timeout=10)
-        out = run(b, """
+        out = run_program(b, """
 import stat
 def real_os():
     todo, seen = [object], set()
@@ -376,6 +368,7 @@ def test_pycom_i2c(tmp_path):
         assert repl(b, "buf = bytearray(3); i.readfrom_mem_into(0x50, 0x124, buf), buf") == "(3, bytearray(b'yco'))\r\n"
         assert repl(b, "i.writeto(0x50, b'\\x01\\x23'), i.readfrom(0x50, 2)") == "(2, b'py')\r\n"
         assert repl(b, "i.readfrom_mem(0x50, 0x123, 0)") == "b''\r\n"
+        assert repl(b, "i.writeto(0x44, 0x30)") == "1\r\n"          # an int is the one byte sent
         for bad, err in (("i.readfrom(0x21, 1)", "OSError: I2C bus error"),
                          ("i.writeto(0x21, b'x')", "OSError: I2C bus error"),
                          ("I2C(3)", "OSError: resource not available"),

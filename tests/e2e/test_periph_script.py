@@ -9,7 +9,7 @@ import json
 import os
 import subprocess
 
-from boardlib import Board, repl, wait_until
+from boardlib import Board, repl, wait_until, run_program
 from conftest import VBOARD
 
 # A made-up temperature sensor, register style: 0x00 the temperature in
@@ -83,14 +83,6 @@ def start(tmp_path, i2c, extra=()):
     return b
 
 
-def run(b, code, timeout=10):
-    """A program through the raw REPL: its output; its traceback fails the test."""
-    b.raw_enter()
-    out, err = b.raw_exec(code.encode(), timeout)
-    b.send(b"\x02")
-    b.expect(b">>> ")
-    assert not err, err.decode()
-    return out.decode()
 
 
 def stderr_after_quit(b):
@@ -105,7 +97,7 @@ def test_a_script_device_answers_register_reads_and_writes(tmp_path):
     try:
         assert repl(b, "from machine import I2C, SoftI2C, Pin; i = I2C(0); i.scan(), I2C(1).scan()") \
             == "([72, 80], [48])\r\n"
-        out = run(b, """
+        out = run_program(b, """
 from machine import I2C, SoftI2C, Pin
 i = I2C(0)
 print(i.readfrom_mem(0x48, 0x0F, 1), i.readfrom_mem(0x48, 0x00, 1)[0])
@@ -184,7 +176,7 @@ def test_a_script_that_hangs_is_stopped_and_the_board_goes_on(tmp_path):
     slow = write(tmp_path, "slow.py", SLOW % str(mark))
     b = start(tmp_path, "0:0x49=script:%s,0:0x50=eeprom" % slow)
     try:
-        out = run(b, """
+        out = run_program(b, """
 from machine import I2C
 import time
 i = I2C(0)
@@ -233,7 +225,7 @@ def test_the_fast_clock_does_not_jump_while_a_script_answers(tmp_path):
     slow = write(tmp_path, "slow.py", SLOW % str(mark))
     b = start(tmp_path, "0:0x49=script:%s" % slow, ["--clock", "fast"])
     try:
-        out = run(b, """
+        out = run_program(b, """
 from machine import I2C, Timer
 import time
 fired = []

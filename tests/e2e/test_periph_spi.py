@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from boardlib import Board, repl
+from boardlib import Board, repl, run_program
 from conftest import VBOARD
 from test_periph_i2c import decode_png
 
@@ -34,14 +34,6 @@ def esp32(tmp_path):
     b.quit()
 
 
-def run(b, code, timeout=10):
-    """A program through the raw REPL: its output; its traceback fails the test."""
-    b.raw_enter()
-    out, err = b.raw_exec(code.encode(), timeout)
-    b.send(b"\x02")
-    b.expect(b">>> ")
-    assert not err, err.decode()
-    return out.decode()
 
 
 def error(b, line):
@@ -141,7 +133,7 @@ def read(addr, n):
 
 
 def test_eeprom25_pages_wip_and_persistence(esp32):
-    out = run(esp32, EEPROM + """
+    out = run_program(esp32, EEPROM + """
 print(status())
 write(0x0010, b'written')
 wait()
@@ -164,17 +156,17 @@ print(read(0x0100, 5))
     esp32.send(b"\x04")
     esp32.expect(b">>> ", timeout=10)
     check = EEPROM + "print(status(), read(0x7FC0, 4))"
-    assert run(esp32, check) == "0 b'EFGH'\r\n"
-    run(esp32, EEPROM + "tx(b'\\x06')")                      # WEL set: volatile
+    assert run_program(esp32, check) == "0 b'EFGH'\r\n"
+    run_program(esp32, EEPROM + "tx(b'\\x06')")                      # WEL set: volatile
     esp32.ctl("power", state="cycle")
     esp32.expect(b">>> ", timeout=20)
-    assert run(esp32, check) == "0 b'EFGH'\r\n"
+    assert run_program(esp32, check) == "0 b'EFGH'\r\n"
 
 
 def test_soft_reset_releases_chip_select(esp32):
     # a WRITE whose CS is still low when the program ends: the soft reset
     # lets go of the pins, the part sees CS rise and writes the page
-    run(esp32, EEPROM + """
+    run_program(esp32, EEPROM + """
 write(0x0200, b'')
 wait()
 tx(b'\\x06')
@@ -187,7 +179,7 @@ spi.write(b'\\x02\\x02\\x00Q')
     esp32.expect(b">>> ", timeout=10)
     devs = {d["cs"]: d for d in esp32.ctl("spi")["devices"]}
     assert devs[15]["selected"] is False, devs
-    assert run(esp32, EEPROM + "wait(); print(read(0x0200, 1))") == "b'Q'\r\n"
+    assert run_program(esp32, EEPROM + "wait(); print(read(0x0200, 1))") == "b'Q'\r\n"
 
 
 # MicroPython's SSD1306_SPI, as its ssd1306.py drives the part: a RES
@@ -236,7 +228,7 @@ oled = OLED(SPI(1), Pin(4), Pin(16), Pin(5))
 
 
 def test_oled_over_spi_screenshot_is_pixel_exact(esp32, tmp_path):
-    out = run(esp32, DRIVER + """
+    out = run_program(esp32, DRIVER + """
 oled.fb.fill(0)
 oled.fb.text('vboard SPI', 0, 0, 1)
 oled.fb.rect(0, 40, 128, 24, 1)
@@ -263,7 +255,7 @@ print(oled.buf.hex())
     esp32.ctl("screenshot", file=str(png), addr="spi:1:5")
     assert decode_png(png.read_bytes())[2] == [[255 - v for v in row] for row in want]
     # the EEPROM on the same bus saw none of it
-    assert run(esp32, EEPROM + "print(status(), read(0, 2))") == "0 b'\\xff\\xff'\r\n"
+    assert run_program(esp32, EEPROM + "print(status(), read(0, 2))") == "0 b'\\xff\\xff'\r\n"
     # a soft reset leaves the display as it was (it kept its power)...
     esp32.send(b"\x04")
     esp32.expect(b">>> ", timeout=10)
@@ -334,7 +326,7 @@ def test_hostile_spi_records_leave_the_bus_working(tmp_path, monkeypatch):
     try:
         b.send(b"\x04")                                 # not the first VM: no import line
         b.expect(b">>> ", timeout=10)
-        out = run(b, """
+        out = run_program(b, """
 import stat, struct
 def real_os():
     todo, seen = [object], set()
@@ -366,6 +358,6 @@ print(sent > 0)
         assert out == "True\r\n", out
         st = b.ctl("spi")
         assert st["malformed"] >= 3, st
-        assert run(b, EEPROM + "tx(b'\\x06'); print(status())") == "2\r\n"
+        assert run_program(b, EEPROM + "tx(b'\\x06'); print(status())") == "2\r\n"
     finally:
         b.quit()
