@@ -129,6 +129,11 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libvboard.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS)
 
+# bench_lang.py's baseline: the VM's libpython3.11 embedded with nothing of ours.
+$(BUILD)/bench/plain_engine: bench/engine/plain_engine.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(PY_CFLAGS) $< -o $@ $(PY_LIBS)
+
 # Engine tests: C programs embedding CPython (tests/engine/test_*.c), each
 # linked with the engine objects and run from the repo root.
 ENGINE_TEST_SRC = $(wildcard tests/engine/test_*.c)
@@ -209,7 +214,7 @@ $(FUZZ_DIR)/libvboard.a: $(FUZZ_LIB_OBJ)
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libvboard.a
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $^ -o $@
 
-bench: $(BENCH_BIN) $(BUILD)/vboard
+bench: $(BENCH_BIN) $(BUILD)/vboard $(BUILD)/bench/plain_engine
 	@for b in $(BENCH_BIN); do $$b; done
 	@/usr/bin/python3 bench/bench_board.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_hosttools.py $(BUILD)/vboard
@@ -220,6 +225,7 @@ bench: $(BENCH_BIN) $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_pylib.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_i2c.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_uart.py $(BUILD)/vboard
+	@/usr/bin/python3 bench/bench_lang.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_spi.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_neopixel.py $(BUILD)/vboard
 	@/usr/bin/python3 bench/bench_i2c_script.py $(BUILD)/vboard
