@@ -65,11 +65,13 @@ from machine import I2C
 import time
 i = I2C(0)
 i.writeto_mem(0x50, 0x0FFC, b'ABCDEFGH', addrsize=16)   # wraps inside its 32-byte page
+t0 = time.ticks_us()
 try:
     i.readfrom_mem(0x50, 0x0FE0, 1, addrsize=16)
+    # answered: only a read after the 5 ms write cycle may be (a slow host)
+    print('busy', 19 if time.ticks_diff(time.ticks_us(), t0) >= 5000 else 'answered early')
 except OSError as e:
     print('busy', e.errno)                                # the write cycle: no ACK
-t0 = time.ticks_us()
 while True:                                               # acknowledge polling
     try:
         i.writeto(0x50, b'')
