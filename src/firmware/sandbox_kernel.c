@@ -364,6 +364,7 @@ static const rule table[] = {
     ALLOW(SYS_rt_sigaction),     /* the signal module */
     ALLOW(SYS_rt_sigprocmask),   /* glibc around thread creation, system() */
     ALLOW(SYS_pause),            /* the halted firmware (Pycom failed mount) */
+    ALLOW(SYS_sigaltstack),      /* a thread's own alternate signal stack (ASan, faulthandler) */
     CHECK_(SYS_kill, chk_self),
     CHECK_(SYS_tgkill, chk_self),
     /* -- threads (_thread is offered) -- */

@@ -71,12 +71,12 @@ static int hal_i2c_xfer(void *ctx, unsigned bus, unsigned flags, const uint8_t *
         req.flags = (uint8_t)((first ? flags & VB_BUS_START : 0) | (last ? flags & (VB_BUS_STOP | VB_BUS_NACK_LAST) : 0));
         req.nwrite = (uint16_t)kw;
         req.nread = (uint16_t)kr;
-        memcpy(req.data, w, kw);
+        if (kw) memcpy(req.data, w, kw);   /* w, r may be NULL when there is nothing to move */
         int rc = vb_vm_hal_bus_exchange(h, &req, &rep);
         if (rc < 0) return rc;
         *acks += rep.acks;
         *stretch_us += rep.stretch_us;
-        memcpy(r, rep.data, kr);
+        if (kr) memcpy(r, rep.data, kr);
         if (rep.acks < kw) {       /* NACKed: the master writes no more; the STOP still goes */
             if (!last && (flags & VB_BUS_STOP)) {
                 memset(&req, 0, offsetof(vb_bus_req, data));
@@ -86,7 +86,9 @@ static int hal_i2c_xfer(void *ctx, unsigned bus, unsigned flags, const uint8_t *
             }
             return 0;
         }
-        w += kw, nw -= kw, r += kr, nr -= kr;
+        if (kw) w += kw;
+        if (kr) r += kr;
+        nw -= kw, nr -= kr;
         first = false;
     } while (nw || nr);
     return 0;
