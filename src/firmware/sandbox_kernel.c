@@ -376,6 +376,7 @@ static const rule table[] = {
     ALLOW(SYS_set_robust_list),  /* glibc in a new thread */
     ALLOW(SYS_rseq),             /* glibc in a new thread */
     ALLOW(SYS_sched_yield),      /* not seen: glibc spin locks */
+    ALLOW(SYS_sched_getaffinity),/* pthread_getattr_np on a new thread (ASan's); a CPU mask tells nothing */
     ALLOW(SYS_exit),             /* a thread ends */
     ALLOW(SYS_exit_group),       /* the VM ends (soft reset, power off) */
     ALLOW(SYS_getpid),           /* the VM's own pid */
