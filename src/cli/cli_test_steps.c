@@ -58,6 +58,7 @@ void tr_step_label(const vb_scenario *s, const vb_step *st, char *out, size_t ca
         break;
     case VB_STEP_POWER: snprintf(arg, sizeof arg, "%s", st->power_on ? "on" : "off"); break;
     case VB_STEP_SET_ADC: snprintf(arg, sizeof arg, "%s=%umV", st->pin, (unsigned)st->mv); break;
+    case VB_STEP_EXPECT_NEOPIXEL: snprintf(arg, sizeof arg, "%s[%u]=%s", st->pin, st->pixel, st->text); break;
     case VB_STEP_EXPECT_RESET_CAUSE:
     case VB_STEP_EXPECT_LED:
     case VB_STEP_EXPECT_FILE: snprintf(arg, sizeof arg, "%s", st->text); break;
@@ -166,6 +167,35 @@ static tr_status step_led(tb_board *b, const vb_step *st, char *msg, size_t cap)
     const vb_json_field *rgb = vb_json_get(&r, "rgb");
     if (rgb && rgb->type == VB_JSON_STRING && strcmp(rgb->str, st->text) == 0) return TR_PASS;
     snprintf(msg, cap, "the LED is %s, expected %s", rgb && rgb->type == VB_JSON_STRING ? rgb->str : "?", st->text);
+    return TR_FAIL;
+}
+
+/* One pixel of the strip on a pin, from the board's `neopixel PIN` reply:
+ * the latched bytes ("raw", hex) in neopixel's GRB order. */
+static tr_status step_neopixel(tb_board *b, const vb_step *st, char *msg, size_t cap)
+{
+    static const char *const keys[] = {"ok", "error", "raw", NULL};
+    char req[256];
+    vb_json_out o;
+    vb_json_begin(&o, req, sizeof req);
+    vb_json_str(&o, "cmd", "neopixel");
+    vb_json_str(&o, "pin", st->pin);
+    size_t n = vb_json_end(&o);
+    if (n) req[n - 1] = '\0';     /* tb_ctl adds the '\n' */
+    vb_json_obj r;
+    tr_status s = ctl(b, req, keys, &r, msg, cap);
+    if (s != TR_PASS) return s;
+    const vb_json_field *raw = vb_json_get(&r, "raw");
+    size_t at = (size_t)st->pixel * 6;   /* three bytes, two hex digits each */
+    if (!raw || raw->type != VB_JSON_STRING || strlen(raw->str) < at + 6) {
+        snprintf(msg, cap, "the strip on %s shows no pixel %u", st->pin, st->pixel);
+        return TR_FAIL;
+    }
+    const char *g = raw->str + at;
+    char shown[8];
+    snprintf(shown, sizeof shown, "#%.2s%.2s%.2s", g + 2, g, g + 4);   /* GRB on the wire -> #rrggbb */
+    if (strcmp(shown, st->text) == 0) return TR_PASS;
+    snprintf(msg, cap, "pixel %u on %s is %s, expected %s", st->pixel, st->pin, shown, st->text);
     return TR_FAIL;
 }
 
@@ -284,6 +314,7 @@ tr_status tr_run_step(tb_board *b, const vb_step *st, char *msg, size_t cap)
     case VB_STEP_EXEC: return step_exec(b, st, msg, cap);
     case VB_STEP_EXPECT_FILE: return step_expect_file(b, st, msg, cap);
     case VB_STEP_SET_ADC: return step_adc(b, st, msg, cap);
+    case VB_STEP_EXPECT_NEOPIXEL: return step_neopixel(b, st, msg, cap);
     default:
         snprintf(msg, cap, "'%s' is not supported", vb_step_key(st->kind));
         return TR_ERROR;

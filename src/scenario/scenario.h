@@ -53,7 +53,8 @@
     X(EXEC, "exec", "Python code through the raw REPL [expect-output: text]")                     \
     X(EXPECT_FILE, "expect-file", "{path, contains: text | sha256: hex}")                         \
     X(WIFI, "wifi", "drop | up (not supported yet)")                                             \
-    X(SET_ADC, "set-adc", "{pin, mv: 0-5000}: the voltage on an ADC input")
+    X(SET_ADC, "set-adc", "{pin, mv: 0-5000}: the voltage on an ADC input")                     \
+    X(EXPECT_NEOPIXEL, "expect-neopixel", "{pin, pixel: N, color: \"#rrggbb\"}: what a strip shows")
 
 typedef enum vb_step_kind {
 #define VB_STEP_ENUM(id, key, help) VB_STEP_##id,
@@ -81,7 +82,7 @@ typedef struct vb_step {
     const char *name;       /* 'name', or NULL */
     uint64_t ns;            /* DELAY */
     /* WAIT_SERIAL, WRITE_SERIAL: the bytes; EXEC: the code; EXPECT_FILE:
-     * the path; EXPECT_LED: "#rrggbb" (lower case); EXPECT_RESET_CAUSE:
+     * the path; EXPECT_LED, EXPECT_NEOPIXEL: "#rrggbb" (lower case); EXPECT_RESET_CAUSE:
      * the constant's name. NUL-terminated; len excludes the NUL. */
     const char *text;
     size_t len;
@@ -98,6 +99,7 @@ typedef struct vb_step {
     vb_reset_kind reset;    /* RESET */
     bool power_on;          /* POWER */
     uint32_t mv;            /* SET_ADC: millivolts on `pin` */
+    unsigned pixel;         /* EXPECT_NEOPIXEL: the pixel on `pin`'s strip; text is its "#rrggbb" */
 } vb_step;
 
 typedef struct vb_scenario {

@@ -182,23 +182,44 @@ static int hexdigit(char ch)
          : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
 }
 
-static int read_expect_led(scen_ctx *c, const vb_ynode *v, vb_step *st)
+/* A colour "#rrggbb" into st->text, lower case. */
+static int read_colour(scen_ctx *c, const vb_ynode *v, const char *what, vb_step *st)
 {
     const char *s;
-    if (scen_text(c, v, "'expect-led'", &s, NULL) < 0) return -1;
+    if (scen_text(c, v, what, &s, NULL) < 0) return -1;
     bool ok = v->len == 7 && s[0] == '#';
     for (size_t i = 1; ok && i < 7; i++) ok = hexdigit(s[i]) >= 0;
     char q[64];
     scen_quote(v->str, v->len, q, sizeof q);
     if (!ok)
-        return scen_fail(c, v->line, "'expect-led' must be a colour \"#rrggbb\" (quoted: # starts a YAML comment), "
-                         "not '%s'", q);
+        return scen_fail(c, v->line, "%s must be a colour \"#rrggbb\" (quoted: # starts a YAML comment), "
+                         "not '%s'", what, q);
     char *lower = scen_alloc(c, 8, v->line);
     if (!lower) return -1;
     for (size_t i = 0; i < 7; i++) lower[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ? s[i] - 'A' + 'a' : s[i]);
     st->text = lower;
     st->len = 7;
     return 0;
+}
+
+static int read_expect_led(scen_ctx *c, const vb_ynode *v, vb_step *st)
+{
+    return read_colour(c, v, "'expect-led'", st);
+}
+
+/* The colour of one pixel of the strip on a pin (neopixel's GRB bytes). */
+static int read_expect_neopixel(scen_ctx *c, const vb_ynode *v, vb_step *st)
+{
+    static const char *const keys[] = {"pin", "pixel", "color", NULL};
+    if (scen_mapping(c, v, "'expect-neopixel'", keys) < 0) return -1;
+    const vb_ynode *pin = vb_yaml_get(v, "pin"), *px = vb_yaml_get(v, "pixel"), *col = vb_yaml_get(v, "color");
+    if (!pin || !col) return scen_fail(c, v->line, "'expect-neopixel' needs 'pin' and 'color' (\"#rrggbb\"; 'pixel' 0 by default)");
+    if (scen_text(c, pin, "'pin'", &st->pin, NULL) < 0) return -1;
+    if (!st->pin[0]) return scen_fail(c, pin->line, "'pin' needs a pin name");
+    long long n = 0;
+    if (px && scen_int(c, px, "'pixel' of 'expect-neopixel'", 0, 1023, &n) < 0) return -1;
+    st->pixel = (unsigned)n;
+    return read_colour(c, col, "'color' of 'expect-neopixel'", st);
 }
 
 static int read_exec(scen_ctx *c, const vb_ynode *v, vb_step *st)
@@ -277,6 +298,7 @@ static const struct {
     [VB_STEP_EXPECT_FILE] = {read_expect_file, NULL},
     [VB_STEP_WIFI] = {read_wifi, NULL},
     [VB_STEP_SET_ADC] = {read_set_adc, NULL},
+    [VB_STEP_EXPECT_NEOPIXEL] = {read_expect_neopixel, NULL},
 };
 
 static int step_of(const vb_ynode *key)

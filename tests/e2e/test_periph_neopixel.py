@@ -198,3 +198,29 @@ def test_time_pulse_us_under_a_scenario_s_set_pin(tmp_path):
     from test_scenarios import vtest, write
     r = vtest(tmp_path, write(tmp_path, "pulse.yaml", PULSE_SCENARIO))
     assert r.rc == 0, r
+
+
+STRIP_SCENARIO = """\
+name: a status LED strip
+steps:
+  - wait-serial: ">>> "
+  - exec: "import neopixel, machine; np = neopixel.NeoPixel(machine.Pin(5), 3); np[0] = (255, 0, 0); np[2] = (1, 2, 3); np.write()"
+  - expect-neopixel: {pin: "5", color: "#ff0000"}
+  - expect-neopixel: {pin: "5", pixel: 1, color: "#000000"}
+  - expect-neopixel: {pin: "5", pixel: 2, color: "#010203"}
+"""
+
+
+def test_expect_neopixel_steps(tmp_path):
+    """A scenario checks what a strip shows, pixel by pixel (GRB on the
+    wire, #rrggbb in the step); a wrong colour and a pixel past the strip
+    fail the scenario with a sentence."""
+    from test_scenarios import vtest, write
+    r = vtest(tmp_path, write(tmp_path, "strip.yaml", STRIP_SCENARIO))
+    assert r.rc == 0, r
+    bad = STRIP_SCENARIO.replace('pixel: 2, color: "#010203"', 'pixel: 2, color: "#030201"')
+    r = vtest(tmp_path, write(tmp_path, "bad.yaml", bad))
+    assert r.rc == 1 and "pixel 2 on 5 is #010203, expected #030201" in r.text + r.errtext, r
+    past = STRIP_SCENARIO.replace('pixel: 1, color: "#000000"', 'pixel: 7, color: "#000000"')
+    r = vtest(tmp_path, write(tmp_path, "past.yaml", past))
+    assert r.rc == 1 and "the strip on 5 shows no pixel 7" in r.text + r.errtext, r

@@ -182,10 +182,16 @@ static void test_refusals(void)
     REFUSE("timeout: 0s\nsteps:\n  - delay: 1s\n", "t.yaml:1: 'timeout' must be at least 1ms");
     REFUSE("steps:\n  - delay: 1s\n  - take-screenshot: x.png\n",
            "t.yaml:3: unknown step 'take-screenshot' (steps: delay, wait-serial, write-serial, set-control, "
-           "expect-pin, set-pin, reset, power, expect-reset-cause, expect-led, exec, expect-file, wifi, set-adc)");
+           "expect-pin, set-pin, reset, power, expect-reset-cause, expect-led, exec, expect-file, wifi, set-adc, expect-neopixel)");
     REFUSE("steps:\n  - set-adc: {pin: \"34\", mv: 6000}\n",
            "t.yaml:2: 'mv' of 'set-adc' 6000 is out of range (0 to 5000)");
     REFUSE("steps:\n  - set-adc: {pin: \"34\"}\n", "t.yaml:2: 'set-adc' needs 'pin' and 'mv' (millivolts, 0-5000)");
+    REFUSE("steps:\n  - expect-neopixel: {pin: \"5\"}\n",
+           "t.yaml:2: 'expect-neopixel' needs 'pin' and 'color' (\"#rrggbb\"; 'pixel' 0 by default)");
+    REFUSE("steps:\n  - expect-neopixel: {pin: \"5\", color: red}\n",
+           "t.yaml:2: 'color' of 'expect-neopixel' must be a colour \"#rrggbb\" (quoted: # starts a YAML comment), not 'red'");
+    REFUSE("steps:\n  - expect-neopixel: {pin: \"5\", pixel: 2000, color: \"#000000\"}\n",
+           "t.yaml:2: 'pixel' of 'expect-neopixel' 2000 is out of range (0 to 1023)");
     REFUSE("name: x\nstepz: []\n",
            "t.yaml:2: unknown key 'stepz' in the scenario (known: name, version, author, timeout, parts, steps)");
     REFUSE("steps:\n  - delay: 1s\n    timeout: 2s\n",
