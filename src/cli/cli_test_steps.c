@@ -128,6 +128,15 @@ static tr_status step_adc(tb_board *b, const vb_step *st, char *msg, size_t cap)
     return ctl(b, req, keys, &r, msg, cap);
 }
 
+/* The radio drops the station's link (the board's `wifi drop`; refused,
+ * with its sentence, when the station is not connected). */
+static tr_status step_wifi_drop(tb_board *b, char *msg, size_t cap)
+{
+    static const char *const keys[] = {"ok", "error", NULL};
+    vb_json_obj r;
+    return ctl(b, "{\"cmd\":\"wifi\",\"action\":\"drop\"}", keys, &r, msg, cap);
+}
+
 static tr_status step_reset(tb_board *b, const vb_step *st, char *msg, size_t cap)
 {
     static const char *const keys[] = {"ok", "error", NULL};
@@ -315,6 +324,7 @@ tr_status tr_run_step(tb_board *b, const vb_step *st, char *msg, size_t cap)
     case VB_STEP_EXPECT_FILE: return step_expect_file(b, st, msg, cap);
     case VB_STEP_SET_ADC: return step_adc(b, st, msg, cap);
     case VB_STEP_EXPECT_NEOPIXEL: return step_neopixel(b, st, msg, cap);
+    case VB_STEP_WIFI: return step_wifi_drop(b, msg, cap);
     default:
         snprintf(msg, cap, "'%s' is not supported", vb_step_key(st->kind));
         return TR_ERROR;

@@ -52,7 +52,7 @@
     X(EXPECT_LED, "expect-led", "\"#rrggbb\"")                                                    \
     X(EXEC, "exec", "Python code through the raw REPL [expect-output: text]")                     \
     X(EXPECT_FILE, "expect-file", "{path, contains: text | sha256: hex}")                         \
-    X(WIFI, "wifi", "drop | up (not supported yet)")                                             \
+    X(WIFI, "wifi", "drop: the radio drops the station's link")                                             \
     X(SET_ADC, "set-adc", "{pin, mv: 0-5000}: the voltage on an ADC input")                     \
     X(EXPECT_NEOPIXEL, "expect-neopixel", "{pin, pixel: N, color: \"#rrggbb\"}: what a strip shows")
 

@@ -259,10 +259,14 @@ static int read_expect_file(scen_ctx *c, const vb_ynode *v, vb_step *st)
     return 0;
 }
 
+/* The radio drops the station's link (the access points stay: a program
+ * that reconnects finds them again). */
 static int read_wifi(scen_ctx *c, const vb_ynode *v, vb_step *st)
 {
     (void)st;
-    return scen_fail(c, v->line, "'wifi' is not supported yet: the board has no network (issue 13)");
+    static const char *const names[] = {"drop"};
+    int i;
+    return scen_choice(c, v, "'wifi'", names, 1, &i);
 }
 
 static int read_set_adc(scen_ctx *c, const vb_ynode *v, vb_step *st)

@@ -130,7 +130,7 @@ BAD_FILES = [
     ("steps:\n  - expect-pin: {part-id: led, value: 1}\n", 2, "no part 'led': declare it under 'parts:'"),
     ("steps: []\n", 1, "'steps' is empty: a scenario needs at least one step"),
     ("name: a\nname: b\nsteps:\n  - delay: 1s\n", 2, "duplicate key 'name' (first at line 1)"),
-    ("steps:\n  - delay: 1s\n  - wifi: drop\n", 3, "'wifi' is not supported yet: the board has no network (issue 13)"),
+    ("steps:\n  - delay: 1s\n  - wifi: up\n", 3, "'wifi' must be drop, not 'up'"),
     ("steps:\n  - delay: 1s\n - delay: 2s\n", 3, "YAML syntax error:"),
     ("steps:\n  - expect-pin: {pin: P99, value: 1}\n", 2, "no pin 'P99' on the esp32 board (pins GPIO0..GPIO39)"),
     ("parts:\n  b: {pin: GPIO99}\nsteps:\n  - delay: 1s\n", 2, "part 'b': no pin 'GPIO99' on the esp32 board"),
@@ -360,3 +360,27 @@ def test_example(tmp_path, name):
     r = vtest(tmp_path, "--board", EXAMPLE_BOARDS[name], os.path.join(EXAMPLES, name))
     assert r.rc == 0, r
     assert r.text.splitlines()[-1] == "1 passed, 0 failed"
+
+
+WIFI_DROP = """\
+name: the link drops under a connected program
+steps:
+  - wait-serial: ">>> "
+  - exec: "import network; w = network.WLAN(network.STA_IF); w.active(True); w.connect('Wokwi-GUEST')"
+  - delay: 2s
+  - exec: "print(w.isconnected())"
+    expect-output: "True"
+  - wifi: drop
+  - exec: "print(w.isconnected())"
+    expect-output: "False"
+  - name: a second drop finds no link
+    wifi: drop
+"""
+
+
+def test_the_wifi_step_drops_the_link(tmp_path):
+    r = vtest(tmp_path, write(tmp_path, "wifi.yaml", WIFI_DROP))
+    assert r.rc == 1, r
+    lines = step_lines(r)
+    assert [ln.split()[0] for ln in lines] == ["ok"] * 6 + ["FAIL"], r
+    assert "the station is not connected" in r.text, r

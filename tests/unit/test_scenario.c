@@ -253,8 +253,7 @@ static void test_refusals(void)
            "t.yaml:2: 'expect-file' needs one of 'contains' (text) or 'sha256' (hex)");
     REFUSE("steps:\n  - expect-file: {path: a, sha256: abc}\n", "t.yaml:2: 'sha256' must be 64 hex digits");
     REFUSE("steps:\n  - expect-file: {contains: x}\n", "t.yaml:2: 'expect-file' needs 'path' (a file on the board)");
-    REFUSE("steps:\n  - delay: 1s\n  - wifi: drop\n",
-           "t.yaml:3: 'wifi' is not supported yet: the board has no network (issue 13)");
+    REFUSE("steps:\n  - delay: 1s\n  - wifi: up\n", "t.yaml:3: 'wifi' must be drop, not 'up'");
     REFUSE("version: 2\nsteps:\n  - delay: 1s\n", "t.yaml:1: 'version' 2 is out of range (1 to 1)");
     REFUSE("name: [a]\nsteps:\n  - delay: 1s\n", "t.yaml:1: 'name' must be a single value, not a list");
 }
