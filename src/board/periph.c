@@ -38,6 +38,7 @@ const vb_port_periph vb_periph_esp32 = {
     .pwm_freq_default = 5000,
     .pwm_duty_bits = 10,
     .uarts = 3, .uart_console = 0,    /* UART0 is the REPL's */
+    .uart_tx_fifo = 128,
     /* machine_uart.c: ESP-IDF's event bits, 1 << UART_DATA and 1 << UART_BREAK,
      * and its own RXIDLE */
     .uart_irq_rx = 1, .uart_irq_rxidle = 0x1000, .uart_irq_break = 2,
@@ -70,6 +71,7 @@ const vb_port_periph vb_periph_pycom = {
     .pwm_freq_default = 0,
     .pwm_duty_bits = 0,
     .uarts = 3, .uart_console = 0,
+    .uart_tx_fifo = 128,
     /* I2C(0) and I2C(1) in hardware, I2C(2) bit-banged, all on P9 (SDA,
      * GPIO12) / P10 (SCL, GPIO13) by default */
     .i2c_buses = 2,
@@ -92,6 +94,7 @@ const vb_port_periph vb_periph_rp2 = {
     .pwm_duty_bits = 0,
     .pwm_slices = 8,
     .uarts = 2, .uart_console = -1,   /* the REPL is on USB: both UARTs are free */
+    .uart_tx_fifo = 32,
     .i2c_buses = 2,                /* I2C0 on GP5/GP4 (PICO_DEFAULT_I2C), I2C1 on GP7/GP6 */
     .i2c_scl = {5, 7}, .i2c_sda = {4, 6},
     .i2c_freq_default = 400000,

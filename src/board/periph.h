@@ -63,6 +63,7 @@ typedef struct vb_port_periph {
     /* ---- UART ---- */
     unsigned uarts;                /* UART(id) for id 0..uarts-1 (<= VB_UARTS_MAX) */
     int uart_console;              /* the REPL's own UART (its bytes are the console's), or -1 */
+    unsigned uart_tx_fifo;         /* bytes the TX FIFO queues besides the driver's txbuf */
     /* UART.irq()'s triggers, the port's constants (0: the port has not
      * that trigger; all 0: no UART.irq) */
     uint32_t uart_irq_rx, uart_irq_rxidle, uart_irq_break;

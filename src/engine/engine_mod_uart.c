@@ -40,10 +40,6 @@ typedef struct {
     int64_t tx_idle_us;            /* board time the last byte written has left the wire */
 } uart_obj;
 
-/* The hardware TX FIFO that queues bytes besides txbuf (ESP32, RP2040: 128 and 32;
- * the larger, so no write waits that would not on the board) */
-#define UART_TX_FIFO 128
-
 /* The type, made once per engine (shared by every import; why global:
  * see vb_engine_g). */
 static PyTypeObject *uart_type;
@@ -244,7 +240,7 @@ static int pace(uart_obj *u, size_t n)
     int64_t now = vb_engine_now_us();
     int64_t start = u->tx_idle_us > now ? u->tx_idle_us : now;
     u->tx_idle_us = start + (int64_t)((uint64_t)n * (uint64_t)u->frame_ns / 1000u);
-    int64_t room_us = (u->txbuf + UART_TX_FIFO) * u->frame_ns / 1000;
+    int64_t room_us = (u->txbuf + (long)periph()->uart_tx_fifo) * u->frame_ns / 1000;
     int64_t over = u->tx_idle_us - now - room_us;
     return over > 0 ? vb_engine_sleep_us(over) : 0;
 }
