@@ -51,24 +51,50 @@ class Device:
         pass
 '''
 
-# Hangs when its register 0x10 is written; before that it tells the test
-# it was called (a file), so the test knows the request is parked.
+# Register 0x20 answers when the test lets it (a FIFO it opens for
+# reading blocks until the test writes), the first time only; writing
+# register 0x10 never answers. Before either it tells the test it was
+# called (a file), so the test knows the request is parked.
 SLOW = '''
-import os, time
-MARK = %r
+import threading
+MARK, RELEASE = %r, %r
+released = False
 
 def read_reg(reg):
+    global released
     if reg == 0x20:
         open(MARK, "w").close()
-        time.sleep(0.5)
+        if not released:
+            with open(RELEASE) as f:
+                f.read()
+            released = True
         return 0x5A
     return reg
 
 def write_reg(reg, value):
     if reg == 0x10:
         open(MARK, "w").close()
-        time.sleep(60)
+        threading.Event().wait()
 '''
+
+
+def slow_script(tmp_path):
+    """SLOW in tmp_path: its path, its mark file and its release FIFO."""
+    mark, release = tmp_path / "called", tmp_path / "release"
+    os.mkfifo(release)
+    return write(tmp_path, "slow.py", SLOW % (str(mark), str(release))), mark, release
+
+
+def let_go(release):
+    """Let SLOW's parked read answer: once the script has the FIFO open."""
+    def opened():
+        try:
+            fd = os.open(release, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:          # ENXIO: no reader yet
+            return False
+        os.close(fd)             # the reader sees the end of the file
+        return True
+    wait_until(opened, 10, "the script waiting on its release")
 
 
 def write(tmp_path, name, text):
@@ -172,8 +198,7 @@ def test_a_script_that_ends_its_helper(tmp_path):
 
 
 def test_a_script_that_hangs_is_stopped_and_the_board_goes_on(tmp_path):
-    mark = tmp_path / "called"
-    slow = write(tmp_path, "slow.py", SLOW % str(mark))
+    slow, _, _ = slow_script(tmp_path)
     b = start(tmp_path, "0:0x49=script:%s,0:0x50=eeprom" % slow)
     try:
         out = run_program(b, """
@@ -202,14 +227,14 @@ print(i.readfrom_mem(0x50, 0, 2, addrsize=16))
 def test_a_reset_while_a_request_is_parked(tmp_path):
     """The VM ends while its request waits for the script: the late answer
     goes nowhere, and the next VM's requests are answered in order."""
-    mark = tmp_path / "called"
-    slow = write(tmp_path, "slow.py", SLOW % str(mark))
+    slow, mark, release = slow_script(tmp_path)
     b = start(tmp_path, "0:0x49=script:%s" % slow)
     try:
         b.send(b"from machine import I2C; I2C(0).readfrom_mem(0x49, 0x20, 1)\r")
         wait_until(mark.exists, 10, "the script called")
         b.ctl("reset")
         b.expect(b">>> ", timeout=20)
+        let_go(release)                                      # the late answer, for a VM that is gone
         b.drain(0.1)
         assert repl(b, "from machine import I2C; I2C(0).readfrom_mem(0x49, 0x33, 1)", timeout=10) == "b'3'\r\n"
         assert repl(b, "I2C(0).readfrom_mem(0x49, 0x20, 1)", timeout=10) == "b'Z'\r\n"
@@ -221,21 +246,20 @@ def test_a_reset_while_a_request_is_parked(tmp_path):
 def test_the_fast_clock_does_not_jump_while_a_script_answers(tmp_path):
     """The VM waiting on the I2C line is not idle: with a timer due in a
     minute, a parked request does not move the clock there."""
-    mark = tmp_path / "called"
-    slow = write(tmp_path, "slow.py", SLOW % str(mark))
+    slow, mark, release = slow_script(tmp_path)
     b = start(tmp_path, "0:0x49=script:%s" % slow, ["--clock", "fast"])
     try:
-        out = run_program(b, """
-from machine import I2C, Timer
-import time
-fired = []
-t = Timer(0, mode=Timer.ONE_SHOT, period=60000, callback=lambda t: fired.append(1))
-t0 = time.ticks_ms()
-v = I2C(0).readfrom_mem(0x49, 0x20, 1)
-print(v, time.ticks_diff(time.ticks_ms(), t0) < 30000, fired)
-t.deinit()
-""")
-        assert out == "b'Z' True []\r\n", out
+        repl(b, "from machine import I2C, Timer; import time; fired = []")
+        # one line: an idle REPL with the timer armed would let the clock jump to it
+        b.send(b"t = Timer(0, mode=Timer.ONE_SHOT, period=60000, callback=lambda t: fired.append(1)); "
+               b"t0 = time.ticks_ms(); v = I2C(0).readfrom_mem(0x49, 0x20, 1); "
+               b"print(v, time.ticks_diff(time.ticks_ms(), t0) < 30000, fired); t.deinit()\r")
+        wait_until(mark.exists, 10, "the script called")
+        # parked for 300 ms of board time (a jump would pass that at once, to the timer)
+        t_mark = b.ctl("status")["board_us"]
+        wait_until(lambda: b.ctl("status")["board_us"] >= t_mark + 300000, 10, "board time passing while parked")
+        let_go(release)
+        b.expect(b"b'Z' True []\r\n", timeout=10)
     finally:
         b.quit()
 
