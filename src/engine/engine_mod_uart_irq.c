@@ -74,6 +74,8 @@ static PyObject *on_idle(PyObject *self, PyObject *uart)
 }
 
 static PyMethodDef on_idle_def = {"_vb_uart_rxidle", on_idle, METH_O, NULL};
+/* The RXIDLE timers' callback, made with the UART type (why global: as irq_type). */
+static PyObject *on_idle_fn;
 
 int vb_uart_irq_run(void)
 {
@@ -83,12 +85,8 @@ int vb_uart_irq_run(void)
         uint64_t n = hal()->uart_rx_count(hal()->ctx, id);
         if (n == s->seen) continue;
         s->seen = n;
-        if (s->trigger & periph()->uart_irq_rxidle) {
-            PyObject *cb = PyCFunction_New(&on_idle_def, NULL);
-            int rc = cb ? vb_timer_start(s->uart, cb, s->uart, s->idle_us, 0) : -1;
-            Py_XDECREF(cb);
-            if (rc < 0) vb_engine_report_callback_exception();
-        }
+        if ((s->trigger & periph()->uart_irq_rxidle) && vb_timer_start(s->uart, on_idle_fn, s->uart, s->idle_us, 0) < 0)
+            vb_engine_report_callback_exception();
         if (call(id, periph()->uart_irq_rx) < 0) return -1;
     }
     return 0;
@@ -207,6 +205,7 @@ static PyMethodDef irq_methods[] = {
 
 int vb_uart_irq_add_to_type(PyObject *uart_type)
 {
+    if (!on_idle_fn && !(on_idle_fn = PyCFunction_New(&on_idle_def, NULL))) return -1;
     if (!irq_type) {
         PyType_Slot ts[] = {{Py_tp_dealloc, irq_dealloc}, {Py_tp_call, irq_call}, {Py_tp_methods, irq_methods},
                             {0, NULL}};
