@@ -48,27 +48,36 @@ long vb_i2c_xfer(const i2c_obj *o, unsigned flags, const uint8_t *w, size_t nw, 
     return (long)acks;
 }
 
-/* A write transaction to addr of n bytes: the count writeto returns, or
- * -1 with ENODEV (or another exception). */
-long vb_i2c_write_to(const i2c_obj *o, unsigned addr, const uint8_t *buf, size_t n, bool stop)
+/* A write transaction to addr of the pre bytes (a memory address, or
+ * none) then n bytes: the count writeto returns for them all, or -1 with
+ * ENODEV (or another exception). One message, the address byte first. */
+static long write_parts(const i2c_obj *o, unsigned addr, const uint8_t *pre, size_t npre, const uint8_t *buf,
+                        size_t n, bool stop)
 {
-    uint8_t *msg = PyMem_Malloc(n + 1);
+    size_t total = npre + n;
+    uint8_t *msg = PyMem_Malloc(total + 1);
     if (!msg) {
         PyErr_NoMemory();
         return -1;
     }
     msg[0] = (uint8_t)(addr << 1);
-    memcpy(msg + 1, buf, n);
-    long acks = vb_i2c_xfer(o, VB_BUS_START | (stop ? VB_BUS_STOP : 0), msg, n + 1, NULL, 0);
+    if (npre) memcpy(msg + 1, pre, npre);
+    if (n) memcpy(msg + 1 + npre, buf, n);
+    long acks = vb_i2c_xfer(o, VB_BUS_START | (stop ? VB_BUS_STOP : 0), msg, total + 1, NULL, 0);
     PyMem_Free(msg);
     if (acks < 0) return -1;
-    if (acks == 0 || (!o->soft && (size_t)acks < n + 1)) {
+    if (acks == 0 || (!o->soft && (size_t)acks < total + 1)) {
         /* the master lets go of the bus */
         if (!stop && vb_i2c_xfer(o, VB_BUS_STOP, NULL, 0, NULL, 0) < 0) return -1;
-        nack_error(o->soft || n == 0 ? ENODEV : periph()->i2c_nack_errno);
+        nack_error(o->soft || total == 0 ? ENODEV : periph()->i2c_nack_errno);
         return -1;
     }
-    return o->soft ? acks - 1 : (long)n;
+    return o->soft ? acks - 1 : (long)total;
+}
+
+long vb_i2c_write_to(const i2c_obj *o, unsigned addr, const uint8_t *buf, size_t n, bool stop)
+{
+    return write_parts(o, addr, NULL, 0, buf, n, stop);
 }
 
 int vb_i2c_read_from(const i2c_obj *o, unsigned addr, uint8_t *buf, size_t n, bool stop)
@@ -235,16 +244,7 @@ long vb_i2c_write_mem(const i2c_obj *o, PyObject *a, unsigned long memaddr, long
     uint8_t ma[4];
     int k = vb_i2c_mem_addr(memaddr, addrsize, ma);
     if (k < 0 || vb_i2c_addr_of(a, &addr) < 0) return -1;
-    uint8_t *msg = PyMem_Malloc(n + 4);
-    if (!msg) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    memcpy(msg, ma, (size_t)k);
-    memcpy(msg + k, buf, n);
-    long w = vb_i2c_write_to(o, addr, msg, n + (size_t)k, true);
-    PyMem_Free(msg);
-    return w;
+    return write_parts(o, addr, ma, (size_t)k, buf, n, true);
 }
 
 static PyObject *m_writeto_mem(PyObject *self, PyObject *args, PyObject *kw)
