@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "board/heap.h"
 #include "flash/flash.h"
 
 /* ---- esp32: MicroPython v1.24.1 ESP32_GENERIC, 4 MiB ------------------------ */
@@ -41,6 +42,8 @@ static const vb_profile esp32 = {
     .fs_sector_size = 4096,
     .fs_writeback_block = false,
     .fs_label = NULL,
+    /* no SPIRAM: "GC: total: 111168" in mem_info() of an ESP32 module */
+    .heap_size = 111168,
 };
 
 /* ---- pycom: WiPy/LoPy-like, 8 MiB, firmware 1.20 ---------------------------- */
@@ -76,6 +79,9 @@ static const vb_profile pycom = {
     .fs_sector_size = 512,
     .fs_writeback_block = true,
     .fs_label = NULL,
+    /* the 8 MiB boards (WiPy 3, LoPy4, FiPy) carry 4 MB of SPIRAM, of
+     * which the firmware gives MicroPython's heap about 2.5 MB */
+    .heap_size = 2560u * 1024u,
 };
 
 /* ---- rp2: Raspberry Pi Pico, MicroPython v1.24.1 RPI_PICO, 2 MiB ----------- */
@@ -99,6 +105,9 @@ static const vb_profile rp2 = {
     .fs_sector_size = 4096,
     .fs_writeback_block = false,
     .fs_label = NULL,
+    /* the RAM the linker leaves (__GcHeapStart..End); a Pico shows some
+     * 216 000 bytes free with nothing loaded (micropython#12557) */
+    .heap_size = 216u * 1024u,
 };
 
 static const vb_profile *const all_profiles[] = {&esp32, &pycom, &rp2, NULL};
@@ -224,6 +233,9 @@ int vb_profile_validate(const vb_profile *p, char *err, size_t errlen)
     if (ss < 512 || ss > VB_FLASH_BLOCK || !pow2(ss))
         return invalid(err, errlen, "profile %s: FS sector size %u is not a power of two in 512..4096",
                        nm, ss);
+    if (p->heap_size < 16u * 1024u || p->heap_size % VB_HEAP_BLOCK)
+        return invalid(err, errlen, "profile %s: heap size %u is not a multiple of %u of at least "
+                       "16 KiB", nm, p->heap_size, VB_HEAP_BLOCK);
     if (fsz / ss < 64)
         return invalid(err, errlen, "profile %s: FS region of %llu sectors is too small for FAT",
                        nm, (unsigned long long)(fsz / ss));

@@ -36,6 +36,11 @@ typedef struct vb_profile {
     bool fs_writeback_block;       /* a one-block (4 KiB) write-back cache sits
                                       between FatFs and flash (Pycom) */
     const char *fs_label;          /* root label written by mkfs, or NULL */
+
+    /* MicroPython's GC heap (gc.mem_alloc() + gc.mem_free(), "GC: total"
+     * of micropython.mem_info()); the engine prices its blocks in it
+     * (board/heap.h). A multiple of 16, at least 16 KiB. */
+    uint32_t heap_size;
 } vb_profile;
 
 /* The profile called `name` (its name or one of its aliases), or NULL. */

@@ -51,6 +51,7 @@ typedef enum cli_family {
     X(FAIL_TEXT, 0, "fail-text", "TEXT", "CI: exit 1 once the serial output contains TEXT") \
     X(TIMEOUT, 0, "timeout", "MS", "CI: exit 42 after MS milliseconds of board time") \
     X(BAUD, 0, "baud", "N", "pace the serial line at N baud (10 bits a byte) both ways, as a UART at that rate (default: unpaced)") \
+    X(HEAP, 0, "heap", "BYTES[K|M]", "the board's MicroPython heap (gc.mem_alloc() + gc.mem_free(), where MemoryError begins) instead of the profile's: e.g. 4M for an ESP32 with SPIRAM; 16K to 256M") \
     X(ALLOW_ANY_USER, 0, "allow-any-user", NULL, "TCP/RFC 2217: serve clients of any local user (default: only the user running the board)") \
     X(LOG_MAX, 0, "log-max", "BYTES", "cap each of --serial-log, --trace and --vcd at BYTES (default 64 MiB); a note marks the cut") \
     X(SEND, 0, "send", "TEXT", "type TEXT into the REPL once its prompt is up (escapes \\r \\n \\t \\xHH \\\\)") \
@@ -93,7 +94,7 @@ enum {
     X(RUN, CLI_TOP, "run", cli_cmd_run,                                                      \
       CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_PTY | CLI_OPT_TCP | CLI_OPT_RFC2217 |             \
       CLI_OPT_CONTROL | CLI_OPT_RTC | CLI_OPT_CLOCK | CLI_OPT_TRACE | CLI_OPT_VCD | CLI_OPT_SERIAL_LOG |        \
-      CLI_OPT_EXPECT_TEXT | CLI_OPT_FAIL_TEXT | CLI_OPT_TIMEOUT | CLI_OPT_SEND | CLI_OPT_FS_ADD | CLI_OPT_BAUD | \
+      CLI_OPT_EXPECT_TEXT | CLI_OPT_FAIL_TEXT | CLI_OPT_TIMEOUT | CLI_OPT_SEND | CLI_OPT_FS_ADD | CLI_OPT_BAUD | CLI_OPT_HEAP | \
       CLI_OPT_ALLOW_ANY_USER | CLI_OPT_LOG_MAX | CLI_OPT_WIFI | CLI_OPT_NET | CLI_OPT_HOST | CLI_OPT_FORWARD | CLI_OPT_MIP_INDEX | CLI_OPT_UART | CLI_OPT_I2C | CLI_OPT_SPI | CLI_OPT_PARTS | \
       CLI_OPT_POWER_CUT_AT | CLI_OPT_POWER_CUT_MODE | CLI_OPT_POWER_CUT_SEED, 0, 1,            \
       "[--board esp32|pycom|rp2] [--flash FILE] [--pty [LINK] | --tcp PORT | --rfc2217 PORT] [OPTION...]", \

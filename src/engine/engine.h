@@ -34,6 +34,8 @@
 #define VB_ENGINE_VERSION_MICRO 1
 #define VB_ENGINE_VERSION "v1.24.1"
 
+#define VB_ENGINE_HEAP_DEFAULT (110u * 1024u)
+
 typedef struct vb_engine_config {
     const vb_hal *hal;                     /* required; must outlive the engine */
     /* The port the board runs (board/port.h; must outlive the engine;
@@ -47,7 +49,10 @@ typedef struct vb_engine_config {
     const uint8_t *unique_id;              /* machine.unique_id(); copied */
     size_t unique_id_len;
     uint32_t cpu_freq_hz;                  /* machine.freq(); 0 = the port's */
-    size_t heap_size;                      /* gc.mem_free budget; 0 = 110 KiB */
+    /* The board's MicroPython heap in bytes (board/heap.h): what
+     * gc.mem_alloc() + gc.mem_free() add up to and where MemoryError
+     * begins; 0 = VB_ENGINE_HEAP_DEFAULT. */
+    size_t heap_size;
     /* Address-space cap applied in each forked VM on top of its size at
      * fork (RLIMIT_AS), so huge allocations fail at once with MemoryError
      * (repl.md §7). 0 = no cap (needed under AddressSanitizer). */

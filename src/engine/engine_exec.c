@@ -45,16 +45,16 @@ PyObject *vb_engine_compile(const char *src, size_t len, const char *filename, v
         return NULL;
     }
     /* The caller's bytes need not end in NUL; CPython's parser wants it. */
+    vb_heap_quiet(true); /* the compiler's work is not the board's heap */
     PyObject *copy = PyBytes_FromStringAndSize(len ? src : "", (Py_ssize_t)len);
-    if (!copy) return NULL;
-    const char *text = PyBytes_AS_STRING(copy);
-    PyObject *code;
-    if (mode == VB_EXEC_MODULE_DISPLAY) {
-        code = compile_display(text, filename);
-    } else {
-        code = vb_mpcompile(text, filename, mode == VB_EXEC_SINGLE ? Py_single_input : Py_file_input);
-    }
-    Py_DECREF(copy);
+    const char *text = copy ? PyBytes_AS_STRING(copy) : NULL;
+    PyObject *code = !text                            ? NULL
+                     : mode == VB_EXEC_MODULE_DISPLAY ? compile_display(text, filename)
+                                                      : vb_mpcompile(text, filename,
+                                                                     mode == VB_EXEC_SINGLE ? Py_single_input
+                                                                                            : Py_file_input);
+    Py_XDECREF(copy);
+    vb_heap_quiet(false);
     return code;
 }
 
@@ -103,7 +103,7 @@ static vb_exec_outcome run_unit(const char *src, size_t len, const char *filenam
     if (interruptible && !armed_by_caller) set_executing(true);
     /* the engine's own work ignores micropython.heap_lock(); the code not */
     bool was = vb_heap_bypass(true);
-    PyObject *code = vb_engine_compile(src, len, filename, mode);
+    PyObject *code = vb_heap_charge_code(vb_engine_compile(src, len, filename, mode));
     PyObject *main = code ? PyImport_AddModule("__main__") : NULL; /* borrowed */
     if (main) {
         PyObject *globals = PyModule_GetDict(main); /* borrowed */

@@ -3,7 +3,6 @@
  * the SIGUSR1 (pin IRQ) handler is engine_mod_pin_irq.c's. */
 #include "engine_int.h"
 
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,6 +74,17 @@ static int quiet_compile_warnings(void)
 
 static int start_python(char *err, size_t errlen)
 {
+    /* The board's heap hook goes between pre-initialisation (which picks
+     * CPython's allocators) and initialisation (the first Python block). */
+    PyPreConfig pre;
+    PyPreConfig_InitIsolatedConfig(&pre);
+    PyStatus st = Py_PreInitialize(&pre);
+    if (PyStatus_Exception(st)) {
+        snprintf(err, errlen, "engine: CPython pre-initialisation failed: %s",
+                 st.err_msg ? st.err_msg : "unknown error");
+        return -1;
+    }
+    vb_heap_install_allocator(vb_engine_g.heap_size);
     PyConfig config;
     PyConfig_InitIsolatedConfig(&config);
     config.site_import = 0;
@@ -83,7 +93,7 @@ static int start_python(char *err, size_t errlen)
     config.install_signal_handlers = 1;
     config.parse_argv = 0;
     config.buffered_stdio = 0;
-    PyStatus st = PyConfig_SetString(&config, &config.home, VB_PYTHON_HOME);
+    st = PyConfig_SetString(&config, &config.home, VB_PYTHON_HOME);
     if (!PyStatus_Exception(st)) st = Py_InitializeFromConfig(&config);
     PyConfig_Clear(&config);
     if (PyStatus_Exception(st)) {
@@ -116,7 +126,7 @@ static void copy_config(const vb_engine_config *cfg)
     if (cfg->unique_id) memcpy(g->unique_id, cfg->unique_id, g->unique_id_len);
     else g->unique_id_len = 0;
     g->cpu_freq_hz = cfg->cpu_freq_hz ? cfg->cpu_freq_hz : g->port->cpu_freq_hz;
-    g->heap_size = cfg->heap_size ? cfg->heap_size : 110u * 1024u;
+    g->heap_size = cfg->heap_size ? cfg->heap_size : VB_ENGINE_HEAP_DEFAULT;
     g->vm_as_limit = cfg->vm_as_limit;
     g->no_audit_hook = cfg->no_audit_hook;
     g->pins = g->port->pins;
@@ -202,7 +212,6 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
     if (vb_mptypes_install() < 0) return fail(err, errlen, "patching the built-in types failed");
     if (vb_mpcompile_init() < 0) return fail(err, errlen, "installing the compiler's names failed");
     if (vb_engine_install_sigint() < 0) return fail(err, errlen, "installing SIGINT failed");
-    vb_engine_g.heap_base = vb_engine_heap_used();
     return 0;
 }
 
@@ -274,7 +283,6 @@ static void after_fork_child(void)
     vb_timer_after_fork();
     vb_uart_irq_after_fork();
     vb_periph_after_fork();
-    vb_engine_g.heap_base = vb_engine_heap_used();
     vb_guard_arm(); /* last: device code may run from here on */
 }
 
@@ -289,22 +297,4 @@ pid_t vb_engine_fork(void)
         PyOS_AfterFork_Parent();
     }
     return pid;
-}
-
-size_t vb_engine_heap_used(void)
-{
-    /* Approximation until the accounting allocator exists (architecture.md
-     * "Heap cap"): malloc'd bytes plus pymalloc blocks at an assumed 48
-     * bytes each (pymalloc arenas are mmap'd, outside mallinfo). */
-    struct mallinfo2 mi = mallinfo2();
-    size_t blocks = 0;
-    PyObject *f = PySys_GetObject("getallocatedblocks"); /* borrowed */
-    PyObject *n = f ? PyObject_CallNoArgs(f) : NULL;
-    if (n) blocks = PyLong_AsSize_t(n);
-    if (!n || PyErr_Occurred()) {
-        PyErr_Clear();
-        blocks = 0;
-    }
-    Py_XDECREF(n);
-    return mi.uordblks + mi.hblkhd + blocks * 48u;
 }

@@ -31,7 +31,6 @@ typedef struct vb_engine_state {
     size_t heap_size;
     size_t vm_as_limit;
     bool no_audit_hook;    /* engine.h */
-    size_t heap_base;      /* gc.mem_alloc() zero point, taken at fork */
     PyObject *compile_fn;  /* builtins.compile as it was at init */
     char stdlib_dir[256];  /* "/usr/lib/python3.11/": frames hidden */
     PyObject *last_exc;    /* exception kept by vb_engine_exec */
@@ -105,23 +104,13 @@ int vb_mpcompile_warm(void);
 bool vb_mpcompile_needed(const char *src);
 PyObject *vb_mpcompile_strip(PyObject *tree, const char *filename);
 
-/* engine_heap.c: micropython.heap_lock() (an allocator hook refusing
- * new memory while locked). Install once in the zygote; lock, unlock
- * (the depth left), depth; bypass: the engine's own work (compiling,
- * reports) lifts the lock, returns the previous setting; a new VM starts
- * unlocked. */
-int vb_heap_install(void);
+#include "engine/engine_heap.h"
 /* engine_mptext.c: in t and every subclass, the slot at offset becomes now
  * where it was one of was (NULL-ended), and the slot wrapper name in a
  * class's dict follows. 0 / -1. */
 int vb_replace_slot(PyTypeObject *t, size_t offset, const char *name, void *const *was, void *now);
 /* engine_mptypes.c: MicroPython's behaviours of built-in types (zygote init). */
 int vb_mptypes_install(void);
-void vb_heap_lock(void);
-unsigned vb_heap_unlock(void);
-unsigned vb_heap_lock_depth(void);
-bool vb_heap_bypass(bool on);
-void vb_heap_after_fork(void);
 
 /* engine_guard.c (issue 11): the recursion limit fitted to the stack,
  * RecursionError named RuntimeError, no sys.setrecursionlimit, and the
@@ -290,8 +279,6 @@ PyObject *vb_mod_thread_create(void);   /* engine_mod_thread.c */
 int vb_mod_sys_extend(void);
 /* Adds gc.mem_free / gc.mem_alloc. 0 / -1. */
 int vb_mod_gc_extend(void);
-/* Current approximate heap use in bytes (gc.mem_alloc before the baseline). */
-size_t vb_engine_heap_used(void);
 
 /* ---- machine: pins, signals, watchdog, sleep ------------------------------ */
 

@@ -65,24 +65,12 @@ static PyObject *mp_schedule(PyObject *m, PyObject *const *args, Py_ssize_t narg
     Py_RETURN_NONE;
 }
 
-static size_t heap_alloc(void)
-{
-    size_t used = vb_engine_heap_used();
-    return used > vb_engine_g.heap_base ? used - vb_engine_g.heap_base : 0;
-}
-
-static size_t heap_free(void)
-{
-    size_t a = heap_alloc();
-    return a < vb_engine_g.heap_size ? vb_engine_g.heap_size - a : 0;
-}
-
 static PyObject *mp_mem_info(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)m, (void)args, (void)nargs;
     char buf[160];
     int n = snprintf(buf, sizeof buf, "stack: 0 out of 65536\nGC: total: %zu, used: %zu, free: %zu\n",
-                     vb_engine_g.heap_size, heap_alloc(), heap_free());
+                     vb_heap_size(), vb_heap_alloc(), vb_heap_free());
     PyObject *out = PySys_GetObject("stdout"); /* borrowed */
     if (out && out != Py_None && n > 0 && PyFile_WriteString(buf, out) < 0) return NULL;
     Py_RETURN_NONE;
@@ -153,19 +141,19 @@ PyObject *vb_mod_micropython_create(void)
 }
 
 /* ---- gc additions --------------------------------------------------------
- * Approximate until the accounting allocator exists: bytes in use since
- * the VM was forked, against the configured heap size. */
+ * The board's heap as engine_heap.c charges it: device code's live blocks
+ * at their price in a MicroPython heap, against the profile's heap size. */
 
 static PyObject *gc_mem_alloc(PyObject *m, PyObject *u)
 {
     (void)m, (void)u;
-    return PyLong_FromSize_t(heap_alloc());
+    return PyLong_FromSize_t(vb_heap_alloc());
 }
 
 static PyObject *gc_mem_free(PyObject *m, PyObject *u)
 {
     (void)m, (void)u;
-    return PyLong_FromSize_t(heap_free());
+    return PyLong_FromSize_t(vb_heap_free());
 }
 
 static PyMethodDef gc_methods[] = {

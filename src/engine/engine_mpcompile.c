@@ -83,7 +83,7 @@ static PyMethodDef const_def = {"const", mp_const, METH_O, NULL};
 int vb_mpcompile_warm(void)
 {
     if (strip_fn) return 0;
-    size_t before = vb_engine_heap_used();
+    vb_heap_quiet(true); /* the engine's own, as the warm modules */
     PyObject *ns = PyDict_New();
     PyObject *code = ns ? Py_CompileString(strip_src, "<compiler>", Py_file_input) : NULL;
     PyObject *r = code ? PyEval_EvalCode(code, ns, ns) : NULL;
@@ -91,8 +91,7 @@ int vb_mpcompile_warm(void)
     Py_XDECREF(code);
     strip_fn = r ? Py_XNewRef(PyDict_GetItemString(ns, "strip")) : NULL;
     Py_XDECREF(ns);
-    size_t after = vb_engine_heap_used();
-    if (after > before) vb_engine_g.heap_base += after - before;
+    vb_heap_quiet(false);
     return strip_fn ? 0 : -1;
 }
 
@@ -143,7 +142,9 @@ static PyObject *compile_stripped(PyObject *src, PyObject *filename, const char 
     return code;
 }
 
-static PyObject *b_compile(PyObject *self, PyObject *args, PyObject *kw)
+/* compile(): CPython's, or the stripped one for the compiler's names; not
+ * charged as it works, then its code charged as upstream's bytecode. */
+static PyObject *compile_any(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
     static char *kwlist[] = {"source", "filename", "mode", "flags", "dont_inherit", "optimize", NULL};
@@ -159,18 +160,45 @@ static PyObject *b_compile(PyObject *self, PyObject *args, PyObject *kw)
     return PyObject_Call(vb_engine_g.compile_fn, args, kw);
 }
 
-/* exec()/eval() of source that needs this compiler: compiled here first. */
+static PyObject *b_compile(PyObject *self, PyObject *args, PyObject *kw)
+{
+    vb_heap_quiet(true);
+    PyObject *code = compile_any(self, args, kw);
+    vb_heap_quiet(false);
+    return vb_heap_charge_code(code);
+}
+
+/* exec()/eval() of source text: compiled here first (with the compiler's
+ * names where the source uses them), so compiling is priced as upstream's
+ * bytecode, as everywhere (engine_heap.c); code objects go straight on. */
 static PyObject *run_source(PyObject *run, const char *mode, PyObject *const *args, Py_ssize_t nargs,
                             PyObject *kwnames)
 {
     Py_ssize_t n = nargs + (kwnames ? PyTuple_GET_SIZE(kwnames) : 0);
     PyObject *argv[8];
-    if (nargs < 1 || n > 8 || !needs_mp_compile(args[0]))
+    if (nargs < 1 || n > 8 || !(PyUnicode_Check(args[0]) || PyBytes_Check(args[0])))
         return PyObject_Vectorcall(run, args, (size_t)nargs, kwnames);
-    PyObject *filename = PyUnicode_FromString("<string>");
-    PyObject *code = filename ? compile_stripped(args[0], filename, mode, 0, 0, -1) : NULL;
+    PyObject *src = Py_NewRef(args[0]);
+    /* as CPython's eval: leading spaces and tabs are not an indent */
+    bool eval = strcmp(mode, "eval") == 0;
+    Py_ssize_t len = 0, skip = 0;
+    const char *text = PyUnicode_Check(src) ? PyUnicode_AsUTF8AndSize(src, &len) : NULL;
+    if (PyBytes_Check(src)) text = PyBytes_AS_STRING(src), len = PyBytes_GET_SIZE(src);
+    if (!text) PyErr_Clear(); /* unencodable: CPython's compile reports it */
+    while (eval && text && skip < len && (text[skip] == ' ' || text[skip] == '\t'))
+        skip++;
+    if (skip) Py_SETREF(src, PyUnicode_Check(src) ? PyUnicode_FromStringAndSize(text + skip, len - skip)
+                                                  : PyBytes_FromStringAndSize(text + skip, len - skip));
+    PyObject *filename = src ? PyUnicode_FromString("<string>") : NULL;
+    vb_heap_quiet(true);
+    PyObject *code = !filename                ? NULL
+                     : needs_mp_compile(src) ? compile_stripped(src, filename, mode, 0, 0, -1)
+                                             : PyObject_CallFunction(vb_engine_g.compile_fn, "OOsii",
+                                                                     src, filename, mode, 0, 0);
+    vb_heap_quiet(false);
     Py_XDECREF(filename);
-    if (!code) return NULL;
+    Py_XDECREF(src);
+    if (!vb_heap_charge_code(code)) return NULL;
     argv[0] = code;
     for (Py_ssize_t i = 1; i < n; i++) argv[i] = args[i];
     PyObject *r = PyObject_Vectorcall(run, argv, (size_t)nargs, kwnames);

@@ -346,9 +346,7 @@ static PyObject *wf_create_module(PyObject *self, PyObject *spec)
 }
 
 /* Warm modules cost a later VM nothing (they are the zygote's): neither
- * here, so gc.mem_alloc() and mem_free() read the same. Nested imports
- * count in the outermost. */
-static unsigned exec_depth;
+ * here, so gc.mem_alloc() and mem_free() read the same. */
 
 static PyObject *wf_exec_module(PyObject *self, PyObject *module)
 {
@@ -360,15 +358,9 @@ static PyObject *wf_exec_module(PyObject *self, PyObject *module)
     PyObject *r = Py_NewRef(Py_None);
     if (PyCode_Check(state)) {
         Py_DECREF(r);
-        size_t before = exec_depth++ ? 0 : vb_engine_heap_used();
+        vb_heap_quiet(true);
         r = PyEval_EvalCode(state, PyModule_GetDict(module), PyModule_GetDict(module));
-        if (--exec_depth == 0) {
-            PyObject *t, *v, *tb;
-            PyErr_Fetch(&t, &v, &tb);   /* heap_used must not eat the module's exception */
-            size_t after = vb_engine_heap_used();
-            PyErr_Restore(t, v, tb);
-            if (after > before) vb_engine_g.heap_base += after - before;
-        }
+        vb_heap_quiet(false);
     }
     Py_DECREF(state);
     if (!r) return NULL;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pyfs_int.h"
+#include "engine/engine_heap.h"
 
 typedef struct {
     PyObject_HEAD
@@ -215,14 +216,16 @@ PyObject *vb_pyfs_compile(const char *src, size_t len, const char *filename, int
     if (!copy) return PyErr_NoMemory();
     memcpy(copy, src, len);
     copy[len] = '\0';
+    vb_heap_quiet(true); /* the compiler's work; its code is charged below */
     PyObject *code = NULL, *mine = quiet_filters();
     if (mine) {
         code = vb_mpcompile(copy, filename, start);
         restore_filters(mine);
         Py_DECREF(mine);
     }
+    vb_heap_quiet(false);
     free(copy);
-    return code;
+    return vb_heap_charge_code(code);
 }
 
 /* Off with CPython's PathFinder (it would search '' and '/lib' on the host),

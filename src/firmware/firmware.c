@@ -357,6 +357,7 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
         .n_parts = p->n_parts,
         .fs_offset = p->fs_offset,
         .fs_size = p->fs_size,
+        .heap_size = p->heap_size,
 #if defined(__SANITIZE_ADDRESS__)
         .vm_as_limit = 0,          /* ASan reserves terabytes of address space */
 #else

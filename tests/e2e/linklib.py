@@ -499,7 +499,9 @@ class Sink:
 
 @pytest.fixture(params=KINDS)
 def link(request, tmp_path):
-    """A board on each transport in turn, stopped after the test."""
-    b = LinkBoard(tmp_path, request.param)
+    """A board on each transport in turn, stopped after the test. Its
+    programs make MiB of output from chunks bigger than an ESP32 module's
+    heap (a 2 MB file is made in one piece): the board gets a bigger one."""
+    b = LinkBoard(tmp_path, request.param, extra=["--heap", "16M"])
     yield b
     b.quit()

@@ -76,7 +76,7 @@ RUN_METAVARS = {
     "control": "PATH", "rtc": "zero|host", "clock": "real|fast", "trace": "FILE", "vcd": "FILE", "serial-log": "FILE",
     "expect-text": "TEXT", "fail-text": "TEXT", "timeout": "MS", "send": "TEXT", "fs-add": "DIR",
     "power-cut-at": "N", "power-cut-mode": "MODE", "power-cut-seed": "SEED", "baud": "N",
-    "allow-any-user": None, "log-max": "BYTES", "wifi": "SSID[:KEY][,...]",
+    "allow-any-user": None, "log-max": "BYTES", "heap": "BYTES[K|M]", "wifi": "SSID[:KEY][,...]",
     "parts": "FILE",
     "net": "loopback|host|none", "host": "HOST=IP[,...]", "forward": "HOSTPORT:BOARDPORT[,...]", "mip-index": "DIR", "uart": "ID:LINK[,...]",
     "i2c": "BUS:ADDR=MODEL[,...]",

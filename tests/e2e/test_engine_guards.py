@@ -73,7 +73,9 @@ REFUSED = [
 
 @pytest.fixture
 def board(tmp_path):
-    b = Board(tmp_path)
+    # The bombs build structures a million deep: a heap the size of a
+    # board's would refuse them first (MemoryError), before any recursion.
+    b = Board(tmp_path, extra=("--heap", "256M"))
     b.expect_exact(BANNER, timeout=10)
     yield b
     b.quit()

@@ -132,7 +132,8 @@ def test_micropython_written_volume_boots_reads_exactly_and_takes_writes(tmp_pat
         f.seek(fs_off)
         f.write(vol)
     want_statvfs, want_files = manifest(fixture)
-    b = Board(tmp_path, board=board, flash=str(flash))
+    # WALK reads each file whole, the largest bigger than a board's heap
+    b = Board(tmp_path, board=board, flash=str(flash), extra=("--heap", "1M"))
     try:
         b.expect(BOOTED, timeout=10)
         b.send(WALK)

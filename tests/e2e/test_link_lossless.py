@@ -57,7 +57,7 @@ def host_chunks(seed, total):
 
 @pytest.fixture(params=KINDS)
 def link(request, tmp_path):
-    b = LinkBoard(tmp_path, request.param)
+    b = LinkBoard(tmp_path, request.param, extra=["--heap", "4M"])   # MiB-sized chunks
     yield b
     b.quit()
 

@@ -100,7 +100,9 @@ for _v,_p in _ms:
 
 @pytest.fixture
 def board(tmp_path):
-    b = Board(tmp_path)                # generic = esp32: littlefs at "/"
+    # generic = esp32: littlefs at "/"; RAM block devices of 32-64 KiB
+    # each want more than an ESP32 module's heap: a SPIRAM-sized one
+    b = Board(tmp_path, extra=("--heap", "1M"))
     b.expect(PROMPT, timeout=10)
     yield b
     b.quit()

@@ -1591,8 +1591,9 @@ static int test_pycom_profile(void)
         /* An inherited "ignore SIGINT" must not disable Ctrl-C. */
         signal(SIGINT, SIG_IGN);
         const vb_profile *prof = vb_profile_find("pycom");
+        /* a board heap above the cap: the cap is what a VM meets here */
         vb_engine_config cfg = {.hal = &fake_hal, .port = prof->port,
-                                .vm_as_limit = AS_LIMIT,
+                                .vm_as_limit = AS_LIMIT, .heap_size = (size_t)1 << 30,
                                 .frozen = frozen_mods, .n_frozen = N_FROZEN};
         char err[200];
         if (vb_engine_init(&cfg, err, sizeof err) < 0) {

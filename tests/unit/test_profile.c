@@ -296,6 +296,9 @@ static void test_profile_validate_errors(void)
     RESET(g); p.fs_sector_size = 8192; expect_invalid(&p, "sector 8192");
     RESET(g); p.fs_sector_size = 256; expect_invalid(&p, "sector 256");
     RESET(g); p.fs_label = "A_VERY_LONG_LABEL"; expect_invalid(&p, "fs label");
+    RESET(g); p.heap_size = 0; expect_invalid(&p, "no heap");
+    RESET(g); p.heap_size = 16 * 1024 - 16; expect_invalid(&p, "heap under 16 KiB");
+    RESET(g); p.heap_size = 111160; expect_invalid(&p, "heap not whole GC blocks");
     RESET(g); p.port = NULL; expect_invalid(&p, "no port");
     RESET(g); p.port = &vb_port_pycom; expect_invalid(&p, "safe-boot pin without otadata");
     static const char *const self_alias[] = {"esp32", NULL}, *const empty_alias[] = {"", NULL};
