@@ -165,7 +165,7 @@ def main():
     plain = os.path.join(os.path.dirname(os.environ["VBOARD"]), "bench", "plain_engine")
     board, embedded, static = {}, {}, {}
     with tempfile.TemporaryDirectory() as d:
-        b = Board(d)
+        b = Board(d, extra=["--heap", "64M"])   # the programs are sized for speed, not a 110 KiB heap
         try:
             b.expect(b">>> ", timeout=30)
             per, empty = suite_times(b)

@@ -18,14 +18,27 @@
 #define VB_BOARD_HEAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define VB_HEAP_BLOCK 16u        /* bytes per GC block on a 32-bit port */
 /* Host blocks up to this size are objects, larger ones buffers: CPython's
  * small-object threshold (Objects/obmalloc.c SMALL_REQUEST_THRESHOLD). */
 #define VB_HEAP_OBJECT_MAX 512u
 
-/* Board bytes of a host allocation of `host_bytes` (0 for 0). */
-size_t vb_heap_block_cost(size_t host_bytes);
+/* n rounded up to whole GC blocks (saturating). */
+static inline size_t vb_heap_whole_blocks(size_t n)
+{
+    if (n > SIZE_MAX - (VB_HEAP_BLOCK - 1)) return SIZE_MAX / VB_HEAP_BLOCK * VB_HEAP_BLOCK;
+    return (n + VB_HEAP_BLOCK - 1) / VB_HEAP_BLOCK * VB_HEAP_BLOCK;
+}
+
+/* Board bytes of a host allocation of `host_bytes` (0 for 0). Inline: the
+ * engine prices every allocation with it. */
+static inline size_t vb_heap_block_cost(size_t host_bytes)
+{
+    if (host_bytes <= VB_HEAP_OBJECT_MAX) return vb_heap_whole_blocks((host_bytes + 1) / 2);
+    return vb_heap_whole_blocks(host_bytes);
+}
 
 /* Board bytes of one compiled function: `code_units` 2-byte units of
  * CPython 3.11 bytecode (its instructions and their inline caches) and

@@ -2,6 +2,7 @@
  * all driven by the tables in cli.h. */
 #include "cli.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -181,6 +182,30 @@ static bool family_of(const char *word, cli_family *f)
 
 /* `vboard help [COMMAND]`: COMMAND is "image", "fs", "image create",
  * "fs ls", or a verb alone when only one family has it. */
+/* --heap BYTES[K|M]: the profile with that heap, checked as a profile. */
+bool cli_profile_heap(const cli_args *a, const vb_profile *p, vb_profile *out)
+{
+    const char *v = a->value[CLI_OPT_BIT_HEAP];
+    *out = *p;
+    if (!v) return true;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    unsigned shift = *end == 'K' || *end == 'k' ? 10 : *end == 'M' || *end == 'm' ? 20 : 0;
+    if (shift) end++;
+    char why[160];
+    if (*v < '0' || *v > '9' || *end || errno || n > (256ull << 20) >> shift) {
+        cli_error(a, "--heap '%s' is not a size from 16K to 256M", v);
+        return false;
+    }
+    out->heap_size = (uint32_t)(n << shift);
+    if (vb_profile_validate(out, why, sizeof why) < 0) {
+        cli_error(a, "--heap %s: %s", v, why);
+        return false;
+    }
+    return true;
+}
+
 int cli_cmd_help(const cli_args *a)
 {
     if (a->argc == 0) {

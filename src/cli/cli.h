@@ -109,8 +109,8 @@ enum {
       "screenshot FILE.png [ADDR|spi:BUS:CS] | quit. Exit status 0 ok, 1 the board refused (its reason on stderr), 2 no " \
       "board there or no reply it could read")                                                \
     X(TEST, CLI_TOP, "test", cli_cmd_test,                                                     \
-      CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_FS_ADD | CLI_OPT_JUNIT | CLI_OPT_CLOCK | CLI_OPT_PARTS, 1, -1,      \
-      "SCENARIO.yaml... [--board esp32|pycom|rp2] [--flash FILE] [--fs-add DIR] [--junit FILE] [--clock real|fast] [--parts FILE]", \
+      CLI_OPT_BOARD | CLI_OPT_FLASH | CLI_OPT_FS_ADD | CLI_OPT_JUNIT | CLI_OPT_CLOCK | CLI_OPT_PARTS | CLI_OPT_HEAP, 1, -1, \
+      "SCENARIO.yaml... [--board esp32|pycom|rp2] [--flash FILE] [--fs-add DIR] [--junit FILE] [--clock real|fast] [--parts FILE] [--heap BYTES[K|M]]", \
       "run scenario files (Wokwi CI's format and vboard's steps; README 'Scenario files'), each on a " \
       "fresh board (--flash FILE is copied, never changed; without it the board starts erased; "  \
       "--clock fast by default), one line per step. " \
@@ -188,6 +188,10 @@ VB_CLI_COMMANDS(CLI_DECLARE)
 
 /* "esp32 (generic), pycom, rp2": every profile, aliases in brackets. */
 void cli_board_names(char *buf, size_t len);
+/* out = *p, with --heap BYTES[K|M]'s heap when given (checked as a
+ * profile); false after a usage message. */
+struct vb_profile;
+bool cli_profile_heap(const cli_args *a, const struct vb_profile *p, struct vb_profile *out);
 
 /* Entry point: parse, dispatch, return the exit status. */
 int cli_main(int argc, char **argv);

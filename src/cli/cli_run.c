@@ -229,30 +229,6 @@ static bool parse_wifi(const cli_args *a, char *buf, vb_wifi_ap_cfg *aps, size_t
     return true;
 }
 
-/* --heap BYTES[K|M]: the profile with that heap, checked as a profile. */
-static bool heap_option(const cli_args *a, const vb_profile *p, vb_profile *out)
-{
-    const char *v = opt(a, CLI_OPT_BIT_HEAP);
-    *out = *p;
-    if (!v) return true;
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 10);
-    unsigned shift = *end == 'K' || *end == 'k' ? 10 : *end == 'M' || *end == 'm' ? 20 : 0;
-    if (shift) end++;
-    char why[160];
-    if (*v < '0' || *v > '9' || *end || errno || n > (256ull << 20) >> shift) {
-        cli_error(a, "--heap '%s' is not a size from 16K to 256M", v);
-        return false;
-    }
-    out->heap_size = (uint32_t)(n << shift);
-    if (vb_profile_validate(out, why, sizeof why) < 0) {
-        cli_error(a, "--heap %s: %s", v, why);
-        return false;
-    }
-    return true;
-}
-
 int cli_cmd_run(const cli_args *a)
 {
     const char *name = a->board ? a->board : CLI_DEFAULT_BOARD;
@@ -264,7 +240,7 @@ int cli_cmd_run(const cli_args *a)
         return CLI_USAGE;
     }
     vb_profile sized; /* lives as long as the board: this function runs it */
-    if (!heap_option(a, chosen, &sized)) return CLI_USAGE;
+    if (!cli_profile_heap(a, chosen, &sized)) return CLI_USAGE;
     const vb_profile *p = &sized;
     bool pty = a->opts & CLI_OPT_PTY;
     if (a->argc > 0 && !pty) {

@@ -165,6 +165,8 @@ int cli_cmd_test(const cli_args *a)
     }
     const char *parts = a->value[CLI_OPT_BIT_PARTS];
     if (parts && !parts_ok(a, parts)) return CLI_USAGE;
+    vb_profile sized;
+    if (!cli_profile_heap(a, p, &sized)) return CLI_USAGE;
     if (a->flash && (stat(a->flash, &st) < 0 || !S_ISREG(st.st_mode))) {
         cli_error(a, "--flash %s: %s", a->flash, errno ? strerror(errno) : "not a regular file");
         return CLI_USAGE;
@@ -195,7 +197,8 @@ int cli_cmd_test(const cli_args *a)
         free_results(res, n);
         return CLI_USAGE;
     }
-    tb_config cfg = {.board = board, .flash = a->flash, .fs_add = fs_add, .clock = clock, .parts = parts};
+    tb_config cfg = {.board = board, .flash = a->flash, .fs_add = fs_add, .clock = clock, .parts = parts,
+                     .heap = a->value[CLI_OPT_BIT_HEAP]};
     unsigned passed = 0, failed = 0;
     bool any_fail = false, any_timeout = false, any_usage = false;
     for (size_t k = 0; k < n; k++) {

@@ -32,6 +32,7 @@ typedef struct tb_config {
     const char *fs_add;      /* --fs-add DIR, or NULL */
     const char *clock;       /* "fast" or "real" */
     const char *parts;       /* --parts FILE (the board's wiring), or NULL */
+    const char *heap;        /* --heap BYTES[K|M] as given (checked), or NULL */
     uint64_t timeout_us;     /* the scenario's board-time budget */
 } tb_config;
 

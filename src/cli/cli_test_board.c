@@ -281,6 +281,10 @@ static pid_t spawn(tb_board *b, const tb_config *cfg, int out_w, int log_fd)
         argv[n++] = "--parts";
         argv[n++] = cfg->parts;
     }
+    if (cfg->heap) {
+        argv[n++] = "--heap";
+        argv[n++] = cfg->heap;
+    }
     argv[n] = NULL;
     pid_t parent = getpid();
     pid_t pid = fork();

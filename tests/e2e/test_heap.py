@@ -171,3 +171,22 @@ def test_heap_option_refuses_bad_sizes(tmp_path, value):
     assert r.returncode == 2, r
     assert b"--heap" in r.stderr, r.stderr
     assert not (tmp_path / "f.bin").exists()
+
+
+HEAP_SCENARIO = """\
+name: the heap a scenario's board gets
+version: 1
+steps:
+  - wait-serial: ">>> "
+  - exec: "import gc; print(gc.mem_alloc() + gc.mem_free())"
+    expect-output: "1048576"
+"""
+
+
+def test_scenarios_take_the_heap_option(tmp_path):
+    sc = tmp_path / "heap.yaml"
+    sc.write_text(HEAP_SCENARIO)
+    r = subprocess.run([VBOARD, "test", str(sc), "--heap", "1M"], capture_output=True, timeout=120)
+    assert r.returncode == 0, r
+    r = subprocess.run([VBOARD, "test", str(sc), "--heap", "2K"], capture_output=True, timeout=120)
+    assert r.returncode == 2 and b"--heap" in r.stderr, r
