@@ -100,7 +100,8 @@ def pty_copy_seconds(nbytes, chunk=b"", lines=0):
 
 
 def board_client(tmp, extra=()):
-    b = LinkBoard(tmp, "pty", extra=extra)
+    # the board's output comes from MiB-sized strings: a heap to hold them
+    b = LinkBoard(tmp, "pty", extra=["--heap", "64M"] + list(extra))
     b.wait_status(lambda st: st.get("stage") == "repl", "the REPL", timeout=15)
     c = RawClient(b.attach(), timeout=30)
     c.enter_raw(soft_reset=True)

@@ -104,8 +104,9 @@ static bool refuse(void *ctx, size_t n, size_t cost, size_t old)
         heap.pending_error = true;
         return true;
     }
-    if (cost <= old || heap.charged - old + cost <= heap.size) {
-        if (heap.charged - old + cost > heap.size - heap.size / 8) schedule_collect();
+    size_t after = heap.charged - (old < heap.charged ? old : heap.charged) + cost;
+    if (cost <= old || after <= heap.size) {
+        if (after > heap.size - heap.size / 8) schedule_collect();
         return false;
     }
     heap.refused = n <= VB_HEAP_OBJECT_MAX ? cost : n;
@@ -113,6 +114,12 @@ static bool refuse(void *ctx, size_t n, size_t cost, size_t old)
     heap.pending_error = true;
     schedule_collect();
     return true;
+}
+
+/* Device code can scribble on headers (uctypes): never wrap below 0. */
+static void uncharge(size_t cost)
+{
+    heap.charged -= cost < heap.charged ? cost : heap.charged;
 }
 
 static void *charge(block_head *h, size_t cost)
@@ -152,7 +159,7 @@ static void *h_realloc(void *ctx, void *p, size_t n)
     if (n > PY_SSIZE_T_MAX - sizeof(block_head) || refuse(ctx, n, cost, old)) return NULL;
     block_head *moved = a->realloc(a->ctx, h, n + sizeof(block_head));
     if (!moved) return NULL;
-    heap.charged -= old;
+    uncharge(old);
     return charge(moved, cost);
 }
 
@@ -161,8 +168,7 @@ static void h_free(void *ctx, void *p)
     PyMemAllocatorEx *a = ctx;
     if (!p) return;
     block_head *h = (block_head *)p - 1;
-    /* device code can scribble on headers (uctypes): never wrap below 0 */
-    heap.charged -= h->cost < heap.charged ? h->cost : heap.charged;
+    uncharge(h->cost);
     a->free(a->ctx, h);
 }
 

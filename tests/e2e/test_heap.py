@@ -190,3 +190,18 @@ def test_scenarios_take_the_heap_option(tmp_path):
     assert r.returncode == 0, r
     r = subprocess.run([VBOARD, "test", str(sc), "--heap", "2K"], capture_output=True, timeout=120)
     assert r.returncode == 2 and b"--heap" in r.stderr, r
+
+
+def test_exec_and_eval_compile_off_the_heap(board):
+    # exec/eval compile first (the trees uncharged, the code charged), then
+    # run as CPython's would: eval's leading blanks are no indent.
+    src = "".join("def g%d(x):\\n    return x + %d\\n" % (i, i) for i in range(200))
+    out = run_program(board, (
+        "import gc\n"
+        "ns = {}\n"
+        "a0 = gc.mem_alloc()\n"
+        "exec('%s', ns)\n"
+        "print(gc.mem_alloc() - a0, ns['g5'](1), eval('  1 + 2'), eval(b'\\t3 * 3'))\n") % src)
+    cost, g5, three, nine = numbers(out)
+    assert (g5, three, nine) == (6, 3, 9)
+    assert 5000 <= cost <= 60000, cost
