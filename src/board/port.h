@@ -48,6 +48,11 @@ typedef enum vb_wlan_api { VB_WLAN_NONE = 0, VB_WLAN_ESP32, VB_WLAN_PYCOM } vb_w
  * ellipse/poly, rect's fill and blit's palette arguments). */
 typedef enum vb_mp_api { VB_MP_V124 = 0, VB_MP_V111 } vb_mp_api;
 
+/* Its float (MICROPY_FLOAT_IMPL): single precision on the MCU ports,
+ * whose repr() shows 7 significant digits of the 32-bit value; double on
+ * the desktop ones (16). */
+typedef enum vb_float_impl { VB_FLOAT_SINGLE = 0, VB_FLOAT_DOUBLE } vb_float_impl;
+
 /* One pin of the board (boot.md §1, issue 5): `gpio` indexes the shared
  * pin registers (contract/regs.h), `name` is what machine.Pin() and the
  * control channel take, `alias` a second name (Pycom expansion-board "G"
@@ -187,6 +192,7 @@ typedef struct vb_port {
     vb_wlan_api wlan_api;          /* its radio (the network module and its HAL), or none */
     vb_mp_api mp_api;
     vb_errno_numbers errnos;       /* the errno numbers its OSErrors and errno module carry */
+    vb_float_impl float_impl;      /* how its floats are held and shown */
 
     /* ---- filesystem (flash.md §1) ---- */
     vb_fs_type fs_type;            /* what the port formats (and mounts, image/fsregion.h) */

@@ -79,6 +79,7 @@ const vb_port vb_port_esp32 = {
     .wlan_api = VB_WLAN_ESP32,
     .mp_api = VB_MP_V124,
     .errnos = VB_ERRNO_NEWLIB,     /* MICROPY_USE_INTERNAL_ERRNO 0: newlib errno.h */
+    .float_impl = VB_FLOAT_SINGLE, /* MICROPY_FLOAT_IMPL_FLOAT (mpconfigport.h) */
 
     .fs_type = VB_FS_LFS2,         /* since v1.13; FAT still auto-detected */
     .lfs2_read_size = 32,

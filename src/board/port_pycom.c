@@ -75,6 +75,7 @@ const vb_port vb_port_pycom = {
     .wlan_api = VB_WLAN_PYCOM,
     .mp_api = VB_MP_V111,
     .errnos = VB_ERRNO_NEWLIB,     /* MICROPY_USE_INTERNAL_ERRNO 0: newlib errno.h */
+    .float_impl = VB_FLOAT_SINGLE, /* MICROPY_FLOAT_IMPL_FLOAT, as upstream's esp32 */
 
     .fs_type = VB_FS_FAT,          /* what Pycom 1.20 formats (LittleFS only if chosen) */
     .lfs2_read_size = 0,

@@ -69,6 +69,7 @@ const vb_port vb_port_rp2 = {
     .wlan_api = VB_WLAN_NONE,      /* the Pico, not the Pico W */
     .mp_api = VB_MP_V124,
     .errnos = VB_ERRNO_LINUX,      /* MICROPY_USE_INTERNAL_ERRNO 1: mperrno.h, Linux's numbers */
+    .float_impl = VB_FLOAT_SINGLE, /* MICROPY_FLOAT_IMPL_FLOAT: no FPU */
 
     .fs_type = VB_FS_LFS2,
     .lfs2_read_size = 32,

@@ -18,16 +18,35 @@
  *    overflow check (docs: cpydiff module_array_constructor;
  *    tests/basics/array_overflow_intsmall.py): bytearray([256, -1]) is
  *    b'\x00\xff'. Only the constructors: item assignment and append
- *    still raise as CPython's do.
+ *    still raise as CPython's do;
+ *  - repr() and str() of a float show what the port's float holds, as
+ *    py/objfloat.c float_print prints it: 'g' with 7 significant digits of
+ *    the single-precision value on the MCU ports (1/3 is 0.3333333,
+ *    0.1 + 0.2 is 0.3), 16 of the double on a double one, ".0" added when
+ *    that reads as an int. The arithmetic stays CPython's double.
  *
  * Global by nature: a built-in type is process-wide state of the
  * interpreter, changed before any device code runs. */
 #include "engine_int.h"
 
+#include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 static PyObject *cpython_to_bytes; /* int.to_bytes as CPython made it */
+
+static PyObject *float_repr(PyObject *self)
+{
+    double v = PyFloat_AS_DOUBLE(self);
+    bool single = vb_engine_g.port->float_impl == VB_FLOAT_SINGLE;
+    char buf[48];
+    if (single) v = (double)(float)v;
+    if (isnan(v)) return PyUnicode_FromString("nan"); /* whatever its sign bit */
+    snprintf(buf, sizeof buf - 2, "%.*g", single ? 7 : 16, v);
+    if (!strpbrk(buf, ".en")) strcat(buf, ".0"); /* not inf, nan or 1e+20 */
+    return PyUnicode_FromString(buf);
+}
 static initproc cpython_bytearray_init;
 static newfunc cpython_array_new;
 
@@ -131,6 +150,11 @@ static PyObject *array_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 
 int vb_mptypes_install(void)
 {
+    void *const repr_was[] = {(void *)PyFloat_Type.tp_repr, NULL};
+    if (vb_replace_slot(&PyFloat_Type, offsetof(PyTypeObject, tp_repr), "__repr__", repr_was,
+                        (void *)float_repr) < 0)
+        return -1;
+
     cpython_bytearray_init = PyByteArray_Type.tp_init;
     void *const init_was[] = {(void *)cpython_bytearray_init, NULL};
     if (vb_replace_slot(&PyByteArray_Type, offsetof(PyTypeObject, tp_init), "__init__", init_was,
