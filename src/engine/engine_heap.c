@@ -56,7 +56,9 @@ static struct heap {
     bool refused_locked;  /*   refused under heap_lock */
     bool pending_error;   /*   a MemoryError for it is yet to be made */
     bool collect_due;     /* a scheduled full collection is pending */
-} heap;
+    long long threshold;  /* gc.threshold(): bytes between collections, -1 none */
+    size_t since_collect; /* board bytes charged since the last collection */
+} heap = {.threshold = -1};
 static PyObject *cpython_print; /* the builtin print() the wrapper calls */
 static initproc memory_error_base_init; /* MemoryError's own tp_init */
 
@@ -82,7 +84,8 @@ static int run_collect(void *arg)
 {
     (void)arg;
     heap.collect_due = false;
-    (void)PyGC_Collect();
+    (void)PyGC_Collect(); /* nothing while gc.disable()d, as upstream */
+    vb_heap_collected();
     return 0;
 }
 
@@ -127,6 +130,9 @@ static void *charge(block_head *h, size_t cost)
     if (!h) return NULL;
     h->cost = cost;
     heap.charged += cost;
+    heap.since_collect += cost;
+    if (heap.threshold >= 0 && heap.since_collect >= (unsigned long long)heap.threshold)
+        schedule_collect();
     return h + 1;
 }
 
@@ -307,6 +313,21 @@ size_t vb_heap_size(void)
     return heap.size;
 }
 
+long long vb_heap_threshold(void)
+{
+    return heap.threshold;
+}
+
+void vb_heap_set_threshold(long long bytes)
+{
+    heap.threshold = bytes < 0 ? -1 : bytes;
+}
+
+void vb_heap_collected(void)
+{
+    heap.since_collect = 0;
+}
+
 void vb_heap_after_fork(void)
 {
     heap.lock_depth = 0;
@@ -315,5 +336,7 @@ void vb_heap_after_fork(void)
     heap.charged = 0;
     heap.pending_error = false;
     heap.collect_due = false;
+    heap.threshold = -1;
+    heap.since_collect = 0;
     heap.charging = true;
 }

@@ -30,6 +30,11 @@ PyObject *vb_heap_charge_code(PyObject *code);
 size_t vb_heap_alloc(void);
 size_t vb_heap_free(void);
 size_t vb_heap_size(void);
+/* gc.threshold(): bytes charged between automatic collections, -1 none;
+ * vb_heap_collected: a full collection just ran. */
+long long vb_heap_threshold(void);
+void vb_heap_set_threshold(long long bytes);
+void vb_heap_collected(void);
 void vb_heap_after_fork(void);
 
 #endif

@@ -221,7 +221,7 @@ int vb_engine_init(const vb_engine_config *cfg, char *err, size_t errlen)
 static void freeze(bool collect)
 {
     static const char *const steps[] = {"collect", "freeze"};
-    PyObject *gc = PyImport_ImportModule("gc");
+    PyObject *gc = vb_gc_cpython() ? Py_NewRef(vb_gc_cpython()) : PyImport_ImportModule("gc");
     for (size_t i = collect ? 0 : 1; gc && i < 2; i++) {
         PyObject *r = PyObject_CallMethod(gc, steps[i], NULL);
         Py_XDECREF(r);

@@ -278,7 +278,9 @@ PyObject *vb_mod_thread_create(void);   /* engine_mod_thread.c */
  * displayhook). 0 / -1. */
 int vb_mod_sys_extend(void);
 /* Adds gc.mem_free / gc.mem_alloc. 0 / -1. */
-int vb_mod_gc_extend(void);
+/* engine_mod_gc.c: MicroPython's gc module; CPython's, kept for the engine */
+PyObject *vb_mod_gc_create(void);
+PyObject *vb_gc_cpython(void);
 
 /* ---- machine: pins, signals, watchdog, sleep ------------------------------ */
 

@@ -1,5 +1,5 @@
 /* The `micropython` module (const, opt_level, kbd_intr, schedule, mem_info,
- * heap_lock and friends) and the gc.mem_free / gc.mem_alloc additions. The
+ * heap_lock and friends). The
  * @micropython.native/viper decorators are the compiler's
  * (engine_mpcompile.c), not attributes, as upstream. */
 #include "engine_int.h"
@@ -140,38 +140,3 @@ PyObject *vb_mod_micropython_create(void)
     return PyModule_Create(&mpy_def); /* state zeroed: opt_level 0 */
 }
 
-/* ---- gc additions --------------------------------------------------------
- * The board's heap as engine_heap.c charges it: device code's live blocks
- * at their price in a MicroPython heap, against the profile's heap size. */
-
-static PyObject *gc_mem_alloc(PyObject *m, PyObject *u)
-{
-    (void)m, (void)u;
-    return PyLong_FromSize_t(vb_heap_alloc());
-}
-
-static PyObject *gc_mem_free(PyObject *m, PyObject *u)
-{
-    (void)m, (void)u;
-    return PyLong_FromSize_t(vb_heap_free());
-}
-
-static PyMethodDef gc_methods[] = {
-    {"mem_alloc", gc_mem_alloc, METH_NOARGS, NULL},
-    {"mem_free", gc_mem_free, METH_NOARGS, NULL},
-    {NULL, NULL, 0, NULL},
-};
-
-int vb_mod_gc_extend(void)
-{
-    PyObject *gc = PyImport_ImportModule("gc");
-    if (!gc) return -1;
-    int rc = 0;
-    for (PyMethodDef *d = gc_methods; d->ml_name && rc == 0; d++) {
-        PyObject *f = PyCFunction_NewEx(d, NULL, NULL);
-        rc = f ? PyObject_SetAttrString(gc, d->ml_name, f) : -1;
-        Py_XDECREF(f);
-    }
-    Py_DECREF(gc);
-    return rc;
-}

@@ -50,7 +50,8 @@ const vb_module_def vb_engine_modules[] = {
     {"machine", "umachine", ALL, V124, VB_MOD_BUILT, vb_mod_machine_create, NULL},
     {"micropython", NULL, ALL, 0, VB_MOD_BUILT, vb_mod_micropython_create, NULL},
     {"sys", "usys", ALL, V124, VB_MOD_CORE, NULL, vb_mod_sys_extend},
-    {"gc", NULL, ALL, 0, VB_MOD_STDLIB, NULL, vb_mod_gc_extend},
+    /* MicroPython's seven functions over the board's heap, not CPython's */
+    {"gc", NULL, ALL, 0, VB_MOD_REPLACES, vb_mod_gc_create, NULL},
     {"json", "ujson", ALL, ALL, VB_MOD_WARM, NULL, NULL},
     {"struct", "ustruct", ALL, ALL, VB_MOD_STDLIB, NULL, NULL},
     {"re", "ure", ALL, ALL, VB_MOD_WARM, NULL, NULL},

@@ -205,3 +205,24 @@ def test_exec_and_eval_compile_off_the_heap(board):
     cost, g5, three, nine = numbers(out)
     assert (g5, three, nine) == (6, 3, 9)
     assert 5000 <= cost <= 60000, cost
+
+
+@pytest.mark.parametrize("threshold, collected", [(-1, False), (4096, True)])
+def test_threshold_collects_after_so_many_bytes(board, threshold, collected):
+    # 20 cycles of 1 KB each: far from a full heap and from CPython's own
+    # 700-object trigger, so only gc.threshold() collects them on the way
+    out = run_program(board, (
+        "import gc\n"
+        "gc.collect()\n"
+        "gc.threshold(%d)\n"
+        "freed = [0]\n"
+        "class Node:\n"
+        "    def __init__(self):\n"
+        "        self.me = self\n"
+        "        self.buf = bytearray(1000)\n"
+        "    def __del__(self):\n"
+        "        freed[0] += 1\n"
+        "for i in range(20):\n"
+        "    Node()\n"
+        "print(freed[0])\n") % threshold)
+    assert (int(out) > 0) == collected, out
