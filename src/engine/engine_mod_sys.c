@@ -79,6 +79,23 @@ static PyObject *make_implementation(void)
     return ns;
 }
 
+/* CPython's names a board's sys has not (v1.24's esp32/rp2 and Pycom lack
+ * tracing, profiling and the host's paths and internals), taken out so
+ * code that probes for a feature (run-tests.py's `sys.settrace` check)
+ * sees the board. Only names nothing of the engine or the stdlib modules
+ * it serves reads; the import system's (meta_path, path_hooks, ...) and
+ * displayhook stay, and pycache_prefix, which importlib reads. */
+static const char *const cpython_only[] = {
+    "settrace", "setprofile", "gettrace", "getprofile", "call_tracing",
+    "setswitchinterval", "getswitchinterval", "setdlopenflags", "getdlopenflags",
+    "getallocatedblocks", "getrefcount", "getsizeof", "is_finalizing",
+    "get_coroutine_origin_tracking_depth", "set_coroutine_origin_tracking_depth",
+    "get_asyncgen_hooks", "set_asyncgen_hooks", "get_int_max_str_digits",
+    "set_int_max_str_digits", "addaudithook", "breakpointhook",
+    "executable", "prefix", "exec_prefix", "base_prefix", "base_exec_prefix",
+    "platlibdir", "orig_argv", "abiflags", "copyright", "api_version",
+};
+
 int vb_mod_sys_extend(void)
 {
     PyObject *sys = PyImport_ImportModule("sys");
@@ -89,6 +106,9 @@ int vb_mod_sys_extend(void)
         rc = f ? PyObject_SetAttrString(sys, m->ml_name, f) : -1;
         Py_XDECREF(f);
     }
+    PyObject *dict = PyModule_GetDict(sys); /* borrowed */
+    for (size_t i = 0; rc == 0 && i < sizeof cpython_only / sizeof cpython_only[0]; i++)
+        if (PyDict_DelItemString(dict, cpython_only[i]) < 0) PyErr_Clear(); /* absent already */
     PyObject *impl = rc == 0 ? make_implementation() : NULL;
     const vb_port_ident *id = vb_port_ident_shown(vb_engine_g.port);
     PyObject *platform = PyUnicode_FromString(id->platform);
