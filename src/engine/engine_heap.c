@@ -48,17 +48,20 @@ static PyMemAllocatorEx next_mem, next_obj; /* the allocators underneath */
 static struct heap {
     bool charging;        /* a VM: device code's blocks are charged */
     unsigned quiet;       /* vb_heap_quiet depth: nothing charged */
+    bool pricing;         /* charging && !quiet: blocks get a price */
     unsigned lock_depth;  /* micropython.heap_lock() */
     bool bypass;          /* the engine's own work: never refused */
     size_t charged;       /* board bytes of the live charged blocks */
     size_t size;          /* the board's heap */
+    size_t watermark;     /* 7/8 of it: above, every request is looked at */
     size_t refused;       /* board bytes of the last refused request */
     bool refused_locked;  /*   refused under heap_lock */
     bool pending_error;   /*   a MemoryError for it is yet to be made */
     bool collect_due;     /* a scheduled full collection is pending */
     long long threshold;  /* gc.threshold(): bytes between collections, -1 none */
     size_t since_collect; /* board bytes charged since the last collection */
-} heap = {.threshold = -1};
+    size_t collect_at;    /*   the threshold, or SIZE_MAX for none */
+} heap = {.threshold = -1, .collect_at = SIZE_MAX};
 static PyObject *cpython_print; /* the builtin print() the wrapper calls */
 static initproc memory_error_base_init; /* MemoryError's own tp_init */
 
@@ -76,7 +79,7 @@ static bool small_int(void *ctx, size_t n)
 
 static size_t cost_of(void *ctx, size_t n)
 {
-    if (!heap.charging || heap.quiet || small_int(ctx, n)) return 0;
+    if (!heap.pricing || small_int(ctx, n)) return 0;
     return vb_heap_block_cost(n);
 }
 
@@ -109,7 +112,7 @@ static bool refuse(void *ctx, size_t n, size_t cost, size_t old)
     }
     size_t after = heap.charged - (old < heap.charged ? old : heap.charged) + cost;
     if (cost <= old || after <= heap.size) {
-        if (after > heap.size - heap.size / 8) schedule_collect();
+        if (after > heap.watermark) schedule_collect();
         return false;
     }
     heap.refused = n <= VB_HEAP_OBJECT_MAX ? cost : n;
@@ -117,6 +120,14 @@ static bool refuse(void *ctx, size_t n, size_t cost, size_t old)
     heap.pending_error = true;
     schedule_collect();
     return true;
+}
+
+/* The common case in one test: unlocked and well under the heap. n is at
+ * most PY_SSIZE_T_MAX here, so the sum cannot wrap. */
+static bool must_refuse(void *ctx, size_t n, size_t cost, size_t old)
+{
+    if (!heap.lock_depth && heap.charged + cost <= heap.watermark) return false;
+    return refuse(ctx, n, cost, old);
 }
 
 /* Device code can scribble on headers (uctypes): never wrap below 0. */
@@ -131,16 +142,16 @@ static void *charge(block_head *h, size_t cost)
     h->cost = cost;
     heap.charged += cost;
     heap.since_collect += cost;
-    if (heap.threshold >= 0 && heap.since_collect >= (unsigned long long)heap.threshold)
-        schedule_collect();
+    if (heap.since_collect >= heap.collect_at) schedule_collect();
     return h + 1;
 }
 
 static void *h_malloc(void *ctx, size_t n)
 {
     PyMemAllocatorEx *a = ctx;
+    if (n > PY_SSIZE_T_MAX - sizeof(block_head)) return NULL;
     size_t cost = cost_of(ctx, n);
-    if (n > PY_SSIZE_T_MAX - sizeof(block_head) || refuse(ctx, n, cost, 0)) return NULL;
+    if (must_refuse(ctx, n, cost, 0)) return NULL;
     return charge(a->malloc(a->ctx, n + sizeof(block_head)), cost);
 }
 
@@ -149,7 +160,7 @@ static void *h_calloc(void *ctx, size_t nelem, size_t elsize)
     PyMemAllocatorEx *a = ctx;
     if (elsize && nelem > (PY_SSIZE_T_MAX - sizeof(block_head)) / elsize) return NULL;
     size_t n = nelem * elsize, cost = cost_of(ctx, n);
-    if (refuse(ctx, n, cost, 0)) return NULL;
+    if (must_refuse(ctx, n, cost, 0)) return NULL;
     return charge(a->calloc(a->ctx, 1, n + sizeof(block_head)), cost);
 }
 
@@ -160,9 +171,10 @@ static void *h_realloc(void *ctx, void *p, size_t n)
 {
     PyMemAllocatorEx *a = ctx;
     if (!p) return h_malloc(ctx, n);
+    if (n > PY_SSIZE_T_MAX - sizeof(block_head)) return NULL;
     block_head *h = (block_head *)p - 1;
     size_t old = h->cost, cost = cost_of(ctx, n);
-    if (n > PY_SSIZE_T_MAX - sizeof(block_head) || refuse(ctx, n, cost, old)) return NULL;
+    if (must_refuse(ctx, n, cost, old)) return NULL;
     block_head *moved = a->realloc(a->ctx, h, n + sizeof(block_head));
     if (!moved) return NULL;
     uncharge(old);
@@ -181,6 +193,7 @@ static void h_free(void *ctx, void *p)
 void vb_heap_install_allocator(size_t heap_size)
 {
     heap.size = heap_size;
+    heap.watermark = heap_size - heap_size / 8;
     PyMem_GetAllocator(PYMEM_DOMAIN_MEM, &next_mem);
     PyMem_GetAllocator(PYMEM_DOMAIN_OBJ, &next_obj);
     PyMemAllocatorEx mem = {&next_mem, h_malloc, h_calloc, h_realloc, h_free};
@@ -210,7 +223,7 @@ static void charge_code(PyCodeObject *co, unsigned depth)
 
 PyObject *vb_heap_charge_code(PyObject *code)
 {
-    if (code && PyCode_Check(code) && heap.charging && !heap.quiet && !PyType_IS_GC(&PyCode_Type))
+    if (code && PyCode_Check(code) && heap.pricing && !PyType_IS_GC(&PyCode_Type))
         charge_code((PyCodeObject *)code, 0);
     return code;
 }
@@ -219,6 +232,7 @@ void vb_heap_quiet(bool on)
 {
     if (on) heap.quiet++;
     else if (heap.quiet) heap.quiet--;
+    heap.pricing = heap.charging && !heap.quiet;
 }
 
 /* ---- MemoryError with upstream's text ------------------------------------ */
@@ -321,6 +335,7 @@ long long vb_heap_threshold(void)
 void vb_heap_set_threshold(long long bytes)
 {
     heap.threshold = bytes < 0 ? -1 : bytes;
+    heap.collect_at = bytes < 0 ? SIZE_MAX : (size_t)bytes;
 }
 
 void vb_heap_collected(void)
@@ -336,7 +351,8 @@ void vb_heap_after_fork(void)
     heap.charged = 0;
     heap.pending_error = false;
     heap.collect_due = false;
-    heap.threshold = -1;
+    vb_heap_set_threshold(-1);
     heap.since_collect = 0;
     heap.charging = true;
+    heap.pricing = true;
 }
