@@ -61,6 +61,7 @@ static struct heap {
     long long threshold;  /* gc.threshold(): bytes between collections, -1 none */
     size_t since_collect; /* board bytes charged since the last collection */
     size_t collect_at;    /*   the threshold, or SIZE_MAX for none */
+    size_t rearm_at;      /* a full heap schedules a collection again past this */
 } heap = {.threshold = -1, .collect_at = SIZE_MAX};
 static PyObject *cpython_print; /* the builtin print() the wrapper calls */
 static initproc memory_error_base_init; /* MemoryError's own tp_init */
@@ -112,7 +113,9 @@ static bool refuse(void *ctx, size_t n, size_t cost, size_t old)
     }
     size_t after = heap.charged - (old < heap.charged ? old : heap.charged) + cost;
     if (cost <= old || after <= heap.size) {
-        if (after > heap.watermark) schedule_collect();
+        /* once per 1/16 of the heap charged: a program that keeps its heap
+         * nearly full is not collected at every step */
+        if (after > heap.watermark && after > heap.rearm_at) schedule_collect();
         return false;
     }
     heap.refused = n <= VB_HEAP_OBJECT_MAX ? cost : n;
@@ -341,6 +344,7 @@ void vb_heap_set_threshold(long long bytes)
 void vb_heap_collected(void)
 {
     heap.since_collect = 0;
+    heap.rearm_at = heap.charged + heap.size / 16;
 }
 
 void vb_heap_after_fork(void)
@@ -353,6 +357,7 @@ void vb_heap_after_fork(void)
     heap.collect_due = false;
     vb_heap_set_threshold(-1);
     heap.since_collect = 0;
+    heap.rearm_at = 0;
     heap.charging = true;
     heap.pricing = true;
 }
