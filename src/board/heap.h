@@ -40,6 +40,11 @@ static inline size_t vb_heap_block_cost(size_t host_bytes)
     return vb_heap_whole_blocks(host_bytes);
 }
 
+/* Board bytes of a class's type object: upstream's mp_obj_full_type_t
+ * (a header word, name and flags, 12 slot indices, 12 slot pointers) in
+ * whole blocks; CPython's is some 960 bytes. Its dict is priced apart. */
+#define VB_HEAP_CLASS_COST 80u
+
 /* Board bytes of one compiled function: `code_units` 2-byte units of
  * CPython 3.11 bytecode (its instructions and their inline caches) and
  * `slots` constants and names. Upstream's bytecode takes 1-3 bytes per

@@ -49,6 +49,7 @@ static struct heap {
     bool charging;        /* a VM: device code's blocks are charged */
     unsigned quiet;       /* vb_heap_quiet depth: nothing charged */
     bool pricing;         /* charging && !quiet: blocks get a price */
+    bool next_is_class;   /* the next block is a class's type object */
     unsigned lock_depth;  /* micropython.heap_lock() */
     bool bypass;          /* the engine's own work: never refused */
     size_t charged;       /* board bytes of the live charged blocks */
@@ -64,6 +65,8 @@ static struct heap {
     size_t rearm_at;      /* a full heap schedules a collection again past this */
 } heap = {.threshold = -1, .collect_at = SIZE_MAX};
 static PyObject *cpython_print; /* the builtin print() the wrapper calls */
+static allocfunc type_alloc_base; /* type's own tp_alloc */
+static newfunc type_new_base;     /* type's own tp_new */
 static initproc memory_error_base_init; /* MemoryError's own tp_init */
 
 /* Upstream keeps an int of up to 31 bits in the object word (a small int:
@@ -81,6 +84,10 @@ static bool small_int(void *ctx, size_t n)
 static size_t cost_of(void *ctx, size_t n)
 {
     if (!heap.pricing || small_int(ctx, n)) return 0;
+    if (heap.next_is_class) {
+        heap.next_is_class = false;
+        return VB_HEAP_CLASS_COST;
+    }
     return vb_heap_block_cost(n);
 }
 
@@ -264,6 +271,41 @@ static int memory_error_init(PyObject *e, PyObject *args, PyObject *kw)
     return 0;
 }
 
+/* ---- classes ------------------------------------------------------------- */
+
+/* A class statement allocates its type object through type's tp_alloc, one
+ * block; it is priced as upstream's type object (board/heap.h), not as the
+ * ~960 bytes of CPython's. */
+static PyObject *type_alloc(PyTypeObject *meta, Py_ssize_t nitems)
+{
+    heap.next_is_class = true;
+    PyObject *t = type_alloc_base(meta, nitems);
+    heap.next_is_class = false; /* also when it failed before allocating */
+    return t;
+}
+
+/* A block's price set anew, after the fact (a block of this hook's). */
+static void reprice(void *p, size_t cost)
+{
+    block_head *h = (block_head *)p - 1;
+    if (!h->cost) return; /* not charged: the zygote's, or quiet */
+    uncharge(h->cost);
+    h->cost = cost;
+    heap.charged += cost;
+}
+
+/* A new class also gets the key table its instances' dicts will share
+ * (~770 bytes); upstream has no such table (each instance has its own
+ * dict, priced as the instance makes it): it costs nothing here. */
+static PyObject *type_new(PyTypeObject *meta, PyObject *args, PyObject *kwds)
+{
+    PyObject *t = type_new_base(meta, args, kwds);
+    if (t && heap.pricing && PyType_Check(t) && (((PyTypeObject *)t)->tp_flags & Py_TPFLAGS_HEAPTYPE) &&
+        ((PyHeapTypeObject *)t)->ht_cached_keys)
+        reprice(((PyHeapTypeObject *)t)->ht_cached_keys, 0);
+    return t;
+}
+
 /* ---- print under the lock ------------------------------------------------- */
 
 static PyObject *heap_print(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
@@ -287,7 +329,15 @@ int vb_heap_install(void)
     PyTypeObject *t = (PyTypeObject *)PyExc_MemoryError;
     memory_error_base_init = t->tp_init;
     t->tp_init = memory_error_init;
-    return 0;
+    type_alloc_base = PyType_Type.tp_alloc;
+    type_new_base = PyType_Type.tp_new;
+    void *const alloc_was[] = {(void *)type_alloc_base, NULL};
+    void *const new_was[] = {(void *)type_new_base, NULL};
+    if (vb_replace_slot(&PyType_Type, offsetof(PyTypeObject, tp_alloc), NULL, alloc_was,
+                        (void *)type_alloc) < 0)
+        return -1;
+    return vb_replace_slot(&PyType_Type, offsetof(PyTypeObject, tp_new), NULL, new_was,
+                           (void *)type_new);
 }
 
 /* ---- the VM's side ---------------------------------------------------------- */

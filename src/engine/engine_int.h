@@ -107,7 +107,7 @@ PyObject *vb_mpcompile_strip(PyObject *tree, const char *filename);
 #include "engine/engine_heap.h"
 /* engine_mptext.c: in t and every subclass, the slot at offset becomes now
  * where it was one of was (NULL-ended), and the slot wrapper name in a
- * class's dict follows. 0 / -1. */
+ * class's dict follows (name NULL: a slot without one). 0 / -1. */
 int vb_replace_slot(PyTypeObject *t, size_t offset, const char *name, void *const *was, void *now);
 /* engine_mptypes.c: MicroPython's behaviours of built-in types (zygote init). */
 int vb_mptypes_install(void);

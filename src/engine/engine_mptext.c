@@ -189,7 +189,7 @@ int vb_replace_slot(PyTypeObject *t, size_t offset, const char *name, void *cons
     void **slot = (void **)((char *)t + offset);
     for (void *const *w = was; *w; w++)
         if (*slot == *w) *slot = now;
-    PyObject *d = t->tp_dict ? PyDict_GetItemString(t->tp_dict, name) : NULL; /* borrowed */
+    PyObject *d = name && t->tp_dict ? PyDict_GetItemString(t->tp_dict, name) : NULL; /* borrowed */
     if (d && Py_IS_TYPE(d, &PyWrapperDescr_Type)) {
         PyWrapperDescrObject *wd = (PyWrapperDescrObject *)d;
         bool ours = false;
