@@ -226,3 +226,19 @@ def test_threshold_collects_after_so_many_bytes(board, threshold, collected):
         "    Node()\n"
         "print(freed[0])\n") % threshold)
     assert (int(out) > 0) == collected, out
+
+
+def test_a_class_costs_about_what_upstream_s_does(board):
+    # CPython's type object (~960 bytes) and its instances' shared key table
+    # (~770) would make a class cost 2 KB here; upstream's takes ~150 bytes
+    out = run_program(board, (
+        "import gc\n"
+        "a0 = gc.mem_alloc()\n"
+        "class A:\n"
+        "    pass\n"
+        "a1 = gc.mem_alloc()\n"
+        "import asyncio\n"
+        "print(a1 - a0, gc.mem_alloc() - a1)\n"))
+    cls, aio = numbers(out)
+    assert 0 < cls <= 512, cls
+    assert 5000 < aio < 25000, aio       # asyncio's 20-odd classes and its functions
