@@ -53,7 +53,8 @@ const vb_port_periph vb_periph_esp32 = {
     .spi_baud_default = 500000,
     .spi_divider = VB_SPI_DIV_ESP32, .spi_clock_hz = 80000000,   /* APB */
     .spi_lsb = true,
-    .spi_deinit = true,
+    .spi_deinit_error = "transfer on deinitialized SPI",
+    .spi_whole_words = true,
     .soft_spi = true,
     .soft_spi_max_baud = 800000,   /* ets_get_cpu_frequency() * 1000000 / 200 at 160 MHz */
     .bitstream = true, .time_pulse_us = true,
@@ -78,6 +79,15 @@ const vb_port_periph vb_periph_pycom = {
     .i2c_scl = {13, 13}, .i2c_sda = {12, 12},
     .i2c_freq_default = 100000,
     .i2c_nack_text = "I2C bus error",
+    /* SPI(0) only, on P10 (CLK, GPIO13), P11 (MOSI, GPIO22), P14 (MISO,
+     * GPIO37) by default; the rate shown is the one asked for */
+    .spi_first_id = 0, .spi_buses = 1,
+    .spi_sck = {13}, .spi_mosi = {22}, .spi_miso = {37},
+    .spi_baud_default = 1000000,
+    .spi_divider = VB_SPI_DIV_EXACT, .spi_clock_hz = 80000000,
+    .spi_msb = 0, .spi_lsb = true,   /* SpiBitOrder_MSBFirst 0, LSBFirst 1 */
+    .spi_deinit_error = "the requested operation is not possible",
+    .spi_wipy_api = true,
 };
 
 const vb_port_periph vb_periph_rp2 = {

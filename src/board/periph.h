@@ -92,7 +92,16 @@ typedef struct vb_port_periph {
     bool spi_pins_checked;
     unsigned spi_msb;              /* SPI.MSB's value (rp2: pico-sdk's SPI_MSB_FIRST, 1); LSB is the other */
     bool spi_lsb;                  /* firstbit=LSB works (else NotImplementedError "LSB") */
-    bool spi_deinit;               /* deinit() frees the bus; a transfer then is OSError */
+    const char *spi_deinit_error;  /* deinit() frees the bus; a transfer then is
+                                      OSError(this); NULL: deinit does nothing */
+    bool spi_whole_words;          /* esp32: a transfer sends whole `bits` words
+                                      (ValueError "buffer too short" for none) */
+    /* Pycom (the WiPy API, machspi.c): SPI(0, SPI.MASTER, *, baudrate, bits
+     * 8/16/32, polarity, phase, firstbit, pins=(CLK, MOSI, MISO)); write,
+     * readinto and write_readinto return byte counts, an int is a one-byte
+     * buffer, read's `write` is keyword-only, bad arguments are
+     * ValueError("invalid argument(s) value") */
+    bool spi_wipy_api;
     bool soft_spi;                 /* machine.SoftSPI (extmod) */
     /* SoftSPI's top rate: a baudrate at or above it bit-bangs with no delay
      * and shows this (esp32: the CPU's 160 MHz / 200); 0: 500 kHz / the

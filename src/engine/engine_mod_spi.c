@@ -11,13 +11,18 @@
  * ids 0 and 1, pins checked against the bus ("bad SCK pin"), the object
  * per id keeps its settings when called with the id alone, init() takes
  * keywords only, LSB-first is NotImplementedError, MSB is pico-sdk's 1.
- * SoftSPI(baudrate=500000, *, polarity, phase, bits=8, firstbit=MSB, sck,
- * mosi, miso): all three pins required; it reaches the bus whose default
- * SCK it uses, else the port's first. */
+ * Pycom's is the WiPy API (machspi.c): SPI(0, SPI.MASTER, *, baudrate=
+ * 1000000, bits, polarity, phase, firstbit, pins=(CLK, MOSI, MISO)), every
+ * call initialises afresh, methods return byte counts (periph.h
+ * spi_wipy_api). SoftSPI(baudrate=500000, *, polarity, phase, bits=8,
+ * firstbit=MSB, sck, mosi, miso): all three pins required; it reaches the
+ * bus whose default SCK it uses, else the port's first. */
 #include "engine_int.h"
 #include "board/periph.h"
 
 #include <errno.h>
+
+#define PYCOM_SPI_MASTER 0 /* SpiMode_Master */
 
 typedef struct {
     PyObject_HEAD
@@ -55,11 +60,11 @@ static uint32_t rate(const spi_obj *o)
 static int transfer(const spi_obj *o, const uint8_t *src, uint8_t *dest, size_t n)
 {
     if (!o->soft && o->deinited) {
-        PyErr_SetString(PyExc_OSError, "transfer on deinitialized SPI");
+        PyErr_SetString(PyExc_OSError, periph()->spi_deinit_error);
         return -1;
     }
     size_t nbytes = n;
-    if (!o->soft && periph()->spi_deinit) {
+    if (!o->soft && periph()->spi_whole_words) {
         /* esp32 sends whole words only */
         size_t bits = n * 8 / (size_t)o->bits * (size_t)o->bits;
         if (!bits) {
@@ -80,11 +85,34 @@ static int transfer(const spi_obj *o, const uint8_t *src, uint8_t *dest, size_t 
     return vb_engine_sleep_us((int64_t)(nbytes * 8u * 1000000u / rate(o))) < 0 ? -1 : 0;
 }
 
-static PyObject *m_read(PyObject *self, PyObject *args)
+/* What a transfer method returns: None, or (the WiPy API) the count. */
+static PyObject *done(const spi_obj *o, size_t n)
+{
+    if (periph()->spi_wipy_api && !o->soft) return PyLong_FromSize_t(n);
+    Py_RETURN_NONE;
+}
+
+static const char WIPY_BAD_ARGS[] = "invalid argument(s) value";
+
+/* read(nbytes, write=0x00) / readinto(buf, write=0x00); the WiPy API takes
+ * `write` by keyword only and nbytes as an int or a buffer's length. */
+static int read_args(const spi_obj *o, PyObject *args, PyObject *kw, const char *fmt, const char *wipy_fmt,
+                     void *first, int *fill)
+{
+    static char *kwl[] = {"", "write", NULL};
+    if (periph()->spi_wipy_api && !o->soft) return PyArg_ParseTupleAndKeywords(args, kw, wipy_fmt, kwl, first, fill);
+    if (kw && PyDict_GET_SIZE(kw)) {
+        PyErr_SetString(PyExc_TypeError, "function doesn't take keyword arguments");
+        return 0;
+    }
+    return PyArg_ParseTuple(args, fmt, first, fill);
+}
+
+static PyObject *m_read(PyObject *self, PyObject *args, PyObject *kw)
 {
     Py_ssize_t n;
     int fill = 0;
-    if (!PyArg_ParseTuple(args, "n|i:read", &n, &fill)) return NULL;
+    if (!read_args((spi_obj *)self, args, kw, "n|i:read", "n|$i:read", &n, &fill)) return NULL;
     if (n < 0) n = 0;
     PyObject *out = PyBytes_FromStringAndSize(NULL, n);
     if (!out) return NULL;
@@ -94,26 +122,31 @@ static PyObject *m_read(PyObject *self, PyObject *args)
     return out;
 }
 
-static PyObject *m_readinto(PyObject *self, PyObject *args)
+static PyObject *m_readinto(PyObject *self, PyObject *args, PyObject *kw)
 {
     Py_buffer buf;
     int fill = 0;
-    if (!PyArg_ParseTuple(args, "w*|i:readinto", &buf, &fill)) return NULL;
+    if (!read_args((spi_obj *)self, args, kw, "w*|i:readinto", "w*|$i:readinto", &buf, &fill)) return NULL;
     memset(buf.buf, fill & 0xFF, (size_t)buf.len);
-    int rc = transfer((spi_obj *)self, buf.buf, buf.buf, (size_t)buf.len);
+    size_t n = (size_t)buf.len;
+    int rc = transfer((spi_obj *)self, buf.buf, buf.buf, n);
     PyBuffer_Release(&buf);
-    if (rc < 0) return NULL;
-    Py_RETURN_NONE;
+    return rc < 0 ? NULL : done((spi_obj *)self, n);
 }
 
 static PyObject *m_write(PyObject *self, PyObject *arg)
 {
-    Py_buffer buf;
-    if (PyObject_GetBuffer(arg, &buf, PyBUF_SIMPLE) < 0) return NULL;
-    int rc = transfer((spi_obj *)self, buf.buf, NULL, (size_t)buf.len);
-    PyBuffer_Release(&buf);
-    if (rc < 0) return NULL;
-    Py_RETURN_NONE;
+    const spi_obj *o = (const spi_obj *)self;
+    if (periph()->spi_wipy_api && !o->soft && PyLong_Check(arg)) {   /* an int: one byte */
+        uint8_t b = (uint8_t)PyLong_AsUnsignedLongMask(arg);
+        return transfer(o, &b, NULL, 1) < 0 ? NULL : done(o, 1);
+    }
+    vb_buf buf;
+    if (vb_buf_get(arg, false, &buf) < 0) return NULL;
+    size_t n = (size_t)buf.view.len;
+    int rc = transfer(o, buf.view.buf, NULL, n);
+    vb_buf_release(&buf);
+    return rc < 0 ? NULL : done(o, n);
 }
 
 static PyObject *m_write_readinto(PyObject *self, PyObject *args)
@@ -121,19 +154,21 @@ static PyObject *m_write_readinto(PyObject *self, PyObject *args)
     Py_buffer w, r;
     if (!PyArg_ParseTuple(args, "y*w*:write_readinto", &w, &r)) return NULL;
     int rc = -1;
-    if (w.len != r.len) PyErr_SetString(PyExc_ValueError, "buffers must be the same length");
+    bool wipy = periph()->spi_wipy_api && !((spi_obj *)self)->soft;
+    if (w.len != r.len)
+        PyErr_SetString(PyExc_ValueError, wipy ? WIPY_BAD_ARGS : "buffers must be the same length");
     else rc = transfer((spi_obj *)self, w.buf, r.buf, (size_t)w.len);
+    size_t n = (size_t)w.len;
     PyBuffer_Release(&w);
     PyBuffer_Release(&r);
-    if (rc < 0) return NULL;
-    Py_RETURN_NONE;
+    return rc < 0 ? NULL : done((spi_obj *)self, n);
 }
 
 static PyObject *m_deinit(PyObject *self, PyObject *u)
 {
     (void)u;
     spi_obj *o = (spi_obj *)self;
-    if (!o->soft && periph()->spi_deinit) o->deinited = true;
+    if (!o->soft && periph()->spi_deinit_error) o->deinited = true;
     Py_RETURN_NONE;
 }
 
@@ -329,6 +364,73 @@ static PyObject *repr_rp2(PyObject *self)
                                 o->bus, (unsigned)o->baud, o->polarity, o->phase, o->bits, o->sck, o->mosi, o->miso);
 }
 
+/* Pycom (machspi.c pyb_spi_init_helper): every setting from its default
+ * at each call; pins absent are the defaults, None leaves them, else a
+ * tuple of three pins. */
+static int pycom_apply(spi_obj *o, PyObject *args, PyObject *kw, bool with_id)
+{
+    static char *kw_new[] = {"id", "mode", "baudrate", "bits", "polarity", "phase", "firstbit", "pins", NULL};
+    long id = 0, mode = PYCOM_SPI_MASTER, baud = (long)periph()->spi_baud_default, bits = 8, pol = 0, pha = 0,
+         fb = (long)periph()->spi_msb;
+    PyObject *pins = NULL;
+    int ok = with_id ? PyArg_ParseTupleAndKeywords(args, kw, "|ll$lllllO:SPI", kw_new, &id, &mode, &baud, &bits, &pol,
+                                                   &pha, &fb, &pins)
+                     : PyArg_ParseTupleAndKeywords(args, kw, "|l$lllllO:init", kw_new + 1, &mode, &baud, &bits, &pol,
+                                                   &pha, &fb, &pins);
+    if (!ok) return -1;
+    if (id != 0) {
+        PyErr_SetString(PyExc_OSError, "resource not available");
+        return -1;
+    }
+    int p[3] = {periph()->spi_sck[0], periph()->spi_mosi[0], periph()->spi_miso[0]};
+    if (pins == Py_None) p[0] = o->sck, p[1] = o->mosi, p[2] = o->miso;
+    else if (pins) {   /* 1.11's mp_obj_get_array_fixed_n */
+        if (!PyTuple_Check(pins) && !PyList_Check(pins)) {
+            PyErr_Format(PyExc_TypeError, "object '%s' is not a tuple or list", Py_TYPE(pins)->tp_name);
+            return -1;
+        }
+        Py_ssize_t len = PySequence_Fast_GET_SIZE(pins);
+        if (len != 3) {
+            PyErr_Format(PyExc_ValueError, "requested length 3 but object has length %zd", len);
+            return -1;
+        }
+        for (Py_ssize_t i = 0; i < 3; i++)
+            if ((p[i] = vb_periph_pin_gpio(PySequence_Fast_GET_ITEM(pins, i))) < 0) return -1;
+    }
+    if (mode != PYCOM_SPI_MASTER || baud <= 0 || (bits != 8 && bits != 16 && bits != 32) || pol < 0 || pol > 1 ||
+        pha < 0 || pha > 1 || (fb != 0 && fb != 1)) {
+        PyErr_SetString(PyExc_ValueError, WIPY_BAD_ARGS);
+        return -1;
+    }
+    o->baud = (uint32_t)baud, o->bits = bits, o->polarity = pol, o->phase = pha, o->firstbit = fb;
+    o->sck = p[0], o->mosi = p[1], o->miso = p[2];
+    o->deinited = false;
+    return 0;
+}
+
+static PyObject *new_pycom(PyTypeObject *type, PyObject *args, PyObject *kw)
+{
+    spi_obj *o = hw_obj(type, 0);
+    if (o && pycom_apply(o, args, kw, true) < 0) Py_CLEAR(o);
+    return (PyObject *)o;
+}
+
+static PyObject *init_pycom(spi_obj *o, PyObject *args, PyObject *kw)
+{
+    if (pycom_apply(o, args, kw, false) < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* firstbit is always shown as MSB, as the firmware prints it */
+static PyObject *repr_pycom(PyObject *self)
+{
+    const spi_obj *o = (const spi_obj *)self;
+    if (o->deinited || !o->baud) return PyUnicode_FromString("SPI(0)");
+    return PyUnicode_FromFormat("SPI(0, SPI.MASTER, baudrate=%u, bits=%ld, polarity=%ld, phase=%ld, "
+                                "firstbit=SPI.MSB)",
+                                (unsigned)o->baud, o->bits, o->polarity, o->phase);
+}
+
 /* What differs in the ports' machine.SPI besides the table's facts. */
 typedef struct hw_flavour {
     newfunc make;
@@ -339,6 +441,7 @@ typedef struct hw_flavour {
 static const hw_flavour flavours[VB_PORT_COUNT] = {
     [VB_PORT_ESP32] = {new_esp32, init_esp32, repr_esp32},
     [VB_PORT_RP2] = {new_rp2, init_rp2, repr_rp2},
+    [VB_PORT_PYCOM] = {new_pycom, init_pycom, repr_pycom},
 };
 
 static const hw_flavour *flavour(void)
@@ -441,8 +544,8 @@ static void spi_dealloc(PyObject *self)
 static PyMethodDef methods[] = {
     {"init", (PyCFunction)(void (*)(void))m_init, METH_VARARGS | METH_KEYWORDS, NULL},
     {"deinit", m_deinit, METH_NOARGS, NULL},
-    {"read", m_read, METH_VARARGS, NULL},
-    {"readinto", m_readinto, METH_VARARGS, NULL},
+    {"read", (PyCFunction)(void (*)(void))m_read, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"readinto", (PyCFunction)(void (*)(void))m_readinto, METH_VARARGS | METH_KEYWORDS, NULL},
     {"write", m_write, METH_O, NULL},
     {"write_readinto", m_write_readinto, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
@@ -455,7 +558,9 @@ static PyObject *make(const char *name, newfunc tp_new, reprfunc repr)
     PyType_Spec spec = {name, sizeof(spi_obj), 0, Py_TPFLAGS_DEFAULT, slots};
     PyObject *t = PyType_FromSpec(&spec);
     long msb = (long)periph()->spi_msb;
-    const vb_engine_const consts[] = {{"MSB", msb}, {"LSB", !msb}, {NULL, 0}};
+    bool wipy = periph()->spi_wipy_api && tp_new == new_hw;
+    const vb_engine_const consts[] = {{"MSB", msb}, {"LSB", !msb}, {wipy ? "MASTER" : NULL, PYCOM_SPI_MASTER},
+                                      {NULL, 0}};
     return t ? vb_type_add_consts(t, consts) : NULL;
 }
 

@@ -132,6 +132,53 @@ def read(addr, n):
 """
 
 
+def test_pycom_spi_wipy_api_with_an_eeprom(tmp_path):
+    # Pycom's machspi.c: SPI(0, SPI.MASTER, *, ...), byte counts returned,
+    # an int written as one byte, read's `write` keyword-only, its texts
+    b = board(tmp_path, "pycom", "0:12=eeprom25")      # CS on P9 (GPIO12)
+    try:
+        assert repl(b, "from machine import SPI, Pin; s = SPI(0, SPI.MASTER, baudrate=2000000); s") == \
+            "SPI(0, SPI.MASTER, baudrate=2000000, bits=8, polarity=0, phase=0, firstbit=SPI.MSB)\r\n"
+        assert repl(b, "SPI.MASTER, SPI.MSB, SPI.LSB, SPI(0) is s") == "(0, 0, 1, True)\r\n"
+        assert repl(b, "SPI(0)") == \
+            "SPI(0, SPI.MASTER, baudrate=1000000, bits=8, polarity=0, phase=0, firstbit=SPI.MSB)\r\n"
+        out = run_program(b, """
+from machine import SPI, Pin
+s = SPI(0, SPI.MASTER, baudrate=5000000, pins=('P10', 'P11', 'P14'))
+cs = Pin('P9', mode=Pin.OUT)
+cs(1)
+def tx(data, n=0):
+    cs(0)
+    w = s.write(data)
+    r = s.read(n, write=0xFF) if n else b''
+    cs(1)
+    return w, r
+print(tx(6))                                        # WREN as an int
+print(tx(bytes((0x02, 0, 0x40)) + b'pycom'))        # WRITE
+import time
+time.sleep_ms(6)
+print(tx(bytes((0x03, 0, 0x40)), 5))
+buf = bytearray(8)
+cs(0)
+print(s.write_readinto(bytes((0x03, 0, 0x40)) + bytes(5), buf), buf[3:])
+cs(1)
+print(s.readinto(bytearray(2)))
+""")
+        assert out == "(1, b'')\r\n(8, b'')\r\n(3, b'pycom')\r\n8 bytearray(b'pycom')\r\n2\r\n", out
+        assert error(b, "SPI(1)") == "OSError: resource not available"
+        for bad in ("SPI(0, mode=1)", "SPI(0, bits=12)", "SPI(0, polarity=2)", "SPI(0, baudrate=0)",
+                    "s.write_readinto(b'ab', bytearray(3))"):
+            assert error(b, bad) == "ValueError: invalid argument(s) value", bad
+        assert error(b, "SPI(0, pins=('P10',))") == "ValueError: requested length 3 but object has length 1"
+        assert error(b, "s.read(1, 0)").startswith("TypeError: ")
+        assert repl(b, "s.deinit(); s") == "SPI(0)\r\n"
+        assert error(b, "s.write(b'x')") == "OSError: the requested operation is not possible"
+        assert repl(b, "s.init(baudrate=500000, bits=16); s") == \
+            "SPI(0, SPI.MASTER, baudrate=500000, bits=16, polarity=0, phase=0, firstbit=SPI.MSB)\r\n"
+    finally:
+        b.quit()
+
+
 def test_eeprom25_pages_wip_and_persistence(esp32):
     out = run_program(esp32, EEPROM + """
 print(status())
