@@ -368,10 +368,12 @@ static void kill_firmware(board *b)
 /* A reset: the VM dies at once, as kill_firmware; the zygote stays for
  * the next hard boot (it holds no board state: each VM starts as a fresh
  * copy of it). When the VM cannot be named for certain (between two VMs
- * of a soft reset, say), the zygote goes too. */
+ * of a soft reset, say), the zygote goes too. A reset that comes while
+ * the last one's VM is still being reported dead has no VM to kill: the
+ * zygote stays, and the boot waits for that report as before. */
 static void kill_vm_for_reset(board *b)
 {
-    if (b->zygote <= 0 || b->zygote_waiting) return;
+    if (b->zygote <= 0 || b->zygote_waiting || b->killed_vm) return;
     pid_t vm = vm_pid_checked(b);
     int fd = vm > 0 && b->dying_vm_fd < 0 && b->zyg_cmd >= 0 ? pidfd_of(vm) : -1;
     if (fd < 0 || vm_pid_checked(b) != vm) {
