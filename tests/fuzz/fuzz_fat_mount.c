@@ -160,6 +160,26 @@ static void read_file(vb_fat *fs, const char *path, uint32_t size, uint8_t *buf)
     vb_fat_close(&f);
 }
 
+/* The directories one walk has been into, by first cluster: a hostile
+ * image's subdirectory entries may point back at their parents (or at one
+ * another), and walking those again and again is exponential in the depth
+ * (a 5 KB input took minutes). vboard fs says "directory loop" and goes on
+ * (cli_fs.c); so does this walk. Per input: libFuzzer runs one at a time. */
+#define MAX_WALKED 4096
+static uint32_t walked[MAX_WALKED];
+static unsigned n_walked;
+
+static bool walked_before(uint32_t cluster)
+{
+    for (unsigned i = 0; i < n_walked; i++)
+        if (walked[i] == cluster)
+            return true;
+    if (n_walked == MAX_WALKED)
+        return true;               /* enough for one image */
+    walked[n_walked++] = cluster;
+    return false;
+}
+
 static void walk(vb_fat *fs, const char *dir, int depth, uint8_t *buf)
 {
     if (depth > MAX_DEPTH)
@@ -179,7 +199,7 @@ static void walk(vb_fat *fs, const char *dir, int depth, uint8_t *buf)
         if (!join(path, dir, st.name))
             continue;
         if (st.is_dir) {
-            if (n_sub < MAX_SUBDIRS)
+            if (n_sub < MAX_SUBDIRS && !walked_before(st.first_cluster))
                 memcpy(subs[n_sub++], path, strlen(path) + 1);
             continue;
         }
@@ -274,9 +294,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         vb_fat_getlabel(fs, label, sizeof label);
         vb_fat_info st;
         vb_fat_stat(fs, "/", &st);
+        n_walked = 0;
         walk(fs, "", 0, buf);
         if (cfg & 2) {
             write_pass(fs, buf);
+            n_walked = 0;
             walk(fs, "", 0, buf);
             if (vb_fat_statvfs(fs, &u) == 0 && u.free_clusters > u.n_clusters)
                 die("statvfs after writes: more free clusters than clusters", "/");
