@@ -1,5 +1,6 @@
 /* The ports' Timer, ADC and PWM tables (periph.h) and their conversions. */
 #include "periph.h"
+#include "board/pycom_errors.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -86,7 +87,7 @@ const vb_port_periph vb_periph_pycom = {
     .spi_baud_default = 1000000,
     .spi_divider = VB_SPI_DIV_EXACT, .spi_clock_hz = 80000000,
     .spi_msb = 0, .spi_lsb = true,   /* SpiBitOrder_MSBFirst 0, LSBFirst 1 */
-    .spi_deinit_error = "the requested operation is not possible",
+    .spi_deinit_error = VB_PYCOM_NOT_POSSIBLE,
     .spi_wipy_api = true,
 };
 

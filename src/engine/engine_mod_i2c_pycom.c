@@ -5,6 +5,7 @@
  * two above 0xFF; the *_into and write methods return the byte count.
  * The bus operations are engine_mod_i2c.c's. */
 #include "engine_i2c.h"
+#include "board/pycom_errors.h"
 
 #include "board/periph.h"
 
@@ -19,7 +20,7 @@ static const vb_port_periph *periph(void) { return vb_engine_g.port->periph; }
 /* Pycom's ValueError for every bad argument (mpexception.c). */
 static int invalid_args(void)
 {
-    PyErr_SetString(PyExc_ValueError, "invalid argument(s) value");
+    PyErr_SetString(PyExc_ValueError, VB_PYCOM_BAD_ARGS);
     return -1;
 }
 
@@ -54,7 +55,7 @@ PyObject *vb_i2c_pycom_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     PyObject *pins = NULL;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|ll$lO:I2C", kwl, &id, &mode, &baud, &pins)) return NULL;
     if (id < 0 || id >= PYCOM_I2C_BUSES) {
-        PyErr_SetString(PyExc_OSError, "resource not available");
+        PyErr_SetString(PyExc_OSError, VB_PYCOM_NO_RESOURCE);
         return NULL;
     }
     i2c_obj *o = (i2c_obj *)type->tp_alloc(type, 0);

@@ -25,6 +25,7 @@
  * settings beyond ssid and auth, and Pycom's boot-time AP (a vboard Pycom
  * board boots with Wi-Fi off). */
 #include "engine_int.h"
+#include "board/pycom_errors.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -781,7 +782,7 @@ static PyObject *pycom_scan_tuple, *pycom_mac_tuple;
 static int pycom_set_mode(long mode)
 {
     if (mode < PY_STA || mode > PY_STA_AP) {
-        PyErr_SetString(PyExc_ValueError, "invalid argument(s) value");
+        PyErr_SetString(PyExc_ValueError, VB_PYCOM_BAD_ARGS);
         return -1;
     }
     vb_wifi_req s = new_req(VB_WIFI_OP_ACTIVE, VB_WIFI_STA), a = new_req(VB_WIFI_OP_ACTIVE, VB_WIFI_AP);
@@ -800,7 +801,7 @@ static int pycom_init(PyObject *args, PyObject *kw, bool is_new)
                                      &mode, &ssid, &auth, &channel, &o, &o, &o, &o, &o, &o, &o))
         return -1;
     if (id != 0) {
-        PyErr_SetString(PyExc_OSError, "resource not available");
+        PyErr_SetString(PyExc_OSError, VB_PYCOM_NO_RESOURCE);
         return -1;
     }
     if (pycom_set_mode(mode) < 0) return -1;
@@ -815,7 +816,7 @@ static int pycom_init(PyObject *args, PyObject *kw, bool is_new)
         long s = sec ? PyLong_AsLong(sec) : -1;
         if (s < 0) {
             PyErr_Clear();
-            PyErr_SetString(PyExc_ValueError, "invalid argument(s) value");
+            PyErr_SetString(PyExc_ValueError, VB_PYCOM_BAD_ARGS);
             return -1;
         }
         ap.flags |= VB_WIFI_F_ARG1, ap.arg[1] = (int32_t)s;
@@ -873,7 +874,7 @@ static PyObject *pw_connect(PyObject *self, PyObject *args, PyObject *kw)
     Py_ssize_t n;
     if (str_data(ssid, &s, &n) < 0) return NULL;
     if (n > (Py_ssize_t)VB_WIFI_SSID_MAX) {
-        PyErr_SetString(PyExc_ValueError, "invalid argument(s) value");
+        PyErr_SetString(PyExc_ValueError, VB_PYCOM_BAD_ARGS);
         return NULL;
     }
     memcpy(r.ssid, s, (size_t)n);
@@ -885,7 +886,7 @@ static PyObject *pw_connect(PyObject *self, PyObject *args, PyObject *kw)
     if (bssid != Py_None) {
         if (str_data(bssid, &s, &n) < 0) return NULL;
         if (n != 6) {
-            PyErr_SetString(PyExc_ValueError, "invalid argument(s) value");
+            PyErr_SetString(PyExc_ValueError, VB_PYCOM_BAD_ARGS);
             return NULL;
         }
         memcpy(r.bssid, s, 6);
@@ -921,7 +922,7 @@ static PyObject *pw_ifconfig(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *cfg = NULL;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|lO:ifconfig", kwl, &id, &cfg)) return NULL;
     if (id != 0 && id != 1) {
-        PyErr_SetString(PyExc_ValueError, "invalid argument(s) value");
+        PyErr_SetString(PyExc_ValueError, VB_PYCOM_BAD_ARGS);
         return NULL;
     }
     int iface = id == 0 ? VB_WIFI_STA : VB_WIFI_AP;
@@ -939,7 +940,7 @@ static PyObject *pw_scan(PyObject *self, PyObject *u)
     (void)self, (void)u;
     vb_wifi_pub p;
     if (wifi_state(&p) < 0) return NULL;
-    if (!p.sta_active) return vb_raise_oserror_msg("the requested operation is not possible");
+    if (!p.sta_active) return vb_raise_oserror_msg(VB_PYCOM_NOT_POSSIBLE);
     unsigned order[VB_WIFI_APS_MAX], n = scan_order(&p, order);
     PyObject *list = PyList_New(0);
     for (unsigned k = 0; list && k < n; k++) {

@@ -15,6 +15,7 @@
  * ValueError("invalid pin"); any init sets the pulls (None: none); value=
  * counts only with an output mode; repr "Pin(GPIO25, mode=OUT)". */
 #include "engine_int.h"
+#include "board/pycom_errors.h"
 
 #include <string.h>
 
@@ -42,7 +43,6 @@
 #define RP2_FUNC_SIO 5         /* GPIO_FUNC_SIO: alt= default */
 #define RP2_FUNC_NULL 31       /* no function selected: the reset state */
 
-static const char PYC_BAD_ARGS[] = "invalid argument(s) value";
 
 /* Class attributes holding pins (Pin.board, Pin.module, ...): which names
  * of each pin become attributes. */
@@ -157,7 +157,7 @@ static vb_pin_obj *find_pycom(PyObject *id)
             return by_gpio(d->gpio);
     }
     PyErr_Clear();
-    PyErr_SetString(PyExc_ValueError, PYC_BAD_ARGS);
+    PyErr_SetString(PyExc_ValueError, VB_PYCOM_BAD_ARGS);
     return NULL;
 }
 
@@ -252,7 +252,7 @@ static int init_pycom(vb_pin_obj *p, PyObject *args, PyObject *kw)
               (pull == Py_None || u == PYC_PULL_UP || u == PYC_PULL_DOWN) && a <= 255 &&
               !(m != PYC_IN && (p->def->flags & VB_PIN_INPUT_ONLY));
     if (!ok) {
-        PyErr_SetString(PyExc_ValueError, PYC_BAD_ARGS);
+        PyErr_SetString(PyExc_ValueError, VB_PYCOM_BAD_ARGS);
         return -1;
     }
     int val = -1;
@@ -431,7 +431,7 @@ static PyObject *pin_mode_pull(PyObject *self, PyObject *const *args, Py_ssize_t
     if (is_mode) {
         if ((v != PYC_IN && v != PYC_OUT && v != PYC_OPEN_DRAIN) ||
             (v != PYC_IN && (p->def->flags & VB_PIN_INPUT_ONLY))) {
-            PyErr_SetString(PyExc_ValueError, PYC_BAD_ARGS);
+            PyErr_SetString(PyExc_ValueError, VB_PYCOM_BAD_ARGS);
             return NULL;
         }
         m = v == PYC_IN ? VB_PIN_MODE_IN : v == PYC_OUT ? VB_PIN_MODE_OUT : VB_PIN_MODE_OPEN_DRAIN;
@@ -440,7 +440,7 @@ static PyObject *pin_mode_pull(PyObject *self, PyObject *const *args, Py_ssize_t
     } else if (v == PYC_PULL_UP || v == PYC_PULL_DOWN) {
         u = v == PYC_PULL_UP ? VB_PIN_PULL_UP : VB_PIN_PULL_DOWN;
     } else {
-        PyErr_SetString(PyExc_ValueError, PYC_BAD_ARGS);
+        PyErr_SetString(PyExc_ValueError, VB_PYCOM_BAD_ARGS);
         return NULL;
     }
     pin_config(p, m, u);

@@ -10,11 +10,11 @@
  * active or a safe-boot value equal to the stored one, resets at once when
  * the partition changed and otherwise only with reset=True. */
 #include "engine_int.h"
+#include "board/pycom_errors.h"
 
 #include <errno.h>
 
 #define OP_FAILED "the requested operation failed"
-#define OP_NOT_POSSIBLE "the requested operation is not possible"
 
 /* pycom.bootmgr()'s "not given" value (Pycom's own sentinel). */
 #define ARG_UNSET 255
@@ -75,7 +75,7 @@ static PyObject *p_rgbled(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
     if (hal()->heartbeat) {
         int hb = hal()->heartbeat(hal()->ctx, -1);
         if (hb < 0) return raise_errno(hb);
-        if (hb) return os_error(OP_NOT_POSSIBLE);
+        if (hb) return os_error(VB_PYCOM_NOT_POSSIBLE);
     }
     if (nargs == 0) {
         if (vb_hal_need((const void *)hal()->led_get) < 0) return NULL;

@@ -18,6 +18,7 @@
  * firstbit=MSB, sck, mosi, miso): all three pins required; it reaches the
  * bus whose default SCK it uses, else the port's first. */
 #include "engine_int.h"
+#include "board/pycom_errors.h"
 #include "board/periph.h"
 
 #include <errno.h>
@@ -92,8 +93,6 @@ static PyObject *done(const spi_obj *o, size_t n)
     Py_RETURN_NONE;
 }
 
-static const char WIPY_BAD_ARGS[] = "invalid argument(s) value";
-
 /* read(nbytes, write=0x00) / readinto(buf, write=0x00); the WiPy API takes
  * `write` by keyword only and nbytes as an int or a buffer's length. */
 static int read_args(const spi_obj *o, PyObject *args, PyObject *kw, const char *fmt, const char *wipy_fmt,
@@ -156,7 +155,7 @@ static PyObject *m_write_readinto(PyObject *self, PyObject *args)
     int rc = -1;
     bool wipy = periph()->spi_wipy_api && !((spi_obj *)self)->soft;
     if (w.len != r.len)
-        PyErr_SetString(PyExc_ValueError, wipy ? WIPY_BAD_ARGS : "buffers must be the same length");
+        PyErr_SetString(PyExc_ValueError, wipy ? VB_PYCOM_BAD_ARGS : "buffers must be the same length");
     else rc = transfer((spi_obj *)self, w.buf, r.buf, (size_t)w.len);
     size_t n = (size_t)w.len;
     PyBuffer_Release(&w);
@@ -379,7 +378,7 @@ static int pycom_apply(spi_obj *o, PyObject *args, PyObject *kw, bool with_id)
                                                    &pha, &fb, &pins);
     if (!ok) return -1;
     if (id != 0) {
-        PyErr_SetString(PyExc_OSError, "resource not available");
+        PyErr_SetString(PyExc_OSError, VB_PYCOM_NO_RESOURCE);
         return -1;
     }
     int p[3] = {periph()->spi_sck[0], periph()->spi_mosi[0], periph()->spi_miso[0]};
@@ -399,7 +398,7 @@ static int pycom_apply(spi_obj *o, PyObject *args, PyObject *kw, bool with_id)
     }
     if (mode != PYCOM_SPI_MASTER || baud <= 0 || (bits != 8 && bits != 16 && bits != 32) || pol < 0 || pol > 1 ||
         pha < 0 || pha > 1 || (fb != 0 && fb != 1)) {
-        PyErr_SetString(PyExc_ValueError, WIPY_BAD_ARGS);
+        PyErr_SetString(PyExc_ValueError, VB_PYCOM_BAD_ARGS);
         return -1;
     }
     o->baud = (uint32_t)baud, o->bits = bits, o->polarity = pol, o->phase = pha, o->firstbit = fb;

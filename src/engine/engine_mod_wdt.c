@@ -12,6 +12,7 @@
  * ones wrap there too) ValueError("timeout exceeds 8388"); 0 fires at once
  * (here: after 1 ms). */
 #include "engine_int.h"
+#include "board/pycom_errors.h"
 
 #include <limits.h>
 
@@ -41,7 +42,7 @@ static int check_esp32(long id, long *timeout)
 static int check_pycom(long id, long *timeout)
 {
     (void)timeout;
-    if (id != 0) PyErr_SetString(PyExc_OSError, "resource not available");
+    if (id != 0) PyErr_SetString(PyExc_OSError, VB_PYCOM_NO_RESOURCE);
     return id != 0 ? -1 : 0;
 }
 
