@@ -59,11 +59,10 @@ static struct heap {
     bool refused_locked;  /*   refused under heap_lock */
     bool pending_error;   /*   a MemoryError for it is yet to be made */
     bool collect_due;     /* a scheduled full collection is pending */
-    long long threshold;  /* gc.threshold(): bytes between collections, -1 none */
     size_t since_collect; /* board bytes charged since the last collection */
-    size_t collect_at;    /*   the threshold, or SIZE_MAX for none */
+    size_t collect_at;    /*   gc.threshold(), or SIZE_MAX for none */
     size_t rearm_at;      /* a full heap schedules a collection again past this */
-} heap = {.threshold = -1, .collect_at = SIZE_MAX};
+} heap = {.collect_at = SIZE_MAX};
 static PyObject *cpython_print; /* the builtin print() the wrapper calls */
 static allocfunc type_alloc_base; /* type's own tp_alloc */
 static newfunc type_new_base;     /* type's own tp_new */
@@ -382,12 +381,11 @@ size_t vb_heap_size(void)
 
 long long vb_heap_threshold(void)
 {
-    return heap.threshold;
+    return heap.collect_at == SIZE_MAX ? -1 : (long long)heap.collect_at;
 }
 
 void vb_heap_set_threshold(long long bytes)
 {
-    heap.threshold = bytes < 0 ? -1 : bytes;
     heap.collect_at = bytes < 0 ? SIZE_MAX : (size_t)bytes;
 }
 

@@ -86,10 +86,13 @@ static int transfer(const spi_obj *o, const uint8_t *src, uint8_t *dest, size_t 
     return vb_engine_sleep_us((int64_t)(nbytes * 8u * 1000000u / rate(o))) < 0 ? -1 : 0;
 }
 
+/* A hardware SPI of the WiPy API (Pycom's; SoftSPI is extmod's anyway). */
+static bool wipy(const spi_obj *o) { return periph()->spi_wipy_api && !o->soft; }
+
 /* What a transfer method returns: None, or (the WiPy API) the count. */
 static PyObject *done(const spi_obj *o, size_t n)
 {
-    if (periph()->spi_wipy_api && !o->soft) return PyLong_FromSize_t(n);
+    if (wipy(o)) return PyLong_FromSize_t(n);
     Py_RETURN_NONE;
 }
 
@@ -99,7 +102,7 @@ static int read_args(const spi_obj *o, PyObject *args, PyObject *kw, const char 
                      void *first, int *fill)
 {
     static char *kwl[] = {"", "write", NULL};
-    if (periph()->spi_wipy_api && !o->soft) return PyArg_ParseTupleAndKeywords(args, kw, wipy_fmt, kwl, first, fill);
+    if (wipy(o)) return PyArg_ParseTupleAndKeywords(args, kw, wipy_fmt, kwl, first, fill);
     if (kw && PyDict_GET_SIZE(kw)) {
         PyErr_SetString(PyExc_TypeError, "function doesn't take keyword arguments");
         return 0;
@@ -136,7 +139,7 @@ static PyObject *m_readinto(PyObject *self, PyObject *args, PyObject *kw)
 static PyObject *m_write(PyObject *self, PyObject *arg)
 {
     const spi_obj *o = (const spi_obj *)self;
-    if (periph()->spi_wipy_api && !o->soft && PyLong_Check(arg)) {   /* an int: one byte */
+    if (wipy(o) && PyLong_Check(arg)) {   /* an int: one byte */
         uint8_t b = (uint8_t)PyLong_AsUnsignedLongMask(arg);
         return transfer(o, &b, NULL, 1) < 0 ? NULL : done(o, 1);
     }
@@ -153,9 +156,9 @@ static PyObject *m_write_readinto(PyObject *self, PyObject *args)
     Py_buffer w, r;
     if (!PyArg_ParseTuple(args, "y*w*:write_readinto", &w, &r)) return NULL;
     int rc = -1;
-    bool wipy = periph()->spi_wipy_api && !((spi_obj *)self)->soft;
     if (w.len != r.len)
-        PyErr_SetString(PyExc_ValueError, wipy ? VB_PYCOM_BAD_ARGS : "buffers must be the same length");
+        PyErr_SetString(PyExc_ValueError,
+                        wipy((spi_obj *)self) ? VB_PYCOM_BAD_ARGS : "buffers must be the same length");
     else rc = transfer((spi_obj *)self, w.buf, r.buf, (size_t)w.len);
     size_t n = (size_t)w.len;
     PyBuffer_Release(&w);
@@ -557,8 +560,8 @@ static PyObject *make(const char *name, newfunc tp_new, reprfunc repr)
     PyType_Spec spec = {name, sizeof(spi_obj), 0, Py_TPFLAGS_DEFAULT, slots};
     PyObject *t = PyType_FromSpec(&spec);
     long msb = (long)periph()->spi_msb;
-    bool wipy = periph()->spi_wipy_api && tp_new == new_hw;
-    const vb_engine_const consts[] = {{"MSB", msb}, {"LSB", !msb}, {wipy ? "MASTER" : NULL, PYCOM_SPI_MASTER},
+    bool master = periph()->spi_wipy_api && tp_new == new_hw;
+    const vb_engine_const consts[] = {{"MSB", msb}, {"LSB", !msb}, {master ? "MASTER" : NULL, PYCOM_SPI_MASTER},
                                       {NULL, 0}};
     return t ? vb_type_add_consts(t, consts) : NULL;
 }
