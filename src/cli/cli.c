@@ -180,8 +180,6 @@ static bool family_of(const char *word, cli_family *f)
     return true;
 }
 
-/* `vboard help [COMMAND]`: COMMAND is "image", "fs", "image create",
- * "fs ls", or a verb alone when only one family has it. */
 /* --heap BYTES[K|M]: the profile with that heap, checked as a profile. */
 bool cli_profile_heap(const cli_args *a, const vb_profile *p, vb_profile *out)
 {
@@ -206,6 +204,8 @@ bool cli_profile_heap(const cli_args *a, const vb_profile *p, vb_profile *out)
     return true;
 }
 
+/* `vboard help [COMMAND]`: COMMAND is "image", "fs", "image create",
+ * "fs ls", or a verb alone when only one family has it. */
 int cli_cmd_help(const cli_args *a)
 {
     if (a->argc == 0) {

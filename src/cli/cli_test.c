@@ -165,7 +165,7 @@ int cli_cmd_test(const cli_args *a)
     }
     const char *parts = a->value[CLI_OPT_BIT_PARTS];
     if (parts && !parts_ok(a, parts)) return CLI_USAGE;
-    vb_profile sized;
+    vb_profile sized;   /* --heap checked here, before any board; each board's run takes it as given */
     if (!cli_profile_heap(a, p, &sized)) return CLI_USAGE;
     if (a->flash && (stat(a->flash, &st) < 0 || !S_ISREG(st.st_mode))) {
         cli_error(a, "--flash %s: %s", a->flash, errno ? strerror(errno) : "not a regular file");
