@@ -33,7 +33,9 @@ async def main():
     r = await asyncio.gather(sleeper('c', 30), sleeper('a', 10), sleeper('b', 20))
     print(r, out, time.ticks_diff(time.ticks_ms(), t0) >= 30)
     del out[:]
-    await asyncio.gather(*(sleeper(n, d) for n, d in (('p', 9), ('q', 3), ('r', 7), ('s', 1), ('t', 5), ('u', 3), ('v', 0))))
+    # Deadlines 10 ms apart: the board's clock may tick while the tasks
+    # start, so 1 ms apart ('s' 1, 'v' 0) could land on one deadline.
+    await asyncio.gather(*(sleeper(n, d) for n, d in (('p', 90), ('q', 30), ('r', 70), ('s', 10), ('t', 50), ('u', 30), ('v', 0))))
     print(out)
     print(await asyncio.gather())
     print(await asyncio.gather(bad('x'), sleeper('d', 5), return_exceptions=True))
