@@ -467,6 +467,34 @@ class Board:
             fields["drive"] = drive
         return self.ctl("pin", **fields)
 
+    def wait_pin(self, name, level, timeout=10.0):
+        """Wait (wall time, as wait_serial) until pin `name` reads `level`
+        (1/"high", 0/"low" — a floating pin reads low — or "float"), or has
+        since the call began: the board counts each change (became_low,
+        became_high, became_float), so a pulse between two looks counts.
+        Returns the pin's reply."""
+        __tracebackhide__ = True
+        want = {1: "high", True: "high", 0: "low", False: "low"}.get(level, level)
+        if want not in ("high", "low", "float"):
+            raise ValueError("wait_pin takes 0, 1, 'low', 'high' or 'float', not %r" % (level,))
+
+        def became(p):
+            if want == "high":
+                return p["became_high"]
+            return p["became_float"] + (p["became_low"] if want == "low" else 0)
+
+        def reads(p):
+            return p["floating"] if want == "float" else p["level"] == (want == "high")
+        first = self.pin_info(name)
+        if reads(first):
+            return first
+        last = {}
+
+        def reached():
+            last.update(self.pin_info(name))
+            return last if reads(last) or became(last) > became(first) else None
+        return poll_until(reached, timeout, "pin %s %s" % (name, want), self.link.buf)
+
     def set_adc(self, pin, mv):
         """Put `mv` millivolts (0..5000, decimals allowed) on an ADC pin;
         the firmware's ADC converts them per its attenuation and width."""

@@ -92,6 +92,8 @@ static tr_status run_scenario(const tb_config *base, tr_scenario *r, bool *usage
         for (size_t i = 0; i < r->sc.n_steps; i++) {
             double s0 = wall_s();
             msg[0] = '\0';
+            b.step_timeout_us = r->sc.steps[i].timeout_ns / 1000u;
+            b.step_used_us = 0;
             tr_status s = tr_run_step(&b, &r->sc.steps[i], msg, sizeof msg);
             r->steps[i].status = s;
             r->steps[i].seconds = wall_s() - s0;

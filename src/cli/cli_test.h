@@ -54,6 +54,8 @@ typedef struct tb_board {
     bool fast;
     uint64_t used_us;        /* board time the scenario's waits used so far */
     uint64_t timeout_us;
+    uint64_t step_timeout_us;  /* the running step's own bound ('timeout'); 0: none */
+    uint64_t step_used_us;     /* board time the running step's waits used */
     uint64_t wall_deadline_us;
     char reply[VB_CONTROL_REPLY + 1];
     size_t reply_len;
@@ -87,8 +89,9 @@ int tb_ctl(tb_board *b, const char *req, const char *const *keys, vb_json_obj *r
 /* Write all of data to the serial line, reading the board's output
  * meanwhile. 0, or -1 with err. */
 int tb_write(tb_board *b, const void *data, size_t n, char *err, size_t errlen);
-/* Wait for cond (or, with cond NULL, for delay_us of board time). On
- * TB_TIMEOUT, TB_FAILED and TB_INTERRUPTED err says what happened. */
+/* Wait for cond (or, with cond NULL, for delay_us of board time), within
+ * the scenario's budget and the running step's own bound. On TB_TIMEOUT,
+ * TB_FAILED and TB_INTERRUPTED err says what happened. */
 tb_wait_rc tb_wait(tb_board *b, tb_cond cond, void *ctx, uint64_t delay_us, char *err, size_t errlen);
 
 /* A SIGINT, SIGTERM or SIGHUP waits (they are held while a command runs):

@@ -49,6 +49,7 @@ void tr_step_label(const vb_scenario *s, const vb_step *st, char *out, size_t ca
     case VB_STEP_EXEC: quoted(st->text, st->len, arg, sizeof arg); break;
     case VB_STEP_SET_CONTROL: snprintf(arg, sizeof arg, "%s pressed=%d", part, st->level != VB_LEVEL_FLOAT); break;
     case VB_STEP_EXPECT_PIN:
+    case VB_STEP_WAIT_PIN:
     case VB_STEP_SET_PIN:
         snprintf(arg, sizeof arg, "%s=%s", part ? part : st->pin, vb_level_name(st->level));
         break;
@@ -84,31 +85,101 @@ static tr_status ctl(tb_board *b, const char *req, const char *const *keys, vb_j
     return TR_FAIL;
 }
 
-static const char *const pin_keys[] = {"ok", "error", "level", "floating", NULL};
+static const char *const pin_keys[] = {"ok", "error", "level", "floating", "became_low", "became_high",
+                                       "became_float", NULL};
 
-static tr_status step_pin(tb_board *b, const vb_step *st, bool drive, char *msg, size_t cap)
+/* A pin as the board's `pin` reply says it. */
+typedef struct pin_state {
+    bool high, floating;
+    double became[3];   /* how many times it became low, high, floating (vb_pin_shown) */
+} pin_state;
+
+static tr_status pin_query(tb_board *b, const char *pin, const char *drive, pin_state *ps, char *msg, size_t cap)
 {
     char req[256];
     vb_json_out o;
     vb_json_begin(&o, req, sizeof req);
     vb_json_str(&o, "cmd", "pin");
-    vb_json_str(&o, "name", st->pin);
-    if (drive) vb_json_str(&o, "drive", vb_level_name(st->level));
+    vb_json_str(&o, "name", pin);
+    if (drive) vb_json_str(&o, "drive", drive);
     size_t n = vb_json_end(&o);
     if (n) req[n - 1] = '\0';     /* tb_ctl adds the '\n' */
     vb_json_obj r;
     tr_status s = ctl(b, req, pin_keys, &r, msg, cap);
-    if (s != TR_PASS || drive) return s;
+    if (s != TR_PASS || !ps) return s;
     const vb_json_field *level = vb_json_get(&r, "level"), *fl = vb_json_get(&r, "floating");
-    if (!level || level->type != VB_JSON_NUMBER || !fl || fl->type != VB_JSON_BOOL) {
+    static const char *const became[3] = {"became_low", "became_high", "became_float"};
+    bool ok = level && level->type == VB_JSON_NUMBER && fl && fl->type == VB_JSON_BOOL;
+    for (int i = 0; ok && i < 3; i++) {
+        const vb_json_field *f = vb_json_get(&r, became[i]);
+        ok = f && f->type == VB_JSON_NUMBER;
+        if (ok) ps->became[i] = f->num;
+    }
+    if (!ok) {
         snprintf(msg, cap, "the board's pin reply has no level");
         return TR_FAIL;
     }
-    bool ok = st->level == VB_LEVEL_FLOAT ? fl->b : level->num == (st->level == VB_LEVEL_HIGH ? 1 : 0);
-    if (ok) return TR_PASS;
-    snprintf(msg, cap, "pin %s is %s%s, expected %s", st->pin, level->num != 0 ? "high" : "low",
-             fl->b ? " (floating)" : "", vb_level_name(st->level));
+    ps->high = level->num != 0;
+    ps->floating = fl->b;
+    return TR_PASS;
+}
+
+/* As expect-pin reads a level: a floating pin reads low. */
+static bool pin_is(const pin_state *ps, vb_level want)
+{
+    return want == VB_LEVEL_FLOAT ? ps->floating : ps->high == (want == VB_LEVEL_HIGH);
+}
+
+/* How many times the pin came to read `want` (low: driven low or let float). */
+static double times_became(const pin_state *ps, vb_level want)
+{
+    return want == VB_LEVEL_HIGH ? ps->became[1] : want == VB_LEVEL_FLOAT ? ps->became[2]
+                                                 : ps->became[0] + ps->became[2];
+}
+
+static tr_status step_pin(tb_board *b, const vb_step *st, bool drive, char *msg, size_t cap)
+{
+    pin_state ps;
+    tr_status s = pin_query(b, st->pin, drive ? vb_level_name(st->level) : NULL, drive ? NULL : &ps, msg, cap);
+    if (s != TR_PASS || drive) return s;
+    if (pin_is(&ps, st->level)) return TR_PASS;
+    snprintf(msg, cap, "pin %s is %s%s, expected %s", st->pin, ps.high ? "high" : "low",
+             ps.floating ? " (floating)" : "", vb_level_name(st->level));
     return TR_FAIL;
+}
+
+/* wait-pin: met when the pin is at the level, or has been since the wait
+ * began (the board counts each change, so a pulse between two looks
+ * counts too). */
+typedef struct pin_wait {
+    const vb_step *st;
+    double became_at_start;
+    tr_status s;           /* TR_PASS, or a failed query (said in msg) */
+    char *msg;
+    size_t cap;
+} pin_wait;
+
+static bool pin_reached(tb_board *b, void *ctx)
+{
+    pin_wait *w = ctx;
+    pin_state ps;
+    w->s = pin_query(b, w->st->pin, NULL, &ps, w->msg, w->cap);
+    if (w->s != TR_PASS) return true;   /* ends the wait; the step reports the failure */
+    return pin_is(&ps, w->st->level) || times_became(&ps, w->st->level) > w->became_at_start;
+}
+
+static tr_status step_wait_pin(tb_board *b, const vb_step *st, char *msg, size_t cap)
+{
+    pin_state ps;
+    tr_status s = pin_query(b, st->pin, NULL, &ps, msg, cap);
+    if (s != TR_PASS) return s;
+    if (pin_is(&ps, st->level)) return TR_PASS;
+    pin_wait w = {st, times_became(&ps, st->level), TR_PASS, msg, cap};
+    char err[400];
+    tb_wait_rc rc = tb_wait(b, pin_reached, &w, 0, err, sizeof err);
+    if (rc == TB_MET) return w.s;
+    snprintf(msg, cap, "pin %s never became %s: %s", st->pin, vb_level_name(st->level), err);
+    return from_wait(rc);
 }
 
 /* The host's voltage on an ADC input (the board's `adc` command). */
@@ -316,6 +387,7 @@ tr_status tr_run_step(tb_board *b, const vb_step *st, char *msg, size_t cap)
     case VB_STEP_SET_CONTROL:
     case VB_STEP_SET_PIN: return step_pin(b, st, true, msg, cap);
     case VB_STEP_EXPECT_PIN: return step_pin(b, st, false, msg, cap);
+    case VB_STEP_WAIT_PIN: return step_wait_pin(b, st, msg, cap);
     case VB_STEP_RESET:
     case VB_STEP_POWER: return step_reset(b, st, msg, cap);
     case VB_STEP_EXPECT_RESET_CAUSE: return step_reset_cause(b, st, msg, cap);

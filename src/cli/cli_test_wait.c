@@ -66,11 +66,21 @@ static bool last_look(tb_board *b, tb_cond cond, void *ctx)
  * arrives. The budget is charged with the board time up to the last look
  * that found the condition unmet, so such a skip costs the scenario
  * nothing. */
+static void charge(tb_board *b, uint64_t us)
+{
+    b->used_us += us;
+    b->step_used_us += us;
+}
+
 tb_wait_rc tb_wait(tb_board *b, tb_cond cond, void *ctx, uint64_t delay_us, char *err, size_t errlen)
 {
     uint64_t t0, now;
     if (board_now(b, &t0, err, errlen) < 0) return TB_FAILED;
     uint64_t left = b->timeout_us > b->used_us ? b->timeout_us - b->used_us : 0;
+    /* a condition wait of a step with its own 'timeout': the nearer bound */
+    uint64_t step_left = b->step_timeout_us > b->step_used_us ? b->step_timeout_us - b->step_used_us : 0;
+    bool by_step = cond && b->step_timeout_us && step_left < left;
+    if (by_step) left = step_left;
     bool delay_fits = !cond && delay_us <= left;
     uint64_t end = t0 + (delay_fits ? delay_us : left);
     uint64_t last = t0, target = t0, chunk = ADVANCE_MIN_US;
@@ -79,18 +89,25 @@ tb_wait_rc tb_wait(tb_board *b, tb_cond cond, void *ctx, uint64_t delay_us, char
         if (pr < 0) return pr == -2 ? TB_INTERRUPTED : TB_FAILED;
         if (cond && cond(b, ctx)) {
             if (b->fast) advance(b, last, 0);
-            b->used_us += last - t0;
+            charge(b, last - t0);
             return TB_MET;
         }
         if (board_now(b, &now, err, errlen) < 0) return TB_FAILED;
         if (now >= end) {
             if (delay_fits) {
-                b->used_us += delay_us;
+                charge(b, delay_us);
                 return TB_MET;
             }
             if (cond && last_look(b, cond, ctx)) {
-                b->used_us += last - t0;
+                charge(b, last - t0);
                 return TB_MET;
+            }
+            if (by_step) {
+                if (b->fast) advance(b, now, 0);
+                charge(b, left);
+                snprintf(err, errlen, "the step's timeout of %.3g s of board time ran out",
+                         (double)b->step_timeout_us / 1e6);
+                return TB_TIMEOUT;
             }
             b->used_us = b->timeout_us;
             snprintf(err, errlen, "the scenario's %.3g s of board time ran out", (double)b->timeout_us / 1e6);

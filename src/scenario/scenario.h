@@ -18,7 +18,9 @@
  *     - expect-pin: {part-id: led1, value: 1}
  *
  * Every step is a mapping with exactly one command key (VB_SCENARIO_STEPS),
- * an optional 'name' and, for exec only, 'expect-output'. Durations need a
+ * an optional 'name', for exec only 'expect-output' and, for the steps
+ * that wait (wait-serial, wait-pin, exec, expect-file), 'timeout': the
+ * step's own bound of board time within the scenario's. Durations need a
  * unit (ns, us, ms, s; "1.5s" too). Everything else — an unknown key, a
  * value of the wrong type, a part that is not declared — is refused with
  * "FILE:LINE: sentence", so a scenario never half-runs.
@@ -45,6 +47,7 @@
     X(WRITE_SERIAL, "write-serial", "type text, or a list of byte values (0-255)")               \
     X(SET_CONTROL, "set-control", "{part-id, control: pressed, value: 0|1} on a button part")     \
     X(EXPECT_PIN, "expect-pin", "{part-id | pin, value: 0|1|high|low|float}")                     \
+    X(WAIT_PIN, "wait-pin", "{part-id | pin, value: 0|1|high|low|float}: wait until the pin is so")  \
     X(SET_PIN, "set-pin", "{pin, value: high|low|float}: drive an input")                         \
     X(RESET, "reset", "button | power-cycle | brownout")                                          \
     X(POWER, "power", "off | on")                                                                 \
@@ -81,6 +84,7 @@ typedef struct vb_step {
     unsigned line;          /* the line of the command key */
     const char *name;       /* 'name', or NULL */
     uint64_t ns;            /* DELAY */
+    uint64_t timeout_ns;    /* a waiting step's own bound of board time; 0: the scenario's only */
     /* WAIT_SERIAL, WRITE_SERIAL: the bytes; EXEC: the code; EXPECT_FILE:
      * the path; EXPECT_LED, EXPECT_NEOPIXEL: "#rrggbb" (lower case); EXPECT_RESET_CAUSE:
      * the constant's name. NUL-terminated; len excludes the NUL. */
@@ -91,7 +95,7 @@ typedef struct vb_step {
     size_t expect_len;
     bool has_sha256;        /* EXPECT_FILE: 'sha256' given */
     uint8_t sha256[32];
-    /* SET_PIN, EXPECT_PIN, SET_CONTROL: the board pin (a part's own pin
+    /* SET_PIN, EXPECT_PIN, WAIT_PIN, SET_CONTROL: the board pin (a part's own pin
      * when part >= 0) and the level to drive or expect. */
     const char *pin;
     int part;               /* index into parts, or -1 */

@@ -99,7 +99,7 @@ static int read_set_control(scen_ctx *c, const vb_ynode *v, vb_step *st)
 }
 
 /* 0/1 (Wokwi) or high/low/float. */
-static int read_expected_level(scen_ctx *c, const vb_ynode *v, vb_level *level)
+static int read_expected_level(scen_ctx *c, const vb_ynode *v, const char *what, vb_level *level)
 {
     if (v->kind == VB_YNODE_SCALAR && v->plain && v->len == 1 && (v->str[0] == '0' || v->str[0] == '1')) {
         *level = v->str[0] == '1' ? VB_LEVEL_HIGH : VB_LEVEL_LOW;
@@ -107,17 +107,26 @@ static int read_expected_level(scen_ctx *c, const vb_ynode *v, vb_level *level)
     }
     static const char *const names[] = {"0", "1", "low", "high", "float"};
     int i;
-    if (scen_choice(c, v, "'value' of 'expect-pin'", names, 5, &i) < 0) return -1;
+    char of[48];
+    snprintf(of, sizeof of, "'value' of %s", what);
+    if (scen_choice(c, v, of, names, 5, &i) < 0) return -1;
     *level = i == 0 || i == 2 ? VB_LEVEL_LOW : i == 1 || i == 3 ? VB_LEVEL_HIGH : VB_LEVEL_FLOAT;
     return 0;
 }
 
-static int read_expect_pin(scen_ctx *c, const vb_ynode *v, vb_step *st)
+/* expect-pin and wait-pin: a part or a board pin, and a level. wait-pin
+ * also takes 'timeout' inside its mapping, as other runners' wait-pin
+ * does (the same as the step's own 'timeout' key). */
+static int read_pin_level(scen_ctx *c, const vb_ynode *v, vb_step *st)
 {
-    static const char *const keys[] = {"part-id", "pin", "value", NULL};
-    if (scen_mapping(c, v, "'expect-pin'", keys) < 0) return -1;
+    bool waits = st->kind == VB_STEP_WAIT_PIN;
+    const char *what = waits ? "'wait-pin'" : "'expect-pin'";
+    static const char *const expect_keys[] = {"part-id", "pin", "value", NULL};
+    static const char *const wait_keys[] = {"part-id", "pin", "value", "timeout", NULL};
+    if (scen_mapping(c, v, what, waits ? wait_keys : expect_keys) < 0) return -1;
     const vb_ynode *id = vb_yaml_get(v, "part-id"), *pin = vb_yaml_get(v, "pin"), *val = vb_yaml_get(v, "value");
-    if (!val) return scen_fail(c, v->line, "'expect-pin' needs 'value' (0, 1, low, high or float)");
+    const vb_ynode *tmo = waits ? vb_yaml_get(v, "timeout") : NULL;
+    if (!val) return scen_fail(c, v->line, "%s needs 'value' (0, 1, low, high or float)", what);
     if (id) {
         /* Wokwi's 'pin' then names the part's own pin ("A", "OUT"): the
          * part is one board pin here, so it is read and not used. */
@@ -125,11 +134,17 @@ static int read_expect_pin(scen_ctx *c, const vb_ynode *v, vb_step *st)
         if (pin && scen_text(c, pin, "'pin'", &st->pin, NULL) < 0) return -1;
         st->pin = c->s->parts[st->part].pin;
     } else {
-        if (!pin) return scen_fail(c, v->line, "'expect-pin' needs 'part-id' (a declared part) or 'pin' (a board pin)");
+        if (!pin) return scen_fail(c, v->line, "%s needs 'part-id' (a declared part) or 'pin' (a board pin)", what);
         if (scen_text(c, pin, "'pin'", &st->pin, NULL) < 0) return -1;
         if (!st->pin[0]) return scen_fail(c, pin->line, "'pin' needs a pin name");
     }
-    return read_expected_level(c, val, &st->level);
+    if (tmo) {
+        if (st->timeout_ns)
+            return scen_fail(c, tmo->line, "'timeout' is given twice: keep the step's or the mapping's");
+        if (scen_duration(c, tmo, "'timeout'", &st->timeout_ns) < 0) return -1;
+        if (st->timeout_ns < 1000000) return scen_fail(c, tmo->line, "'timeout' must be at least 1ms");
+    }
+    return read_expected_level(c, val, what, &st->level);
 }
 
 static int read_set_pin(scen_ctx *c, const vb_ynode *v, vb_step *st)
@@ -283,27 +298,36 @@ static int read_set_adc(scen_ctx *c, const vb_ynode *v, vb_step *st)
     return 0;
 }
 
-/* Per step: its reader and the key it takes beside its command and 'name'. */
+/* The keys a step takes beside its command and 'name'. */
+enum { TAKES_EXPECT_OUTPUT = 1, TAKES_TIMEOUT = 2 };
+
+/* Per step: its reader and the keys it takes beside its command and 'name'. */
 static const struct {
     step_reader read;
-    const char *extra;
+    unsigned takes;
 } steps[VB_STEP_COUNT] = {
-    [VB_STEP_DELAY] = {read_delay, NULL},
-    [VB_STEP_WAIT_SERIAL] = {read_wait_serial, NULL},
-    [VB_STEP_WRITE_SERIAL] = {read_write_serial, NULL},
-    [VB_STEP_SET_CONTROL] = {read_set_control, NULL},
-    [VB_STEP_EXPECT_PIN] = {read_expect_pin, NULL},
-    [VB_STEP_SET_PIN] = {read_set_pin, NULL},
-    [VB_STEP_RESET] = {read_reset, NULL},
-    [VB_STEP_POWER] = {read_power, NULL},
-    [VB_STEP_EXPECT_RESET_CAUSE] = {read_expect_reset_cause, NULL},
-    [VB_STEP_EXPECT_LED] = {read_expect_led, NULL},
-    [VB_STEP_EXEC] = {read_exec, "expect-output"},
-    [VB_STEP_EXPECT_FILE] = {read_expect_file, NULL},
-    [VB_STEP_WIFI] = {read_wifi, NULL},
-    [VB_STEP_SET_ADC] = {read_set_adc, NULL},
-    [VB_STEP_EXPECT_NEOPIXEL] = {read_expect_neopixel, NULL},
+    [VB_STEP_DELAY] = {read_delay, 0},
+    [VB_STEP_WAIT_SERIAL] = {read_wait_serial, TAKES_TIMEOUT},
+    [VB_STEP_WRITE_SERIAL] = {read_write_serial, 0},
+    [VB_STEP_SET_CONTROL] = {read_set_control, 0},
+    [VB_STEP_EXPECT_PIN] = {read_pin_level, 0},
+    [VB_STEP_WAIT_PIN] = {read_pin_level, TAKES_TIMEOUT},
+    [VB_STEP_SET_PIN] = {read_set_pin, 0},
+    [VB_STEP_RESET] = {read_reset, 0},
+    [VB_STEP_POWER] = {read_power, 0},
+    [VB_STEP_EXPECT_RESET_CAUSE] = {read_expect_reset_cause, 0},
+    [VB_STEP_EXPECT_LED] = {read_expect_led, 0},
+    [VB_STEP_EXEC] = {read_exec, TAKES_EXPECT_OUTPUT | TAKES_TIMEOUT},
+    [VB_STEP_EXPECT_FILE] = {read_expect_file, TAKES_TIMEOUT},
+    [VB_STEP_WIFI] = {read_wifi, 0},
+    [VB_STEP_SET_ADC] = {read_set_adc, 0},
+    [VB_STEP_EXPECT_NEOPIXEL] = {read_expect_neopixel, 0},
 };
+
+static bool key_is(const vb_ynode *key, const char *name)
+{
+    return strlen(name) == key->len && memcmp(name, key->str, key->len) == 0;
+}
 
 static int step_of(const vb_ynode *key)
 {
@@ -333,7 +357,7 @@ int scen_step(scen_ctx *c, const vb_ynode *v, vb_step *st)
     const vb_ynode *cmd = NULL;
     for (size_t i = 0; i < v->n; i += 2) {
         const vb_ynode *key = v->item[i];
-        if (key->len == 4 && memcmp(key->str, "name", 4) == 0) continue;
+        if (key_is(key, "name")) continue;
         int k = step_of(key);
         if (k >= 0) {
             if (cmd)
@@ -345,23 +369,28 @@ int scen_step(scen_ctx *c, const vb_ynode *v, vb_step *st)
     }
     if (!cmd) {
         for (size_t i = 0; i < v->n; i += 2)
-            if (!(v->item[i]->len == 4 && memcmp(v->item[i]->str, "name", 4) == 0)) return unknown_step(c, v->item[i]);
+            if (!key_is(v->item[i], "name")) return unknown_step(c, v->item[i]);
         return scen_fail(c, v->line, "a step needs a command (e.g. '- delay: 500ms'), not only a name");
     }
     st->line = cmd->line;
-    const char *extra = steps[st->kind].extra;
+    unsigned takes = steps[st->kind].takes;
     for (size_t i = 0; i < v->n; i += 2) {
         const vb_ynode *key = v->item[i], *val = v->item[i + 1];
         if (key == cmd) continue;
-        if (key->len == 4 && memcmp(key->str, "name", 4) == 0) {
+        if (key_is(key, "name")) {
             if (scen_text(c, val, "a step's 'name'", &st->name, NULL) < 0) return -1;
-        } else if (extra && strlen(extra) == key->len && memcmp(extra, key->str, key->len) == 0) {
+        } else if ((takes & TAKES_EXPECT_OUTPUT) && key_is(key, "expect-output")) {
             if (scen_text(c, val, "'expect-output'", &st->expect, &st->expect_len) < 0) return -1;
+        } else if ((takes & TAKES_TIMEOUT) && key_is(key, "timeout")) {
+            if (scen_duration(c, val, "'timeout'", &st->timeout_ns) < 0) return -1;
+            if (st->timeout_ns < 1000000) return scen_fail(c, val->line, "'timeout' must be at least 1ms");
         } else if (step_of(key) < 0) {
             char q[64];
             scen_quote(key->str, key->len, q, sizeof q);
-            return scen_fail(c, key->line, "unknown key '%s' in a '%s' step (it takes %s%s%s)", q, cmd->str,
-                             "name", extra ? " and " : "", extra ? extra : "");
+            return scen_fail(c, key->line, "unknown key '%s' in %s '%s' step (it takes name%s%s)", q,
+                             strchr("aeiou", cmd->str[0]) ? "an" : "a", cmd->str,
+                             takes & TAKES_EXPECT_OUTPUT ? ", expect-output" : "",
+                             takes & TAKES_TIMEOUT ? ", timeout" : "");
         }
     }
     const vb_ynode *val = vb_yaml_get(v, cmd->str);

@@ -100,6 +100,11 @@ static void pin_reply(const board *b, const vb_pin_def *d, vb_json_out *out)
                                         (p->ext == VB_EXT_HIGH) != (p->latch != 0));
     vb_json_bool(out, "input_only", d->flags & VB_PIN_INPUT_ONLY);
     if (d->flags & VB_PIN_BUTTON) vb_json_bool(out, "button", true);
+    if (d->gpio < VB_PINS_MAX) {
+        vb_json_uint(out, "became_low", b->pin_became[d->gpio][0]);
+        vb_json_uint(out, "became_high", b->pin_became[d->gpio][1]);
+        vb_json_uint(out, "became_float", b->pin_became[d->gpio][2]);
+    }
 }
 
 static const char *cmd_pin(board *b, const vb_json_obj *req, vb_json_out *out, char *err, size_t errlen)

@@ -149,6 +149,10 @@ typedef struct board {
     vb_vcd *vcd;
     unsigned vcd_led;          /* the LED's VCD variable index */
     unsigned vcd_pwm[VB_PINS_MAX];   /* a GPIO's PWM frequency variable (duty: +1), 0 none */
+    /* each GPIO's changes to low, high and floating (vb_pin_shown), the
+     * `pin` reply's became_*: a host that waits for a level sees a pulse
+     * that came and went between two of its looks */
+    uint64_t pin_became[VB_PINS_MAX][3];
     FILE *serial_log;
     vb_textwatch expect, fail;
     /* caps: each file stops, after a note, at log_max bytes */

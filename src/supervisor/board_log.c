@@ -151,6 +151,7 @@ void board_log_pin(board *b, uint64_t t_us, unsigned gpio, unsigned shown, const
 {
     const vb_pin_def *d = vb_port_pin_by_gpio(b->cfg->profile->port, gpio);
     if (!d) return;
+    if (gpio < VB_PINS_MAX && shown <= 2) b->pin_became[gpio][shown]++;
     int idx = vcd_index(b, gpio);
     if (b->vcd && idx >= 0) vb_vcd_set(b->vcd, board_time(b, t_us), (unsigned)idx, shown & 1, shown == 2);
     char f[96];

@@ -166,6 +166,23 @@ def test_pins_from_both_sides_and_the_led(board):
     assert "no pin" in ei.value.error
 
 
+def test_wait_pin_sees_a_level_and_a_pulse(board):
+    board.exec("from machine import Pin, Timer\n"
+               "led = Pin(2, Pin.OUT, value=0)\n"
+               "blip = Pin(4, Pin.OUT, value=0)\n"
+               "def later(t):\n"
+               "    led.value(1)\n"
+               "    blip.value(1)\n"
+               "    blip.value(0)\n"
+               "Timer(0).init(mode=Timer.ONE_SHOT, period=300, callback=later)")
+    assert board.wait_pin("GPIO4", 1, timeout=20)["level"] == 0    # the pulse, gone again
+    assert board.wait_pin(2, "high")["level"] == 1                  # already so: at once
+    with pytest.raises(BoardTimeout):
+        board.wait_pin(2, "low", timeout=0.3)
+    with pytest.raises(ValueError):
+        board.wait_pin(2, "up")
+
+
 def test_ctl_and_status(board):
     st = board.status()
     assert st["ok"] is True and st["profile"] == "esp32" and st["power"] == "on"

@@ -384,3 +384,59 @@ def test_the_wifi_step_drops_the_link(tmp_path):
     lines = step_lines(r)
     assert [ln.split()[0] for ln in lines] == ["ok"] * 6 + ["FAIL"], r
     assert "the station is not connected" in r.text, r
+
+
+WAIT_PIN = """\
+name: pins the firmware drives later
+timeout: 600s
+steps:
+  - wait-serial: ">>> "
+  - exec: |
+      from machine import Pin, Timer
+      led = Pin(2, Pin.OUT, value=0)
+      blip = Pin(4, Pin.OUT, value=0)
+      def later(t):
+          led.value(1)
+          blip.value(1)
+          blip.value(0)
+      Timer(0).init(mode=Timer.ONE_SHOT, period=300000, callback=later)
+  - name: a pulse after 300 s of board time, which no look could catch, counts
+    wait-pin: {pin: "4", value: high, timeout: 400s}
+  - name: the LED came on with it
+    wait-pin: {pin: "2", value: 1}
+  - exec: "import time; print(time.ticks_ms() >= 300000)"
+    expect-output: "True"
+  - name: already low
+    wait-pin: {pin: "4", value: 0}
+  - name: a level that never comes
+    wait-pin: {pin: "2", value: low}
+    timeout: 2s
+  - delay: 1ms
+"""
+
+
+def test_wait_pin_and_a_step_timeout(tmp_path):
+    # --clock fast: 300 s of board time in well under the wall-time bound
+    r = vtest(tmp_path, write(tmp_path, "waitpin.yaml", WAIT_PIN))
+    assert r.rc == 42, r
+    lines = step_lines(r)
+    assert [ln.split()[0] for ln in lines] == ["ok"] * 6 + ["TIMEOUT", "skip"], r
+    assert ("7. a level that never comes: %s:23: pin 2 never became low: the step's timeout of 2 s of board "
+            "time ran out" % os.path.join(str(tmp_path), "waitpin.yaml")) in r.text, r
+
+
+def test_wait_serial_step_timeout_leaves_the_scenario_its_time(tmp_path):
+    f = write(tmp_path, "serial.yaml", "timeout: 600s\nsteps:\n  - wait-serial: '>>> '\n"
+                                       "  - wait-serial: 'never printed'\n    timeout: 500ms\n")
+    r = vtest(tmp_path, f)
+    assert r.rc == 42, r
+    assert ("2. wait-serial \"never printed\": %s:4: not seen: the step's timeout of 0.5 s of board time ran out"
+            % f) in r.text, r
+
+
+def test_exec_step_timeout(tmp_path):
+    f = write(tmp_path, "exec.yaml", "steps:\n  - wait-serial: '>>> '\n"
+                                     "  - exec: 'import time; time.sleep(10)'\n    timeout: 1s\n")
+    r = vtest(tmp_path, f)
+    assert r.rc == 42, r
+    assert "the step's timeout of 1 s of board time ran out" in r.text, r

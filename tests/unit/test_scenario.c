@@ -133,6 +133,39 @@ static void test_defaults_and_wokwi_file(void)
     vb_scenario_free(&s);
 }
 
+static void test_wait_pin_and_step_timeouts(void)
+{
+    vb_scenario s;
+    char err[VB_SCENARIO_ERR_LEN] = "";
+    static const char text[] =
+        "parts:\n  led1: {pin: '2'}\n"
+        "steps:\n"
+        "  - wait-pin: {part-id: led1, value: 1}\n"                     /* 4 */
+        "  - wait-pin: {pin: '5', value: float, timeout: 250ms}\n"
+        "  - name: slow LED\n    wait-pin: {pin: '2', value: low}\n    timeout: 2s\n"
+        "  - wait-serial: Ready\n    timeout: 1.5s\n"
+        "  - exec: print(1)\n    timeout: 3s\n    expect-output: '1'\n"
+        "  - expect-file: {path: a, contains: b}\n    timeout: 1ms\n"
+        "  - wait-serial: '>>> '\n";
+    CHECK_EQ(parse(text, &s, err), 0);
+    CHECK_STR(err, "");
+    if (!s.steps) return;
+    CHECK_EQ(s.n_steps, 7);
+    const vb_step *st = s.steps;
+    CHECK(st[0].kind == VB_STEP_WAIT_PIN && st[0].part == 0 && st[0].level == VB_LEVEL_HIGH && st[0].timeout_ns == 0);
+    CHECK_STR(st[0].pin, "2");
+    CHECK(st[1].kind == VB_STEP_WAIT_PIN && st[1].part == -1 && st[1].level == VB_LEVEL_FLOAT);
+    CHECK(st[1].timeout_ns == 250000000ull);
+    CHECK_STR(st[2].name, "slow LED");
+    CHECK(st[2].level == VB_LEVEL_LOW && st[2].timeout_ns == 2000000000ull && st[2].line == 7);
+    CHECK(st[3].kind == VB_STEP_WAIT_SERIAL && st[3].timeout_ns == 1500000000ull);
+    CHECK(st[4].kind == VB_STEP_EXEC && st[4].timeout_ns == 3000000000ull);
+    CHECK_STR(st[4].expect, "1");
+    CHECK(st[5].kind == VB_STEP_EXPECT_FILE && st[5].timeout_ns == 1000000ull);
+    CHECK(st[6].timeout_ns == 0);
+    vb_scenario_free(&s);
+}
+
 static void duration(const char *s, uint64_t want, int line)
 {
     uint64_t ns = 1;
@@ -182,7 +215,7 @@ static void test_refusals(void)
     REFUSE("timeout: 0s\nsteps:\n  - delay: 1s\n", "t.yaml:1: 'timeout' must be at least 1ms");
     REFUSE("steps:\n  - delay: 1s\n  - take-screenshot: x.png\n",
            "t.yaml:3: unknown step 'take-screenshot' (steps: delay, wait-serial, write-serial, set-control, "
-           "expect-pin, set-pin, reset, power, expect-reset-cause, expect-led, exec, expect-file, wifi, set-adc, expect-neopixel)");
+           "expect-pin, wait-pin, set-pin, reset, power, expect-reset-cause, expect-led, exec, expect-file, wifi, set-adc, expect-neopixel)");
     REFUSE("steps:\n  - set-adc: {pin: \"34\", mv: 6000}\n",
            "t.yaml:2: 'mv' of 'set-adc' 6000 is out of range (0 to 5000)");
     REFUSE("steps:\n  - set-adc: {pin: \"34\"}\n", "t.yaml:2: 'set-adc' needs 'pin' and 'mv' (millivolts, 0-5000)");
@@ -197,7 +230,23 @@ static void test_refusals(void)
     REFUSE("steps:\n  - delay: 1s\n    timeout: 2s\n",
            "t.yaml:3: unknown key 'timeout' in a 'delay' step (it takes name)");
     REFUSE("steps:\n  - wait-serial: x\n    expect-output: y\n",
-           "t.yaml:3: unknown key 'expect-output' in a 'wait-serial' step (it takes name)");
+           "t.yaml:3: unknown key 'expect-output' in a 'wait-serial' step (it takes name, timeout)");
+    REFUSE("steps:\n  - exec: x\n    timeot: 1s\n",
+           "t.yaml:3: unknown key 'timeot' in an 'exec' step (it takes name, expect-output, timeout)");
+    REFUSE("steps:\n  - expect-pin: {pin: P9, value: 1}\n    timeout: 1s\n",
+           "t.yaml:3: unknown key 'timeout' in an 'expect-pin' step (it takes name)");
+    REFUSE("steps:\n  - expect-pin: {pin: P9, value: 1, timeout: 1s}\n",
+           "t.yaml:2: unknown key 'timeout' in 'expect-pin' (known: part-id, pin, value)");
+    REFUSE("steps:\n  - wait-serial: x\n    timeout: 5\n",
+           "t.yaml:3: 'timeout' '5' needs a unit (ns, us, ms or s): e.g. 5ms, not a bare number");
+    REFUSE("steps:\n  - wait-serial: x\n    timeout: 10us\n", "t.yaml:3: 'timeout' must be at least 1ms");
+    REFUSE("steps:\n  - wait-pin: {pin: P9, value: 1, timeout: 1s}\n    timeout: 2s\n",
+           "t.yaml:2: 'timeout' is given twice: keep the step's or the mapping's");
+    REFUSE("steps:\n  - wait-pin: {pin: P9}\n", "t.yaml:2: 'wait-pin' needs 'value' (0, 1, low, high or float)");
+    REFUSE("steps:\n  - wait-pin: {value: 1}\n",
+           "t.yaml:2: 'wait-pin' needs 'part-id' (a declared part) or 'pin' (a board pin)");
+    REFUSE("steps:\n  - wait-pin: {pin: P9, value: on}\n",
+           "t.yaml:2: 'value' of 'wait-pin' must be 0, 1, low, high or float, not 'on'");
     REFUSE("steps:\n  - delay: 1s\n    wait-serial: x\n",
            "t.yaml:3: one command per step: 'wait-serial' and 'delay' (line 2) are two; make them two steps");
     REFUSE("steps:\n  - name: only\n", "t.yaml:2: a step needs a command (e.g. '- delay: 500ms'), not only a name");
@@ -351,6 +400,7 @@ int main(void)
 {
     RUN(test_every_step_kind);
     RUN(test_defaults_and_wokwi_file);
+    RUN(test_wait_pin_and_step_timeouts);
     RUN(test_durations);
     RUN(test_refusals);
     RUN(test_structure_refusals);
