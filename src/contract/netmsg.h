@@ -10,9 +10,10 @@
  * (hard reset, deep sleep, power off).
  *
  * The line is a SOCK_SEQPACKET socketpair made before the zygote: one
- * vb_net_req datagram per request from the VM, one vb_net_rep back, in
+ * vb_net_req datagram per request from the VM (SENDTO: with its payload
+ * after it), one vb_net_rep back, in
  * order, with a descriptor attached where the op says. The VM may write
- * anything to it: the supervisor checks each request (vb_net_req_ok) and
+ * anything to it: the supervisor checks each request (net/netreq.h) and
  * answers EINVAL to what it cannot parse. Only one VM runs at a time;
  * requests left by a VM that has ended are thrown away with its sockets.
  *
@@ -27,6 +28,7 @@
 
 #define VB_NET_MAGIC 0x564E4554u   /* "VNET" */
 #define VB_NET_NAME_MAX 253        /* a DNS name, without the NUL */
+#define VB_NET_DGRAM_MAX 65507u    /* an IPv4 UDP datagram's payload at most (SENDTO) */
 /* What MicroPython's esp32 port raises when getaddrinfo fails (lwIP's
  * EAI_FAIL, 202, negated: "OSError: -202"). */
 #define VB_NET_EAI_FAIL (-202)
@@ -47,6 +49,14 @@ typedef enum vb_net_op {
     /* id: a UART (not the console's); answer: its line, a stream socket
      * whose far end the supervisor bridges to the host (--uart) or drains */
     VB_NET_UART,
+    /* id: a UDP socket of the VM's bound to a board port (LISTEN, UDP);
+     * the datagram follows the request in the same message (at most
+     * VB_NET_DGRAM_MAX bytes) and goes to ip:port under the policy, the
+     * socket staying open to every peer: a server answers several from
+     * one socket (a CONNECT would filter all but one). Answer: err
+     * (EAGAIN: the host's buffer is full; the VM waits for POLLOUT on the
+     * socket and asks again). */
+    VB_NET_SENDTO,
     VB_NET_OPS
 } vb_net_op;
 
@@ -57,9 +67,9 @@ typedef struct vb_net_req {
     uint32_t seq;              /* echoed in the answer */
     uint16_t op;               /* vb_net_op */
     uint16_t type;             /* VB_NET_TCP / VB_NET_UDP (CONNECT, LISTEN) */
-    int32_t id;                /* the VM's socket (ACCEPT, STATUS, CLOSE; CONNECT re-target) */
-    uint32_t ip;               /* CONNECT: the peer */
-    uint16_t port;             /* CONNECT: the peer's; LISTEN: the board port */
+    int32_t id;                /* the VM's socket (ACCEPT, STATUS, CLOSE, SENDTO; CONNECT re-target) */
+    uint32_t ip;               /* CONNECT, SENDTO: the peer */
+    uint16_t port;             /* CONNECT, SENDTO: the peer's; LISTEN: the board port */
     uint16_t backlog;          /* LISTEN */
     char name[VB_NET_NAME_MAX + 1];   /* RESOLVE: NUL-terminated */
     uint8_t pad[2];

@@ -66,13 +66,14 @@ static PyObject *raise_lookup_failed(void) { return vb_raise_oserror_signed(VB_N
 
 /* ---- talking to the board ---------------------------------------------------- */
 
-/* One request; 0 (rep filled, *fd the descriptor or -1), or -1 with the
- * exception. rep.err is the caller's to look at. */
-static int request(vb_net_req *req, vb_net_rep *rep, int *fd)
+/* One request (with len bytes of data after it: SENDTO); 0 (rep filled,
+ * *fd the descriptor or -1), or -1 with the exception. rep.err is the
+ * caller's to look at. */
+static int request_data(vb_net_req *req, const void *data, size_t len, vb_net_rep *rep, int *fd)
 {
     if (vb_hal_need((const void *)hal()->net_request) < 0) return -1;
     for (;;) {
-        int rc = hal()->net_request(hal()->ctx, req, rep, fd);
+        int rc = hal()->net_request(hal()->ctx, req, data, len, rep, fd);
         if (rc == 0) return 0;
         if (rc == -EINTR) {
             if (PyErr_CheckSignals() < 0) return -1;
@@ -82,6 +83,8 @@ static int request(vb_net_req *req, vb_net_rep *rep, int *fd)
         return -1;
     }
 }
+
+static int request(vb_net_req *req, vb_net_rep *rep, int *fd) { return request_data(req, NULL, 0, rep, fd); }
 
 static int64_t deadline_of(const sock_obj *s)
 {
@@ -209,7 +212,7 @@ static void close_sock(sock_obj *s)
     int fd;
     PyObject *et, *ev, *tb;
     PyErr_Fetch(&et, &ev, &tb);     /* also from dealloc, where an exception may be set */
-    if (hal()->net_request && hal()->net_request(hal()->ctx, &req, &rep, &fd) == 0 && fd >= 0) close(fd);
+    if (hal()->net_request && hal()->net_request(hal()->ctx, &req, NULL, 0, &rep, &fd) == 0 && fd >= 0) close(fd);
     PyErr_Restore(et, ev, tb);
 }
 
@@ -549,6 +552,40 @@ fail:
     return NULL;
 }
 
+/* sendto() on a bound UDP socket (a server): the board sends the
+ * datagram, the socket staying open to every peer (contract/netmsg.h
+ * VB_NET_SENDTO). Blocking: waits while the host's buffer is full. */
+static PyObject *send_datagram(sock_obj *s, PyObject *data, uint32_t ip, uint16_t port)
+{
+    vb_buf b;
+    if (vb_buf_get(data, false, &b) < 0) return NULL;
+    size_t n = (size_t)b.view.len;
+    PyObject *res = NULL;
+    if (n > VB_NET_DGRAM_MAX) {    /* lwIP cannot make the packet: ERR_MEM */
+        vb_raise_errno(ENOMEM);
+        goto out;
+    }
+    int64_t deadline = deadline_of(s);
+    for (;;) {
+        vb_net_req req = {.op = VB_NET_SENDTO, .type = VB_NET_UDP, .id = s->id, .ip = ip, .port = port};
+        vb_net_rep rep;
+        int fd;
+        if (request_data(&req, b.view.buf, n, &rep, &fd) < 0) goto out;
+        if (fd >= 0) close(fd);
+        if (!rep.err) {
+            res = PyLong_FromSize_t(n);
+            goto out;
+        }
+        errno = rep.err;
+        int next = after_failure(s, POLLOUT, deadline);
+        if (next == -2) vb_raise_errno(EAGAIN);
+        if (next != 0) goto out;
+    }
+out:
+    vb_buf_release(&b);
+    return res;
+}
+
 static PyObject *s_sendto(sock_obj *s, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 2) {
@@ -559,6 +596,7 @@ static PyObject *s_sendto(sock_obj *s, PyObject *const *args, Py_ssize_t nargs)
     uint16_t port;
     if (check_open(s) < 0 || addr_arg(args[1], &ip, &port) < 0) return NULL;
     if (s->type != VB_NET_UDP) return s_send(s, args[0]);    /* TCP: the address is ignored */
+    if (s->listening) return send_datagram(s, args[0], ip, port);
     if (udp_aim(s, ip, port) < 0) return NULL;
     return s_send(s, args[0]);
 }

@@ -56,7 +56,7 @@ static int open_line(int id)
     vb_net_rep rep;
     int fd;
     for (;;) {
-        int rc = hal()->net_request(hal()->ctx, &req, &rep, &fd);
+        int rc = hal()->net_request(hal()->ctx, &req, NULL, 0, &rep, &fd);
         if (rc == -EINTR) {
             if (PyErr_CheckSignals() < 0) return -1;
             continue;

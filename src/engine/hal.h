@@ -169,7 +169,8 @@ typedef struct vb_hal {
     void (*wifi_state)(void *ctx, vb_wifi_pub *out);
 
     /* ---- sockets: the board opens them (contract/netmsg.h) ----
-     * NULL on boards without a radio. net_request hands one request to the
+     * NULL on boards without a radio. net_request hands one request (and
+     * len bytes of data after it: SENDTO's datagram) to the
      * board and waits for its answer (*fd: the descriptor that came with
      * it, else -1): 0, or -EINTR when a signal (Ctrl-C) ended the wait (the
      * answer, when it comes, is thrown away with its descriptor), or -EIO
@@ -179,7 +180,7 @@ typedef struct vb_hal {
      * deadline): the number ready (revents set), 0 at the deadline or when
      * input came, -EINTR on a signal. The clock is not told the VM is idle
      * (a peer's bytes are news it cannot count). */
-    int (*net_request)(void *ctx, vb_net_req *req, vb_net_rep *rep, int *fd);
+    int (*net_request)(void *ctx, vb_net_req *req, const void *data, size_t len, vb_net_rep *rep, int *fd);
     int (*net_wait)(void *ctx, struct pollfd *fds, unsigned n, int64_t until_us, bool wake_on_input);
 
     /* ---- Timer, ADC, PWM (issue 16, contract/periph.h); NULL: none ----

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -37,18 +38,38 @@ static int recv_answer(int line, vb_net_rep *rep, int *fd)
     return 1;
 }
 
-static int hal_net_request(void *ctx, vb_net_req *req, vb_net_rep *rep, int *fd)
+/* One message on the line: the request, then data (write(), as the
+ * sandbox allows no writev). 0, -EINTR, or -EIO (the engine checks the
+ * length first; no memory for the message is as bad as no board). */
+static int send_request(int line, const vb_net_req *req, const void *data, size_t len)
+{
+    if (!len) return write(line, req, sizeof *req) < 0 ? (errno == EINTR ? -EINTR : -EIO) : 0;
+    char *msg = len <= VB_NET_DGRAM_MAX ? malloc(sizeof *req + len) : NULL;
+    if (!msg) return -EIO;
+    memcpy(msg, req, sizeof *req);
+    memcpy(msg + sizeof *req, data, len);
+    ssize_t w = write(line, msg, sizeof *req + len);
+    int e = errno;
+    free(msg);
+    return w < 0 ? (e == EINTR ? -EINTR : -EIO) : 0;
+}
+
+static int hal_net_request(void *ctx, vb_net_req *req, const void *data, size_t len, vb_net_rep *rep, int *fd)
 {
     vb_vm_hal *h = ctx;
     int line = h->fw->net_fd;
     *fd = -1;
     req->magic = VB_NET_MAGIC;
     req->seq = ++h->net_seq;
-    ssize_t w = write(line, req, sizeof *req);
-    if (w < 0) return errno == EINTR ? -EINTR : -EIO;
+    int sent = send_request(line, req, data, len);
+    if (sent < 0) return sent;
+    /* a datagram sent is answered at once: its wait outlasts signals, so
+     * the engine never sends it twice */
+    bool sent_data = len > 0;
     int64_t deadline = vb_clock_monotonic_us() + ANSWER_US;
     for (;;) {
         int got = recv_answer(line, rep, fd);
+        if (got == -EINTR && sent_data) continue;
         if (got < 0) return got;
         if (got > 0 && rep->seq == req->seq) return 0;
         if (got > 0) {             /* the answer to a request a signal cut short */
@@ -60,7 +81,7 @@ static int hal_net_request(void *ctx, vb_net_req *req, vb_net_rep *rep, int *fd)
         if (left <= 0) return -EIO;
         struct timespec ts = {(time_t)(left / 1000000), (long)(left % 1000000) * 1000};
         struct pollfd pf = {line, POLLIN, 0};
-        if (ppoll(&pf, 1, &ts, NULL) < 0 && errno == EINTR) return -EINTR;
+        if (ppoll(&pf, 1, &ts, NULL) < 0 && errno == EINTR && !sent_data) return -EINTR;
     }
 }
 

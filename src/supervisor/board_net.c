@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "contract/netmsg.h"
+#include "net/netreq.h"
 #include "net/ntp.h"
 
 #define REQUESTS_PER_TURN 64
@@ -193,7 +194,10 @@ static board_sock *add_sock(board *b, board_sock *slot, int fd, uint8_t type)
     return slot;
 }
 
-static int do_connect(board *b, const vb_net_req *req, vb_net_rep *rep, int *pass)
+/* Where a CONNECT or SENDTO to req's peer goes on the host, under the
+ * policy (the gateway's services are the supervisor's own): 0, or the
+ * errno the board sees. */
+static int peer_of(board *b, const vb_net_req *req, struct sockaddr_in *to)
 {
     bool ntp = req->type == VB_NET_UDP && vb_netpolicy_gateway_ntp(req->ip, req->port);
     bool mip = req->type == VB_NET_TCP && board_mip_port(b) && req->ip == VB_WIFI_DHCP_GW && req->port == 80;
@@ -203,9 +207,17 @@ static int do_connect(board *b, const vb_net_req *req, vb_net_rep *rep, int *pas
         return e;
     }
     if (req->port == 0) return EINVAL;
-    struct sockaddr_in to = ntp   ? inet(0x7F000001u, b->ntp_port)
-                            : mip ? inet(0x7F000001u, board_mip_port(b))
-                                  : inet(req->ip, req->port);
+    *to = ntp   ? inet(0x7F000001u, b->ntp_port)
+        : mip ? inet(0x7F000001u, board_mip_port(b))
+              : inet(req->ip, req->port);
+    return 0;
+}
+
+static int do_connect(board *b, const vb_net_req *req, vb_net_rep *rep, int *pass)
+{
+    struct sockaddr_in to;
+    int e = peer_of(b, req, &to);
+    if (e) return e;
     char f[64], ip[16];
     vb_net_format_ipv4(req->ip, ip);
     snprintf(f, sizeof f, ",\"peer\":\"%s:%u\"", ip, req->port);
@@ -291,6 +303,18 @@ static int do_accept(board *b, const vb_net_req *req, vb_net_rep *rep, int *pass
     trace_sock(b, "net_accept", s, f);
     *pass = fd;
     return 0;
+}
+
+/* A datagram from a bound UDP socket to any peer the policy allows. */
+static int do_sendto(board *b, const vb_net_req *req, const void *data, size_t len)
+{
+    board_sock *s = sock_of(b, req->id);
+    if (!s || s->type != VB_NET_UDP || !s->listening) return EBADF;
+    struct sockaddr_in to;
+    int e = peer_of(b, req, &to);
+    if (e) return e;
+    if (sendto(s->fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&to, sizeof to) >= 0) return 0;
+    return errno == EWOULDBLOCK ? EAGAIN : errno;
 }
 
 /* The outcome of a connect the VM saw finish (POLLOUT). */
@@ -399,22 +423,12 @@ static int do_resolve(board *b, const vb_net_req *req, vb_net_rep *rep)
     return VB_NET_EAI_FAIL;
 }
 
-/* A request as the VM sent it: whole, and with a known op and type. */
-static bool req_ok(const vb_net_req *r, ssize_t n)
-{
-    if (n != (ssize_t)sizeof *r || r->magic != VB_NET_MAGIC) return false;
-    if (r->op < VB_NET_CONNECT || r->op >= VB_NET_OPS) return false;
-    if ((r->op == VB_NET_CONNECT || r->op == VB_NET_LISTEN) && r->type != VB_NET_TCP && r->type != VB_NET_UDP)
-        return false;
-    return memchr(r->name, '\0', sizeof r->name) != NULL;
-}
-
 static void serve(board *b, const vb_net_req *req, ssize_t n)
 {
     vb_net_rep rep = {.seq = n >= 8 ? req->seq : 0};
     int pass = -1;
     b->net_requests++;
-    if (!req_ok(req, n)) {
+    if (!vb_net_req_ok(req, n)) {
         b->net_malformed++;
         rep.err = EINVAL;
         answer(b, &rep, -1);
@@ -425,6 +439,7 @@ static void serve(board *b, const vb_net_req *req, ssize_t n)
     case VB_NET_LISTEN: rep.err = do_listen(b, req, &rep, &pass); break;
     case VB_NET_ACCEPT: rep.err = do_accept(b, req, &rep, &pass); break;
     case VB_NET_STATUS: rep.err = do_status(b, req); break;
+    case VB_NET_SENDTO: rep.err = do_sendto(b, req, req + 1, (size_t)n - sizeof *req); break;
     case VB_NET_CLOSE: {
         board_sock *s = sock_of(b, req->id);
         if (s) end_sock(b, s, false);
@@ -449,14 +464,16 @@ static void serve(board *b, const vb_net_req *req, ssize_t n)
 
 void board_net_service(board *b)
 {
+    /* a request and, for SENDTO, its datagram right after it */
+    _Static_assert(sizeof(vb_net_req) % _Alignof(vb_net_req) == 0, "req + 1 is the datagram");
+    vb_net_req msg[1 + (VB_NET_DGRAM_MAX + sizeof(vb_net_req) - 1) / sizeof(vb_net_req)];
     for (int i = 0; i < REQUESTS_PER_TURN; i++) {
-        vb_net_req req;
-        memset(&req, 0, sizeof req);
+        memset(msg, 0, sizeof msg[0]);
         /* MSG_TRUNC: the real length, so an oversized datagram is refused */
-        ssize_t n = recv(b->net_line[0], &req, sizeof req, MSG_DONTWAIT | MSG_TRUNC);
+        ssize_t n = recv(b->net_line[0], msg, sizeof msg, MSG_DONTWAIT | MSG_TRUNC);
         if (n < 0) return;
         if (!board_firmware_runs(b)) continue;   /* the VM that sent it is gone */
-        serve(b, &req, n);
+        serve(b, msg, n);          /* a longer one than msg holds: vb_net_req_ok refuses it */
     }
 }
 

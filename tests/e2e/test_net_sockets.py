@@ -343,6 +343,29 @@ def test_udp_round_trip(board):
     u.close()
 
 
+def test_udp_server_answers_several_peers_from_one_socket(board):
+    """A bound UDP socket answers each peer with sendto and still hears
+    the others (sendto must not point the socket at one of them)."""
+    repl(board, "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('', 5683))")
+    host_port = [x for x in board.ctl("net")["socks"] if x["listening"]][0]["host_port"]
+    peers = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(3)]
+    try:
+        for p in peers:
+            p.settimeout(10)
+        board.send(b"exec('for i in range(6):\\n d, a = u.recvfrom(64)\\n u.sendto(d.upper(), a)')\r")
+        for rnd in range(2):
+            for k, p in enumerate(peers):
+                p.sendto(b"peer %d round %d" % (k, rnd), ("127.0.0.1", host_port))
+                assert p.recvfrom(64)[0] == b"PEER %d ROUND %d" % (k, rnd)
+        board.expect(b">>> ", timeout=10)
+        # a datagram too large for UDP (lwIP's ERR_MEM), and the largest
+        assert repl(board, "u.sendto(bytes(65508), ('127.0.0.1', 9))").endswith("OSError: [Errno 12] ENOMEM\r\n")
+        assert repl(board, "u.sendto(b'x' * 65507, ('127.0.0.1', %d))" % host_port) == "65507\r\n"
+    finally:
+        for p in peers:
+            p.close()
+
+
 def test_many_sockets_no_leak(board, peer):
     sup = board.proc.pid
 
