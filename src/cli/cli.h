@@ -115,7 +115,7 @@ enum {
       "fresh board (--flash FILE is copied, never changed; without it the board starts erased; "  \
       "--clock fast by default), one line per step. " \
       "Exit status: 0 all passed, 1 a step failed, 2 a bad scenario file (FILE:LINE: why) or usage, " \
-      "42 a scenario ran out of board time")                                                   \
+      "42 a scenario (or a step, its timeout) ran out of board time")                                                 \
     X(HELP, CLI_TOP, "help", cli_cmd_help, 0, 0, 2, "[COMMAND]",                              \
       "show help for every command, or for one")                                            \
     X(IMAGE_CREATE, CLI_IMAGE, "create", cli_cmd_image_create, CLI_OPT_BOARD, 1, 1,            \
