@@ -1,8 +1,10 @@
 """Network benchmarks (printed, never asserted): TCP throughput through the
 board's sockets, board->host and host->board, against a plain loopback copy
 between two host sockets in the same run; connect latency (connect + close,
-as the board sees it, board time) against a host connect; MQTT publishes
-per second (umqtt.simple, QoS 0 and 1) to a real mosquitto. Medians of ROUNDS.
+as the board sees it, board time) against a host connect; UDP round trips
+through a server on the board (recvfrom + sendto, answered by the
+supervisor's SENDTO) against a host echo thread; MQTT publishes per second
+(umqtt.simple, QoS 0 and 1) to a real mosquitto. Medians of ROUNDS.
 
 usage: bench_net.py [path/to/vboard]"""
 import os
@@ -103,6 +105,44 @@ def host_copy():
     return SIZE / MB / dt
 
 
+ECHOES = 2000
+
+
+def udp_lockstep(port):
+    """ECHOES request/answer round trips with a UDP server at port: per second."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as c:
+        c.settimeout(10)
+        t = time.perf_counter()
+        for i in range(ECHOES):
+            c.sendto(b"ping %d" % i, ("127.0.0.1", port))
+            c.recvfrom(64)
+        return ECHOES / (time.perf_counter() - t)
+
+
+def host_udp_echo():
+    """The baseline server: a host thread echoing ECHOES datagrams per round."""
+    srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    srv.bind(("127.0.0.1", 0))
+
+    def serve():
+        while True:
+            try:
+                d, a = srv.recvfrom(64)
+                srv.sendto(d, a)
+            except OSError:
+                return
+
+    threading.Thread(target=serve, daemon=True).start()
+    return srv
+
+
+def board_udp_rate(b, port):
+    b.send(b"exec('for i in range(%d):\\n d, a = u.recvfrom(64)\\n u.sendto(d, a)')\r" % ECHOES)
+    rate = udp_lockstep(port)
+    b.expect(b">>> ", timeout=30)
+    return rate
+
+
 def board_us(b, expr):
     return int(repl(b, expr, timeout=120).strip())
 
@@ -176,6 +216,14 @@ def main():
                     socket.create_connection(acc.getsockname()).close()
                 hc.append((time.perf_counter() - t) / CONNECTS * 1e6)
             host_conn = statistics.median(hc)
+            repl(b, "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('', 7))")
+            uport = [x for x in b.ctl("net")["socks"] if x["listening"]][0]["host_port"]
+            echo = host_udp_echo()
+            udp, udp_base = [], []
+            for _ in range(ROUNDS):
+                udp.append(board_udp_rate(b, uport))
+                udp_base.append(udp_lockstep(echo.getsockname()[1]))
+            echo.close()
             broker, bport = mosquitto()
             q0, q1 = [], []
             if broker:
@@ -195,6 +243,8 @@ def main():
                                                               m(down) / m(base), SIZE // MB, ROUNDS))
     print("net: connect+close from the board %.0f us (board time), from the host %.0f us (x%.1f)"
           % (m(conn), host_conn, m(conn) / host_conn))
+    print("net: UDP round trips to a server on the board %.0f/s, to a host echo thread %.0f/s (x%.2f); "
+          "%d each, medians of %d" % (m(udp), m(udp_base), m(udp) / m(udp_base), ECHOES, ROUNDS))
     if q0:
         print("net: MQTT to mosquitto, umqtt.simple: %.0f publishes/s at QoS 0, %.0f at QoS 1; %d each, medians of %d"
               % (m(q0), m(q1), PUBLISHES, ROUNDS))
