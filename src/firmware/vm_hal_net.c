@@ -63,9 +63,9 @@ static int hal_net_request(void *ctx, vb_net_req *req, const void *data, size_t 
     req->seq = ++h->net_seq;
     int sent = send_request(line, req, data, len);
     if (sent < 0) return sent;
-    /* a datagram sent is answered at once: its wait outlasts signals, so
-     * the engine never sends it twice */
-    bool sent_data = len > 0;
+    /* a datagram sent (even an empty one) is answered at once: its wait
+     * outlasts signals, so the engine never sends it twice */
+    bool sent_data = req->op == VB_NET_SENDTO;
     int64_t deadline = vb_clock_monotonic_us() + ANSWER_US;
     for (;;) {
         int got = recv_answer(line, rep, fd);

@@ -358,6 +358,9 @@ def test_udp_server_answers_several_peers_from_one_socket(board):
                 p.sendto(b"peer %d round %d" % (k, rnd), ("127.0.0.1", host_port))
                 assert p.recvfrom(64)[0] == b"PEER %d ROUND %d" % (k, rnd)
         board.expect(b">>> ", timeout=10)
+        # an empty datagram is one too
+        assert repl(board, "u.sendto(b'', ('127.0.0.1', %d))" % peers[0].getsockname()[1]) == "0\r\n"
+        assert peers[0].recvfrom(64)[0] == b""
         # a datagram too large for UDP (lwIP's ERR_MEM), and the largest
         assert repl(board, "u.sendto(bytes(65508), ('127.0.0.1', 9))").endswith("OSError: [Errno 12] ENOMEM\r\n")
         assert repl(board, "u.sendto(b'x' * 65507, ('127.0.0.1', %d))" % host_port) == "65507\r\n"
