@@ -9,13 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const vb_port_ident vb_port_ident_vboard = {
-    .platform = "vboard",
-    .board = "vboard",
-    .mcu = "CPython",
-    .build_date = "2026-11-22",    /* this firmware's release */
-};
-
 static const vb_port *const ports[VB_PORT_COUNT] = {
     [VB_PORT_ESP32] = &vb_port_esp32,
     [VB_PORT_PYCOM] = &vb_port_pycom,
@@ -88,11 +81,6 @@ const vb_pin_def *vb_port_pin_by_gpio(const vb_port *p, unsigned gpio)
         if (p->pins[i].gpio == gpio)
             return &p->pins[i];
     return NULL;
-}
-
-const vb_port_ident *vb_port_ident_shown(const vb_port *p)
-{
-    return p->ident_interim ? p->ident_interim : &p->ident;
 }
 
 /* ---- validation --------------------------------------------------------- */
@@ -274,8 +262,6 @@ int vb_port_validate(const vb_port *p, char *err, size_t errlen)
         return invalid(err, errlen, "port %s: the soft reboot line must end in \"soft reboot\\r\\n\" "
                        "(repl.md §2.1)", p->name);
     int rc = validate_ident(p, &p->ident, err, errlen);
-    if (rc == 0 && p->ident_interim)
-        rc = validate_ident(p, p->ident_interim, err, errlen);
     if (rc == 0)
         rc = validate_consts(p, err, errlen);
     if (rc == 0)

@@ -139,10 +139,6 @@ typedef struct vb_port_ident {
     const char *build_date;        /* MICROPY_BUILD_DATE of the release build */
 } vb_port_ident;
 
-/* vboard's own identity ("vboard with CPython", sys.platform 'vboard',
- * repl.md §2.1 and §7), shown by ports that do not (yet) show the real one. */
-extern const vb_port_ident vb_port_ident_vboard;
-
 typedef struct vb_port {
     vb_port_id id;
     const char *name;              /* "esp32", "pycom", "rp2" */
@@ -150,9 +146,6 @@ typedef struct vb_port {
 
     /* ---- identity ---- */
     vb_port_ident ident;           /* as the real port prints it */
-    /* interim, non-NULL: what the board shows instead, until the tests that
-     * pin vboard's own banner move (see vb_port_ident_shown) */
-    const vb_port_ident *ident_interim;
 
     /* ---- machine module ---- */
     uint32_t cpu_freq_hz;          /* machine.freq() at boot */
@@ -245,10 +238,6 @@ int vb_port_cause(const vb_port *p, vb_cause c);
 const vb_pin_def *vb_port_pin(const vb_port *p, const char *name);
 /* The pin whose register index is gpio, or NULL. */
 const vb_pin_def *vb_port_pin_by_gpio(const vb_port *p, unsigned gpio);
-
-/* The identity the board shows: the real port's (ident), or the interim
- * one its table names. */
-const vb_port_ident *vb_port_ident_shown(const vb_port *p);
 
 /* Sanity check of one port's data, done once before use (and by the unit
  * tests over every port): names, the constants table and every cause

@@ -44,10 +44,6 @@ const vb_port vb_port_esp32 = {
     .module = "esp32",
     .ident = {.platform = "esp32", .board = "Generic ESP32 module", .mcu = "ESP32",
               .build_date = "2024-11-29"},
-    /* interim: the e2e suite pins vboard's own banner on this board
-     * (tests/e2e/boardlib.py BANNER, test_board_modules.py sys.platform);
-     * drop this line to show the real port's strings once they move */
-    .ident_interim = &vb_port_ident_vboard,
 
     .cpu_freq_hz = 160000000u,
     .unique_id_len = 6,

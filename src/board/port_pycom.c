@@ -41,10 +41,12 @@ const vb_port vb_port_pycom = {
     .id = VB_PORT_PYCOM,
     .name = "pycom",
     .module = "pycom",
-    /* vboard's own identity: what this board has always shown (repl.md
-     * §2.1 lets it imitate Pycom's banner; it does not) */
-    .ident = {.platform = "vboard", .board = "vboard", .mcu = "CPython", .build_date = "2026-11-22"},
-    .ident_interim = NULL,
+    /* a WiPy 3.0 (8 MiB flash, 4 MiB PSRAM, no LoRa/Sigfox/LTE radio):
+     * Pycom's boards name sys.platform and os.uname() after the module
+     * (esp32/boards/WIPY/mpconfigboard.h); the date is the built-in
+     * factory image's. The banner keeps MicroPython's form (repl.md
+     * §2.1: "pycom" in it switches on Thonny's Pycom quirks) */
+    .ident = {.platform = "WiPy", .board = "WiPy", .mcu = "ESP32", .build_date = "2026-11-22"},
 
     .cpu_freq_hz = 160000000u,
     .unique_id_len = 6,

@@ -39,7 +39,6 @@ const vb_port vb_port_rp2 = {
     /* banner "MicroPython v1.24.1 on 2024-11-29; Raspberry Pi Pico with RP2040" */
     .ident = {.platform = "rp2", .board = "Raspberry Pi Pico", .mcu = "RP2040",
               .build_date = "2024-11-29"},
-    .ident_interim = NULL,
 
     .cpu_freq_hz = 125000000u,
     .unique_id_len = 8,

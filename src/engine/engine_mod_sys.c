@@ -65,7 +65,7 @@ static PyObject *make_implementation(void)
     PyObject *kw = Py_BuildValue(
         "{s:s, s:(iiis), s:s, s:O}", "name", "micropython", "version", VB_ENGINE_VERSION_MAJOR,
         VB_ENGINE_VERSION_MINOR, VB_ENGINE_VERSION_MICRO, "", "_machine", "", "cache_tag", Py_None);
-    const vb_port_ident *id = vb_port_ident_shown(vb_engine_g.port);
+    const vb_port_ident *id = &vb_engine_g.port->ident;
     PyObject *machine = PyUnicode_FromFormat("%s with %s", id->board, id->mcu);
     PyObject *ns = NULL;
     if (kw && machine && PyDict_SetItemString(kw, "_machine", machine) == 0) {
@@ -110,7 +110,7 @@ int vb_mod_sys_extend(void)
     for (size_t i = 0; rc == 0 && i < sizeof cpython_only / sizeof cpython_only[0]; i++)
         if (PyDict_DelItemString(dict, cpython_only[i]) < 0) PyErr_Clear(); /* absent already */
     PyObject *impl = rc == 0 ? make_implementation() : NULL;
-    const vb_port_ident *id = vb_port_ident_shown(vb_engine_g.port);
+    const vb_port_ident *id = &vb_engine_g.port->ident;
     PyObject *platform = PyUnicode_FromString(id->platform);
     /* py/modsys.c: the Python language version MicroPython implements,
      * then the firmware's; sys.version_info stays CPython's (the host

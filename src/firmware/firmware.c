@@ -228,7 +228,7 @@ static _Noreturn void vm_main(firmware *f)
         }
     }
     /* 4. The REPL in the board's mode. */
-    const vb_port_ident *id = vb_port_ident_shown(f->fw->profile->port);
+    const vb_port_ident *id = &f->fw->profile->port->ident;
     vb_repl_config rc_cfg = {
         .write = repl_write, .write_ctx = f,
         .version = f->has_image ? f->image.version : VB_ENGINE_VERSION, .build_date = id->build_date,
@@ -383,7 +383,7 @@ int vb_zygote_main(const vb_firmware_ctx *fw)
         return VB_VM_EXIT_FATAL;
     }
     /* os.uname() as extmod/modos.c builds it from the identity */
-    const vb_port_ident *id = vb_port_ident_shown(port);
+    const vb_port_ident *id = &port->ident;
     char version[64], machine[96];
     snprintf(version, sizeof version, "%s on %s", VB_ENGINE_VERSION, id->build_date);
     snprintf(machine, sizeof machine, "%s with %s", id->board, id->mcu);

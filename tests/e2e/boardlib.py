@@ -14,7 +14,7 @@ from conftest import VBOARD
 from vboard.board import ctl_request as vboard_ctl_request, poll_until
 from vboard.errors import VboardError
 
-BANNER = (b'MicroPython v1.24.1 on 2026-11-22; vboard with CPython\r\n'
+BANNER = (b'MicroPython v1.24.1 on 2024-11-29; Generic ESP32 module with ESP32\r\n'
           b'Type "help()" for more information.\r\n>>> ')
 RAW_BANNER = b'raw REPL; CTRL-B to exit\r\n>'
 # What a board prints once, before its first banner, when it formats an

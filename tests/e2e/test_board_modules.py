@@ -30,10 +30,10 @@ def test_stdlib_modules(board):
     ask(board, b"re.match(r'a(b+)', 'abbc').group(1)", b"'bb'")
     ask(board, b"collections.deque([1, 2]).pop(), io.BytesIO(b'xy').read(), io.StringIO('s').read()",
         b"(2, b'xy', 's')")
-    ask(board, b"sys.platform, sys.implementation.name, sys.path", b"('vboard', 'micropython', ['', '.frozen', '/lib'])")
+    ask(board, b"sys.platform, sys.implementation.name, sys.path", b"('esp32', 'micropython', ['', '.frozen', '/lib'])")
     ask(board, b"time.localtime(0), time.ticks_diff(time.ticks_add(0, 5), 0)", b"((2000, 1, 1, 0, 0, 0, 5, 1), 5)")
     ask(board, b"gc.mem_free() > 0 and gc.mem_alloc() > 0", b"True")
-    ask(board, b"os.uname().sysname, len(os.urandom(8))", b"('vboard', 8)")
+    ask(board, b"os.uname().sysname, len(os.urandom(8))", b"('esp32', 8)")
 
 
 def test_help(board):

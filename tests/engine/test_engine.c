@@ -996,7 +996,7 @@ static void test_sys_micropython(void)
     expect("sys.platform, implementation", VB_EXEC_MODULE,
            "import sys\nprint(sys.platform, sys.implementation.name, sys.implementation.version,\n"
            "      hasattr(sys.implementation, '_mpy'), hasattr(sys.implementation, '_build'))\n",
-           VB_EXEC_OK, "vboard micropython (1, 24, 1, '') False False\r\n");
+           VB_EXEC_OK, "esp32 micropython (1, 24, 1, '') False False\r\n");
     expect("micropython const/opt_level", VB_EXEC_MODULE,
            "import micropython\nX = micropython.const(5)\nmicropython.opt_level(2)\n"
            "print(X, micropython.opt_level())\n",

@@ -285,7 +285,7 @@ static void check_causes(const vb_port *p)
 
 static void check_identity(const vb_port *p)
 {
-    const vb_port_ident *id = vb_port_ident_shown(p);
+    const vb_port_ident *id = &p->ident;
     char want[256];
     snprintf(want, sizeof want, "%s %s with %s\r\n", id->platform, id->board, id->mcu);
     expect("sys.platform and _machine", "import sys\nprint(sys.platform, sys.implementation._machine)\n",

@@ -142,15 +142,13 @@ static void test_identity_and_fs(void)
     CHECK_STR(vb_port_rp2.ident.platform, "rp2");
     CHECK_STR(vb_port_rp2.ident.board, "Raspberry Pi Pico");
     CHECK_STR(vb_port_rp2.ident.mcu, "RP2040");
-    CHECK(vb_port_ident_shown(&vb_port_rp2) == &vb_port_rp2.ident);
     CHECK_STR(vb_port_esp32.ident.platform, "esp32");
     CHECK_STR(vb_port_esp32.ident.board, "Generic ESP32 module");
     CHECK_STR(vb_port_esp32.ident.mcu, "ESP32");
-    /* interim: esp32 shows vboard's own until the e2e banner moves */
-    CHECK(vb_port_ident_shown(&vb_port_esp32) == &vb_port_ident_vboard);
-    CHECK_STR(vb_port_ident_shown(&vb_port_pycom)->platform, "vboard");
-    CHECK_STR(vb_port_ident_vboard.board, "vboard");
-    CHECK_STR(vb_port_ident_vboard.mcu, "CPython");
+    CHECK_STR(vb_port_esp32.ident.build_date, "2024-11-29");
+    CHECK_STR(vb_port_pycom.ident.platform, "WiPy");
+    CHECK_STR(vb_port_pycom.ident.board, "WiPy");
+    CHECK_STR(vb_port_pycom.ident.mcu, "ESP32");
 
     /* filesystems: what the real ports keep, and how _boot mounts it */
     CHECK(vb_port_esp32.fs_type == VB_FS_LFS2 && vb_port_esp32.lfs2_prog_size == 32);
