@@ -8,7 +8,7 @@
 # Run as root (CI) or with sudo available; does nothing when all are present.
 set -eu
 pkgs_build="gcc make pkg-config libpython3.11-dev libyaml-dev libssl-dev zlib1g-dev libpng-dev"  # vboard and the unit tests (libyaml: vboard test; libssl: the board's TLS; zlib: deflate; libpng: the OLED screenshot)
-pkgs_test="dosfstools mtools python3-pytest python3-pexpect python3-serial openssl mosquitto mosquitto-clients"  # end-to-end tests (pyserial: RFC 2217; openssl: TLS test certificates; mosquitto: the MQTT broker and its clients)
+pkgs_test="dosfstools mtools python3-pytest python3-pexpect python3-serial openssl mosquitto mosquitto-clients thonny"  # end-to-end tests (pyserial: RFC 2217; openssl: TLS test certificates; mosquitto: the MQTT broker and its clients; thonny: its MicroPython back-end drives the board)
 pkgs_fuzz="clang libclang-rt-14-dev"                      # libFuzzer smoke runs
 
 list=false
