@@ -177,6 +177,12 @@ typedef struct vb_port {
                                       mode (ESP32 GPIO0, rp2 BOOTSEL); NULL none */
     vb_download_kind download_kind;
     const char *download_text;     /* what entering download mode prints ("" nothing) */
+    /* What the chip's ROM (and, for a brown-out, ESP-IDF's detector)
+     * prints on the REPL's UART at a hard reset, by cause, before the
+     * firmware's first byte (boot.md §1 "profile boot text"); NULL:
+     * nothing (a USB-CDC board's port is not there yet; SOFT is never a
+     * hard reset) */
+    const char *rom_boot_text[VB_CAUSE_COUNT];
     const char *safe_boot_pin;     /* held high at reset: the safe-boot windows
                                       (Pycom P12; needs otadata); NULL none */
 

@@ -38,6 +38,18 @@ static const vb_default_file esp32_files[] = {
 
 static const char *const esp32_path[] = {"", "/lib", NULL};
 
+/* The ESP32 (ECO3) ROM's lines at a reset from flash, the reset reason
+ * ("0xc (SW_CPU_RESET)") in the middle; the segment lines are an ESP-IDF
+ * 5.2 second-stage bootloader's (their lengths vary by build). The
+ * bootloader itself logs nothing at MicroPython's log level. */
+#define ESP32_ROM_BOOT(rst)                                                                       \
+    "ets Jul 29 2019 12:21:46\r\n\r\nrst:" rst ",boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n"           \
+    "configsip: 0, SPIWP:0xee\r\n"                                                                \
+    "clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00\r\n"                 \
+    "mode:DIO, clock div:2\r\n"                                                                   \
+    "load:0x3fff0030,len:4728\r\nload:0x40078000,len:14888\r\nload:0x40080400,len:3368\r\n"      \
+    "entry 0x400805cc\r\n"
+
 const vb_port vb_port_esp32 = {
     .id = VB_PORT_ESP32,
     .name = "esp32",
@@ -70,6 +82,13 @@ const vb_port vb_port_esp32 = {
     .download_text = "\r\nrst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))"
                      "\r\nwaiting for download\r\n",
     .safe_boot_pin = NULL,
+    .rom_boot_text = {
+        [VB_CAUSE_PWRON] = ESP32_ROM_BOOT("0x1 (POWERON_RESET)"),   /* power-on and the EN button */
+        [VB_CAUSE_HARD] = ESP32_ROM_BOOT("0xc (SW_CPU_RESET)"),     /* esp_restart() */
+        [VB_CAUSE_WDT] = ESP32_ROM_BOOT("0xc (SW_CPU_RESET)"),      /* the task watchdog's panic restarts */
+        [VB_CAUSE_DEEPSLEEP] = ESP32_ROM_BOOT("0x5 (DEEPSLEEP_RESET)"),
+        [VB_CAUSE_BROWNOUT] = "\r\nBrownout detector was triggered\r\n\r\n" ESP32_ROM_BOOT("0xc (SW_CPU_RESET)"),
+    },
 
     .repl_link = VB_LINK_UART,     /* UART0 through a USB-serial bridge */
     .wlan_api = VB_WLAN_ESP32,

@@ -95,6 +95,8 @@ void board_bootloader_start(board *b)
         board_enter_download(b);
         return;
     }
+    const char *rom = b->last_cause < VB_CAUSE_COUNT ? port->rom_boot_text[b->last_cause] : NULL;
+    if (rom) board_say(b, rom);
     if (!b->cfg->profile->otadata_offset) {    /* no bootloader choices on this board */
         board_start_firmware(b);
         return;

@@ -147,6 +147,56 @@ def test_machine_reset_is_a_hard_reset(board):
     board.expect(b"\r\n5\r\n>>> ")                              # SOFT_RESET
 
 
+def esp32_rom(rst):
+    """The ESP32 ROM's lines at a reset from flash (port_esp32.c)."""
+    return (b"ets Jul 29 2019 12:21:46\r\n\r\nrst:" + rst + b",boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n"
+            b"configsip: 0, SPIWP:0xee\r\n"
+            b"clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00\r\n"
+            b"mode:DIO, clock div:2\r\n"
+            b"load:0x3fff0030,len:4728\r\nload:0x40078000,len:14888\r\nload:0x40080400,len:3368\r\n"
+            b"entry 0x400805cc\r\n")
+
+
+def test_esp32_rom_text_names_each_hard_reset(tmp_path):
+    """boot.md §1: a hard reset prints the profile's boot text first — the
+    ROM's lines with the chip's reset reason — then the firmware's."""
+    b = Board(tmp_path, board="esp32", extra=["--clock", "fast"])
+    try:
+        b.expect(BANNER, timeout=20)               # power-on's text went out before a host was there
+        cases = [
+            (lambda: b.send(b"import machine; machine.reset()\r"), esp32_rom(b"0xc (SW_CPU_RESET)")),
+            (lambda: b.ctl("reset"), esp32_rom(b"0x1 (POWERON_RESET)")),          # the EN button
+            (lambda: b.ctl("power", state="cycle"), esp32_rom(b"0x1 (POWERON_RESET)")),
+            (lambda: b.ctl("brownout"),
+             b"\r\nBrownout detector was triggered\r\n\r\n" + esp32_rom(b"0xc (SW_CPU_RESET)")),
+            (lambda: b.send(b"import machine; machine.deepsleep(50)\r"), esp32_rom(b"0x5 (DEEPSLEEP_RESET)")),
+            (lambda: b.send(b"import machine; w = machine.WDT(timeout=100)\r"), esp32_rom(b"0xc (SW_CPU_RESET)")),
+        ]
+        for act, text in cases:
+            act()
+            got = b.expect(BANNER, timeout=20)
+            assert got.endswith(text + BANNER), got
+            assert got.count(b"ets Jul 29 2019") == 1, got
+        # a soft reset is the firmware's own: no ROM
+        b.send(b"\x04")
+        got = b.expect(BANNER, timeout=20)
+        assert b"ets " not in got and b"MPY: soft reboot\r\n" in got, got
+    finally:
+        b.quit()
+
+
+@pytest.mark.parametrize("name", ["rp2", "pycom"])
+def test_boards_without_rom_text(tmp_path, name):
+    b = Board(tmp_path, board=name)
+    try:
+        b.expect(b">>> ", timeout=20)
+        b.send(b"import machine; machine.reset()\r")
+        got = b.expect(b">>> ", timeout=20)
+        assert b"rst:" not in got and b"ets " not in got, got
+    finally:
+        b.quit()
+
+
 def test_input_typed_during_soft_reset_survives(board):
     board.expect_exact(BANNER, timeout=10)
     board.send(b"\x04" + b"7*6\r")
