@@ -150,6 +150,19 @@ static void test_identity_and_fs(void)
     CHECK_STR(vb_port_pycom.ident.board, "WiPy");
     CHECK_STR(vb_port_pycom.ident.mcu, "ESP32");
 
+    /* the ROM's text at hard resets: the esp32's names each cause, never a soft reset */
+    CHECK(strstr(vb_port_esp32.rom_boot_text[VB_CAUSE_HARD], "rst:0xc (SW_CPU_RESET),boot:0x13") != NULL);
+    CHECK(strstr(vb_port_esp32.rom_boot_text[VB_CAUSE_PWRON], "rst:0x1 (POWERON_RESET),") != NULL);
+    CHECK(strstr(vb_port_esp32.rom_boot_text[VB_CAUSE_DEEPSLEEP], "rst:0x5 (DEEPSLEEP_RESET),") != NULL);
+    static const char brownout[] = "\r\nBrownout detector was triggered\r\n\r\nets ";
+    CHECK(strncmp(vb_port_esp32.rom_boot_text[VB_CAUSE_BROWNOUT], brownout, sizeof brownout - 1) == 0);
+    for (int c = 0; c < VB_CAUSE_COUNT; c++) {
+        CHECK(vb_port_esp32.rom_boot_text[c] == NULL || strncmp(strstr(vb_port_esp32.rom_boot_text[c], "ets "),
+                                                                "ets Jul 29 2019 12:21:46\r\n\r\nrst:", 32) == 0);
+        CHECK(vb_port_rp2.rom_boot_text[c] == NULL && vb_port_pycom.rom_boot_text[c] == NULL);
+    }
+    CHECK(vb_port_esp32.rom_boot_text[VB_CAUSE_SOFT] == NULL);
+
     /* filesystems: what the real ports keep, and how _boot mounts it */
     CHECK(vb_port_esp32.fs_type == VB_FS_LFS2 && vb_port_esp32.lfs2_prog_size == 32);
     CHECK(vb_port_rp2.fs_type == VB_FS_LFS2 && vb_port_rp2.lfs2_prog_size == 256);
