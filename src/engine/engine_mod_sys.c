@@ -56,11 +56,31 @@ static PyMethodDef sys_methods[] = {
  * sources ("py"), which run. repl.md §7's platform probe reads arch None
  * from the same absence. No _build (the probe then reads 'unknown').
  * cache_tag None keeps CPython's importlib from caching bytecode. */
+/* As py/objattrtuple.c prints it: (name='micropython', version=(...),
+ * _machine='...'), without the fields CPython's import system needs. */
+static PyObject *implementation_repr(PyObject *self)
+{
+    PyObject *name = PyObject_GetAttrString(self, "name");
+    PyObject *version = name ? PyObject_GetAttrString(self, "version") : NULL;
+    PyObject *machine = version ? PyObject_GetAttrString(self, "_machine") : NULL;
+    PyObject *r = machine ? PyUnicode_FromFormat("(name=%R, version=%R, _machine=%R)", name, version, machine)
+                          : NULL;
+    Py_XDECREF(name);
+    Py_XDECREF(version);
+    Py_XDECREF(machine);
+    return r;
+}
+
+static PyType_Slot implementation_slots[] = {{Py_tp_repr, (void *)implementation_repr}, {0, NULL}};
+static PyType_Spec implementation_spec = {"implementation", 0, 0, Py_TPFLAGS_DEFAULT, implementation_slots};
+
 static PyObject *make_implementation(void)
 {
     PyObject *types = PyImport_ImportModule("types");
-    PyObject *ns_type = types ? PyObject_GetAttrString(types, "SimpleNamespace") : NULL;
+    PyObject *base = types ? PyObject_GetAttrString(types, "SimpleNamespace") : NULL;
     Py_XDECREF(types);
+    PyObject *ns_type = base ? PyType_FromSpecWithBases(&implementation_spec, base) : NULL;
+    Py_XDECREF(base);
     if (!ns_type) return NULL;
     PyObject *kw = Py_BuildValue(
         "{s:s, s:(iiis), s:s, s:O}", "name", "micropython", "version", VB_ENGINE_VERSION_MAJOR,
