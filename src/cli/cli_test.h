@@ -7,6 +7,7 @@
  * cli_test_wait.c  board time and the one wait loop
  * cli_test_steps.c what each step does
  * cli_test_repl.c  exec and file reads through the raw REPL, as mpremote does
+ * cli_test_png.c   take-screenshot's comparison of pictures
  * cli_test_junit.c the JUnit XML report
  *
  * Time: every wait is bounded by the scenario's budget of board time
@@ -109,6 +110,12 @@ void tb_cut(tb_board *b, size_t from, size_t to);
 void tb_tail(const tb_board *b, size_t from, size_t max, char *out, size_t cap);
 /* The board's log on stderr, its last line (why a child stopped). */
 void tb_child_note(const tb_board *b, char *out, size_t cap);
+
+/* ---- pictures (cli_test_png.c) -------------------------------------------- */
+
+/* A PNG as 8-bit grey, row after row (*px malloc'd, w x h). 0, or -1 with a
+ * sentence in err. */
+int tb_png_grey(const char *path, uint8_t **px, unsigned *w, unsigned *h, char *err, size_t errlen);
 
 /* ---- the raw REPL (cli_test_repl.c) ------------------------------------ */
 

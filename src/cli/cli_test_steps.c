@@ -2,9 +2,11 @@
  * step is shown: control requests, serial waits and writes, exec and file
  * reads (cli_test.h). Each step returns TR_PASS or its failure in one
  * sentence (a traceback may follow on more lines). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_test.h"
 #include "util/sha256.h"
@@ -60,6 +62,7 @@ void tr_step_label(const vb_scenario *s, const vb_step *st, char *out, size_t ca
     case VB_STEP_POWER: snprintf(arg, sizeof arg, "%s", st->power_on ? "on" : "off"); break;
     case VB_STEP_SET_ADC: snprintf(arg, sizeof arg, "%s=%umV", st->pin, (unsigned)st->mv); break;
     case VB_STEP_EXPECT_NEOPIXEL: snprintf(arg, sizeof arg, "%s[%u]=%s", st->pin, st->pixel, st->text); break;
+    case VB_STEP_TAKE_SCREENSHOT: snprintf(arg, sizeof arg, "%s", st->text ? st->text : st->expect); break;
     case VB_STEP_EXPECT_RESET_CAUSE:
     case VB_STEP_EXPECT_LED:
     case VB_STEP_EXPECT_FILE: snprintf(arg, sizeof arg, "%s", st->text); break;
@@ -279,6 +282,70 @@ static tr_status step_neopixel(tb_board *b, const vb_step *st, char *msg, size_t
     return TR_FAIL;
 }
 
+/* path as the board's supervisor must be told it: absolute (it runs in
+ * its own directory), a relative one taken from ours. */
+static int absolute(const char *path, char *out, size_t cap)
+{
+    char cwd[PATH_MAX];
+    if (path[0] == '/') return snprintf(out, cap, "%s", path) < (int)cap ? 0 : -1;
+    if (!getcwd(cwd, sizeof cwd)) return -1;
+    return snprintf(out, cap, "%s/%s", cwd, path) < (int)cap ? 0 : -1;
+}
+
+/* The display's picture (`screenshot`), written to save-to (or a file of
+ * the run's own), then compared with compare-with pixel by pixel. */
+static tr_status step_screenshot(tb_board *b, const vb_step *st, char *msg, size_t cap)
+{
+    static const char *const keys[] = {"ok", "error", "lit", NULL};
+    char file[PATH_MAX + 64], ref[PATH_MAX + 64];
+    bool own = st->text == NULL;
+    int rc = own ? (snprintf(file, sizeof file, "%s/screenshot.png", b->dir) < (int)sizeof file ? 0 : -1)
+                 : absolute(st->text, file, sizeof file);
+    if (rc < 0 || (st->expect && absolute(st->expect, ref, sizeof ref) < 0)) {
+        snprintf(msg, cap, "a path too long for the screenshot");
+        return TR_ERROR;
+    }
+    char req[PATH_MAX + 200];
+    vb_json_out o;
+    vb_json_begin(&o, req, sizeof req);
+    vb_json_str(&o, "cmd", "screenshot");
+    vb_json_str(&o, "file", file);
+    if (st->display) vb_json_str(&o, "addr", st->display);
+    size_t n = vb_json_end(&o);
+    if (n) req[n - 1] = '\0';     /* tb_ctl adds the '\n' */
+    vb_json_obj r;
+    tr_status s = ctl(b, req, keys, &r, msg, cap);
+    if (s != TR_PASS || !st->expect) {
+        if (own) unlink(file);
+        return s;
+    }
+    uint8_t *got = NULL, *want = NULL;
+    unsigned gw = 0, gh = 0, ww = 0, wh = 0;
+    char err[400];
+    if (tb_png_grey(file, &got, &gw, &gh, err, sizeof err) < 0 ||
+        tb_png_grey(ref, &want, &ww, &wh, err, sizeof err) < 0) {
+        snprintf(msg, cap, "%s", err);
+        s = TR_FAIL;
+    } else if (gw != ww || gh != wh) {
+        snprintf(msg, cap, "the display shows %ux%u pixels, %s has %ux%u", gw, gh, st->expect, ww, wh);
+        s = TR_FAIL;
+    } else {
+        size_t differ = 0, first = 0;
+        for (size_t i = 0; i < (size_t)gw * gh; i++)
+            if (got[i] != want[i] && differ++ == 0) first = i;
+        if (differ) {
+            snprintf(msg, cap, "the display differs from %s in %zu of %u pixels, the first at x %zu, y %zu "
+                     "(grey %u, expected %u)", st->expect, differ, gw * gh, first % gw, first / gw, got[first],
+                     want[first]);
+            s = TR_FAIL;
+        }
+    }
+    free(got);
+    free(want);
+    if (own) unlink(file);
+    return s;
+}
+
 typedef struct text_wait {
     const char *text;
     size_t len;
@@ -397,6 +464,7 @@ tr_status tr_run_step(tb_board *b, const vb_step *st, char *msg, size_t cap)
     case VB_STEP_SET_ADC: return step_adc(b, st, msg, cap);
     case VB_STEP_EXPECT_NEOPIXEL: return step_neopixel(b, st, msg, cap);
     case VB_STEP_WIFI: return step_wifi_drop(b, msg, cap);
+    case VB_STEP_TAKE_SCREENSHOT: return step_screenshot(b, st, msg, cap);
     default:
         snprintf(msg, cap, "'%s' is not supported", vb_step_key(st->kind));
         return TR_ERROR;

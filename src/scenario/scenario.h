@@ -57,7 +57,8 @@
     X(EXPECT_FILE, "expect-file", "{path, contains: text | sha256: hex}")                         \
     X(WIFI, "wifi", "drop: the radio drops the station's link")                                             \
     X(SET_ADC, "set-adc", "{pin, mv: 0-5000}: the voltage on an ADC input")                     \
-    X(EXPECT_NEOPIXEL, "expect-neopixel", "{pin, pixel: N, color: \"#rrggbb\"}: what a strip shows")
+    X(EXPECT_NEOPIXEL, "expect-neopixel", "{pin, pixel: N, color: \"#rrggbb\"}: what a strip shows")  \
+    X(TAKE_SCREENSHOT, "take-screenshot", "{save-to: F.png, compare-with: REF.png, display}: the OLED's picture")
 
 typedef enum vb_step_kind {
 #define VB_STEP_ENUM(id, key, help) VB_STEP_##id,
@@ -90,7 +91,8 @@ typedef struct vb_step {
      * the constant's name. NUL-terminated; len excludes the NUL. */
     const char *text;
     size_t len;
-    /* EXEC: 'expect-output'; EXPECT_FILE: 'contains'. NULL when absent. */
+    /* EXEC: 'expect-output'; EXPECT_FILE: 'contains'; TAKE_SCREENSHOT:
+     * 'compare-with' (a PNG; text is 'save-to'). NULL when absent. */
     const char *expect;
     size_t expect_len;
     bool has_sha256;        /* EXPECT_FILE: 'sha256' given */
@@ -104,6 +106,7 @@ typedef struct vb_step {
     bool power_on;          /* POWER */
     uint32_t mv;            /* SET_ADC: millivolts on `pin` */
     unsigned pixel;         /* EXPECT_NEOPIXEL: the pixel on `pin`'s strip; text is its "#rrggbb" */
+    const char *display;    /* TAKE_SCREENSHOT: 'display' (an I2C address or spi:BUS:CS), or NULL */
 } vb_step;
 
 typedef struct vb_scenario {

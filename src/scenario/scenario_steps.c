@@ -298,6 +298,31 @@ static int read_set_adc(scen_ctx *c, const vb_ynode *v, vb_step *st)
     return 0;
 }
 
+/* A display's picture as a PNG (Wokwi's take-screenshot): written to
+ * 'save-to', compared pixel by pixel with 'compare-with', or both. Wokwi's
+ * 'part-id' names the display in its diagram: read, and not needed while
+ * the board has one display; 'display' picks one as `ctl screenshot`
+ * does (an I2C address, or spi:BUS:CS). */
+static int read_take_screenshot(scen_ctx *c, const vb_ynode *v, vb_step *st)
+{
+    static const char *const keys[] = {"part-id", "display", "save-to", "compare-with", NULL};
+    if (scen_mapping(c, v, "'take-screenshot'", keys) < 0) return -1;
+    const vb_ynode *id = vb_yaml_get(v, "part-id"), *disp = vb_yaml_get(v, "display");
+    const vb_ynode *save = vb_yaml_get(v, "save-to"), *cmp = vb_yaml_get(v, "compare-with");
+    const char *ignored;
+    if (id && scen_text(c, id, "'part-id'", &ignored, NULL) < 0) return -1;
+    if (!save && !cmp)
+        return scen_fail(c, v->line, "'take-screenshot' needs 'save-to' (a PNG to write), 'compare-with' (a PNG "
+                         "to match), or both");
+    if (save && (scen_text(c, save, "'save-to'", &st->text, &st->len) < 0 || !st->len))
+        return st->text ? scen_fail(c, save->line, "'save-to' needs a file name") : -1;
+    if (cmp && (scen_text(c, cmp, "'compare-with'", &st->expect, &st->expect_len) < 0 || !st->expect_len))
+        return st->expect ? scen_fail(c, cmp->line, "'compare-with' needs a file name") : -1;
+    if (disp && (scen_text(c, disp, "'display'", &st->display, NULL) < 0 || !st->display[0]))
+        return st->display ? scen_fail(c, disp->line, "'display' needs an I2C address or spi:BUS:CS") : -1;
+    return 0;
+}
+
 /* The keys a step takes beside its command and 'name'. */
 enum { TAKES_EXPECT_OUTPUT = 1, TAKES_TIMEOUT = 2 };
 
@@ -322,6 +347,7 @@ static const struct {
     [VB_STEP_WIFI] = {read_wifi, 0},
     [VB_STEP_SET_ADC] = {read_set_adc, 0},
     [VB_STEP_EXPECT_NEOPIXEL] = {read_expect_neopixel, 0},
+    [VB_STEP_TAKE_SCREENSHOT] = {read_take_screenshot, 0},
 };
 
 static bool key_is(const vb_ynode *key, const char *name)

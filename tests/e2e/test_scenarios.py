@@ -440,3 +440,71 @@ def test_exec_step_timeout(tmp_path):
     r = vtest(tmp_path, f)
     assert r.rc == 42, r
     assert "the step's timeout of 1 s of board time ran out" in r.text, r
+
+
+def png(path, rows, rgb=False):
+    """An 8-bit PNG of rows of grey values (RGB triples when rgb), zlib only."""
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    raw = b"".join(b"\0" + bytes(v for x in r for v in ((x, x, x) if rgb else (x,))) for r in rows)
+    ihdr = struct.pack(">IIBBBBB", len(rows[0]), len(rows), 8, 2 if rgb else 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw))
+                     + chunk(b"IEND", b""))
+
+
+OLED_PARTS = "i2c:\n  - {addr: 0x3c, model: ssd1306}\n"
+
+OLED_SHOT = """\
+steps:
+  - wait-serial: ">>> "
+  - exec: |
+      import framebuf
+      from machine import I2C
+      i2c = I2C(0)
+      for c in (0xAE, 0x20, 0x00, 0xA1, 0xC8, 0x8D, 0x14, 0xAF):
+          i2c.writeto(0x3c, bytes((0x80, c)))
+      buf = bytearray(1024)
+      fb = framebuf.FrameBuffer(buf, 128, 64, framebuf.MONO_VLSB)
+      fb.fill_rect(0, 0, 16, 8, 1)
+      for c in (0x21, 0, 127, 0x22, 0, 7):
+          i2c.writeto(0x3c, bytes((0x80, c)))
+      i2c.writevto(0x3c, (b'\\x40', buf))
+  - take-screenshot: {part-id: oled1, %s}
+"""
+
+
+def test_take_screenshot_saves_and_compares(tmp_path):
+    parts = write(tmp_path, "parts.yaml", OLED_PARTS)
+    lit = [[255 if x < 16 and y < 8 else 0 for x in range(128)] for y in range(64)]
+    shot = tmp_path / "shot.png"
+    r = vtest(tmp_path, "--parts", parts, write(tmp_path, "save.yaml", OLED_SHOT % ("save-to: %s" % shot)))
+    assert r.rc == 0, r
+    assert shot.exists()
+    # the picture as another tool drew it (RGB): the same pixels, so it matches
+    png(tmp_path / "ref.png", lit, rgb=True)
+    r = vtest(tmp_path, "--parts", parts,
+              write(tmp_path, "same.yaml", OLED_SHOT % ("compare-with: %s" % (tmp_path / "ref.png"))))
+    assert r.rc == 0, r
+    # one pixel off
+    lit[63][127] = 255
+    png(tmp_path / "off.png", lit)
+    f = write(tmp_path, "off.yaml", OLED_SHOT % ("compare-with: %s, display: '0x3c'" % (tmp_path / "off.png")))
+    r = vtest(tmp_path, "--parts", parts, f)
+    assert r.rc == 1, r
+    assert ("the display differs from %s in 1 of 8192 pixels, the first at x 127, y 63 (grey 0, expected 255)"
+            % (tmp_path / "off.png")) in r.text, r
+    # not a PNG, the wrong size
+    (tmp_path / "bad.png").write_bytes(b"not a png")
+    r = vtest(tmp_path, "--parts", parts,
+              write(tmp_path, "bad.yaml", OLED_SHOT % ("compare-with: %s" % (tmp_path / "bad.png"))))
+    assert r.rc == 1 and "is not a PNG it can read" in r.text, r
+    png(tmp_path / "small.png", [[0] * 8] * 8)
+    r = vtest(tmp_path, "--parts", parts,
+              write(tmp_path, "small.yaml", OLED_SHOT % ("compare-with: %s" % (tmp_path / "small.png"))))
+    assert r.rc == 1 and "the display shows 128x64 pixels, %s has 8x8" % (tmp_path / "small.png") in r.text, r
+    # a board without a display says so
+    r = vtest(tmp_path, write(tmp_path, "none.yaml", "steps:\n  - take-screenshot: {save-to: x.png}\n"))
+    assert r.rc == 1 and "the board refused" in r.text, r

@@ -133,7 +133,7 @@ static void test_defaults_and_wokwi_file(void)
     vb_scenario_free(&s);
 }
 
-static void test_wait_pin_and_step_timeouts(void)
+static void test_wait_pin_timeouts_and_screenshots(void)
 {
     vb_scenario s;
     char err[VB_SCENARIO_ERR_LEN] = "";
@@ -146,12 +146,20 @@ static void test_wait_pin_and_step_timeouts(void)
         "  - wait-serial: Ready\n    timeout: 1.5s\n"
         "  - exec: print(1)\n    timeout: 3s\n    expect-output: '1'\n"
         "  - expect-file: {path: a, contains: b}\n    timeout: 1ms\n"
-        "  - wait-serial: '>>> '\n";
+        "  - wait-serial: '>>> '\n"
+        "  - take-screenshot: {part-id: oled1, save-to: out/a.png, compare-with: ref.png, display: '0x3c'}\n"
+        "  - take-screenshot: {compare-with: ref.png}\n";
     CHECK_EQ(parse(text, &s, err), 0);
     CHECK_STR(err, "");
     if (!s.steps) return;
-    CHECK_EQ(s.n_steps, 7);
+    CHECK_EQ(s.n_steps, 9);
     const vb_step *st = s.steps;
+    CHECK(st[7].kind == VB_STEP_TAKE_SCREENSHOT && st[7].pin == NULL);
+    CHECK_STR(st[7].text, "out/a.png");
+    CHECK_STR(st[7].expect, "ref.png");
+    CHECK_STR(st[7].display, "0x3c");
+    CHECK(st[8].text == NULL && st[8].display == NULL);
+    CHECK_STR(st[8].expect, "ref.png");
     CHECK(st[0].kind == VB_STEP_WAIT_PIN && st[0].part == 0 && st[0].level == VB_LEVEL_HIGH && st[0].timeout_ns == 0);
     CHECK_STR(st[0].pin, "2");
     CHECK(st[1].kind == VB_STEP_WAIT_PIN && st[1].part == -1 && st[1].level == VB_LEVEL_FLOAT);
@@ -213,9 +221,19 @@ static void test_refusals(void)
     REFUSE("timeout: 30\nsteps:\n  - delay: 1s\n",
            "t.yaml:1: 'timeout' '30' needs a unit (ns, us, ms or s): e.g. 30ms, not a bare number");
     REFUSE("timeout: 0s\nsteps:\n  - delay: 1s\n", "t.yaml:1: 'timeout' must be at least 1ms");
-    REFUSE("steps:\n  - delay: 1s\n  - take-screenshot: x.png\n",
-           "t.yaml:3: unknown step 'take-screenshot' (steps: delay, wait-serial, write-serial, set-control, "
-           "expect-pin, wait-pin, set-pin, reset, power, expect-reset-cause, expect-led, exec, expect-file, wifi, set-adc, expect-neopixel)");
+    REFUSE("steps:\n  - delay: 1s\n  - touch: {x: 1, y: 2}\n",
+           "t.yaml:3: unknown step 'touch' (steps: delay, wait-serial, write-serial, set-control, "
+           "expect-pin, wait-pin, set-pin, reset, power, expect-reset-cause, expect-led, exec, expect-file, wifi, set-adc, "
+           "expect-neopixel, take-screenshot)");
+    REFUSE("steps:\n  - take-screenshot: x.png\n",
+           "t.yaml:2: 'take-screenshot' must be a mapping (keys: part-id, display, save-to, compare-with), not a single value");
+    REFUSE("steps:\n  - take-screenshot: {part-id: oled1}\n",
+           "t.yaml:2: 'take-screenshot' needs 'save-to' (a PNG to write), 'compare-with' (a PNG to match), or both");
+    REFUSE("steps:\n  - take-screenshot: {save-to: ''}\n", "t.yaml:2: 'save-to' needs a file name");
+    REFUSE("steps:\n  - take-screenshot: {compare-with: a.png, display: ''}\n",
+           "t.yaml:2: 'display' needs an I2C address or spi:BUS:CS");
+    REFUSE("steps:\n  - take-screenshot: {save-to: a.png, scale: 2}\n",
+           "t.yaml:2: unknown key 'scale' in 'take-screenshot' (known: part-id, display, save-to, compare-with)");
     REFUSE("steps:\n  - set-adc: {pin: \"34\", mv: 6000}\n",
            "t.yaml:2: 'mv' of 'set-adc' 6000 is out of range (0 to 5000)");
     REFUSE("steps:\n  - set-adc: {pin: \"34\"}\n", "t.yaml:2: 'set-adc' needs 'pin' and 'mv' (millivolts, 0-5000)");
@@ -400,7 +418,7 @@ int main(void)
 {
     RUN(test_every_step_kind);
     RUN(test_defaults_and_wokwi_file);
-    RUN(test_wait_pin_and_step_timeouts);
+    RUN(test_wait_pin_timeouts_and_screenshots);
     RUN(test_durations);
     RUN(test_refusals);
     RUN(test_structure_refusals);
