@@ -45,7 +45,7 @@ def test_connects_and_runs_the_shell(thonny):
 
 def test_input_reaches_the_program(thonny):
     thonny.send(ToplevelCommand("execute_source", source="name = input('name? ')\nprint('hi', name)\n"))
-    _, out = thonny.until(lambda m: getattr(m, "data", "").endswith("name? "))
+    thonny.until_output("name? ")
     thonny.send(InputSubmission(data="vboard\n"))
     _, out = thonny.until(lambda m: getattr(m, "event_type", "") == "ToplevelResponse")
     assert "hi vboard\r\n" in out

@@ -87,6 +87,16 @@ class Thonny:
             if done(m):
                 return m, "".join(out)
 
+    def until_output(self, text, timeout=30.0):
+        """Program output until it holds text (it may come in pieces)."""
+        seen = []
+
+        def holds(m):
+            if getattr(m, "event_type", "") == "ProgramOutput":
+                seen.append(m.data)
+            return text in "".join(seen)
+        return self.until(holds, timeout)[1]
+
     def toplevel(self, cmd, timeout=30.0):
         """A toplevel command, up to Thonny's next prompt."""
         self.send(cmd)
