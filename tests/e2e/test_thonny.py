@@ -52,9 +52,10 @@ def test_input_reaches_the_program(thonny):
 
 
 def test_stop_interrupts_a_running_loop(thonny):
-    thonny.send(ToplevelCommand("execute_source", source="n = 0\nwhile True:\n    n += 1\n"))
-    # the board is running the loop: nothing comes back until the Stop button
-    with pytest.raises(AssertionError):
+    thonny.send(ToplevelCommand("execute_source", source="n = 0\nprint('looping')\nwhile True:\n    n += 1\n"))
+    # the Stop button once the program runs (before, Thonny sends Ctrl-C to an idle board)
+    thonny.until_output("looping")
+    with pytest.raises(AssertionError):            # nothing comes back while the loop runs
         thonny.until(lambda m: getattr(m, "event_type", "") == "ToplevelResponse", timeout=0.5)
     thonny.send(ImmediateCommand("interrupt"))
     _, out = thonny.until(lambda m: getattr(m, "event_type", "") == "ToplevelResponse")
