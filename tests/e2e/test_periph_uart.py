@@ -155,12 +155,13 @@ def test_writes_take_the_wire_time(board):
                           "d0 = u.txdone(); u.flush(); b = time.ticks_diff(time.ticks_us(), t); "
                           "print(a // 1000, b // 1000, d0, u.txdone())")
         a, b, d0, d1 = out.split("\r\n")[-2].split()
-        assert 641 <= int(a) < 660 and 1041 <= int(b) < 1060 and (d0, d1) == ("False", "True"), out
+        # lower bounds exact (the wire's time); upper ones loose (a loaded host may resume late)
+        assert 641 <= int(a) < 800 and 1041 <= int(b) < 1200 and (d0, d1) == ("False", "True"), out
         m.expect(b"x" * 1000)
         # a short write at 115200 returns at once; flush waits its 87 us a byte
         assert repl(board, "u.init(115200); t = time.ticks_us(); u.write(b'y' * 100); "
                            "a = time.ticks_diff(time.ticks_us(), t); u.flush(); "
-                           "a < 1000, 8680 <= time.ticks_diff(time.ticks_us(), t) < 9500") \
+                           "a < 5000, 8680 <= time.ticks_diff(time.ticks_us(), t) < 30000") \
             == "100\r\n(True, True)\r\n"
     finally:
         m.close()
