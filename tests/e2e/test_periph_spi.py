@@ -155,8 +155,8 @@ def tx(data, n=0):
     return w, r
 print(tx(6))                                        # WREN as an int
 print(tx(bytes((0x02, 0, 0x40)) + b'pycom'))        # WRITE
-import time
-time.sleep_ms(6)
+while tx(5, 1)[1][0] & 1:                           # RDSR until WIP clears: the write cycle's end
+    pass
 print(tx(bytes((0x03, 0, 0x40)), 5))
 buf = bytearray(8)
 cs(0)
