@@ -94,10 +94,7 @@ static int read_top(scen_ctx *c, const vb_ynode *root)
     if (!s->name) return -1;
     if ((v = vb_yaml_get(root, "author")) && scen_text(c, v, "'author'", &s->author, NULL) < 0) return -1;
     s->timeout_ns = VB_SCENARIO_DEFAULT_TIMEOUT_NS;
-    if ((v = vb_yaml_get(root, "timeout"))) {
-        if (scen_duration(c, v, "'timeout'", &s->timeout_ns) < 0) return -1;
-        if (s->timeout_ns < 1000000) return scen_fail(c, v->line, "'timeout' must be at least 1ms");
-    }
+    if ((v = vb_yaml_get(root, "timeout")) && scen_timeout(c, v, &s->timeout_ns) < 0) return -1;
     if ((v = vb_yaml_get(root, "parts")) && read_parts(c, v) < 0) return -1;
     if (!(v = vb_yaml_get(root, "steps"))) return scen_fail(c, root->line, "the scenario has no 'steps:'");
     return read_steps(c, v);

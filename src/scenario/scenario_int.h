@@ -32,6 +32,8 @@ void *scen_alloc(scen_ctx *c, size_t n, unsigned line);
 int scen_text(scen_ctx *c, const vb_ynode *v, const char *what, const char **s, size_t *len);
 int scen_int(scen_ctx *c, const vb_ynode *v, const char *what, long long lo, long long hi, long long *out);
 int scen_duration(scen_ctx *c, const vb_ynode *v, const char *what, uint64_t *ns);
+/* A 'timeout' (the scenario's or a step's): a duration of at least 1 ms. */
+int scen_timeout(scen_ctx *c, const vb_ynode *v, uint64_t *ns);
 /* One of names[0..n) (exact spelling); its index. */
 int scen_choice(scen_ctx *c, const vb_ynode *v, const char *what, const char *const *names, int n, int *out);
 /* v must be a mapping whose keys are all in keys (NULL-terminated). */

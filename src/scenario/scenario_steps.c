@@ -141,8 +141,7 @@ static int read_pin_level(scen_ctx *c, const vb_ynode *v, vb_step *st)
     if (tmo) {
         if (st->timeout_ns)
             return scen_fail(c, tmo->line, "'timeout' is given twice: keep the step's or the mapping's");
-        if (scen_duration(c, tmo, "'timeout'", &st->timeout_ns) < 0) return -1;
-        if (st->timeout_ns < 1000000) return scen_fail(c, tmo->line, "'timeout' must be at least 1ms");
+        if (scen_timeout(c, tmo, &st->timeout_ns) < 0) return -1;
     }
     return read_expected_level(c, val, what, &st->level);
 }
@@ -358,7 +357,7 @@ static bool key_is(const vb_ynode *key, const char *name)
 static int step_of(const vb_ynode *key)
 {
     for (int k = 0; k < VB_STEP_COUNT; k++)
-        if (strlen(step_keys[k]) == key->len && memcmp(step_keys[k], key->str, key->len) == 0) return k;
+        if (key_is(key, step_keys[k])) return k;
     return -1;
 }
 
@@ -408,8 +407,7 @@ int scen_step(scen_ctx *c, const vb_ynode *v, vb_step *st)
         } else if ((takes & TAKES_EXPECT_OUTPUT) && key_is(key, "expect-output")) {
             if (scen_text(c, val, "'expect-output'", &st->expect, &st->expect_len) < 0) return -1;
         } else if ((takes & TAKES_TIMEOUT) && key_is(key, "timeout")) {
-            if (scen_duration(c, val, "'timeout'", &st->timeout_ns) < 0) return -1;
-            if (st->timeout_ns < 1000000) return scen_fail(c, val->line, "'timeout' must be at least 1ms");
+            if (scen_timeout(c, val, &st->timeout_ns) < 0) return -1;
         } else if (step_of(key) < 0) {
             char q[64];
             scen_quote(key->str, key->len, q, sizeof q);

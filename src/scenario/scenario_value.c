@@ -156,6 +156,12 @@ int scen_duration(scen_ctx *c, const vb_ynode *v, const char *what, uint64_t *ns
     return scen_fail(c, v->line, "%s '%s' %s", what, q, why);
 }
 
+int scen_timeout(scen_ctx *c, const vb_ynode *v, uint64_t *ns)
+{
+    if (scen_duration(c, v, "'timeout'", ns) < 0) return -1;
+    return *ns < 1000000 ? scen_fail(c, v->line, "'timeout' must be at least 1ms") : 0;
+}
+
 int scen_choice(scen_ctx *c, const vb_ynode *v, const char *what, const char *const *names, int n, int *out)
 {
     if (need_scalar(c, v, what) < 0) return -1;
