@@ -88,6 +88,13 @@ static tr_status ctl(tb_board *b, const char *req, const char *const *keys, vb_j
     return TR_FAIL;
 }
 
+/* A request built in req ends without its '\n' (tb_ctl adds it). */
+static void end_request(vb_json_out *o, char *req)
+{
+    size_t n = vb_json_end(o);
+    if (n) req[n - 1] = '\0';
+}
+
 static const char *const pin_keys[] = {"ok", "error", "level", "floating", "became_low", "became_high",
                                        "became_float", NULL};
 
@@ -105,8 +112,7 @@ static tr_status pin_query(tb_board *b, const char *pin, const char *drive, pin_
     vb_json_str(&o, "cmd", "pin");
     vb_json_str(&o, "name", pin);
     if (drive) vb_json_str(&o, "drive", drive);
-    size_t n = vb_json_end(&o);
-    if (n) req[n - 1] = '\0';     /* tb_ctl adds the '\n' */
+    end_request(&o, req);
     vb_json_obj r;
     tr_status s = ctl(b, req, pin_keys, &r, msg, cap);
     if (s != TR_PASS || !ps) return s;
@@ -196,8 +202,7 @@ static tr_status step_adc(tb_board *b, const vb_step *st, char *msg, size_t cap)
     vb_json_str(&o, "pin", st->pin);
     snprintf(mv, sizeof mv, "%u", (unsigned)st->mv);
     vb_json_str(&o, "mv", mv);
-    size_t n = vb_json_end(&o);
-    if (n) req[n - 1] = '\0';     /* tb_ctl adds the '\n' */
+    end_request(&o, req);
     vb_json_obj r;
     return ctl(b, req, keys, &r, msg, cap);
 }
@@ -263,8 +268,7 @@ static tr_status step_neopixel(tb_board *b, const vb_step *st, char *msg, size_t
     vb_json_begin(&o, req, sizeof req);
     vb_json_str(&o, "cmd", "neopixel");
     vb_json_str(&o, "pin", st->pin);
-    size_t n = vb_json_end(&o);
-    if (n) req[n - 1] = '\0';     /* tb_ctl adds the '\n' */
+    end_request(&o, req);
     vb_json_obj r;
     tr_status s = ctl(b, req, keys, &r, msg, cap);
     if (s != TR_PASS) return s;
@@ -311,8 +315,7 @@ static tr_status step_screenshot(tb_board *b, const vb_step *st, char *msg, size
     vb_json_str(&o, "cmd", "screenshot");
     vb_json_str(&o, "file", file);
     if (st->display) vb_json_str(&o, "addr", st->display);
-    size_t n = vb_json_end(&o);
-    if (n) req[n - 1] = '\0';     /* tb_ctl adds the '\n' */
+    end_request(&o, req);
     vb_json_obj r;
     tr_status s = ctl(b, req, keys, &r, msg, cap);
     if (s != TR_PASS || !st->expect) {
