@@ -43,12 +43,14 @@ static int recv_answer(int line, vb_net_rep *rep, int *fd)
  * length first; no memory for the message is as bad as no board). */
 static int send_request(int line, const vb_net_req *req, const void *data, size_t len)
 {
-    if (!len) return write(line, req, sizeof *req) < 0 ? (errno == EINTR ? -EINTR : -EIO) : 0;
-    char *msg = len <= VB_NET_DGRAM_MAX ? malloc(sizeof *req + len) : NULL;
-    if (!msg) return -EIO;
-    memcpy(msg, req, sizeof *req);
-    memcpy(msg + sizeof *req, data, len);
-    ssize_t w = write(line, msg, sizeof *req + len);
+    char *msg = NULL;
+    if (len) {
+        msg = len <= VB_NET_DGRAM_MAX ? malloc(sizeof *req + len) : NULL;
+        if (!msg) return -EIO;
+        memcpy(msg, req, sizeof *req);
+        memcpy(msg + sizeof *req, data, len);
+    }
+    ssize_t w = write(line, msg ? (const void *)msg : req, sizeof *req + len);
     int e = errno;
     free(msg);
     return w < 0 ? (e == EINTR ? -EINTR : -EIO) : 0;
