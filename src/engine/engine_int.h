@@ -220,6 +220,11 @@ typedef struct vb_buf {
 } vb_buf;
 int vb_buf_get(PyObject *o, bool writable, vb_buf *b);
 void vb_buf_release(vb_buf *b);
+/* mp_obj_get_array_fixed_n: o a tuple or list of exactly n items (read
+ * them with PySequence_Fast_GET_ITEM), else upstream's TypeError or
+ * ValueError; isnt is the firmware's wording ("isn't" v1.24, "is not"
+ * 1.11 on Pycom). 0 / -1. */
+int vb_fixed_items(PyObject *o, Py_ssize_t n, const char *isnt);
 
 /* Module builders (new references, NULL with an exception). */
 PyObject *vb_mod_time_create(void);

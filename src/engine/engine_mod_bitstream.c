@@ -61,15 +61,7 @@ static int get_int(PyObject *o, long long *v)
 /* The 4-tuple (or list) of ns: 0, or -1 with upstream's error. */
 static int get_timing(PyObject *o, uint32_t ns[4])
 {
-    if (!PyTuple_Check(o) && !PyList_Check(o)) {
-        PyErr_Format(PyExc_TypeError, "object '%s' isn't a tuple or list", Py_TYPE(o)->tp_name);
-        return -1;
-    }
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
-    if (n != 4) {
-        PyErr_Format(PyExc_ValueError, "requested length 4 but object has length %zd", n);
-        return -1;
-    }
+    if (vb_fixed_items(o, 4, "isn't") < 0) return -1;
     for (Py_ssize_t i = 0; i < 4; i++) {
         long long v;
         if (get_int(PySequence_Fast_GET_ITEM(o, i), &v) < 0) return -1;

@@ -386,16 +386,8 @@ static int pycom_apply(spi_obj *o, PyObject *args, PyObject *kw, bool with_id)
     }
     int p[3] = {periph()->spi_sck[0], periph()->spi_mosi[0], periph()->spi_miso[0]};
     if (pins == Py_None) p[0] = o->sck, p[1] = o->mosi, p[2] = o->miso;
-    else if (pins) {   /* 1.11's mp_obj_get_array_fixed_n */
-        if (!PyTuple_Check(pins) && !PyList_Check(pins)) {
-            PyErr_Format(PyExc_TypeError, "object '%s' is not a tuple or list", Py_TYPE(pins)->tp_name);
-            return -1;
-        }
-        Py_ssize_t len = PySequence_Fast_GET_SIZE(pins);
-        if (len != 3) {
-            PyErr_Format(PyExc_ValueError, "requested length 3 but object has length %zd", len);
-            return -1;
-        }
+    else if (pins) {
+        if (vb_fixed_items(pins, 3, "is not") < 0) return -1;   /* Pycom's 1.11 wording */
         for (Py_ssize_t i = 0; i < 3; i++)
             if ((p[i] = vb_periph_pin_gpio(PySequence_Fast_GET_ITEM(pins, i))) < 0) return -1;
     }
