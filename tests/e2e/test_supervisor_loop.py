@@ -7,7 +7,7 @@ import json
 import os
 import time
 
-from boardlib import Board, BoardError
+from boardlib import Board, BoardError, wait_until
 
 BOOTED = b'Type "help()" for more information.\r\n>>> '
 
@@ -43,6 +43,13 @@ def test_boot_waits_for_a_host_tool_holding_the_image_without_blocking(tmp_path)
         b.quit()
 
 
+def cpu_seconds(pid):
+    """The CPU time a process has used (/proc/PID/stat utime + stime)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def test_a_vm_that_will_not_stop_is_killed_after_the_grace_time(tmp_path):
     trace = tmp_path / "trace.jsonl"
     b = Board(tmp_path, extra=["--trace", str(trace)])
@@ -51,7 +58,12 @@ def test_a_vm_that_will_not_stop_is_killed_after_the_grace_time(tmp_path):
         # device code stuck in C, where no KeyboardInterrupt is checked
         # (the echo comes before the line runs: wait for its first output)
         b.send(b"print('go'); sum(range(10**13))\r")
-        b.expect(b"\r\ngo\r\n")                  # it runs now
+        b.expect(b"\r\ngo\r\n")
+        # in sum() once the VM has spent CPU after 'go' (a loaded host may not
+        # have run it past the bytecode between them yet, where a stop is clean)
+        pid = b.vm_pid()
+        c0 = cpu_seconds(pid)
+        wait_until(lambda: cpu_seconds(pid) - c0 >= 0.1, 20, "the VM busy in sum()")
         t0 = time.monotonic()
         assert b.ctl("quit")["ok"]
         # the loop still serves the control socket during the grace time
